@@ -1,0 +1,145 @@
+//! # verdict-component
+//!
+//! The WIT guest: exports `verdict:policy/evaluator` (world `engine`, which
+//! imports nothing) over `verdict-core`. Build it with
+//! `cargo build -p verdict-component --target wasm32-wasip2 --profile component`;
+//! the output is already a component.
+//!
+//! This crate only converts between WIT and core types. Every failure is a
+//! value (an `error` result or an error verdict); nothing here panics on
+//! input.
+
+// wit-bindgen's generated glue needs `unsafe` (exports, canonical ABI).
+#![allow(unsafe_code, reason = "generated canonical-ABI glue")]
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "engine",
+    });
+}
+
+use bindings::exports::verdict::policy::evaluator::{self, GuestEngine};
+use bindings::exports::verdict::policy::types as wit;
+use verdict_core as core_;
+
+struct Component;
+
+/// A compiled engine, owned by the host as a resource.
+struct Engine(core_::Engine);
+
+fn modules(sets: Vec<wit::PolicySet>) -> Vec<Vec<core_::Module>> {
+    sets.into_iter()
+        .map(|set| {
+            set.into_iter()
+                .map(|m| core_::Module {
+                    path: m.path,
+                    source: m.source,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn options(o: wit::Options) -> core_::Options {
+    core_::Options {
+        query: o.query,
+        now_ns: o.now_ns,
+    }
+}
+
+fn code_to_wit(code: core_::ErrorCode) -> wit::ErrorCode {
+    use core_::ErrorCode as C;
+    match code {
+        C::MalformedPolicy => wit::ErrorCode::MalformedPolicy,
+        C::MalformedInput => wit::ErrorCode::MalformedInput,
+        C::ForbiddenBuiltin => wit::ErrorCode::ForbiddenBuiltin,
+        C::WrongPackage => wit::ErrorCode::WrongPackage,
+        C::MalformedQuery => wit::ErrorCode::MalformedQuery,
+        C::UndefinedDecision => wit::ErrorCode::UndefinedDecision,
+        C::InvalidDecision => wit::ErrorCode::InvalidDecision,
+        C::EvaluationFailed => wit::ErrorCode::EvaluationFailed,
+        C::ResourceExhausted => wit::ErrorCode::ResourceExhausted,
+        C::InvalidRequest => wit::ErrorCode::InvalidRequest,
+        _ => wit::ErrorCode::Internal,
+    }
+}
+
+fn code_from_wit(code: wit::ErrorCode) -> core_::ErrorCode {
+    use core_::ErrorCode as C;
+    match code {
+        wit::ErrorCode::MalformedPolicy => C::MalformedPolicy,
+        wit::ErrorCode::MalformedInput => C::MalformedInput,
+        wit::ErrorCode::ForbiddenBuiltin => C::ForbiddenBuiltin,
+        wit::ErrorCode::WrongPackage => C::WrongPackage,
+        wit::ErrorCode::MalformedQuery => C::MalformedQuery,
+        wit::ErrorCode::UndefinedDecision => C::UndefinedDecision,
+        wit::ErrorCode::InvalidDecision => C::InvalidDecision,
+        wit::ErrorCode::EvaluationFailed => C::EvaluationFailed,
+        wit::ErrorCode::ResourceExhausted => C::ResourceExhausted,
+        wit::ErrorCode::InvalidRequest => C::InvalidRequest,
+        wit::ErrorCode::Internal => C::Internal,
+    }
+}
+
+fn verdict(v: core_::Verdict) -> wit::Verdict {
+    wit::Verdict {
+        decision: match v.decision {
+            core_::Decision::Allow => wit::Decision::Allow,
+            core_::Decision::Deny => wit::Decision::Deny,
+            core_::Decision::Error => wit::Decision::Error,
+        },
+        messages: v.messages,
+        prints: v.prints,
+        error: v.error.map(|e| wit::Error {
+            code: code_to_wit(e.code),
+            message: e.message,
+        }),
+        decided_by: v.decided_by,
+        canonical_json: v.canonical_json,
+        hash: v.hash,
+    }
+}
+
+impl GuestEngine for Engine {
+    fn create(sets: Vec<wit::PolicySet>, o: wit::Options) -> Result<evaluator::Engine, wit::Error> {
+        core_::Engine::new(modules(sets), options(o))
+            .map(|e| evaluator::Engine::new(Engine(e)))
+            .map_err(|e| wit::Error {
+                code: code_to_wit(e.code()),
+                message: e.to_string(),
+            })
+    }
+
+    fn evaluate(&self, input: String) -> wit::Verdict {
+        verdict(self.0.evaluate(&input))
+    }
+}
+
+impl evaluator::Guest for Component {
+    type Engine = Engine;
+
+    fn evaluate(sets: Vec<wit::PolicySet>, o: wit::Options, input: String) -> wit::Verdict {
+        verdict(core_::evaluate(modules(sets), options(o), &input))
+    }
+
+    fn error_verdict(
+        sets: Vec<wit::PolicySet>,
+        o: wit::Options,
+        input: String,
+        error: wit::Error,
+    ) -> wit::Verdict {
+        let error = core_::VerdictError {
+            code: code_from_wit(error.code),
+            message: error.message,
+        };
+        verdict(core_::error_verdict(
+            &modules(sets),
+            &options(o),
+            &input,
+            error,
+        ))
+    }
+}
+
+bindings::export!(Component with_types_in bindings);

@@ -1,0 +1,317 @@
+//! # verdict-core
+//!
+//! The verdict pipeline as a pure function: policy sets + options (with the
+//! pinned evaluation time) + input → [`Verdict`], with its canonical record
+//! and hash.
+//!
+//! This crate owns the verdict: the decision, the deny messages, the
+//! `print()` output, the error, and the **canonical verdict record**, RFC
+//! 8785 (JCS) JSON covering all of those plus the digests of the policy
+//! modules and the input, the evaluation time, the query and the engine
+//! version. The **verdict hash** is the SHA-256 of that record, so a verdict
+//! can be compared across hosts and replayed. It does no I/O and reads no
+//! clock: every host (the native library, the wasm component, the browser
+//! build) gets byte-identical records from the same request.
+//!
+//! ```
+//! use verdict_core::{Decision, Engine, Module, Options};
+//!
+//! let policy = Module {
+//!     path: "Dockerfile.rego".into(),
+//!     source: "package docker\ndefault allow := false\ndecision := {\"allow\": allow}".into(),
+//! };
+//! let options = Options { query: None, now_ns: 0 };
+//! let engine = Engine::new(vec![vec![policy]], options).unwrap();
+//! let verdict = engine.evaluate("{}");
+//! assert_eq!(verdict.decision, Decision::Deny);
+//! assert!(verdict.hash.starts_with("sha256:"));
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod jcs;
+
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, Module, Options};
+use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
+
+/// Version of the canonical verdict record's schema.
+pub const RECORD_VERSION: u32 = 1;
+
+/// The engine identity recorded in every verdict.
+pub const ENGINE: &str = concat!("verdict/", env!("CARGO_PKG_VERSION"), " regorus/", "0.14.1");
+
+/// Allow, deny or error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Every policy set allowed.
+    Allow,
+    /// A policy set denied.
+    Deny,
+    /// No decision could be reached.
+    Error,
+}
+
+impl Decision {
+    /// `allow`, `deny` or `error`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Error => "error",
+        }
+    }
+}
+
+/// An error as it appears in a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// The message.
+    pub message: String,
+}
+
+impl From<&Error> for VerdictError {
+    fn from(e: &Error) -> Self {
+        VerdictError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// A verdict with its canonical record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Allow, deny or error.
+    pub decision: Decision,
+    /// Deny messages of the deciding set.
+    pub messages: Vec<String>,
+    /// `print()` output, in order.
+    pub prints: Vec<String>,
+    /// Set when `decision` is [`Decision::Error`].
+    pub error: Option<VerdictError>,
+    /// Index of the policy set that denied or failed.
+    pub decided_by: Option<u32>,
+    /// The canonical record (JCS JSON).
+    pub canonical_json: String,
+    /// `sha256:` + hex SHA-256 of `canonical_json`.
+    pub hash: String,
+}
+
+/// What a verdict is about: recorded by digest in the canonical record.
+#[derive(Debug, Clone)]
+struct Subject {
+    policies: Json,
+    query: String,
+    now_ns: i64,
+}
+
+impl Subject {
+    fn new(sets: &[Vec<Module>], options: &Options) -> Self {
+        let policies = sets
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|m| json!({"path": m.path, "digest": sha256(m.source.as_bytes())}))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>();
+        Subject {
+            policies: json!(policies),
+            query: options
+                .query
+                .as_deref()
+                .unwrap_or(DEFAULT_QUERY)
+                .trim()
+                .to_owned(),
+            now_ns: options.now_ns,
+        }
+    }
+
+    fn verdict(&self, input: &InputDigest, parts: Parts) -> Verdict {
+        let Parts {
+            decision,
+            messages,
+            prints,
+            error,
+            decided_by,
+        } = parts;
+        let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
+        let mut record = json!({
+            "version": RECORD_VERSION,
+            "engine": ENGINE,
+            "decision": decision.as_str(),
+            "messages": messages,
+            "prints": prints,
+            "policies": self.policies,
+            "query": self.query,
+            "evaluationTime": {
+                "ns": self.now_ns.to_string(),
+                "rfc3339": rfc3339(self.now_ns),
+            },
+            "input": input.digest,
+        });
+        if let Some(e) = &error {
+            record["error"] = json!({"code": e.code.as_str(), "message": e.message});
+        }
+        if let Some(index) = decided_by {
+            record["decidedBy"] = json!(index);
+        }
+        if !input.canonical {
+            record["inputDigestOf"] = json!("raw-bytes");
+        }
+        let canonical_json = jcs::to_string(&record);
+        let hash = sha256(canonical_json.as_bytes());
+        Verdict {
+            decision,
+            messages,
+            prints,
+            error,
+            decided_by,
+            canonical_json,
+            hash,
+        }
+    }
+}
+
+/// The parts of a verdict before canonicalisation.
+#[derive(Debug)]
+struct Parts {
+    decision: Decision,
+    messages: Vec<String>,
+    prints: Vec<String>,
+    error: Option<VerdictError>,
+    decided_by: Option<usize>,
+}
+
+impl Parts {
+    fn error(error: VerdictError) -> Parts {
+        Parts {
+            decision: Decision::Error,
+            messages: vec![],
+            prints: vec![],
+            error: Some(error),
+            decided_by: None,
+        }
+    }
+}
+
+/// The input's digest: of its JCS form when it parses, else of its bytes.
+#[derive(Debug, Clone)]
+struct InputDigest {
+    digest: String,
+    canonical: bool,
+}
+
+/// Parses the input document and digests it.
+fn parse_input(input: &str) -> (Result<Json, Error>, InputDigest) {
+    let raw = || InputDigest {
+        digest: sha256(input.as_bytes()),
+        canonical: false,
+    };
+    if input.len() > MAX_INPUT_BYTES {
+        let error = Error::InputTooLarge {
+            size: input.len(),
+            limit: MAX_INPUT_BYTES,
+        };
+        return (Err(error), raw());
+    }
+    match serde_json::from_str::<Json>(input) {
+        Ok(value) => {
+            let digest = InputDigest {
+                digest: sha256(jcs::to_string(&value).as_bytes()),
+                canonical: true,
+            };
+            (Ok(value), digest)
+        }
+        Err(e) => (Err(Error::MalformedInput(e.to_string())), raw()),
+    }
+}
+
+/// Compiled policy sets plus what their verdicts record.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    policy: PolicyEngine,
+    subject: Subject,
+}
+
+impl Engine {
+    /// Compiles the policy sets once.
+    pub fn new(sets: Vec<Vec<Module>>, options: Options) -> Result<Engine, Error> {
+        let policy = PolicyEngine::new(&sets, &options)?;
+        Ok(Engine {
+            policy,
+            subject: Subject::new(&sets, &options),
+        })
+    }
+
+    /// Evaluates one JSON input document.
+    pub fn evaluate(&self, input: &str) -> Verdict {
+        let (parsed, digest) = parse_input(input);
+        let value = match parsed {
+            Ok(value) => value,
+            Err(e) => {
+                return self.subject.verdict(&digest, Parts::error((&e).into()));
+            }
+        };
+        let evaluation = self.policy.evaluate(&value);
+        let (decision, messages, error) = match evaluation.outcome {
+            Ok(Outcome::Allow) => (Decision::Allow, vec![], None),
+            Ok(Outcome::Deny(messages)) => (Decision::Deny, messages, None),
+            Err(e) => (Decision::Error, vec![], Some(VerdictError::from(&e))),
+        };
+        let parts = Parts {
+            decision,
+            messages,
+            prints: evaluation.prints,
+            error,
+            decided_by: evaluation.decided_by,
+        };
+        self.subject.verdict(&digest, parts)
+    }
+}
+
+/// Compiles and evaluates in one call; a compile failure is an error verdict.
+pub fn evaluate(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
+    let subject = Subject::new(&sets, &options);
+    match PolicyEngine::new(&sets, &options) {
+        Ok(policy) => Engine { policy, subject }.evaluate(input),
+        Err(e) => {
+            let (_, digest) = parse_input(input);
+            subject.verdict(&digest, Parts::error((&e).into()))
+        }
+    }
+}
+
+/// The canonical verdict for a failure decided outside the engine (a host
+/// limit), so every host renders it identically.
+pub fn error_verdict(
+    sets: &[Vec<Module>],
+    options: &Options,
+    input: &str,
+    error: VerdictError,
+) -> Verdict {
+    let (_, digest) = parse_input(input);
+    Subject::new(sets, options).verdict(&digest, Parts::error(error))
+}
+
+/// `sha256:` + lowercase hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(71);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// RFC 3339 UTC with nanoseconds trimmed, as Go's `RFC3339Nano`.
+pub fn rfc3339(ns: i64) -> String {
+    let t = chrono::DateTime::from_timestamp_nanos(ns);
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}

@@ -1,0 +1,311 @@
+//! The builtins a Buildx policy may call, and the ones verdict supplies itself.
+//!
+//! Buildx compiles policies with a fixed capability list (BX
+//! `policy/builtins.go`); a call of any other OPA builtin is a compile error.
+//! [`ALLOWED`] is that list, spelled as policies call the functions. Of those,
+//! the ones regorus lacks or implements with real clocks and randomness are
+//! registered here as extensions ([`register`]), over the pinned evaluation
+//! time, so that evaluation reads no clock and no entropy:
+//!
+//! * `time.*` — see [`time`];
+//! * `rand.intn(key, n)` — a pure function of `(key, n, evaluation time)`:
+//!   `SHA-256("rand.intn" ‖ now ‖ key ‖ n) mod |n|` (0 when `n` is 0). OPA
+//!   caches one random value per `(key, n)` for the query; ours is also stable
+//!   across evaluations at the same time, so verdicts can be replayed;
+//! * `uuid.rfc4122(key)` — a version-4-shaped UUID derived the same way;
+//! * `array.flatten` — newer than regorus.
+
+mod golayout;
+mod time;
+
+use regorus::{Engine, Value};
+use sha2::{Digest, Sha256};
+
+/// The OPA builtins Buildx allows, as called in Rego (BX `policy/builtins.go`),
+/// minus those OPA v1 removed from the language (`any`, `all`, `re_match`,
+/// `set_diff`, `cast_*`), which are undefined functions in Rego v1.
+pub const ALLOWED: &[&str] = &[
+    // comparison, arithmetic, bits, aggregates
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "rem",
+    "plus",
+    "minus",
+    "mul",
+    "div",
+    "bits.or",
+    "bits.and",
+    "bits.negate",
+    "bits.xor",
+    "bits.lsh",
+    "bits.rsh",
+    "count",
+    "sum",
+    "product",
+    "max",
+    "min",
+    "sort",
+    // arrays, sets, conversion
+    "array.concat",
+    "array.flatten",
+    "array.slice",
+    "array.reverse",
+    "intersection",
+    "union",
+    "to_number",
+    // regex and glob
+    "regex.is_valid",
+    "regex.match",
+    "regex.split",
+    "regex.globs_match",
+    "regex.template_match",
+    "regex.find_n",
+    "regex.find_all_string_submatch_n",
+    "regex.replace",
+    "glob.match",
+    "glob.quote_meta",
+    // strings
+    "strings.any_prefix_match",
+    "strings.any_suffix_match",
+    "strings.count",
+    "strings.replace_n",
+    "strings.reverse",
+    "strings.render_template",
+    "concat",
+    "format_int",
+    "indexof",
+    "indexof_n",
+    "substring",
+    "lower",
+    "upper",
+    "contains",
+    "startswith",
+    "endswith",
+    "split",
+    "replace",
+    "trim",
+    "trim_left",
+    "trim_prefix",
+    "trim_right",
+    "trim_suffix",
+    "trim_space",
+    "sprintf",
+    // numbers and randomness
+    "numbers.range",
+    "numbers.range_step",
+    "rand.intn",
+    // encodings
+    "json.marshal",
+    "json.marshal_with_options",
+    "json.unmarshal",
+    "json.is_valid",
+    "json.filter",
+    "json.remove",
+    "json.patch",
+    "base64.encode",
+    "base64.decode",
+    "base64.is_valid",
+    "base64url.encode",
+    "base64url.encode_no_pad",
+    "base64url.decode",
+    "urlquery.encode",
+    "urlquery.decode",
+    "urlquery.encode_object",
+    "urlquery.decode_object",
+    "yaml.marshal",
+    "yaml.unmarshal",
+    "yaml.is_valid",
+    "hex.encode",
+    "hex.decode",
+    // objects
+    "object.union",
+    "object.union_n",
+    "object.remove",
+    "object.filter",
+    "object.get",
+    "object.keys",
+    "object.subset",
+    // time
+    "time.now_ns",
+    "time.parse_ns",
+    "time.parse_rfc3339_ns",
+    "time.parse_duration_ns",
+    "time.format",
+    "time.date",
+    "time.clock",
+    "time.weekday",
+    "time.add_date",
+    "time.diff",
+    // types
+    "is_number",
+    "is_string",
+    "is_boolean",
+    "is_array",
+    "is_set",
+    "is_object",
+    "is_null",
+    "type_name",
+    // units, uuid, semver
+    "units.parse",
+    "units.parse_bytes",
+    "uuid.rfc4122",
+    "uuid.parse",
+    "semver.is_valid",
+    "semver.compare",
+    // output
+    "print",
+];
+
+/// Namespaces of OPA builtins that Buildx never allows. A call into one of
+/// these (that no rule of the policy defines) is a `forbidden-builtin` error.
+pub const FORBIDDEN_PREFIXES: &[&str] = &[
+    "http.",
+    "net.",
+    "crypto.",
+    "io.jwt.",
+    "graph.",
+    "graphql.",
+    "providers.",
+    "opa.",
+    "rego.",
+    "test.",
+    "azure.",
+];
+
+/// Single OPA builtins that Buildx never allows.
+pub const FORBIDDEN: &[&str] = &[
+    "walk",
+    "trace",
+    "json.verify_schema",
+    "json.match_schema",
+    "opa.runtime",
+    "time.now",
+    "object.get_path",
+    "strings.render_template_v2",
+];
+
+/// Allowed by Buildx but not provided by verdict yet; a call is an
+/// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
+pub const UNSUPPORTED: &[&str] = &[
+    "regex.find_all_string_submatch_n",
+    "strings.render_template",
+    "uuid.parse",
+];
+
+/// Is `name` a builtin Buildx forbids?
+pub fn is_forbidden(name: &str) -> bool {
+    FORBIDDEN.contains(&name) || FORBIDDEN_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Is `name` a builtin verdict provides and Buildx allows?
+pub fn is_allowed(name: &str) -> bool {
+    ALLOWED.contains(&name) && !UNSUPPORTED.contains(&name)
+}
+
+/// Registers verdict's own builtins on `engine`, over the pinned time `now`.
+pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
+    use self::time as t;
+    fn one(f: fn(&Value) -> Option<Value>) -> impl Fn(Vec<Value>) -> Value + Clone {
+        move |args| args.first().and_then(f).unwrap_or(Value::Undefined)
+    }
+    add(engine, "time.now_ns", 0, move |_| t::now_ns(now))?;
+    add(engine, "time.parse_rfc3339_ns", 1, one(t::parse_rfc3339_ns))?;
+    add(
+        engine,
+        "time.parse_duration_ns",
+        1,
+        one(t::parse_duration_ns),
+    )?;
+    add(engine, "time.format", 1, one(t::format))?;
+    add(engine, "time.date", 1, one(t::date))?;
+    add(engine, "time.clock", 1, one(t::clock))?;
+    add(engine, "time.weekday", 1, one(t::weekday))?;
+    add(engine, "time.parse_ns", 2, |a| match a.as_slice() {
+        [layout, value] => t::parse_ns(layout, value).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "time.diff", 2, |a| match a.as_slice() {
+        [x, y] => t::diff(x, y).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "time.add_date", 4, |a| match a.as_slice() {
+        [ns, y, m, d] => t::add_date(ns, y, m, d).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "rand.intn", 2, move |a| match a.as_slice() {
+        [key, n] => rand_intn(now, key, n).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "uuid.rfc4122", 1, move |a| match a.as_slice() {
+        [key] => uuid_rfc4122(now, key).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "array.flatten", 1, one(array_flatten))?;
+    Ok(())
+}
+
+fn add(
+    engine: &mut Engine,
+    name: &str,
+    nargs: u8,
+    f: impl Fn(Vec<Value>) -> Value + Clone + Send + Sync + 'static,
+) -> Result<(), String> {
+    engine
+        .add_extension(name.to_owned(), nargs, Box::new(move |args| Ok(f(args))))
+        .map_err(|e| format!("registering {name}: {e}"))
+}
+
+fn seeded(now: i64, label: &str, key: &Value, extra: &[u8]) -> Option<[u8; 32]> {
+    let key = key.to_json_str().ok()?;
+    let mut h = Sha256::new();
+    h.update(label.as_bytes());
+    h.update(now.to_be_bytes());
+    h.update((key.len() as u64).to_be_bytes());
+    h.update(key.as_bytes());
+    h.update(extra);
+    Some(h.finalize().into())
+}
+
+fn rand_intn(now: i64, key: &Value, n: &Value) -> Option<Value> {
+    key.as_string().ok()?;
+    let n = n.as_i64().ok()?;
+    if n == 0 {
+        return Some(Value::from(0i64));
+    }
+    let digest = seeded(now, "rand.intn", key, &n.to_be_bytes())?;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(digest.get(..8)?);
+    let r = u64::from_be_bytes(word) % n.unsigned_abs();
+    Some(Value::from(r))
+}
+
+fn uuid_rfc4122(now: i64, key: &Value) -> Option<Value> {
+    key.as_string().ok()?;
+    let mut b = seeded(now, "uuid.rfc4122", key, &[])?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
+    Some(Value::from(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )))
+}
+
+fn array_flatten(value: &Value) -> Option<Value> {
+    fn walk(value: &Value, out: &mut Vec<Value>) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            other => out.push(other.clone()),
+        }
+    }
+    let Value::Array(_) = value else { return None };
+    let mut out = Vec::new();
+    walk(value, &mut out);
+    Some(Value::from(out))
+}

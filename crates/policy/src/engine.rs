@@ -1,0 +1,196 @@
+//! Compiling policy sets once and evaluating them many times.
+
+use regorus::Value;
+
+use crate::builtins;
+use crate::check;
+use crate::decision::{Decision, parse_decision};
+use crate::{Error, Module, Options};
+
+/// The query Buildx evaluates.
+pub const DEFAULT_QUERY: &str = "data.docker.decision";
+
+/// The largest input document accepted, in bytes.
+pub const MAX_INPUT_BYTES: usize = 32 << 20;
+
+/// One compiled policy set.
+#[derive(Clone)]
+struct CompiledSet {
+    engine: regorus::Engine,
+}
+
+impl core::fmt::Debug for CompiledSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CompiledSet").finish_non_exhaustive()
+    }
+}
+
+/// Policy sets compiled with Buildx semantics, ready to evaluate inputs.
+///
+/// Each set is compiled on its own, as each `--policy` occurrence is in
+/// Buildx. [`PolicyEngine::evaluate`] runs them in order: the first set that
+/// does not allow decides (its messages are the verdict's); an error in any
+/// set is the verdict.
+#[derive(Debug, Clone)]
+pub struct PolicyEngine {
+    sets: Vec<CompiledSet>,
+    query: String,
+}
+
+/// The combined outcome of all sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every set allowed.
+    Allow,
+    /// A set denied; its `deny_msg` strings.
+    Deny(Vec<String>),
+}
+
+/// The result of one evaluation: the outcome or the error, and what
+/// `print()` wrote up to that point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Allow, deny, or the error that stopped evaluation.
+    pub outcome: Result<Outcome, Error>,
+    /// `print()` output of every set evaluated, in order.
+    pub prints: Vec<String>,
+    /// Index of the set that denied or failed; `None` when all allowed or
+    /// the failure is not a set's (the input).
+    pub decided_by: Option<usize>,
+}
+
+impl PolicyEngine {
+    /// Parses, checks and compiles `sets`.
+    ///
+    /// Fails with the first problem found: an empty request, a module that
+    /// does not parse, a forbidden builtin or undefined function, a query that
+    /// is not a `data` reference, a set with no module in the queried
+    /// package, or a compile error (unsafe variables, recursion, …).
+    pub fn new(sets: &[Vec<Module>], options: &Options) -> Result<Self, Error> {
+        let query = options.query.as_deref().unwrap_or(DEFAULT_QUERY).trim();
+        let package = query_package(query)?;
+        if sets.is_empty() {
+            return Err(Error::InvalidRequest("no policy set given".into()));
+        }
+        let mut compiled = Vec::with_capacity(sets.len());
+        for (index, set) in sets.iter().enumerate() {
+            if set.is_empty() {
+                return Err(Error::InvalidRequest(format!(
+                    "policy set {index} is empty"
+                )));
+            }
+            compiled.push(compile_set(set, &package, options.now_ns)?);
+        }
+        Ok(PolicyEngine {
+            sets: compiled,
+            query: query.to_owned(),
+        })
+    }
+
+    /// The query this engine evaluates.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// Evaluates every set against `input`.
+    pub fn evaluate(&self, input: &serde_json::Value) -> Evaluation {
+        let input = Value::from(input.clone());
+        let mut prints = Vec::new();
+        for (index, set) in self.sets.iter().enumerate() {
+            let outcome = match self.evaluate_set(set, &input, &mut prints) {
+                Ok(decision) if decision.allow => continue,
+                Ok(decision) => Ok(Outcome::Deny(decision.messages)),
+                Err(error) => Err(error),
+            };
+            return Evaluation {
+                outcome,
+                prints,
+                decided_by: Some(index),
+            };
+        }
+        Evaluation {
+            outcome: Ok(Outcome::Allow),
+            prints,
+            decided_by: None,
+        }
+    }
+
+    fn evaluate_set(
+        &self,
+        set: &CompiledSet,
+        input: &Value,
+        prints: &mut Vec<String>,
+    ) -> Result<Decision, Error> {
+        let mut engine = set.engine.clone();
+        engine.set_input(input.clone());
+        let result = engine.eval_rule(self.query.clone());
+        prints.extend(engine.take_prints().unwrap_or_default());
+        let value = result.map_err(|e| Error::EvaluationFailed(first_line(&e.to_string())))?;
+        parse_decision(&self.query, &value)
+    }
+}
+
+/// Checks that `query` is a `data.<package>.<rule>` reference and returns the
+/// package path (`data.docker`).
+fn query_package(query: &str) -> Result<String, Error> {
+    let parts: Vec<&str> = query.split('.').collect();
+    let ident = |s: &&str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if parts.len() < 3 || parts[0] != "data" || !parts.iter().all(ident) {
+        return Err(Error::MalformedQuery(query.to_owned()));
+    }
+    Ok(parts[..parts.len() - 1].join("."))
+}
+
+fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSet, Error> {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    engine.set_strict_builtin_errors(false);
+    engine.set_gather_prints(true);
+    let mut packages = Vec::new();
+    for module in modules {
+        let declared = engine
+            .add_policy(module.path.clone(), module.source.clone())
+            .map_err(|e| Error::MalformedPolicy {
+                path: module.path.clone(),
+                message: first_line(&e.to_string()),
+            })?;
+        packages.push(declared);
+    }
+    if !packages.iter().any(|p| p == package) {
+        return Err(Error::WrongPackage {
+            expected: package.trim_start_matches("data.").to_owned(),
+            found: packages
+                .iter()
+                .map(|p| p.trim_start_matches("data."))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    check::check_calls(&engine, modules)?;
+    builtins::register(&mut engine, now).map_err(|message| Error::MalformedPolicy {
+        path: String::new(),
+        message,
+    })?;
+    // Force the compile phase (scheduling, safety, rule conflicts) now, so
+    // that its errors are compile errors, reported before any input.
+    engine
+        .eval_query("true".to_owned(), false)
+        .map_err(|e| Error::MalformedPolicy {
+            path: modules.first().map(|m| m.path.clone()).unwrap_or_default(),
+            message: first_line(&e.to_string()),
+        })?;
+    let _ = engine.take_prints();
+    Ok(CompiledSet { engine })
+}
+
+/// regorus messages carry a source excerpt after the first line; the first
+/// line names the file, position and problem.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_owned()
+}

@@ -1,0 +1,75 @@
+//! Builds the verdict component and embeds it in the runner.
+//!
+//! The guest crate is compiled for `wasm32-unknown-unknown` (its standard
+//! library has no WASI imports, so nothing but the WIT exports survives) in
+//! a target directory of its own, then encoded as a component with
+//! `wit-component`. The result, `$OUT_DIR/verdict.wasm`, is what
+//! `verdict_host::COMPONENT` embeds. Set `VERDICT_COMPONENT=path` to embed a
+//! prebuilt component instead.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("manifest dir"));
+    let root = manifest.parent().expect("workspace root").to_path_buf();
+    println!("cargo:rerun-if-env-changed=VERDICT_COMPONENT");
+    let component = match env::var_os("VERDICT_COMPONENT") {
+        Some(path) => std::fs::read(&path).expect("read VERDICT_COMPONENT"),
+        None => build_component(&root),
+    };
+    std::fs::write(out.join("verdict.wasm"), component).expect("write component");
+}
+
+fn build_component(root: &Path) -> Vec<u8> {
+    for dir in ["wit", "crates/component", "crates/core", "crates/policy"] {
+        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    }
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(file).display());
+    }
+    let target_dir = root.join("target").join("component-build");
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root)
+        .args([
+            "build",
+            "-p",
+            "verdict-component",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "component",
+        ])
+        .env("CARGO_TARGET_DIR", &target_dir);
+    // The outer build's settings (clippy's wrapper, host rustflags) must not
+    // leak into the guest build.
+    for var in [
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        cmd.env_remove(var);
+    }
+    if env::var_os("CARGO_NET_OFFLINE").is_some() {
+        cmd.arg("--offline");
+    }
+    let status = cmd.status().expect("run cargo for the component");
+    assert!(status.success(), "building verdict-component failed");
+    let module = target_dir
+        .join("wasm32-unknown-unknown")
+        .join("component")
+        .join("verdict_component.wasm");
+    let bytes = std::fs::read(&module).expect("read the guest module");
+    wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(&bytes)
+        .expect("decode component metadata")
+        .encode()
+        .expect("encode the component")
+}
