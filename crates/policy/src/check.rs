@@ -18,9 +18,10 @@ use crate::{Error, Module};
 
 /// Checks every call in the engine's modules.
 pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Result<(), Error> {
+    let first = modules.first().map(|m| m.path.clone()).unwrap_or_default();
     let internal = |message: String| Error::MalformedPolicy {
-        path: modules.first().map(|m| m.path.clone()).unwrap_or_default(),
-        message,
+        message: format!("{first}: {message}"),
+        path: first.clone(),
     };
     let ast = engine
         .get_ast_as_json()

@@ -17,6 +17,8 @@ pub const MAX_INPUT_BYTES: usize = 32 << 20;
 #[derive(Clone)]
 struct CompiledSet {
     engine: regorus::Engine,
+    /// Module paths, to strip the `path:line: ` prefix regorus gives prints.
+    paths: Vec<String>,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -123,9 +125,15 @@ impl PolicyEngine {
     ) -> Result<Decision, Error> {
         let mut engine = set.engine.clone();
         engine.set_input(input.clone());
-        let result = engine.eval_rule(self.query.clone());
-        prints.extend(engine.take_prints().unwrap_or_default());
-        let value = result.map_err(|e| Error::EvaluationFailed(first_line(&e.to_string())))?;
+        let result = engine.eval_query(self.query.clone(), false);
+        let printed = engine.take_prints().unwrap_or_default();
+        prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
+        let results = result.map_err(|e| runtime_error(&e.to_string()))?;
+        let value = results
+            .result
+            .first()
+            .and_then(|r| r.expressions.first())
+            .map_or(Value::Undefined, |e| e.value.clone());
         parse_decision(&self.query, &value)
     }
 }
@@ -158,7 +166,7 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
             .add_policy(module.path.clone(), module.source.clone())
             .map_err(|e| Error::MalformedPolicy {
                 path: module.path.clone(),
-                message: first_line(&e.to_string()),
+                message: compact(&e.to_string()),
             })?;
         packages.push(declared);
     }
@@ -183,14 +191,65 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
         .eval_query("true".to_owned(), false)
         .map_err(|e| Error::MalformedPolicy {
             path: modules.first().map(|m| m.path.clone()).unwrap_or_default(),
-            message: first_line(&e.to_string()),
+            message: compact(&e.to_string()),
         })?;
     let _ = engine.take_prints();
-    Ok(CompiledSet { engine })
+    Ok(CompiledSet {
+        engine,
+        paths: modules.iter().map(|m| m.path.clone()).collect(),
+    })
 }
 
-/// regorus messages carry a source excerpt after the first line; the first
-/// line names the file, position and problem.
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_owned()
+/// regorus reports errors as a source excerpt: `--> file:line:col`, the
+/// offending line, and `error: what`. This keeps `file:line:col: what`.
+fn compact(message: &str) -> String {
+    let location = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .map(str::trim);
+    let what = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(str::trim);
+    match (location, what) {
+        (Some(location), Some(what)) => format!("{location}: {what}"),
+        (None, Some(what)) => what.to_owned(),
+        _ => message
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("unknown error")
+            .to_owned(),
+    }
+}
+
+/// Classifies a regorus evaluation error. regorus finds unsafe variables
+/// only when it evaluates the rule (OPA rejects them at compile time), so
+/// that one compile error surfaces here and keeps its compile-error code.
+fn runtime_error(message: &str) -> Error {
+    let message = compact(message);
+    if message.contains(" is unsafe") {
+        let path = message.split(':').next().unwrap_or_default().to_owned();
+        return Error::MalformedPolicy { path, message };
+    }
+    Error::EvaluationFailed(message)
+}
+
+/// regorus prefixes print output with `path:line: `; OPA's print hook (and
+/// so Buildx) gives the message alone.
+fn strip_location(line: &str, paths: &[String]) -> String {
+    for path in paths {
+        if let Some(rest) = line
+            .strip_prefix(path.as_str())
+            .and_then(|r| r.strip_prefix(':'))
+        {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0
+                && let Some(message) = rest[digits..].strip_prefix(": ")
+            {
+                return message.to_owned();
+            }
+        }
+    }
+    line.to_owned()
 }

@@ -84,11 +84,11 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// A module failed to parse or compile.
-    #[error("{path}: {message}")]
+    #[error("{message}")]
     MalformedPolicy {
         /// The module's path.
         path: String,
-        /// The compiler's message.
+        /// The compiler's message, which names the file and position.
         message: String,
     },
     /// The input document is not valid JSON.
