@@ -3,7 +3,10 @@
 //! component call (fresh instance from the reused `InstancePre`), and the
 //! whole `verdict eval` process with a warm code cache.
 
-#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,7 +14,10 @@ use std::process::Command;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn example() -> (String, String) {
@@ -30,20 +36,31 @@ fn benches(c: &mut Criterion) {
             path: "Dockerfile.rego".into(),
             source: policy.clone(),
         }]],
-        verdict_core::Options { query: None, now_ns },
+        verdict_core::Options {
+            query: None,
+            now_ns,
+        },
     )
     .unwrap();
-    assert_eq!(native.evaluate(&input).decision, verdict_core::Decision::Allow);
-    c.bench_function("native/engine.evaluate", |b| b.iter(|| native.evaluate(&input)));
+    assert_eq!(
+        native.evaluate(&input).decision,
+        verdict_core::Decision::Allow
+    );
+    c.bench_function("native/engine.evaluate", |b| {
+        b.iter(|| native.evaluate(&input))
+    });
 
     let cache = root().join("target/verdict-bench-cache");
-    let runner = verdict_host::Runner::new(Some(cache.clone()), verdict_host::Limits::default())
-        .unwrap();
+    let runner =
+        verdict_host::Runner::new(Some(cache.clone()), verdict_host::Limits::default()).unwrap();
     let sets = vec![vec![verdict_host::PolicyModule {
         path: "Dockerfile.rego".into(),
         source: policy,
     }]];
-    let options = verdict_host::Options { query: None, now_ns };
+    let options = verdict_host::Options {
+        query: None,
+        now_ns,
+    };
     let mut session = runner.session(&sets, &options).unwrap().unwrap();
     assert_eq!(
         session.evaluate(&input).unwrap().decision,
