@@ -4,10 +4,10 @@
 //! `policy/builtins.go`); a call of any other OPA builtin is a compile error.
 //! [`ALLOWED`] is that list, spelled as policies call the functions. Of those,
 //! the ones regorus lacks or implements with real clocks and randomness are
-//! registered here as extensions ([`register`]), over the pinned evaluation
+//! registered here as extensions (`register`), over the pinned evaluation
 //! time, so that evaluation reads no clock and no entropy:
 //!
-//! * `time.*` — see [`time`];
+//! * `time.*` — Go semantics over the pinned time, UTC only;
 //! * `rand.intn(key, n)` — a pure function of `(key, n, evaluation time)`:
 //!   `SHA-256("rand.intn" ‖ now ‖ key ‖ n) mod |n|` (0 when `n` is 0). OPA
 //!   caches one random value per `(key, n)` for the query; ours is also stable
