@@ -151,33 +151,27 @@ pub struct Seen {
     pub hash: String,
 }
 
-impl From<verdict_core::Verdict> for Seen {
-    fn from(v: verdict_core::Verdict) -> Seen {
-        Seen {
-            decision: v.decision.as_str().to_owned(),
-            messages: v.messages,
-            prints: v.prints,
-            error: v.error.map(|e| (e.code.as_str().to_owned(), e.message)),
-            decided_by: v.decided_by,
-            canonical_json: v.canonical_json,
-            hash: v.hash,
+/// The native and the component verdict types have the same fields.
+macro_rules! seen_from {
+    ($verdict:ty) => {
+        impl From<$verdict> for Seen {
+            fn from(v: $verdict) -> Seen {
+                Seen {
+                    decision: v.decision.as_str().to_owned(),
+                    messages: v.messages,
+                    prints: v.prints,
+                    error: v.error.map(|e| (e.code.as_str().to_owned(), e.message)),
+                    decided_by: v.decided_by,
+                    canonical_json: v.canonical_json,
+                    hash: v.hash,
+                }
+            }
         }
-    }
+    };
 }
 
-impl From<host::Verdict> for Seen {
-    fn from(v: host::Verdict) -> Seen {
-        Seen {
-            decision: v.decision.as_str().to_owned(),
-            messages: v.messages,
-            prints: v.prints,
-            error: v.error.map(|e| (e.code.as_str().to_owned(), e.message)),
-            decided_by: v.decided_by,
-            canonical_json: v.canonical_json,
-            hash: v.hash,
-        }
-    }
-}
+seen_from!(verdict_core::Verdict);
+seen_from!(host::Verdict);
 
 fn to_host_sets(sets: &[Vec<verdict_core::Module>]) -> Vec<host::PolicySet> {
     sets.iter()

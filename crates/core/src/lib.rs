@@ -39,7 +39,8 @@ use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
 /// Version of the canonical verdict record's schema.
 pub const RECORD_VERSION: u32 = 1;
 
-/// The engine identity recorded in every verdict.
+/// The engine identity recorded in every verdict (a test keeps the regorus
+/// version in step with `verdict_policy::REGORUS_VERSION`).
 pub const ENGINE: &str = concat!("verdict/", env!("CARGO_PKG_VERSION"), " regorus/", "0.14.1");
 
 /// Allow, deny or error.
@@ -314,4 +315,13 @@ pub fn sha256(bytes: &[u8]) -> String {
 pub fn rfc3339(ns: i64) -> String {
     let t = chrono::DateTime::from_timestamp_nanos(ns);
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn engine_names_the_regorus_version_in_use() {
+        let want = format!(" regorus/{}", verdict_policy::REGORUS_VERSION);
+        assert!(super::ENGINE.ends_with(&want), "{}", super::ENGINE);
+    }
 }
