@@ -1,0 +1,178 @@
+//! Prepared trust material: a trusted root parsed, its keys and certificates decoded once, and
+//! reused across any number of verifications (checklist items 9–11).
+
+use std::sync::Arc;
+
+use verdict_bundle::{TimeRange, Timestamp, TrustedRoot};
+
+use crate::crypto::{PublicKey, sha256};
+use crate::error::{Error, ErrorCode, Result};
+use crate::x509::Cert;
+
+/// A transparency or CT log of the trusted root, key decoded.
+#[derive(Debug, Clone)]
+pub(crate) struct Log {
+    pub(crate) base_url: String,
+    /// The host of `base_url`: a Rekor checkpoint's origin / signer name.
+    pub(crate) host: String,
+    pub(crate) log_id: Vec<u8>,
+    pub(crate) key: PublicKey,
+    pub(crate) valid_for: Option<TimeRange>,
+    /// The 4-byte signed-note key hint of this log's checkpoints.
+    pub(crate) key_hint: [u8; 4],
+}
+
+impl Log {
+    pub(crate) fn valid_at(&self, t: Timestamp) -> bool {
+        self.valid_for.as_ref().is_none_or(|r| r.contains(t))
+    }
+}
+
+/// A Fulcio CA or a TSA of the trusted root, certificates decoded.
+#[derive(Debug, Clone)]
+pub(crate) struct Authority {
+    pub(crate) uri: String,
+    /// First the issuing (Fulcio) or signing (TSA) certificate, last the root.
+    pub(crate) chain: Vec<Cert>,
+    pub(crate) valid_for: Option<TimeRange>,
+}
+
+impl Authority {
+    pub(crate) fn valid_at(&self, t: Timestamp) -> bool {
+        self.valid_for.as_ref().is_none_or(|r| r.contains(t))
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    digest: String,
+    tlogs: Vec<Log>,
+    ctlogs: Vec<Log>,
+    cas: Vec<Authority>,
+    tsas: Vec<Authority>,
+}
+
+/// A trusted root, prepared for verification. Cheap to clone (shared).
+#[derive(Debug, Clone)]
+pub struct TrustMaterial(Arc<Inner>);
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or_default().to_string()
+}
+
+fn prepare_log(log: &verdict_bundle::TransparencyLog) -> Result<Log> {
+    let key = PublicKey::from_spki_der(&log.public_key.raw_bytes).map_err(|e| {
+        Error::new(ErrorCode::MalformedTrustedRoot, format!("log {} key: {}", log.base_url, e.message()))
+    })?;
+    let hint_source = log.checkpoint_key_id.as_deref().unwrap_or(&log.log_id);
+    let mut key_hint = [0u8; 4];
+    if hint_source.len() >= 4 {
+        key_hint.copy_from_slice(&hint_source[..4]);
+    }
+    Ok(Log {
+        base_url: log.base_url.clone(),
+        host: host_of(&log.base_url),
+        log_id: log.log_id.clone(),
+        key,
+        valid_for: log.public_key.valid_for,
+        key_hint,
+    })
+}
+
+fn prepare_authority(ca: &verdict_bundle::CertificateAuthority) -> Result<Authority> {
+    let chain = ca
+        .cert_chain
+        .iter()
+        .map(|der| Cert::parse(der))
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| Error::new(ErrorCode::MalformedTrustedRoot, format!("authority {}: {}", ca.uri, e.message())))?;
+    Ok(Authority { uri: ca.uri.clone(), chain, valid_for: ca.valid_for })
+}
+
+impl TrustMaterial {
+    /// Parses and prepares a trusted root (or `ClientTrustConfig`) from JSON bytes.
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        let root = TrustedRoot::parse(bytes)
+            .map_err(|e| Error::new(ErrorCode::MalformedTrustedRoot, e.to_string()))?;
+        Self::prepare(&root, hex(&sha256(bytes)))
+    }
+
+    /// The embedded public-good production root.
+    pub fn public_good() -> Self {
+        Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT).expect("embedded public-good root is valid")
+    }
+
+    /// The embedded GitHub root.
+    pub fn github() -> Self {
+        Self::from_json(crate::GITHUB_TRUSTED_ROOT).expect("embedded GitHub root is valid")
+    }
+
+    /// Prepares a parsed trusted root; `digest` identifies it (hex SHA-256 of its JSON).
+    pub fn prepare(root: &TrustedRoot, digest: String) -> Result<Self> {
+        Ok(TrustMaterial(Arc::new(Inner {
+            digest,
+            tlogs: root.tlogs.iter().map(prepare_log).collect::<Result<_>>()?,
+            ctlogs: root.ctlogs.iter().map(prepare_log).collect::<Result<_>>()?,
+            cas: root.certificate_authorities.iter().map(prepare_authority).collect::<Result<_>>()?,
+            tsas: root.timestamp_authorities.iter().map(prepare_authority).collect::<Result<_>>()?,
+        })))
+    }
+
+    /// `sha256:<hex>` of the trusted root's JSON.
+    pub fn digest(&self) -> String {
+        format!("sha256:{}", self.0.digest)
+    }
+
+    /// A JSON summary: logs, CAs and TSAs with their validity (for `verdict verify --format`).
+    pub fn summary(&self) -> serde_json::Value {
+        let range = |r: &Option<TimeRange>| match r {
+            None => serde_json::json!({}),
+            Some(r) => serde_json::json!({
+                "start": r.start.map(|t| t.to_rfc3339()),
+                "end": r.end.map(|t| t.to_rfc3339()),
+            }),
+        };
+        let logs = |l: &[Log]| {
+            l.iter()
+                .map(|l| serde_json::json!({"url": l.base_url, "logID": hex(&l.log_id), "key": l.key.algorithm(), "validFor": range(&l.valid_for)}))
+                .collect::<Vec<_>>()
+        };
+        let auths = |a: &[Authority]| {
+            a.iter().map(|a| serde_json::json!({"uri": a.uri, "validFor": range(&a.valid_for)})).collect::<Vec<_>>()
+        };
+        serde_json::json!({
+            "digest": self.digest(),
+            "tlogs": logs(&self.0.tlogs),
+            "ctlogs": logs(&self.0.ctlogs),
+            "certificateAuthorities": auths(&self.0.cas),
+            "timestampAuthorities": auths(&self.0.tsas),
+        })
+    }
+
+    pub(crate) fn tlog(&self, log_id: &[u8]) -> Option<&Log> {
+        self.0.tlogs.iter().find(|l| l.log_id == log_id)
+    }
+
+    pub(crate) fn ctlogs(&self) -> &[Log] {
+        &self.0.ctlogs
+    }
+
+    pub(crate) fn cas(&self) -> &[Authority] {
+        &self.0.cas
+    }
+
+    pub(crate) fn tsas(&self) -> &[Authority] {
+        &self.0.tsas
+    }
+}
+
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use core::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
