@@ -93,7 +93,6 @@ impl HashAlgorithm {
 }
 
 /// What the signature is verified with (`VerificationMaterial.content`, exactly one of).
-#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Material {
     /// `publicKey`: a key the verifier must already hold; `hint` is an opaque identifier.
@@ -136,7 +135,6 @@ pub struct MessageSignature {
 }
 
 /// What was signed (`Bundle.content`, exactly one of).
-#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     /// `messageSignature`
@@ -219,7 +217,10 @@ impl Bundle {
         let root = Obj::new(value, "", code)?;
         let media_type = root.req_str("mediaType")?;
         let version = BundleVersion::from_media_type(media_type).ok_or_else(|| {
-            Error::new(ErrorCode::UnsupportedMediaType, format!("unsupported bundle media type {media_type:?}"))
+            Error::new(
+                ErrorCode::UnsupportedMediaType,
+                format!("unsupported bundle media type {media_type:?}"),
+            )
         })?;
 
         let vm = root.req_obj("verificationMaterial", "verificationMaterial")?;
@@ -229,74 +230,126 @@ impl Bundle {
         if entries.len() > MAX_TLOG_ENTRIES {
             return Err(Error::new(
                 ErrorCode::TooLarge,
-                format!("{} tlog entries, more than the {MAX_TLOG_ENTRIES} allowed", entries.len()),
+                format!(
+                    "{} tlog entries, more than the {MAX_TLOG_ENTRIES} allowed",
+                    entries.len()
+                ),
             ));
         }
         let tlog_entries = entries
             .iter()
             .enumerate()
-            .map(|(i, e)| parse_tlog_entry(e).map_err(|err| err.context(&format!("tlogEntries[{i}]"))))
+            .map(|(i, e)| {
+                parse_tlog_entry(e).map_err(|err| err.context(&format!("tlogEntries[{i}]")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
 
         let mut rfc3161_timestamps = Vec::new();
-        if let Some(tvd) = vm.obj("timestampVerificationData", "verificationMaterial.timestampVerificationData")? {
+        if let Some(tvd) = vm.obj(
+            "timestampVerificationData",
+            "verificationMaterial.timestampVerificationData",
+        )? {
             let list = tvd.arr("rfc3161Timestamps")?;
             if list.len() > MAX_TIMESTAMPS {
                 return Err(Error::new(
                     ErrorCode::TooLarge,
-                    format!("{} RFC 3161 timestamps, more than the {MAX_TIMESTAMPS} allowed", list.len()),
+                    format!(
+                        "{} RFC 3161 timestamps, more than the {MAX_TIMESTAMPS} allowed",
+                        list.len()
+                    ),
                 ));
             }
             for (i, t) in list.iter().enumerate() {
                 let t = Obj::new(t, "rfc3161Timestamps[]", code)?;
                 rfc3161_timestamps.push(
-                    t.req_bytes("signedTimestamp").map_err(|e| e.context(&format!("rfc3161Timestamps[{i}]")))?,
+                    t.req_bytes("signedTimestamp")
+                        .map_err(|e| e.context(&format!("rfc3161Timestamps[{i}]")))?,
                 );
             }
         }
 
-        let content = match (root.obj("messageSignature", "messageSignature")?, root.get("dsseEnvelope")) {
+        let content = match (
+            root.obj("messageSignature", "messageSignature")?,
+            root.get("dsseEnvelope"),
+        ) {
             (Some(ms), None) => Content::Message(parse_message_signature(&ms)?),
-            (None, Some(env)) => Content::Dsse(Envelope::from_value(env).map_err(|e| e.context("dsseEnvelope"))?),
+            (None, Some(env)) => {
+                Content::Dsse(Envelope::from_value(env).map_err(|e| e.context("dsseEnvelope"))?)
+            }
             (Some(_), Some(_)) => {
-                return Err(Error::new(code, "bundle has both messageSignature and dsseEnvelope"));
+                return Err(Error::new(
+                    code,
+                    "bundle has both messageSignature and dsseEnvelope",
+                ));
             }
             (None, None) => {
-                return Err(Error::new(ErrorCode::MissingField, "bundle has neither messageSignature nor dsseEnvelope"));
+                return Err(Error::new(
+                    ErrorCode::MissingField,
+                    "bundle has neither messageSignature nor dsseEnvelope",
+                ));
             }
         };
 
-        Ok(Bundle { version, media_type: media_type.to_string(), material, tlog_entries, rfc3161_timestamps, content })
+        Ok(Bundle {
+            version,
+            media_type: media_type.to_string(),
+            material,
+            tlog_entries,
+            rfc3161_timestamps,
+            content,
+        })
     }
 }
 
 fn parse_material(vm: &Obj<'_>) -> Result<Material, Error> {
     let code = ErrorCode::MalformedBundle;
-    let present = ["publicKey", "x509CertificateChain", "certificate"].into_iter().filter(|k| vm.has(k)).count();
+    let present = ["publicKey", "x509CertificateChain", "certificate"]
+        .into_iter()
+        .filter(|k| vm.has(k))
+        .count();
     if present > 1 {
-        return Err(Error::new(code, "verificationMaterial has more than one of publicKey, x509CertificateChain, certificate"));
+        return Err(Error::new(
+            code,
+            "verificationMaterial has more than one of publicKey, x509CertificateChain, certificate",
+        ));
     }
     if let Some(pk) = vm.obj("publicKey", "verificationMaterial.publicKey")? {
-        return Ok(Material::PublicKey { hint: pk.str("hint")?.map(str::to_string) });
+        return Ok(Material::PublicKey {
+            hint: pk.str("hint")?.map(str::to_string),
+        });
     }
-    if let Some(chain) = vm.obj("x509CertificateChain", "verificationMaterial.x509CertificateChain")? {
+    if let Some(chain) = vm.obj(
+        "x509CertificateChain",
+        "verificationMaterial.x509CertificateChain",
+    )? {
         let certs = chain.arr("certificates")?;
         if certs.is_empty() {
-            return Err(Error::new(ErrorCode::MissingField, "verificationMaterial.x509CertificateChain is empty"));
+            return Err(Error::new(
+                ErrorCode::MissingField,
+                "verificationMaterial.x509CertificateChain is empty",
+            ));
         }
         if certs.len() > MAX_CHAIN {
-            return Err(Error::new(ErrorCode::TooLarge, format!("certificate chain of {} certificates", certs.len())));
+            return Err(Error::new(
+                ErrorCode::TooLarge,
+                format!("certificate chain of {} certificates", certs.len()),
+            ));
         }
         let mut out = Vec::with_capacity(certs.len());
         for c in certs {
-            out.push(Obj::new(c, "x509CertificateChain.certificates[]", code)?.req_bytes("rawBytes")?);
+            out.push(
+                Obj::new(c, "x509CertificateChain.certificates[]", code)?.req_bytes("rawBytes")?,
+            );
         }
         return Ok(Material::X509Chain(out));
     }
     if let Some(cert) = vm.obj("certificate", "verificationMaterial.certificate")? {
         return Ok(Material::Certificate(cert.req_bytes("rawBytes")?));
     }
-    Err(Error::new(ErrorCode::MissingField, "verificationMaterial has no publicKey, x509CertificateChain or certificate"))
+    Err(Error::new(
+        ErrorCode::MissingField,
+        "verificationMaterial has no publicKey, x509CertificateChain or certificate",
+    ))
 }
 
 fn parse_message_signature(ms: &Obj<'_>) -> Result<MessageSignature, Error> {
@@ -305,19 +358,30 @@ fn parse_message_signature(ms: &Obj<'_>) -> Result<MessageSignature, Error> {
         Some(md) => {
             let alg = md.req_str("algorithm")?;
             let alg = HashAlgorithm::from_proto(alg).ok_or_else(|| {
-                Error::new(ErrorCode::MalformedBundle, format!("unsupported messageDigest algorithm {alg:?}"))
+                Error::new(
+                    ErrorCode::MalformedBundle,
+                    format!("unsupported messageDigest algorithm {alg:?}"),
+                )
             })?;
             let digest = md.req_bytes("digest")?;
             if digest.len() != alg.len() {
                 return Err(Error::new(
                     ErrorCode::MalformedBundle,
-                    format!("messageDigest is {} bytes, not the {} of {}", digest.len(), alg.len(), alg.name()),
+                    format!(
+                        "messageDigest is {} bytes, not the {} of {}",
+                        digest.len(),
+                        alg.len(),
+                        alg.name()
+                    ),
                 ));
             }
             Some((alg, digest))
         }
     };
-    Ok(MessageSignature { digest, signature: ms.req_bytes("signature")? })
+    Ok(MessageSignature {
+        digest,
+        signature: ms.req_bytes("signature")?,
+    })
 }
 
 fn parse_tlog_entry(value: &Value) -> Result<TlogEntry, Error> {
@@ -338,20 +402,31 @@ fn parse_tlog_entry(value: &Value) -> Result<TlogEntry, Error> {
         Some(p) => {
             let hashes = p.arr("hashes")?;
             if hashes.len() > MAX_PROOF_HASHES {
-                return Err(Error::new(ErrorCode::TooLarge, format!("inclusion proof of {} hashes", hashes.len())));
+                return Err(Error::new(
+                    ErrorCode::TooLarge,
+                    format!("inclusion proof of {} hashes", hashes.len()),
+                ));
             }
             let hashes = hashes
                 .iter()
                 .map(|h| match h {
                     Value::String(s) => json::decode_base64(s).ok_or_else(|| {
-                        Error::new(ErrorCode::InvalidBase64, "inclusionProof.hashes[] is not valid base64")
+                        Error::new(
+                            ErrorCode::InvalidBase64,
+                            "inclusionProof.hashes[] is not valid base64",
+                        )
                     }),
                     _ => Err(Error::new(code, "inclusionProof.hashes[] must be strings")),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let checkpoint = match p.obj("checkpoint", "inclusionProof.checkpoint")? {
                 None => None,
-                Some(c) => c.str("envelope")?.filter(|s| !s.is_empty()).map(|s| Checkpoint { envelope: s.to_string() }),
+                Some(c) => c
+                    .str("envelope")?
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Checkpoint {
+                        envelope: s.to_string(),
+                    }),
             };
             Some(InclusionProof {
                 log_index: p.uint_or_zero("logIndex")?,

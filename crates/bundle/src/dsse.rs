@@ -34,9 +34,16 @@ impl Envelope {
         let mut signatures = Vec::new();
         for s in e.arr("signatures")? {
             let s = Obj::new(s, "dsseEnvelope.signatures[]", ErrorCode::MalformedEnvelope)?;
-            signatures.push(Signature { sig: s.req_bytes("sig")?, keyid: s.str("keyid")?.map(str::to_string) });
+            signatures.push(Signature {
+                sig: s.req_bytes("sig")?,
+                keyid: s.str("keyid")?.map(str::to_string),
+            });
         }
-        Ok(Envelope { payload, payload_type, signatures })
+        Ok(Envelope {
+            payload,
+            payload_type,
+            signatures,
+        })
     }
 
     /// The bytes a DSSE signature covers: [`pae`] of this envelope.
@@ -49,7 +56,14 @@ impl Envelope {
 /// `"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, lengths in ASCII decimal.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + payload_type.len() + 32);
-    out.extend_from_slice(format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), payload.len()).as_bytes());
+    out.extend_from_slice(
+        format!(
+            "DSSEv1 {} {payload_type} {} ",
+            payload_type.len(),
+            payload.len()
+        )
+        .as_bytes(),
+    );
     out.extend_from_slice(payload);
     out
 }

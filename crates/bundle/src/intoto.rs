@@ -20,7 +20,10 @@ pub struct Subject {
 impl Subject {
     /// The digest for `algorithm`, if the subject has one.
     pub fn digest(&self, algorithm: &str) -> Option<&str> {
-        self.digest.iter().find(|(a, _)| a == algorithm).map(|(_, d)| d.as_str())
+        self.digest
+            .iter()
+            .find(|(a, _)| a == algorithm)
+            .map(|(_, d)| d.as_str())
     }
 }
 
@@ -44,8 +47,13 @@ impl Statement {
         let code = ErrorCode::MalformedEnvelope;
         let s = Obj::new(&json, "statement", code)?;
         let type_ = s.req_str("_type")?;
-        if type_ != "https://in-toto.io/Statement/v0.1" && type_ != "https://in-toto.io/Statement/v1" {
-            return Err(Error::new(code, format!("unsupported in-toto statement type {type_:?}")));
+        if type_ != "https://in-toto.io/Statement/v0.1"
+            && type_ != "https://in-toto.io/Statement/v1"
+        {
+            return Err(Error::new(
+                code,
+                format!("unsupported in-toto statement type {type_:?}"),
+            ));
         }
         let mut subjects = Vec::new();
         for sub in s.arr("subject")? {
@@ -55,12 +63,19 @@ impl Statement {
             match sub.get("digest") {
                 None => {}
                 Some(Value::Object(map)) => {
-                for (alg, v) in map {
-                    match v {
-                        Value::String(hex) if !hex.is_empty() => digest.push((alg.clone(), hex.to_ascii_lowercase())),
-                        _ => return Err(Error::new(code, format!("subject digest {alg:?} must be a non-empty string"))),
+                    for (alg, v) in map {
+                        match v {
+                            Value::String(hex) if !hex.is_empty() => {
+                                digest.push((alg.clone(), hex.to_ascii_lowercase()))
+                            }
+                            _ => {
+                                return Err(Error::new(
+                                    code,
+                                    format!("subject digest {alg:?} must be a non-empty string"),
+                                ));
+                            }
+                        }
                     }
-                }
                 }
                 Some(_) => return Err(Error::new(code, "subject digest must be an object")),
             }
@@ -73,7 +88,11 @@ impl Statement {
             return Err(Error::new(code, "statement has no subject"));
         }
         let predicate_type = s.str("predicateType")?.unwrap_or_default().to_string();
-        Ok(Statement { type_: type_.to_string(), subjects, predicate_type, json: json.clone() })
+        Ok(Statement {
+            type_: type_.to_string(),
+            subjects,
+            predicate_type,
+            json: json.clone(),
+        })
     }
 }
-

@@ -15,8 +15,17 @@ const INDIFFERENT: GeneralPurposeConfig =
 const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, INDIFFERENT);
 const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, INDIFFERENT);
 
-/// Decodes proto3-JSON `bytes`: standard or URL-safe alphabet, padding optional.
+/// Decodes proto3-JSON `bytes`: standard or URL-safe alphabet, padding optional. Like Go's
+/// `encoding/base64` (which protojson uses), CR and LF are ignored: real bundles carry
+/// MIME-wrapped timestamps.
 pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let owned;
+    let s = if s.contains(['\n', '\r']) {
+        owned = s.replace(['\n', '\r'], "");
+        owned.as_str()
+    } else {
+        s
+    };
     STANDARD.decode(s).ok().or_else(|| URL_SAFE.decode(s).ok())
 }
 
@@ -25,10 +34,15 @@ pub(crate) fn parse(bytes: &[u8], code: ErrorCode, what: &str) -> Result<Value, 
     if bytes.len() > crate::MAX_DOCUMENT_BYTES {
         return Err(Error::new(
             ErrorCode::TooLarge,
-            format!("{what} is {} bytes, more than the {} allowed", bytes.len(), crate::MAX_DOCUMENT_BYTES),
+            format!(
+                "{what} is {} bytes, more than the {} allowed",
+                bytes.len(),
+                crate::MAX_DOCUMENT_BYTES
+            ),
         ));
     }
-    serde_json::from_slice(bytes).map_err(|e| Error::new(code, format!("{what} is not valid JSON: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::new(code, format!("{what} is not valid JSON: {e}")))
 }
 
 /// A JSON object with the path that led to it, for error messages.
@@ -49,7 +63,11 @@ impl<'a> Obj<'a> {
     }
 
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     /// The raw value of `key`, treating JSON `null` as absent (proto3 JSON).
@@ -63,7 +81,10 @@ impl<'a> Obj<'a> {
     }
 
     fn missing(&self, key: &str) -> Error {
-        Error::new(ErrorCode::MissingField, format!("{} is required", self.field(key)))
+        Error::new(
+            ErrorCode::MissingField,
+            format!("{} is required", self.field(key)),
+        )
     }
 
     /// An optional string.
@@ -71,7 +92,10 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Error::new(self.code, format!("{} must be a string", self.field(key)))),
+            Some(_) => Err(Error::new(
+                self.code,
+                format!("{} must be a string", self.field(key)),
+            )),
         }
     }
 
@@ -88,7 +112,10 @@ impl<'a> Obj<'a> {
         match self.str(key)? {
             None => Ok(None),
             Some(s) => decode_base64(s).map(Some).ok_or_else(|| {
-                Error::new(ErrorCode::InvalidBase64, format!("{} is not valid base64", self.field(key)))
+                Error::new(
+                    ErrorCode::InvalidBase64,
+                    format!("{} is not valid base64", self.field(key)),
+                )
             }),
         }
     }
@@ -136,7 +163,10 @@ impl<'a> Obj<'a> {
         match self.str(key)? {
             None => Ok(None),
             Some(s) => Timestamp::parse_rfc3339(s).map(Some).ok_or_else(|| {
-                Error::new(ErrorCode::InvalidTime, format!("{} is not an RFC 3339 time: {s:?}", self.field(key)))
+                Error::new(
+                    ErrorCode::InvalidTime,
+                    format!("{} is not an RFC 3339 time: {s:?}", self.field(key)),
+                )
             }),
         }
     }
@@ -159,7 +189,10 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(&[]),
             Some(Value::Array(a)) => Ok(a),
-            Some(_) => Err(Error::new(self.code, format!("{} must be an array", self.field(key)))),
+            Some(_) => Err(Error::new(
+                self.code,
+                format!("{} must be an array", self.field(key)),
+            )),
         }
     }
 }

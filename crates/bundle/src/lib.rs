@@ -27,12 +27,12 @@ mod time;
 mod trust_root;
 
 pub use bundle::{
-    Bundle, BundleVersion, Checkpoint, Content, HashAlgorithm, InclusionProof, Material,
-    MessageSignature, TlogEntry, MAX_TIMESTAMPS, MAX_TLOG_ENTRIES,
+    Bundle, BundleVersion, Checkpoint, Content, HashAlgorithm, InclusionProof, MAX_TIMESTAMPS,
+    MAX_TLOG_ENTRIES, Material, MessageSignature, TlogEntry,
 };
 pub use dsse::{Envelope, Signature as DsseSignature, pae};
 pub use error::{Error, ErrorCode};
-pub use intoto::{Statement, Subject, IN_TOTO_PAYLOAD_TYPE};
+pub use intoto::{IN_TOTO_PAYLOAD_TYPE, Statement, Subject};
 pub use time::Timestamp;
 pub use trust_root::{
     CertificateAuthority, KeyDetails, PublicKeyMaterial, TimeRange, TimestampAuthority,

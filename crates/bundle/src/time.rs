@@ -21,19 +21,25 @@ impl Timestamp {
 
     /// An instant from nanoseconds since the epoch.
     pub const fn from_unix_nanos(ns: i64) -> Self {
-        Timestamp { secs: ns.div_euclid(1_000_000_000), nanos: ns.rem_euclid(1_000_000_000) as u32 }
+        Timestamp {
+            secs: ns.div_euclid(1_000_000_000),
+            nanos: ns.rem_euclid(1_000_000_000) as u32,
+        }
     }
 
     /// Nanoseconds since the epoch, saturating outside the `i64` range (years 1677–2262).
     pub fn unix_nanos(self) -> i64 {
-        (self.secs as i128 * 1_000_000_000 + self.nanos as i128).clamp(i64::MIN as i128, i64::MAX as i128)
-            as i64
+        (self.secs as i128 * 1_000_000_000 + self.nanos as i128)
+            .clamp(i64::MIN as i128, i64::MAX as i128) as i64
     }
 
     /// Parses an RFC 3339 time (`2024-03-19T17:26:26Z`, `…+02:00`, fractional seconds allowed).
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
         let t = chrono::DateTime::parse_from_rfc3339(s).ok()?;
-        Some(Timestamp { secs: t.timestamp(), nanos: t.timestamp_subsec_nanos() })
+        Some(Timestamp {
+            secs: t.timestamp(),
+            nanos: t.timestamp_subsec_nanos(),
+        })
     }
 
     /// RFC 3339 in UTC with `Z`, fractional seconds only when non-zero (Go's `time.RFC3339Nano`).
@@ -61,7 +67,12 @@ mod tests {
         let b = Timestamp::parse_rfc3339("2023-01-01T00:00:00Z").unwrap();
         assert!(a < b);
         assert_eq!(a.to_rfc3339(), "2022-12-31T23:59:59.999Z");
-        assert_eq!(Timestamp::parse_rfc3339("2024-01-01T02:00:00+02:00").unwrap().to_rfc3339(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-01-01T02:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2024-01-01T00:00:00Z"
+        );
         assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
         assert_eq!(Timestamp::from_unix_nanos(-1).secs, -1);
     }

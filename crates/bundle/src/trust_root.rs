@@ -64,7 +64,6 @@ impl KeyDetails {
             "PKIX_RSA_PKCS1V15_2048_SHA256"
             | "PKIX_RSA_PKCS1V15_3072_SHA256"
             | "PKIX_RSA_PKCS1V15_4096_SHA256"
-            | "PKCS1_RSA_PKCS1V5"
             | "PKIX_RSA_PKCS1V5" => KeyDetails::RsaPkcs1Sha256,
             other => KeyDetails::Other(other.to_string()),
         }
@@ -156,7 +155,10 @@ impl TrustedRoot {
         let media_type = root.str("mediaType")?.unwrap_or_default();
         if media_type == "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json" {
             let inner = root.get("trustedRoot").ok_or_else(|| {
-                Error::new(ErrorCode::MissingField, "ClientTrustConfig has no trustedRoot")
+                Error::new(
+                    ErrorCode::MissingField,
+                    "ClientTrustConfig has no trustedRoot",
+                )
             })?;
             return Self::from_value(inner).map_err(|e| e.context("trustedRoot"));
         }
@@ -165,7 +167,10 @@ impl TrustedRoot {
             | "application/vnd.dev.sigstore.trustedroot+json;version=0.2"
             | "application/vnd.dev.sigstore.trustedroot.v0.2+json" => {}
             other => {
-                return Err(Error::new(code, format!("unsupported trusted root media type {other:?}")));
+                return Err(Error::new(
+                    code,
+                    format!("unsupported trusted root media type {other:?}"),
+                ));
             }
         }
         let tr = |v: &Value| parse_tlog(v);
@@ -180,18 +185,32 @@ impl TrustedRoot {
     }
 }
 
-fn list<T>(root: &Obj<'_>, key: &str, f: impl Fn(&Value) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+fn list<T>(
+    root: &Obj<'_>,
+    key: &str,
+    f: impl Fn(&Value) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
     let items = root.arr(key)?;
     if items.len() > MAX_ENTRIES {
-        return Err(Error::new(ErrorCode::TooLarge, format!("{key} has {} entries", items.len())));
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            format!("{key} has {} entries", items.len()),
+        ));
     }
-    items.iter().enumerate().map(|(i, v)| f(v).map_err(|e| e.context(&format!("{key}[{i}]")))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| f(v).map_err(|e| e.context(&format!("{key}[{i}]"))))
+        .collect()
 }
 
 fn parse_range(o: &Obj<'_>, key: &str) -> Result<Option<TimeRange>, Error> {
     match o.obj(key, "validFor")? {
         None => Ok(None),
-        Some(r) => Ok(Some(TimeRange { start: r.time("start")?, end: r.time("end")? })),
+        Some(r) => Ok(Some(TimeRange {
+            start: r.time("start")?,
+            end: r.time("end")?,
+        })),
     }
 }
 
@@ -232,7 +251,10 @@ fn parse_ca(v: &Value) -> Result<CertificateAuthority, Error> {
         cert_chain.push(Obj::new(c, "certChain.certificates[]", code)?.req_bytes("rawBytes")?);
     }
     if cert_chain.is_empty() {
-        return Err(Error::new(ErrorCode::MissingField, "certChain has no certificates"));
+        return Err(Error::new(
+            ErrorCode::MissingField,
+            "certChain has no certificates",
+        ));
     }
     Ok(CertificateAuthority {
         uri: o.str("uri")?.unwrap_or_default().to_string(),

@@ -1,7 +1,7 @@
 //! Public keys and signature verification over RustCrypto: ECDSA P-256/P-384/P-521, Ed25519,
 //! RSA PKCS#1 v1.5 and PSS; SHA-256/384/512 (algorithm-registry.md).
 
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -67,8 +67,12 @@ fn bad_key(msg: impl Into<String>) -> Error {
 impl PublicKey {
     /// Parses a DER SubjectPublicKeyInfo.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
-        let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| bad_key(format!("public key: {e}")))?;
-        let bits = info.subject_public_key.as_bytes().ok_or_else(|| bad_key("public key: unaligned bit string"))?;
+        let info = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|e| bad_key(format!("public key: {e}")))?;
+        let bits = info
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| bad_key("public key: unaligned bit string"))?;
         let oid = info.algorithm.oid;
         let kind = if oid == EC_PUBLIC_KEY {
             let curve: der::asn1::ObjectIdentifier = info
@@ -83,27 +87,55 @@ impl PublicKey {
             } else if curve == SECP384R1 {
                 Kind::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?)
             } else if curve == SECP521R1 {
-                Kind::P521(Box::new(p521::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?))
+                Kind::P521(Box::new(
+                    p521::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
+                ))
             } else {
-                return Err(Error::new(ErrorCode::UnsupportedAlgorithm, format!("unsupported EC curve {curve}")));
+                return Err(Error::new(
+                    ErrorCode::UnsupportedAlgorithm,
+                    format!("unsupported EC curve {curve}"),
+                ));
             }
         } else if oid == ED25519 {
-            let bytes: &[u8; 32] = bits.try_into().map_err(|_| bad_key("Ed25519 key is not 32 bytes"))?;
-            Kind::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|e| bad_key(format!("Ed25519 key: {e}")))?)
+            let bytes: &[u8; 32] = bits
+                .try_into()
+                .map_err(|_| bad_key("Ed25519 key is not 32 bytes"))?;
+            Kind::Ed25519(
+                ed25519_dalek::VerifyingKey::from_bytes(bytes)
+                    .map_err(|e| bad_key(format!("Ed25519 key: {e}")))?,
+            )
         } else if oid == RSA_ENCRYPTION {
-            let key = rsa::RsaPublicKey::from_pkcs1_der(bits).map_err(|e| bad_key(format!("RSA key: {e}")))?;
+            let key = rsa::RsaPublicKey::from_pkcs1_der(bits)
+                .map_err(|e| bad_key(format!("RSA key: {e}")))?;
             Kind::Rsa(Box::new(key))
         } else {
-            return Err(Error::new(ErrorCode::UnsupportedAlgorithm, format!("unsupported key algorithm {oid}")));
+            return Err(Error::new(
+                ErrorCode::UnsupportedAlgorithm,
+                format!("unsupported key algorithm {oid}"),
+            ));
         };
-        Ok(PublicKey { kind, spki: der.to_vec() })
+        Ok(PublicKey {
+            kind,
+            spki: der.to_vec(),
+        })
+    }
+
+    /// Parses a bare PKCS#1 `RSAPublicKey` (trusted roots with `keyDetails` `PKCS1_RSA_PKCS1V5`).
+    pub(crate) fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self> {
+        let key =
+            rsa::RsaPublicKey::from_pkcs1_der(der).map_err(|e| bad_key(format!("RSA key: {e}")))?;
+        Ok(PublicKey {
+            kind: Kind::Rsa(Box::new(key)),
+            spki: der.to_vec(),
+        })
     }
 
     /// Parses a PEM `PUBLIC KEY` block, or DER SubjectPublicKeyInfo.
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self> {
         if let Ok(text) = core::str::from_utf8(bytes) {
             if text.contains("-----BEGIN") {
-                let der = pem_decode(text, "PUBLIC KEY").ok_or_else(|| bad_key("not a PEM PUBLIC KEY block"))?;
+                let der = pem_decode(text, "PUBLIC KEY")
+                    .ok_or_else(|| bad_key("not a PEM PUBLIC KEY block"))?;
                 return Self::from_spki_der(&der);
             }
         }
@@ -144,9 +176,12 @@ impl PublicKey {
     /// Verifies `sig` over a precomputed digest made with `alg`. RSA accepts PKCS#1 v1.5 or PSS.
     pub(crate) fn verify_digest(&self, alg: HashAlgorithm, digest: &[u8], sig: &[u8]) -> bool {
         match &self.kind {
-            Kind::P256(k) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
-            Kind::P384(k) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
-            Kind::P521(k) => p521::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
+            Kind::P256(k) => p256::ecdsa::Signature::from_der(sig)
+                .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
+            Kind::P384(k) => p384::ecdsa::Signature::from_der(sig)
+                .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
+            Kind::P521(k) => p521::ecdsa::Signature::from_der(sig)
+                .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
             Kind::Ed25519(_) => false,
             Kind::Rsa(k) => rsa_verify(k, alg, digest, sig, None),
         }
@@ -154,9 +189,15 @@ impl PublicKey {
 
     /// Verifies `sig` over `msg`, hashing it with `alg` (or the key's default); Ed25519 signs the
     /// message itself.
-    pub(crate) fn verify_message(&self, alg: Option<HashAlgorithm>, msg: &[u8], sig: &[u8]) -> bool {
+    pub(crate) fn verify_message(
+        &self,
+        alg: Option<HashAlgorithm>,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> bool {
         if let Kind::Ed25519(k) = &self.kind {
-            return ed25519_dalek::Signature::from_slice(sig).is_ok_and(|s| k.verify_strict(msg, &s).is_ok());
+            return ed25519_dalek::Signature::from_slice(sig)
+                .is_ok_and(|s| k.verify_strict(msg, &s).is_ok());
         }
         let alg = alg.unwrap_or_else(|| self.default_hash());
         self.verify_digest(alg, &hash(alg, msg), sig)
@@ -169,14 +210,24 @@ impl PublicKey {
                 self.verify_digest(alg, &hash(alg, msg), sig)
             }
             (Scheme::Ed25519, Kind::Ed25519(_)) => self.verify_message(None, msg, sig),
-            (Scheme::RsaPkcs1(alg), Kind::Rsa(k)) => rsa_verify(k, alg, &hash(alg, msg), sig, Some(false)),
-            (Scheme::RsaPss(alg), Kind::Rsa(k)) => rsa_verify(k, alg, &hash(alg, msg), sig, Some(true)),
+            (Scheme::RsaPkcs1(alg), Kind::Rsa(k)) => {
+                rsa_verify(k, alg, &hash(alg, msg), sig, Some(false))
+            }
+            (Scheme::RsaPss(alg), Kind::Rsa(k)) => {
+                rsa_verify(k, alg, &hash(alg, msg), sig, Some(true))
+            }
             _ => false,
         }
     }
 }
 
-fn rsa_verify(k: &rsa::RsaPublicKey, alg: HashAlgorithm, digest: &[u8], sig: &[u8], pss: Option<bool>) -> bool {
+fn rsa_verify(
+    k: &rsa::RsaPublicKey,
+    alg: HashAlgorithm,
+    digest: &[u8],
+    sig: &[u8],
+    pss: Option<bool>,
+) -> bool {
     use rsa::{Pkcs1v15Sign, Pss};
     let pkcs1 = || match alg {
         HashAlgorithm::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
@@ -191,7 +242,9 @@ fn rsa_verify(k: &rsa::RsaPublicKey, alg: HashAlgorithm, digest: &[u8], sig: &[u
     match pss {
         Some(false) => k.verify(pkcs1(), digest, sig).is_ok(),
         Some(true) => k.verify(pss_scheme(), digest, sig).is_ok(),
-        None => k.verify(pkcs1(), digest, sig).is_ok() || k.verify(pss_scheme(), digest, sig).is_ok(),
+        None => {
+            k.verify(pkcs1(), digest, sig).is_ok() || k.verify(pss_scheme(), digest, sig).is_ok()
+        }
     }
 }
 
@@ -226,7 +279,10 @@ impl Scheme {
         } else if o == r::ID_RSASSA_PSS {
             Scheme::RsaPss(pss_hash(alg)?)
         } else {
-            return Err(Error::new(ErrorCode::UnsupportedAlgorithm, format!("unsupported signature algorithm {o}")));
+            return Err(Error::new(
+                ErrorCode::UnsupportedAlgorithm,
+                format!("unsupported signature algorithm {o}"),
+            ));
         };
         Ok(scheme)
     }
@@ -234,14 +290,25 @@ impl Scheme {
 
 /// The hash of RSASSA-PSS parameters (RFC 4055): `hashAlgorithm [0]`, default SHA-1 (unsupported).
 fn pss_hash(alg: &spki::AlgorithmIdentifierOwned) -> Result<HashAlgorithm> {
-    let unsupported = || Error::new(ErrorCode::UnsupportedAlgorithm, "unsupported RSASSA-PSS parameters");
+    let unsupported = || {
+        Error::new(
+            ErrorCode::UnsupportedAlgorithm,
+            "unsupported RSASSA-PSS parameters",
+        )
+    };
     let params = alg.parameters.as_ref().ok_or_else(unsupported)?;
     let seq: Vec<der::Any> = params.decode_as().map_err(|_| unsupported())?;
     let first = seq.first().ok_or_else(unsupported)?;
-    if first.tag() != der::Tag::ContextSpecific { constructed: true, number: der::TagNumber::N0 } {
+    if first.tag()
+        != (der::Tag::ContextSpecific {
+            constructed: true,
+            number: der::TagNumber::N0,
+        })
+    {
         return Err(unsupported());
     }
-    let inner = spki::AlgorithmIdentifierOwned::from_der(first.value()).map_err(|_| unsupported())?;
+    let inner =
+        spki::AlgorithmIdentifierOwned::from_der(first.value()).map_err(|_| unsupported())?;
     hash_from_oid(&inner.oid).ok_or_else(unsupported)
 }
 
@@ -265,12 +332,20 @@ pub(crate) fn pem_decode(text: &str, label: &str) -> Option<Vec<u8>> {
     let end = format!("-----END {label}-----");
     let start = text.find(&begin)? + begin.len();
     let stop = start + text[start..].find(&end)?;
-    let b64: String = text[start..stop].chars().filter(|c| !c.is_whitespace()).collect();
+    let b64: String = text[start..stop]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(b64).ok()
 }
 
 /// Re-encodes a DER value (used for to-be-signed bytes); never fails on decoded input.
 pub(crate) fn to_der<T: Encode>(v: &T) -> Result<Vec<u8>> {
-    v.to_der().map_err(|e| Error::new(ErrorCode::MalformedCertificate, format!("DER re-encoding: {e}")))
+    v.to_der().map_err(|e| {
+        Error::new(
+            ErrorCode::MalformedCertificate,
+            format!("DER re-encoding: {e}"),
+        )
+    })
 }

@@ -104,7 +104,10 @@ impl Signer {
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("certificateIssuer".into(), json!(self.certificate_issuer));
-        m.insert("subjectAlternativeName".into(), json!(self.subject_alternative_name));
+        m.insert(
+            "subjectAlternativeName".into(),
+            json!(self.subject_alternative_name),
+        );
         let optional = [
             ("issuer", &self.issuer),
             ("buildSignerURI", &self.build_signer_uri),
@@ -113,14 +116,26 @@ impl Signer {
             ("sourceRepositoryURI", &self.source_repository_uri),
             ("sourceRepositoryDigest", &self.source_repository_digest),
             ("sourceRepositoryRef", &self.source_repository_ref),
-            ("sourceRepositoryIdentifier", &self.source_repository_identifier),
-            ("sourceRepositoryOwnerURI", &self.source_repository_owner_uri),
-            ("sourceRepositoryOwnerIdentifier", &self.source_repository_owner_identifier),
+            (
+                "sourceRepositoryIdentifier",
+                &self.source_repository_identifier,
+            ),
+            (
+                "sourceRepositoryOwnerURI",
+                &self.source_repository_owner_uri,
+            ),
+            (
+                "sourceRepositoryOwnerIdentifier",
+                &self.source_repository_owner_identifier,
+            ),
             ("buildConfigURI", &self.build_config_uri),
             ("buildConfigDigest", &self.build_config_digest),
             ("buildTrigger", &self.build_trigger),
             ("runInvocationURI", &self.run_invocation_uri),
-            ("sourceRepositoryVisibilityAtSigning", &self.source_repository_visibility_at_signing),
+            (
+                "sourceRepositoryVisibilityAtSigning",
+                &self.source_repository_visibility_at_signing,
+            ),
         ];
         for (k, v) in optional {
             if !v.is_empty() {
@@ -192,7 +207,10 @@ impl VerifiedBundle {
                     .collect(),
             ),
         );
-        m.insert("artifactDigest".into(), json!({"algorithm": self.artifact_digest.0, "digest": self.artifact_digest.1}));
+        m.insert(
+            "artifactDigest".into(),
+            json!({"algorithm": self.artifact_digest.0, "digest": self.artifact_digest.1}),
+        );
         if let Some(p) = &self.payload_type {
             m.insert("payloadType".into(), json!(p));
         }

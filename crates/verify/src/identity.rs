@@ -2,8 +2,8 @@
 //! certificate's SAN and the OIDC issuer extension") and the Fulcio certificate extensions
 //! (sigstore/fulcio `docs/oid-info.md`, OIDs `1.3.6.1.4.1.57264.1.1`–`.1.23`).
 
-use der::asn1::Utf8StringRef;
 use der::Decode;
+use der::asn1::Utf8StringRef;
 
 use crate::crypto::PublicKey;
 use crate::error::{Error, ErrorCode, Result};
@@ -29,7 +29,12 @@ impl Matcher {
     pub fn regex(expr: &str) -> Result<Self> {
         regex::Regex::new(&format!("^(?:{expr})$"))
             .map(Matcher::Regex)
-            .map_err(|e| Error::new(ErrorCode::InvalidRequest, format!("invalid identity regex {expr:?}: {e}")))
+            .map_err(|e| {
+                Error::new(
+                    ErrorCode::InvalidRequest,
+                    format!("invalid identity regex {expr:?}: {e}"),
+                )
+            })
     }
 
     /// Whether `value` satisfies the constraint.
@@ -78,17 +83,30 @@ const FULCIO: &str = "1.3.6.1.4.1.57264.1.";
 
 /// Extracts the signer facts from a leaf certificate.
 pub(crate) fn signer(leaf: &Cert) -> Result<Signer> {
-    let mut s = Signer { certificate_issuer: leaf.issuer_go_string(), ..Signer::default() };
+    let mut s = Signer {
+        certificate_issuer: leaf.issuer_go_string(),
+        ..Signer::default()
+    };
     let sans = leaf.sans()?;
     let pick = |f: fn(&San) -> Option<&String>| sans.iter().find_map(f).cloned();
     s.subject_alternative_name = pick(|s| if let San::Uri(u) = s { Some(u) } else { None })
         .or_else(|| pick(|s| if let San::Email(u) = s { Some(u) } else { None }))
-        .or_else(|| pick(|s| if let San::Username(u) = s { Some(u) } else { None }))
+        .or_else(|| {
+            pick(|s| {
+                if let San::Username(u) = s {
+                    Some(u)
+                } else {
+                    None
+                }
+            })
+        })
         .unwrap_or_default();
     let mut legacy_issuer = String::new();
     for ext in leaf.extensions() {
         let oid = ext.extn_id.to_string();
-        let Some(arc) = oid.strip_prefix(FULCIO).and_then(|a| a.parse::<u32>().ok()) else { continue };
+        let Some(arc) = oid.strip_prefix(FULCIO).and_then(|a| a.parse::<u32>().ok()) else {
+            continue;
+        };
         let raw = ext.extn_value.as_bytes();
         // .1.1–.1.6 hold raw bytes; .1.8 onwards a DER UTF8String (oid-info.md).
         let value = if arc <= 6 {
@@ -97,7 +115,10 @@ pub(crate) fn signer(leaf: &Cert) -> Result<Signer> {
             match Utf8StringRef::from_der(raw) {
                 Ok(v) => v.as_str().to_string(),
                 Err(e) => {
-                    return Err(Error::new(ErrorCode::MalformedCertificate, format!("Fulcio extension {oid}: {e}")));
+                    return Err(Error::new(
+                        ErrorCode::MalformedCertificate,
+                        format!("Fulcio extension {oid}: {e}"),
+                    ));
                 }
             }
         };
@@ -137,7 +158,11 @@ pub(crate) fn check(identity: &Identity, signer: &Signer) -> Result<()> {
             if !m.matches(&signer.subject_alternative_name) {
                 return Err(Error::new(
                     ErrorCode::IdentityMismatch,
-                    format!("certificate identity {:?} does not match {}", signer.subject_alternative_name, m.describe()),
+                    format!(
+                        "certificate identity {:?} does not match {}",
+                        signer.subject_alternative_name,
+                        m.describe()
+                    ),
                 ));
             }
         }
@@ -145,11 +170,14 @@ pub(crate) fn check(identity: &Identity, signer: &Signer) -> Result<()> {
             if !m.matches(&signer.issuer) {
                 return Err(Error::new(
                     ErrorCode::IdentityMismatch,
-                    format!("OIDC issuer {:?} does not match {}", signer.issuer, m.describe()),
+                    format!(
+                        "OIDC issuer {:?} does not match {}",
+                        signer.issuer,
+                        m.describe()
+                    ),
                 ));
             }
         }
     }
     Ok(())
 }
-

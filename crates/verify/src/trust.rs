@@ -58,12 +58,25 @@ pub struct TrustMaterial(Arc<Inner>);
 
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or_default().to_string()
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn prepare_log(log: &verdict_bundle::TransparencyLog) -> Result<Log> {
-    let key = PublicKey::from_spki_der(&log.public_key.raw_bytes).map_err(|e| {
-        Error::new(ErrorCode::MalformedTrustedRoot, format!("log {} key: {}", log.base_url, e.message()))
+    let raw = &log.public_key.raw_bytes;
+    let pkcs1 = matches!(&log.public_key.key_details, verdict_bundle::KeyDetails::Other(d) if d.starts_with("PKCS1_RSA"));
+    let parsed = if pkcs1 {
+        PublicKey::from_pkcs1_rsa_der(raw)
+    } else {
+        PublicKey::from_spki_der(raw)
+    };
+    let key = parsed.map_err(|e| {
+        Error::new(
+            ErrorCode::MalformedTrustedRoot,
+            format!("log {} key: {}", log.base_url, e.message()),
+        )
     })?;
     let hint_source = log.checkpoint_key_id.as_deref().unwrap_or(&log.log_id);
     let mut key_hint = [0u8; 4];
@@ -86,8 +99,17 @@ fn prepare_authority(ca: &verdict_bundle::CertificateAuthority) -> Result<Author
         .iter()
         .map(|der| Cert::parse(der))
         .collect::<Result<Vec<_>>>()
-        .map_err(|e| Error::new(ErrorCode::MalformedTrustedRoot, format!("authority {}: {}", ca.uri, e.message())))?;
-    Ok(Authority { uri: ca.uri.clone(), chain, valid_for: ca.valid_for })
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::MalformedTrustedRoot,
+                format!("authority {}: {}", ca.uri, e.message()),
+            )
+        })?;
+    Ok(Authority {
+        uri: ca.uri.clone(),
+        chain,
+        valid_for: ca.valid_for,
+    })
 }
 
 impl TrustMaterial {
@@ -100,7 +122,8 @@ impl TrustMaterial {
 
     /// The embedded public-good production root.
     pub fn public_good() -> Self {
-        Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT).expect("embedded public-good root is valid")
+        Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT)
+            .expect("embedded public-good root is valid")
     }
 
     /// The embedded GitHub root.
@@ -114,8 +137,16 @@ impl TrustMaterial {
             digest,
             tlogs: root.tlogs.iter().map(prepare_log).collect::<Result<_>>()?,
             ctlogs: root.ctlogs.iter().map(prepare_log).collect::<Result<_>>()?,
-            cas: root.certificate_authorities.iter().map(prepare_authority).collect::<Result<_>>()?,
-            tsas: root.timestamp_authorities.iter().map(prepare_authority).collect::<Result<_>>()?,
+            cas: root
+                .certificate_authorities
+                .iter()
+                .map(prepare_authority)
+                .collect::<Result<_>>()?,
+            tsas: root
+                .timestamp_authorities
+                .iter()
+                .map(prepare_authority)
+                .collect::<Result<_>>()?,
         })))
     }
 
@@ -139,7 +170,9 @@ impl TrustMaterial {
                 .collect::<Vec<_>>()
         };
         let auths = |a: &[Authority]| {
-            a.iter().map(|a| serde_json::json!({"uri": a.uri, "validFor": range(&a.valid_for)})).collect::<Vec<_>>()
+            a.iter()
+                .map(|a| serde_json::json!({"uri": a.uri, "validFor": range(&a.valid_for)}))
+                .collect::<Vec<_>>()
         };
         serde_json::json!({
             "digest": self.digest(),

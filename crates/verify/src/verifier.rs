@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::facts::VerifiedBundle;
 use crate::identity::Identity;
 use crate::trust::TrustMaterial;
-use crate::{chain, crypto, dsse, identity, leaf, sct, signature, time, timestamp, tlog};
+use crate::{chain, dsse, identity, leaf, sct, signature, time, timestamp, tlog};
 
 /// The artifact a bundle is verified against: its bytes, or a digest of it (for DSSE bundles, a
 /// digest of one of the statement's subjects).
@@ -39,7 +39,11 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { tlog: 1, ctlog: 1, timestamps: 1 }
+        Thresholds {
+            tlog: 1,
+            ctlog: 1,
+            timestamps: 1,
+        }
     }
 }
 
@@ -58,12 +62,21 @@ pub struct Policy {
 impl Policy {
     /// A policy with the given identity and default thresholds.
     pub fn new(identity: Identity) -> Self {
-        Policy { identity, thresholds: Thresholds::default(), allow_v01_set_only: false }
+        Policy {
+            identity,
+            thresholds: Thresholds::default(),
+            allow_v01_set_only: false,
+        }
     }
 }
 
 /// Parses and verifies a bundle given as JSON bytes.
-pub fn verify(trust: &TrustMaterial, bundle: &[u8], artifact: Artifact<'_>, policy: &Policy) -> Result<VerifiedBundle> {
+pub fn verify(
+    trust: &TrustMaterial,
+    bundle: &[u8],
+    artifact: Artifact<'_>,
+    policy: &Policy,
+) -> Result<VerifiedBundle> {
     let bundle = Bundle::parse(bundle)?;
     verify_bundle(trust, &bundle, artifact, policy)
 }
@@ -79,13 +92,21 @@ pub fn verify_bundle(
     let (leaf, key) = match (&bundle.material, &policy.identity) {
         (Material::PublicKey { .. }, Identity::Key(key)) => (None, key.clone()),
         (Material::PublicKey { .. }, _) => {
-            return Err(Error::new(ErrorCode::KeyMismatch, "the bundle is signed by a key, but no key was given to verify it"));
+            return Err(Error::new(
+                ErrorCode::KeyMismatch,
+                "the bundle is signed by a key, but no key was given to verify it",
+            ));
         }
         (_, Identity::Key(_)) => {
-            return Err(Error::new(ErrorCode::KeyMismatch, "a key was given, but the bundle is signed with a certificate"));
+            return Err(Error::new(
+                ErrorCode::KeyMismatch,
+                "a key was given, but the bundle is signed with a certificate",
+            ));
         }
         (m, _) => {
-            let der = m.leaf().ok_or_else(|| Error::new(ErrorCode::MalformedBundle, "no leaf certificate"))?;
+            let der = m
+                .leaf()
+                .ok_or_else(|| Error::new(ErrorCode::MalformedBundle, "no leaf certificate"))?;
             let leaf = crate::x509::Cert::parse(der).map_err(|e| e.context("leaf certificate"))?;
             let key = leaf.public_key()?;
             (Some(leaf), key)
@@ -100,13 +121,27 @@ pub fn verify_bundle(
 
     // Transparency-log entries (items 26–35): body consistency, SET, inclusion proof, checkpoint.
     let require_proof = !(bundle.version == BundleVersion::V0_1 && policy.allow_v01_set_only);
-    let logs = tlog::verify_entries(trust, bundle, &signed, leaf.as_ref(), &key, require_proof, policy.thresholds.tlog)?;
+    let logs = tlog::verify_entries(
+        trust,
+        bundle,
+        &signed,
+        leaf.as_ref(),
+        &key,
+        require_proof,
+        policy.thresholds.tlog,
+    )?;
 
     // RFC 3161 timestamps over the signature (items 12, 36–40).
     let tsa = timestamp::verify_all(trust, &bundle.rfc3161_timestamps, &signed.signature)?;
 
     // Verified times and their threshold (items 13–15).
-    let times = time::collect(&logs, &tsa, bundle, leaf.is_some(), policy.thresholds.timestamps)?;
+    let times = time::collect(
+        &logs,
+        &tsa,
+        bundle,
+        leaf.is_some(),
+        policy.thresholds.timestamps,
+    )?;
 
     let mut ignored = logs.ignored.clone();
     ignored.extend(tsa.ignored.iter().cloned());

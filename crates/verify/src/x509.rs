@@ -1,7 +1,7 @@
 //! X.509 certificates: parsing and the accessors the checks need (RFC 5280).
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
@@ -32,21 +32,41 @@ pub(crate) enum San {
     Other,
 }
 
-pub(crate) const FULCIO_USERNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+pub(crate) const FULCIO_USERNAME: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
 
 impl Cert {
     pub(crate) fn parse(der: &[u8]) -> Result<Self> {
-        let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate does not parse: {e}")))?;
+        let cert = Certificate::from_der(der)
+            .map_err(|e| bad(format!("certificate does not parse: {e}")))?;
         let tbs_der = crate::crypto::to_der(&cert.tbs_certificate)?;
-        Ok(Cert { der: der.to_vec(), cert, tbs_der })
+        Ok(Cert {
+            der: der.to_vec(),
+            cert,
+            tbs_der,
+        })
     }
 
     pub(crate) fn not_before(&self) -> Timestamp {
-        Timestamp::from_secs(self.cert.tbs_certificate.validity.not_before.to_unix_duration().as_secs() as i64)
+        Timestamp::from_secs(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_before
+                .to_unix_duration()
+                .as_secs() as i64,
+        )
     }
 
     pub(crate) fn not_after(&self) -> Timestamp {
-        Timestamp::from_secs(self.cert.tbs_certificate.validity.not_after.to_unix_duration().as_secs() as i64)
+        Timestamp::from_secs(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_after
+                .to_unix_duration()
+                .as_secs() as i64,
+        )
     }
 
     /// Whether `t` lies in `[notBefore, notAfter]` (RFC 5280 §4.1.2.5: both inclusive).
@@ -63,11 +83,19 @@ impl Cert {
     }
 
     pub(crate) fn subject_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate.subject.to_der().unwrap_or_default()
+        self.cert
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap_or_default()
     }
 
     pub(crate) fn issuer_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate.issuer.to_der().unwrap_or_default()
+        self.cert
+            .tbs_certificate
+            .issuer
+            .to_der()
+            .unwrap_or_default()
     }
 
     pub(crate) fn serial(&self) -> &[u8] {
@@ -77,27 +105,44 @@ impl Cert {
     /// Whether this certificate's signature verifies with `issuer`'s key.
     pub(crate) fn signed_by(&self, issuer: &PublicKey) -> Result<bool> {
         let scheme = Scheme::from_algorithm(&self.cert.signature_algorithm)?;
-        let sig = self.cert.signature.as_bytes().ok_or_else(|| bad("unaligned signature"))?;
+        let sig = self
+            .cert
+            .signature
+            .as_bytes()
+            .ok_or_else(|| bad("unaligned signature"))?;
         Ok(issuer.verify_with(scheme, &self.tbs_der, sig))
     }
 
     pub(crate) fn extensions(&self) -> &[x509_cert::ext::Extension] {
-        self.cert.tbs_certificate.extensions.as_deref().unwrap_or(&[])
+        self.cert
+            .tbs_certificate
+            .extensions
+            .as_deref()
+            .unwrap_or(&[])
     }
 
     pub(crate) fn extension(&self, oid: ObjectIdentifier) -> Option<&x509_cert::ext::Extension> {
         self.extensions().iter().find(|e| e.extn_id == oid)
     }
 
-    fn decode_ext<'a, T: Decode<'a>>(&'a self, oid: ObjectIdentifier, what: &str) -> Result<Option<T>> {
+    fn decode_ext<'a, T: Decode<'a>>(
+        &'a self,
+        oid: ObjectIdentifier,
+        what: &str,
+    ) -> Result<Option<T>> {
         match self.extension(oid) {
             None => Ok(None),
-            Some(e) => T::from_der(e.extn_value.as_bytes()).map(Some).map_err(|err| bad(format!("{what}: {err}"))),
+            Some(e) => T::from_der(e.extn_value.as_bytes())
+                .map(Some)
+                .map_err(|err| bad(format!("{what}: {err}"))),
         }
     }
 
     pub(crate) fn basic_constraints(&self) -> Result<Option<BasicConstraints>> {
-        self.decode_ext(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS, "basicConstraints")
+        self.decode_ext(
+            const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS,
+            "basicConstraints",
+        )
     }
 
     pub(crate) fn is_ca(&self) -> Result<bool> {
@@ -109,11 +154,17 @@ impl Cert {
     }
 
     pub(crate) fn extended_key_usage(&self) -> Result<Option<ExtendedKeyUsage>> {
-        self.decode_ext(const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE, "extendedKeyUsage")
+        self.decode_ext(
+            const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
+            "extendedKeyUsage",
+        )
     }
 
     pub(crate) fn sans(&self) -> Result<Vec<San>> {
-        let Some(san) = self.decode_ext::<SubjectAltName>(const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME, "subjectAltName")?
+        let Some(san) = self.decode_ext::<SubjectAltName>(
+            const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+            "subjectAltName",
+        )?
         else {
             return Ok(Vec::new());
         };
@@ -177,9 +228,11 @@ pub(crate) fn go_name_string(name: &x509_cert::name::Name) -> String {
 fn any_string(v: &der::Any) -> Option<String> {
     use der::Tag;
     match v.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString | Tag::VisibleString => {
-            core::str::from_utf8(v.value()).ok().map(str::to_string)
-        }
+        Tag::Utf8String
+        | Tag::PrintableString
+        | Tag::Ia5String
+        | Tag::TeletexString
+        | Tag::VisibleString => core::str::from_utf8(v.value()).ok().map(str::to_string),
         _ => None,
     }
 }
