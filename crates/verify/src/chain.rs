@@ -14,57 +14,74 @@ use crate::facts::VerifiedTime;
 use crate::trust::TrustMaterial;
 use crate::x509::Cert;
 
-/// Checks that `cert` is issued by `path[0]`, each `path[i]` by `path[i+1]`, every element is a
-/// CA valid at `t`, and the last is self-issued. Returns a reason on failure.
-pub(crate) fn verify_path(
-    cert: &Cert,
-    path: &[Cert],
-    t: Timestamp,
-) -> core::result::Result<(), String> {
+/// Builds and checks a path from `cert` through `pool` (an authority's certificates, in any
+/// order) to a self-issued root of the pool, valid at `t`: each issuer's subject is the child's
+/// issuer, it is a CA allowed to sign certificates, within its path length, valid at `t`, and its
+/// key verifies the child's signature. Returns the index in `pool` of `cert`'s immediate issuer,
+/// or a reason.
+pub(crate) fn verify_path(cert: &Cert, pool: &[Cert], t: Timestamp) -> core::result::Result<usize, String> {
     let mut child = cert;
-    for (depth, issuer) in path.iter().enumerate() {
-        if child.issuer_der() != issuer.subject_der() {
-            return Err(format!(
-                "certificate {depth} is not issued by the next one in the chain"
-            ));
+    let mut used: Vec<usize> = Vec::new();
+    let mut last_reason = String::from("no certificate of the authority issued it");
+    loop {
+        if used.len() > pool.len() {
+            return Err("the chain does not end in a self-issued root".into());
         }
-        if !issuer.valid_at(t) {
-            return Err(format!(
-                "CA certificate {} is not valid at {t} (valid {} to {})",
-                issuer.issuer_go_string(),
-                issuer.not_before(),
-                issuer.not_after()
-            ));
-        }
-        let ca = issuer.basic_constraints().map_err(|e| e.to_string())?;
-        match ca {
-            Some(bc) if bc.ca => {
-                if let Some(limit) = bc.path_len_constraint {
-                    // Number of non-self-issued intermediates below this CA.
-                    if depth > usize::from(limit) {
-                        return Err("a CA path length constraint is exceeded".into());
-                    }
+        let depth = used.len();
+        let mut next = None;
+        for (i, issuer) in pool.iter().enumerate() {
+            if used.contains(&i) || child.issuer_der() != issuer.subject_der() {
+                continue;
+            }
+            match check_issuer(child, issuer, depth, t) {
+                Ok(()) => {
+                    next = Some(i);
+                    break;
                 }
-            }
-            _ => return Err("a certificate in the chain is not a CA".into()),
-        }
-        if let Some(ku) = issuer.key_usage().map_err(|e| e.to_string())? {
-            if !ku.key_cert_sign() {
-                return Err("a CA certificate may not sign certificates (KeyUsage)".into());
+                Err(r) => last_reason = r,
             }
         }
-        let key = issuer.public_key().map_err(|e| e.to_string())?;
-        match child.signed_by(&key) {
-            Ok(true) => {}
-            Ok(false) => return Err("a certificate signature does not verify".into()),
-            Err(e) => return Err(e.to_string()),
+        let Some(i) = next else {
+            return Err(format!("certificate {depth} of the path: {last_reason}"));
+        };
+        used.push(i);
+        let issuer = &pool[i];
+        if issuer.issuer_der() == issuer.subject_der() {
+            return Ok(used[0]);
         }
         child = issuer;
     }
-    if child.issuer_der() != child.subject_der() {
-        return Err("the chain does not end in a self-issued root".into());
+}
+
+fn check_issuer(child: &Cert, issuer: &Cert, depth: usize, t: Timestamp) -> core::result::Result<(), String> {
+    if !issuer.valid_at(t) {
+        return Err(format!(
+            "CA certificate {} is not valid at {t} (valid {} to {})",
+            crate::x509::go_name_string(&issuer.cert.tbs_certificate.subject),
+            issuer.not_before(),
+            issuer.not_after()
+        ));
     }
-    Ok(())
+    match issuer.basic_constraints().map_err(|e| e.to_string())? {
+        Some(bc) if bc.ca => {
+            // pathLenConstraint: the number of intermediates that may follow this CA.
+            if bc.path_len_constraint.is_some_and(|limit| depth > usize::from(limit)) {
+                return Err("a CA path length constraint is exceeded".into());
+            }
+        }
+        _ => return Err("an issuing certificate is not a CA".into()),
+    }
+    if let Some(ku) = issuer.key_usage().map_err(|e| e.to_string())? {
+        if !ku.key_cert_sign() {
+            return Err("an issuing CA may not sign certificates (KeyUsage)".into());
+        }
+    }
+    let key = issuer.public_key().map_err(|e| e.to_string())?;
+    match child.signed_by(&key) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("a certificate signature does not verify".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Validates `leaf` up to a Fulcio CA at every verified time. Returns the leaf's immediate
@@ -79,13 +96,17 @@ pub(crate) fn verify(trust: &TrustMaterial, leaf: &Cert, times: &[VerifiedTime])
     let mut issuer = None;
     for vt in times {
         let mut reasons = Vec::new();
+        let mut issuer_index = 0;
         let found = trust.cas().iter().find(|ca| {
             if !ca.valid_at(vt.time) {
                 reasons.push(format!("{}: not valid at {}", ca.uri, vt.time));
                 return false;
             }
             match verify_path(leaf, &ca.chain, vt.time) {
-                Ok(()) => true,
+                Ok(i) => {
+                    issuer_index = i;
+                    true
+                }
                 Err(r) => {
                     reasons.push(format!("{}: {r}", ca.uri));
                     false
@@ -93,7 +114,7 @@ pub(crate) fn verify(trust: &TrustMaterial, leaf: &Cert, times: &[VerifiedTime])
             }
         });
         match found {
-            Some(ca) => issuer = Some(ca.chain[0].clone()),
+            Some(ca) => issuer = Some(ca.chain[issuer_index].clone()),
             None => {
                 let why = if trust.cas().is_empty() {
                     "the trusted root has no CA".to_string()

@@ -52,12 +52,13 @@ pub(crate) fn collect(
                 if logs.unstamped.is_empty() {
                     ""
                 } else {
-                    "; Rekor v2 entries carry no time, so a TSA timestamp is needed"
+                    "; tlog entries without a signed entry timestamp (Rekor v2) carry no verified time, so an RFC 3161 timestamp is needed"
                 }
             ),
         ));
     }
-    // Rekor v2 logs: the key must be valid at a verified TSA time (item 27).
+    // Logs of entries without a SET (Rekor v2): the key must be valid at a verified TSA time
+    // (item 27).
     for log in &logs.unstamped {
         if !tsa.times.iter().any(|t| log.valid_at(t.time)) {
             return Err(Error::new(

@@ -273,13 +273,10 @@ pub fn verify_one<'t>(
     let t = tst.gen_time;
     let mut reasons = Vec::new();
     for tsa in trust.tsas() {
-        let Some(leaf) = tsa.chain.first() else {
+        let Some(leaf) = tsa.chain.iter().find(|c| sid_matches(&si.sid, c)) else {
             continue;
         };
-        if !sid_matches(&si.sid, leaf) {
-            continue;
-        }
-        match check_authority(tsa, si, scheme, &signed_attrs, t) {
+        match check_authority(tsa, leaf, si, scheme, &signed_attrs, t) {
             Ok(()) => return Ok((t, tsa.uri.as_str())),
             Err(r) => reasons.push(format!("{}: {r}", tsa.uri)),
         }
@@ -295,12 +292,12 @@ pub fn verify_one<'t>(
 
 fn check_authority(
     tsa: &Authority,
+    leaf: &crate::x509::Cert,
     si: &SignerInfo,
     scheme: Scheme,
     signed_attrs: &[u8],
     t: Timestamp,
 ) -> core::result::Result<(), String> {
-    let leaf = &tsa.chain[0];
     let key = leaf.public_key().map_err(|e| e.to_string())?;
     if !key.verify_with(scheme, signed_attrs, si.signature.as_bytes()) {
         return Err("the token signature does not verify".into());
@@ -320,7 +317,7 @@ fn check_authority(
     if !leaf.valid_at(t) {
         return Err(format!("the TSA certificate is not valid at genTime {t}"));
     }
-    verify_path(leaf, &tsa.chain[1..], t)
+    verify_path(leaf, &tsa.chain, t).map(|_| ())
 }
 
 /// The outcome of the timestamp checks.

@@ -35,15 +35,27 @@ pub(crate) struct Signer<'a> {
 
 impl Signer<'_> {
     /// Whether PEM (`CERTIFICATE` or `PUBLIC KEY`) text names this signer. With a certificate
-    /// bundle, only the same certificate matches (rekor-v2-spec §6.1.4).
+    /// bundle, only the same certificate matches (rekor-v2-spec §6.1.4); with a managed key, the
+    /// same key, bare or inside a certificate.
     fn matches_pem(&self, pem: &[u8]) -> bool {
         let Ok(text) = core::str::from_utf8(pem) else {
             return false;
         };
         match self.leaf_der {
             Some(leaf) => pem_decode(text, "CERTIFICATE").is_some_and(|der| der == leaf),
-            None => pem_decode(text, "PUBLIC KEY").is_some_and(|der| der == self.key.spki_der()),
+            None => {
+                pem_decode(text, "PUBLIC KEY").is_some_and(|der| der == self.key.spki_der())
+                    || pem_decode(text, "CERTIFICATE").is_some_and(|der| self.same_key_cert(&der))
+            }
         }
+    }
+
+    /// Whether a DER certificate carries this signer's managed key (early sigstore-js key
+    /// bundles were logged with a certificate for the same key).
+    fn same_key_cert(&self, der: &[u8]) -> bool {
+        crate::x509::Cert::parse(der)
+            .and_then(|c| c.spki_der())
+            .is_ok_and(|spki| spki == self.key.spki_der())
     }
 
     /// The same for a Rekor v2 `verifier` object (`x509Certificate.rawBytes` or
