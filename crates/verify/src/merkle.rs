@@ -131,12 +131,8 @@ pub fn verify_consistency(
         };
     }
     if size1 == 0 {
-        // Consistency with the empty tree is trivial; RFC 9162 requires an empty proof.
-        return if proof.is_empty() {
-            Ok(())
-        } else {
-            Err(ProofError::WrongLength)
-        };
+        // Nothing is proven about an empty tree (transparency-dev/merkle rejects it).
+        return Err(ProofError::IndexOutOfRange);
     }
     if proof.is_empty() {
         return Err(ProofError::WrongLength);
@@ -226,7 +222,9 @@ mod tests {
                     Ok(()),
                     "n={n} m={m}"
                 );
-                assert!(verify_inclusion(m as u64, n as u64 + 1, leaf, &p, &root).is_err());
+                // (The same proof can verify at a larger size when the right subtree is
+                // incomplete: the tree size is bound by the signed checkpoint, not the proof.)
+                assert!(verify_inclusion(m as u64, n as u64, leaf, &p, &leaf_hash(b"other")).is_err());
                 assert!(
                     verify_inclusion(m as u64 ^ 1, n as u64, leaf, &p, &root).is_err() || n == 1
                 );
