@@ -83,7 +83,7 @@ impl HashAlgorithm {
     }
 
     /// The digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             HashAlgorithm::Sha256 => 32,
             HashAlgorithm::Sha384 => 48,
@@ -364,13 +364,13 @@ fn parse_message_signature(ms: &Obj<'_>) -> Result<MessageSignature, Error> {
                 )
             })?;
             let digest = md.req_bytes("digest")?;
-            if digest.len() != alg.len() {
+            if digest.len() != alg.digest_len() {
                 return Err(Error::new(
                     ErrorCode::MalformedBundle,
                     format!(
                         "messageDigest is {} bytes, not the {} of {}",
                         digest.len(),
-                        alg.len(),
+                        alg.digest_len(),
                         alg.name()
                     ),
                 ));

@@ -19,7 +19,11 @@ use crate::x509::Cert;
 /// issuer, it is a CA allowed to sign certificates, within its path length, valid at `t`, and its
 /// key verifies the child's signature. Returns the index in `pool` of `cert`'s immediate issuer,
 /// or a reason.
-pub(crate) fn verify_path(cert: &Cert, pool: &[Cert], t: Timestamp) -> core::result::Result<usize, String> {
+pub(crate) fn verify_path(
+    cert: &Cert,
+    pool: &[Cert],
+    t: Timestamp,
+) -> core::result::Result<usize, String> {
     let mut child = cert;
     let mut used: Vec<usize> = Vec::new();
     let mut last_reason = String::from("no certificate of the authority issued it");
@@ -53,7 +57,12 @@ pub(crate) fn verify_path(cert: &Cert, pool: &[Cert], t: Timestamp) -> core::res
     }
 }
 
-fn check_issuer(child: &Cert, issuer: &Cert, depth: usize, t: Timestamp) -> core::result::Result<(), String> {
+fn check_issuer(
+    child: &Cert,
+    issuer: &Cert,
+    depth: usize,
+    t: Timestamp,
+) -> core::result::Result<(), String> {
     if !issuer.valid_at(t) {
         return Err(format!(
             "CA certificate {} is not valid at {t} (valid {} to {})",
@@ -65,16 +74,19 @@ fn check_issuer(child: &Cert, issuer: &Cert, depth: usize, t: Timestamp) -> core
     match issuer.basic_constraints().map_err(|e| e.to_string())? {
         Some(bc) if bc.ca => {
             // pathLenConstraint: the number of intermediates that may follow this CA.
-            if bc.path_len_constraint.is_some_and(|limit| depth > usize::from(limit)) {
+            if bc
+                .path_len_constraint
+                .is_some_and(|limit| depth > usize::from(limit))
+            {
                 return Err("a CA path length constraint is exceeded".into());
             }
         }
         _ => return Err("an issuing certificate is not a CA".into()),
     }
-    if let Some(ku) = issuer.key_usage().map_err(|e| e.to_string())? {
-        if !ku.key_cert_sign() {
-            return Err("an issuing CA may not sign certificates (KeyUsage)".into());
-        }
+    if let Some(ku) = issuer.key_usage().map_err(|e| e.to_string())?
+        && !ku.key_cert_sign()
+    {
+        return Err("an issuing CA may not sign certificates (KeyUsage)".into());
     }
     let key = issuer.public_key().map_err(|e| e.to_string())?;
     match child.signed_by(&key) {

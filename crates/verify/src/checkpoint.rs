@@ -145,11 +145,17 @@ pub(crate) fn verify(
     if !cp.signed_by(name, log.key_hint, &log.key) {
         return Err(Error::new(
             ErrorCode::CheckpointSignature,
-            format!("no signature line of {} (key hint {:02x?}) verifies", log.host, log.key_hint),
+            format!(
+                "no signature line of {} (key hint {:02x?}) verifies",
+                log.host, log.key_hint
+            ),
         ));
     }
     if rekor_v2 && cp.origin != log.host {
-        return Err(bad(format!("checkpoint origin {:?} is not the log {}", cp.origin, log.host)));
+        return Err(bad(format!(
+            "checkpoint origin {:?} is not the log {}",
+            cp.origin, log.host
+        )));
     }
     if cp.root_hash != root_hash || cp.size != tree_size {
         return Err(bad(format!(

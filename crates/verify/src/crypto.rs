@@ -132,12 +132,12 @@ impl PublicKey {
 
     /// Parses a PEM `PUBLIC KEY` block, or DER SubjectPublicKeyInfo.
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self> {
-        if let Ok(text) = core::str::from_utf8(bytes) {
-            if text.contains("-----BEGIN") {
-                let der = pem_decode(text, "PUBLIC KEY")
-                    .ok_or_else(|| bad_key("not a PEM PUBLIC KEY block"))?;
-                return Self::from_spki_der(&der);
-            }
+        if let Ok(text) = core::str::from_utf8(bytes)
+            && text.contains("-----BEGIN")
+        {
+            let der = pem_decode(text, "PUBLIC KEY")
+                .ok_or_else(|| bad_key("not a PEM PUBLIC KEY block"))?;
+            return Self::from_spki_der(&der);
         }
         Self::from_spki_der(bytes)
     }

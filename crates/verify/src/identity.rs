@@ -154,29 +154,29 @@ pub(crate) fn signer(leaf: &Cert) -> Result<Signer> {
 /// Checks the identity policy against the signer's facts.
 pub(crate) fn check(identity: &Identity, signer: &Signer) -> Result<()> {
     if let Identity::Certificate { subject, issuer } = identity {
-        if let Some(m) = subject {
-            if !m.matches(&signer.subject_alternative_name) {
-                return Err(Error::new(
-                    ErrorCode::IdentityMismatch,
-                    format!(
-                        "certificate identity {:?} does not match {}",
-                        signer.subject_alternative_name,
-                        m.describe()
-                    ),
-                ));
-            }
+        if let Some(m) = subject
+            && !m.matches(&signer.subject_alternative_name)
+        {
+            return Err(Error::new(
+                ErrorCode::IdentityMismatch,
+                format!(
+                    "certificate identity {:?} does not match {}",
+                    signer.subject_alternative_name,
+                    m.describe()
+                ),
+            ));
         }
-        if let Some(m) = issuer {
-            if !m.matches(&signer.issuer) {
-                return Err(Error::new(
-                    ErrorCode::IdentityMismatch,
-                    format!(
-                        "OIDC issuer {:?} does not match {}",
-                        signer.issuer,
-                        m.describe()
-                    ),
-                ));
-            }
+        if let Some(m) = issuer
+            && !m.matches(&signer.issuer)
+        {
+            return Err(Error::new(
+                ErrorCode::IdentityMismatch,
+                format!(
+                    "OIDC issuer {:?} does not match {}",
+                    signer.issuer,
+                    m.describe()
+                ),
+            ));
         }
     }
     Ok(())

@@ -36,6 +36,8 @@ mod crypto;
 pub mod dsse;
 mod error;
 mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod leaf;
 pub mod merkle;

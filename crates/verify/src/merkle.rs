@@ -224,7 +224,9 @@ mod tests {
                 );
                 // (The same proof can verify at a larger size when the right subtree is
                 // incomplete: the tree size is bound by the signed checkpoint, not the proof.)
-                assert!(verify_inclusion(m as u64, n as u64, leaf, &p, &leaf_hash(b"other")).is_err());
+                assert!(
+                    verify_inclusion(m as u64, n as u64, leaf, &p, &leaf_hash(b"other")).is_err()
+                );
                 assert!(
                     verify_inclusion(m as u64 ^ 1, n as u64, leaf, &p, &root).is_err() || n == 1
                 );

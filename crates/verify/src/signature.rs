@@ -41,19 +41,19 @@ pub(crate) fn verify_message(
         }
         Artifact::Digest { algorithm, digest } => (algorithm, digest.to_vec()),
     };
-    if let Some((hint_alg, hint)) = &ms.digest {
-        if *hint_alg != alg || *hint != digest {
-            return Err(Error::new(
-                ErrorCode::ArtifactMismatch,
-                format!(
-                    "the bundle's messageDigest {}:{} is not the artifact's digest {}:{}",
-                    hint_alg.name(),
-                    hex(hint),
-                    alg.name(),
-                    hex(&digest)
-                ),
-            ));
-        }
+    if let Some((hint_alg, hint)) = &ms.digest
+        && (*hint_alg != alg || *hint != digest)
+    {
+        return Err(Error::new(
+            ErrorCode::ArtifactMismatch,
+            format!(
+                "the bundle's messageDigest {}:{} is not the artifact's digest {}:{}",
+                hint_alg.name(),
+                hex(hint),
+                alg.name(),
+                hex(&digest)
+            ),
+        ));
     }
     let ok = if key.is_ed25519() {
         match artifact {

@@ -146,7 +146,7 @@ fn signed_data(der: &[u8]) -> Result<SignedData> {
         .map_err(|e| bad(format!("SignedData: {e}")))
 }
 
-fn attr<'a>(si: &'a SignerInfo, oid: ObjectIdentifier) -> Option<&'a Any> {
+fn attr(si: &SignerInfo, oid: ObjectIdentifier) -> Option<&Any> {
     si.signed_attrs
         .as_ref()?
         .iter()

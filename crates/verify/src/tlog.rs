@@ -119,14 +119,24 @@ fn verify_entry(
     if v2 {
         // Rekor v2 has no shards and no integrated time: the entry's index is the proof's, and
         // an integrated time would be an unauthenticated claim.
-        if entry.inclusion_proof.as_ref().is_some_and(|p| p.log_index != entry.log_index) {
+        if entry
+            .inclusion_proof
+            .as_ref()
+            .is_some_and(|p| p.log_index != entry.log_index)
+        {
             return Err(Error::new(
                 ErrorCode::InclusionProof,
-                format!("a Rekor v2 entry's index {} is not its inclusion proof's", entry.log_index),
+                format!(
+                    "a Rekor v2 entry's index {} is not its inclusion proof's",
+                    entry.log_index
+                ),
             ));
         }
         if entry.integrated_time != 0 {
-            return Err(Error::new(ErrorCode::InclusionPromise, "a Rekor v2 entry carries no integrated time"));
+            return Err(Error::new(
+                ErrorCode::InclusionPromise,
+                "a Rekor v2 entry carries no integrated time",
+            ));
         }
     }
     let facts = LogEntryFacts {

@@ -187,6 +187,10 @@ impl TrustMaterial {
         self.0.tlogs.iter().find(|l| l.log_id == log_id)
     }
 
+    pub(crate) fn tlogs(&self) -> &[Log] {
+        &self.0.tlogs
+    }
+
     pub(crate) fn ctlogs(&self) -> &[Log] {
         &self.0.ctlogs
     }

@@ -17,7 +17,10 @@ fn conformance_bundle_verify_cases() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| {
             let mut f = l.split('\t');
-            Some((f.next()?.to_string(), (f.next()?.to_string(), f.next().unwrap_or("").to_string())))
+            Some((
+                f.next()?.to_string(),
+                (f.next()?.to_string(), f.next().unwrap_or("").to_string()),
+            ))
         })
         .collect();
     let public_good = TrustMaterial::public_good();
@@ -29,13 +32,19 @@ fn conformance_bundle_verify_cases() {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let expect_fail = name.ends_with("_fail");
         if let Some((expect, _)) = table.get(&name) {
-            assert_eq!(expect == "fail", expect_fail, "{name}: the table's expectation contradicts the case name");
+            assert_eq!(
+                expect == "fail",
+                expect_fail,
+                "{name}: the table's expectation contradicts the case name"
+            );
         }
         let mut codes = Vec::new();
         for digest_mode in [false, true] {
             let mode = if digest_mode { "DIGEST" } else { "PATH" };
-            let got = support::conformance_case(dir, &public_good, digest_mode)
-                .and_then(|case| case.run(&case.bundle).map_err(|e| format!("{}\t{}", e.code().as_str(), e.message())));
+            let got = support::conformance_case(dir, &public_good, digest_mode).and_then(|case| {
+                case.run(&case.bundle)
+                    .map_err(|e| format!("{}\t{}", e.code().as_str(), e.message()))
+            });
             match (&got, expect_fail) {
                 (Ok(_), false) => {}
                 (Ok(_), true) => failures.push(format!("{mode}-{name}: verified, but must fail")),
@@ -45,18 +54,24 @@ fn conformance_bundle_verify_cases() {
                     eprintln!("{mode}-{name}: {e}");
                     match table.get(&name) {
                         Some((_, want)) if *want == code || bless => {}
-                        Some((_, want)) => {
-                            failures.push(format!("{mode}-{name}: failed with {code}, the table says {want}: {e}"))
-                        }
+                        Some((_, want)) => failures.push(format!(
+                            "{mode}-{name}: failed with {code}, the table says {want}: {e}"
+                        )),
                         None if bless => {}
-                        None => failures.push(format!("{mode}-{name}: not in {}", table_path.display())),
+                        None => {
+                            failures.push(format!("{mode}-{name}: not in {}", table_path.display()))
+                        }
                     }
                     codes.push(code);
                 }
             }
         }
         codes.dedup();
-        blessed.push(format!("{name}\t{}\t{}", if expect_fail { "fail" } else { "pass" }, codes.join(",")));
+        blessed.push(format!(
+            "{name}\t{}\t{}",
+            if expect_fail { "fail" } else { "pass" },
+            codes.join(",")
+        ));
     }
     if bless {
         let mut text = String::from(
@@ -70,5 +85,10 @@ fn conformance_bundle_verify_cases() {
         std::fs::write(&table_path, text).unwrap();
     }
     assert_eq!(cases.len(), 70, "the suite has 70 cases");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

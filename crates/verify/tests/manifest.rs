@@ -29,24 +29,48 @@ fn manifest_cases() {
     let mut failures = Vec::new();
     let mut primary: Vec<String> = Vec::new();
     for row in rows.iter_mut() {
-        let case = cases.iter().find(|c| c["id"] == row[0].as_str()).unwrap_or_else(|| panic!("unknown id {}", row[0]));
-        let got = support::manifest_case(case, &row[1])
-            .and_then(|c| c.run(&c.bundle).map(|_| ()).map_err(|e| format!("{}\t{}", e.code().as_str(), e.message())));
+        let case = cases
+            .iter()
+            .find(|c| c["id"] == row[0].as_str())
+            .unwrap_or_else(|| panic!("unknown id {}", row[0]));
+        let got = support::manifest_case(case, &row[1]).and_then(|c| {
+            c.run(&c.bundle)
+                .map(|_| ())
+                .map_err(|e| format!("{}\t{}", e.code().as_str(), e.message()))
+        });
         let outcome = match &got {
             Ok(()) => "pass".to_string(),
             Err(e) => format!("fail:{}", e.split('\t').next().unwrap()),
         };
-        eprintln!("{} [{}]: {}", row[0], row[1], got.as_ref().err().map_or("pass", |e| e.as_str()));
+        eprintln!(
+            "{} [{}]: {}",
+            row[0],
+            row[1],
+            got.as_ref().err().map_or("pass", |e| e.as_str())
+        );
         if bless {
             row[2] = outcome.clone();
         } else if row[2] != outcome {
-            failures.push(format!("{} [{}]: table says {}, got {}", row[0], row[1], row[2], got.err().unwrap_or("pass".into())));
+            failures.push(format!(
+                "{} [{}]: table says {}, got {}",
+                row[0],
+                row[1],
+                row[2],
+                got.err().unwrap_or("pass".into())
+            ));
         }
         let expect = case["expect"].as_str().unwrap();
         let is_primary = !primary.contains(&row[0]);
         primary.push(row[0].clone());
-        if is_primary && row[3] == "-" && matches!(expect, "pass" | "fail") && !outcome.starts_with(expect) {
-            failures.push(format!("{}: the manifest expects {expect}, verdict gives {outcome} and states no position", row[0]));
+        if is_primary
+            && row[3] == "-"
+            && matches!(expect, "pass" | "fail")
+            && !outcome.starts_with(expect)
+        {
+            failures.push(format!(
+                "{}: the manifest expects {expect}, verdict gives {outcome} and states no position",
+                row[0]
+            ));
         }
     }
     if bless {
@@ -59,5 +83,10 @@ fn manifest_cases() {
         }
         std::fs::write(support::root().join("tests/manifest/expected.tsv"), text).unwrap();
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -17,9 +17,18 @@ use verdict_verify::TrustMaterial;
 
 /// Fields deliberately left alone: they carry no security meaning and no check covers them.
 const UNAUTHENTICATED: &[(&str, &str)] = &[
-    ("keyid", "DSSE signature key IDs are unauthenticated hints (DSSE envelope.md)"),
-    ("hint", "publicKey.hint is an opaque lookup hint (bundle.proto)"),
-    ("mediaType", "the bundle media type is unsigned; only the four accepted spellings parse"),
+    (
+        "keyid",
+        "DSSE signature key IDs are unauthenticated hints (DSSE envelope.md)",
+    ),
+    (
+        "hint",
+        "publicKey.hint is an opaque lookup hint (bundle.proto)",
+    ),
+    (
+        "mediaType",
+        "the bundle media type is unsigned; only the four accepted spellings parse",
+    ),
 ];
 // Also not mutated, by design:
 // - certificates after the leaf in `x509CertificateChain`: untrusted chain-building hints that
@@ -57,12 +66,18 @@ fn positions(n: usize, dense: bool) -> Vec<usize> {
 
 /// The byte range of the TSTInfo inside an RFC 3161 token (after the id-ct-TSTInfo OID).
 fn tst_info_range(der: &[u8]) -> Option<(usize, usize)> {
-    let oid = [0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x04];
+    let oid = [
+        0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x04,
+    ];
     let at = der.windows(oid.len()).position(|w| w == oid)? + oid.len();
     // [0] EXPLICIT { OCTET STRING { TSTInfo } }: skip two headers (short or long form).
     let skip = |i: usize| -> Option<usize> {
         let len = *der.get(i + 1)?;
-        Some(if len & 0x80 == 0 { i + 2 } else { i + 2 + usize::from(len & 0x7f) })
+        Some(if len & 0x80 == 0 {
+            i + 2
+        } else {
+            i + 2 + usize::from(len & 0x7f)
+        })
     };
     let start = skip(skip(at)?)?;
     Some((start, der.len().min(start + 64)))
@@ -114,13 +129,27 @@ fn mutate(v: &Value, path: &str, out: &mut Vec<(String, Value)>, root: &Value) {
             let lines: Vec<&str> = s.split('\n').collect();
             if lines.len() > 2 {
                 let mut l = lines.clone();
-                let bigger = l[1].parse::<u64>().map(|n| (n + 1).to_string()).unwrap_or_default();
+                let bigger = l[1]
+                    .parse::<u64>()
+                    .map(|n| (n + 1).to_string())
+                    .unwrap_or_default();
                 l[1] = &bigger;
-                set(out, format!("{path} tree size +1"), Value::String(l.join("\n")));
-                let root_line = B64.decode(lines[2]).map(|r| B64.encode(flip(&r, 0))).unwrap_or_default();
+                set(
+                    out,
+                    format!("{path} tree size +1"),
+                    Value::String(l.join("\n")),
+                );
+                let root_line = B64
+                    .decode(lines[2])
+                    .map(|r| B64.encode(flip(&r, 0)))
+                    .unwrap_or_default();
                 let mut l = lines.clone();
                 l[2] = &root_line;
-                set(out, format!("{path} root hash"), Value::String(l.join("\n")));
+                set(
+                    out,
+                    format!("{path} root hash"),
+                    Value::String(l.join("\n")),
+                );
             }
             // The log's own line: its key hint is the first four bytes of the entry's log ID.
             let entry = path.split("/inclusionProof").next().unwrap();
@@ -131,29 +160,45 @@ fn mutate(v: &Value, path: &str, out: &mut Vec<(String, Value)>, root: &Value) {
                 .map(|k| k[..4].to_vec())
                 .unwrap_or_default();
             for (i, line) in lines.iter().enumerate() {
-                let Some((head, sig)) = line.strip_prefix("\u{2014} ").and_then(|r| r.rsplit_once(' ')) else {
+                let Some((head, sig)) = line
+                    .strip_prefix("\u{2014} ")
+                    .and_then(|r| r.rsplit_once(' '))
+                else {
                     continue;
                 };
                 let raw = B64.decode(sig).unwrap();
                 if raw.len() > 4 && raw[..4] == hint[..] {
-                    let new_line = format!("\u{2014} {head} {}", B64.encode(flip(&raw, raw.len() - 1)));
+                    let new_line =
+                        format!("\u{2014} {head} {}", B64.encode(flip(&raw, raw.len() - 1)));
                     let mut l = lines.clone();
                     l[i] = &new_line;
-                    set(out, format!("{path} signature line {i}"), Value::String(l.join("\n")));
+                    set(
+                        out,
+                        format!("{path} signature line {i}"),
+                        Value::String(l.join("\n")),
+                    );
                 }
             }
         }
         Value::String(s) if key == "canonicalizedBody" => {
             let raw = B64.decode(s).unwrap();
             for at in positions(raw.len(), false) {
-                set(out, format!("{path} byte {at}"), Value::String(B64.encode(flip(&raw, at))));
+                set(
+                    out,
+                    format!("{path} byte {at}"),
+                    Value::String(B64.encode(flip(&raw, at))),
+                );
             }
             // Every leaf value of the logged body.
             let body: Value = serde_json::from_slice(&raw).unwrap();
             let mut inner = Vec::new();
             mutate(&body, "", &mut inner, &body);
             for (what, new_body) in inner {
-                set(out, format!("{path} body{what}"), Value::String(B64.encode(serde_json::to_vec(&new_body).unwrap())));
+                set(
+                    out,
+                    format!("{path} body{what}"),
+                    Value::String(B64.encode(serde_json::to_vec(&new_body).unwrap())),
+                );
             }
         }
         Value::String(s) if key == "signedTimestamp" => {
@@ -163,17 +208,35 @@ fn mutate(v: &Value, path: &str, out: &mut Vec<(String, Value)>, root: &Value) {
                 at.extend((a..b).step_by(3));
             }
             for i in at {
-                set(out, format!("{path} byte {i}"), Value::String(B64.encode(flip(&der, i))));
+                set(
+                    out,
+                    format!("{path} byte {i}"),
+                    Value::String(B64.encode(flip(&der, i))),
+                );
             }
         }
-        Value::String(s) if key == "payloadType" || key == "kind" || key == "version" || key == "apiVersion" => {
-            set(out, format!("{path} changed"), Value::String(format!("{s}x")));
+        Value::String(s)
+            if key == "payloadType" || key == "kind" || key == "version" || key == "apiVersion" =>
+        {
+            set(
+                out,
+                format!("{path} changed"),
+                Value::String(format!("{s}x")),
+            );
         }
         Value::String(s) if key == "logIndex" || key == "integratedTime" || key == "treeSize" => {
             let n: u64 = s.parse().unwrap_or(0);
-            set(out, format!("{path} +1"), Value::String((n + 1).to_string()));
+            set(
+                out,
+                format!("{path} +1"),
+                Value::String((n + 1).to_string()),
+            );
             if n > 0 {
-                set(out, format!("{path} -1"), Value::String((n - 1).to_string()));
+                set(
+                    out,
+                    format!("{path} -1"),
+                    Value::String((n - 1).to_string()),
+                );
             }
         }
         Value::Number(n) => {
@@ -190,7 +253,11 @@ fn mutate(v: &Value, path: &str, out: &mut Vec<(String, Value)>, root: &Value) {
             match B64.decode(s) {
                 Ok(raw) if !raw.is_empty() && s.len() >= 8 => {
                     for at in positions(raw.len(), dense) {
-                        set(out, format!("{path} byte {at}"), Value::String(B64.encode(flip(&raw, at))));
+                        set(
+                            out,
+                            format!("{path} byte {at}"),
+                            Value::String(B64.encode(flip(&raw, at))),
+                        );
                     }
                 }
                 _ => {
@@ -210,7 +277,10 @@ fn mutants(bundle: &[u8]) -> Vec<Mutant> {
     let mut out = Vec::new();
     mutate(&v, "", &mut out, &v);
     out.into_iter()
-        .map(|(what, m)| Mutant { what, bundle: serde_json::to_vec(&m).unwrap() })
+        .map(|(what, m)| Mutant {
+            what,
+            bundle: serde_json::to_vec(&m).unwrap(),
+        })
         .collect()
 }
 
@@ -218,7 +288,12 @@ fn valid_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     let public_good = TrustMaterial::public_good();
     for dir in support::conformance_dirs() {
-        if dir.file_name().unwrap().to_string_lossy().ends_with("_fail") {
+        if dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .ends_with("_fail")
+        {
             continue;
         }
         cases.push(support::conformance_case(&dir, &public_good, false).unwrap());
@@ -226,7 +301,10 @@ fn valid_cases() -> Vec<Case> {
     let manifest = support::manifest();
     for row in support::manifest_table() {
         if row[2] == "pass" {
-            let case = manifest.iter().find(|c| c["id"] == row[0].as_str()).unwrap();
+            let case = manifest
+                .iter()
+                .find(|c| c["id"] == row[0].as_str())
+                .unwrap();
             let mut c = support::manifest_case(case, &row[1]).unwrap();
             c.name = format!("{} [{}]", row[0], row[1]);
             cases.push(c);
@@ -240,7 +318,9 @@ fn valid_cases() -> Vec<Case> {
         let digest = serde_json::from_slice::<Value>(&bundle).ok().and_then(|b| {
             let payload = B64.decode(b["dsseEnvelope"]["payload"].as_str()?).ok()?;
             let st: Value = serde_json::from_slice(&payload).ok()?;
-            Some(support::hex_decode(st["subject"][0]["digest"]["sha256"].as_str()?))
+            Some(support::hex_decode(
+                st["subject"][0]["digest"]["sha256"].as_str()?,
+            ))
         });
         cases.push(Case {
             name: format!("docker-github-builder-{n}"),
@@ -259,7 +339,8 @@ fn no_mutant_of_a_valid_vector_verifies() {
     assert!(cases.len() >= 50, "{} valid vectors", cases.len());
     let (mut total, mut accepted) = (0usize, Vec::new());
     for case in &cases {
-        case.run(&case.bundle).unwrap_or_else(|e| panic!("{}: the unmutated vector must verify: {e}", case.name));
+        case.run(&case.bundle)
+            .unwrap_or_else(|e| panic!("{}: the unmutated vector must verify: {e}", case.name));
         for m in mutants(&case.bundle) {
             total += 1;
             let ignored = |f: &verdict_verify::VerifiedBundle| {
@@ -276,10 +357,20 @@ fn no_mutant_of_a_valid_vector_verifies() {
             Input::Digest(_, d) => d[0] ^= 1,
         }
         total += 1;
-        if verdict_verify::verify(&case.trust, &case.bundle, other.artifact(), &case.policy).is_ok() {
+        if verdict_verify::verify(&case.trust, &case.bundle, other.artifact(), &case.policy).is_ok()
+        {
             accepted.push(format!("{}: another artifact", case.name));
         }
     }
-    eprintln!("{} vectors, {total} mutants, {} accepted", cases.len(), accepted.len());
-    assert!(accepted.is_empty(), "{} of {total} mutants verified:\n{}", accepted.len(), accepted.join("\n"));
+    eprintln!(
+        "{} vectors, {total} mutants, {} accepted",
+        cases.len(),
+        accepted.len()
+    );
+    assert!(
+        accepted.is_empty(),
+        "{} of {total} mutants verified:\n{}",
+        accepted.len(),
+        accepted.join("\n")
+    );
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::Value;
 use verdict_verify::{
-    Artifact, Bundle, Error, HashAlgorithm, Identity, Matcher, Policy, TrustMaterial, VerifiedBundle, verify,
+    Artifact, Bundle, Error, HashAlgorithm, Identity, Matcher, Policy, TrustMaterial,
+    VerifiedBundle, verify,
 };
 
 /// The repository root.
@@ -21,7 +22,10 @@ pub fn vectors() -> PathBuf {
 }
 
 pub fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// What a bundle is verified against.
@@ -35,7 +39,10 @@ impl Input {
     pub fn artifact(&self) -> Artifact<'_> {
         match self {
             Input::Bytes(b) => Artifact::Bytes(b),
-            Input::Digest(a, d) => Artifact::Digest { algorithm: *a, digest: d },
+            Input::Digest(a, d) => Artifact::Digest {
+                algorithm: *a,
+                digest: d,
+            },
         }
     }
 }
@@ -59,39 +66,60 @@ pub const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extr
 pub const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 fn read_trim(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// The conformance case folders, sorted.
 pub fn conformance_dirs() -> Vec<PathBuf> {
     let dir = vectors().join("sigstore-conformance/test/assets/bundle-verify");
-    let mut cases: Vec<_> =
-        std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.path().is_dir()).map(|e| e.path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path())
+        .collect();
     cases.sort();
     cases
 }
 
 /// A conformance case as the CLI protocol defines it; `Err` is the error code of a setup step
 /// that already fails (a trusted root or key that does not parse).
-pub fn conformance_case(dir: &Path, public_good: &TrustMaterial, digest_mode: bool) -> Result<Case, String> {
+pub fn conformance_case(
+    dir: &Path,
+    public_good: &TrustMaterial,
+    digest_mode: bool,
+) -> Result<Case, String> {
     let err = |e: Error| format!("{}\t{}", e.code().as_str(), e.message());
     let bundle = std::fs::read(dir.join("bundle.sigstore.json")).unwrap();
     let trust = match std::fs::read(dir.join("trusted_root.json")) {
         Ok(json) => TrustMaterial::from_json(&json).map_err(err)?,
         Err(_) => public_good.clone(),
     };
-    let artifact_path = if dir.join("artifact").exists() { dir.join("artifact") } else { dir.join("../a.txt") };
+    let artifact_path = if dir.join("artifact").exists() {
+        dir.join("artifact")
+    } else {
+        dir.join("../a.txt")
+    };
     let artifact = std::fs::read(artifact_path).unwrap();
     let identity = match std::fs::read(dir.join("key.pub")) {
         Ok(key) => Identity::key(&key).map_err(err)?,
         Err(_) => Identity::Certificate {
-            subject: Some(Matcher::exact(read_trim(&dir.join("identity")).unwrap_or(DEFAULT_IDENTITY.into()))),
-            issuer: Some(Matcher::exact(read_trim(&dir.join("issuer")).unwrap_or(DEFAULT_ISSUER.into()))),
+            subject: Some(Matcher::exact(
+                read_trim(&dir.join("identity")).unwrap_or(DEFAULT_IDENTITY.into()),
+            )),
+            issuer: Some(Matcher::exact(
+                read_trim(&dir.join("issuer")).unwrap_or(DEFAULT_ISSUER.into()),
+            )),
         },
     };
     let input = if digest_mode {
         use sha2::Digest as _;
-        Input::Digest(HashAlgorithm::Sha256, sha2::Sha256::digest(&artifact).to_vec())
+        Input::Digest(
+            HashAlgorithm::Sha256,
+            sha2::Sha256::digest(&artifact).to_vec(),
+        )
     } else {
         Input::Bytes(artifact)
     };
@@ -109,10 +137,17 @@ pub fn read_ref(r: &str) -> Vec<u8> {
     match r.split_once('#') {
         None => std::fs::read(vectors().join(r)).unwrap_or_else(|e| panic!("{r}: {e}")),
         Some((path, key)) => {
-            let v: Value = serde_json::from_slice(&std::fs::read(vectors().join(path)).unwrap()).unwrap();
+            let v: Value =
+                serde_json::from_slice(&std::fs::read(vectors().join(path)).unwrap()).unwrap();
             match &v[key] {
                 Value::String(s) => s.clone().into_bytes(),
-                Value::Object(m) => m.values().next().and_then(Value::as_str).unwrap().as_bytes().to_vec(),
+                Value::Object(m) => m
+                    .values()
+                    .next()
+                    .and_then(Value::as_str)
+                    .unwrap()
+                    .as_bytes()
+                    .to_vec(),
                 _ => panic!("{r}: unexpected member"),
             }
         }
@@ -143,8 +178,16 @@ fn manifest_input(case: &Value, bundle_json: &[u8]) -> Input {
             // Not a statement (a tampered payload): any digest; verification must fail anyway.
             return Input::Digest(HashAlgorithm::Sha256, vec![0; 32]);
         };
-        for (name, alg) in [("sha256", HashAlgorithm::Sha256), ("sha512", HashAlgorithm::Sha512)] {
-            if let Some(h) = st["subject"].as_array().unwrap().iter().find_map(|s| s["digest"][name].as_str()) {
+        for (name, alg) in [
+            ("sha256", HashAlgorithm::Sha256),
+            ("sha512", HashAlgorithm::Sha512),
+        ] {
+            if let Some(h) = st["subject"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find_map(|s| s["digest"][name].as_str())
+            {
                 return Input::Digest(alg, hex_decode(h));
             }
         }
@@ -154,7 +197,9 @@ fn manifest_input(case: &Value, bundle_json: &[u8]) -> Input {
         let bundle: Value = serde_json::from_slice(bundle_json).unwrap();
         let md = &bundle["messageSignature"]["messageDigest"];
         let alg = HashAlgorithm::from_proto(md["algorithm"].as_str().unwrap()).unwrap();
-        let d = base64::engine::general_purpose::STANDARD.decode(md["digest"].as_str().unwrap()).unwrap();
+        let d = base64::engine::general_purpose::STANDARD
+            .decode(md["digest"].as_str().unwrap())
+            .unwrap();
         return Input::Digest(alg, d);
     }
     if a.starts_with("none (DSSE payload") {
@@ -165,16 +210,19 @@ fn manifest_input(case: &Value, bundle_json: &[u8]) -> Input {
 
 /// The MANIFEST.json cases.
 pub fn manifest() -> Vec<Value> {
-    let m: Value = serde_json::from_slice(&std::fs::read(vectors().join("MANIFEST.json")).unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(vectors().join("MANIFEST.json")).unwrap()).unwrap();
     m["cases"].as_array().unwrap().clone()
 }
 
 /// A MANIFEST case with the options of one table row (`-` or `tlog=N,ctlog=N,timestamps=N,allow-v01-set-only`).
 pub fn manifest_case(case: &Value, options: &str) -> Result<Case, String> {
     let bundle = read_ref(case["bundle"].as_str().unwrap());
-    let mut root: Value = serde_json::from_slice(&read_ref(case["trusted_root"].as_str().unwrap())).unwrap();
+    let mut root: Value =
+        serde_json::from_slice(&read_ref(case["trusted_root"].as_str().unwrap())).unwrap();
     if let Some(ca) = case["trusted_root_timestampAuthorities_replaced_by"].as_str() {
-        root["timestampAuthorities"] = Value::Array(vec![serde_json::from_slice(&read_ref(ca)).unwrap()]);
+        root["timestampAuthorities"] =
+            Value::Array(vec![serde_json::from_slice(&read_ref(ca)).unwrap()]);
     }
     let trust = TrustMaterial::from_json(&serde_json::to_vec(&root).unwrap()).unwrap();
     let identity = if let Some(k) = case["public_key"].as_str() {
@@ -196,7 +244,13 @@ pub fn manifest_case(case: &Value, options: &str) -> Result<Case, String> {
         }
     }
     let input = manifest_input(case, &bundle);
-    Ok(Case { name: case["id"].as_str().unwrap().to_string(), bundle, trust, input, policy })
+    Ok(Case {
+        name: case["id"].as_str().unwrap().to_string(),
+        bundle,
+        trust,
+        input,
+        policy,
+    })
 }
 
 /// The rows of `tests/manifest/expected.tsv`: id, options, outcome, position.
