@@ -16,7 +16,6 @@ use sha2::Digest as _;
 use spki::AlgorithmIdentifierOwned;
 use verdict_bundle::{HashAlgorithm, Timestamp};
 
-use crate::chain::verify_path;
 use crate::crypto::{Scheme, hash, hash_from_oid};
 use crate::error::{Error, ErrorCode, Result};
 use crate::facts::{TimeSource, VerifiedTime};
@@ -273,10 +272,10 @@ pub fn verify_one<'t>(
     let t = tst.gen_time;
     let mut reasons = Vec::new();
     for tsa in trust.tsas() {
-        let Some(leaf) = tsa.chain.iter().find(|c| sid_matches(&si.sid, c)) else {
+        let Some(index) = tsa.chain.iter().position(|c| sid_matches(&si.sid, c)) else {
             continue;
         };
-        match check_authority(tsa, leaf, si, scheme, &signed_attrs, t) {
+        match check_authority(tsa, index, si, scheme, &signed_attrs, t) {
             Ok(()) => return Ok((t, tsa.uri.as_str())),
             Err(r) => reasons.push(format!("{}: {r}", tsa.uri)),
         }
@@ -292,13 +291,16 @@ pub fn verify_one<'t>(
 
 fn check_authority(
     tsa: &Authority,
-    leaf: &crate::x509::Cert,
+    index: usize,
     si: &SignerInfo,
     scheme: Scheme,
     signed_attrs: &[u8],
     t: Timestamp,
 ) -> core::result::Result<(), String> {
-    let key = leaf.public_key().map_err(|e| e.to_string())?;
+    let leaf = &tsa.chain[index];
+    let key = tsa.keys[index]
+        .as_ref()
+        .ok_or("the TSA certificate's key does not decode")?;
     if !key.verify_with(scheme, signed_attrs, si.signature.as_bytes()) {
         return Err("the token signature does not verify".into());
     }
@@ -317,7 +319,11 @@ fn check_authority(
     if !leaf.valid_at(t) {
         return Err(format!("the TSA certificate is not valid at genTime {t}"));
     }
-    verify_path(leaf, &tsa.chain, t).map(|_| ())
+    match &tsa.links[index] {
+        crate::chain::Link::Root => Ok(()),
+        crate::chain::Link::IssuedBy(parent) => crate::chain::check_path_at(tsa, *parent, 0, t),
+        crate::chain::Link::Broken(reason) => Err(reason.clone()),
+    }
 }
 
 /// The outcome of the timestamp checks.

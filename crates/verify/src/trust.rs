@@ -34,6 +34,10 @@ pub(crate) struct Authority {
     pub(crate) uri: String,
     /// First the issuing (Fulcio) or signing (TSA) certificate, last the root.
     pub(crate) chain: Vec<Cert>,
+    /// Each certificate's key, decoded once (`None` if it does not decode).
+    pub(crate) keys: Vec<Option<PublicKey>>,
+    /// Each certificate's issuer within the chain, signatures checked once.
+    pub(crate) links: Vec<crate::chain::Link>,
     pub(crate) valid_for: Option<TimeRange>,
 }
 
@@ -105,9 +109,13 @@ fn prepare_authority(ca: &verdict_bundle::CertificateAuthority) -> Result<Author
                 format!("authority {}: {}", ca.uri, e.message()),
             )
         })?;
+    let keys: Vec<Option<PublicKey>> = chain.iter().map(|c| c.public_key().ok()).collect();
+    let links = crate::chain::link(&chain, &keys);
     Ok(Authority {
         uri: ca.uri.clone(),
         chain,
+        keys,
+        links,
         valid_for: ca.valid_for,
     })
 }

@@ -16,6 +16,8 @@ pub(crate) struct Cert {
     pub(crate) der: Vec<u8>,
     pub(crate) cert: Certificate,
     pub(crate) tbs_der: Vec<u8>,
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -40,10 +42,14 @@ impl Cert {
         let cert = Certificate::from_der(der)
             .map_err(|e| bad(format!("certificate does not parse: {e}")))?;
         let tbs_der = crate::crypto::to_der(&cert.tbs_certificate)?;
+        let subject_der = crate::crypto::to_der(&cert.tbs_certificate.subject)?;
+        let issuer_der = crate::crypto::to_der(&cert.tbs_certificate.issuer)?;
         Ok(Cert {
             der: der.to_vec(),
             cert,
             tbs_der,
+            subject_der,
+            issuer_der,
         })
     }
 
@@ -82,20 +88,17 @@ impl Cert {
         PublicKey::from_spki_der(&self.spki_der()?)
     }
 
-    pub(crate) fn subject_der(&self) -> Vec<u8> {
-        self.cert
-            .tbs_certificate
-            .subject
-            .to_der()
-            .unwrap_or_default()
+    pub(crate) fn subject_der(&self) -> &[u8] {
+        &self.subject_der
     }
 
-    pub(crate) fn issuer_der(&self) -> Vec<u8> {
-        self.cert
-            .tbs_certificate
-            .issuer
-            .to_der()
-            .unwrap_or_default()
+    pub(crate) fn issuer_der(&self) -> &[u8] {
+        &self.issuer_der
+    }
+
+    /// Whether the certificate is self-issued (subject = issuer).
+    pub(crate) fn self_issued(&self) -> bool {
+        self.subject_der == self.issuer_der
     }
 
     pub(crate) fn serial(&self) -> &[u8] {
