@@ -194,7 +194,7 @@ fn trusted_root_rules() {
         (2, 2, 2, 1)
     );
     // The ClientTrustConfig wrapper.
-    let wrapped = json!({"mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json", "trustedRoot": root.clone()});
+    let wrapped = json!({"mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json", "trustedRoot": root});
     assert_eq!(parse(&wrapped).unwrap(), r);
     // A validFor without start contains no instant; without end it is open-ended.
     let mut no_start = root.clone();
