@@ -4,6 +4,8 @@
 //! preparing the trusted root. Each verify parses the bundle JSON and runs every check; the
 //! trust material is prepared once.
 
+#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
