@@ -67,7 +67,7 @@ fn rs_trust_root(root_json: &[u8]) -> ManualTrustRoot<'static> {
 }
 
 mod hex {
-    pub fn encode(b: Vec<u8>) -> String {
+    pub(crate) fn encode(b: Vec<u8>) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
     }
 }
