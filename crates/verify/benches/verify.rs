@@ -4,7 +4,10 @@
 //! preparing the trusted root. Each verify parses the bundle JSON and runs every check; the
 //! trust material is prepared once.
 
-#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -349,3 +349,141 @@ pub(crate) fn to_der<T: Encode>(v: &T) -> Result<Vec<u8>> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{PublicKey, Scheme, hash};
+    use ecdsa::signature::Signer as _;
+    use verdict_bundle::HashAlgorithm;
+
+    const MSG: &[u8] = b"message";
+
+    fn check(key: &PublicKey, sig: &[u8], alg: HashAlgorithm, scheme: Scheme) {
+        assert!(key.verify_message(None, MSG, sig), "{key:?} message");
+        assert!(
+            key.verify_digest(alg, &hash(alg, MSG), sig),
+            "{key:?} digest"
+        );
+        assert!(key.verify_with(scheme, MSG, sig), "{key:?} scheme");
+        assert!(
+            !key.verify_message(None, b"massage", sig),
+            "{key:?} other message"
+        );
+        let mut bad = sig.to_vec();
+        let n = bad.len() - 2;
+        bad[n] ^= 1;
+        assert!(
+            !key.verify_message(None, MSG, &bad),
+            "{key:?} flipped signature"
+        );
+    }
+
+    #[test]
+    fn ecdsa_curves_verify_their_default_hash() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let sk = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let sig: p256::ecdsa::Signature = sk.sign(MSG);
+        let spki = p256::PublicKey::from(sk.verifying_key())
+            .to_public_key_der()
+            .unwrap();
+        let key = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        assert_eq!(key.algorithm(), "ecdsa-p256");
+        check(
+            &key,
+            sig.to_der().as_bytes(),
+            HashAlgorithm::Sha256,
+            Scheme::Ecdsa(HashAlgorithm::Sha256),
+        );
+
+        let sk = p384::ecdsa::SigningKey::from_slice(&[7; 48]).unwrap();
+        let sig: p384::ecdsa::Signature = sk.sign(MSG);
+        let spki = p384::pkcs8::EncodePublicKey::to_public_key_der(&p384::PublicKey::from(
+            sk.verifying_key(),
+        ))
+        .unwrap();
+        let key = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        check(
+            &key,
+            sig.to_der().as_bytes(),
+            HashAlgorithm::Sha384,
+            Scheme::Ecdsa(HashAlgorithm::Sha384),
+        );
+
+        // P-521: the key parses (signing is not exercised: no P-521 signature in any vector).
+        let mut scalar = [7u8; 66];
+        scalar[0] = 0; // below the 521-bit order
+        let sk = p521::SecretKey::from_slice(&scalar).unwrap();
+        let spki = p521::pkcs8::EncodePublicKey::to_public_key_der(&sk.public_key()).unwrap();
+        let key = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        assert_eq!(key.algorithm(), "ecdsa-p521");
+        assert_eq!(key.default_hash(), HashAlgorithm::Sha512);
+    }
+
+    #[test]
+    fn ed25519_signs_the_message_not_a_digest() {
+        use ed25519_dalek::pkcs8::EncodePublicKey as _;
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let sig = ed25519_dalek::Signer::sign(&sk, MSG).to_bytes();
+        let spki = sk.verifying_key().to_public_key_der().unwrap();
+        let key = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        assert!(key.verify_message(None, MSG, &sig));
+        assert!(key.verify_with(Scheme::Ed25519, MSG, &sig));
+        assert!(!key.verify_digest(
+            HashAlgorithm::Sha256,
+            &hash(HashAlgorithm::Sha256, MSG),
+            &sig
+        ));
+        assert!(!key.verify_message(None, b"massage", &sig));
+    }
+
+    #[test]
+    fn rsa_pkcs1_and_pss() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let key = PublicKey::from_spki_der(&std::fs::read(dir.join("rsa-2048.spki.der")).unwrap())
+            .unwrap();
+        assert_eq!(key.algorithm(), "rsa");
+        let pkcs1 = std::fs::read(dir.join("rsa-2048.pkcs1-sha256.sig")).unwrap();
+        check(
+            &key,
+            &pkcs1,
+            HashAlgorithm::Sha256,
+            Scheme::RsaPkcs1(HashAlgorithm::Sha256),
+        );
+        assert!(
+            !key.verify_with(Scheme::RsaPss(HashAlgorithm::Sha256), MSG, &pkcs1),
+            "schemes are not interchangeable"
+        );
+        let pss = std::fs::read(dir.join("rsa-2048.pss-sha384.sig")).unwrap();
+        assert!(key.verify_with(Scheme::RsaPss(HashAlgorithm::Sha384), MSG, &pss));
+        assert!(key.verify_digest(
+            HashAlgorithm::Sha384,
+            &hash(HashAlgorithm::Sha384, MSG),
+            &pss
+        ));
+        assert!(!key.verify_with(Scheme::RsaPkcs1(HashAlgorithm::Sha384), MSG, &pss));
+    }
+
+    #[test]
+    fn keys_parse_from_pem_and_reject_garbage() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let der = std::fs::read(dir.join("rsa-2048.spki.der")).unwrap();
+        use base64::Engine as _;
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            base64::engine::general_purpose::STANDARD.encode(&der)
+        );
+        assert_eq!(
+            PublicKey::from_pem_or_der(pem.as_bytes())
+                .unwrap()
+                .spki_der(),
+            der.as_slice()
+        );
+        assert!(
+            PublicKey::from_pem_or_der(
+                b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
+            )
+            .is_err()
+        );
+        assert!(PublicKey::from_spki_der(&der[..40]).is_err());
+    }
+}
