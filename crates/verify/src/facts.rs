@@ -171,6 +171,30 @@ pub struct VerifiedBundle {
 }
 
 impl VerifiedBundle {
+    /// The signature as Buildx's policy input shows it (`AttestationSignature` without `kind`,
+    /// which classification adds): `type`, `signer` (certificate bundles), `timestamps` (model
+    /// doc §4.4; Tlog times first, all three keys always present).
+    pub fn buildx_signature(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("type".into(), json!(self.bundle_type));
+        if let Some(s) = &self.signer {
+            m.insert("signer".into(), s.to_json());
+        }
+        if !self.timestamps.is_empty() {
+            m.insert("timestamps".into(), self.timestamps_json());
+        }
+        Value::Object(m)
+    }
+
+    fn timestamps_json(&self) -> Value {
+        Value::Array(
+            self.timestamps
+                .iter()
+                .map(|t| json!({"type": t.source.as_str(), "uri": t.uri, "timestamp": t.time.to_rfc3339()}))
+                .collect(),
+        )
+    }
+
     /// The facts as JSON (stable field names; times RFC 3339 UTC).
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
@@ -179,15 +203,7 @@ impl VerifiedBundle {
         if let Some(s) = &self.signer {
             m.insert("signer".into(), s.to_json());
         }
-        m.insert(
-            "timestamps".into(),
-            Value::Array(
-                self.timestamps
-                    .iter()
-                    .map(|t| json!({"type": t.source.as_str(), "uri": t.uri, "timestamp": t.time.to_rfc3339()}))
-                    .collect(),
-            ),
-        );
+        m.insert("timestamps".into(), self.timestamps_json());
         m.insert(
             "tlogEntries".into(),
             Value::Array(

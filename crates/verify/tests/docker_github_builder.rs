@@ -91,6 +91,15 @@ fn real_docker_github_builder_signatures_verify_with_their_signer_facts() {
             "deprecated fields are not exposed"
         );
         let v = facts.to_json();
+        let sig = facts.buildx_signature();
+        assert_eq!(sig["type"], "bundle-v0.3");
+        assert_eq!(sig["signer"], signer);
+        assert_eq!(sig["timestamps"], v["timestamps"]);
+        assert_eq!(
+            sig.as_object().unwrap().len(),
+            3,
+            "type, signer, timestamps: {sig}"
+        );
         assert_eq!(v["type"], "bundle-v0.3");
         assert_eq!(
             v["timestamps"][0],
