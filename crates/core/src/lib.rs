@@ -29,7 +29,11 @@
 
 #![forbid(unsafe_code)]
 
+mod evidence;
 pub mod jcs;
+pub mod verify;
+
+pub use evidence::{BundleEvidence, Evidence};
 
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -139,6 +143,7 @@ impl Subject {
             prints,
             error,
             decided_by,
+            evidence,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
         let mut record = json!({
@@ -164,6 +169,9 @@ impl Subject {
         if !input.canonical {
             record["inputDigestOf"] = json!("raw-bytes");
         }
+        if let Some(evidence) = evidence {
+            record["evidence"] = evidence;
+        }
         let canonical_json = jcs::to_string(&record);
         let hash = sha256(canonical_json.as_bytes());
         Verdict {
@@ -186,6 +194,8 @@ struct Parts {
     prints: Vec<String>,
     error: Option<VerdictError>,
     decided_by: Option<usize>,
+    /// The record of the evidence supplied, if any.
+    evidence: Option<Json>,
 }
 
 impl Parts {
@@ -196,6 +206,7 @@ impl Parts {
             prints: vec![],
             error: Some(error),
             decided_by: None,
+            evidence: None,
         }
     }
 }
@@ -251,13 +262,34 @@ impl Engine {
 
     /// Evaluates one JSON input document.
     pub fn evaluate(&self, input: &str) -> Verdict {
+        self.evaluate_inner(input, None)
+    }
+
+    /// Evaluates one JSON input document (an object) with Sigstore bundles as evidence: the
+    /// verified ones become `input.signatures` (see [`Evidence`]).
+    pub fn evaluate_with_evidence(&self, input: &str, evidence: &Evidence) -> Verdict {
+        self.evaluate_inner(input, Some(evidence))
+    }
+
+    fn evaluate_inner(&self, input: &str, evidence: Option<&Evidence>) -> Verdict {
         let (parsed, digest) = parse_input(input);
-        let value = match parsed {
+        let mut value = match parsed {
             Ok(value) => value,
             Err(e) => {
                 return self.subject.verdict(&digest, Parts::error((&e).into()));
             }
         };
+        let mut record = None;
+        if let Some(evidence) = evidence {
+            let Json::Object(map) = &mut value else {
+                let e =
+                    Error::MalformedInput("an input with evidence must be a JSON object".into());
+                return self.subject.verdict(&digest, Parts::error((&e).into()));
+            };
+            let (signatures, evidence_record) = evidence::verify_all(evidence);
+            map.insert("signatures".into(), signatures);
+            record = Some(evidence_record);
+        }
         let evaluation = self.policy.evaluate(&value);
         let (decision, messages, error) = match evaluation.outcome {
             Ok(Outcome::Allow) => (Decision::Allow, vec![], None),
@@ -270,6 +302,7 @@ impl Engine {
             prints: evaluation.prints,
             error,
             decided_by: evaluation.decided_by,
+            evidence: record,
         };
         self.subject.verdict(&digest, parts)
     }

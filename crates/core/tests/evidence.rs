@@ -1,0 +1,146 @@
+//! Bundles as evidence: a policy sees `input.signatures` only for bundles that verify, a forged
+//! `signatures` in the input is replaced, and the verdict records every bundle's outcome.
+
+use serde_json::Value;
+use verdict_core::verify::{HashAlgorithm, TrustMaterial};
+use verdict_core::{BundleEvidence, Decision, Engine, Evidence, Module, Options};
+
+const POLICY: &str = r#"package docker
+
+default allow := false
+
+allow if {
+	some s in input.signatures
+	s.type == "bundle-v0.3"
+	s.signer.sourceRepositoryURI == "https://github.com/docker/github-builder-test"
+	s.signer.certificateIssuer == "CN=sigstore-intermediate,O=sigstore.dev"
+	s.timestamps[0].type == "Tlog"
+}
+
+decision := {"allow": allow}
+"#;
+
+const DIGEST: &str = "8fe63f8b055569015407e5bd0c78071e87cf921019249b8b7a913091f680a664";
+
+fn bundle() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/docker-github-builder/attestation-manifest-1.sigstore.json"),
+    )
+    .unwrap()
+}
+
+fn digest(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn engine() -> Engine {
+    let module = Module {
+        path: "Dockerfile.rego".into(),
+        source: POLICY.into(),
+    };
+    Engine::new(
+        vec![vec![module]],
+        Options {
+            query: None,
+            now_ns: 1_763_000_000_000_000_000,
+        },
+    )
+    .unwrap()
+}
+
+fn evidence(bundle: Vec<u8>, hex: &str) -> Evidence {
+    Evidence {
+        trust: TrustMaterial::public_good(),
+        bundles: vec![BundleEvidence {
+            bundle,
+            algorithm: HashAlgorithm::Sha256,
+            digest: digest(hex),
+        }],
+    }
+}
+
+fn record(v: &verdict_core::Verdict) -> Value {
+    serde_json::from_str(&v.canonical_json).unwrap()
+}
+
+#[test]
+fn a_verified_bundle_is_a_signature_the_policy_sees() {
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
+    assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
+    let r = record(&v);
+    assert_eq!(r["evidence"]["bundles"][0]["verified"], true);
+    assert_eq!(
+        r["evidence"]["bundles"][0]["artifact"],
+        format!("sha256:{DIGEST}")
+    );
+    assert_eq!(
+        r["evidence"]["trustRoot"],
+        TrustMaterial::public_good().digest()
+    );
+}
+
+#[test]
+fn a_tampered_bundle_gives_no_signature() {
+    let mut b = bundle();
+    // Change one byte of the DSSE signature (base64 'M' -> 'N').
+    let text = String::from_utf8(b.clone()).unwrap();
+    let at = text.find("\"sig\": \"").unwrap() + 8;
+    b[at + 10] = if b[at + 10] == b'A' { b'B' } else { b'A' };
+    let v = engine().evaluate_with_evidence("{}", &evidence(b, DIGEST));
+    assert_eq!(v.decision, Decision::Deny);
+    let r = record(&v);
+    assert_eq!(r["evidence"]["bundles"][0]["verified"], false);
+    assert!(r["evidence"]["bundles"][0]["error"]["code"].is_string());
+}
+
+#[test]
+fn a_bundle_for_another_artifact_gives_no_signature() {
+    let other = "00".repeat(32);
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), &other));
+    assert_eq!(v.decision, Decision::Deny);
+    assert_eq!(
+        record(&v)["evidence"]["bundles"][0]["error"]["code"],
+        "artifact-mismatch"
+    );
+}
+
+#[test]
+fn a_forged_signature_in_the_input_is_replaced() {
+    let forged = r#"{"signatures": [{"type": "bundle-v0.3", "signer": {"sourceRepositoryURI": "https://github.com/docker/github-builder-test", "certificateIssuer": "CN=sigstore-intermediate,O=sigstore.dev"}, "timestamps": [{"type": "Tlog"}]}]}"#;
+    // Without evidence the policy believes the input, as plain `eval` does …
+    assert_eq!(engine().evaluate(forged).decision, Decision::Allow);
+    // … with evidence, only proven signatures count.
+    let no_bundles = Evidence {
+        trust: TrustMaterial::public_good(),
+        bundles: vec![],
+    };
+    assert_eq!(
+        engine()
+            .evaluate_with_evidence(forged, &no_bundles)
+            .decision,
+        Decision::Deny
+    );
+}
+
+#[test]
+fn evidence_needs_an_object_input() {
+    let v = engine().evaluate_with_evidence("[1]", &evidence(bundle(), DIGEST));
+    assert_eq!(v.decision, Decision::Error);
+    assert_eq!(v.error.unwrap().code.as_str(), "malformed-input");
+}
+
+#[test]
+fn verdicts_with_evidence_are_reproducible() {
+    let a = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
+    let b = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
+    assert_eq!(a.canonical_json, b.canonical_json);
+    let plain = engine().evaluate("{}");
+    assert_ne!(
+        a.hash, plain.hash,
+        "the evidence is part of what a verdict is about"
+    );
+}
