@@ -26,7 +26,8 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
         exports,
         [
             "verdict:policy/types@0.1.0",
-            "verdict:policy/evaluator@0.1.0"
+            "verdict:policy/evaluator@0.1.0",
+            "verdict:policy/verifier@0.1.0",
         ]
     );
 
@@ -45,5 +46,21 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
     assert_eq!(
         want, text,
         "the component's interface changed (BLESS=1 if intended)"
+    );
+}
+
+#[test]
+fn verify_error_codes_are_the_verifiers_codes_in_order() {
+    let wit: Vec<&str> = verdict_host::verify::VerifyErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let verifier: Vec<&str> = verdict_core::verify::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        wit, verifier,
+        "wit/world.wit's verify-error-code must list verdict-verify's codes"
     );
 }
