@@ -96,7 +96,7 @@ impl Default for Thresholds {
 }
 
 /// Why a verification did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum VerifyFailure {
     /// A check failed: the component's `verify-error`.
     Verify(VerifyError),
