@@ -63,7 +63,7 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
         Some(pairs) => {
             let _ = writeln!(out, "  signer:");
             // The identity first, then every other SignerInfo field in order.
-            let first = ["subjectAlternativeName", "issuer"];
+            let first = ["subjectAlternativeName", "issuer", "certificateIssuer"];
             let get = |key: &str| pairs.iter().find(|(k, _)| k == key);
             let rest = pairs.iter().filter(|(k, _)| !first.contains(&k.as_str()));
             for (key, value) in first.iter().filter_map(|k| get(k)).chain(rest) {
@@ -118,7 +118,10 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
                         .join(" ")
                 })
                 .unwrap_or_default();
-            let _ = writeln!(out, "    subject {name} {digests}");
+            let _ = match name {
+                "" => writeln!(out, "    subject {digests}"),
+                _ => writeln!(out, "    subject {name} {digests}"),
+            };
         }
     }
     let facts = serde_json::from_str::<Value>(&verified.facts_json).unwrap_or(Value::Null);
