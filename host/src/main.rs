@@ -175,7 +175,11 @@ struct VerifyArgs {
     #[arg(long, value_name = "ALG:HEX")]
     digest: Option<String>,
     /// The exact subject alternative name of the signing certificate.
-    #[arg(long, value_name = "SAN", conflicts_with = "certificate_identity_regexp")]
+    #[arg(
+        long,
+        value_name = "SAN",
+        conflicts_with = "certificate_identity_regexp"
+    )]
     certificate_identity: Option<String>,
     /// A regular expression the whole subject alternative name must match.
     #[arg(long, value_name = "REGEX")]
@@ -253,7 +257,7 @@ fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>> {
 
 /// Lowercase or uppercase hex to bytes.
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -291,7 +295,11 @@ fn verify_bundle(args: VerifyBundleArgs) -> Result<u8> {
         }),
         None => Artifact::Bytes(read(args.file_or_digest.as_ref(), "artifact")?),
     };
-    let identity = match (&args.key, &args.certificate_identity, &args.certificate_oidc_issuer) {
+    let identity = match (
+        &args.key,
+        &args.certificate_identity,
+        &args.certificate_oidc_issuer,
+    ) {
         (Some(key), _, _) => IdentityPolicy::Key(read(key, "key")?),
         (None, Some(subject), Some(issuer)) => IdentityPolicy::Certificate(CertificateIdentity {
             subject: Some(Matcher::Exact(subject.clone())),
@@ -346,7 +354,10 @@ fn verify(args: VerifyArgs) -> Result<u8> {
         (None, Some(r)) => Some(Matcher::Regex(r.clone())),
         (None, None) => None,
     };
-    let subject = matcher(&args.certificate_identity, &args.certificate_identity_regexp);
+    let subject = matcher(
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    );
     let issuer = matcher(
         &args.certificate_oidc_issuer,
         &args.certificate_oidc_issuer_regexp,

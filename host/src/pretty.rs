@@ -106,7 +106,9 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
     if let Some(statement) = statement {
         let predicate = statement["predicateType"].as_str().unwrap_or("(none)");
         let _ = writeln!(out, "  statement: predicate type {predicate}");
-        let subjects = statement["subject"].as_array().map_or(&[][..], Vec::as_slice);
+        let subjects = statement["subject"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
         for subject in subjects {
             let name = subject["name"].as_str().unwrap_or("");
             let digests = subject["digest"]

@@ -120,7 +120,10 @@ fn protocol_args(dir: &Path, mode: Mode) -> Vec<String> {
     }
     let trusted_root = dir.join("trusted_root.json");
     if trusted_root.exists() {
-        args.extend(["--trusted-root".to_owned(), trusted_root.display().to_string()]);
+        args.extend([
+            "--trusted-root".to_owned(),
+            trusted_root.display().to_string(),
+        ]);
     }
     let artifact = if dir.join("artifact").exists() {
         dir.join("artifact")
@@ -154,7 +157,11 @@ fn run(
     let expect_fail = match row.expect.as_str() {
         "pass" => false,
         "fail" => true,
-        other => return Err(format!("{TABLE}: {name}: expect {other:?} is not pass or fail")),
+        other => {
+            return Err(format!(
+                "{TABLE}: {name}: expect {other:?} is not pass or fail"
+            ));
+        }
     };
     if expect_fail != name.ends_with("_fail") {
         return Err(format!(
@@ -172,7 +179,12 @@ fn run(
         .map_err(|e| e.to_string())?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let status = output.status.code().unwrap_or(-1);
-    let shown = || format!("verdict {}\nexit {status}\nstderr:\n{stderr}", args.join(" "));
+    let shown = || {
+        format!(
+            "verdict {}\nexit {status}\nstderr:\n{stderr}",
+            args.join(" ")
+        )
+    };
     if !expect_fail {
         return match status {
             0 => Ok(()),
@@ -227,7 +239,14 @@ fn write_table(table: &BTreeMap<String, Row>, dirs: &[PathBuf], observed: &Obser
     names.sort();
     for name in names {
         let expect = table.get(&name).map_or_else(
-            || if name.ends_with("_fail") { "fail" } else { "pass" }.to_owned(),
+            || {
+                if name.ends_with("_fail") {
+                    "fail"
+                } else {
+                    "pass"
+                }
+                .to_owned()
+            },
             |row| row.expect.clone(),
         );
         if expect != "fail" {
@@ -240,7 +259,10 @@ fn write_table(table: &BTreeMap<String, Row>, dirs: &[PathBuf], observed: &Obser
             .collect();
         codes.dedup();
         let codes = if codes.is_empty() {
-            table.get(&name).map(|r| r.codes.join(",")).unwrap_or_default()
+            table
+                .get(&name)
+                .map(|r| r.codes.join(","))
+                .unwrap_or_default()
         } else {
             codes.join(",")
         };
@@ -261,21 +283,24 @@ fn main() {
             .iter()
             .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        trials.push(Trial::test("conformance::table-matches-the-cases", move || {
-            let stale: Vec<&String> = table.keys().filter(|k| !names.contains(k)).collect();
-            if !stale.is_empty() {
-                return Err(Failed::from(format!(
-                    "{TABLE} names cases that do not exist: {stale:?}"
-                )));
-            }
-            if names.len() != 70 {
-                return Err(Failed::from(format!(
-                    "the suite has 70 cases, found {}",
-                    names.len()
-                )));
-            }
-            Ok(())
-        }));
+        trials.push(Trial::test(
+            "conformance::table-matches-the-cases",
+            move || {
+                let stale: Vec<&String> = table.keys().filter(|k| !names.contains(k)).collect();
+                if !stale.is_empty() {
+                    return Err(Failed::from(format!(
+                        "{TABLE} names cases that do not exist: {stale:?}"
+                    )));
+                }
+                if names.len() != 70 {
+                    return Err(Failed::from(format!(
+                        "the suite has 70 cases, found {}",
+                        names.len()
+                    )));
+                }
+                Ok(())
+            },
+        ));
     }
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

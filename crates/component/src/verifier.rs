@@ -1,8 +1,8 @@
 //! `verdict:policy/verifier`: Sigstore bundle verification over
 //! `verdict_core::verify`.
 
-use crate::bindings::exports::verdict::policy::verifier as wit;
 use crate::Component;
+use crate::bindings::exports::verdict::policy::verifier as wit;
 use verdict_core::verify as v;
 
 /// A prepared trusted root, owned by the host as a resource.
@@ -171,7 +171,9 @@ impl wit::Guest for Component {
         let trust = &trust.get::<TrustRoot>().0;
         let policy = policy(options)?;
         let result = match &artifact {
-            wit::Artifact::Bytes(bytes) => v::verify(trust, &bundle, v::Artifact::Bytes(bytes), &policy),
+            wit::Artifact::Bytes(bytes) => {
+                v::verify(trust, &bundle, v::Artifact::Bytes(bytes), &policy)
+            }
             wit::Artifact::Digest(d) => {
                 let Some(algorithm) = v::hash_algorithm(&d.algorithm) else {
                     return Err(invalid_request(format!(
