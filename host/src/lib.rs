@@ -2,9 +2,12 @@
 //!
 //! Runs the verdict component with wasmtime. This crate owns the sandbox:
 //! the embedded component ([`COMPONENT`]), the precompiled-code cache
-//! ([`cache`]), per-evaluation limits ([`Limits`]: fuel and a memory cap) and
+//! ([`cache`]), per-call limits ([`Limits`]: fuel and a memory cap) and
 //! the mapping of a stopped evaluation to an `error` verdict with code
-//! `resource-exhausted`. It grants the component no WASI capability: the
+//! `resource-exhausted` (and of a stopped verification to a
+//! [`verify::VerifyFailure`] with the same code). Sigstore bundle
+//! verification goes through the component's `verifier` interface
+//! ([`verify`]). It grants the component no WASI capability: the
 //! world it instantiates imports nothing.
 //!
 //! It is the only crate that uses wasmtime; it does not depend on the
@@ -12,6 +15,7 @@
 
 pub mod cache;
 pub mod pretty;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -38,7 +42,8 @@ pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.
 /// The wasmtime version this runner embeds.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 
-/// Per-evaluation limits.
+/// Per-call limits (one evaluation, one trusted-root preparation or one
+/// verification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel (roughly, WebAssembly instructions) one call may consume.

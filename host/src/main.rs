@@ -4,7 +4,11 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
+use verdict_host::verify::{
+    Artifact, CertificateIdentity, Digest, IdentityPolicy, Matcher, Thresholds, TrustSource,
+    VerifyFailure, VerifyOptions,
+};
 use verdict_host::{Limits, Options, PolicyModule, PolicySet, Runner, cache, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
@@ -23,13 +27,33 @@ enum Command {
     ///
     /// Exit status: 0 allow, 1 deny, 2 error.
     Eval(EvalArgs),
+    /// Verify a Sigstore bundle, speaking the sigstore-conformance client
+    /// protocol.
+    ///
+    /// FILE_OR_DIGEST is the artifact's path, or `sha256:` + 64 hex digits
+    /// (when no such file exists). Without `--trusted-root` the embedded
+    /// public-good root is used. Exit status: 0 verified, 1 not verified
+    /// (`error[<code>]: <message>` on standard error), 2 usage or I/O error.
+    #[command(group(ArgGroup::new("signer").required(true).args(["certificate_identity", "key"])))]
+    VerifyBundle(VerifyBundleArgs),
+    /// Verify a Sigstore bundle and print what it proves (signer, times,
+    /// transparency-log entries, statement).
+    ///
+    /// Without identity flags any certificate that chains to the trusted
+    /// root is accepted (the signer is still printed). Exit status: 0
+    /// verified, 1 not verified, 2 usage or I/O error (or the sandbox
+    /// stopped the verifier).
+    #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
-    /// A readable summary: what decided, messages, prints.
+    /// A readable summary (eval: what decided, messages, prints; verify:
+    /// the signer, times, log entries and statement, or the failed check).
     Pretty,
-    /// The canonical verdict record and its hash.
+    /// JSON (eval: the canonical verdict record and its hash; verify:
+    /// `{"verified":true,"facts":…}` or `{"verified":false,"error":…}`).
     Json,
 }
 
@@ -68,6 +92,146 @@ struct EvalArgs {
     no_cache: bool,
 }
 
+/// The sandbox's limits and code cache, for the verification commands.
+#[derive(Debug, clap::Args)]
+struct SandboxArgs {
+    /// Fuel for one call (about one unit per WebAssembly instruction).
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    fuel: u64,
+    /// Memory cap of the sandbox, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_memory >> 20)]
+    max_memory: usize,
+    /// Do not read or write the precompiled-code cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl SandboxArgs {
+    fn runner(&self) -> Result<Runner> {
+        let limits = Limits {
+            fuel: self.fuel,
+            max_memory: self
+                .max_memory
+                .checked_mul(1 << 20)
+                .context("--max-memory is too large")?,
+        };
+        let cache = if self.no_cache {
+            None
+        } else {
+            cache::default_dir()
+        };
+        Runner::new(cache, limits)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyBundleArgs {
+    /// Use Sigstore staging: needs `--trusted-root` (verdict embeds no
+    /// staging root and never goes online).
+    #[arg(long)]
+    staging: bool,
+    /// The Sigstore bundle to verify.
+    #[arg(long, value_name = "FILE")]
+    bundle: PathBuf,
+    /// The expected subject alternative name of the signing certificate.
+    #[arg(
+        long,
+        value_name = "IDENTITY",
+        requires = "certificate_oidc_issuer",
+        conflicts_with = "key"
+    )]
+    certificate_identity: Option<String>,
+    /// The expected OIDC issuer of the signing certificate.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "certificate_identity",
+        conflicts_with = "key"
+    )]
+    certificate_oidc_issuer: Option<String>,
+    /// The PEM public key the bundle must be signed with.
+    #[arg(long, value_name = "PATH_TO_KEY")]
+    key: Option<PathBuf>,
+    /// A trusted root (JSON) instead of the embedded public-good root.
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The artifact's path, or `sha256:<64 hex digits>`.
+    #[arg(value_name = "FILE_OR_DIGEST")]
+    file_or_digest: String,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// The Sigstore bundle to verify.
+    #[arg(long, value_name = "FILE")]
+    bundle: PathBuf,
+    /// The artifact the bundle signs (for an in-toto statement, a subject).
+    #[arg(long, value_name = "FILE")]
+    artifact: Option<PathBuf>,
+    /// The artifact's digest instead of its bytes: `sha256:`, `sha384:` or
+    /// `sha512:` + hex.
+    #[arg(long, value_name = "ALG:HEX")]
+    digest: Option<String>,
+    /// The exact subject alternative name of the signing certificate.
+    #[arg(
+        long,
+        value_name = "SAN",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    certificate_identity: Option<String>,
+    /// A regular expression the whole subject alternative name must match.
+    #[arg(long, value_name = "REGEX")]
+    certificate_identity_regexp: Option<String>,
+    /// The exact OIDC issuer of the signing certificate.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    certificate_oidc_issuer: Option<String>,
+    /// A regular expression the whole OIDC issuer must match.
+    #[arg(long, value_name = "REGEX")]
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// The PEM (or DER) public key the bundle must be signed with.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = [
+            "certificate_identity",
+            "certificate_identity_regexp",
+            "certificate_oidc_issuer",
+            "certificate_oidc_issuer_regexp",
+        ]
+    )]
+    key: Option<PathBuf>,
+    /// A trusted root (JSON) instead of the embedded public-good root.
+    #[arg(long, value_name = "FILE", conflicts_with = "github")]
+    trusted_root: Option<PathBuf>,
+    /// Use the embedded GitHub (Artifact Attestations) root.
+    #[arg(long)]
+    github: bool,
+    /// Verified transparency-log entries required.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    tlog_threshold: u32,
+    /// Verified SCTs required (certificate bundles).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    ctlog_threshold: u32,
+    /// Verified times required (signed entry timestamps, RFC 3161).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    timestamp_threshold: u32,
+    /// Accept v0.1 bundles whose entries carry a signed entry timestamp but
+    /// no inclusion proof.
+    #[arg(long)]
+    allow_v01_set_only: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -82,7 +246,170 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Eval(args) => eval(args),
+        Command::VerifyBundle(args) => verify_bundle(args),
+        Command::Verify(args) => verify(args),
     }
+}
+
+fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("failed to read {what} {path:?}"))
+}
+
+/// Lowercase or uppercase hex to bytes.
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The exit status of a failed verification: 1 when a check failed, 2 when
+/// the sandbox stopped the verifier.
+fn failure_status(failure: &VerifyFailure) -> u8 {
+    if failure.is_verify() { 1 } else { 2 }
+}
+
+fn verify_bundle(args: VerifyBundleArgs) -> Result<u8> {
+    let trusted_root = match &args.trusted_root {
+        Some(path) => Some(read(path, "trusted root")?),
+        None if args.staging => bail!(
+            "--staging needs --trusted-root: verdict embeds no staging trusted root and does not go online"
+        ),
+        None => None,
+    };
+    let bundle = read(&args.bundle, "bundle")?;
+    // The protocol: `sha256:` + 64 hex digits that is not a path on disk is
+    // a digest; anything else is a path.
+    let digest = args
+        .file_or_digest
+        .strip_prefix("sha256:")
+        .filter(|hex| hex.len() == 64 && !std::path::Path::new(&args.file_or_digest).exists())
+        .and_then(hex_decode);
+    let artifact = match digest {
+        Some(value) => Artifact::Digest(Digest {
+            algorithm: "sha256".to_owned(),
+            value,
+        }),
+        None => Artifact::Bytes(read(args.file_or_digest.as_ref(), "artifact")?),
+    };
+    let identity = match (
+        &args.key,
+        &args.certificate_identity,
+        &args.certificate_oidc_issuer,
+    ) {
+        (Some(key), _, _) => IdentityPolicy::Key(read(key, "key")?),
+        (None, Some(subject), Some(issuer)) => IdentityPolicy::Certificate(CertificateIdentity {
+            subject: Some(Matcher::Exact(subject.clone())),
+            issuer: Some(Matcher::Exact(issuer.clone())),
+        }),
+        _ => bail!("give --certificate-identity and --certificate-oidc-issuer, or --key"),
+    };
+    let options = VerifyOptions {
+        identity,
+        thresholds: Thresholds::default(),
+        allow_v01_set_only: false,
+    };
+    let trust = match &trusted_root {
+        Some(json) => TrustSource::Json(json),
+        None => TrustSource::PublicGood,
+    };
+    let runner = args.sandbox.runner()?;
+    match runner.verify_bundle(trust, &bundle, &artifact, &options)? {
+        Ok(verified) => {
+            let who = verified
+                .signer
+                .as_ref()
+                .and_then(|s| s.iter().find(|(k, _)| k == "subjectAlternativeName"))
+                .map_or("the given key".to_owned(), |(_, san)| san.clone());
+            println!("verified: {}, signed by {who}", verified.bundle_type);
+            Ok(0)
+        }
+        Err(failure) => {
+            eprintln!("error[{}]: {}", failure.code(), failure.message());
+            Ok(failure_status(&failure))
+        }
+    }
+}
+
+fn verify(args: VerifyArgs) -> Result<u8> {
+    let bundle = read(&args.bundle, "bundle")?;
+    let artifact = match (&args.artifact, &args.digest) {
+        (Some(path), _) => Artifact::Bytes(read(path, "artifact")?),
+        (None, Some(text)) => {
+            let parsed = text
+                .split_once(':')
+                .and_then(|(alg, hex)| Some((alg.to_owned(), hex_decode(hex)?)));
+            let Some((algorithm, value)) = parsed else {
+                bail!("--digest {text:?} is not ALG:HEX (e.g. sha256:9f86d0…)");
+            };
+            Artifact::Digest(Digest { algorithm, value })
+        }
+        (None, None) => bail!("give --artifact or --digest"),
+    };
+    let matcher = |exact: &Option<String>, regex: &Option<String>| match (exact, regex) {
+        (Some(s), _) => Some(Matcher::Exact(s.clone())),
+        (None, Some(r)) => Some(Matcher::Regex(r.clone())),
+        (None, None) => None,
+    };
+    let subject = matcher(
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    );
+    let issuer = matcher(
+        &args.certificate_oidc_issuer,
+        &args.certificate_oidc_issuer_regexp,
+    );
+    let identity = match (&args.key, subject, issuer) {
+        (Some(key), _, _) => IdentityPolicy::Key(read(key, "key")?),
+        (None, None, None) => IdentityPolicy::AnyCertificate,
+        (None, subject, issuer) => {
+            IdentityPolicy::Certificate(CertificateIdentity { subject, issuer })
+        }
+    };
+    let options = VerifyOptions {
+        identity,
+        thresholds: Thresholds {
+            tlog: args.tlog_threshold,
+            ctlog: args.ctlog_threshold,
+            timestamps: args.timestamp_threshold,
+        },
+        allow_v01_set_only: args.allow_v01_set_only,
+    };
+    let runner = args.sandbox.runner()?;
+    let root = match &args.trusted_root {
+        Some(path) => runner.trust_root_from_json(&read(path, "trusted root")?)?,
+        None if args.github => runner.trust_root_github()?,
+        None => runner.trust_root_public_good()?,
+    };
+    let outcome = match root {
+        Ok(mut root) => match root.digest()? {
+            Ok(digest) => root
+                .verify_bundle(&bundle, &artifact, &options)?
+                .map(|verified| (verified, digest)),
+            Err(failure) => Err(failure),
+        },
+        Err(failure) => Err(failure),
+    };
+    match (&outcome, args.format) {
+        (Ok((verified, _)), Format::Json) => {
+            println!("{{\"verified\":true,\"facts\":{}}}", verified.facts_json);
+        }
+        (Ok((verified, digest)), Format::Pretty) => {
+            print!("{}", pretty::render_verified(verified, Some(digest)));
+        }
+        (Err(failure), Format::Json) => {
+            let error = serde_json::json!({"code": failure.code(), "message": failure.message()});
+            println!("{{\"verified\":false,\"error\":{error}}}");
+        }
+        (Err(failure), Format::Pretty) => print!("{}", pretty::render_verify_failure(failure)),
+    }
+    Ok(match &outcome {
+        Ok(_) => 0,
+        Err(failure) => failure_status(failure),
+    })
 }
 
 fn eval(args: EvalArgs) -> Result<u8> {

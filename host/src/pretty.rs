@@ -1,7 +1,11 @@
-//! The human-readable rendering of a verdict (`--format pretty`).
+//! The human-readable rendering of a verdict and of a verification
+//! (`--format pretty`).
 
 use std::fmt::Write as _;
 
+use serde_json::Value;
+
+use crate::verify::{VerifiedBundle, VerifyFailure};
 use crate::{Decision, Verdict};
 
 /// Renders `verdict`; `sets` names the files of each policy set, so the
@@ -44,4 +48,107 @@ pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
     }
     let _ = writeln!(out, "  verdict {}", verdict.hash);
     out
+}
+
+/// Renders a successful verification: the signer, the verified times, the
+/// tlog entries and the statement; `trust_root` names the root's digest.
+pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "VERIFIED: {} ({})",
+        verified.bundle_type, verified.media_type
+    );
+    match &verified.signer {
+        Some(pairs) => {
+            let _ = writeln!(out, "  signer:");
+            // The identity first, then every other SignerInfo field in order.
+            let first = ["subjectAlternativeName", "issuer", "certificateIssuer"];
+            let get = |key: &str| pairs.iter().find(|(k, _)| k == key);
+            let rest = pairs.iter().filter(|(k, _)| !first.contains(&k.as_str()));
+            for (key, value) in first.iter().filter_map(|k| get(k)).chain(rest) {
+                let _ = writeln!(out, "    {key}: {value}");
+            }
+        }
+        None => {
+            let _ = writeln!(out, "  signer: the managed key given (no certificate)");
+        }
+    }
+    let digest = &verified.artifact_digest;
+    let _ = writeln!(out, "  artifact: {}:{}", digest.algorithm, digest.hex);
+    if verified.timestamps.is_empty() {
+        let _ = writeln!(out, "  verified times: (none)");
+    } else {
+        let _ = writeln!(out, "  verified times:");
+        for t in &verified.timestamps {
+            let _ = writeln!(out, "    {}  {} {}", t.timestamp, t.kind, t.uri);
+        }
+    }
+    if verified.tlog_entries.is_empty() {
+        let _ = writeln!(out, "  tlog entries: (none)");
+    } else {
+        let _ = writeln!(out, "  tlog entries:");
+        for e in &verified.tlog_entries {
+            let _ = writeln!(
+                out,
+                "    {} index {} ({} {}), log ID {}",
+                e.log_url, e.log_index, e.kind, e.version, e.log_id
+            );
+        }
+    }
+    if let Some(payload_type) = &verified.payload_type {
+        let _ = writeln!(out, "  payload type: {payload_type}");
+    }
+    let statement = verified
+        .statement_json
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok());
+    if let Some(statement) = statement {
+        let predicate = statement["predicateType"].as_str().unwrap_or("(none)");
+        let _ = writeln!(out, "  statement: predicate type {predicate}");
+        let subjects = statement["subject"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        for subject in subjects {
+            let name = subject["name"].as_str().unwrap_or("");
+            let digests = subject["digest"]
+                .as_object()
+                .map(|d| {
+                    d.iter()
+                        .map(|(alg, hex)| format!("{alg}:{}", hex.as_str().unwrap_or("?")))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            let _ = match name {
+                "" => writeln!(out, "    subject {digests}"),
+                _ => writeln!(out, "    subject {name} {digests}"),
+            };
+        }
+    }
+    let facts = serde_json::from_str::<Value>(&verified.facts_json).unwrap_or(Value::Null);
+    if let Some(ignored) = facts["ignored"].as_array().filter(|i| !i.is_empty()) {
+        let _ = writeln!(out, "  ignored:");
+        for item in ignored {
+            let _ = writeln!(out, "    - {}", item.as_str().unwrap_or_default());
+        }
+    }
+    if let Some(digest) = trust_root {
+        let _ = writeln!(out, "  trusted root {digest}");
+    }
+    out
+}
+
+/// Renders a failed verification: the check that failed and its message.
+pub fn render_verify_failure(failure: &VerifyFailure) -> String {
+    let headline = if failure.is_verify() {
+        format!("NOT VERIFIED: the {} check failed", failure.code())
+    } else {
+        "NOT VERIFIED: the verifier was stopped".to_owned()
+    };
+    format!(
+        "{headline}\n  error [{}]: {}\n",
+        failure.code(),
+        failure.message()
+    )
 }

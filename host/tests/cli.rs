@@ -1,4 +1,5 @@
-//! CLI cases (`tests/cli/cases.toml`): exit status and golden stdout.
+//! CLI cases (`tests/cli/cases.toml`): exit status, golden stdout and,
+//! where a case names it, text its standard error must contain.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,6 +19,9 @@ struct Case {
     name: String,
     args: Vec<String>,
     status: i32,
+    /// Text that must occur in standard error.
+    #[serde(default)]
+    stderr: Option<String>,
 }
 
 fn root() -> PathBuf {
@@ -62,6 +66,11 @@ fn run(case: &Case) -> Result<(), String> {
     }
     if status == 2 && stdout.is_empty() && stderr.is_empty() {
         return Err("an error exit must say why".into());
+    }
+    if let Some(want) = &case.stderr
+        && !stderr.contains(want.as_str())
+    {
+        return Err(format!("stderr lacks {want:?}\nstderr:\n{stderr}"));
     }
     let golden = root()
         .join("tests/cli")

@@ -26,7 +26,8 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
         exports,
         [
             "verdict:policy/types@0.1.0",
-            "verdict:policy/evaluator@0.1.0"
+            "verdict:policy/evaluator@0.1.0",
+            "verdict:policy/verifier@0.1.0",
         ]
     );
 
@@ -46,4 +47,183 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
         want, text,
         "the component's interface changed (BLESS=1 if intended)"
     );
+}
+
+#[test]
+fn verify_error_codes_are_the_verifiers_codes_in_order() {
+    let wit: Vec<&str> = verdict_host::verify::VerifyErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let verifier: Vec<&str> = verdict_core::verify::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        wit, verifier,
+        "wit/world.wit's verify-error-code must list verdict-verify's codes"
+    );
+}
+
+/// The precompiled-code cache the tests share.
+fn cache() -> Option<std::path::PathBuf> {
+    Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-test-cache"))
+}
+
+/// A conformance vector, relative to the repository root.
+fn vector(path: &str) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::read(
+        root.join("tests/vectors/sigstore-conformance/test/assets/bundle-verify")
+            .join(path),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_trust_root_resource_serves_many_verifications_like_the_native_verifier() {
+    use verdict_core::verify as native;
+    use verdict_host::verify::{
+        Artifact, CertificateIdentity, IdentityPolicy, Matcher, Thresholds, VerifyFailure,
+        VerifyOptions,
+    };
+
+    let runner = verdict_host::Runner::new(cache(), verdict_host::Limits::default()).unwrap();
+    let mut root = runner.trust_root_public_good().unwrap().unwrap();
+    let public_good = native::TrustMaterial::public_good();
+    assert_eq!(root.digest().unwrap().unwrap(), public_good.digest());
+    let summary: serde_json::Value =
+        serde_json::from_str(&root.summary_json().unwrap().unwrap()).unwrap();
+    assert_eq!(summary, public_good.summary());
+
+    let artifact = Artifact::Bytes(vector("a.txt"));
+    let any = VerifyOptions {
+        identity: IdentityPolicy::AnyCertificate,
+        thresholds: Thresholds::default(),
+        allow_v01_set_only: false,
+    };
+    let wrong_issuer = VerifyOptions {
+        identity: IdentityPolicy::Certificate(CertificateIdentity {
+            subject: None,
+            issuer: Some(Matcher::Exact("https://accounts.google.com".into())),
+        }),
+        ..any.clone()
+    };
+    for bundle in [
+        "happy-path-v0.3",
+        "happy-path-v0.2",
+        "signature-mismatch_fail",
+    ] {
+        let json = vector(&format!("{bundle}/bundle.sigstore.json"));
+        for options in [&any, &wrong_issuer] {
+            let got = root.verify_bundle(&json, &artifact, options).unwrap();
+            let policy = native::Policy::new(match options.identity {
+                IdentityPolicy::AnyCertificate => native::Identity::AnyCertificate,
+                _ => native::Identity::Certificate {
+                    subject: None,
+                    issuer: Some(native::Matcher::exact("https://accounts.google.com")),
+                },
+            });
+            let want = native::verify(
+                &public_good,
+                &json,
+                native::Artifact::Bytes(&vector("a.txt")),
+                &policy,
+            );
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(got.facts_json, native::facts_json(&want), "{bundle}");
+                    assert_eq!(got.bundle_type, want.bundle_type);
+                    let signer = want.signer.as_ref().unwrap().to_json();
+                    let pairs = got.signer.unwrap();
+                    assert_eq!(pairs.len(), signer.as_object().unwrap().len());
+                    for (k, v) in pairs {
+                        assert_eq!(signer[&k], v, "{bundle}: signer {k}");
+                    }
+                }
+                (Err(VerifyFailure::Verify(got)), Err(want)) => {
+                    assert_eq!(got.code.as_str(), want.code().as_str(), "{bundle}");
+                    assert_eq!(got.message, want.message(), "{bundle}");
+                }
+                (got, want) => panic!("{bundle}: component {got:?}, native {want:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn trust_root_and_request_failures_are_values() {
+    use verdict_host::verify::{
+        Artifact, Digest, IdentityPolicy, Thresholds, VerifyErrorCode, VerifyFailure, VerifyOptions,
+    };
+
+    let runner = verdict_host::Runner::new(cache(), verdict_host::Limits::default()).unwrap();
+    let failure = runner.trust_root_from_json(b"{\"mediaType\": 1}").unwrap();
+    let Err(VerifyFailure::Verify(e)) = failure else {
+        panic!("a malformed trusted root must fail: {failure:?}");
+    };
+    assert_eq!(e.code, VerifyErrorCode::MalformedTrustedRoot);
+
+    let github = runner.trust_root_github().unwrap().unwrap();
+    drop(github);
+    let any = VerifyOptions {
+        identity: IdentityPolicy::AnyCertificate,
+        thresholds: Thresholds::default(),
+        allow_v01_set_only: false,
+    };
+    let bad_key = VerifyOptions {
+        identity: IdentityPolicy::Key(b"not a key".to_vec()),
+        thresholds: Thresholds::default(),
+        allow_v01_set_only: false,
+    };
+    let bundle = vector("happy-path-v0.3/bundle.sigstore.json");
+    let digest = |algorithm: &str, len: usize| {
+        Artifact::Digest(Digest {
+            algorithm: algorithm.into(),
+            value: vec![0; len],
+        })
+    };
+    let cases = [
+        (digest("md5", 16), &any, VerifyErrorCode::InvalidRequest),
+        (digest("sha256", 31), &any, VerifyErrorCode::InvalidRequest),
+        (digest("sha512", 32), &any, VerifyErrorCode::InvalidRequest),
+        (
+            digest("sha256", 32),
+            &any,
+            VerifyErrorCode::ArtifactMismatch,
+        ),
+        (
+            Artifact::Bytes(vec![]),
+            &bad_key,
+            VerifyErrorCode::InvalidRequest,
+        ),
+        (
+            Artifact::Bytes(vec![]),
+            &any,
+            VerifyErrorCode::ArtifactMismatch,
+        ),
+    ];
+    let trust = verdict_host::verify::TrustSource::PublicGood;
+    for (artifact, options, code) in cases {
+        let got = runner
+            .verify_bundle(trust, &bundle, &artifact, options)
+            .unwrap();
+        let Err(VerifyFailure::Verify(e)) = got else {
+            panic!("must fail: {got:?}");
+        };
+        assert_eq!(e.code, code, "{}", e.message);
+    }
+
+    // A call the sandbox stops is `resource-exhausted`, and the instance is
+    // not used again.
+    let limits = verdict_host::Limits {
+        fuel: 50_000,
+        ..verdict_host::Limits::default()
+    };
+    let starved = verdict_host::Runner::new(cache(), limits).unwrap();
+    let got = starved.trust_root_public_good().unwrap();
+    let Err(VerifyFailure::Host(e)) = got else {
+        panic!("must run out of fuel: {got:?}");
+    };
+    assert_eq!(e.code, verdict_host::ErrorCode::ResourceExhausted);
 }

@@ -1,13 +1,14 @@
 //! # verdict-component
 //!
-//! The WIT guest: exports `verdict:policy/evaluator` (world `engine`, which
-//! imports nothing) over `verdict-core`. Build it with
+//! The WIT guest: exports `verdict:policy/evaluator` and
+//! `verdict:policy/verifier` (world `engine`, which imports nothing) over
+//! `verdict-core`. Build it with
 //! `cargo build -p verdict-component --target wasm32-wasip2 --profile component`;
 //! the output is already a component.
 //!
 //! This crate only converts between WIT and core types. Every failure is a
-//! value (an `error` result or an error verdict); nothing here panics on
-//! input.
+//! value (an `error` result, an error verdict or a `verify-error`); nothing
+//! here panics on input.
 
 // wit-bindgen's generated glue needs `unsafe` (exports, canonical ABI).
 #![allow(unsafe_code, reason = "generated canonical-ABI glue")]
@@ -22,6 +23,8 @@ mod bindings {
 use bindings::exports::verdict::policy::evaluator::{self, GuestEngine};
 use bindings::exports::verdict::policy::types as wit;
 use verdict_core as core_;
+
+mod verifier;
 
 struct Component;
 

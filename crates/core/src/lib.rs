@@ -2,7 +2,8 @@
 //!
 //! The verdict pipeline as a pure function: policy sets + options (with the
 //! pinned evaluation time) + input → [`Verdict`], with its canonical record
-//! and hash.
+//! and hash; and Sigstore bundle verification ([`verify`]), the same
+//! verifier in every host.
 //!
 //! This crate owns the verdict: the decision, the deny messages, the
 //! `print()` output, the error, and the **canonical verdict record**, RFC
