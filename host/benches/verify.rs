@@ -64,7 +64,7 @@ fn benches(c: &mut Criterion) {
         });
     }
     let bundle = std::fs::read(dir.join("happy-path-v0.3/bundle.sigstore.json")).unwrap();
-    let art = Artifact::Bytes(artifact.clone());
+    let art = Artifact::Bytes(artifact);
     group.bench_function(
         "one-shot (fresh instance, prepare root, verify)/happy-path-v0.3",
         |b| {
