@@ -32,6 +32,7 @@ mod gen_ {
     });
 }
 
+pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
 pub use gen_::exports::verdict::policy::types::{
     Decision, Error as VerdictError, ErrorCode, Options, PolicyModule, Verdict,
 };
@@ -144,6 +145,32 @@ impl Runner {
         let result = bindings
             .verdict_policy_evaluator()
             .call_evaluate(&mut store, sets, options, input);
+        match result {
+            Ok(verdict) => Ok(verdict),
+            Err(trap) => {
+                let error = self.classify(&store, &trap);
+                self.error_verdict(sets, options, input, &error)
+            }
+        }
+    }
+
+    /// Compiles and evaluates in a fresh instance with Sigstore bundles as
+    /// evidence, verified inside the component against `trusted_root`
+    /// (trusted-root JSON; `None`: the embedded public-good root). The
+    /// verified ones become `input.signatures`.
+    pub fn evaluate_with_evidence(
+        &self,
+        sets: &[PolicySet],
+        options: &Options,
+        input: &str,
+        evidence: &[BundleEvidence],
+        trusted_root: Option<&[u8]>,
+    ) -> Result<Verdict> {
+        let mut store = self.store()?;
+        let bindings = self.pre.instantiate(&mut store)?;
+        let result = bindings
+            .verdict_policy_evaluator()
+            .call_evaluate_with_evidence(&mut store, sets, options, input, evidence, trusted_root);
         match result {
             Ok(verdict) => Ok(verdict),
             Err(trap) => {

@@ -90,6 +90,15 @@ struct EvalArgs {
     /// Do not read or write the precompiled-code cache.
     #[arg(long)]
     no_cache: bool,
+    /// A Sigstore bundle as evidence, and the digest it signs:
+    /// `FILE=sha256:HEX`. Repeatable. The bundles are verified in the
+    /// sandbox; the verified ones become `input.signatures` (replacing any
+    /// the input carries), and the verdict records each one's outcome.
+    #[arg(long = "bundle", value_name = "FILE=sha256:HEX")]
+    bundles: Vec<String>,
+    /// The trusted root for `--bundle` (default: the embedded public-good root).
+    #[arg(long, value_name = "FILE", requires = "bundles")]
+    trusted_root: Option<PathBuf>,
 }
 
 /// The sandbox's limits and code cache, for the verification commands.
@@ -465,7 +474,42 @@ fn eval(args: EvalArgs) -> Result<u8> {
         query: Some(args.query.clone()),
         now_ns,
     };
-    let verdict = runner.evaluate(&sets, &options, &input)?;
+    let verdict = if args.bundles.is_empty() {
+        runner.evaluate(&sets, &options, &input)?
+    } else {
+        let mut evidence = Vec::new();
+        for spec in &args.bundles {
+            let (file, digest) = spec
+                .rsplit_once('=')
+                .with_context(|| format!("--bundle {spec:?}: expected FILE=sha256:HEX"))?;
+            let hex = digest
+                .strip_prefix("sha256:")
+                .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .with_context(|| {
+                    format!("--bundle {spec:?}: the digest must be sha256: + 64 hex digits")
+                })?;
+            let value = (0..32)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()?;
+            let bundle =
+                std::fs::read(file).with_context(|| format!("failed to read bundle {file:?}"))?;
+            evidence.push(verdict_host::BundleEvidence {
+                bundle,
+                artifact: Digest {
+                    algorithm: "sha256".into(),
+                    value,
+                },
+            });
+        }
+        let root = match &args.trusted_root {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .with_context(|| format!("failed to read trusted root {path:?}"))?,
+            ),
+            None => None,
+        };
+        runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?
+    };
     match args.format {
         Format::Json => println!(
             "{{\"hash\":\"{}\",\"verdict\":{}}}",

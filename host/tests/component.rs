@@ -26,8 +26,9 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
         exports,
         [
             "verdict:policy/types@0.1.0",
-            "verdict:policy/evaluator@0.1.0",
+            // The evaluator uses the verifier's `digest` (bundles as evidence).
             "verdict:policy/verifier@0.1.0",
+            "verdict:policy/evaluator@0.1.0",
         ]
     );
 

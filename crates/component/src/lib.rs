@@ -126,6 +126,54 @@ impl evaluator::Guest for Component {
         verdict(core_::evaluate(modules(sets), options(o), &input))
     }
 
+    fn evaluate_with_evidence(
+        sets: Vec<wit::PolicySet>,
+        o: wit::Options,
+        input: String,
+        evidence: Vec<evaluator::BundleEvidence>,
+        trusted_root: Option<Vec<u8>>,
+    ) -> wit::Verdict {
+        let sets = modules(sets);
+        let o = options(o);
+        let invalid = |message: String| {
+            let error = core_::VerdictError {
+                code: core_::ErrorCode::InvalidRequest,
+                message,
+            };
+            verdict(core_::error_verdict(&sets, &o, &input, error))
+        };
+        let trust = match &trusted_root {
+            None => core_::verify::TrustMaterial::public_good(),
+            Some(json) => match core_::verify::TrustMaterial::from_json(json) {
+                Ok(t) => t,
+                Err(e) => return invalid(format!("trusted root: {e}")),
+            },
+        };
+        let mut bundles = Vec::with_capacity(evidence.len());
+        for b in evidence {
+            let Some(algorithm) = core_::verify::hash_algorithm(&b.artifact.algorithm) else {
+                return invalid(format!(
+                    "unknown digest algorithm {:?}",
+                    b.artifact.algorithm
+                ));
+            };
+            if b.artifact.value.len() != algorithm.digest_len() {
+                return invalid(format!(
+                    "a {} digest is {} bytes",
+                    algorithm.name(),
+                    algorithm.digest_len()
+                ));
+            }
+            bundles.push(core_::BundleEvidence {
+                bundle: b.bundle,
+                algorithm,
+                digest: b.artifact.value,
+            });
+        }
+        let evidence = core_::Evidence { trust, bundles };
+        verdict(core_::evaluate_with_evidence(sets, o, &input, &evidence))
+    }
+
     fn error_verdict(
         sets: Vec<wit::PolicySet>,
         o: wit::Options,

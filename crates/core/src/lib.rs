@@ -321,6 +321,23 @@ pub fn evaluate(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdic
     }
 }
 
+/// Compiles and evaluates in one call with Sigstore bundles as evidence (see [`Evidence`]).
+pub fn evaluate_with_evidence(
+    sets: Vec<Vec<Module>>,
+    options: Options,
+    input: &str,
+    evidence: &Evidence,
+) -> Verdict {
+    let subject = Subject::new(&sets, &options);
+    match PolicyEngine::new(&sets, &options) {
+        Ok(policy) => Engine { policy, subject }.evaluate_with_evidence(input, evidence),
+        Err(e) => {
+            let (_, digest) = parse_input(input);
+            subject.verdict(&digest, Parts::error((&e).into()))
+        }
+    }
+}
+
 /// The canonical verdict for a failure decided outside the engine (a host
 /// limit), so every host renders it identically.
 pub fn error_verdict(
