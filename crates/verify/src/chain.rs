@@ -11,7 +11,7 @@
 //!
 //! Prepare once, verify many: the links *inside* an authority's chain (which certificate issued
 //! which, with its signature checked) are established once when the trusted root is prepared
-//! ([`link`]); a verification checks one signature — the leaf's — and then only validity windows
+//! (`link`); a verification checks one signature — the leaf's — and then only validity windows
 //! and path lengths at each verified time.
 
 use verdict_bundle::Timestamp;
