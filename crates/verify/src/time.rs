@@ -6,8 +6,6 @@
 //! verified time, and Rekor v2 entries have none, so certificate-signed Rekor v2 bundles need a
 //! TSA timestamp (rekor-v2-spec §4.2).
 
-use verdict_bundle::Bundle;
-
 use crate::error::{Error, ErrorCode, Result};
 use crate::facts::{TimeSource, VerifiedTime};
 use crate::timestamp::Timestamps;
@@ -19,13 +17,7 @@ pub(crate) struct Times {
     pub(crate) times: Vec<VerifiedTime>,
 }
 
-pub(crate) fn collect(
-    logs: &Logs,
-    tsa: &Timestamps,
-    _bundle: &Bundle,
-    _certificate: bool,
-    threshold: usize,
-) -> Result<Times> {
+pub(crate) fn collect(logs: &Logs, tsa: &Timestamps, threshold: usize) -> Result<Times> {
     let mut times = Vec::new();
     let mut seen_logs: Vec<&[u8]> = Vec::new();
     for (url, log_id, t) in &logs.set_times {

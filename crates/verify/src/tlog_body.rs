@@ -167,28 +167,41 @@ fn payload_hash_ok(hash: Option<&Value>, payload: &[u8], proto: bool) -> bool {
     }
 }
 
+/// Whether `sigs` (a logged signature list) records the envelope's signature and signer;
+/// `recorded` reads one element's (signature bytes, signer matches).
+fn records_signature(
+    sigs: Option<&Value>,
+    env: &verdict_bundle::Envelope,
+    recorded: impl Fn(&Value) -> (Option<Vec<u8>>, bool),
+) -> Result<()> {
+    let sig = &env.signatures[0].sig;
+    let found = sigs
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|s| {
+            let (bytes, signer_ok) = recorded(s);
+            bytes.as_deref() == Some(sig.as_slice()) && signer_ok
+        });
+    if found {
+        Ok(())
+    } else {
+        Err(mismatch(
+            "the entry does not record this envelope's signature and signer",
+        ))
+    }
+}
+
 fn dsse_v001(spec: &Value, env: &verdict_bundle::Envelope, signer: Signer<'_>) -> Result<()> {
     if !payload_hash_ok(spec.get("payloadHash"), &env.payload, false) {
         return Err(mismatch("the entry records another DSSE payload"));
     }
-    let sig = &env.signatures[0].sig;
-    let sigs = spec
-        .get("signatures")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let found = sigs.iter().any(|s| {
-        str_at(s, &["signature"]).and_then(b64).as_deref() == Some(sig.as_slice())
-            && str_at(s, &["verifier"])
-                .and_then(b64)
-                .is_some_and(|pem| signer.matches_pem(&pem))
-    });
-    if !found {
-        return Err(mismatch(
-            "the entry does not record this envelope's signature and signer",
-        ));
-    }
-    Ok(())
+    records_signature(spec.get("signatures"), env, |s| {
+        let signer_ok = str_at(s, &["verifier"])
+            .and_then(b64)
+            .is_some_and(|pem| signer.matches_pem(&pem));
+        (str_at(s, &["signature"]).and_then(b64), signer_ok)
+    })
 }
 
 fn dsse_v002(spec: &Value, env: &verdict_bundle::Envelope, signer: Signer<'_>) -> Result<()> {
@@ -198,22 +211,10 @@ fn dsse_v002(spec: &Value, env: &verdict_bundle::Envelope, signer: Signer<'_>) -
     if !payload_hash_ok(spec.get("payloadHash"), &env.payload, true) {
         return Err(mismatch("the entry records another DSSE payload"));
     }
-    let sig = &env.signatures[0].sig;
-    let sigs = spec
-        .get("signatures")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let found = sigs.iter().any(|s| {
-        str_at(s, &["content"]).and_then(b64).as_deref() == Some(sig.as_slice())
-            && s.get("verifier").is_some_and(|v| signer.matches_v2(v))
-    });
-    if !found {
-        return Err(mismatch(
-            "the entry does not record this envelope's signature and signer",
-        ));
-    }
-    Ok(())
+    records_signature(spec.get("signatures"), env, |s| {
+        let signer_ok = s.get("verifier").is_some_and(|v| signer.matches_v2(v));
+        (str_at(s, &["content"]).and_then(b64), signer_ok)
+    })
 }
 
 fn intoto_v002(spec: &Value, env: &verdict_bundle::Envelope, signer: Signer<'_>) -> Result<()> {
@@ -226,28 +227,15 @@ fn intoto_v002(spec: &Value, env: &verdict_bundle::Envelope, signer: Signer<'_>)
     if str_at(content, &["envelope", "payloadType"]) != Some(env.payload_type.as_str()) {
         return Err(mismatch("the entry records another payload type"));
     }
-    let sig = &env.signatures[0].sig;
-    let sigs = content
-        .pointer("/envelope/signatures")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
     // In intoto 0.0.2 bodies `sig` is base64 of the base64 signature, `publicKey` base64 of PEM.
-    let found = sigs.iter().any(|s| {
-        let sig_ok = str_at(s, &["sig"])
+    records_signature(content.pointer("/envelope/signatures"), env, |s| {
+        let bytes = str_at(s, &["sig"])
             .and_then(b64)
             .and_then(|inner| String::from_utf8(inner).ok())
-            .and_then(|inner| b64(&inner))
-            .is_some_and(|d| d == *sig);
-        sig_ok
-            && str_at(s, &["publicKey"])
-                .and_then(b64)
-                .is_some_and(|pem| signer.matches_pem(&pem))
-    });
-    if !found {
-        return Err(mismatch(
-            "the entry does not record this envelope's signature and signer",
-        ));
-    }
-    Ok(())
+            .and_then(|inner| b64(&inner));
+        let signer_ok = str_at(s, &["publicKey"])
+            .and_then(b64)
+            .is_some_and(|pem| signer.matches_pem(&pem));
+        (bytes, signer_ok)
+    })
 }

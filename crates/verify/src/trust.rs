@@ -128,15 +128,23 @@ impl TrustMaterial {
         Self::prepare(&root, hex(&sha256(bytes)))
     }
 
-    /// The embedded public-good production root.
+    /// The embedded public-good production root, prepared once per process.
     pub fn public_good() -> Self {
-        Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT)
-            .expect("embedded public-good root is valid")
+        static ROOT: std::sync::OnceLock<TrustMaterial> = std::sync::OnceLock::new();
+        ROOT.get_or_init(|| {
+            Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT)
+                .expect("embedded public-good root is valid")
+        })
+        .clone()
     }
 
-    /// The embedded GitHub root.
+    /// The embedded GitHub root, prepared once per process.
     pub fn github() -> Self {
-        Self::from_json(crate::GITHUB_TRUSTED_ROOT).expect("embedded GitHub root is valid")
+        static ROOT: std::sync::OnceLock<TrustMaterial> = std::sync::OnceLock::new();
+        ROOT.get_or_init(|| {
+            Self::from_json(crate::GITHUB_TRUSTED_ROOT).expect("embedded GitHub root is valid")
+        })
+        .clone()
     }
 
     /// Prepares a parsed trusted root; `digest` identifies it (hex SHA-256 of its JSON).

@@ -135,13 +135,7 @@ pub fn verify_bundle(
     let tsa = timestamp::verify_all(trust, &bundle.rfc3161_timestamps, &signed.signature)?;
 
     // Verified times and their threshold (items 13–15).
-    let times = time::collect(
-        &logs,
-        &tsa,
-        bundle,
-        leaf.is_some(),
-        policy.thresholds.timestamps,
-    )?;
+    let times = time::collect(&logs, &tsa, policy.thresholds.timestamps)?;
 
     let mut ignored = logs.ignored.clone();
     ignored.extend(tsa.ignored.iter().cloned());
