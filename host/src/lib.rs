@@ -302,6 +302,9 @@ impl ErrorCode {
             ErrorCode::ResourceExhausted => "resource-exhausted",
             ErrorCode::InvalidRequest => "invalid-request",
             ErrorCode::Internal => "internal",
+            ErrorCode::UnsupportedSource => "unsupported-source",
+            ErrorCode::MalformedSource => "malformed-source",
+            ErrorCode::InvalidEvidence => "invalid-evidence",
         }
     }
 }
@@ -313,6 +316,7 @@ impl Decision {
             Decision::Allow => "allow",
             Decision::Deny => "deny",
             Decision::Error => "error",
+            Decision::Convert => "convert",
         }
     }
 
@@ -322,6 +326,7 @@ impl Decision {
             Decision::Allow => 0,
             Decision::Deny => 1,
             Decision::Error => 2,
+            Decision::Convert => 0,
         }
     }
 }

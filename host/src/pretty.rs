@@ -27,6 +27,10 @@ pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
         (Decision::Deny, None) => "DENY".to_owned(),
         (Decision::Error, Some(i)) => format!("ERROR in {}", set_name(i)),
         (Decision::Error, None) => "ERROR".to_owned(),
+        (Decision::Convert, _) => format!(
+            "CONVERT: allowed, pinned to {}",
+            verdict.pin.as_deref().unwrap_or("?")
+        ),
     };
     let _ = writeln!(out, "{headline}");
     if let Some(error) = &verdict.error {

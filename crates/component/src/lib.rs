@@ -64,6 +64,9 @@ fn code_to_wit(code: core_::ErrorCode) -> wit::ErrorCode {
         C::EvaluationFailed => wit::ErrorCode::EvaluationFailed,
         C::ResourceExhausted => wit::ErrorCode::ResourceExhausted,
         C::InvalidRequest => wit::ErrorCode::InvalidRequest,
+        C::UnsupportedSource => wit::ErrorCode::UnsupportedSource,
+        C::MalformedSource => wit::ErrorCode::MalformedSource,
+        C::InvalidEvidence => wit::ErrorCode::InvalidEvidence,
         _ => wit::ErrorCode::Internal,
     }
 }
@@ -82,6 +85,9 @@ fn code_from_wit(code: wit::ErrorCode) -> core_::ErrorCode {
         wit::ErrorCode::ResourceExhausted => C::ResourceExhausted,
         wit::ErrorCode::InvalidRequest => C::InvalidRequest,
         wit::ErrorCode::Internal => C::Internal,
+        wit::ErrorCode::UnsupportedSource => C::UnsupportedSource,
+        wit::ErrorCode::MalformedSource => C::MalformedSource,
+        wit::ErrorCode::InvalidEvidence => C::InvalidEvidence,
     }
 }
 
@@ -91,6 +97,7 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
             core_::Decision::Allow => wit::Decision::Allow,
             core_::Decision::Deny => wit::Decision::Deny,
             core_::Decision::Error => wit::Decision::Error,
+            core_::Decision::Convert => wit::Decision::Convert,
         },
         messages: v.messages,
         prints: v.prints,
@@ -99,6 +106,7 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
             message: e.message,
         }),
         decided_by: v.decided_by,
+        pin: v.pin,
         canonical_json: v.canonical_json,
         hash: v.hash,
     }

@@ -57,6 +57,9 @@ pub enum Decision {
     Deny,
     /// No decision could be reached.
     Error,
+    /// Every set evaluated allowed and one pinned the image to a digest
+    /// (`pin_image`): Buildx converts the source to `REF@DIGEST`.
+    Convert,
 }
 
 impl Decision {
@@ -66,6 +69,7 @@ impl Decision {
             Decision::Allow => "allow",
             Decision::Deny => "deny",
             Decision::Error => "error",
+            Decision::Convert => "convert",
         }
     }
 }
@@ -99,8 +103,11 @@ pub struct Verdict {
     pub prints: Vec<String>,
     /// Set when `decision` is [`Decision::Error`].
     pub error: Option<VerdictError>,
-    /// Index of the policy set that denied or failed.
+    /// Index of the policy set that denied, converted or failed.
     pub decided_by: Option<u32>,
+    /// The digest the source is pinned to, when `decision` is
+    /// [`Decision::Convert`].
+    pub pin: Option<String>,
     /// The canonical record (JCS JSON).
     pub canonical_json: String,
     /// `sha256:` + hex SHA-256 of `canonical_json`.
@@ -145,6 +152,7 @@ impl Subject {
             error,
             decided_by,
             evidence,
+            pin,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
         let mut record = json!({
@@ -167,6 +175,9 @@ impl Subject {
         if let Some(index) = decided_by {
             record["decidedBy"] = json!(index);
         }
+        if let Some(pin) = &pin {
+            record["pin"] = json!(pin);
+        }
         if !input.canonical {
             record["inputDigestOf"] = json!("raw-bytes");
         }
@@ -181,6 +192,7 @@ impl Subject {
             prints,
             error,
             decided_by,
+            pin,
             canonical_json,
             hash,
         }
@@ -197,6 +209,8 @@ struct Parts {
     decided_by: Option<usize>,
     /// The record of the evidence supplied, if any.
     evidence: Option<Json>,
+    /// The pinned digest of a convert.
+    pin: Option<String>,
 }
 
 impl Parts {
@@ -208,6 +222,7 @@ impl Parts {
             error: Some(error),
             decided_by: None,
             evidence: None,
+            pin: None,
         }
     }
 }
@@ -292,9 +307,14 @@ impl Engine {
             record = Some(evidence_record);
         }
         let evaluation = self.policy.evaluate(&value);
+        let mut pin = None;
         let (decision, messages, error) = match evaluation.outcome {
             Ok(Outcome::Allow) => (Decision::Allow, vec![], None),
             Ok(Outcome::Deny(messages)) => (Decision::Deny, messages, None),
+            Ok(Outcome::Convert(digest)) => {
+                pin = Some(digest);
+                (Decision::Convert, vec![], None)
+            }
             Err(e) => (Decision::Error, vec![], Some(VerdictError::from(&e))),
         };
         let parts = Parts {
@@ -304,6 +324,7 @@ impl Engine {
             error,
             decided_by: evaluation.decided_by,
             evidence: record,
+            pin,
         };
         self.subject.verdict(&digest, parts)
     }

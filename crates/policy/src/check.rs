@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::builtins;
+use crate::functions;
 use crate::{Error, Module};
 
 /// Checks every call in the engine's modules.
@@ -58,7 +59,10 @@ pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Resul
         collect_calls(&module["rules"], &mut calls);
         for (name, line) in calls {
             let full = resolve(&name, &package, &aliases);
-            if defined.contains(&full) || builtins::is_allowed(&name) {
+            if defined.contains(&full)
+                || builtins::is_allowed(&name)
+                || functions::NAMES.contains(&name.as_str())
+            {
                 continue;
             }
             if builtins::is_forbidden(&name) {

@@ -1,11 +1,24 @@
 //! Compiling policy sets once and evaluating them many times.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use regorus::Value;
 
 use crate::builtins;
 use crate::check;
 use crate::decision::{Decision, parse_decision};
+use crate::functions::{self, NoResolver, Resolver, Slot};
 use crate::{Error, Module, Options};
+
+/// The path verdict's helper module is loaded under in every policy set (Buildx loads its own as
+/// `builtin/buildx_defaults.rego`).
+pub const HELPER_MODULE_PATH: &str = "builtin/buildx_defaults.rego";
+
+/// verdict's helper module (`docker_github_builder`, `docker_github_builder_tag`,
+/// `docker_github_builder_signature`, `docker_github_builder_bundle`,
+/// `github_release_attestation`), `package docker`.
+pub const HELPER_MODULE: &str = include_str!("rego/buildx_defaults.rego");
 
 /// The query Buildx evaluates.
 pub const DEFAULT_QUERY: &str = "data.docker.decision";
@@ -19,6 +32,8 @@ struct CompiledSet {
     engine: regorus::Engine,
     /// Module paths, to strip the `path:line: ` prefix regorus gives prints.
     paths: Vec<String>,
+    /// Where the custom functions find the evaluation in progress.
+    slot: Slot,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -46,6 +61,9 @@ pub enum Outcome {
     Allow,
     /// A set denied; its `deny_msg` strings.
     Deny(Vec<String>),
+    /// A set allowed and pinned the image with `pin_image`: the source is converted to this
+    /// digest (Buildx's CONVERT; later sets are not evaluated).
+    Convert(String),
 }
 
 /// The result of one evaluation: the outcome or the error, and what
@@ -56,9 +74,12 @@ pub struct Evaluation {
     pub outcome: Result<Outcome, Error>,
     /// `print()` output of every set evaluated, in order.
     pub prints: Vec<String>,
-    /// Index of the set that denied or failed; `None` when all allowed or
-    /// the failure is not a set's (the input).
+    /// Index of the set that denied, converted or failed; `None` when all
+    /// allowed or the failure is not a set's (the input).
     pub decided_by: Option<usize>,
+    /// Files the custom functions asked for that the request did not carry
+    /// (a host that can read them may evaluate again with them).
+    pub missing_files: Vec<String>,
 }
 
 impl PolicyEngine {
@@ -94,26 +115,58 @@ impl PolicyEngine {
         &self.query
     }
 
-    /// Evaluates every set against `input`.
+    /// Evaluates every set against `input`, with no files and nothing to
+    /// verify with (see [`PolicyEngine::evaluate_with`]).
     pub fn evaluate(&self, input: &serde_json::Value) -> Evaluation {
+        self.evaluate_with(input, Arc::new(NoResolver))
+    }
+
+    /// Evaluates every set against `input`; the custom functions read files
+    /// and verify signatures through `resolver`.
+    ///
+    /// Sets run in order (BX `policy/multipolicy.go`): a deny or an error
+    /// decides; an allow that pinned one digest converts and decides; more
+    /// than one distinct pin is an error; otherwise the next set runs.
+    pub fn evaluate_with(
+        &self,
+        input: &serde_json::Value,
+        resolver: Arc<dyn Resolver>,
+    ) -> Evaluation {
         let input = Value::from(input.clone());
         let mut prints = Vec::new();
+        let mut missing = BTreeSet::new();
         for (index, set) in self.sets.iter().enumerate() {
-            let outcome = match self.evaluate_set(set, &input, &mut prints) {
-                Ok(decision) if decision.allow => continue,
-                Ok(decision) => Ok(Outcome::Deny(decision.messages)),
-                Err(error) => Err(error),
+            let (result, effects) =
+                functions::with_session(&set.slot, resolver.clone(), &input, || {
+                    self.evaluate_set(set, &input, &mut prints)
+                });
+            missing.extend(effects.missing_files);
+            let outcome = match (result, effects.error) {
+                (Err(error), _) | (Ok(_), Some(error)) => Err(error),
+                (Ok(decision), None) if !decision.allow => Ok(Outcome::Deny(decision.messages)),
+                (Ok(_), None) => match effects.pins.len() {
+                    0 => continue,
+                    1 => Ok(Outcome::Convert(
+                        effects.pins.into_iter().next().unwrap_or_default(),
+                    )),
+                    _ => Err(Error::EvaluationFailed(format!(
+                        "pin_image recorded more than one digest: {}",
+                        effects.pins.into_iter().collect::<Vec<_>>().join(", ")
+                    ))),
+                },
             };
             return Evaluation {
                 outcome,
                 prints,
                 decided_by: Some(index),
+                missing_files: missing.into_iter().collect(),
             };
         }
         Evaluation {
             outcome: Ok(Outcome::Allow),
             prints,
             decided_by: None,
+            missing_files: missing.into_iter().collect(),
         }
     }
 
@@ -160,6 +213,10 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
     engine.set_rego_v0(false);
     engine.set_strict_builtin_errors(false);
     engine.set_gather_prints(true);
+    let helper = Module {
+        path: HELPER_MODULE_PATH.to_owned(),
+        source: HELPER_MODULE.to_owned(),
+    };
     let mut packages = Vec::new();
     for module in modules {
         let declared = engine
@@ -180,11 +237,18 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
                 .join(", "),
         });
     }
-    check::check_calls(&engine, modules)?;
-    builtins::register(&mut engine, now).map_err(|message| Error::MalformedPolicy {
-        path: String::new(),
-        message,
-    })?;
+    engine
+        .add_policy(helper.path.clone(), helper.source.clone())
+        .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
+    let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
+    check::check_calls(&engine, &with_helper)?;
+    let slot = Slot::default();
+    builtins::register(&mut engine, now)
+        .and_then(|()| functions::register(&mut engine, &slot))
+        .map_err(|message| Error::MalformedPolicy {
+            path: String::new(),
+            message,
+        })?;
     // Force the compile phase (scheduling, safety, rule conflicts) now, so
     // that its errors are compile errors, reported before any input.
     engine
@@ -196,7 +260,8 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
     let _ = engine.take_prints();
     Ok(CompiledSet {
         engine,
-        paths: modules.iter().map(|m| m.path.clone()).collect(),
+        paths: with_helper.iter().map(|m| m.path.clone()).collect(),
+        slot,
     })
 }
 

@@ -32,11 +32,18 @@ pub enum ErrorCode {
     InvalidRequest,
     /// A bug in verdict.
     Internal,
+    /// The source's scheme is not one Buildx evaluates (e.g. `oci-layout://`).
+    UnsupportedSource,
+    /// The source reference, URL or platform does not parse.
+    MalformedSource,
+    /// Evidence that does not parse, does not hash to its name, or does not
+    /// belong to the source.
+    InvalidEvidence,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::MalformedPolicy,
         ErrorCode::MalformedInput,
         ErrorCode::ForbiddenBuiltin,
@@ -48,6 +55,9 @@ impl ErrorCode {
         ErrorCode::ResourceExhausted,
         ErrorCode::InvalidRequest,
         ErrorCode::Internal,
+        ErrorCode::UnsupportedSource,
+        ErrorCode::MalformedSource,
+        ErrorCode::InvalidEvidence,
     ];
 
     /// The stable kebab-case name.
@@ -64,6 +74,9 @@ impl ErrorCode {
             ErrorCode::ResourceExhausted => "resource-exhausted",
             ErrorCode::InvalidRequest => "invalid-request",
             ErrorCode::Internal => "internal",
+            ErrorCode::UnsupportedSource => "unsupported-source",
+            ErrorCode::MalformedSource => "malformed-source",
+            ErrorCode::InvalidEvidence => "invalid-evidence",
         }
     }
 
@@ -145,6 +158,18 @@ pub enum Error {
     /// The request is invalid.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A bug in verdict.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The source's scheme is not one Buildx evaluates.
+    #[error("unsupported source: {0}")]
+    UnsupportedSource(String),
+    /// The source does not parse.
+    #[error("malformed source: {0}")]
+    MalformedSource(String),
+    /// The evidence is unusable.
+    #[error("invalid evidence: {0}")]
+    InvalidEvidence(String),
 }
 
 impl Error {
@@ -163,6 +188,10 @@ impl Error {
             Error::InvalidDecision(_) => ErrorCode::InvalidDecision,
             Error::EvaluationFailed(_) => ErrorCode::EvaluationFailed,
             Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::UnsupportedSource(_) => ErrorCode::UnsupportedSource,
+            Error::MalformedSource(_) => ErrorCode::MalformedSource,
+            Error::InvalidEvidence(_) => ErrorCode::InvalidEvidence,
         }
     }
 }

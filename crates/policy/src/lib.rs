@@ -37,10 +37,15 @@ mod check;
 pub mod decision;
 mod engine;
 mod error;
+pub mod functions;
 
 pub use decision::Decision;
-pub use engine::{DEFAULT_QUERY, Evaluation, MAX_INPUT_BYTES, Outcome, PolicyEngine};
+pub use engine::{
+    DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, MAX_INPUT_BYTES, Outcome,
+    PolicyEngine,
+};
 pub use error::{Error, ErrorCode};
+pub use functions::{Check, GitObject, NoResolver, Resolver};
 
 /// The regorus version this crate is built and tested against.
 pub const REGORUS_VERSION: &str = "0.14.1";
