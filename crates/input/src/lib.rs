@@ -30,3 +30,14 @@ pub use source::Source;
 
 /// JSON values of the input document.
 pub type Json = serde_json::Value;
+
+mod build;
+pub mod facts;
+pub mod git;
+pub mod image;
+pub mod oci;
+pub mod provenance;
+pub mod signature;
+
+pub use build::{Built, DEFAULT_PLATFORM, Env, Evidence, MAX_MATERIAL_DEPTH, Request, build};
+pub use facts::Facts;
