@@ -86,6 +86,9 @@ pub struct Request<'a> {
     pub trust: &'a TrustMaterial,
 }
 
+/// Raw git objects of a source: `(commit, tag)` content.
+pub type GitObjects = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The built input and what it rests on.
 #[derive(Debug, Clone)]
 pub struct Built {
@@ -96,7 +99,7 @@ pub struct Built {
     /// The facts: verified, asserted and failed fields.
     pub facts: Facts,
     /// The source's git objects, when resolved: `(commit, tag)` raw content.
-    pub git_objects: (Option<Vec<u8>>, Option<Vec<u8>>),
+    pub git_objects: GitObjects,
 }
 
 /// The platform used when a request names none.
@@ -151,7 +154,7 @@ impl Builder<'_, '_> {
         platform: &Platform,
         depth: usize,
         facts: &mut Facts,
-        git_objects: Option<&mut (Option<Vec<u8>>, Option<Vec<u8>>)>,
+        git_objects: Option<&mut GitObjects>,
     ) -> Result<Json, Error> {
         if depth > MAX_MATERIAL_DEPTH {
             return Err(Error::invalid_evidence(format!(
@@ -165,19 +168,17 @@ impl Builder<'_, '_> {
         };
         let mut materials = Vec::new();
         match parsed {
-            Source::Image(reference) => {
-                if !self.store.is_empty() {
-                    let resolved = image::resolve(
-                        reference,
-                        platform,
-                        self.store,
-                        self.request.trust,
-                        &mut object,
-                        facts,
-                    )?;
-                    if let Some(p) = resolved.provenance {
-                        materials = p.materials;
-                    }
+            Source::Image(reference) if !self.store.is_empty() => {
+                let resolved = image::resolve(
+                    reference,
+                    platform,
+                    self.store,
+                    self.request.trust,
+                    &mut object,
+                    facts,
+                )?;
+                if let Some(p) = resolved.provenance {
+                    materials = p.materials;
                 }
             }
             Source::Git(g) if depth == 0 => {

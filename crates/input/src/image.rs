@@ -376,7 +376,7 @@ fn verified_signature(
 
 /// Lowercase or uppercase hex → bytes.
 pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())

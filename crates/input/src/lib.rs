@@ -39,5 +39,7 @@ pub mod oci;
 pub mod provenance;
 pub mod signature;
 
-pub use build::{Built, DEFAULT_PLATFORM, Env, Evidence, MAX_MATERIAL_DEPTH, Request, build};
+pub use build::{
+    Built, DEFAULT_PLATFORM, Env, Evidence, GitObjects, MAX_MATERIAL_DEPTH, Request, build,
+};
 pub use facts::Facts;
