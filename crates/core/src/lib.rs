@@ -30,9 +30,14 @@
 
 #![forbid(unsafe_code)]
 
+mod check;
 mod evidence;
 pub mod jcs;
+mod signatures;
 pub mod verify;
+
+pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input};
+pub use verdict_input::{Env, Evidence as InputEvidence};
 
 pub use evidence::{BundleEvidence, Evidence};
 
@@ -108,6 +113,10 @@ pub struct Verdict {
     /// The digest the source is pinned to, when `decision` is
     /// [`Decision::Convert`].
     pub pin: Option<String>,
+    /// Files of the build context the policy asked for (`load_json`, key
+    /// files, bundles) that the request did not carry: a host that can read
+    /// them evaluates again with them.
+    pub missing_files: Vec<String>,
     /// The canonical record (JCS JSON).
     pub canonical_json: String,
     /// `sha256:` + hex SHA-256 of `canonical_json`.
@@ -153,6 +162,8 @@ impl Subject {
             decided_by,
             evidence,
             pin,
+            extra,
+            missing_files,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
         let mut record = json!({
@@ -184,6 +195,12 @@ impl Subject {
         if let Some(evidence) = evidence {
             record["evidence"] = evidence;
         }
+        if !missing_files.is_empty() {
+            record["missingFiles"] = json!(missing_files);
+        }
+        if let Json::Object(r) = &mut record {
+            r.extend(extra);
+        }
         let canonical_json = jcs::to_string(&record);
         let hash = sha256(canonical_json.as_bytes());
         Verdict {
@@ -193,6 +210,7 @@ impl Subject {
             error,
             decided_by,
             pin,
+            missing_files,
             canonical_json,
             hash,
         }
@@ -211,6 +229,10 @@ struct Parts {
     evidence: Option<Json>,
     /// The pinned digest of a convert.
     pin: Option<String>,
+    /// More record fields (the request of a check).
+    extra: serde_json::Map<String, Json>,
+    /// Files the policy asked for that the request did not carry.
+    missing_files: Vec<String>,
 }
 
 impl Parts {
@@ -223,6 +245,8 @@ impl Parts {
             decided_by: None,
             evidence: None,
             pin: None,
+            extra: serde_json::Map::new(),
+            missing_files: Vec::new(),
         }
     }
 }
@@ -307,16 +331,7 @@ impl Engine {
             record = Some(evidence_record);
         }
         let evaluation = self.policy.evaluate(&value);
-        let mut pin = None;
-        let (decision, messages, error) = match evaluation.outcome {
-            Ok(Outcome::Allow) => (Decision::Allow, vec![], None),
-            Ok(Outcome::Deny(messages)) => (Decision::Deny, messages, None),
-            Ok(Outcome::Convert(digest)) => {
-                pin = Some(digest);
-                (Decision::Convert, vec![], None)
-            }
-            Err(e) => (Decision::Error, vec![], Some(VerdictError::from(&e))),
-        };
+        let (decision, messages, error, pin) = outcome_parts(evaluation.outcome);
         let parts = Parts {
             decision,
             messages,
@@ -325,8 +340,22 @@ impl Engine {
             decided_by: evaluation.decided_by,
             evidence: record,
             pin,
+            extra: serde_json::Map::new(),
+            missing_files: evaluation.missing_files,
         };
         self.subject.verdict(&digest, parts)
+    }
+}
+
+/// The verdict parts of a policy outcome: decision, messages, error, pin.
+fn outcome_parts(
+    outcome: Result<Outcome, Error>,
+) -> (Decision, Vec<String>, Option<VerdictError>, Option<String>) {
+    match outcome {
+        Ok(Outcome::Allow) => (Decision::Allow, vec![], None, None),
+        Ok(Outcome::Deny(messages)) => (Decision::Deny, messages, None, None),
+        Ok(Outcome::Convert(digest)) => (Decision::Convert, vec![], None, Some(digest)),
+        Err(e) => (Decision::Error, vec![], Some(VerdictError::from(&e)), None),
     }
 }
 

@@ -170,6 +170,35 @@ impl PolicyEngine {
         }
     }
 
+    /// Buildx's caps pass (BX `policy/validate.go` `CheckCaps`): every set
+    /// except those in `skip` is evaluated once with `input` (the source-less
+    /// input, `env.capsRequest` set); `allow` is ignored, a failure is an
+    /// error naming the set. Returns whether any set asked for `exec.proxy`.
+    pub fn caps(
+        &self,
+        input: &serde_json::Value,
+        skip: &[usize],
+        resolver: Arc<dyn Resolver>,
+    ) -> Result<bool, (usize, Error)> {
+        let input = Value::from(input.clone());
+        let mut exec_proxy = false;
+        for (index, set) in self.sets.iter().enumerate() {
+            if skip.contains(&index) {
+                continue;
+            }
+            let mut prints = Vec::new();
+            let (result, effects) =
+                functions::with_session(&set.slot, resolver.clone(), &input, || {
+                    self.evaluate_set(set, &input, &mut prints)
+                });
+            match (result, effects.error) {
+                (Err(e), _) | (Ok(_), Some(e)) => return Err((index, e)),
+                (Ok(decision), None) => exec_proxy |= decision.exec_proxy == Some(true),
+            }
+        }
+        Ok(exec_proxy)
+    }
+
     fn evaluate_set(
         &self,
         set: &CompiledSet,

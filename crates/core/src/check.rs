@@ -1,0 +1,329 @@
+//! `check`: a source with its evidence, checked against policy sets as Buildx checks it.
+//!
+//! The pipeline, all inside the pure core (and so inside the component):
+//!
+//! 1. the caps pass (BX `CheckCaps`): every set but the built-in default policy is evaluated
+//!    with the source-less input (`env.capsRequest`); a failure there is the verdict;
+//! 2. the input Buildx would build for the source (`verdict-input`): evidence re-hashed,
+//!    references followed, the attestation-manifest signature verified against the trusted root;
+//! 3. the sets evaluated against it with Buildx's custom functions, whose files, signatures and
+//!    attestations come from the request and are verified here ([`CheckResolver`]).
+//!
+//! The verdict records the request (source, platform, env, the digests of every file and
+//! attestation), the facts the input rests on (verified / asserted / failed), the input's digest,
+//! whether `exec.proxy` was asked for, and the files a policy asked for that were not supplied.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value as Json, json};
+use verdict_input::{Built, Env, Evidence as InputEvidence, Request};
+use verdict_policy::{Check, GitObject, Resolver};
+use verdict_verify::{Artifact, HashAlgorithm, Identity, Policy, TrustMaterial};
+
+use crate::{Decision, Engine, Error, InputDigest, Parts, Verdict, VerdictError, jcs, sha256};
+
+/// A GitHub attestation bundle the host fetched for `github_attestation` (what
+/// `gh attestation download` writes), and the repository it was fetched for.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// `owner/repo`.
+    pub repo: String,
+    /// The Sigstore bundle JSON.
+    pub bundle: Vec<u8>,
+}
+
+/// One source to check, and everything Buildx would have fetched for it.
+#[derive(Debug, Clone, Default)]
+pub struct CheckRequest {
+    /// The source identifier; `None` checks only the caps pass.
+    pub source: Option<String>,
+    /// The platform of an image source (`None` = `linux/amd64`).
+    pub platform: Option<String>,
+    /// The build settings.
+    pub env: Env,
+    /// Image, git and HTTP evidence.
+    pub evidence: InputEvidence,
+    /// Bundles for `github_attestation`.
+    pub attestations: Vec<Attestation>,
+    /// Build-context files for `load_json`, key and signature files, bundle files.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A checked source: the verdict and, when it could be built, the input.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The input document evaluated.
+    pub input: Option<Json>,
+}
+
+fn map_input_error(e: &verdict_input::Error) -> Error {
+    use verdict_input::ErrorCode as C;
+    match e.code {
+        C::UnsupportedSource => Error::UnsupportedSource(e.message.clone()),
+        C::MalformedSource => Error::MalformedSource(e.message.clone()),
+        _ => Error::InvalidEvidence(e.message.clone()),
+    }
+}
+
+/// Builds the input `request` describes (`verdict eval --print`), with its facts.
+pub fn build_input(request: &CheckRequest, trust: &TrustMaterial) -> Result<(Json, Json), Error> {
+    let built = build(request, trust).map_err(|e| map_input_error(&e))?;
+    Ok((built.input, built.facts.to_json()))
+}
+
+fn build(request: &CheckRequest, trust: &TrustMaterial) -> Result<Built, verdict_input::Error> {
+    verdict_input::build(&Request {
+        source: request.source.as_deref(),
+        platform: request.platform.as_deref(),
+        env: &request.env,
+        evidence: &request.evidence,
+        trust,
+    })
+}
+
+impl Engine {
+    /// Checks one source (see the module docs). `skip_caps` lists sets the caps pass skips (the
+    /// built-in default policy).
+    pub fn check(
+        &self,
+        request: &CheckRequest,
+        trust: &TrustMaterial,
+        skip_caps: &[usize],
+    ) -> Checked {
+        let mut extra = Map::new();
+        extra.insert("request".into(), request_record(request, trust));
+        let fail = |error: &Error, digest: &InputDigest, extra: Map<String, Json>, set| {
+            let mut parts = Parts::error(error.into());
+            parts.extra = extra;
+            parts.decided_by = set;
+            self.subject.verdict(digest, parts)
+        };
+        let resolver = Arc::new(CheckResolver::new(request, trust, None));
+        let caps_input = verdict_input::build(&Request {
+            source: None,
+            platform: None,
+            env: &request.env,
+            evidence: &request.evidence,
+            trust,
+        })
+        .map(|b| b.input)
+        .unwrap_or_else(|_| json!({}));
+        match self.policy.caps(&caps_input, skip_caps, resolver) {
+            Ok(exec_proxy) => {
+                extra.insert("caps".into(), json!({"exec.proxy": exec_proxy}));
+            }
+            Err((set, e)) => {
+                let e = Error::EvaluationFailed(format!("failed to evaluate policy caps: {e}"));
+                let digest = digest_of(&caps_input);
+                return Checked {
+                    verdict: fail(&e, &digest, extra, Some(set)),
+                    input: Some(caps_input),
+                };
+            }
+        }
+        if request.source.is_none() {
+            let digest = digest_of(&caps_input);
+            let mut parts = Parts::error(VerdictError {
+                code: crate::ErrorCode::InvalidRequest,
+                message: String::new(),
+            });
+            parts.decision = Decision::Allow;
+            parts.error = None;
+            parts.extra = extra;
+            return Checked {
+                verdict: self.subject.verdict(&digest, parts),
+                input: Some(caps_input),
+            };
+        }
+        let built = match build(request, trust) {
+            Ok(b) => b,
+            Err(e) => {
+                let digest = digest_of(&json!({"source": request.source}));
+                return Checked {
+                    verdict: fail(&map_input_error(&e), &digest, extra, None),
+                    input: None,
+                };
+            }
+        };
+        extra.insert("facts".into(), built.facts.to_json());
+        let digest = digest_of(&built.input);
+        let resolver = Arc::new(CheckResolver::new(request, trust, Some(&built)));
+        let evaluation = self.policy.evaluate_with(&built.input, resolver);
+        let (decision, messages, error, pin) = crate::outcome_parts(evaluation.outcome);
+        let parts = Parts {
+            decision,
+            messages,
+            prints: evaluation.prints,
+            error,
+            decided_by: evaluation.decided_by,
+            evidence: None,
+            pin,
+            extra,
+            missing_files: evaluation.missing_files,
+        };
+        Checked {
+            verdict: self.subject.verdict(&digest, parts),
+            input: Some(built.input),
+        }
+    }
+}
+
+fn digest_of(input: &Json) -> InputDigest {
+    InputDigest {
+        digest: sha256(jcs::to_string(input).as_bytes()),
+        canonical: true,
+    }
+}
+
+/// What the verdict records of a request: everything it depends on, by value or digest.
+fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
+    let mut r = Map::new();
+    if let Some(s) = &request.source {
+        r.insert("source".into(), json!(s));
+    }
+    if let Some(p) = &request.platform {
+        r.insert("platform".into(), json!(p));
+    }
+    if let Some(env) = request.env.to_json(0, false) {
+        r.insert("env".into(), env);
+    }
+    let files: BTreeMap<&String, String> =
+        request.files.iter().map(|(k, v)| (k, sha256(v))).collect();
+    if !files.is_empty() {
+        r.insert("files".into(), json!(files));
+    }
+    if !request.attestations.is_empty() {
+        let list: Vec<Json> = request
+            .attestations
+            .iter()
+            .map(|a| json!({"repo": a.repo, "bundle": sha256(&a.bundle)}))
+            .collect();
+        r.insert("attestations".into(), Json::Array(list));
+    }
+    let e = &request.evidence;
+    let mut ev = Map::new();
+    if !e.blobs.is_empty() {
+        ev.insert("blobs".into(), json!(e.blobs.len()));
+    }
+    if let Some(index) = &e.oci_index {
+        ev.insert("ociIndex".into(), json!(sha256(index)));
+    }
+    if let Some(refs) = &e.git.refs {
+        ev.insert("gitRefs".into(), json!(sha256(refs.as_bytes())));
+    }
+    if !e.git.objects.is_empty() {
+        ev.insert("gitObjects".into(), json!(e.git.objects.len()));
+    }
+    if let Some(c) = &e.http_content {
+        ev.insert("httpContent".into(), json!(sha256(c)));
+    }
+    if let Some(c) = &e.http_checksum {
+        ev.insert("httpChecksum".into(), json!(c));
+    }
+    if !ev.is_empty() {
+        r.insert("evidence".into(), Json::Object(ev));
+    }
+    r.insert("trustRoot".into(), json!(trust.digest()));
+    Json::Object(r)
+}
+
+/// The custom functions' view of a check request: its files, its attestations, its git objects
+/// and HTTP content, verified with the request's trusted root.
+#[derive(Debug)]
+pub struct CheckResolver {
+    files: BTreeMap<String, Arc<[u8]>>,
+    trust: TrustMaterial,
+    attestations: Vec<Attestation>,
+    commit: Option<Vec<u8>>,
+    tag: Option<Vec<u8>>,
+    http_content: Option<Vec<u8>>,
+}
+
+impl CheckResolver {
+    fn new(request: &CheckRequest, trust: &TrustMaterial, built: Option<&Built>) -> Self {
+        CheckResolver {
+            files: request
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), Arc::from(v.as_slice())))
+                .collect(),
+            trust: trust.clone(),
+            attestations: request.attestations.clone(),
+            commit: built.and_then(|b| b.git_objects.0.clone()),
+            tag: built.and_then(|b| b.git_objects.1.clone()),
+            http_content: request.evidence.http_content.clone(),
+        }
+    }
+
+    /// Verifies `bundle` over `checksum`, requiring an SLSA provenance statement.
+    fn verify_slsa_bundle(&self, bundle: &[u8], checksum: &str) -> Option<Json> {
+        let (algorithm, hex) = checksum.split_once(':')?;
+        let algorithm = match algorithm {
+            "sha256" => HashAlgorithm::Sha256,
+            "sha384" => HashAlgorithm::Sha384,
+            "sha512" => HashAlgorithm::Sha512,
+            _ => return None,
+        };
+        let digest: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        let policy = Policy::new(Identity::AnyCertificate);
+        let artifact = Artifact::Digest {
+            algorithm,
+            digest: &digest,
+        };
+        let verified = verdict_verify::verify(&self.trust, bundle, artifact, &policy).ok()?;
+        let predicate = verified.statement.as_ref()?.predicate_type.as_str();
+        if !verdict_input::provenance::is_slsa(predicate) {
+            return None;
+        }
+        Some(verdict_input::signature::attestation_signature(&verified))
+    }
+}
+
+impl Resolver for CheckResolver {
+    fn file(&self, path: &str) -> Option<Arc<[u8]>> {
+        let key = path.strip_prefix("./").unwrap_or(path);
+        self.files
+            .get(path)
+            .or_else(|| self.files.get(key))
+            .cloned()
+    }
+
+    fn verify_artifact(&self, bundle: &[u8], checksum: &str) -> Option<Json> {
+        self.verify_slsa_bundle(bundle, checksum)
+    }
+
+    fn github_attestation(&self, repo: &str, checksum: &str) -> Option<Json> {
+        self.attestations
+            .iter()
+            .filter(|a| a.repo.eq_ignore_ascii_case(repo))
+            .find_map(|a| self.verify_slsa_bundle(&a.bundle, checksum))
+    }
+
+    fn verify_git_signature(&self, object: GitObject, key: &[u8]) -> Check {
+        let content = match object {
+            GitObject::Commit => self.commit.as_deref(),
+            GitObject::Tag => self.tag.as_deref(),
+        };
+        let Some(content) = content else {
+            return Check::Unusable;
+        };
+        crate::signatures::verify_git(content, key)
+    }
+
+    fn has_http_content(&self) -> bool {
+        self.http_content.is_some()
+    }
+
+    fn verify_http_pgp_signature(&self, signature: &[u8], key: &[u8]) -> Check {
+        match &self.http_content {
+            Some(content) => crate::signatures::verify_pgp_detached(content, signature, key),
+            None => Check::Unusable,
+        }
+    }
+}
