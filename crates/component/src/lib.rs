@@ -24,6 +24,7 @@ use bindings::exports::verdict::policy::evaluator::{self, GuestEngine};
 use bindings::exports::verdict::policy::types as wit;
 use verdict_core as core_;
 
+mod checker;
 mod verifier;
 
 struct Component;
@@ -107,6 +108,7 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
         }),
         decided_by: v.decided_by,
         pin: v.pin,
+        missing_files: v.missing_files,
         canonical_json: v.canonical_json,
         hash: v.hash,
     }

@@ -327,3 +327,51 @@ impl Resolver for CheckResolver {
         }
     }
 }
+
+/// Compiles `sets` and checks `request` in one call; a compile failure or an unusable trusted
+/// root (`None` = the embedded public-good root) is an error verdict that still records the
+/// request. With `default_policy`, Buildx's built-in default policy is prepended as its own set
+/// (skipped by the caps pass).
+pub fn check(
+    sets: Vec<Vec<crate::Module>>,
+    options: crate::Options,
+    request: &CheckRequest,
+    trusted_root: Option<&[u8]>,
+    default_policy: bool,
+) -> Checked {
+    let (sets, skip) = if default_policy {
+        let mut all = vec![vec![verdict_policy::default_policy()]];
+        all.extend(sets);
+        (all, vec![0])
+    } else {
+        (sets, vec![])
+    };
+    let subject = crate::Subject::new(&sets, &options);
+    let trust = match trusted_root {
+        None => TrustMaterial::public_good(),
+        Some(json) => match TrustMaterial::from_json(json) {
+            Ok(t) => t,
+            Err(e) => {
+                let error = Error::InvalidRequest(format!("trusted root: {e}"));
+                return Checked {
+                    verdict: subject.verdict(
+                        &digest_of(&json!({"source": request.source})),
+                        Parts::error((&error).into()),
+                    ),
+                    input: None,
+                };
+            }
+        },
+    };
+    match verdict_policy::PolicyEngine::new(&sets, &options) {
+        Ok(policy) => Engine { policy, subject }.check(request, &trust, &skip),
+        Err(e) => {
+            let mut parts = Parts::error((&e).into());
+            parts.extra.insert("request".into(), request_record(request, &trust));
+            Checked {
+                verdict: subject.verdict(&digest_of(&json!({"source": request.source})), parts),
+                input: None,
+            }
+        }
+    }
+}

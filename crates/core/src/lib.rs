@@ -36,7 +36,8 @@ pub mod jcs;
 mod signatures;
 pub mod verify;
 
-pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input};
+pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input, check};
+pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 
 pub use evidence::{BundleEvidence, Evidence};
