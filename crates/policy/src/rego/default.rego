@@ -139,12 +139,13 @@ default_policy_release_ref("buildkit", tag, ref) if {
 # Version tags: [major, minor]. "1.21", "1.21.0" and "1.21.0-labs" give
 # [1, 21]; a major alone ("1", "1-labs") stands for the newest minor of that
 # major and gives [1, 999999].
-default_policy_version(tag) := [to_number(parts[1]), to_number(parts[2])] if {
-	some parts in regex.find_all_string_submatch_n(`^([0-9]+)\.([0-9]+)(\.[0-9]+)?(-labs)?$`, tag, 1)
+default_policy_version(tag) := [to_number(parts[0]), to_number(parts[1])] if {
+	regex.match(`^[0-9]+\.[0-9]+(\.[0-9]+)?(-labs)?$`, tag)
+	parts := split(trim_suffix(tag, "-labs"), ".")
 }
 
-default_policy_version(tag) := [to_number(parts[1]), 999999] if {
-	some parts in regex.find_all_string_submatch_n(`^([0-9]+)(-labs)?$`, tag, 1)
+default_policy_version(tag) := [to_number(trim_suffix(tag, "-labs")), 999999] if {
+	regex.match(`^[0-9]+(-labs)?$`, tag)
 }
 
 default_policy_version_at_least(tag, major, minor) if {
@@ -169,17 +170,14 @@ default_policy_selects(selector, released) if {
 
 # moby/buildkit release tags: "v0.31.2", "v0.31.0-rc1", each optionally
 # "-rootless" or "-ubuntu", name the release "v0.31.2" / "v0.31.0-rc1".
-default_policy_buildkit_release(tag) := parts[1] if {
-	some parts in regex.find_all_string_submatch_n(
-		`^(v[0-9]+\.[0-9]+\.[0-9]+(-rc[0-9]+)?)(-rootless|-ubuntu)?$`,
-		tag, 1,
-	)
+default_policy_buildkit_release(tag) := trim_suffix(trim_suffix(tag, "-rootless"), "-ubuntu") if {
+	regex.match(`^v[0-9]+\.[0-9]+\.[0-9]+(-rc[0-9]+)?(-rootless|-ubuntu)?$`, tag)
 }
 
 # moby/buildkit releases are signed from v0.27.0 on.
 default_policy_buildkit_signed_release(release) if {
-	some parts in regex.find_all_string_submatch_n(`^v([0-9]+)\.([0-9]+)\.`, release, 1)
-	default_policy_pair_at_least(to_number(parts[1]), to_number(parts[2]), 0, 27)
+	parts := split(trim_prefix(release, "v"), ".")
+	default_policy_pair_at_least(to_number(parts[0]), to_number(parts[1]), 0, 27)
 }
 
 # [major, minor] >= [min_major, min_minor]
