@@ -72,7 +72,7 @@ pub const DEFAULT_POLICY_SOURCE: &str = include_str!("rego/default.rego");
 ///
 /// It checks only tagged pulls of Docker-managed images and denies those
 /// without a matching docker/github-builder signature
-/// (`docker_github_builder_signature` of the helper module):
+/// (`docker_github_builder_signature` of the helper module, [`HELPER_MODULE`]):
 ///
 /// * `docker.io/docker/dockerfile` and `docker.io/docker/dockerfile-upstream`:
 ///   `latest`, `labs` and `master` need a signature from `moby/buildkit`;
