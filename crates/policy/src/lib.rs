@@ -59,6 +59,47 @@ pub struct Module {
     pub source: String,
 }
 
+/// The path the built-in default policy is reported under.
+pub const DEFAULT_POLICY_PATH: &str = "builtin/default.rego";
+
+/// The Rego source of the built-in default policy (see [`default_policy`]).
+pub const DEFAULT_POLICY_SOURCE: &str = include_str!("rego/default.rego");
+
+/// verdict's built-in default policy: the decisions and deny messages of
+/// Buildx's opt-in default policy (`BUILDX_DEFAULT_POLICY=1`, docker/buildx
+/// `policy/default.rego`), in Rego written for verdict. Evaluate it as its
+/// own policy set, ahead of the user's sets, as Buildx does.
+///
+/// It checks only tagged pulls of Docker-managed images and denies those
+/// without a matching docker/github-builder signature
+/// (`docker_github_builder_signature` of the helper module, [`HELPER_MODULE`]):
+///
+/// * `docker.io/docker/dockerfile` and `docker.io/docker/dockerfile-upstream`:
+///   `latest`, `labs` and `master` need a signature from `moby/buildkit`;
+///   version tags from 1.21 on (`1`, `1.21`, `1.21.0`, each optionally
+///   `-labs`) need one whose source ref is `refs/tags/dockerfile/<version>`
+///   for a version the tag selects (same major for `1`, same major and
+///   minor for `1.21`, exact otherwise), `-labs` on both sides or neither;
+/// * `docker.io/docker/buildkit-syft-scanner`: `latest` needs a signature
+///   from `docker/buildkit-syft-scanner`; version tags from 1.10 on need
+///   source ref `refs/tags/<version>` selected the same way;
+/// * `docker.io/moby/buildkit`: the floating tags `latest`, `latest-ubuntu`,
+///   `rootless`, `master[-rootless|-ubuntu]`, `nightly[-rootless|-ubuntu]`
+///   and `buildx-stable-N[-rootless|-gpu]` need a signature from
+///   `moby/buildkit`; release tags `vX.Y.Z[-rcN][-rootless|-ubuntu]` from
+///   v0.27.0 on need source ref `refs/tags/vX.Y.Z[-rcN]`; other tags pass.
+///
+/// Digest-only references and every other source are allowed. A denied
+/// image gets the one message `image <ref> is not allowed by default policy:
+/// a verified docker-github-builder signature is required for <tag> tag`.
+/// The truth table is `tests/cases/default-policy/cases.json`.
+pub fn default_policy() -> Module {
+    Module {
+        path: DEFAULT_POLICY_PATH.to_owned(),
+        source: DEFAULT_POLICY_SOURCE.to_owned(),
+    }
+}
+
 /// How to evaluate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {

@@ -1,0 +1,515 @@
+#!/usr/bin/env python3
+"""Differential test: verdict against OPA's Go engine (the engine Buildx embeds).
+
+Every case of the repository that has Rego policies and a JSON input is evaluated
+twice: by the `verdict` CLI (`verdict eval --format json`) and by OPA through the
+`opa-golib-python-bindings` package, and the outcomes (allow / deny / error) and the
+deny messages are compared. See tests/opa/README.md.
+
+Cases: tests/cases/policy/*.toml, examples/*/cases.toml, and the rows of
+tests/cases/default-policy/cases.json (the built-in default policy).
+
+Exit status: 0 when every compared case agrees or differs only as
+tests/opa/known-differences.tsv says, 1 on any other difference, 2 on a setup error.
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+VENV = TARGET / "opa-venv"
+
+# The bindings are pinned: the non-strict patch below is for this build of the library.
+BINDINGS = "opa-golib-python-bindings==0.4.4"
+LIB_SHA256 = "8da2cf16edeae1c07e617b9572d2d1c61bad2ead8b620c79fc093be493b0f582"
+# The bridge evaluates with rego.StrictBuiltinErrors(true) hard-wired; Buildx never sets it
+# (a failing builtin makes its call undefined). The option's closure in the bridge,
+# main.evalCommon.func1.StrictBuiltinErrors.3, is `movzbl 0x8(%rdx),%ecx` (load the
+# captured bool) then `mov %cl,0x280(%rax)`; the load becomes `xor %ecx,%ecx; xchg %ax,%ax`
+# so the option stores false. A probe checks the result before any case runs.
+PATCH_OFFSET = 0x9AB7A0
+PATCH_FROM = bytes.fromhex("0fb64a08")
+PATCH_TO = bytes.fromhex("31c96690")
+
+DEFAULT_NOW = "2026-01-01T00:00:00Z"
+DEFAULT_QUERY = "data.docker.decision"
+HELPER = ROOT / "crates/policy/src/rego/buildx_defaults.rego"
+HELPER_PATH = "builtin/buildx_defaults.rego"
+DEFAULT_POLICY = ROOT / "crates/policy/src/rego/default.rego"
+KNOWN = ROOT / "tests/opa/known-differences.tsv"
+
+# verdict's custom functions (Buildx's Go functions, BX policy/funcs.go) and the helpers
+# built on them. OPA has none of them: they are registered as stubs so that the helper
+# module compiles, and a case whose policy calls one is skipped.
+CUSTOM_FUNCTIONS = {
+    "load_json": 1,
+    "verify_git_signature": 2,
+    "verify_http_pgp_signature": 3,
+    "pin_image": 2,
+    "artifact_attestation": 2,
+    "github_attestation": 2,
+}
+CUSTOM_CALLERS = set(CUSTOM_FUNCTIONS) | {"docker_github_builder_bundle", "github_release_attestation"}
+NOW_FUNCTION = "verdict_differential_now_ns"
+
+
+# ---------------------------------------------------------------------------------------
+# Setup: the venv and the non-strict library.
+
+
+def setup_error(message):
+    print(f"setup: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def in_venv():
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def bootstrap():
+    """Creates the venv when missing and re-executes this script inside it."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"setting up {VENV} ({BINDINGS})", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    probe = subprocess.run(
+        [str(python), "-c", "import opa_bindings"], capture_output=True
+    )
+    if probe.returncode != 0:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--ignore-requires-python", BINDINGS],
+            check=True,
+        )
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def load_opa():
+    """Imports the bindings over a non-strict copy of their library."""
+    import opa_bindings._native as native
+
+    original = Path(native._LIB_PATH)
+    data = bytearray(original.read_bytes())
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != LIB_SHA256:
+        setup_error(f"{original} is not the pinned build (sha256 {digest}); reinstall {BINDINGS}")
+    if data[PATCH_OFFSET : PATCH_OFFSET + 4] != PATCH_FROM:
+        setup_error("the StrictBuiltinErrors closure is not where expected")
+    data[PATCH_OFFSET : PATCH_OFFSET + 4] = PATCH_TO
+    patched = VENV / "libopabridge-nonstrict.so"
+    if not patched.exists() or patched.read_bytes() != data:
+        patched.write_bytes(data)
+    native._LIB_PATH = patched
+
+    from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
+
+    # Probe: a builtin error is undefined (Buildx), and evaluation still works.
+    engine = OpaEngine()
+    engine.add_policy(
+        "probe.rego",
+        'package docker\nx := to_number("abc")\ndecision := {"allow": true, "x": x} if true\n'
+        'decision := {"allow": false} if not x\n',
+    )
+    got = engine.eval_document("docker.decision", {})
+    if got != {"allow": False}:
+        setup_error(f"the non-strict probe gave {got!r}")
+    engine.close()
+    return OpaEngine, OpaError, OpaUndefinedError
+
+
+# ---------------------------------------------------------------------------------------
+# Cases.
+
+
+class Case:
+    def __init__(self, name, sets, input_text, now=DEFAULT_NOW, query=None):
+        self.name = name
+        self.sets = sets  # [[(path, source)]]
+        self.input_text = input_text
+        self.now = now
+        self.query = query
+        self.skip = None
+
+
+def policy_cases():
+    for path in sorted((ROOT / "tests/cases/policy").glob("*.toml")):
+        spec = tomllib.loads(path.read_text())
+        modules = {m["path"]: m["source"] for m in spec["module"]}
+        names = spec.get("sets")
+        if names is None:
+            names = [[m["path"] for m in spec["module"]]]
+        sets = [[(p, modules[p]) for p in s] for s in names]
+        case = Case(f"policy/{path.stem}", sets, spec["input"], spec.get("now", DEFAULT_NOW), spec.get("query"))
+        if not sets:
+            case.skip = "no policy set: a request verdict rejects before any Rego (Buildx: no sets, allow)"
+        yield case
+
+
+def example_cases():
+    for spec_path in sorted(ROOT.glob("examples/*/cases.toml")):
+        directory = spec_path.parent
+        spec = tomllib.loads(spec_path.read_text())
+        sets = [[(p, (directory / p).read_text()) for p in spec["policies"]]]
+        for item in spec["case"]:
+            stem = Path(item["input"]).stem
+            yield Case(
+                f"examples/{directory.name}/{stem}",
+                sets,
+                (directory / item["input"]).read_text(),
+                spec.get("now", DEFAULT_NOW),
+            )
+
+
+def default_policy_cases():
+    table = json.loads((ROOT / "tests/cases/default-policy/cases.json").read_text())
+    sets = [[("builtin/default.rego", DEFAULT_POLICY.read_text())]]
+    for row in table["cases"]:
+        yield Case(f"default-policy/{row['name']}", sets, json.dumps(row["input"]))
+
+
+CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def custom_calls(case):
+    called = set()
+    for modules in case.sets:
+        for _, source in modules:
+            code = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
+            called |= {m.group(1) for m in CALL.finditer(code)} & CUSTOM_CALLERS
+    return sorted(called)
+
+
+# ---------------------------------------------------------------------------------------
+# verdict.
+
+
+def verdict_binary(explicit):
+    if explicit:
+        if not Path(explicit).is_file():
+            setup_error(f"--verdict {explicit}: no such file")
+        return Path(explicit)
+    binary = TARGET / "debug" / "verdict"
+    if not binary.exists():
+        print("building the verdict CLI: cargo build -p verdict-host", file=sys.stderr)
+        if subprocess.run(["cargo", "build", "-p", "verdict-host"], cwd=ROOT).returncode != 0:
+            setup_error("cargo build -p verdict-host failed")
+    return binary
+
+
+def run_verdict(binary, case, workdir):
+    """Returns ("allow"|"deny"|"error", messages, detail)."""
+    here = Path(tempfile.mkdtemp(dir=workdir))
+    args = [str(binary), "eval", "--format", "json", "--now", case.now]
+    for index, modules in enumerate(case.sets):
+        files = []
+        for path, source in modules:
+            file = here / f"set{index}" / path
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(source)
+            files.append(str(file))
+        args += ["-p", ",".join(files)]
+    (here / "input.json").write_text(case.input_text)
+    args += ["-i", str(here / "input.json")]
+    if case.query is not None:
+        args += ["--query", case.query]
+    run = subprocess.run(args, capture_output=True, text=True)
+    try:
+        verdict = json.loads(run.stdout)["verdict"]
+    except (ValueError, KeyError, TypeError):
+        return "error", [], f"exit {run.returncode}: {(run.stdout + run.stderr).strip()[:200]}", []
+    decision = verdict.get("decision")
+    error = verdict.get("error") or {}
+    detail = f"{error.get('code', '')}: {error.get('message', '')}" if error else ""
+    return decision, verdict.get("messages") or [], detail, verdict.get("prints") or []
+
+
+# ---------------------------------------------------------------------------------------
+# OPA, with Buildx's decision rules (BX policy/validate.go).
+
+
+def rewrite_now(source):
+    return re.sub(r"\btime\.now_ns\(\s*\)", f"{NOW_FUNCTION}()", source)
+
+
+def parse_now_ns(text):
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
+def buildx_decision(value):
+    if not isinstance(value, dict):
+        return "error", [], f"decision is {type(value).__name__}"
+    allow = value.get("allow", False)
+    if not isinstance(allow, bool):
+        return "error", [], "allow is not a boolean"
+    caps = value.get("caps")
+    if caps is not None:
+        if not isinstance(caps, dict) or any(
+            k != "exec.proxy" or not isinstance(v, bool) for k, v in caps.items()
+        ):
+            return "error", [], "bad caps"
+    messages = value.get("deny_msg")
+    messages = [m for m in messages if isinstance(m, str)] if isinstance(messages, list) else []
+    return ("allow" if allow else "deny"), messages, ""
+
+
+def run_opa(opa, case):
+    """Returns ("allow"|"deny"|"error", messages, detail, prints)."""
+    prints = []
+    decision, messages, detail = _run_opa(opa, case, prints)
+    return decision, messages, " ".join(detail.split()), prints
+
+
+def _run_opa(opa, case, prints):
+    OpaEngine, OpaError, OpaUndefinedError = opa
+    query = (case.query or DEFAULT_QUERY).strip()
+    if not query.startswith("data."):
+        return "error", [], f"query {query!r} is not a data reference"
+    try:
+        input_value = json.loads(case.input_text)
+    except ValueError as e:
+        return "error", [], f"input: {e}"
+    now_ns = parse_now_ns(case.now)
+    for modules in case.sets:
+        engine = OpaEngine()
+        engine.print_handler = lambda message, _location: prints.append(message)
+        try:
+            for name, arity in CUSTOM_FUNCTIONS.items():
+                engine.register_function(name, _unavailable(name), arity=arity)
+            engine.register_function(NOW_FUNCTION, lambda: now_ns, arity=0)
+            for path, source in modules:
+                engine.add_policy(path, rewrite_now(source))
+            engine.add_policy(HELPER_PATH, HELPER.read_text())
+            value = engine.eval_document(query[len("data.") :], input_value)
+        except OpaUndefinedError:
+            return "error", [], "policy returned zero result"
+        except OpaError as e:
+            return "error", [], f"{e.code}: {e.message}"[:300]
+        finally:
+            engine.close()
+        decision = buildx_decision(value)
+        if decision[0] != "allow":
+            return decision
+    return "allow", [], ""
+
+
+def _unavailable(name):
+    def stub(*_args):
+        raise RuntimeError(f"{name} is not available under OPA here")
+
+    return stub
+
+
+# ---------------------------------------------------------------------------------------
+# Buildx's own default policy against ours, under OPA (optional).
+
+
+def sweep_default_policy(opa, buildx_file):
+    """Evaluates Buildx's policy/default.rego and ours on the truth-table rows and on a
+    grid of tags × signature refs × repositories; returns the number of differences."""
+    OpaEngine, OpaError, _ = opa
+
+    def engine(source):
+        e = OpaEngine()
+        for name, arity in CUSTOM_FUNCTIONS.items():
+            e.register_function(name, _unavailable(name), arity=arity)
+        e.add_policy("default.rego", source)
+        e.add_policy(HELPER_PATH, HELPER.read_text())
+        return e
+
+    theirs = engine(Path(buildx_file).read_text())
+    ours = engine(DEFAULT_POLICY.read_text())
+
+    def decide(e, value):
+        try:
+            return e.eval_document("docker.decision", value)
+        except OpaError as err:
+            return f"error {err.code}"
+
+    inputs = [row["input"] for row in json.loads((ROOT / "tests/cases/default-policy/cases.json").read_text())["cases"]]
+    tags = [
+        "latest", "labs", "master", "0", "1", "2", "10", "01", "1.9", "1.10", "1.20", "1.21", "1.22",
+        "2.0", "1.021", "1.999999", "1.21.0", "1.21.3", "1.10.0", "1.21.0-labs", "1-labs",
+        "1.21-labs", "1.20-labs", "1.21.0-labs-labs", "1.21.0.0", "1.21.0-rc1", "v0.8", "v0.26.9",
+        "v0.27", "v0.27.0", "v0.27.0-rc1", "v0.31.2", "v0.31.2-rootless", "v0.31.2-ubuntu",
+        "v0.31.2-gpu", "v0.31.0-rc1-rootless", "v00.27.0", "v0.100.0", "v1.0.0", "buildx-stable-1",
+        "buildx-stable-12-gpu", "buildx-stable-1-rootless", "buildx-stable-x", "nightly",
+        "nightly-ubuntu", "master-cache", "rootless", "latest-ubuntu", "docker-20.10.3",
+        "\uff11.21", "",
+    ]
+    refs = [
+        None, "refs/heads/master", "refs/tags/dockerfile/1.21.0", "refs/tags/dockerfile/1.21.0-labs",
+        "refs/tags/dockerfile/1", "refs/tags/dockerfile/1-labs", "refs/tags/dockerfile/1.21",
+        "refs/tags/dockerfile/1.22.0", "refs/tags/dockerfile/2.0.0", "refs/tags/dockerfile/1.999999",
+        "refs/tags/dockerfile/1.21.0-labs-labs", "refs/tags/dockerfile/01.21.0", "refs/tags/1.10.0",
+        "refs/tags/1.10-labs", "refs/tags/1.21.0", "refs/tags/2.3.4", "refs/tags/1", "refs/tags/0.9.1",
+        "refs/tags/v0.27.0", "refs/tags/v0.27.0-rc1", "refs/tags/v0.31.2", "refs/tags/v0.31.2-rootless",
+        "refs/tags/v1.0.0",
+    ]
+    repos = ["docker/dockerfile", "docker/dockerfile-upstream", "docker/buildkit-syft-scanner", "moby/buildkit", "library/alpine"]
+    signers = ["moby/buildkit", "docker/buildkit-syft-scanner", "docker/dockerfile"]
+    for repo in repos:
+        for tag in tags:
+            image = {"ref": f"docker.io/{repo}:{tag}", "host": "docker.io", "repo": repo, "fullRepo": f"docker.io/{repo}", "hasProvenance": True}
+            if tag:
+                image["tag"] = tag
+            inputs.append({"image": dict(image)})
+            for ref in refs:
+                for signer_repo in signers:
+                    signer = {
+                        "certificateIssuer": "CN=sigstore-intermediate,O=sigstore.dev",
+                        "subjectAlternativeName": "",
+                        "issuer": "https://token.actions.githubusercontent.com",
+                        "runnerEnvironment": "github-hosted",
+                        "sourceRepositoryURI": f"https://github.com/{signer_repo}",
+                    }
+                    if ref:
+                        signer["sourceRepositoryRef"] = ref
+                    signature = {
+                        "kind": "docker-github-builder",
+                        "type": "bundle-v0.3",
+                        "timestamps": [{"type": "Tlog", "uri": "https://rekor.sigstore.dev", "timestamp": "2026-01-01T00:00:00Z"}],
+                        "signer": signer,
+                    }
+                    inputs.append({"image": {**image, "signatures": [signature]}})
+    differences = 0
+    for value in inputs:
+        a, b = decide(theirs, value), decide(ours, value)
+        if a != b:
+            differences += 1
+            if differences <= 10:
+                print(f"  differs: {json.dumps(value)}\n    buildx: {a}\n    ours:   {b}")
+    print(f"default policy sweep: {len(inputs)} inputs, {differences} differ (Buildx's default.rego vs ours, both under OPA)")
+    return differences
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def load_known():
+    known = {}
+    for number, line in enumerate(KNOWN.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or not all(f.strip() for f in fields):
+            setup_error(f"{KNOWN}:{number}: want three tab-separated fields: case, what differs, why")
+        known[fields[0]] = (fields[1], fields[2])
+    return known
+
+
+def describe(outcome):
+    decision, messages = outcome[0], outcome[1]
+    return decision + (f" {json.dumps(messages)}" if messages else "")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--verdict", help="the verdict CLI (default: $CARGO_TARGET_DIR/debug/verdict, built when missing)")
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel verdict processes (default 2)")
+    parser.add_argument("--buildx-default-policy", metavar="FILE", help="also compare Buildx's policy/default.rego (a copy at FILE) with ours under OPA")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the detail of every error outcome")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    opa = load_opa()
+    binary = verdict_binary(args.verdict)
+    known = load_known()
+
+    cases = [c for c in [*policy_cases(), *example_cases(), *default_policy_cases()] if args.only in c.name]
+    for case in cases:
+        calls = custom_calls(case)
+        if calls and not case.skip:
+            case.skip = f"calls {', '.join(calls)}: verdict's Go custom functions are not in OPA"
+
+    workdir = Path(tempfile.mkdtemp(prefix="verdict-opa-"))
+    env_cache = TARGET / "verdict-opa-cache"
+    os.environ.setdefault("VERDICT_CACHE_DIR", str(env_cache))
+    runnable = [c for c in cases if not c.skip]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        verdicts = dict(zip((c.name for c in runnable), pool.map(lambda c: run_verdict(binary, c, workdir), runnable)))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    rows, counts, unexpected, stale = [], {"agree": 0, "known": 0, "DIFFER": 0, "skip": 0}, [], []
+    print_differences = 0
+    for case in cases:
+        if case.skip:
+            counts["skip"] += 1
+            rows.append((case.name, "-", "-", "skip", case.skip))
+            continue
+        ours, theirs = verdicts[case.name], run_opa(opa, case)
+        same = ours[0] == theirs[0] and (ours[0] != "deny" or ours[1] == theirs[1])
+        note = ""
+        if same:
+            status = "agree"
+            if case.name in known:
+                stale.append(case.name)
+                note = "listed in known-differences.tsv but agrees"
+        elif case.name in known:
+            status, note = "known", known[case.name][1]
+        else:
+            status = "DIFFER"
+            unexpected.append(case.name)
+            note = f"verdict: {ours[2] or '-'} | opa: {theirs[2] or '-'}"
+        if args.verbose and not note and (ours[2] or theirs[2]):
+            note = f"verdict: {ours[2] or '-'} | opa: {theirs[2] or '-'}"
+        if ours[3] != theirs[3]:
+            # print() output is not part of the decision; reported, never a failure.
+            print_differences += 1
+            if args.verbose or status == "agree":
+                note = (note + "; " if note else "") + f"prints differ: verdict {ours[3]!r}, opa {theirs[3]!r}"
+        counts[status] += 1
+        rows.append((case.name, describe(ours), describe(theirs), status, note))
+
+    width = min(max((len(r[0]) for r in rows), default=4), 70)
+
+    def cut(text, size):
+        return text if len(text) <= size else text[: size - 1] + "…"
+
+    print(f"{'result':<6}  {'case':<{width}}  {'verdict':<40}  opa")
+    for name, ours, theirs, status, note in rows:
+        line = f"{status:<6}  {cut(name, width):<{width}}  {cut(ours, 40):<40}  {cut(theirs, 40)}"
+        print(line + (f"\n        {note}" if note else ""))
+    missing = sorted(set(known) - {c.name for c in cases}) if not args.only else []
+    print(
+        f"\n{len(cases)} cases: {counts['agree']} agree, {counts['known']} differ as known, "
+        f"{counts['DIFFER']} differ unexpectedly, {counts['skip']} skipped; "
+        f"{print_differences} with different print() output (reported, not a failure) "
+        f"({time.monotonic() - started:.1f} s)"
+    )
+    for name in stale:
+        print(f"note: {name} is in known-differences.tsv but now agrees")
+    for name in missing:
+        print(f"note: known-differences.tsv names {name}, which is not a case")
+
+    failed = bool(unexpected)
+    if args.buildx_default_policy:
+        failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
+    if unexpected:
+        print("unexpected differences: " + ", ".join(unexpected))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if sys.version_info < (3, 11):
+        setup_error("tests/opa/differential.py needs Python 3.11 or later (tomllib)")
+    if not in_venv():
+        try:
+            bootstrap()
+        except (OSError, subprocess.CalledProcessError) as e:
+            setup_error(f"cannot prepare {VENV}: {e}")
+    sys.exit(main())
