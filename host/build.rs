@@ -24,14 +24,7 @@ fn main() {
 }
 
 fn build_component(root: &Path) -> Vec<u8> {
-    for dir in [
-        "wit",
-        "crates/component",
-        "crates/core",
-        "crates/policy",
-        "crates/verify",
-        "crates/bundle",
-    ] {
+    for dir in ["wit", "crates"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     for file in ["Cargo.toml", "Cargo.lock"] {

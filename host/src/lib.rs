@@ -14,6 +14,7 @@
 //! verdict library crates, only on the component's WIT contract.
 
 pub mod cache;
+pub mod evidence;
 pub mod pretty;
 pub mod verify;
 
@@ -32,6 +33,9 @@ mod gen_ {
     });
 }
 
+pub use gen_::exports::verdict::policy::checker::{
+    Attestation, BuildEnv, CheckRequest, Checked, Evidence, NamedBytes,
+};
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
 pub use gen_::exports::verdict::policy::types::{
     Decision, Error as VerdictError, ErrorCode, Options, PolicyModule, Verdict,
@@ -177,6 +181,50 @@ impl Runner {
                 let error = self.classify(&store, &trap);
                 self.error_verdict(sets, options, input, &error)
             }
+        }
+    }
+
+    /// Checks one source with its evidence in a fresh instance (the
+    /// `checker` interface). A trap (fuel, memory) becomes an `error`
+    /// verdict rendered by the component itself.
+    pub fn check(
+        &self,
+        sets: &[PolicySet],
+        options: &Options,
+        request: &CheckRequest,
+    ) -> Result<Checked> {
+        let mut store = self.store()?;
+        let bindings = self.pre.instantiate(&mut store)?;
+        let result = bindings
+            .verdict_policy_checker()
+            .call_check(&mut store, sets, options, request);
+        match result {
+            Ok(checked) => Ok(checked),
+            Err(trap) => {
+                let error = self.classify(&store, &trap);
+                let input = serde_json::json!({"source": request.source}).to_string();
+                Ok(Checked {
+                    verdict: self.error_verdict(sets, options, &input, &error)?,
+                    input: None,
+                })
+            }
+        }
+    }
+
+    /// The input document Buildx would build for `request`, with its facts
+    /// (`{"input": …, "facts": […]}`), built in a fresh instance.
+    pub fn build_input(
+        &self,
+        request: &CheckRequest,
+    ) -> Result<std::result::Result<String, VerdictError>> {
+        let mut store = self.store()?;
+        let bindings = self.pre.instantiate(&mut store)?;
+        let result = bindings
+            .verdict_policy_checker()
+            .call_build_input(&mut store, request);
+        match result {
+            Ok(r) => Ok(r),
+            Err(trap) => Ok(Err(self.classify(&store, &trap))),
         }
     }
 

@@ -9,7 +9,10 @@ use verdict_host::verify::{
     Artifact, CertificateIdentity, Digest, IdentityPolicy, Matcher, Thresholds, TrustSource,
     VerifyFailure, VerifyOptions,
 };
-use verdict_host::{Limits, Options, PolicyModule, PolicySet, Runner, cache, pretty};
+use verdict_host::{
+    BuildEnv, CheckRequest, Evidence, Limits, NamedBytes, Options, PolicyModule, PolicySet, Runner,
+    cache, evidence, pretty,
+};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -45,6 +48,15 @@ enum Command {
     /// stopped the verifier).
     #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
     Verify(VerifyArgs),
+    /// Check a source (`docker-image://REF`, a git URL, `https://…`,
+    /// `local://NAME`) against Buildx policies, as `docker buildx build`
+    /// checks it: `<Dockerfile>.rego` next to the Dockerfile, `--policy`
+    /// sets, the caps pass, Buildx's input built from `--evidence` inside
+    /// the sandbox (every blob re-hashed, signatures verified there).
+    ///
+    /// Exit status: 0 allow (or convert: the pinned reference is printed),
+    /// 1 deny, 2 error.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -59,18 +71,29 @@ enum Format {
 
 #[derive(Debug, clap::Args)]
 struct EvalArgs {
+    /// A source to evaluate instead of an input document, as `docker buildx
+    /// policy eval SOURCE`: its input is built from `--evidence` (see
+    /// `verdict check`); with `--print`, the input is printed instead.
+    #[arg(value_name = "SOURCE", conflicts_with = "input")]
+    source: Option<String>,
+    /// Print the input document built for SOURCE (and what it rests on, on
+    /// standard error) instead of evaluating.
+    #[arg(long, requires = "source")]
+    print: bool,
     /// A policy set: a Rego file, or several joined by commas (compiled
     /// together). Repeat for several sets: all must allow; the first deny wins.
-    #[arg(
-        short = 'p',
-        long = "policy",
-        value_name = "FILE[,FILE…]",
-        required = true
-    )]
+    #[arg(short = 'p', long = "policy", value_name = "FILE[,FILE…]")]
     policies: Vec<String>,
     /// The input document (JSON); `-` reads standard input.
-    #[arg(short = 'i', long = "input", value_name = "FILE")]
-    input: PathBuf,
+    #[arg(
+        short = 'i',
+        long = "input",
+        value_name = "FILE",
+        required_unless_present = "source"
+    )]
+    input: Option<PathBuf>,
+    #[command(flatten)]
+    source_args: SourceArgs,
     /// The query to evaluate.
     #[arg(long, default_value = "data.docker.decision")]
     query: String,
@@ -96,9 +119,72 @@ struct EvalArgs {
     /// the input carries), and the verdict records each one's outcome.
     #[arg(long = "bundle", value_name = "FILE=sha256:HEX")]
     bundles: Vec<String>,
-    /// The trusted root for `--bundle` (default: the embedded public-good root).
-    #[arg(long, value_name = "FILE", requires = "bundles")]
+    /// The trusted root for `--bundle` and SOURCE signatures (default: the
+    /// embedded public-good root).
+    #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
+}
+
+/// Where a source's evidence, build settings and context come from.
+#[derive(Debug, clap::Args)]
+struct SourceArgs {
+    /// The platform of an image source.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
+    platform: String,
+    /// The Dockerfile: `<Dockerfile>.rego` next to it is loaded as the first
+    /// policy set when it exists, and its base name is `input.env.filename`.
+    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "Dockerfile")]
+    dockerfile: PathBuf,
+    /// An evidence directory (docs/evidence.md): `oci/` (an OCI image layout
+    /// with index, manifests, attestation manifests, referrers and bundles),
+    /// `git/refs`, `git/objects/`, `http/content` or `http/checksum`,
+    /// `attestations/<owner>/<repo>/`.
+    #[arg(long, value_name = "DIR")]
+    evidence: Option<PathBuf>,
+    /// The build context: policies' file arguments (`load_json`, keys,
+    /// signatures, bundles) are read from it (`cwd://` paths from the
+    /// working directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    context: PathBuf,
+    /// A build argument (`input.env.args`). Repeatable.
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    build_args: Vec<String>,
+    /// A label (`input.env.labels`). Repeatable.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    labels: Vec<String>,
+    /// The build target (`input.env.target`).
+    #[arg(long)]
+    target: Option<String>,
+    /// Prepend Buildx's built-in default policy (`BUILDX_DEFAULT_POLICY=1`).
+    #[arg(long)]
+    default_policy: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The source: `docker-image://REF`, a git URL (`https://…/repo.git#ref`,
+    /// `git://…`, `git@host:org/repo.git#ref`), `https://…`, `local://NAME`.
+    #[arg(value_name = "SOURCE")]
+    source: String,
+    /// A policy set, as Buildx's `--policy`: `filename=FILE[,filename=FILE…]
+    /// [,reset=true][,disabled=true]`, or simply `FILE[,FILE…]`. Repeat for
+    /// several sets: all must allow; the first deny wins.
+    #[arg(long = "policy", value_name = "SPEC")]
+    policies: Vec<String>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+    /// A trusted root (JSON) for signatures instead of the embedded
+    /// public-good root (the only one Buildx trusts).
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The evaluation time (RFC 3339). Defaults to the current time.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
 }
 
 /// The sandbox's limits and code cache, for the verification commands.
@@ -257,6 +343,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Eval(args) => eval(args),
         Command::VerifyBundle(args) => verify_bundle(args),
         Command::Verify(args) => verify(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -421,58 +508,324 @@ fn verify(args: VerifyArgs) -> Result<u8> {
     })
 }
 
+/// One policy module read from disk, named by its file name.
+fn read_module(file: &str) -> Result<PolicyModule> {
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("failed to read policy {file:?}"))?;
+    let path = std::path::Path::new(file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(file)
+        .to_owned();
+    Ok(PolicyModule { path, source })
+}
+
+/// Policy sets from `--policy` specs, Buildx style (BX `util/buildflags/policy.go`,
+/// `build/build.go` `withPolicyConfig`): each spec naming files is one set; `reset=true` drops
+/// the sets before it (the auto-discovered one included); `disabled=true` turns policies off.
+/// A spec without `=` is `FILE[,FILE…]`. Returns the sets, their file names, and whether
+/// policies were disabled.
+fn policy_sets(
+    auto: Option<&std::path::Path>,
+    specs: &[String],
+) -> Result<(Vec<PolicySet>, Vec<Vec<String>>, bool)> {
+    let mut sets: Vec<PolicySet> = Vec::new();
+    if let Some(auto) = auto {
+        sets.push(vec![read_module(&auto.to_string_lossy())?]);
+    }
+    let mut disabled = false;
+    for spec in specs {
+        let mut files = Vec::new();
+        let mut reset = false;
+        for part in spec.split(',').filter(|p| !p.is_empty()) {
+            match part.split_once('=') {
+                None => files.push(part.to_owned()),
+                Some(("filename", f)) => files.push(f.to_owned()),
+                Some(("reset", v)) => reset = parse_bool(v, part)?,
+                Some(("disabled", v)) => disabled = parse_bool(v, part)?,
+                Some(("strict" | "log-level", _)) => {}
+                Some((key, _)) => bail!("--policy {spec:?}: unknown key {key:?}"),
+            }
+        }
+        if reset {
+            sets.clear();
+        }
+        if !files.is_empty() {
+            sets.push(files.iter().map(|f| read_module(f)).collect::<Result<_>>()?);
+        }
+    }
+    if disabled && sets.len() > usize::from(auto.is_some()) {
+        bail!("--policy disabled=true cannot be combined with policy files");
+    }
+    let names = sets
+        .iter()
+        .map(|set| set.iter().map(|m| m.path.clone()).collect())
+        .collect();
+    Ok((sets, names, disabled))
+}
+
+fn parse_bool(value: &str, part: &str) -> Result<bool> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => bail!("--policy {part:?}: expected true or false"),
+    }
+}
+
+fn key_values(items: &[String], flag: &str) -> Result<Vec<(String, String)>> {
+    items
+        .iter()
+        .map(|item| {
+            item.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("{flag} {item:?}: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+fn now_ns(now: Option<&str>) -> Result<i64> {
+    match now {
+        Some(text) => parse_time(text),
+        None => chrono::Utc::now()
+            .timestamp_nanos_opt()
+            .context("the clock is out of range"),
+    }
+}
+
+/// The check request for a source, with its evidence read from disk.
+fn check_request(
+    source: &str,
+    args: &SourceArgs,
+    trusted_root: Option<&std::path::Path>,
+) -> Result<CheckRequest> {
+    let evidence = match &args.evidence {
+        Some(dir) => evidence::load(dir)?,
+        None => Evidence {
+            oci_index: None,
+            blobs: vec![],
+            git_refs: None,
+            git_objects: vec![],
+            http_content: None,
+            http_checksum: None,
+            attestations: vec![],
+        },
+    };
+    let filename = args
+        .dockerfile
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned);
+    Ok(CheckRequest {
+        source: Some(source.to_owned()),
+        platform: Some(args.platform.clone()),
+        env: BuildEnv {
+            args: key_values(&args.build_args, "--build-arg")?,
+            labels: key_values(&args.labels, "--label")?,
+            filename,
+            target: args.target.clone(),
+        },
+        evidence,
+        files: vec![],
+        trusted_root: trusted_root.map(|p| read(p, "trusted root")).transpose()?,
+        default_policy: args.default_policy,
+    })
+}
+
+/// `<Dockerfile>.rego` next to the Dockerfile, when it exists (BX `build/opt.go`).
+fn auto_policy(dockerfile: &std::path::Path) -> Option<PathBuf> {
+    let mut name = dockerfile.file_name()?.to_os_string();
+    name.push(".rego");
+    let path = dockerfile.with_file_name(name);
+    path.is_file().then_some(path)
+}
+
+/// The most rounds of "the policy asked for files; read them; check again" (Buildx's limit
+/// for metadata resolution).
+const MAX_ROUNDS: usize = 10;
+
+/// Checks `request`, reading the build-context files the policy asks for between rounds.
+fn check_with_files(
+    runner: &Runner,
+    sets: &[PolicySet],
+    options: &Options,
+    request: &mut CheckRequest,
+    context: &std::path::Path,
+) -> Result<verdict_host::Checked> {
+    let mut checked = runner.check(sets, options, request)?;
+    for _ in 1..MAX_ROUNDS {
+        let mut added = false;
+        for name in &checked.verdict.missing_files {
+            if request.files.iter().any(|f| &f.name == name) {
+                continue;
+            }
+            let Some(path) = evidence::context_path(context, name) else {
+                continue;
+            };
+            if path.is_file() {
+                request.files.push(NamedBytes {
+                    name: name.clone(),
+                    content: read(&path, "build-context file")?,
+                });
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+        checked = runner.check(sets, options, request)?;
+    }
+    Ok(checked)
+}
+
+fn print_checked(
+    checked: &verdict_host::Checked,
+    names: &[Vec<String>],
+    source: &str,
+    format: Format,
+) {
+    let verdict = &checked.verdict;
+    match format {
+        Format::Json => println!(
+            "{{\"hash\":\"{}\",\"verdict\":{}}}",
+            verdict.hash, verdict.canonical_json
+        ),
+        Format::Pretty => {
+            println!("source {source}");
+            if let Some(pin) = &verdict.pin {
+                let base = source.split('@').next().unwrap_or(source);
+                println!("pinned {base}@{pin}");
+            }
+            print!("{}", pretty::render(verdict, names));
+            print!("{}", pretty::render_facts(&verdict.canonical_json));
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<u8> {
+    let auto = auto_policy(&args.source_args.dockerfile);
+    let (sets, names, disabled) = policy_sets(auto.as_deref(), &args.policies)?;
+    if disabled {
+        println!("policies disabled: {} allowed", args.source);
+        return Ok(0);
+    }
+    if sets.is_empty() && !args.source_args.default_policy {
+        bail!(
+            "no policy: no {:?} next to the Dockerfile, no --policy and no --default-policy",
+            auto_policy_name(&args.source_args.dockerfile)
+        );
+    }
+    let options = Options {
+        query: None,
+        now_ns: now_ns(args.now.as_deref())?,
+    };
+    let mut request = check_request(
+        &args.source,
+        &args.source_args,
+        args.trusted_root.as_deref(),
+    )?;
+    let runner = args.sandbox.runner()?;
+    let checked = check_with_files(
+        &runner,
+        &sets,
+        &options,
+        &mut request,
+        &args.source_args.context,
+    )?;
+    let mut names = names;
+    if args.source_args.default_policy {
+        names.insert(0, vec!["builtin/default.rego".to_owned()]);
+    }
+    print_checked(&checked, &names, &args.source, args.format);
+    Ok(checked.verdict.decision.exit_code())
+}
+
+fn auto_policy_name(dockerfile: &std::path::Path) -> String {
+    format!("{}.rego", dockerfile.display())
+}
+
 fn eval(args: EvalArgs) -> Result<u8> {
+    let runner_for = |fuel: u64, max_memory: usize, no_cache: bool| -> Result<Runner> {
+        let limits = Limits {
+            fuel,
+            max_memory: max_memory
+                .checked_mul(1 << 20)
+                .context("--max-memory is too large")?,
+        };
+        Runner::new(if no_cache { None } else { cache::default_dir() }, limits)
+    };
+    if let Some(source) = &args.source {
+        let mut request =
+            check_request(source, &args.source_args, args.trusted_root.as_deref())?;
+        let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
+        if args.print {
+            return match runner.build_input(&request)? {
+                Ok(json) => {
+                    let value: serde_json::Value = serde_json::from_str(&json)?;
+                    println!("{}", serde_json::to_string_pretty(&value["input"])?);
+                    eprint!("{}", pretty::render_fact_list(&value["facts"]));
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+                    Ok(2)
+                }
+            };
+        }
+        let auto = auto_policy(&args.source_args.dockerfile);
+        let (sets, names, _) = policy_sets(auto.as_deref(), &args.policies)?;
+        if sets.is_empty() && !args.source_args.default_policy {
+            bail!(
+                "no policy: no {:?} and no -p",
+                auto_policy_name(&args.source_args.dockerfile)
+            );
+        }
+        let options = Options {
+            query: Some(args.query.clone()),
+            now_ns: now_ns(args.now.as_deref())?,
+        };
+        let checked = check_with_files(
+            &runner,
+            &sets,
+            &options,
+            &mut request,
+            &args.source_args.context,
+        )?;
+        print_checked(&checked, &names, source, args.format);
+        return Ok(checked.verdict.decision.exit_code());
+    }
+    let Some(input_path) = &args.input else {
+        bail!("give an input document (-i) or a SOURCE");
+    };
+    if args.policies.is_empty() {
+        bail!("give at least one policy set (-p)");
+    }
     let mut sets: Vec<PolicySet> = Vec::new();
     let mut names: Vec<Vec<String>> = Vec::new();
     for spec in &args.policies {
         let mut set = Vec::new();
         let mut files = Vec::new();
         for file in spec.split(',').filter(|f| !f.is_empty()) {
-            let source = std::fs::read_to_string(file)
-                .with_context(|| format!("failed to read policy {file:?}"))?;
-            let path = std::path::Path::new(file)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or(file)
-                .to_owned();
-            files.push(path.clone());
-            set.push(PolicyModule { path, source });
+            let module = read_module(file)?;
+            files.push(module.path.clone());
+            set.push(module);
         }
         sets.push(set);
         names.push(files);
     }
-    let input = if args.input.as_os_str() == "-" {
+    let input = if input_path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .context("failed to read the input from standard input")?;
         text
     } else {
-        std::fs::read_to_string(&args.input)
-            .with_context(|| format!("failed to read input {:?}", args.input))?
+        std::fs::read_to_string(input_path)
+            .with_context(|| format!("failed to read input {input_path:?}"))?
     };
-    let now_ns = match &args.now {
-        Some(text) => parse_time(text)?,
-        None => chrono::Utc::now()
-            .timestamp_nanos_opt()
-            .context("the clock is out of range")?,
-    };
-    let limits = Limits {
-        fuel: args.fuel,
-        max_memory: args
-            .max_memory
-            .checked_mul(1 << 20)
-            .context("--max-memory is too large")?,
-    };
-    let cache = if args.no_cache {
-        None
-    } else {
-        cache::default_dir()
-    };
-    let runner = Runner::new(cache, limits)?;
+    let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
     let options = Options {
         query: Some(args.query.clone()),
-        now_ns,
+        now_ns: now_ns(args.now.as_deref())?,
     };
     let verdict = if args.bundles.is_empty() {
         runner.evaluate(&sets, &options, &input)?

@@ -156,3 +156,36 @@ pub fn render_verify_failure(failure: &VerifyFailure) -> String {
         failure.message()
     )
 }
+
+/// The facts a checked input rests on (`facts` of a canonical verdict record): one line per
+/// field, verified / asserted / failed.
+pub fn render_facts(canonical_json: &str) -> String {
+    let Ok(record) = serde_json::from_str::<Value>(canonical_json) else {
+        return String::new();
+    };
+    let mut out = render_fact_list(&record["facts"]);
+    if let Some(missing) = record["missingFiles"].as_array() {
+        let names: Vec<&str> = missing.iter().filter_map(|m| m.as_str()).collect();
+        let _ = writeln!(out, "  files asked for but not found: {}", names.join(", "));
+    }
+    out
+}
+
+/// A list of facts (`[{field, status, how}]`), one line each.
+pub fn render_fact_list(facts: &Value) -> String {
+    let mut out = String::new();
+    let Some(list) = facts.as_array().filter(|l| !l.is_empty()) else {
+        return out;
+    };
+    let _ = writeln!(out, "  evidence:");
+    for fact in list {
+        let _ = writeln!(
+            out,
+            "    {:<8} {}: {}",
+            fact["status"].as_str().unwrap_or("?"),
+            fact["field"].as_str().unwrap_or("?"),
+            fact["how"].as_str().unwrap_or("")
+        );
+    }
+    out
+}
