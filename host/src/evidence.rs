@@ -1,8 +1,8 @@
 //! Reading evidence and build-context files from disk for the `checker` interface.
 //!
 //! The layout of an evidence directory is docs/evidence.md's: `oci/` (an OCI image layout),
-//! `git/refs`, `git/objects/<oid>`, `http/content` or `http/checksum`, and
-//! `attestations/<owner>/<repo>/*.json[l]`. The runner only reads files: every hash is
+//! `image/attestation-manifest` + `image/bundles/`, `git/refs`, `git/objects/<oid>`,
+//! `http/content` or `http/checksum`, and `attestations/<owner>/<repo>/*.json[l]`. The runner only reads files: every hash is
 //! recomputed and every signature verified inside the component.
 
 use std::path::{Path, PathBuf};
@@ -55,7 +55,11 @@ pub fn load(dir: &Path) -> Result<Evidence> {
     let oci = dir.join("oci");
     let mut blobs = Vec::new();
     for alg_dir in sorted_entries(&oci.join("blobs"))? {
-        let Some(alg) = alg_dir.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+        let Some(alg) = alg_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+        else {
             continue;
         };
         for blob in sorted_entries(&alg_dir)? {
@@ -87,8 +91,13 @@ pub fn load(dir: &Path) -> Result<Evidence> {
         for repo in sorted_entries(&owner)? {
             let name = format!(
                 "{}/{}",
-                owner.file_name().and_then(|n| n.to_str()).unwrap_or_default(),
-                repo.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+                owner
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default(),
+                repo.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
             );
             for file in sorted_entries(&repo)? {
                 let bytes = read_capped(&file)?;
@@ -111,7 +120,16 @@ pub fn load(dir: &Path) -> Result<Evidence> {
             }
         }
     }
+    let image = dir.join("image");
+    let attestation_manifest = read_optional(&image.join("attestation-manifest"))?
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+    let signature_bundles = sorted_entries(&image.join("bundles"))?
+        .iter()
+        .map(|p| read_capped(p))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Evidence {
+        attestation_manifest,
+        signature_bundles,
         oci_index: read_optional(&oci.join("index.json"))?,
         blobs,
         git_refs,

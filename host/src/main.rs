@@ -133,7 +133,12 @@ struct SourceArgs {
     platform: String,
     /// The Dockerfile: `<Dockerfile>.rego` next to it is loaded as the first
     /// policy set when it exists, and its base name is `input.env.filename`.
-    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "Dockerfile")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PATH",
+        default_value = "Dockerfile"
+    )]
     dockerfile: PathBuf,
     /// An evidence directory (docs/evidence.md): `oci/` (an OCI image layout
     /// with index, manifests, attestation manifests, referrers and bundles),
@@ -551,7 +556,12 @@ fn policy_sets(
             sets.clear();
         }
         if !files.is_empty() {
-            sets.push(files.iter().map(|f| read_module(f)).collect::<Result<_>>()?);
+            sets.push(
+                files
+                    .iter()
+                    .map(|f| read_module(f))
+                    .collect::<Result<_>>()?,
+            );
         }
     }
     if disabled && sets.len() > usize::from(auto.is_some()) {
@@ -608,6 +618,8 @@ fn check_request(
             http_content: None,
             http_checksum: None,
             attestations: vec![],
+            attestation_manifest: None,
+            signature_bundles: vec![],
         },
     };
     let filename = args
@@ -754,8 +766,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
         Runner::new(if no_cache { None } else { cache::default_dir() }, limits)
     };
     if let Some(source) = &args.source {
-        let mut request =
-            check_request(source, &args.source_args, args.trusted_root.as_deref())?;
+        let mut request = check_request(source, &args.source_args, args.trusted_root.as_deref())?;
         let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
         if args.print {
             return match runner.build_input(&request)? {

@@ -18,10 +18,16 @@ fn request(r: CheckRequest) -> (core_::CheckRequest, Option<Vec<u8>>, bool) {
         blobs: e.blobs.into_iter().map(|b| (b.name, b.content)).collect(),
         git: verdict_core::GitEvidence {
             refs: e.git_refs,
-            objects: e.git_objects.into_iter().map(|b| (b.name, b.content)).collect(),
+            objects: e
+                .git_objects
+                .into_iter()
+                .map(|b| (b.name, b.content))
+                .collect(),
         },
         http_content: e.http_content,
         http_checksum: e.http_checksum,
+        attestation_manifest: e.attestation_manifest,
+        signature_bundles: e.signature_bundles,
     };
     let request = core_::CheckRequest {
         source: r.source,
@@ -46,10 +52,12 @@ impl wit_checker::Guest for Component {
         let (request, trusted_root, _) = request(r);
         let trust = match trusted_root {
             None => core_::verify::TrustMaterial::public_good(),
-            Some(json) => core_::verify::TrustMaterial::from_json(&json).map_err(|e| wit::Error {
-                code: wit::ErrorCode::InvalidRequest,
-                message: format!("trusted root: {e}"),
-            })?,
+            Some(json) => {
+                core_::verify::TrustMaterial::from_json(&json).map_err(|e| wit::Error {
+                    code: wit::ErrorCode::InvalidRequest,
+                    message: format!("trusted root: {e}"),
+                })?
+            }
         };
         core_::build_input(&request, &trust)
             .map(|(input, facts)| serde_json::json!({"input": input, "facts": facts}).to_string())
@@ -59,11 +67,7 @@ impl wit_checker::Guest for Component {
             })
     }
 
-    fn check(
-        sets: Vec<wit::PolicySet>,
-        o: wit::Options,
-        r: CheckRequest,
-    ) -> wit_checker::Checked {
+    fn check(sets: Vec<wit::PolicySet>, o: wit::Options, r: CheckRequest) -> wit_checker::Checked {
         let (request, trusted_root, default_policy) = request(r);
         let checked = core_::check(
             modules(sets),

@@ -223,6 +223,13 @@ fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
     if let Some(c) = &e.http_checksum {
         ev.insert("httpChecksum".into(), json!(c));
     }
+    if let Some(d) = &e.attestation_manifest {
+        ev.insert("attestationManifest".into(), json!(d));
+    }
+    if !e.signature_bundles.is_empty() {
+        let digests: Vec<String> = e.signature_bundles.iter().map(|b| sha256(b)).collect();
+        ev.insert("signatureBundles".into(), json!(digests));
+    }
     if !ev.is_empty() {
         r.insert("evidence".into(), Json::Object(ev));
     }
@@ -367,7 +374,9 @@ pub fn check(
         Ok(policy) => Engine { policy, subject }.check(request, &trust, &skip),
         Err(e) => {
             let mut parts = Parts::error((&e).into());
-            parts.extra.insert("request".into(), request_record(request, &trust));
+            parts
+                .extra
+                .insert("request".into(), request_record(request, &trust));
             Checked {
                 verdict: subject.verdict(&digest_of(&json!({"source": request.source})), parts),
                 input: None,

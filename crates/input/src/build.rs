@@ -69,6 +69,11 @@ pub struct Evidence {
     pub http_content: Option<Vec<u8>>,
     /// The HTTP content's checksum when the content is not supplied (asserted).
     pub http_checksum: Option<String>,
+    /// An image's attestation manifest named by digest only (asserted), when the layout does
+    /// not carry the chain.
+    pub attestation_manifest: Option<String>,
+    /// Sigstore bundles over that attestation manifest.
+    pub signature_bundles: Vec<Vec<u8>>,
 }
 
 /// One input request.
@@ -168,17 +173,30 @@ impl Builder<'_, '_> {
         };
         let mut materials = Vec::new();
         match parsed {
-            Source::Image(reference) if !self.store.is_empty() => {
-                let resolved = image::resolve(
-                    reference,
-                    platform,
-                    self.store,
-                    self.request.trust,
-                    &mut object,
-                    facts,
-                )?;
-                if let Some(p) = resolved.provenance {
-                    materials = p.materials;
+            Source::Image(reference) => {
+                if !self.store.is_empty() {
+                    let resolved = image::resolve(
+                        reference,
+                        platform,
+                        self.store,
+                        self.request.trust,
+                        &mut object,
+                        facts,
+                    )?;
+                    if let Some(p) = resolved.provenance {
+                        materials = p.materials;
+                    }
+                }
+                if depth == 0
+                    && let Some(digest) = &self.request.evidence.attestation_manifest
+                {
+                    image::asserted_attestation(
+                        digest,
+                        &self.request.evidence.signature_bundles,
+                        self.request.trust,
+                        &mut object,
+                        facts,
+                    )?;
                 }
             }
             Source::Git(g) if depth == 0 => {

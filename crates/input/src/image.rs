@@ -345,17 +345,8 @@ fn verified_signature(
     let Some(bundle) = store.get(layer_digest) else {
         return Err(format!("bundle layer {layer_digest} was not supplied"));
     };
-    let (algorithm, hex) = attestation
-        .digest
-        .split_once(':')
+    let (algorithm, digest) = split_digest(&attestation.digest)
         .ok_or_else(|| format!("bad attestation digest {}", attestation.digest))?;
-    let algorithm = match algorithm {
-        "sha256" => HashAlgorithm::Sha256,
-        "sha384" => HashAlgorithm::Sha384,
-        "sha512" => HashAlgorithm::Sha512,
-        other => return Err(format!("unsupported digest algorithm {other}")),
-    };
-    let digest = decode_hex(hex).ok_or_else(|| format!("bad digest {}", attestation.digest))?;
     let policy = Policy::new(Identity::AnyCertificate);
     let artifact = Artifact::Digest {
         algorithm,
@@ -372,6 +363,80 @@ fn verified_signature(
             e.message()
         )),
     }
+}
+
+/// An attestation manifest the host names by digest only, with Sigstore bundles over it
+/// (docs/evidence.md `image/`): when the layout gives no attestation chain, `hasProvenance`
+/// rests on the host's word, and the first bundle that verifies against that digest becomes the
+/// signature. When the layout does resolve a chain, the layout's attestation manifest wins
+/// and the named one is ignored.
+pub fn asserted_attestation(
+    digest: &str,
+    bundles: &[Vec<u8>],
+    trust: &TrustMaterial,
+    image: &mut Map<String, Json>,
+    facts: &mut Facts,
+) -> Result<(), Error> {
+    let Some((algorithm, raw)) = split_digest(digest) else {
+        return Err(Error::invalid_evidence(format!(
+            "attestation manifest digest `{digest}` is not sha256:<hex>, sha384:<hex> or sha512:<hex>"
+        )));
+    };
+    if image.contains_key("hasProvenance") {
+        // The layout resolved a chain; its own attestation manifest wins.
+        return Ok(());
+    }
+    image.insert("hasProvenance".into(), json!(true));
+    facts.asserted(
+        "image.hasProvenance",
+        format!("the host names attestation manifest {digest} (its bytes were not supplied)"),
+    );
+    let policy = Policy::new(Identity::AnyCertificate);
+    let mut failures = Vec::new();
+    for (i, bundle) in bundles.iter().enumerate() {
+        let artifact = Artifact::Digest {
+            algorithm,
+            digest: &raw,
+        };
+        match verdict_verify::verify(trust, bundle, artifact, &policy) {
+            Ok(verified) => {
+                image.insert(
+                    "signatures".into(),
+                    Json::Array(vec![signature::attestation_signature(&verified)]),
+                );
+                facts.verified(
+                    "image.signatures",
+                    format!(
+                        "bundle {} verified over the asserted attestation manifest {digest}",
+                        oci::sha256_digest(bundle)
+                    ),
+                );
+                return Ok(());
+            }
+            Err(e) => failures.push(format!(
+                "bundle #{i} ({}): {}: {}",
+                oci::sha256_digest(bundle),
+                e.code().as_str(),
+                e.message()
+            )),
+        }
+    }
+    if !failures.is_empty() {
+        facts.failed("image.signatures", failures.join("; "));
+    }
+    Ok(())
+}
+
+fn split_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
+    let (algorithm, hex) = digest.split_once(':')?;
+    let algorithm = match algorithm {
+        "sha256" => HashAlgorithm::Sha256,
+        "sha384" => HashAlgorithm::Sha384,
+        "sha512" => HashAlgorithm::Sha512,
+        _ => return None,
+    };
+    let raw = decode_hex(hex)?;
+    (raw.len() == algorithm.digest_len()).then_some((algorithm, raw))
 }
 
 /// Lowercase or uppercase hex → bytes.
