@@ -33,6 +33,8 @@ pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
 pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
 /// The predicate-type layer annotation.
 pub const PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
+/// containerd's index.json annotation marking a referrer of a subject manifest.
+pub const MANIFEST_SUBJECT: &str = "io.containerd.manifest.subject";
 /// The layout's reference annotation.
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
@@ -220,7 +222,8 @@ pub struct ImageSpec {
     /// The reference the layout binds to the root index (`org.opencontainers.image.ref.name`),
     /// e.g. `docker.io/acme/app:v1.0.0`.
     pub reference: String,
-    /// Platforms (`linux/amd64`, `linux/arm64/v8`).
+    /// Platforms, as BuildKit writes them after containerd normalisation (`linux/amd64`,
+    /// `linux/arm64` — arm64's `v8` variant is normalised away; `linux/arm/v7` keeps it).
     pub platforms: Vec<String>,
     /// Config `created` (unix seconds).
     pub created: i64,
@@ -335,6 +338,14 @@ struct RootFs {
 }
 
 #[derive(Serialize)]
+struct AttestationConfig {
+    architecture: &'static str,
+    os: &'static str,
+    config: BTreeMap<String, String>,
+    rootfs: RootFs,
+}
+
+#[derive(Serialize)]
 struct History {
     created: String,
     created_by: String,
@@ -355,7 +366,10 @@ struct ImageConfig<'a> {
 
 /// The SLSA subject name BuildKit writes: `pkg:docker/<repo>@<tag>?platform=<os>%2F<arch>…`.
 pub fn purl(reference: &str, platform: &str) -> String {
-    let r = reference.strip_prefix("docker.io/").unwrap_or(reference);
+    let r = reference
+        .strip_prefix("docker.io/library/")
+        .or_else(|| reference.strip_prefix("docker.io/"))
+        .unwrap_or(reference);
     let (repo, tag) = match r.rsplit_once(':') {
         Some((repo, tag)) if !tag.contains('/') => (repo, tag),
         _ => (r, "latest"),
@@ -447,12 +461,17 @@ pub fn image_evidence(
                 annotations: BTreeMap::new(),
             }
         } else {
-            let dummy = serde_json::json!({
-                "architecture": "unknown",
-                "os": "unknown",
-                "config": {},
-                "rootfs": {"type": "layers", "diff_ids": [prov_layer.digest]},
-            });
+            // BuildKit's `attestationsConfig`: an `ocispec.Image` for unknown/unknown whose
+            // diff IDs are the (uncompressed) layers.
+            let dummy = AttestationConfig {
+                architecture: "unknown",
+                os: "unknown",
+                config: BTreeMap::new(),
+                rootfs: RootFs {
+                    type_: "layers",
+                    diff_ids: vec![prov_layer.digest.clone()],
+                },
+            };
             let cfg = layout.add_blob(CONFIG_MEDIA_TYPE, json_compact(&dummy));
             Manifest {
                 schema_version: 2,
@@ -513,6 +532,9 @@ pub fn image_evidence(
                 let mut d = layout.add_blob(MANIFEST_MEDIA_TYPE, json_compact(&sig_manifest));
                 d.artifact_type = Some(BUNDLE_MEDIA_TYPE.into());
                 d.annotations = annotations;
+                // How containerd / Buildx OCI-layout stores record a referrer in index.json.
+                d.annotations
+                    .insert(MANIFEST_SUBJECT.into(), att_desc.digest.clone());
                 (Some(d), Some(bundle))
             }
         };
@@ -558,8 +580,12 @@ mod tests {
     #[test]
     fn purl_shape() {
         assert_eq!(
-            purl("docker.io/acme/app:v1.0.0", "linux/arm64/v8"),
-            "pkg:docker/acme/app@v1.0.0?platform=linux%2Farm64%2Fv8"
+            purl("docker.io/acme/app:v1.0.0", "linux/arm64"),
+            "pkg:docker/acme/app@v1.0.0?platform=linux%2Farm64"
+        );
+        assert_eq!(
+            purl("docker.io/library/alpine:3.22", "linux/arm/v7"),
+            "pkg:docker/alpine@3.22?platform=linux%2Farm%2Fv7"
         );
     }
 

@@ -56,7 +56,7 @@ pub struct Scenario {
 }
 
 /// The image built in every scenario: `docker.io/<org>/<repo>:<tag>` for linux/amd64 and
-/// linux/arm64/v8, built by `builder_id` from `https://github.com/<org>/<repo>.git#refs/tags/<tag>`.
+/// linux/arm64 (BuildKit normalises arm64/v8 to arm64), built by `builder_id` from `https://github.com/<org>/<repo>.git#refs/tags/<tag>`.
 pub fn image_spec(org: &str, repo: &str, tag: &str, builder_id: &str) -> ImageSpec {
     let created = crate::bundle::DEFAULT_SIGNED_AT - 600;
     let commit = hex(&sha256(format!("{org}/{repo}@{tag}").as_bytes())[..20]);
@@ -82,7 +82,7 @@ pub fn image_spec(org: &str, repo: &str, tag: &str, builder_id: &str) -> ImageSp
     );
     ImageSpec {
         reference: format!("docker.io/{org}/{repo}:{tag}"),
-        platforms: vec!["linux/amd64".into(), "linux/arm64/v8".into()],
+        platforms: vec!["linux/amd64".into(), "linux/arm64".into()],
         created,
         env: vec![
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),

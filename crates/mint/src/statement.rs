@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::util::{json_compact, rfc3339};
 
@@ -25,22 +25,22 @@ struct Subject<'a> {
 }
 
 #[derive(Serialize)]
-struct StatementJson<'a> {
+struct StatementJson<'a, P: Serialize> {
     #[serde(rename = "_type")]
     type_: &'static str,
     subject: Vec<Subject<'a>>,
     #[serde(rename = "predicateType")]
     predicate_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    predicate: Option<&'a Value>,
+    predicate: Option<&'a P>,
 }
 
 /// A statement with one subject (`name` may be empty: then absent) by SHA-256 hex digest.
-pub fn statement(
+pub fn statement<P: Serialize>(
     name: &str,
     sha256_hex: &str,
     predicate_type: &str,
-    predicate: Option<&Value>,
+    predicate: Option<&P>,
 ) -> Vec<u8> {
     json_compact(&StatementJson {
         type_: STATEMENT_V1,
@@ -57,7 +57,7 @@ pub fn statement(
 /// subject (no name) is the manifest digest, predicate type
 /// `https://sigstore.dev/cosign/sign/v1`, no predicate.
 pub fn cosign_sign(manifest_sha256_hex: &str) -> Vec<u8> {
-    statement("", manifest_sha256_hex, COSIGN_SIGN_PREDICATE, None)
+    statement::<Value>("", manifest_sha256_hex, COSIGN_SIGN_PREDICATE, None)
 }
 
 /// A resolved dependency (`resolvedDependencies[]`).
@@ -96,47 +96,149 @@ pub struct Provenance {
     pub materials: Vec<Material>,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PredicateJson<'a> {
+    build_definition: BuildDefinition<'a>,
+    run_details: RunDetails<'a>,
+}
+
+/// Field order as Go's encoder writes BuildKit's types (embedded slsa1 fields first).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BuildDefinition<'a> {
+    build_type: &'static str,
+    resolved_dependencies: Vec<ResourceDescriptor<'a>>,
+    external_parameters: ExternalParameters<'a>,
+    internal_parameters: InternalParameters<'a>,
+}
+
+#[derive(Serialize)]
+struct ResourceDescriptor<'a> {
+    uri: &'a str,
+    digest: BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalParameters<'a> {
+    config_source: ConfigSource<'a>,
+    request: Request<'a>,
+}
+
+#[derive(Serialize)]
+struct ConfigSource<'a> {
+    uri: &'a str,
+    digest: BTreeMap<&'a str, &'a str>,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct Request<'a> {
+    frontend: &'a str,
+    args: &'a BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InternalParameters<'a> {
+    builder_platform: &'a str,
+}
+
+#[derive(Serialize)]
+struct RunDetails<'a> {
+    builder: Builder<'a>,
+    metadata: Metadata<'a>,
+}
+
+#[derive(Serialize)]
+struct Builder<'a> {
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    #[serde(rename = "invocationID")]
+    invocation_id: &'a str,
+    #[serde(rename = "startedOn")]
+    started_on: String,
+    #[serde(rename = "finishedOn")]
+    finished_on: String,
+    buildkit_metadata: BuildKitMetadata<'a>,
+    buildkit_completeness: Completeness,
+}
+
+#[derive(Serialize)]
+struct BuildKitMetadata<'a> {
+    vcs: BTreeMap<&'static str, &'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Completeness {
+    request: bool,
+    resolved_dependencies: bool,
+}
+
 impl Provenance {
-    /// The predicate (`buildDefinition`, `runDetails`) as BuildKit writes it in `mode=max`.
+    /// The predicate (`buildDefinition`, `runDetails`) as a JSON value (keys sorted).
     pub fn predicate(&self) -> Value {
-        let deps: Vec<Value> = self
-            .materials
-            .iter()
-            .map(|m| json!({"uri": m.uri, "digest": {m.digest.0.clone(): m.digest.1}}))
-            .collect();
-        json!({
-            "buildDefinition": {
-                "buildType": BUILDKIT_BUILD_TYPE,
-                "externalParameters": {
-                    "configSource": {
-                        "uri": self.config_source_uri,
-                        "digest": {"sha1": self.config_source_sha1},
-                        "path": self.config_source_path,
+        serde_json::to_value(self.predicate_json()).expect("serializable")
+    }
+
+    /// The predicate with BuildKit's field order (Go's encoder over BuildKit's types).
+    fn predicate_json(&self) -> PredicateJson<'_> {
+        let repo = self
+            .config_source_uri
+            .split_once('#')
+            .map_or(self.config_source_uri.as_str(), |(r, _)| r);
+        PredicateJson {
+            build_definition: BuildDefinition {
+                build_type: BUILDKIT_BUILD_TYPE,
+                resolved_dependencies: self
+                    .materials
+                    .iter()
+                    .map(|m| ResourceDescriptor {
+                        uri: &m.uri,
+                        digest: BTreeMap::from([(m.digest.0.as_str(), m.digest.1.as_str())]),
+                    })
+                    .collect(),
+                external_parameters: ExternalParameters {
+                    config_source: ConfigSource {
+                        uri: &self.config_source_uri,
+                        digest: BTreeMap::from([("sha1", self.config_source_sha1.as_str())]),
+                        path: &self.config_source_path,
                     },
-                    "request": {
-                        "frontend": self.frontend,
-                        "args": self.args,
+                    request: Request {
+                        frontend: &self.frontend,
+                        args: &self.args,
                     },
                 },
-                "internalParameters": {
-                    "builderPlatform": self.builder_platform,
-                },
-                "resolvedDependencies": deps,
-            },
-            "runDetails": {
-                "builder": {"id": self.builder_id},
-                "metadata": {
-                    "invocationID": self.invocation_id,
-                    "startedOn": rfc3339(self.started_on),
-                    "finishedOn": rfc3339(self.finished_on),
-                    "https://mobyproject.org/buildkit@v1#metadata": {
-                        "completeness": {"request": true, "resolvedDependencies": true},
-                        "reproducible": false,
-                        "hermetic": false,
-                    },
+                internal_parameters: InternalParameters {
+                    builder_platform: &self.builder_platform,
                 },
             },
-        })
+            run_details: RunDetails {
+                builder: Builder {
+                    id: &self.builder_id,
+                },
+                metadata: Metadata {
+                    invocation_id: &self.invocation_id,
+                    started_on: rfc3339(self.started_on),
+                    finished_on: rfc3339(self.finished_on),
+                    buildkit_metadata: BuildKitMetadata {
+                        vcs: BTreeMap::from([
+                            ("revision", self.config_source_sha1.as_str()),
+                            ("source", repo),
+                        ]),
+                    },
+                    buildkit_completeness: Completeness {
+                        request: true,
+                        resolved_dependencies: true,
+                    },
+                },
+            },
+        }
     }
 
     /// The in-toto statement for `subject_name` / `subject_sha256_hex`.
@@ -145,7 +247,7 @@ impl Provenance {
             subject_name,
             subject_sha256_hex,
             SLSA_PROVENANCE_V1,
-            Some(&self.predicate()),
+            Some(&self.predicate_json()),
         )
     }
 }
