@@ -146,6 +146,28 @@ impl Identity {
         )
     }
 
+    /// The deprecated Fulcio extensions Fulcio still writes, as raw bytes (not DER): `.1.1`
+    /// OIDC issuer always; for GitHub Actions identities also `.1.2` trigger, `.1.3` commit,
+    /// `.1.4` workflow name, `.1.5` repository, `.1.6` ref (Buildx does not expose them).
+    pub fn deprecated_extensions(&self) -> Vec<(u32, String)> {
+        let mut out = vec![(1, self.issuer.clone())];
+        if self.issuer == GITHUB_ACTIONS_ISSUER {
+            let repo = self
+                .source_repository_uri
+                .strip_prefix("https://github.com/")
+                .unwrap_or_default();
+            let fields = [
+                (2, self.build_trigger.clone()),
+                (3, self.source_repository_digest.clone()),
+                (4, "Release".to_string()),
+                (5, repo.to_string()),
+                (6, self.source_repository_ref.clone()),
+            ];
+            out.extend(fields.into_iter().filter(|(_, v)| !v.is_empty()));
+        }
+        out
+    }
+
     /// The Fulcio extensions this identity puts in a certificate, `(arc, value)` with OID
     /// `1.3.6.1.4.1.57264.1.<arc>`, in OID order, empty values left out.
     pub fn fulcio_extensions(&self) -> Vec<(u32, &str)> {

@@ -336,6 +336,9 @@ impl VirtualSigstore {
         let ca = self.issuer_ca(issuer);
         let mut extensions = leaf_base_extensions(key, &ca.key);
         extensions.push(identity.san.extension());
+        for (arc, value) in identity.deprecated_extensions() {
+            extensions.push(x509::fulcio_raw_ext(arc, &value));
+        }
         for (arc, value) in identity.fulcio_extensions() {
             extensions.push(fulcio_ext(arc, value));
         }

@@ -66,6 +66,16 @@ pub(crate) fn fulcio_ext(arc: u32, value: &str) -> Extension {
     }
 }
 
+/// A deprecated Fulcio extension `1.3.6.1.4.1.57264.1.<arc>` holding the raw value bytes.
+pub(crate) fn fulcio_raw_ext(arc: u32, value: &str) -> Extension {
+    let oid = ObjectIdentifier::new(&format!("1.3.6.1.4.1.57264.1.{arc}")).expect("Fulcio OID");
+    Extension {
+        extn_id: oid,
+        critical: false,
+        extn_value: OctetString::new(value.as_bytes()).expect("octets"),
+    }
+}
+
 fn time(unix: i64) -> Time {
     let d = Duration::from_secs(u64::try_from(unix).expect("time after 1970"));
     Time::UtcTime(UtcTime::from_unix_duration(d).expect("time before 2050"))

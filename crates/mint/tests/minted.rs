@@ -57,10 +57,17 @@ fn regenerating_gives_identical_bytes() {
         .filter(|(k, v)| committed.get(*k).is_some_and(|c| c != *v))
         .map(|(k, _)| k)
         .collect();
+    let first = |v: &[&String]| v.iter().take(5).map(|s| s.to_string()).collect::<Vec<_>>();
     assert!(
         missing.is_empty() && extra.is_empty() && changed.is_empty(),
-        "tests/minted is stale (run `cargo run -p verdict-mint --bin mint -- tests/minted` \
-         after removing it): missing {missing:?}, extra {extra:?}, changed {changed:?}"
+        "tests/minted is stale (remove it and run `cargo run -p verdict-mint --bin mint -- \
+         tests/minted`): {} missing {:?}, {} extra {:?}, {} changed {:?}",
+        missing.len(),
+        first(&missing),
+        extra.len(),
+        first(&extra),
+        changed.len(),
+        first(&changed)
     );
 }
 
