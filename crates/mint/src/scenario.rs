@@ -498,3 +498,35 @@ pub fn write_all(dir: &Path) -> std::io::Result<usize> {
     }
     Ok(files.len())
 }
+
+/// Buildx's signer `kind` (model §6.3, `types/name.go` `DetectKind`, DHI left out) for a
+/// verified signer (`SignerInfo` JSON) with `timestamps` verified times in a v0.3 bundle or
+/// not: what the scenarios' expected kinds are checked against.
+pub fn buildx_kind(signer: &Value, timestamps: usize, bundle_v03: bool) -> &'static str {
+    let field = |k: &str| signer[k].as_str().unwrap_or_default();
+    if field("certificateIssuer") != FULCIO_ISSUER_DN {
+        return "untrusted";
+    }
+    let (san, build_signer) = (field("subjectAlternativeName"), field("buildSignerURI"));
+    let github = field("issuer") == crate::GITHUB_ACTIONS_ISSUER;
+    let hosted = field("runnerEnvironment") == "github-hosted";
+    let repo = field("sourceRepositoryURI");
+    let both = |prefix: &str| san.starts_with(prefix) && build_signer.starts_with(prefix);
+    let gb = [
+        "https://github.com/docker/github-builder/.github/workflows/",
+        "https://github.com/docker/github-builder-experimental/.github/workflows/",
+    ];
+    if gb.iter().any(|p| both(p))
+        && github
+        && repo.starts_with("https://github.com/")
+        && hosted
+        && timestamps > 0
+        && bundle_v03
+    {
+        return "docker-github-builder";
+    }
+    if github && hosted && !repo.is_empty() && both(&format!("{repo}/.github/workflows/")) {
+        return "self-signed-github-repo";
+    }
+    "self-signed"
+}

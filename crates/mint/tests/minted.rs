@@ -257,6 +257,13 @@ fn check_scenario(files: &BTreeMap<String, Vec<u8>>, name: &str) {
                 let bx = v.buildx_signature();
                 assert_eq!(bx["signer"], expected["signer"], "{name}");
                 assert_eq!(bx["type"], "bundle-v0.3");
+                if let Some(kind) = expected["kind"].as_str() {
+                    assert_eq!(
+                        scenario::buildx_kind(&signer, v.timestamps.len(), true),
+                        kind,
+                        "{name}"
+                    );
+                }
             }
             (Err(e), false) => {
                 assert_eq!(
