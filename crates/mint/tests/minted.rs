@@ -318,3 +318,43 @@ fn scenario_kinds_and_codes() {
         ]
     );
 }
+
+#[test]
+fn the_layout_walk_notices_tampering() {
+    let files = scenario::all_files();
+    let name = "docker-github-builder";
+    let fails = |f: &BTreeMap<String, Vec<u8>>| {
+        let f = f.clone();
+        std::panic::catch_unwind(move || check_scenario(&f, name)).is_err()
+    };
+    assert!(!fails(&files), "the untouched layout passes");
+
+    // A blob whose content no longer matches its name.
+    let mut spoiled = files.clone();
+    let blob = spoiled
+        .keys()
+        .find(|k| k.starts_with(&format!("{name}/evidence/oci/blobs/")))
+        .expect("a blob")
+        .clone();
+    spoiled.get_mut(&blob).expect("blob").push(b' ');
+    assert!(fails(&spoiled), "tampered blob");
+
+    // index.json without the referrers: no signature manifest found.
+    let mut spoiled = files.clone();
+    let key = format!("{name}/evidence/oci/index.json");
+    let mut index: Value = serde_json::from_slice(&spoiled[&key]).expect("JSON");
+    index["manifests"]
+        .as_array_mut()
+        .expect("manifests")
+        .truncate(1);
+    spoiled.insert(key, serde_json::to_vec(&index).expect("JSON"));
+    assert!(fails(&spoiled), "referrers dropped");
+
+    // A scenario.json whose expected signer is not the certificate's.
+    let mut spoiled = files;
+    let key = format!("{name}/scenario.json");
+    let mut sj: Value = serde_json::from_slice(&spoiled[&key]).expect("JSON");
+    sj["expected"]["signer"]["sourceRepositoryRef"] = "refs/tags/v9".into();
+    spoiled.insert(key, serde_json::to_vec(&sj).expect("JSON"));
+    assert!(fails(&spoiled), "wrong expected signer");
+}
