@@ -1,8 +1,13 @@
-//! Parsing a source identifier the way `docker buildx policy eval` and BuildKit do.
-//!
-//! Owned by the source-parsing work; see the API below.
+//! Parsing a source identifier the way `docker buildx policy eval` and BuildKit do: BX
+//! `commands/policy/eval.go` `parseSource` followed by the `policy/validate.go` `sourceToInput`
+//! switch, and the source-only fields of the input (`policy/types.go`, Go `omitempty`).
 
+use serde_json::{Map, Value};
+
+use crate::git_url::{detect_git_context, is_commit_sha, DetectError, GitSource};
+use crate::http_url::HttpSource;
 use crate::platform::Platform;
+use crate::reference::Reference;
 use crate::{Error, Json};
 
 /// A parsed source.
@@ -10,28 +15,155 @@ use crate::{Error, Json};
 #[non_exhaustive]
 pub enum Source {
     /// `docker-image://REF`.
-    Image(crate::reference::Reference),
+    Image(Reference),
     /// A git source.
-    Git(crate::git_url::GitSource),
+    Git(GitSource),
     /// `http(s)://…` that is not a git URL.
-    Http(crate::http_url::HttpSource),
+    Http(HttpSource),
     /// `local://NAME`.
     Local(String),
 }
 
 /// Parses a source identifier (`docker-image://…`, `git://…`, `https://…`, `local://…`).
+///
+/// * `docker-image://REF`: `ParseNormalizedNamed` + `TagNameOnly` (`alpine` →
+///   `docker.io/library/alpine:latest`).
+/// * `git://X`: must be a git context (`DetectGitContext` of the whole source, else `invalid
+///   git context …`); `X` gets `https://` unless it is a transport itself.
+/// * `http(s)://…`: a git source with `full_url` when `DetectGitContext` says git (path ending
+///   in `.git`, even with a bad query), else an HTTP source (`url.Parse`).
+/// * `local://NAME`.
+/// * any other `scheme://` (`oci-layout://…`, `HTTPS://…`): [`crate::ErrorCode::UnsupportedSource`]
+///   `unsupported source scheme: <scheme>`; no `://`: [`crate::ErrorCode::MalformedSource`].
 pub fn parse(source: &str) -> Result<Source, Error> {
-    let _ = source;
-    Err(Error::unsupported_source(
-        "source parsing is not written yet",
-    ))
+    if let Some(r) = source.strip_prefix("docker-image://") {
+        let reference = Reference::parse_normalized(r).map_err(|e| {
+            Error::malformed_source(format!("failed to parse image source reference: {e}"))
+        })?;
+        return Ok(Source::Image(reference.tag_name_only()));
+    }
+    if let Some(rest) = source.strip_prefix("git://") {
+        match detect_git_context(source) {
+            (false, _) => {
+                return Err(Error::malformed_source(format!(
+                    "invalid git context {source}"
+                )))
+            }
+            (true, Some(DetectError::Other(e))) => return Err(Error::malformed_source(e)),
+            (true, _) => {}
+        }
+        return GitSource::from_identifier(rest, None).map(Source::Git);
+    }
+    if source.starts_with("http://") || source.starts_with("https://") {
+        match detect_git_context(source) {
+            (true, _) => {
+                return GitSource::from_identifier(source, Some(source)).map(Source::Git);
+            }
+            (false, Some(DetectError::Other(e))) => return Err(Error::malformed_source(e)),
+            (false, _) => {}
+        }
+        return HttpSource::parse(source).map(Source::Http);
+    }
+    let Some((scheme, rest)) = source.split_once("://") else {
+        return Err(Error::malformed_source(format!(
+            "invalid source identifier: {source}"
+        )));
+    };
+    match scheme {
+        "local" => Ok(Source::Local(rest.to_string())),
+        _ => Err(Error::unsupported_source(format!(
+            "unsupported source scheme: {scheme}"
+        ))),
+    }
+}
+
+fn put_str(m: &mut Map<String, Value>, key: &str, v: &str) {
+    if !v.is_empty() {
+        m.insert(key.into(), Value::String(v.into()));
+    }
+}
+
+fn put_true(m: &mut Map<String, Value>, key: &str, v: bool) {
+    if v {
+        m.insert(key.into(), Value::Bool(true));
+    }
 }
 
 impl Source {
     /// The source-only fields of the input (`input.image` / `.git` / `.http` / `.local`) and the
-    /// key they go under, before any evidence.
+    /// key they go under, before any evidence, with Go's `omitempty` (empty strings and `false`
+    /// absent). `platform` is used as given (Buildx normalizes the build platform before, but
+    /// not a material's); only image inputs carry it.
     pub fn input(&self, platform: &Platform) -> (&'static str, Json) {
-        let _ = platform;
-        ("local", Json::Object(Default::default()))
+        let mut m = Map::new();
+        let key = match self {
+            Source::Image(r) => {
+                put_str(&mut m, "ref", &r.to_string());
+                put_str(&mut m, "host", &r.domain);
+                put_str(&mut m, "repo", &r.familiar_name());
+                put_str(&mut m, "fullRepo", &r.name());
+                put_str(&mut m, "tag", r.tag.as_deref().unwrap_or(""));
+                put_str(&mut m, "platform", &platform.format());
+                put_str(&mut m, "os", &platform.os);
+                put_str(&mut m, "arch", &platform.architecture);
+                put_str(&mut m, "variant", &platform.variant);
+                put_true(&mut m, "isCanonical", r.digest.is_some());
+                put_str(&mut m, "checksum", r.digest.as_deref().unwrap_or(""));
+                "image"
+            }
+            Source::Git(g) => {
+                put_str(&mut m, "schema", &g.schema);
+                put_str(&mut m, "host", &g.host);
+                put_str(&mut m, "remote", &g.remote);
+                put_str(&mut m, "fullURL", g.full_url.as_deref().unwrap_or(""));
+                let reference = g.reference.as_deref().unwrap_or("");
+                let mut full_ref = false;
+                if let Some(tag) = reference.strip_prefix("refs/tags/") {
+                    put_str(&mut m, "tagName", tag);
+                    full_ref = true;
+                }
+                if let Some(branch) = reference.strip_prefix("refs/heads/") {
+                    put_str(&mut m, "branch", branch);
+                    full_ref = true;
+                }
+                let mut checksum = "";
+                if is_commit_sha(reference) {
+                    put_true(&mut m, "isCommitRef", true);
+                    checksum = reference;
+                    put_str(&mut m, "checksum", reference);
+                    put_str(&mut m, "commitChecksum", reference);
+                    full_ref = true;
+                }
+                if full_ref {
+                    put_str(&mut m, "ref", reference);
+                }
+                put_str(&mut m, "subDir", g.subdir.as_deref().unwrap_or(""));
+                put_true(&mut m, "isSHA256", checksum.len() == 64);
+                "git"
+            }
+            Source::Http(h) => {
+                put_str(&mut m, "url", &h.url);
+                put_str(&mut m, "schema", &h.schema);
+                put_str(&mut m, "host", &h.host);
+                put_str(&mut m, "path", &h.path);
+                if !h.query.is_empty() {
+                    let q = h
+                        .query
+                        .iter()
+                        .map(|(k, vs)| {
+                            let vs = vs.iter().map(|v| Value::String(v.clone())).collect();
+                            (k.clone(), Value::Array(vs))
+                        })
+                        .collect();
+                    m.insert("query".into(), Value::Object(q));
+                }
+                "http"
+            }
+            Source::Local(name) => {
+                put_str(&mut m, "name", name);
+                "local"
+            }
+        };
+        (key, Value::Object(m))
     }
 }
