@@ -284,6 +284,34 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         },
     ];
+    // Images the built-in default policy guards: docker/dockerfile released from moby/buildkit
+    // with tags `dockerfile/<version>`.
+    let moby = Identity::docker_github_builder("moby", "buildkit", "dockerfile/1.21.0");
+    let moby_builder = moby.run_invocation_uri.trim_end_matches("/attempts/1").to_owned();
+    let dockerfile = image_spec("docker", "dockerfile", "1.21", &moby_builder);
+    out.push(Scenario {
+        name: "dockerfile-1.21",
+        description: "docker/dockerfile:1.21 signed by docker/github-builder for moby/buildkit at refs/tags/dockerfile/1.21.0.",
+        spec: dockerfile.clone(),
+        options: signed(&moby, SignOptions::default()),
+        issuer_dn: FULCIO_ISSUER_DN,
+        expected: Expected::Verified {
+            kind: "docker-github-builder",
+        },
+    });
+    out.push(Scenario {
+        name: "dockerfile-1.21-other-repo",
+        description: "docker/dockerfile:1.21 signed by docker/github-builder, but for acme/buildkit (not moby/buildkit).",
+        spec: dockerfile,
+        options: signed(
+            &Identity::docker_github_builder("acme", "buildkit", "dockerfile/1.21.0"),
+            SignOptions::default(),
+        ),
+        issuer_dn: FULCIO_ISSUER_DN,
+        expected: Expected::Verified {
+            kind: "docker-github-builder",
+        },
+    });
     out.sort_by_key(|s| s.name);
     out
 }

@@ -307,6 +307,8 @@ fn scenario_kinds_and_codes() {
             "certificate-chain",
             "certificate-expired",
             "docker-github-builder",
+            "docker-github-builder",
+            "docker-github-builder",
             "not-exposed",
             "self-signed",
             "self-signed-github-repo",
