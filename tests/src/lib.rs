@@ -312,3 +312,171 @@ pub fn golden(path: &Path, actual: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A source check of an example (`[[check]]` in `cases.toml`): paths are relative to the
+/// example's directory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckCase {
+    /// The case's name (golden file `expected/<name>.verdict.json`).
+    pub name: String,
+    /// The source.
+    pub source: String,
+    /// The platform (default `linux/amd64`).
+    pub platform: Option<String>,
+    /// Policy files (one set), overriding the example's.
+    pub policies: Option<Vec<String>>,
+    /// Prepend the built-in default policy.
+    #[serde(default)]
+    pub default_policy: bool,
+    /// An evidence directory.
+    pub evidence: Option<String>,
+    /// A trusted-root file (default: the public-good root).
+    pub trusted_root: Option<String>,
+    /// The build context policies read files from.
+    pub context: Option<String>,
+    /// The evaluation time.
+    pub now: Option<String>,
+    /// The digest a convert pins to.
+    pub pin: Option<String>,
+    /// The expectation.
+    #[serde(flatten)]
+    pub want: Want,
+}
+
+fn host_to_core(r: &host::CheckRequest) -> verdict_core::CheckRequest {
+    let e = &r.evidence;
+    let pairs = |v: &[host::NamedBytes]| -> Vec<(String, Vec<u8>)> {
+        v.iter()
+            .map(|b| (b.name.clone(), b.content.clone()))
+            .collect()
+    };
+    verdict_core::CheckRequest {
+        source: r.source.clone(),
+        platform: r.platform.clone(),
+        env: verdict_core::Env {
+            args: r.env.args.iter().cloned().collect(),
+            labels: r.env.labels.iter().cloned().collect(),
+            filename: r.env.filename.clone().unwrap_or_default(),
+            target: r.env.target.clone().unwrap_or_default(),
+        },
+        evidence: verdict_core::InputEvidence {
+            oci_index: e.oci_index.clone(),
+            blobs: pairs(&e.blobs),
+            git: verdict_core::GitEvidence {
+                refs: e.git_refs.clone(),
+                objects: pairs(&e.git_objects),
+            },
+            http_content: e.http_content.clone(),
+            http_checksum: e.http_checksum.clone(),
+            attestation_manifest: e.attestation_manifest.clone(),
+            signature_bundles: e.signature_bundles.clone(),
+        },
+        attestations: e
+            .attestations
+            .iter()
+            .map(|a| verdict_core::Attestation {
+                repo: a.repo.clone(),
+                bundle: a.bundle.clone(),
+            })
+            .collect(),
+        files: r
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.content.clone()))
+            .collect(),
+    }
+}
+
+/// Runs a source check natively and through the component (both with the runner's
+/// "read the files the policy asked for, check again" loop over `context`), checks that they
+/// agree byte for byte, and returns the native verdict.
+pub fn check_everywhere(
+    sets: &[Vec<verdict_core::Module>],
+    options: &verdict_core::Options,
+    mut request: host::CheckRequest,
+    context: Option<&Path>,
+) -> Result<(Seen, Option<String>), String> {
+    let runner = runner();
+    let host_sets = to_host_sets(sets);
+    let host_options = host::Options {
+        query: options.query.clone(),
+        now_ns: options.now_ns,
+    };
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let native = verdict_core::check(
+            sets.to_vec(),
+            options.clone(),
+            &host_to_core(&request),
+            request.trusted_root.as_deref(),
+            request.default_policy,
+        );
+        let component = runner
+            .check(&host_sets, &host_options, &request)
+            .map_err(|e| format!("runner: {e:#}"))?;
+        let pin = native.verdict.pin.clone();
+        let missing = native.verdict.missing_files.clone();
+        let native_seen: Seen = native.verdict.into();
+        let component_seen: Seen = component.verdict.into();
+        same("component check", &native_seen, &component_seen)?;
+        let mut added = false;
+        if let Some(context) = context {
+            for name in missing {
+                let path = context.join(&name);
+                if path.is_file() && !request.files.iter().any(|f| f.name == name) {
+                    request.files.push(host::NamedBytes {
+                        name,
+                        content: std::fs::read(&path).map_err(|e| format!("{path:?}: {e}"))?,
+                    });
+                    added = true;
+                }
+            }
+        }
+        if !added || rounds >= 10 {
+            return Ok((native_seen, pin));
+        }
+    }
+}
+
+/// The check request of a case, its evidence read from disk.
+pub fn check_request(dir: &Path, case: &CheckCase) -> Result<host::CheckRequest, String> {
+    let evidence = match &case.evidence {
+        Some(e) => host::evidence::load(&dir.join(e)).map_err(|e| format!("{e:#}"))?,
+        None => host::Evidence {
+            oci_index: None,
+            blobs: vec![],
+            git_refs: None,
+            git_objects: vec![],
+            http_content: None,
+            http_checksum: None,
+            attestations: vec![],
+            attestation_manifest: None,
+            signature_bundles: vec![],
+        },
+    };
+    let trusted_root = case
+        .trusted_root
+        .as_ref()
+        .map(|p| std::fs::read(dir.join(p)).map_err(|e| format!("{p}: {e}")))
+        .transpose()?;
+    Ok(host::CheckRequest {
+        source: Some(case.source.clone()),
+        platform: Some(
+            case.platform
+                .clone()
+                .unwrap_or_else(|| "linux/amd64".to_owned()),
+        ),
+        env: host::BuildEnv {
+            args: vec![],
+            labels: vec![],
+            filename: Some("Dockerfile".to_owned()),
+            target: None,
+        },
+        evidence,
+        files: vec![],
+        trusted_root,
+        default_policy: case.default_policy,
+    })
+}

@@ -6,7 +6,10 @@ use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
-use verdict_tests::{DEFAULT_NOW, Want, check, golden, parse_now, root, run_everywhere};
+use verdict_tests::{
+    CheckCase, DEFAULT_NOW, Want, check, check_everywhere, check_request, golden, parse_now, root,
+    run_everywhere,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,8 +17,11 @@ struct Example {
     /// Policy files, one set.
     policies: Vec<String>,
     now: Option<String>,
-    #[serde(rename = "case")]
+    #[serde(rename = "case", default)]
     cases: Vec<ExampleCase>,
+    /// Source checks with evidence.
+    #[serde(rename = "check", default)]
+    checks: Vec<CheckCase>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,8 +56,63 @@ fn main() {
                 move || run(&example, &spec, index).map_err(Failed::from),
             ));
         }
+        for index in 0..spec.checks.len() {
+            let spec = spec.clone();
+            let example = example.clone();
+            let case = spec.checks[index].name.clone();
+            trials.push(Trial::test(
+                format!("examples::{name}::check::{case}"),
+                move || run_check(&example, &spec, index).map_err(Failed::from),
+            ));
+        }
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+fn load_set(dir: &Path, files: &[String]) -> Result<Vec<verdict_core::Module>, String> {
+    files
+        .iter()
+        .map(|file| {
+            Ok(verdict_core::Module {
+                path: Path::new(file)
+                    .file_name()
+                    .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned()),
+                source: std::fs::read_to_string(dir.join(file))
+                    .map_err(|e| format!("{file}: {e}"))?,
+            })
+        })
+        .collect()
+}
+
+fn run_check(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
+    let case = &spec.checks[index];
+    let files = case.policies.as_ref().unwrap_or(&spec.policies);
+    let sets = if files.is_empty() {
+        vec![]
+    } else {
+        vec![load_set(dir, files)?]
+    };
+    let now = case
+        .now
+        .as_deref()
+        .or(spec.now.as_deref())
+        .unwrap_or(DEFAULT_NOW);
+    let options = verdict_core::Options {
+        query: None,
+        now_ns: parse_now(now)?,
+    };
+    let request = check_request(dir, case)?;
+    let context = case.context.as_ref().map(|c| dir.join(c));
+    let (seen, pin) = check_everywhere(&sets, &options, request, context.as_deref())?;
+    check(&case.want, &seen)?;
+    if pin != case.pin {
+        return Err(format!("pin {pin:?} (want {:?})", case.pin));
+    }
+    golden(
+        &dir.join("expected")
+            .join(format!("{}.verdict.json", case.name)),
+        &seen.canonical_json,
+    )
 }
 
 fn run(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {

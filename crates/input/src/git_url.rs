@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::http_url::{go_quote, parse_query, path_join, Url};
 use crate::Error;
+use crate::http_url::{Url, go_quote, parse_query, path_join};
 
 /// A git source: what `input.git` carries before any evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

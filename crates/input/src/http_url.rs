@@ -506,7 +506,9 @@ pub(crate) fn unescape(s: &str, mode: Mode) -> Result<String, String> {
         match b[i] {
             b'%' => {
                 n += 1;
-                if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit()
+                if i + 2 >= b.len()
+                    || !b[i + 1].is_ascii_hexdigit()
+                    || !b[i + 2].is_ascii_hexdigit()
                 {
                     let end = (i + 3).min(b.len());
                     return Err(format!(
@@ -612,7 +614,10 @@ pub fn path_unescape(s: &str) -> Result<String, String> {
 pub fn parse_query(query: &str) -> (BTreeMap<String, Vec<String>>, Option<String>) {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if query.matches('&').count() + 1 > 10000 {
-        return (m, Some("number of URL query parameters exceeded limit".into()));
+        return (
+            m,
+            Some("number of URL query parameters exceeded limit".into()),
+        );
     }
     let mut err = None;
     for item in query.split('&') {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::git_url::{detect_git_context, is_commit_sha, DetectError, GitSource};
+use crate::git_url::{DetectError, GitSource, detect_git_context, is_commit_sha};
 use crate::http_url::HttpSource;
 use crate::platform::Platform;
 use crate::reference::Reference;
@@ -47,7 +47,7 @@ pub fn parse(source: &str) -> Result<Source, Error> {
             (false, _) => {
                 return Err(Error::malformed_source(format!(
                     "invalid git context {source}"
-                )))
+                )));
             }
             (true, Some(DetectError::Other(e))) => return Err(Error::malformed_source(e)),
             (true, _) => {}

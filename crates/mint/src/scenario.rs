@@ -287,7 +287,10 @@ pub fn scenarios() -> Vec<Scenario> {
     // Images the built-in default policy guards: docker/dockerfile released from moby/buildkit
     // with tags `dockerfile/<version>`.
     let moby = Identity::docker_github_builder("moby", "buildkit", "dockerfile/1.21.0");
-    let moby_builder = moby.run_invocation_uri.trim_end_matches("/attempts/1").to_owned();
+    let moby_builder = moby
+        .run_invocation_uri
+        .trim_end_matches("/attempts/1")
+        .to_owned();
     let dockerfile = image_spec("docker", "dockerfile", "1.21", &moby_builder);
     out.push(Scenario {
         name: "dockerfile-1.21",
