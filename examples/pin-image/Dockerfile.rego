@@ -1,0 +1,32 @@
+# Pin floating base images to reviewed digests: an allowed tag is converted to its digest
+# (Buildx CONVERT: the build pulls `REF@DIGEST`), so a re-pushed tag cannot change the build.
+package docker
+
+default allow := false
+
+allow if input.local
+
+reviewed := {
+	"docker.io/library/alpine:3.22": "sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1",
+	"docker.io/library/golang:1.25": "sha256:8305f5fa8ea63c7b5bc85bd223ccc62941f852318ebfbd22f53bbd0b358c07e1",
+}
+
+allow if {
+	digest := reviewed[input.image.ref]
+	pin_image(input.image, digest)
+}
+
+# Already pinned to the reviewed digest.
+allow if {
+	some ref, digest in reviewed
+	input.image.fullRepo == split(ref, ":")[0]
+	input.image.checksum == digest
+}
+
+deny_msg contains msg if {
+	input.image
+	not allow
+	msg := sprintf("%s is not a reviewed base image", [input.image.ref])
+}
+
+decision := {"allow": allow, "deny_msg": deny_msg}
