@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::http_url::{go_quote, parse_query, path_join, Url};
 use crate::Error;
+use crate::http_url::{Url, go_quote, parse_query, path_join};
 
 /// A git source: what `input.git` carries before any evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -77,9 +77,12 @@ pub fn is_commit_sha(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// (user, host, path, query, fragment) of an scp-like remote.
+type ScpParts<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
 /// `^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$` (`.` stops at `\n`):
 /// (user, host, path, query, fragment).
-fn scp_match(s: &str) -> Option<(&str, &str, &str, Option<&str>, Option<&str>)> {
+fn scp_match(s: &str) -> Option<ScpParts<'_>> {
     if s.contains('\n') {
         return None;
     }
@@ -345,7 +348,7 @@ impl GitSource {
             _ => {
                 return Err(Error::malformed_source(format!(
                     "invalid git context {reference}"
-                )))
+                )));
             }
         };
         let llb = GitUrl::parse(&u.remote)?;

@@ -159,12 +159,11 @@ impl Url {
 
     /// `URL.EscapedPath`.
     pub fn escaped_path(&self) -> String {
-        if !self.raw_path.is_empty() && valid_encoded(&self.raw_path, Mode::Path) {
-            if let Ok(p) = unescape(&self.raw_path, Mode::Path) {
-                if p == self.path {
-                    return self.raw_path.clone();
-                }
-            }
+        if !self.raw_path.is_empty()
+            && valid_encoded(&self.raw_path, Mode::Path)
+            && unescape(&self.raw_path, Mode::Path).is_ok_and(|p| p == self.path)
+        {
+            return self.raw_path.clone();
         }
         if self.path == "*" {
             return "*".into();
@@ -174,12 +173,11 @@ impl Url {
 
     /// `URL.EscapedFragment`.
     pub fn escaped_fragment(&self) -> String {
-        if !self.raw_fragment.is_empty() && valid_encoded(&self.raw_fragment, Mode::Fragment) {
-            if let Ok(f) = unescape(&self.raw_fragment, Mode::Fragment) {
-                if f == self.fragment {
-                    return self.raw_fragment.clone();
-                }
-            }
+        if !self.raw_fragment.is_empty()
+            && valid_encoded(&self.raw_fragment, Mode::Fragment)
+            && unescape(&self.raw_fragment, Mode::Fragment).is_ok_and(|f| f == self.fragment)
+        {
+            return self.raw_fragment.clone();
         }
         escape(&self.fragment, Mode::Fragment)
     }
@@ -506,7 +504,9 @@ pub(crate) fn unescape(s: &str, mode: Mode) -> Result<String, String> {
         match b[i] {
             b'%' => {
                 n += 1;
-                if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit()
+                if i + 2 >= b.len()
+                    || !b[i + 1].is_ascii_hexdigit()
+                    || !b[i + 2].is_ascii_hexdigit()
                 {
                     let end = (i + 3).min(b.len());
                     return Err(format!(
@@ -612,7 +612,10 @@ pub fn path_unescape(s: &str) -> Result<String, String> {
 pub fn parse_query(query: &str) -> (BTreeMap<String, Vec<String>>, Option<String>) {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if query.matches('&').count() + 1 > 10000 {
-        return (m, Some("number of URL query parameters exceeded limit".into()));
+        return (
+            m,
+            Some("number of URL query parameters exceeded limit".into()),
+        );
     }
     let mut err = None;
     for item in query.split('&') {

@@ -8,8 +8,8 @@
 //! features (`windows(10.0.17763+win32k)`) are parsed, checked and dropped: `Format` and the
 //! Linux matchers ignore them.
 
-use crate::http_url::{path_join, path_unescape};
 use crate::Error;
+use crate::http_url::{path_join, path_unescape};
 
 /// The OS Go would take from the host (`runtime.GOOS`).
 pub const DEFAULT_OS: &str = "linux";
@@ -28,7 +28,9 @@ pub struct Platform {
 }
 
 fn bad(specifier: &str, why: impl core::fmt::Display) -> Error {
-    Error::malformed_source(format!("invalid platform {specifier:?}: {why}: invalid argument"))
+    Error::malformed_source(format!(
+        "invalid platform {specifier:?}: {why}: invalid argument"
+    ))
 }
 
 impl Platform {
@@ -191,14 +193,19 @@ fn parse_os_component(specifier: &str, part: &str) -> Result<String, Error> {
         if !version.bytes().all(is_opt) {
             return Err(fail());
         }
-        if let Some(features) = features {
-            if features.split('+').any(|f| f.is_empty() || !f.bytes().all(is_opt)) {
-                return Err(fail());
-            }
+        if let Some(features) = features
+            && features
+                .split('+')
+                .any(|f| f.is_empty() || !f.bytes().all(is_opt))
+        {
+            return Err(fail());
         }
         if version.contains('%') {
             path_unescape(version).map_err(|e| {
-                bad(specifier, format_args!("invalid OS version {version:?}: {e}"))
+                bad(
+                    specifier,
+                    format_args!("invalid OS version {version:?}: {e}"),
+                )
             })?;
         }
         for f in features.into_iter().flat_map(|f| f.split('+')) {
@@ -281,7 +288,11 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
     match arch.as_str() {
         "i386" => ("386".into(), String::new()),
         "x86_64" | "x86-64" | "amd64" => {
-            let v = if variant == "v1" { String::new() } else { variant };
+            let v = if variant == "v1" {
+                String::new()
+            } else {
+                variant
+            };
             ("amd64".into(), v)
         }
         "aarch64" | "arm64" => {

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use crate::git_url::{GitSource, GitUrl};
-use crate::http_url::{path_join, path_unescape, HttpSource};
-use crate::reference::{parse_digest, Reference};
+use crate::http_url::{HttpSource, path_join, path_unescape};
+use crate::reference::{Reference, parse_digest};
 use crate::{Error, Platform, Source};
 
 /// A parsed package URL (`packageurl.PackageURL`).
@@ -41,29 +41,29 @@ impl PackageUrl {
     /// `packageurl.FromString`. Where Go panics (a qualifier without `=`, e.g. a trailing `?`),
     /// this is an error.
     pub fn parse(purl: &str) -> Result<PackageUrl, Error> {
-        let (mut remainder, subpath) = match purl.split_once('#') {
-            Some((r, right)) => {
-                let right = right.trim_matches('/');
-                let mut sides = Vec::new();
-                for item in right.split('/') {
-                    let item = item.replace('.', "");
-                    if !item.is_empty() {
-                        sides.push(path_unescape(&item).map_err(|e| {
-                            unsupported(format!("failed to unescape path: {e}"))
-                        })?);
+        let (mut remainder, subpath) =
+            match purl.split_once('#') {
+                Some((r, right)) => {
+                    let right = right.trim_matches('/');
+                    let mut sides = Vec::new();
+                    for item in right.split('/') {
+                        let item = item.replace('.', "");
+                        if !item.is_empty() {
+                            sides.push(path_unescape(&item).map_err(|e| {
+                                unsupported(format!("failed to unescape path: {e}"))
+                            })?);
+                        }
                     }
+                    (r, sides.join("/"))
                 }
-                (r, sides.join("/"))
-            }
-            None => (purl, String::new()),
-        };
+                None => (purl, String::new()),
+            };
         let mut qualifiers = Vec::new();
         if let Some(index) = remainder.rfind('?') {
             for item in remainder[index + 1..].split('&') {
                 let kv: Vec<&str> = item.split('=').collect();
-                let key = path_unescape(&kv[0].to_lowercase()).map_err(|e| {
-                    unsupported(format!("failed to unescape qualifier key: {e}"))
-                })?;
+                let key = path_unescape(&kv[0].to_lowercase())
+                    .map_err(|e| unsupported(format!("failed to unescape qualifier key: {e}")))?;
                 if !valid_qualifier_key(&key) {
                     return Err(unsupported(format!("invalid qualifier key: '{key}'")));
                 }
@@ -75,9 +75,8 @@ impl PackageUrl {
                 if raw.is_empty() {
                     continue;
                 }
-                let value = path_unescape(raw).map_err(|e| {
-                    unsupported(format!("failed to unescape qualifier value: {e}"))
-                })?;
+                let value = path_unescape(raw)
+                    .map_err(|e| unsupported(format!("failed to unescape qualifier value: {e}")))?;
                 qualifiers.push((key, value));
             }
             remainder = &remainder[..index];
@@ -158,9 +157,8 @@ pub fn purl_to_ref(purl: &str) -> Result<(String, Option<Platform>), Error> {
     let mut platform = None;
     for (key, value) in &p.qualifiers {
         if key == "platform" {
-            platform = Some(
-                Platform::parse_unnormalized(value).map_err(|e| unsupported(e.message))?,
-            );
+            platform =
+                Some(Platform::parse_unnormalized(value).map_err(|e| unsupported(e.message))?);
         }
         if key == "digest" {
             if !digest_version.is_empty() {
@@ -266,14 +264,14 @@ fn docker_material(
 
 fn git_material(uri: &str, gu: &GitUrl) -> Result<(Source, Option<Platform>), Error> {
     let mut id = format!("{}{}", gu.host, path_join(&["/", &gu.path]));
-    if let Some((reference, subdir)) = &gu.opts {
-        if !reference.is_empty() || !subdir.is_empty() {
-            id.push('#');
-            id.push_str(reference);
-            if !subdir.is_empty() {
-                id.push(':');
-                id.push_str(subdir);
-            }
+    if let Some((reference, subdir)) = &gu.opts
+        && (!reference.is_empty() || !subdir.is_empty())
+    {
+        id.push('#');
+        id.push_str(reference);
+        if !subdir.is_empty() {
+            id.push(':');
+            id.push_str(subdir);
         }
     }
     let g = GitSource::from_identifier(&id, Some(uri))?;

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::git_url::{detect_git_context, is_commit_sha, is_git_transport, DetectError, GitSource};
+use crate::git_url::{DetectError, GitSource, detect_git_context, is_commit_sha, is_git_transport};
 use crate::http_url::HttpSource;
 use crate::platform::Platform;
 use crate::reference::Reference;
@@ -49,7 +49,7 @@ pub fn parse(source: &str) -> Result<Source, Error> {
             (false, _) => {
                 return Err(Error::malformed_source(format!(
                     "invalid git context {source}"
-                )))
+                )));
             }
             (true, Some(DetectError::Other(e))) => return Err(Error::malformed_source(e)),
             (true, _) => {}

@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use serde_json::{json, Value};
-use verdict_input::git_url::{detect_git_context, is_git_transport, DetectError, GitUrl};
+use serde_json::{Value, json};
+use verdict_input::git_url::{DetectError, GitUrl, detect_git_context, is_git_transport};
 use verdict_input::http_url::Url;
 use verdict_input::purl::material_source;
 use verdict_input::reference::Reference;
-use verdict_input::{source, Error, Platform};
+use verdict_input::{Error, Platform, source};
 
 fn err(e: &Error) -> Value {
     json!({"error": e.code.as_str(), "message": e.message})
@@ -46,7 +46,7 @@ fn reference(case: &Value) -> Value {
                 "domain": r.domain, "path": r.path, "tag": opt(r.tag.as_deref()),
                 "digest": opt(r.digest.as_deref()), "name": r.name(),
                 "familiar": r.familiar_name(), "string": r.to_string(),
-                "tagNameOnly": r.clone().tag_name_only().to_string(),
+                "tagNameOnly": r.tag_name_only().to_string(),
             })
         }
     }
@@ -167,8 +167,8 @@ fn main() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let run = runner(&stem);
         let text = std::fs::read_to_string(&path).unwrap();
-        let mut cases: Vec<Value> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut cases: Vec<Value> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if bless {
             for c in &mut cases {
                 let got = run(&c["case"]);
