@@ -9,9 +9,12 @@
 //!   its leading `/`). The remote is the URL re-printed without query and fragment.
 //! * `DetectGitContext`: `./` and `../` are not git; `github.com/…` is (as `https`); an
 //!   `http(s)` URL is git only when its (decoded) path ends with `.git` (case-sensitive);
-//!   `ssh`, `git` and scp-like URLs always are. A query (`?ref=…&subdir=…`) is validated
-//!   (`loadQuery`), but `policy/validate.go` reads only the fragment, so a query never becomes
-//!   the input's ref.
+//!   `ssh`, `git` and scp-like URLs always are. A query (`?ref=…&tag=…&branch=…&subdir=…`) is
+//!   validated and merged with the fragment (`loadQuery`). `docker buildx policy eval` keeps
+//!   its `https://` source as the identifier, and `policy/validate.go` reads only the
+//!   fragment, so there a query never becomes the input's ref; a build (`llb.Git`,
+//!   [`GitSource::from_build_context`]) moves the merged ref into the identifier, so there it
+//!   does.
 
 use std::collections::BTreeMap;
 
