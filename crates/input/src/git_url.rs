@@ -9,9 +9,12 @@
 //!   its leading `/`). The remote is the URL re-printed without query and fragment.
 //! * `DetectGitContext`: `./` and `../` are not git; `github.com/…` is (as `https`); an
 //!   `http(s)` URL is git only when its (decoded) path ends with `.git` (case-sensitive);
-//!   `ssh`, `git` and scp-like URLs always are. A query (`?ref=…&subdir=…`) is validated
-//!   (`loadQuery`), but `policy/validate.go` reads only the fragment, so a query never becomes
-//!   the input's ref.
+//!   `ssh`, `git` and scp-like URLs always are. A query (`?ref=…&tag=…&branch=…&subdir=…`) is
+//!   validated and merged with the fragment (`loadQuery`). `docker buildx policy eval` keeps
+//!   its `https://` source as the identifier, and `policy/validate.go` reads only the
+//!   fragment, so there a query never becomes the input's ref; a build (`llb.Git`,
+//!   [`GitSource::from_build_context`]) moves the merged ref into the identifier, so there it
+//!   does.
 
 use std::collections::BTreeMap;
 
@@ -77,9 +80,12 @@ pub fn is_commit_sha(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// (user, host, path, query, fragment) of an scp-like remote.
+type ScpParts<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
 /// `^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$` (`.` stops at `\n`):
 /// (user, host, path, query, fragment).
-fn scp_match(s: &str) -> Option<(&str, &str, &str, Option<&str>, Option<&str>)> {
+fn scp_match(s: &str) -> Option<ScpParts<'_>> {
     if s.contains('\n') {
         return None;
     }
@@ -191,8 +197,16 @@ pub enum DetectError {
 /// context, and the error Go returns with that answer (Go can answer "git" *and* an error, for
 /// a bad query).
 pub fn detect_git_context(reference: &str) -> (bool, Option<DetectError>) {
+    let (is_git, result) = parse_git_ref(reference);
+    (is_git, result.err())
+}
+
+/// `dfgitutil.ParseGitRef`: whether `reference` is git, and the parsed URL with the ref and
+/// subdirectory of the fragment merged with those of the query (`?ref=`, `?tag=` →
+/// `refs/tags/…`, `?branch=` → `refs/heads/…`, `?subdir=`).
+pub fn parse_git_ref(reference: &str) -> (bool, Result<(GitUrl, String, String), DetectError>) {
     if reference.starts_with("./") || reference.starts_with("../") {
-        return (false, Some(DetectError::InvalidArgument));
+        return (false, Err(DetectError::InvalidArgument));
     }
     let remote = if reference.starts_with("github.com/") {
         match Url::parse(reference) {
@@ -200,31 +214,33 @@ pub fn detect_git_context(reference: &str) -> (bool, Option<DetectError>) {
                 u.scheme = "https".into();
                 GitUrl::from_url(&u)
             }
-            Err(e) => return (false, Some(DetectError::Other(e.to_string()))),
+            Err(e) => return (false, Err(DetectError::Other(e.to_string()))),
         }
     } else {
         let remote = match GitUrl::parse(reference) {
             Ok(r) => r,
-            Err(e) => return (false, Some(DetectError::Other(e.message))),
+            Err(e) => return (false, Err(DetectError::Other(e.message))),
         };
         if matches!(remote.scheme.as_str(), "http" | "https") && !remote.path.ends_with(".git") {
-            return (false, Some(DetectError::InvalidArgument));
+            return (false, Err(DetectError::InvalidArgument));
         }
         remote
     };
     let opts = remote.opts.clone().unwrap_or_default();
     match load_query(remote.query.as_ref(), opts) {
-        Ok(()) => (true, None),
-        Err(e) => (true, Some(DetectError::Other(e))),
+        Ok((r, sub)) => (true, Ok((remote, r, sub))),
+        Err(e) => (true, Err(DetectError::Other(e))),
     }
 }
 
-/// `GitRef.loadQuery`: the checks only (the values do not reach the policy input).
+/// `GitRef.loadQuery`: the query checked and merged into (ref, subdir).
 fn load_query(
     query: Option<&BTreeMap<String, Vec<String>>>,
     (mut reference, mut subdir): (String, String),
-) -> Result<(), String> {
-    let Some(query) = query else { return Ok(()) };
+) -> Result<(String, String), String> {
+    let Some(query) = query else {
+        return Ok((reference, subdir));
+    };
     let (mut tag, mut branch) = (String::new(), String::new());
     for (k, v) in query {
         let value = match v.len() {
@@ -291,7 +307,7 @@ fn load_query(
                 go_quote(&tag)
             ));
         }
-        reference = tag.clone();
+        reference.clone_from(&tag);
     }
     if !branch.is_empty() {
         if !tag.is_empty() {
@@ -307,8 +323,9 @@ fn load_query(
                 go_quote(&branch)
             ));
         }
+        reference = branch;
     }
-    Ok(())
+    Ok((reference, subdir))
 }
 
 /// `strconv.ParseBool`.
@@ -321,6 +338,35 @@ fn go_parse_bool(s: &str) -> Option<bool> {
 }
 
 impl GitSource {
+    /// A git source the way a build gets it: `dockerui.DetectGitContext` (fragment and query
+    /// merged) then `llb.Git` (BuildKit `client/llb/source.go`): the identifier
+    /// `host/path[#ref[:subdir]]` with `git.fullurl` = the remote without fragment and query.
+    /// Used for `ssh://…` and scp-like `user@host:path` sources, which `policy eval` does not
+    /// take (it would stat them as local paths).
+    pub fn from_build_context(reference: &str) -> Result<GitSource, Error> {
+        let (is_git, parsed) = parse_git_ref(reference);
+        let (u, git_ref, subdir) = match (is_git, parsed) {
+            (true, Ok(p)) => p,
+            (true, Err(DetectError::Other(e))) => return Err(Error::malformed_source(e)),
+            _ => {
+                return Err(Error::malformed_source(format!(
+                    "invalid git context {reference}"
+                )));
+            }
+        };
+        let llb = GitUrl::parse(&u.remote)?;
+        let mut id = format!("{}{}", llb.host, path_join(&["/", &llb.path]));
+        if !git_ref.is_empty() || !subdir.is_empty() {
+            id.push('#');
+            id.push_str(&git_ref);
+            if !subdir.is_empty() {
+                id.push(':');
+                id.push_str(&subdir);
+            }
+        }
+        GitSource::from_identifier(&id, Some(&llb.remote))
+    }
+
     /// A git source from a BuildKit git identifier (the part after `git://`) and its optional
     /// `git.fullurl` attribute, as BX `policy/validate.go` `sourceToInput` reads them: an
     /// identifier that is no transport gets `https://`; with a full URL, schema, host and remote

@@ -159,12 +159,11 @@ impl Url {
 
     /// `URL.EscapedPath`.
     pub fn escaped_path(&self) -> String {
-        if !self.raw_path.is_empty() && valid_encoded(&self.raw_path, Mode::Path) {
-            if let Ok(p) = unescape(&self.raw_path, Mode::Path) {
-                if p == self.path {
-                    return self.raw_path.clone();
-                }
-            }
+        if !self.raw_path.is_empty()
+            && valid_encoded(&self.raw_path, Mode::Path)
+            && unescape(&self.raw_path, Mode::Path).is_ok_and(|p| p == self.path)
+        {
+            return self.raw_path.clone();
         }
         if self.path == "*" {
             return "*".into();
@@ -174,12 +173,11 @@ impl Url {
 
     /// `URL.EscapedFragment`.
     pub fn escaped_fragment(&self) -> String {
-        if !self.raw_fragment.is_empty() && valid_encoded(&self.raw_fragment, Mode::Fragment) {
-            if let Ok(f) = unescape(&self.raw_fragment, Mode::Fragment) {
-                if f == self.fragment {
-                    return self.raw_fragment.clone();
-                }
-            }
+        if !self.raw_fragment.is_empty()
+            && valid_encoded(&self.raw_fragment, Mode::Fragment)
+            && unescape(&self.raw_fragment, Mode::Fragment).is_ok_and(|f| f == self.fragment)
+        {
+            return self.raw_fragment.clone();
         }
         escape(&self.fragment, Mode::Fragment)
     }

@@ -193,13 +193,12 @@ fn parse_os_component(specifier: &str, part: &str) -> Result<String, Error> {
         if !version.bytes().all(is_opt) {
             return Err(fail());
         }
-        if let Some(features) = features {
-            if features
+        if let Some(features) = features
+            && features
                 .split('+')
                 .any(|f| f.is_empty() || !f.bytes().all(is_opt))
-            {
-                return Err(fail());
-            }
+        {
+            return Err(fail());
         }
         if version.contains('%') {
             path_unescape(version).map_err(|e| {

@@ -184,7 +184,9 @@ pub fn purl_to_ref(purl: &str) -> Result<(String, Option<Platform>), Error> {
 
 /// The source a provenance material (`uri` + `digest`) refers to, and its platform, or an error
 /// for an unsupported material (Buildx then puts an empty input in its place; see the module
-/// documentation for the two error codes).
+/// documentation for the two error codes). The platform is the purl's `platform` qualifier as
+/// `platforms.Parse` gives it (not normalized); `None` means the parent input's platform applies
+/// (BX `policy/input.go` `firstNonNilPlatform`).
 ///
 /// * `pkg:docker/…`: the purl's reference; a `sha256` digest (with or without `sha256:`) is
 ///   added, or must equal the reference's own (`material digest mismatch …`).
@@ -264,14 +266,14 @@ fn docker_material(
 
 fn git_material(uri: &str, gu: &GitUrl) -> Result<(Source, Option<Platform>), Error> {
     let mut id = format!("{}{}", gu.host, path_join(&["/", &gu.path]));
-    if let Some((reference, subdir)) = &gu.opts {
-        if !reference.is_empty() || !subdir.is_empty() {
-            id.push('#');
-            id.push_str(reference);
-            if !subdir.is_empty() {
-                id.push(':');
-                id.push_str(subdir);
-            }
+    if let Some((reference, subdir)) = &gu.opts
+        && (!reference.is_empty() || !subdir.is_empty())
+    {
+        id.push('#');
+        id.push_str(reference);
+        if !subdir.is_empty() {
+            id.push(':');
+            id.push_str(subdir);
         }
     }
     let g = GitSource::from_identifier(&id, Some(uri))?;

@@ -181,10 +181,8 @@ fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
         Some((b, d)) => (b, Some(d)),
         None => (s, None),
     };
-    if let Some(d) = digest {
-        if !is_digest_pat(d) {
-            return None;
-        }
+    if digest.is_some_and(|d| !is_digest_pat(d)) {
+        return None;
     }
     // A name never holds a `:` except in a domain's port, which a `/` follows; a tag never
     // holds a `/`. So the tag is what follows the last `:` when no `/` follows it.
@@ -192,10 +190,8 @@ fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
         Some(i) if !before[i + 1..].contains('/') => (&before[..i], Some(&before[i + 1..])),
         _ => (before, None),
     };
-    if let Some(t) = tag {
-        if !is_tag(t) {
-            return None;
-        }
+    if tag.is_some_and(|t| !is_tag(t)) {
+        return None;
     }
     split_name(name)?;
     Some((name, tag, digest))
@@ -203,10 +199,11 @@ fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 
 /// `^(?:(domainAndPort)/)?(remoteName)$`: (domain, path); the domain is taken when it can be.
 fn split_name(name: &str) -> Option<(&str, &str)> {
-    if let Some((first, rest)) = name.split_once('/') {
-        if is_domain_and_port(first) && is_remote_name(rest) {
-            return Some((first, rest));
-        }
+    if let Some((first, rest)) = name.split_once('/')
+        && is_domain_and_port(first)
+        && is_remote_name(rest)
+    {
+        return Some((first, rest));
     }
     is_remote_name(name).then_some(("", name))
 }

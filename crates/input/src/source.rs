@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::git_url::{DetectError, GitSource, detect_git_context, is_commit_sha};
+use crate::git_url::{DetectError, GitSource, detect_git_context, is_commit_sha, is_git_transport};
 use crate::http_url::HttpSource;
 use crate::platform::Platform;
 use crate::reference::Reference;
@@ -32,6 +32,8 @@ pub enum Source {
 ///   git context …`); `X` gets `https://` unless it is a transport itself.
 /// * `http(s)://…`: a git source with `full_url` when `DetectGitContext` says git (path ending
 ///   in `.git`, even with a bad query), else an HTTP source (`url.Parse`).
+/// * `ssh://…` and scp-like `user@host:path[#ref[:subdir]]` (which `policy eval` would take for
+///   local paths): as a build gets them, [`GitSource::from_build_context`].
 /// * `local://NAME`.
 /// * any other `scheme://` (`oci-layout://…`, `HTTPS://…`): [`crate::ErrorCode::UnsupportedSource`]
 ///   `unsupported source scheme: <scheme>`; no `://`: [`crate::ErrorCode::MalformedSource`].
@@ -63,6 +65,9 @@ pub fn parse(source: &str) -> Result<Source, Error> {
             (false, _) => {}
         }
         return HttpSource::parse(source).map(Source::Http);
+    }
+    if source.starts_with("ssh://") || (!source.contains("://") && is_git_transport(source)) {
+        return GitSource::from_build_context(source).map(Source::Git);
     }
     let Some((scheme, rest)) = source.split_once("://") else {
         return Err(Error::malformed_source(format!(

@@ -46,7 +46,7 @@ fn reference(case: &Value) -> Value {
                 "domain": r.domain, "path": r.path, "tag": opt(r.tag.as_deref()),
                 "digest": opt(r.digest.as_deref()), "name": r.name(),
                 "familiar": r.familiar_name(), "string": r.to_string(),
-                "tagNameOnly": r.clone().tag_name_only().to_string(),
+                "tagNameOnly": r.tag_name_only().to_string(),
             })
         }
     }
