@@ -385,14 +385,37 @@ def sweep_default_policy(opa, buildx_file):
                         "signer": signer,
                     }
                     inputs.append({"image": {**image, "signatures": [signature]}})
+    # verdict on the same inputs, in one process (crates/policy/examples/eval_lines.rs).
+    lines = TARGET / "debug" / "examples" / "eval_lines"
+    if not lines.exists():
+        print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
+        if subprocess.run(["cargo", "build", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
+            setup_error("cargo build -p verdict-policy --example eval_lines failed")
+    run = subprocess.run(
+        [str(lines), "builtin/default.rego"],
+        input="".join(json.dumps(value) + "\n" for value in inputs),
+        capture_output=True,
+        text=True,
+    )
+    if run.returncode != 0:
+        setup_error(f"eval_lines: {run.stderr.strip()}")
+    verdicts = [json.loads(line) for line in run.stdout.splitlines()]
+    if len(verdicts) != len(inputs):
+        setup_error(f"eval_lines answered {len(verdicts)} of {len(inputs)} inputs")
+
     differences = 0
-    for value in inputs:
+    for value, verdict in zip(inputs, verdicts):
         a, b = decide(theirs, value), decide(ours, value)
-        if a != b:
+        expected = buildx_decision(a)[:2] if isinstance(a, dict) else ("error", [])
+        c = (verdict["decision"], verdict["messages"])
+        if a != b or c != expected:
             differences += 1
             if differences <= 10:
-                print(f"  differs: {json.dumps(value)}\n    buildx: {a}\n    ours:   {b}")
-    print(f"default policy sweep: {len(inputs)} inputs, {differences} differ (Buildx's default.rego vs ours, both under OPA)")
+                print(f"  differs: {json.dumps(value)}\n    buildx (OPA): {a}\n    ours (OPA):   {b}\n    ours (verdict): {c}")
+    print(
+        f"default policy sweep: {len(inputs)} inputs, {differences} differ "
+        "(Buildx's default.rego under OPA vs ours under OPA and under verdict)"
+    )
     return differences
 
 
