@@ -6,8 +6,9 @@ twice: by the `verdict` CLI (`verdict eval --format json`) and by OPA through th
 `opa-golib-python-bindings` package, and the outcomes (allow / deny / error) and the
 deny messages are compared. See tests/opa/README.md.
 
-Cases: tests/cases/policy/*.toml, examples/*/cases.toml, and the rows of
-tests/cases/default-policy/cases.json (the built-in default policy).
+Cases: tests/cases/policy/*.toml, examples/*/cases.toml, the `verdict eval` cases of
+tests/cli/cases.toml, and the rows of tests/cases/default-policy/cases.json (the built-in
+default policy).
 
 Exit status: 0 when every compared case agrees or differs only as
 tests/opa/known-differences.tsv says, 1 on any other difference, 2 on a setup error.
@@ -169,6 +170,50 @@ def example_cases():
                 (directory / item["input"]).read_text(),
                 spec.get("now", DEFAULT_NOW),
             )
+
+
+def cli_cases():
+    """`verdict eval` cases of tests/cli/cases.toml (policy files, input file, time)."""
+    spec = tomllib.loads((ROOT / "tests/cli/cases.toml").read_text())
+    for item in spec["case"]:
+        args = list(item["args"])
+        if not args or args[0] != "eval":
+            continue
+        sets, input_path, now, query, verdict_only = [], None, DEFAULT_NOW, None, []
+        rest = iter(args[1:])
+        for arg in rest:
+            if arg in ("-p", "--policy"):
+                sets.append(next(rest).split(","))
+            elif arg in ("-i", "--input"):
+                input_path = next(rest)
+            elif arg == "--now":
+                now = next(rest)
+            elif arg == "--query":
+                query = next(rest)
+            elif arg in ("--fuel", "--max-memory", "--bundle", "--trusted-root"):
+                verdict_only.append(arg)
+                next(rest)
+            elif arg == "--format":
+                next(rest)
+        files = [p for s in sets for p in s] + ([input_path] if input_path else [])
+        try:
+            parse_now_ns(now)
+        except ValueError:
+            continue  # a usage error of the CLI, not a policy case
+        if not sets or input_path is None or not all((ROOT / f).is_file() for f in files):
+            continue  # a usage or I/O error of the CLI, not a policy case
+        case = Case(
+            f"cli/{item['name']}",
+            [[(p, (ROOT / p).read_text()) for p in s] for s in sets],
+            (ROOT / input_path).read_text(errors="replace"),
+            now,
+            query,
+        )
+        if "--bundle" in verdict_only or "--trusted-root" in verdict_only:
+            case.skip = "--bundle: evidence verified inside verdict replaces input.signatures; OPA sees only the file"
+        elif verdict_only:
+            case.skip = f"{', '.join(verdict_only)}: a sandbox limit of verdict's, with no OPA counterpart"
+        yield case
 
 
 def default_policy_cases():
@@ -385,14 +430,37 @@ def sweep_default_policy(opa, buildx_file):
                         "signer": signer,
                     }
                     inputs.append({"image": {**image, "signatures": [signature]}})
+    # verdict on the same inputs, in one process (crates/policy/examples/eval_lines.rs).
+    lines = TARGET / "debug" / "examples" / "eval_lines"
+    if not lines.exists():
+        print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
+        if subprocess.run(["cargo", "build", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
+            setup_error("cargo build -p verdict-policy --example eval_lines failed")
+    run = subprocess.run(
+        [str(lines), "builtin/default.rego"],
+        input="".join(json.dumps(value) + "\n" for value in inputs),
+        capture_output=True,
+        text=True,
+    )
+    if run.returncode != 0:
+        setup_error(f"eval_lines: {run.stderr.strip()}")
+    verdicts = [json.loads(line) for line in run.stdout.splitlines()]
+    if len(verdicts) != len(inputs):
+        setup_error(f"eval_lines answered {len(verdicts)} of {len(inputs)} inputs")
+
     differences = 0
-    for value in inputs:
+    for value, verdict in zip(inputs, verdicts):
         a, b = decide(theirs, value), decide(ours, value)
-        if a != b:
+        expected = buildx_decision(a)[:2] if isinstance(a, dict) else ("error", [])
+        c = (verdict["decision"], verdict["messages"])
+        if a != b or c != expected:
             differences += 1
             if differences <= 10:
-                print(f"  differs: {json.dumps(value)}\n    buildx: {a}\n    ours:   {b}")
-    print(f"default policy sweep: {len(inputs)} inputs, {differences} differ (Buildx's default.rego vs ours, both under OPA)")
+                print(f"  differs: {json.dumps(value)}\n    buildx (OPA): {a}\n    ours (OPA):   {b}\n    ours (verdict): {c}")
+    print(
+        f"default policy sweep: {len(inputs)} inputs, {differences} differ "
+        "(Buildx's default.rego under OPA vs ours under OPA and under verdict)"
+    )
     return differences
 
 
@@ -430,7 +498,8 @@ def main():
     binary = verdict_binary(args.verdict)
     known = load_known()
 
-    cases = [c for c in [*policy_cases(), *example_cases(), *default_policy_cases()] if args.only in c.name]
+    every = [*policy_cases(), *example_cases(), *cli_cases(), *default_policy_cases()]
+    cases = [c for c in every if args.only in c.name]
     for case in cases:
         calls = custom_calls(case)
         if calls and not case.skip:

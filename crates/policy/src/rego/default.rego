@@ -32,7 +32,8 @@
 #     "image <ref> is not allowed by default policy: a verified
 #     docker-github-builder signature is required for <tag> tag".
 #
-# Digits are matched as [0-9] (Go's RE2 `\d` is ASCII-only).
+# Digits are matched as [0-9] (Go's RE2 `\d` is ASCII-only) and read as numbers
+# with `default_policy_number` (leading zeros allowed, as Go reads them).
 
 package docker
 
@@ -139,12 +140,12 @@ default_policy_release_ref("buildkit", tag, ref) if {
 # Version tags: [major, minor]. "1.21", "1.21.0" and "1.21.0-labs" give
 # [1, 21]; a major alone ("1", "1-labs") stands for the newest minor of that
 # major and gives [1, 999999].
-default_policy_version(tag) := [to_number(parts[0]), to_number(parts[1])] if {
+default_policy_version(tag) := [default_policy_number(parts[0]), default_policy_number(parts[1])] if {
 	regex.match(`^[0-9]+\.[0-9]+(\.[0-9]+)?(-labs)?$`, tag)
 	parts := split(trim_suffix(tag, "-labs"), ".")
 }
 
-default_policy_version(tag) := [to_number(trim_suffix(tag, "-labs")), 999999] if {
+default_policy_version(tag) := [default_policy_number(trim_suffix(tag, "-labs")), 999999] if {
 	regex.match(`^[0-9]+(-labs)?$`, tag)
 }
 
@@ -177,8 +178,18 @@ default_policy_buildkit_release(tag) := trim_suffix(trim_suffix(tag, "-rootless"
 # moby/buildkit releases are signed from v0.27.0 on.
 default_policy_buildkit_signed_release(release) if {
 	parts := split(trim_prefix(release, "v"), ".")
-	default_policy_pair_at_least(to_number(parts[0]), to_number(parts[1]), 0, 27)
+	default_policy_pair_at_least(default_policy_number(parts[0]), default_policy_number(parts[1]), 0, 27)
 }
+
+# The number a string of ASCII digits spells. Buildx's to_number (Go's
+# strconv) reads leading zeros ("021" is 21); verdict's reads JSON numbers
+# only, so the zeros are dropped first.
+default_policy_number(digits) := to_number(significant) if {
+	significant := trim_left(digits, "0")
+	significant != ""
+}
+
+default_policy_number(digits) := 0 if trim_left(digits, "0") == ""
 
 # [major, minor] >= [min_major, min_minor]
 default_policy_pair_at_least(major, _, min_major, _) if major > min_major
