@@ -297,15 +297,17 @@ fn uuid_rfc4122(now: i64, key: &Value) -> Option<Value> {
     )))
 }
 
+/// OPA's `array.flatten`: one level of nesting is removed (`[1, [2, [3]]]` → `[1, 2, [3]]`).
 fn array_flatten(value: &Value) -> Option<Value> {
-    fn walk(value: &Value, out: &mut Vec<Value>) {
-        match value {
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+    let Value::Array(items) = value else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        match item {
+            Value::Array(inner) => out.extend(inner.iter().cloned()),
             other => out.push(other.clone()),
         }
     }
-    let Value::Array(_) = value else { return None };
-    let mut out = Vec::new();
-    walk(value, &mut out);
     Some(Value::from(out))
 }
