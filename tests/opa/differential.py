@@ -157,12 +157,41 @@ def policy_cases():
         yield case
 
 
-def example_cases():
+def built_input(binary, directory, item):
+    """The input verdict builds for a `[[check]]` case (`verdict eval --print`), as text."""
+    args = [str(binary), "eval", "--print", item["source"], "--platform", item.get("platform", "linux/amd64")]
+    if "evidence" in item:
+        args += ["--evidence", str(directory / item["evidence"])]
+    if "trusted_root" in item:
+        args += ["--trusted-root", str(directory / item["trusted_root"])]
+    run = subprocess.run(args, capture_output=True, text=True, cwd=directory)
+    if run.returncode != 0:
+        return None, (run.stderr or run.stdout).strip()[:200]
+    return run.stdout, None
+
+
+def example_cases(binary):
+    default_source = (ROOT / "crates/policy/src/rego/default.rego").read_text()
     for spec_path in sorted(ROOT.glob("examples/*/cases.toml")):
         directory = spec_path.parent
         spec = tomllib.loads(spec_path.read_text())
-        sets = [[(p, (directory / p).read_text()) for p in spec["policies"]]]
-        for item in spec["case"]:
+        sets = [[(p, (directory / p).read_text()) for p in spec["policies"]]] if spec["policies"] else []
+        for item in spec.get("check", []):
+            files = item.get("policies")
+            check_sets = [[(p, (directory / p).read_text()) for p in files]] if files else list(sets)
+            if item.get("default_policy"):
+                check_sets.insert(0, [("default.rego", default_source)])
+            text, problem = built_input(binary, directory, item)
+            case = Case(
+                f"examples/{directory.name}/check/{item['name']}",
+                check_sets,
+                text or "{}",
+                item.get("now", spec.get("now", DEFAULT_NOW)),
+            )
+            if problem:
+                case.skip = f"verdict builds no input: {problem}"
+            yield case
+        for item in spec.get("case", []):
             stem = Path(item["input"]).stem
             yield Case(
                 f"examples/{directory.name}/{stem}",
@@ -498,7 +527,7 @@ def main():
     binary = verdict_binary(args.verdict)
     known = load_known()
 
-    every = [*policy_cases(), *example_cases(), *cli_cases(), *default_policy_cases()]
+    every = [*policy_cases(), *example_cases(binary), *cli_cases(), *default_policy_cases()]
     cases = [c for c in every if args.only in c.name]
     for case in cases:
         calls = custom_calls(case)
