@@ -553,8 +553,7 @@ fn input_term(
                             }
                             Some(_) => {}
                             None => {
-                                let text = span_of(value)
-                                    .and_then(|span| span_text(&sources[index].source, span))
+                                let text = with_term_text(&sources[index].source, &with["span"])
                                     .ok_or_else(|| {
                                         Error::Internal(format!(
                                             "no source text for the input of {name}"
@@ -571,23 +570,22 @@ fn input_term(
     Ok(term.map(|(_, index, text)| (index, text)))
 }
 
-/// The source text of a span. regorus 0.14.1 sets the `start` of an object literal with more
-/// than one field to the start of its last field; `line` and `col` (in characters) are right.
-fn span_text<'a>(source: &'a str, span: &Json) -> Option<&'a str> {
-    let line = usize::try_from(span["line"].as_u64()?).ok()?;
-    let col = usize::try_from(span["col"].as_u64()?).ok()?;
+/// The text of `X` in the source text of a `with input as X` modifier. (The modifier's span
+/// is used because regorus 0.14.1 gives an object literal of more than one field the start of
+/// its last field.)
+fn with_term_text<'a>(source: &'a str, span: &Json) -> Option<&'a str> {
+    let start = usize::try_from(span["start"].as_u64()?).ok()?;
     let end = usize::try_from(span["end"].as_u64()?).ok()?;
-    let line_start: usize = source
-        .split_inclusive('\n')
-        .take(line.checked_sub(1)?)
-        .map(str::len)
-        .sum();
-    let start = line_start
-        + source[line_start..]
-            .char_indices()
-            .nth(col.checked_sub(1)?)
-            .map(|(i, _)| i)?;
-    source.get(start..end).filter(|t| !t.is_empty())
+    let text = source
+        .get(start..end)?
+        .strip_prefix("with")?
+        .trim_start()
+        .strip_prefix("input")?
+        .trim_start()
+        .strip_prefix("as")?;
+    text.starts_with(char::is_whitespace)
+        .then(|| text.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The span of an expression node (`{"Variant": {"span": …}}`).
