@@ -160,6 +160,27 @@ impl TestReport {
 /// `run` keeps only the tests whose name contains it. `options.now_ns` pins the clock;
 /// `options.query` is not used (the decision is always `data.<package>.decision` of the
 /// test's package, as in Buildx).
+///
+/// ```
+/// use verdict_policy::{Module, Options, run_tests};
+///
+/// let policy = Module {
+///     path: "Dockerfile.rego".into(),
+///     source: "package docker\ndefault allow := false\nallow if input.image.repo == \"alpine\"\n\
+///              decision := {\"allow\": allow}\n".into(),
+/// };
+/// let tests = Module {
+///     path: "Dockerfile_test.rego".into(),
+///     source: "package docker\ntest_alpine if allow with input as {\"image\": {\"repo\": \"alpine\"}}\n".into(),
+/// };
+/// let options = Options { query: None, now_ns: 0 };
+/// let report = run_tests(&[policy], &[tests], &options, None).unwrap();
+/// assert_eq!(
+///     report.render(),
+///     "test_alpine: PASS (allow=true)\ncoverage: Dockerfile.rego 100.0% (3/3 lines)\n"
+/// );
+/// assert_eq!(report.exit_code(), 0);
+/// ```
 pub fn run_tests(
     policy: &[Module],
     tests: &[Module],

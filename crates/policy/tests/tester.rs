@@ -401,3 +401,29 @@ fn coverage_of_an_untouched_policy_module() {
         report.render()
     );
 }
+
+#[test]
+fn multi_line_input_terms_and_imports() {
+    let policy = [module("Dockerfile.rego", POLICY)];
+    // A multi-line term, a term using an import alias, and no newline at the end of the file.
+    let tests = [
+        module(
+            "Dockerfile_test.rego",
+            "package docker\nimport data.fixtures as f\ntest_multi if {\n\tallow with input as {\n\t\t\"ok\": true,\n\t\t\"n\": [1, 2],\n\t}\n}\ntest_alias if allow with input as f.ok",
+        ),
+        module(
+            "fixtures_test.rego",
+            "package fixtures\nok := {\"ok\": true}\n",
+        ),
+    ];
+    let report = run_tests(&policy, &tests, &options(), None).expect("runs");
+    assert_eq!(report.failed(), 0, "{}", report.render());
+    assert_eq!(
+        result(&report, "test_multi").input,
+        Some(json!({"ok": true, "n": [1, 2]}))
+    );
+    assert_eq!(
+        result(&report, "test_alias").input,
+        Some(json!({"ok": true}))
+    );
+}
