@@ -28,12 +28,12 @@ pub const MAX_INPUT_BYTES: usize = 32 << 20;
 
 /// One compiled policy set.
 #[derive(Clone)]
-struct CompiledSet {
-    engine: regorus::Engine,
+pub(crate) struct CompiledSet {
+    pub(crate) engine: regorus::Engine,
     /// Module paths, to strip the `path:line: ` prefix regorus gives prints.
-    paths: Vec<String>,
+    pub(crate) paths: Vec<String>,
     /// Where the custom functions find the evaluation in progress.
-    slot: Slot,
+    pub(crate) slot: Slot,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -238,6 +238,17 @@ fn query_package(query: &str) -> Result<String, Error> {
 }
 
 fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSet, Error> {
+    compile_modules(modules, Some(package), now)
+}
+
+/// Compiles `modules` + the helper module as one set (the path of [`PolicyEngine::new`]);
+/// `package`, when given, must be declared by one of `modules`. `tester` compiles policy and
+/// test modules together with it.
+pub(crate) fn compile_modules(
+    modules: &[Module],
+    package: Option<&str>,
+    now: i64,
+) -> Result<CompiledSet, Error> {
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(false);
     engine.set_strict_builtin_errors(false);
@@ -256,7 +267,9 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
             })?;
         packages.push(declared);
     }
-    if !packages.iter().any(|p| p == package) {
+    if let Some(package) = package
+        && !packages.iter().any(|p| p == package)
+    {
         return Err(Error::WrongPackage {
             expected: package.trim_start_matches("data.").to_owned(),
             found: packages
@@ -296,7 +309,7 @@ fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSe
 
 /// regorus reports errors as a source excerpt: `--> file:line:col`, the
 /// offending line, and `error: what`. This keeps `file:line:col: what`.
-fn compact(message: &str) -> String {
+pub(crate) fn compact(message: &str) -> String {
     let location = message
         .lines()
         .find_map(|l| l.trim().strip_prefix("--> "))

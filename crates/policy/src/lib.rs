@@ -38,6 +38,7 @@ pub mod decision;
 mod engine;
 mod error;
 pub mod functions;
+pub mod tester;
 
 pub use decision::Decision;
 pub use engine::{
@@ -46,6 +47,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
+pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};
 
 /// The regorus version this crate is built and tested against.
 pub const REGORUS_VERSION: &str = "0.14.1";
