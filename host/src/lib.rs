@@ -37,6 +37,7 @@ pub use gen_::exports::verdict::policy::checker::{
     Attestation, BuildEnv, CheckRequest, Checked, Evidence, NamedBytes,
 };
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
+pub use gen_::exports::verdict::policy::tester::{FileCoverage, TestReport, TestResult};
 pub use gen_::exports::verdict::policy::types::{
     Decision, Error as VerdictError, ErrorCode, Options, PolicyModule, Verdict,
 };
@@ -222,6 +223,26 @@ impl Runner {
         let result = bindings
             .verdict_policy_checker()
             .call_build_input(&mut store, request);
+        match result {
+            Ok(r) => Ok(r),
+            Err(trap) => Ok(Err(self.classify(&store, &trap))),
+        }
+    }
+
+    /// Runs policy tests (`test_*` rules of `tests`) against `policy` in a
+    /// fresh instance; `run` keeps the tests whose name contains it.
+    pub fn run_tests(
+        &self,
+        policy: &[PolicyModule],
+        tests: &[PolicyModule],
+        options: &Options,
+        run: Option<&str>,
+    ) -> Result<std::result::Result<TestReport, VerdictError>> {
+        let mut store = self.store()?;
+        let bindings = self.pre.instantiate(&mut store)?;
+        let result = bindings
+            .verdict_policy_tester()
+            .call_run_tests(&mut store, policy, tests, options, run);
         match result {
             Ok(r) => Ok(r),
             Err(trap) => Ok(Err(self.classify(&store, &trap))),

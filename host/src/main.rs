@@ -57,6 +57,32 @@ enum Command {
     /// Exit status: 0 allow (or convert: the pinned reference is printed),
     /// 1 deny, 2 error.
     Check(CheckArgs),
+    /// Run policy tests, as `docker buildx policy test`: the `test_*` rules
+    /// of the `*_test.rego` files under PATH, against `<filename>.rego`
+    /// and the helper module; a Buildx-style report and line coverage of
+    /// the policy.
+    ///
+    /// Exit status: 0 all passed, 1 a test failed, 2 error.
+    Test(TestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    /// A `*_test.rego` file, or a directory searched for them.
+    #[arg(value_name = "PATH")]
+    path: PathBuf,
+    /// The policy's base name: `<NAME>.rego` is loaded from the working
+    /// directory (else from PATH's directory).
+    #[arg(long, value_name = "NAME", default_value = "Dockerfile")]
+    filename: String,
+    /// Only run tests whose name contains this.
+    #[arg(long, value_name = "SUBSTR")]
+    run: Option<String>,
+    /// The evaluation time (RFC 3339). Defaults to the current time.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -349,6 +375,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::VerifyBundle(args) => verify_bundle(args),
         Command::Verify(args) => verify(args),
         Command::Check(args) => check(args),
+        Command::Test(args) => test(args),
     }
 }
 
@@ -749,6 +776,75 @@ fn check(args: CheckArgs) -> Result<u8> {
     }
     print_checked(&checked, &names, &args.source, args.format);
     Ok(checked.verdict.decision.exit_code())
+}
+
+/// The `*_test.rego` files under `path` (or `path` itself), sorted.
+fn test_files(path: &std::path::Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("failed to list {dir:?}"))? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with("_test.rego"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn test(args: TestArgs) -> Result<u8> {
+    let name = format!("{}.rego", args.filename);
+    let policy_path = [
+        PathBuf::from(&name),
+        args.path
+            .parent()
+            .filter(|_| args.path.is_file())
+            .unwrap_or(&args.path)
+            .join(&name),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .with_context(|| format!("no {name} in the working directory or next to the tests"))?;
+    let module = |p: &std::path::Path| -> Result<PolicyModule> {
+        Ok(PolicyModule {
+            path: p.to_string_lossy().trim_start_matches("./").to_owned(),
+            source: std::fs::read_to_string(p).with_context(|| format!("failed to read {p:?}"))?,
+        })
+    };
+    let policy = vec![module(&policy_path)?];
+    let tests = test_files(&args.path)?
+        .iter()
+        .map(|p| module(p))
+        .collect::<Result<Vec<_>>>()?;
+    if tests.is_empty() {
+        bail!("no *_test.rego files under {:?}", args.path);
+    }
+    let options = Options {
+        query: None,
+        now_ns: now_ns(args.now.as_deref())?,
+    };
+    let runner = args.sandbox.runner()?;
+    match runner.run_tests(&policy, &tests, &options, args.run.as_deref())? {
+        Ok(report) => {
+            print!("{}", report.rendered);
+            Ok(u8::from(report.results.iter().any(|r| !r.passed)))
+        }
+        Err(e) => {
+            eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+            Ok(2)
+        }
+    }
 }
 
 fn auto_policy_name(dockerfile: &std::path::Path) -> String {

@@ -39,6 +39,7 @@ pub mod verify;
 pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input, check};
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
+pub use verdict_policy::tester;
 
 pub use evidence::{BundleEvidence, Evidence};
 
