@@ -1,0 +1,20 @@
+object 90ddb0d2e8f514def20c5dfe6c6fcbf36cc42764
+type commit
+tag tag-pgp-rsa
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-pgp-rsa
+-----BEGIN PGP SIGNATURE-----
+
+iQHEBAABCgAuFiEELoczXzosCg6SBt8BL9QkCWuHS7EFAmsGzcAQHHJzYUBleGFt
+cGxlLmNvbQAKCRAv1CQJa4dLsQPaC/wJY0WVpNaBZ+sljtjCZAON2gfI9zEg1fPn
+pHAwm556nnkvZET/GlTxCOml0z4zUnsVveY9Om6m/2eu0jPnGbEp5a9Q9LWy2b4b
+Q7FgcyfWZV29kx7vboWA1ueLp6V1S6INeGWEh6mXWtcO1ZcLU1yePc/R0HlK4aA8
+ulb+tc+ePQHvnZ+hC6x2gTjJhpycwO3x1eqsTdHIAvUOSFk+0QuDRxblEttj3i0T
+GGvjy9U6pXng4B+/h/yGv4/ntvkmXfGebu8tbtsv/1i6lsTt4rroctIqZd9iz7KO
+UCOR3ziMil4HO84VaQZ2Wqy1o/6nAb6n4um/PjW1Z07LnGTtaFo3gQBNPrCzgxQg
+7QpyxwooHq25YAsEJCu0EKDVtUF2QBxEVUw6i2fGUKA1lQEzu26dSgx0cj3oZ7NT
+6vLTKmAHe5LDrh0pxB/DJgljmqmjpJFV8HZATR/KlSGbNCv7j1suUpziIjFM5r8t
+nHhWSrgDtNBgavYEDjCniMwsNY3nvDU=
+=bCDQ
+-----END PGP SIGNATURE-----

@@ -1,0 +1,12 @@
+object 90ddb0d2e8f514def20c5dfe6c6fcbf36cc42764
+type commit
+tag tag-ssh-ed25519
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-ssh-ed25519
+-----BEGIN SSH SIGNATURE-----
+U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAg8Rn5o8rCOG6IUgNBnzjp0wZJ9D
+5vbwcwum41NlOzyeIAAAADZ2l0AAAAAAAAAAZzaGE1MTIAAABTAAAAC3NzaC1lZDI1NTE5
+AAAAQEdxwjasJPnSdvcEnGs0qn2Zc7Xzyyv4UQiqgSKLUWu/TFUk+GWmZcRgd99KKE6E9Q
+3/0FvzAycuHylq8BmazA8=
+-----END SSH SIGNATURE-----

@@ -1,0 +1,12 @@
+object 90ddb0d2e8f514def20c5dfe6c6fcbf36cc42764
+type commit
+tag tag-unsigned
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-unsigned
+-----BEGIN SSH SIGNATURE-----
+U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAg8Rn5o8rCOG6IUgNBnzjp0wZJ9D
+5vbwcwum41NlOzyeIAAAADZ2l0AAAAAAAAAAZzaGEyNTYAAABTAAAAC3NzaC1lZDI1NTE5
+AAAAQMm+fwv0RJP6VtNRlyJGKaw4ycA6ZzrPX74KBqa9Lb0Epw9aDvkrgFHPDFRuUthyNd
+mbUc6MDe7TfAPQrL68kAI=
+-----END SSH SIGNATURE-----
