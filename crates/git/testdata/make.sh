@@ -93,6 +93,7 @@ printf 'git@example.com %s\n' "$(cat "$W/ssh/ed25519.pub")" >"$OUT/keys/ssh-allo
 { echo '# the first key is the one Buildx uses'; cat "$W/ssh/ecdsa.pub" "$W/ssh/ed25519.pub"; } >"$OUT/keys/ssh-ecdsa-then-ed25519.pub"
 for k in rsa ed25519 p256 subkey; do cp "$PGP/key-$k.asc" "$OUT/keys/pgp-$k.asc"; done
 cp "$PGP/keyring-all.asc" "$OUT/keys/pgp-keyring-all.asc"
+cp "$PGP/key-rsa.gpg" "$OUT/keys/pgp-rsa.gpg"
 
 # ---- Git objects ----------------------------------------------------------------------------
 R="$W/repo"
@@ -103,6 +104,7 @@ git config user.email 'committer@example.com'
 git config gpg.program "$W/gpgw"
 git config commit.gpgsign false
 git config tag.gpgsign false
+export GIT_AUTHOR_DATE="1764070000 +0200" GIT_COMMITTER_DATE="1764070000 +0200"
 n=0
 commit() { # name [git commit args]
     name=$1; shift
@@ -171,8 +173,15 @@ GIT_COMMITTER_DATE="1764072000 +0000" GIT_AUTHOR_DATE="1764072000 +0000" \
 git cat-file commit HEAD >"$OUT/objects/commit-sha256-pgp-ed25519.commit"
 git rev-parse HEAD >"$OUT/objects/commit-sha256-pgp-ed25519.commit.oid"
 
-# Tampered copies: one byte of the message, one character of the signature.
+# Hand-made objects for the Buildx mapping's edge cases (never verified): an identity that is
+# all brackets (a zero Go Actor, so `author` is absent), a name containing '<', a '-0000' zone,
+# an unparsable time, an empty message, a continuation header, invalid UTF-8.
 cd "$OUT/objects"
+printf 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor <> \ncommitter Odd <b> Name <odd@example.com> 1764072000 -0000\nmergetag object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n type commit\n\n\n' >commit-odd-actors.commit
+printf 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor No Email 1764072000 +0000\ncommitter C <c@example.com> soon +0000\n\ncaf\351 \342\202\n\nend\n\n' >commit-odd-text.commit
+printf 'object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag t\ntagger T <t@example.com> 1764072000 +2359\n\n' >tag-odd.tag
+
+# Tampered copies: one byte of the message, one character of the signature.
 sed 's/^Body line of commit-pgp-rsa\./Body line of commit-pgp-rsA./' commit-pgp-rsa.commit >commit-pgp-rsa-tampered-message.commit
 sed 's/^Body line of commit-ssh-ed25519\./Body line of commit-ssh-ed25519!/' commit-ssh-ed25519.commit >commit-ssh-ed25519-tampered-message.commit
 sed 's/^Tag tag-pgp-ed25519$/Tag tag-pgp-ed25519!/' tag-pgp-ed25519.tag >tag-pgp-ed25519-tampered-message.tag

@@ -1,6 +1,7 @@
 //! Public keys and keyrings (RFC 4880 §5.5.2, §11.1; RFC 9580 §5.5.2, §10.1): version 4 key
 //! packets, fingerprints and key IDs (§5.5.4), subkey binding signatures (§5.2.1).
 
+use ecdsa::signature::Verifier as _;
 use ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha1::Digest as _;
 
@@ -232,7 +233,7 @@ impl PublicKey {
                     let sig = ed25519_dalek::Signature::from_bytes(
                         &b.as_slice().try_into().expect("64 bytes"),
                     );
-                    k.verify_strict(digest, &sig).is_ok()
+                    k.verify(digest, &sig).is_ok()
                 }),
             (Material::Unsupported(reason), _) => {
                 return Err(Error::new(ErrorCode::UnsupportedAlgorithm, reason.clone()));
@@ -320,6 +321,9 @@ pub struct Certificate {
     primary: PublicKey,
     user_ids: Vec<String>,
     subkeys: Vec<Subkey>,
+    /// Signatures directly after the primary key (direct-key and key revocation signatures).
+    direct: Vec<Signature>,
+    revoked: bool,
 }
 
 impl Certificate {
@@ -336,6 +340,12 @@ impl Certificate {
     /// The subkeys.
     pub fn subkeys(&self) -> &[Subkey] {
         &self.subkeys
+    }
+
+    /// Whether a key revocation signature (0x20) directly after the primary key verifies with
+    /// the primary key (whatever its reason or time).
+    pub fn is_revoked(&self) -> bool {
+        self.revoked
     }
 }
 
@@ -386,6 +396,11 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                   pending: &mut Vec<(PublicKey, Vec<Signature>)>,
                   out: &mut Vec<Certificate>| {
         if let Some(mut cert) = cert {
+            cert.revoked = cert
+                .direct
+                .iter()
+                .filter(|s| s.signature_type() == 0x20)
+                .any(|s| check_key_revocation(&cert.primary, s).is_ok());
             for (key, sigs) in pending.drain(..) {
                 let binding = bind(&cert.primary, &key, &sigs);
                 cert.subkeys.push(Subkey { key, binding });
@@ -404,6 +419,8 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                     primary: PublicKey::from_packet_body(p.body)?,
                     user_ids: Vec::new(),
                     subkeys: Vec::new(),
+                    direct: Vec::new(),
+                    revoked: false,
                 });
             }
             tag::PUBLIC_SUBKEY => {
@@ -413,15 +430,19 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 pending.push((PublicKey::from_packet_body(p.body)?, Vec::new()));
             }
             tag::SIGNATURE => {
-                if current.is_none() {
+                let Some(cert) = current.as_mut() else {
                     return Err(malformed("signature before any primary key"));
-                }
-                // Signatures after a subkey may bind it; others (certifications, direct-key and
-                // revocation signatures on the primary) are not interpreted.
+                };
+                // Signatures after a subkey may bind it; those directly after the primary key
+                // may revoke it; others (certifications) are not interpreted. Signatures that do
+                // not parse are ignored here.
+                let Ok(sig) = Signature::from_packet_body(p.body) else {
+                    continue;
+                };
                 if let Some((_, sigs)) = pending.last_mut() {
-                    if let Ok(sig) = Signature::from_packet_body(p.body) {
-                        sigs.push(sig);
-                    }
+                    sigs.push(sig);
+                } else if cert.user_ids.is_empty() {
+                    cert.direct.push(sig);
                 }
             }
             tag::USER_ID => match current.as_mut() {
@@ -477,6 +498,14 @@ fn check_binding(primary: &PublicKey, subkey: &PublicKey, sig: &Signature) -> Re
     })?;
     let digest = binding_digest(primary, subkey, back)?;
     subkey.verify_digest(back, &digest)
+}
+
+/// A key revocation signature (RFC 9580 §5.2.4: hash of the primary key, then the trailer).
+fn check_key_revocation(primary: &PublicKey, sig: &Signature) -> Result<()> {
+    let mut h = sig.hasher(true)?;
+    primary.hash_into(&mut h);
+    h.update(&sig.hashed_trailer());
+    primary.verify_digest(sig, &h.finalize())
 }
 
 fn binding_digest(primary: &PublicKey, subkey: &PublicKey, sig: &Signature) -> Result<Vec<u8>> {

@@ -27,7 +27,8 @@
 //! the digest; and the cryptographic signature.
 //!
 //! What is **not** checked (there is no clock, and the keyring is the trust decision): key and
-//! signature expiry, revocations, signature creation time against key creation time, user ID
+//! signature expiry, revocations (a verified key revocation of the primary key is *reported* in
+//! [`VerifiedBy::primary_revoked`]; subkey and user ID revocations are not read), signature creation time against key creation time, user ID
 //! self-signatures of primary keys, and key flags of primary keys. Version 3, 5 and 6 keys and
 //! signatures (and Ed25519 algorithm 27) are refused with `unsupported-version` /
 //! `unsupported-algorithm`.
@@ -65,6 +66,9 @@ pub struct VerifiedBy {
     pub by_subkey: bool,
     /// The RSA modulus size of the primary key, in bits, for RSA primary keys.
     pub primary_rsa_bits: Option<usize>,
+    /// Whether the certificate carries a verified key revocation ([`Certificate::is_revoked`]);
+    /// [`verify`] reports it and leaves the decision to the caller.
+    pub primary_revoked: bool,
 }
 
 /// Checks what any document signature must satisfy before hashing: a supported hash and a
@@ -141,6 +145,7 @@ pub fn verify_prehashed(keyring: &Keyring, sig: &Signature, digest: &[u8]) -> Re
                         primary_fingerprint: primary.fingerprint(),
                         by_subkey: binding.is_some(),
                         primary_rsa_bits: primary.rsa_bits(),
+                        primary_revoked: cert.is_revoked(),
                     });
                 }
                 Err(e) => last = Some(e),

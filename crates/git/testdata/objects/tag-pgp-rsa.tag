@@ -1,4 +1,4 @@
-object 90ddb0d2e8f514def20c5dfe6c6fcbf36cc42764
+object d2453d97228f5d56fd3de850754187abd9c8ce09
 type commit
 tag tag-pgp-rsa
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,15 +6,15 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-rsa
 -----BEGIN PGP SIGNATURE-----
 
-iQHEBAABCgAuFiEELoczXzosCg6SBt8BL9QkCWuHS7EFAmsGzcAQHHJzYUBleGFt
-cGxlLmNvbQAKCRAv1CQJa4dLsQPaC/wJY0WVpNaBZ+sljtjCZAON2gfI9zEg1fPn
-pHAwm556nnkvZET/GlTxCOml0z4zUnsVveY9Om6m/2eu0jPnGbEp5a9Q9LWy2b4b
-Q7FgcyfWZV29kx7vboWA1ueLp6V1S6INeGWEh6mXWtcO1ZcLU1yePc/R0HlK4aA8
-ulb+tc+ePQHvnZ+hC6x2gTjJhpycwO3x1eqsTdHIAvUOSFk+0QuDRxblEttj3i0T
-GGvjy9U6pXng4B+/h/yGv4/ntvkmXfGebu8tbtsv/1i6lsTt4rroctIqZd9iz7KO
-UCOR3ziMil4HO84VaQZ2Wqy1o/6nAb6n4um/PjW1Z07LnGTtaFo3gQBNPrCzgxQg
-7QpyxwooHq25YAsEJCu0EKDVtUF2QBxEVUw6i2fGUKA1lQEzu26dSgx0cj3oZ7NT
-6vLTKmAHe5LDrh0pxB/DJgljmqmjpJFV8HZATR/KlSGbNCv7j1suUpziIjFM5r8t
-nHhWSrgDtNBgavYEDjCniMwsNY3nvDU=
-=bCDQ
+iQHEBAABCgAuFiEEHlQ22qBf9gM8QKmJn3UqxZOYRLoFAmsGzcAQHHJzYUBleGFt
+cGxlLmNvbQAKCRCfdSrFk5hEup5oC/42wHJXoRAa0MTTUYvwDAWULh9anggKku7N
+ztvU3h72XWgsrpN74DRD7Ra7V6LYRnL3msUro7RgTAol6jPXa/ATIxB81ob9SrlC
+W27AJIuRtJBSJUK2Xgk+4KYhfmBfJDm/WpaqHSX9QHyXKkv7GoPOEmMe/zUmIjdZ
++AsFITLn2XPUK69X0s7xyyMsEEowQLhhafumgrF+FRqHiq63RULwYF++HXyjKA3p
+j2HLvY+GiQaW0UhOWZPjrnFRaMkq0XM5ufnF+DvI9WWnr9EPVidmiVp4xI4yuU7l
+efw3BIU7NDS/dTN6MaJyzxdyO9icacq9+lJ708YJclnUbe8mCJZQpopi6PoOJLxQ
+aJIkuBpYnOl/JxwUzKavD3DZjopgn4FnkFKoIKHEc9nf9v8NNvLKKWCR0mvXxKWD
+8PRdUIKZVa0Z+SMc8SZLDcPu+l1WtGypXY7twSwIXLBhjfzOCKKCYtEoT/ybCPIe
+hyMpmuV40BbigCL8IuA8tuQnFAYpS6o=
+=tdRw
 -----END PGP SIGNATURE-----

@@ -1,4 +1,4 @@
-object 90ddb0d2e8f514def20c5dfe6c6fcbf36cc42764
+object d2453d97228f5d56fd3de850754187abd9c8ce09
 type commit
 tag tag-unsigned
 tagger Test Committer <committer@example.com> 1764080000 +0000
