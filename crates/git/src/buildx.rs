@@ -18,7 +18,10 @@ pub fn commit_input(raw: &[u8]) -> Result<Value> {
     let mut m = Map::new();
     put_str(&mut m, "tree", &c.tree);
     if !c.parents.is_empty() {
-        m.insert("parents".into(), c.parents.iter().cloned().map(Value::from).collect());
+        m.insert(
+            "parents".into(),
+            c.parents.iter().cloned().map(Value::from).collect(),
+        );
     }
     put_actor(&mut m, "author", &c.author)?;
     put_actor(&mut m, "committer", &c.committer)?;
@@ -75,16 +78,22 @@ fn put_signature(m: &mut Map<String, Value>, obj: &GitObject) {
             let mut o = Map::new();
             o.insert("version".into(), Value::from(s.version()));
             if let Some(id) = s.issuer_key_id() {
-                o.insert("keyID".into(), Value::from(format!("{:016x}", u64::from_be_bytes(id))));
+                o.insert(
+                    "keyID".into(),
+                    Value::from(format!("{:016x}", u64::from_be_bytes(id))),
+                );
             }
             m.insert("pgpSignature".into(), Value::Object(o));
         }
-    } else if sig.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
-        if let Ok(s) = SshSignature::parse_armored(sig) {
-            let mut o = Map::new();
-            o.insert("version".into(), Value::from(s.version()));
-            o.insert("pubKey".into(), Value::from(s.public_key().fingerprint_sha256()));
-            m.insert("sshSignature".into(), Value::Object(o));
-        }
+    } else if sig.starts_with(b"-----BEGIN SSH SIGNATURE-----")
+        && let Ok(s) = SshSignature::parse_armored(sig)
+    {
+        let mut o = Map::new();
+        o.insert("version".into(), Value::from(s.version()));
+        o.insert(
+            "pubKey".into(),
+            Value::from(s.public_key().fingerprint_sha256()),
+        );
+        m.insert("sshSignature".into(), Value::Object(o));
     }
 }

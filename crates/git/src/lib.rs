@@ -25,7 +25,5 @@ pub mod ssh;
 mod verify;
 
 pub use error::{Error, ErrorCode, Result};
-pub use object::{
-    Actor, Commit, GitObject, ObjectFormat, ObjectKind, Tag, When, object_id,
-};
+pub use object::{Actor, Commit, GitObject, ObjectFormat, ObjectKind, Tag, When, object_id};
 pub use verify::{EmbeddedSignature, Verified, verify_object, verify_signature};

@@ -108,15 +108,14 @@ impl GitObject {
                     signed_lines.push(line);
                     continue;
                 }
-                if !is_tag {
-                    if let Some(v) = line
+                if !is_tag
+                    && let Some(v) = line
                         .strip_prefix(b"gpgsig ")
                         .or_else(|| line.strip_prefix(b"gpgsig-sha256 "))
-                    {
-                        in_sig = true;
-                        sig_lines.push(v);
-                        continue;
-                    }
+                {
+                    in_sig = true;
+                    sig_lines.push(v);
+                    continue;
                 }
                 if in_sig {
                     if let Some(v) = line.strip_prefix(b" ") {
@@ -407,13 +406,25 @@ mod tests {
         let a = Actor::parse("A <b> <a@example.com> 1764072000 +0530");
         assert_eq!(a.name, "A <b>");
         assert_eq!(a.email, "a@example.com");
-        assert_eq!(a.when.unwrap().to_rfc3339().unwrap(), "2025-11-25T17:30:00+05:30");
+        assert_eq!(
+            a.when.unwrap().to_rfc3339().unwrap(),
+            "2025-11-25T17:30:00+05:30"
+        );
         let a = Actor::parse("A <a@example.com> 0 -0000");
-        assert_eq!(a.when.unwrap().to_rfc3339().unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            a.when.unwrap().to_rfc3339().unwrap(),
+            "1970-01-01T00:00:00Z"
+        );
         let a = Actor::parse("A <a@example.com> 1 -0130");
-        assert_eq!(a.when.unwrap().to_rfc3339().unwrap(), "1969-12-31T22:30:01-01:30");
+        assert_eq!(
+            a.when.unwrap().to_rfc3339().unwrap(),
+            "1969-12-31T22:30:01-01:30"
+        );
         let a = Actor::parse("A <a@example.com> 1 +2400");
-        assert_eq!(a.when.unwrap().to_rfc3339().unwrap_err().code(), ErrorCode::TimeOutOfRange);
+        assert_eq!(
+            a.when.unwrap().to_rfc3339().unwrap_err().code(),
+            ErrorCode::TimeOutOfRange
+        );
         let a = Actor::parse("A <a@example.com> x +0000");
         assert_eq!(a.when, None);
         let a = Actor::parse("no email");

@@ -32,7 +32,8 @@ impl<'a> Wire<'a> {
         Some(a)
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
     fn string(&mut self) -> Option<&'a [u8]> {
         let n = self.u32()? as usize;
@@ -94,8 +95,12 @@ impl SshPublicKey {
                 }
                 let q = w.string()?;
                 match curve {
-                    b"nistp256" => Material::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(q).ok()?),
-                    b"nistp384" => Material::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(q).ok()?),
+                    b"nistp256" => {
+                        Material::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(q).ok()?)
+                    }
+                    b"nistp384" => {
+                        Material::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(q).ok()?)
+                    }
                     _ => Material::P521(Box::new(
                         p521::ecdsa::VerifyingKey::from_sec1_bytes(q).ok()?,
                     )),
@@ -104,7 +109,9 @@ impl SshPublicKey {
             "ssh-rsa" => {
                 let e = rsa::BigUint::from_bytes_be(w.mpint()?);
                 let n = rsa::BigUint::from_bytes_be(w.mpint()?);
-                Material::Rsa(Box::new(rsa::RsaPublicKey::new_with_max_size(n, e, 16384).ok()?))
+                Material::Rsa(Box::new(
+                    rsa::RsaPublicKey::new_with_max_size(n, e, 16384).ok()?,
+                ))
             }
             _ => {
                 // Kept so that it can be compared and fingerprinted, never verified with.
@@ -167,9 +174,15 @@ impl SshPublicKey {
             }
             (Material::Rsa(k), "rsa-sha2-256" | "rsa-sha2-512") => {
                 let (scheme, digest) = if format == "rsa-sha2-256" {
-                    (rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), sha2::Sha256::digest(data).to_vec())
+                    (
+                        rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                        sha2::Sha256::digest(data).to_vec(),
+                    )
                 } else {
-                    (rsa::Pkcs1v15Sign::new::<sha2::Sha512>(), sha2::Sha512::digest(data).to_vec())
+                    (
+                        rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                        sha2::Sha512::digest(data).to_vec(),
+                    )
                 };
                 k.verify(scheme, &digest, sig).is_ok()
             }
@@ -182,7 +195,10 @@ impl SshPublicKey {
             _ => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedAlgorithm,
-                    format!("signature format {format} does not fit key type {}", self.key_type),
+                    format!(
+                        "signature format {format} does not fit key type {}",
+                        self.key_type
+                    ),
                 ));
             }
         };
@@ -219,7 +235,8 @@ impl SshSignature {
     /// version must be 1 and the hash `sha256` or `sha512`; an `ssh-rsa` key must sign with
     /// `rsa-sha2-256` or `rsa-sha2-512`.
     pub fn parse_armored(armored: &[u8]) -> Result<SshSignature> {
-        let text = core::str::from_utf8(armored).map_err(|_| malformed("SSH signature is not UTF-8"))?;
+        let text =
+            core::str::from_utf8(armored).map_err(|_| malformed("SSH signature is not UTF-8"))?;
         let mut lines = text.lines().map(str::trim_end);
         if lines.next() != Some("-----BEGIN SSH SIGNATURE-----") {
             return Err(malformed("no SSH SIGNATURE block"));
@@ -279,10 +296,15 @@ impl SshSignature {
         // Any remainder (security-key flags and counter) is ignored, as Go's `Rest` field is.
         let public_key = SshPublicKey::from_blob(public_key)
             .ok_or_else(|| malformed("SSH signature's public key does not parse"))?;
-        if public_key.key_type() == "ssh-rsa" && format != "rsa-sha2-256" && format != "rsa-sha2-512" {
+        if public_key.key_type() == "ssh-rsa"
+            && format != "rsa-sha2-256"
+            && format != "rsa-sha2-512"
+        {
             return Err(Error::new(
                 ErrorCode::UnsupportedAlgorithm,
-                format!("SSH RSA signature format {format:?} (must be rsa-sha2-256 or rsa-sha2-512)"),
+                format!(
+                    "SSH RSA signature format {format:?} (must be rsa-sha2-256 or rsa-sha2-512)"
+                ),
             ));
         }
         Ok(SshSignature {
@@ -342,7 +364,12 @@ impl SshSignature {
             sha2::Sha512::digest(message).to_vec()
         };
         let mut data = MAGIC.to_vec();
-        for field in [self.namespace.as_bytes(), b"", self.hash_algorithm.as_bytes(), &h] {
+        for field in [
+            self.namespace.as_bytes(),
+            b"",
+            self.hash_algorithm.as_bytes(),
+            &h,
+        ] {
             data.extend_from_slice(&(field.len() as u32).to_be_bytes());
             data.extend_from_slice(field);
         }
@@ -389,7 +416,10 @@ pub fn parse_authorized_key(file: &[u8]) -> Result<SshPublicKey> {
             return Ok(k);
         }
     }
-    Err(Error::new(ErrorCode::MalformedKeyFile, "no SSH public key found in the key file"))
+    Err(Error::new(
+        ErrorCode::MalformedKeyFile,
+        "no SSH public key found in the key file",
+    ))
 }
 
 /// `type base64 [comment]` → the key, if the blob parses and its type is the declared one.

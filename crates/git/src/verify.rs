@@ -13,7 +13,7 @@ pub enum EmbeddedSignature {
     /// An armored OpenPGP signature (`-----BEGIN PGP SIGNATURE-----`).
     Pgp(verdict_openpgp::Signature),
     /// An SSH signature (`-----BEGIN SSH SIGNATURE-----`).
-    Ssh(SshSignature),
+    Ssh(Box<SshSignature>),
 }
 
 impl EmbeddedSignature {
@@ -25,9 +25,12 @@ impl EmbeddedSignature {
                 .map(EmbeddedSignature::Pgp)
                 .map_err(|e| Error::from_pgp(e, true))
         } else if signature.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
-            SshSignature::parse_armored(signature).map(EmbeddedSignature::Ssh)
+            SshSignature::parse_armored(signature).map(|s| EmbeddedSignature::Ssh(Box::new(s)))
         } else {
-            Err(Error::new(ErrorCode::MalformedSignature, "invalid signature format"))
+            Err(Error::new(
+                ErrorCode::MalformedSignature,
+                "invalid signature format",
+            ))
         }
     }
 }

@@ -73,15 +73,20 @@ fn decode_body<'a>(label: &str, lines: &mut impl Iterator<Item = &'a str>) -> Re
     for line in lines {
         if let Some(end) = line.strip_prefix("-----END ") {
             if end.strip_suffix("-----") != Some(label) {
-                return Err(armor_err(format!("armor END line does not match BEGIN {label}")));
+                return Err(armor_err(format!(
+                    "armor END line does not match BEGIN {label}"
+                )));
             }
             let data = base64::engine::general_purpose::STANDARD
                 .decode(body.as_bytes())
                 .map_err(|e| armor_err(format!("armor body is not base64: {e}")))?;
-            if let Some(crc) = crc {
-                if crc24(&data) != crc {
-                    return Err(Error::new(ErrorCode::ArmorChecksum, "armor CRC-24 mismatch"));
-                }
+            if let Some(crc) = crc
+                && crc24(&data) != crc
+            {
+                return Err(Error::new(
+                    ErrorCode::ArmorChecksum,
+                    "armor CRC-24 mismatch",
+                ));
             }
             return Ok(Block {
                 label: label.to_owned(),

@@ -181,11 +181,13 @@ impl PublicKey {
     pub(crate) fn verify_digest(&self, sig: &Signature, digest: &[u8]) -> Result<()> {
         let bad = |m: &str| Error::new(ErrorCode::BadSignature, m.to_owned());
         if sig.public_key_algorithm().id() != self.algorithm.id()
-            && !(matches!(self.algorithm, PublicKeyAlgorithm::Rsa | PublicKeyAlgorithm::RsaSignOnly)
-                && matches!(
-                    sig.public_key_algorithm(),
-                    PublicKeyAlgorithm::Rsa | PublicKeyAlgorithm::RsaSignOnly
-                ))
+            && !(matches!(
+                self.algorithm,
+                PublicKeyAlgorithm::Rsa | PublicKeyAlgorithm::RsaSignOnly
+            ) && matches!(
+                sig.public_key_algorithm(),
+                PublicKeyAlgorithm::Rsa | PublicKeyAlgorithm::RsaSignOnly
+            ))
         {
             return Err(bad("signature algorithm differs from the key's"));
         }
@@ -210,31 +212,26 @@ impl PublicKey {
                     k.verify(scheme, digest, &padded).is_ok()
                 }
             }
-            (Material::P256(k), SignatureValue::Pair(r, s)) => {
+            (Material::P256(k), SignatureValue::Pair(r, s)) => pair::<32>(r, s).is_some_and(|b| {
+                p256::ecdsa::Signature::from_slice(&b)
+                    .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }),
+            (Material::P384(k), SignatureValue::Pair(r, s)) => pair::<48>(r, s).is_some_and(|b| {
+                p384::ecdsa::Signature::from_slice(&b)
+                    .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }),
+            (Material::P521(k), SignatureValue::Pair(r, s)) => pair::<66>(r, s).is_some_and(|b| {
+                p521::ecdsa::Signature::from_slice(&b)
+                    .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }),
+            (Material::Ed25519(k), SignatureValue::Pair(r, s)) => {
                 pair::<32>(r, s).is_some_and(|b| {
-                    p256::ecdsa::Signature::from_slice(&b)
-                        .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
-                })
-            }
-            (Material::P384(k), SignatureValue::Pair(r, s)) => {
-                pair::<48>(r, s).is_some_and(|b| {
-                    p384::ecdsa::Signature::from_slice(&b)
-                        .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
-                })
-            }
-            (Material::P521(k), SignatureValue::Pair(r, s)) => {
-                pair::<66>(r, s).is_some_and(|b| {
-                    p521::ecdsa::Signature::from_slice(&b)
-                        .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
-                })
-            }
-            (Material::Ed25519(k), SignatureValue::Pair(r, s)) => pair::<32>(r, s)
-                .is_some_and(|b| {
                     let sig = ed25519_dalek::Signature::from_bytes(
                         &b.as_slice().try_into().expect("64 bytes"),
                     );
                     k.verify(digest, &sig).is_ok()
-                }),
+                })
+            }
             (Material::Unsupported(reason), _) => {
                 return Err(Error::new(ErrorCode::UnsupportedAlgorithm, reason.clone()));
             }
@@ -446,7 +443,9 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 }
             }
             tag::USER_ID => match current.as_mut() {
-                Some(c) => c.user_ids.push(String::from_utf8_lossy(p.body).into_owned()),
+                Some(c) => c
+                    .user_ids
+                    .push(String::from_utf8_lossy(p.body).into_owned()),
                 None => return Err(malformed("user ID before any primary key")),
             },
             tag::SECRET_KEY | tag::SECRET_SUBKEY => {
@@ -488,14 +487,23 @@ fn bind(primary: &PublicKey, subkey: &PublicKey, sigs: &[Signature]) -> Binding 
 fn check_binding(primary: &PublicKey, subkey: &PublicKey, sig: &Signature) -> Result<()> {
     let digest = binding_digest(primary, subkey, sig)?;
     primary.verify_digest(sig, &digest)?;
-    if let Some(flags) = sig.key_flags() {
-        if flags & FLAG_SIGN == 0 {
-            return Err(Error::new(ErrorCode::InvalidBinding, "subkey is not a signing subkey"));
-        }
+    if let Some(flags) = sig.key_flags()
+        && flags & FLAG_SIGN == 0
+    {
+        return Err(Error::new(
+            ErrorCode::InvalidBinding,
+            "subkey is not a signing subkey",
+        ));
     }
-    let back = sig.embedded().filter(|b| b.signature_type() == 0x19).ok_or_else(|| {
-        Error::new(ErrorCode::InvalidBinding, "signing subkey has no primary key binding signature")
-    })?;
+    let back = sig
+        .embedded()
+        .filter(|b| b.signature_type() == 0x19)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidBinding,
+                "signing subkey has no primary key binding signature",
+            )
+        })?;
     let digest = binding_digest(primary, subkey, back)?;
     subkey.verify_digest(back, &digest)
 }

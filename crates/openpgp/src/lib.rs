@@ -78,7 +78,11 @@ fn check_document_signature(sig: &Signature) -> Result<()> {
     if !alg.is_supported() {
         return Err(Error::new(
             ErrorCode::UnsupportedHash,
-            format!("hash algorithm {} ({}) is not supported", alg.name(), alg.id()),
+            format!(
+                "hash algorithm {} ({}) is not supported",
+                alg.name(),
+                alg.id()
+            ),
         ));
     }
     match sig.signature_type() {
@@ -121,10 +125,16 @@ pub fn verify_prehashed(keyring: &Keyring, sig: &Signature, digest: &[u8]) -> Re
         ));
     }
     let Some(key_id) = sig.issuer_key_id() else {
-        return Err(Error::new(ErrorCode::MissingIssuer, "signature names no issuer"));
+        return Err(Error::new(
+            ErrorCode::MissingIssuer,
+            "signature names no issuer",
+        ));
     };
     let matches = |k: &PublicKey| {
-        k.key_id() == key_id && sig.issuer_fingerprint().is_none_or(|fp| fp == k.fingerprint())
+        k.key_id() == key_id
+            && sig
+                .issuer_fingerprint()
+                .is_none_or(|fp| fp == k.fingerprint())
     };
     let mut last: Option<Error> = None;
     for cert in keyring.certificates() {

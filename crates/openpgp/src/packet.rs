@@ -37,7 +37,9 @@ pub(crate) fn packets(data: &[u8]) -> Result<Vec<Packet<'_>>> {
         }
         let head = r.u8()?;
         if head & 0x80 == 0 {
-            return Err(malformed(format!("packet header byte {head:#04x} lacks bit 7")));
+            return Err(malformed(format!(
+                "packet header byte {head:#04x} lacks bit 7"
+            )));
         }
         let (tag, len) = if head & 0x40 != 0 {
             let tag = head & 0x3f;

@@ -118,7 +118,11 @@ impl Hasher {
             other => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedHash,
-                    format!("hash algorithm {} ({}) is not supported", other.name(), other.id()),
+                    format!(
+                        "hash algorithm {} ({}) is not supported",
+                        other.name(),
+                        other.id()
+                    ),
                 ));
             }
         })
@@ -188,9 +192,8 @@ mod sub {
     pub(super) const ISSUER_FINGERPRINT: u8 = 33;
     /// Types that may be marked critical without invalidating the signature: those above plus
     /// ones that carry no constraint a verifier of document signatures must enforce.
-    pub(super) const KNOWN_CRITICAL: &[u8] = &[
-        2, 3, 4, 5, 7, 9, 11, 12, 16, 21, 22, 23, 25, 27, 28, 30, 33,
-    ];
+    pub(super) const KNOWN_CRITICAL: &[u8] =
+        &[2, 3, 4, 5, 7, 9, 11, 12, 16, 21, 22, 23, 25, 27, 28, 30, 33];
 }
 
 /// A parsed version 4 signature packet.
@@ -275,7 +278,10 @@ impl Signature {
             other => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedAlgorithm,
-                    format!("signature public-key algorithm {} is not supported", other.id()),
+                    format!(
+                        "signature public-key algorithm {} is not supported",
+                        other.id()
+                    ),
                 ));
             }
         };
@@ -347,7 +353,9 @@ impl Signature {
                     }
                     _ => return Err(malformed("bad issuer fingerprint subpacket")),
                 },
-                sub::KEY_FLAGS if hashed => self.key_flags = Some(data.first().copied().unwrap_or(0)),
+                sub::KEY_FLAGS if hashed => {
+                    self.key_flags = Some(data.first().copied().unwrap_or(0))
+                }
                 sub::EMBEDDED_SIGNATURE => {
                     self.embedded = Some(Box::new(Signature::from_packet_body(data)?));
                 }

@@ -104,8 +104,8 @@ fn fingerprints() -> Result<(), Failed> {
 
 fn main() {
     let args = Arguments::from_args();
-    let cases: Cases = toml::from_str(&String::from_utf8(read("cases.toml")).unwrap())
-        .expect("cases.toml parses");
+    let cases: Cases =
+        toml::from_str(&String::from_utf8(read("cases.toml")).unwrap()).expect("cases.toml parses");
     let mut trials: Vec<Trial> = cases
         .case
         .into_iter()
