@@ -431,3 +431,33 @@ fn key_at(line: &str) -> Option<SshPublicKey> {
     let key = SshPublicKey::from_blob(&blob)?;
     (key.key_type() == declared).then_some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbLO7rb6IvIyljK5+0U7XtM3s9xHw9ErG4iUiSfkrCL";
+
+    #[test]
+    fn authorized_key_lines() {
+        let k = parse_authorized_key(ED.as_bytes()).unwrap();
+        assert_eq!(k.key_type(), "ssh-ed25519");
+        // Comments, blank lines, CRLF, options, principals, a trailing comment.
+        for file in [
+            format!("# c\n\n{ED} me@example.com\r\n"),
+            format!("restrict,command=\"echo a b\" {ED}"),
+            format!("git@example.com,*@example.com {ED} comment"),
+            format!("garbage line\n{ED}"),
+        ] {
+            let got = parse_authorized_key(file.as_bytes()).unwrap();
+            assert_eq!(got.fingerprint_sha256(), k.fingerprint_sha256(), "{file}");
+        }
+        // A declared type that is not the blob's.
+        let wrong = ED.replace("ssh-ed25519", "ssh-rsa");
+        assert_eq!(
+            parse_authorized_key(wrong.as_bytes()).unwrap_err().code(),
+            ErrorCode::MalformedKeyFile
+        );
+    }
+}

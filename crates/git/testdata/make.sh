@@ -37,16 +37,22 @@ g --quick-gen-key 'Test Subkey <subkey@example.com>' ed25519 cert never
 SUBFPR=$(gpg --with-colons --list-keys subkey@example.com | awk -F: '/^fpr/ {print $10; exit}')
 g --quick-add-key "$SUBFPR" ed25519 sign never
 g --quick-add-key "$SUBFPR" cv25519 encr never
+# A key that gets revoked after signing (below), and a 1024-bit RSA key Buildx refuses.
+g --quick-gen-key 'Test Revoked <revoked@example.com>' ed25519 sign never
+g --quick-gen-key 'Test Weak <weak@example.com>' rsa1024 sign never
 
 rm -f "$PGP"/*.asc "$PGP"/*.sig "$PGP"/*.txt "$PGP"/*.gpg
 for k in rsa ed25519 p256 p384 p521 subkey; do
     g --armor --export "$k@example.com" >"$PGP/key-$k.asc"
 done
 g --export rsa@example.com >"$PGP/key-rsa.gpg"
-g --armor --export >"$PGP/keyring-all.asc"
+g --armor --export rsa@example.com ed25519@example.com p256@example.com p384@example.com \
+    p521@example.com subkey@example.com >"$PGP/keyring-all.asc"
 cat "$PGP/key-p256.asc" "$PGP/key-ed25519.asc" >"$PGP/keyring-two-blocks.asc"
 # gpg's own fingerprints (primary keys and subkeys) of keyring-all.asc, in order.
-gpg --with-colons --fingerprint --with-subkey-fingerprints | awk -F: '/^fpr/ {print tolower($10)}' >"$PGP/fingerprints.txt"
+gpg --with-colons --fingerprint --with-subkey-fingerprints rsa@example.com ed25519@example.com \
+    p256@example.com p384@example.com p521@example.com subkey@example.com |
+    awk -F: '/^fpr/ {print tolower($10)}' >"$PGP/fingerprints.txt"
 
 # ---- Detached signatures over a file --------------------------------------------------------
 printf 'hello, verdict\nsecond line\n' >"$PGP/content.txt"
@@ -128,6 +134,8 @@ commit commit-pgp-rsa -S'rsa@example.com'
 commit commit-pgp-ed25519 -S'ed25519@example.com'
 commit commit-pgp-p256 -S'p256@example.com'
 commit commit-pgp-subkey -S'subkey@example.com'
+commit commit-pgp-revoked -S'revoked@example.com'
+commit commit-pgp-weak-rsa -S'weak@example.com'
 git -c gpg.program="$W/gpgw-sha1" commit -q --allow-empty -S'rsa@example.com' -m 'commit-pgp-rsa-sha1'
 git cat-file commit HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit"
 git rev-parse HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit.oid"
@@ -159,6 +167,12 @@ cat "$W/payload" "$W/payload.sig" >"$OUT/objects/tag-ssh-wrong-namespace.tag"
 rm "$W/payload.sig"
 ssh-keygen -q -Y sign -f "$W/ssh/ed25519" -n git -O hashalg=sha256 "$W/payload"
 cat "$W/payload" "$W/payload.sig" >"$OUT/objects/tag-ssh-sha256.tag"
+
+# Revoke the revoked key with the revocation certificate gpg made at generation time.
+REVFPR=$(gpg --with-colons --list-keys revoked@example.com | awk -F: '/^fpr/ {print $10; exit}')
+sed 's/^:-----BEGIN/-----BEGIN/' "$GNUPGHOME/openpgp-revocs.d/$REVFPR.rev" | g --import
+g --armor --export revoked@example.com >"$OUT/keys/pgp-revoked.asc"
+g --armor --export weak@example.com >"$OUT/keys/pgp-weak-rsa.asc"
 
 # A SHA-256 repository: the commit signature header is gpgsig-sha256.
 R2="$W/repo256"

@@ -148,25 +148,25 @@ impl Hasher {
 }
 
 /// Feeds `data` into `h` with line endings canonicalised to CRLF (RFC 9580 §5.2.1.2: text
-/// signatures): a lone LF becomes CRLF; CRLF and lone CR pass unchanged.
+/// signatures), as go-crypto's `NewCanonicalTextHash` (what Buildx runs) does: an LF becomes
+/// CRLF unless it directly follows a CR that itself began a pair; the byte after any such CR
+/// passes unchanged.
 pub(crate) fn update_canonical_text(h: &mut Hasher, data: &[u8]) {
-    let mut start = 0;
-    for (i, &b) in data.iter().enumerate() {
-        if b == b'\n' && (i == 0 || data[i - 1] != b'\r') {
-            h.update(&data[start..i]);
-            h.update(b"\r\n");
-            start = i + 1;
-        }
-    }
-    h.update(&data[start..]);
+    h.update(&canonical_text(data));
 }
 
 /// Canonicalises line endings of a text document to CRLF, as a text signature (type 0x01)
-/// hashes it. Callers of [`crate::verify_prehashed`] hash this instead of the raw content.
+/// hashes it (see `update_canonical_text` for the exact rule). Callers of
+/// [`crate::verify_prehashed`] hash this instead of the raw content.
 pub fn canonical_text(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 32);
-    for (i, &b) in data.iter().enumerate() {
-        if b == b'\n' && (i == 0 || data[i - 1] != b'\r') {
+    let mut after_cr = false;
+    for &b in data {
+        if after_cr {
+            after_cr = false;
+        } else if b == b'\r' {
+            after_cr = true;
+        } else if b == b'\n' {
             out.push(b'\r');
         }
         out.push(b);
@@ -432,5 +432,19 @@ impl Signature {
     /// Starts a hasher for this signature's algorithm.
     pub(crate) fn hasher(&self, allow_sha1: bool) -> Result<Hasher> {
         Hasher::new(self.hash_algorithm(), allow_sha1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_text;
+
+    #[test]
+    fn canonical_text_follows_go_crypto() {
+        assert_eq!(canonical_text(b"a\nb\r\nc\rd\n"), b"a\r\nb\r\nc\rd\r\n");
+        assert_eq!(canonical_text(b"\n"), b"\r\n");
+        // go-crypto's state machine: the CR after a CR is consumed as "the byte after CR", so
+        // the following LF is expanded.
+        assert_eq!(canonical_text(b"\r\r\n"), b"\r\r\r\n");
     }
 }

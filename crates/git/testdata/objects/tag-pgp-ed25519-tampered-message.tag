@@ -1,4 +1,4 @@
-object d2453d97228f5d56fd3de850754187abd9c8ce09
+object 85832747320fb63ec5a9411ce4ffe9b020f9625a
 type commit
 tag tag-pgp-ed25519
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,8 +6,8 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-ed25519!
 -----BEGIN PGP SIGNATURE-----
 
-iIoEABYIADIWIQRxAv3GuI+oP3Kj0c/MZ5d+pdk9jAUCawbNwBQcZWQyNTUxOUBl
-eGFtcGxlLmNvbQAKCRDMZ5d+pdk9jKyPAQCvCZ2upbGgSBEtKnDxX7TBrwhbbDra
-jZFB1KWDtgYl6gEA8Kk7nylOVwMoikPvXfRVpNyEm4HaGAkRRGQdWqsjkgA=
-=NeCI
+iIoEABYIADIWIQSb6111z6ZM84boTqsNkp31neNVPAUCawbNwBQcZWQyNTUxOUBl
+eGFtcGxlLmNvbQAKCRANkp31neNVPPCVAQCPyQR2KqINI3teqscJM41TO4Drymo1
+jk9Q1ecFLe5eFAD/Y8P+1xinw/s8xl0z3CzFqbYrlZ5++lWO84Mlkf08gAw=
+=ur3j
 -----END PGP SIGNATURE-----
