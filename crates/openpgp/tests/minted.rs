@@ -252,7 +252,7 @@ fn broken_subkey_binding() {
     );
 
     // No binding signature at all.
-    let mut edited = packets.clone();
+    let mut edited = packets;
     edited.remove(sub + 1);
     let bin: Vec<u8> = edited.iter().flat_map(|(t, b)| packet(*t, b)).collect();
     let keyring = Keyring::parse(&bin).unwrap();
