@@ -1,9 +1,28 @@
-//! ASCII armor (RFC 4880 §6.2, RFC 9580 §6.2): `-----BEGIN PGP …-----`, optional headers (skipped),
-//! base64 body, optional `=XXXX` CRC-24 line (checked when present), `-----END PGP …-----`.
+//! ASCII armor (RFC 4880 §6, RFC 9580 §6.2): `-----BEGIN PGP …-----`, `Key: Value` headers up to
+//! a blank line (skipped), the base64 body, an optional `=XXXX` CRC-24 line, `-----END …-----`.
+//!
+//! Decoding follows go-crypto's `armor.Decode` (what Buildx runs): text before a block is
+//! skipped; a "header" line without `:` means this was not a block, and the search for a `BEGIN`
+//! line resumes; the body ends at the CRC line or the first `-----END ` line (its label is not
+//! compared). The CRC-24 is computed and reported in [`Block::crc`], but a mismatch does not
+//! reject the block: RFC 9580 §6.1 makes the footer optional and has decoders not reject an
+//! object whose footer does not match, and go-crypto does not check it (a corrupted body fails
+//! the packet parser or the signature anyway). [`Block::check_crc`] is the strict check.
 
 use base64::Engine as _;
 
 use crate::error::{Error, ErrorCode, Result};
+
+/// The state of a block's CRC-24 footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crc {
+    /// No `=XXXX` line.
+    Absent,
+    /// The footer matches the decoded data.
+    Match,
+    /// The footer does not match the decoded data.
+    Mismatch,
+}
 
 /// One decoded armored block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +31,21 @@ pub struct Block {
     pub label: String,
     /// The decoded binary data.
     pub data: Vec<u8>,
+    /// The CRC-24 footer's state.
+    pub crc: Crc,
+}
+
+impl Block {
+    /// Fails with `armor-checksum` when the CRC-24 footer is present and does not match.
+    pub fn check_crc(&self) -> Result<()> {
+        if self.crc == Crc::Mismatch {
+            return Err(Error::new(
+                ErrorCode::ArmorChecksum,
+                "armor CRC-24 mismatch",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Whether `input` looks armored (its first non-blank line starts with `-----BEGIN `).
@@ -44,83 +78,88 @@ fn armor_err(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::MalformedArmor, message)
 }
 
-/// Decodes every armored block of `input`, in order. Text outside the blocks is ignored; an input
-/// without any block is an error.
-pub fn decode_all(input: &[u8]) -> Result<Vec<Block>> {
+fn lines(input: &[u8]) -> Result<impl Iterator<Item = &str>> {
     let text = core::str::from_utf8(input).map_err(|_| armor_err("armor is not UTF-8"))?;
-    let mut lines = text.lines().map(|l| l.trim_end_matches([' ', '\t', '\r']));
-    let mut blocks = Vec::new();
-    while let Some(line) = lines.next() {
-        let line = line.trim_start();
-        let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        else {
+    Ok(text.lines().map(str::trim))
+}
+
+fn begin_label(line: &str) -> Option<&str> {
+    line.strip_prefix("-----BEGIN ")
+        .and_then(|l| l.strip_suffix("-----"))
+        .filter(|l| !l.is_empty())
+}
+
+/// The next block of `lines`, if any.
+fn next_block<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Result<Option<Block>> {
+    'search: while let Some(line) = lines.next() {
+        let Some(label) = begin_label(line) else {
             continue;
         };
-        blocks.push(decode_body(label, &mut lines)?);
+        // Headers, up to a blank line; a line that is not `Key: Value` means no block here.
+        loop {
+            match lines.next() {
+                None => return Err(armor_err(format!("armor block {label} has no body"))),
+                Some("") => break,
+                Some(l) if l.contains(':') => {}
+                Some(_) => continue 'search,
+            }
+        }
+        let mut body = String::new();
+        let mut crc = None;
+        let mut ended = false;
+        for line in lines.by_ref() {
+            if line.starts_with("-----END ") {
+                ended = true;
+                break;
+            }
+            if line.len() == 5 && line.starts_with('=') {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(&line[1..])
+                    .map_err(|_| armor_err("armor CRC line is not base64"))?;
+                let [a, b, c] = bytes[..] else {
+                    return Err(armor_err("armor CRC line is not 3 bytes"));
+                };
+                crc = Some(u32::from_be_bytes([0, a, b, c]));
+                break;
+            }
+            body.push_str(line);
+        }
+        if !ended && crc.is_none() {
+            return Err(armor_err(format!("armor block {label} has no END line")));
+        }
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .map_err(|e| armor_err(format!("armor body is not base64: {e}")))?;
+        let crc = match crc {
+            None => Crc::Absent,
+            Some(c) if c == crc24(&data) => Crc::Match,
+            Some(_) => Crc::Mismatch,
+        };
+        return Ok(Some(Block {
+            label: label.to_owned(),
+            data,
+            crc,
+        }));
+    }
+    Ok(None)
+}
+
+/// Decodes the first armored block of `input` (anything after it is ignored).
+pub fn decode_first(input: &[u8]) -> Result<Block> {
+    next_block(&mut lines(input)?)?.ok_or_else(|| armor_err("no armored block"))
+}
+
+/// Decodes every armored block of `input`, in order; an input without any block is an error.
+pub fn decode_all(input: &[u8]) -> Result<Vec<Block>> {
+    let mut lines = lines(input)?;
+    let mut blocks = Vec::new();
+    while let Some(block) = next_block(&mut lines)? {
+        blocks.push(block);
     }
     if blocks.is_empty() {
         return Err(armor_err("no armored block"));
     }
     Ok(blocks)
-}
-
-fn decode_body<'a>(label: &str, lines: &mut impl Iterator<Item = &'a str>) -> Result<Block> {
-    let mut body = String::new();
-    let mut crc = None;
-    let mut in_headers = true;
-    for line in lines {
-        if let Some(end) = line.strip_prefix("-----END ") {
-            if end.strip_suffix("-----") != Some(label) {
-                return Err(armor_err(format!(
-                    "armor END line does not match BEGIN {label}"
-                )));
-            }
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(body.as_bytes())
-                .map_err(|e| armor_err(format!("armor body is not base64: {e}")))?;
-            if let Some(crc) = crc
-                && crc24(&data) != crc
-            {
-                return Err(Error::new(
-                    ErrorCode::ArmorChecksum,
-                    "armor CRC-24 mismatch",
-                ));
-            }
-            return Ok(Block {
-                label: label.to_owned(),
-                data,
-            });
-        }
-        if in_headers {
-            if line.is_empty() {
-                in_headers = false;
-                continue;
-            }
-            // Headers are `Key: Value`; a line that is not one starts the body (lenient about a
-            // missing blank separator line).
-            if line.contains(": ") {
-                continue;
-            }
-            in_headers = false;
-        }
-        if crc.is_some() {
-            return Err(armor_err("armor data after the CRC line"));
-        }
-        if let Some(c) = line.strip_prefix('=') {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(c.trim())
-                .map_err(|_| armor_err("armor CRC line is not base64"))?;
-            let [a, b, c] = bytes[..] else {
-                return Err(armor_err("armor CRC line is not 3 bytes"));
-            };
-            crc = Some(u32::from_be_bytes([0, a, b, c]));
-            continue;
-        }
-        body.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
-    }
-    Err(armor_err(format!("armor block {label} has no END line")))
 }
 
 #[cfg(test)]
@@ -135,6 +174,21 @@ mod tests {
     #[test]
     fn missing_end_is_malformed() {
         let e = decode_all(b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MalformedArmor);
+    }
+
+    #[test]
+    fn headers_and_crc() {
+        let b =
+            decode_first(b"junk\n-----BEGIN X-----\nVersion: 1\n\nAAEC\n=ybVn\n-----END X-----\n")
+                .unwrap();
+        assert_eq!((b.label.as_str(), &b.data[..]), ("X", &[0, 1, 2][..]));
+        assert_eq!(b.crc, Crc::Match);
+        let b = decode_first(b"-----BEGIN X-----\n\nAAEC\n=AAAA\n-----END X-----\n").unwrap();
+        assert_eq!(b.crc, Crc::Mismatch);
+        assert_eq!(b.check_crc().unwrap_err().code(), ErrorCode::ArmorChecksum);
+        // No blank line after BEGIN: not a block (go-crypto skips it).
+        let e = decode_first(b"-----BEGIN X-----\nAAEC\n-----END X-----\n").unwrap_err();
         assert_eq!(e.code(), ErrorCode::MalformedArmor);
     }
 }

@@ -29,7 +29,8 @@ macro_rules! codes {
 codes! {
     /// ASCII armor is malformed: no `BEGIN`/`END` lines, mismatched labels, bad base64.
     MalformedArmor = "malformed-armor",
-    /// The armor's CRC-24 line does not match the decoded data (RFC 4880 §6.1).
+    /// The armor's CRC-24 line does not match the decoded data (RFC 4880 §6.1); only from the
+    /// strict [`crate::armor::Block::check_crc`].
     ArmorChecksum = "armor-checksum",
     /// An armored block of the wrong kind (e.g. a signature where a key block was expected, or a
     /// private key block).

@@ -5,7 +5,8 @@
 //!
 //! What it owns:
 //! - ASCII armor: RFC 4880 §6 / RFC 9580 §6 — `BEGIN`/`END` lines, headers skipped, base64
-//!   body, the optional CRC-24 checked when present ([`armor`]).
+//!   body; the optional CRC-24 is computed and reported, and (as RFC 9580 §6.1 asks and as
+//!   go-crypto, which Buildx runs, does) a mismatch does not reject the object ([`armor`]).
 //! - Packet framing: RFC 9580 §4.2 — old and new formats, definite lengths only (partial and
 //!   indeterminate lengths are refused with `unsupported-packet`).
 //! - Public keys: RFC 9580 §5.5.2 version 4 key and subkey packets; fingerprints and key IDs per
@@ -41,6 +42,17 @@
 //! assert_eq!(Some(by.key_id), sig.issuer_key_id());
 //! # Ok(()) }
 //! ```
+//!
+//! ## Buildx's `verify_http_pgp_signature`
+//!
+//! Buildx (`policy/funcs.go`, BuildKit `util/pgpsign/pgpsign.go` `VerifySignatureWithDigest`)
+//! has BuildKit compute `hash(content ‖ HashSuffix)` — `HashSuffix` is exactly
+//! [`Signature::hashed_trailer`] — with the signature's hash (SHA-256/384/512 only), then tries
+//! every primary key and subkey of the keyring. [`verify_prehashed`] is that step, with three
+//! differences to know: Buildx hashes the raw content even for text signatures (so a caller that
+//! mirrors Buildx hashes the raw content, not [`canonical_text`]); Buildx ignores the issuer
+//! (a signature without an issuer subpacket verifies there, here it is `missing-issuer`); and it
+//! does not check subkey bindings beyond what go-crypto's keyring reader enforces.
 #![forbid(unsafe_code)]
 
 pub mod armor;

@@ -214,13 +214,13 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// Parses a detached signature, ASCII-armored (`PGP SIGNATURE`) or binary, and returns its
-    /// first signature packet. Every packet must be a signature packet.
+    /// Parses a detached signature, ASCII-armored (`PGP SIGNATURE`; only the first armored block
+    /// is read) or binary, and returns its first signature packet. Every packet must be a
+    /// signature packet (go-crypto's verifier refuses others too).
     pub fn parse(input: &[u8]) -> Result<Signature> {
         let data;
         let bytes = if armor::is_armored(input) {
-            let mut blocks = armor::decode_all(input)?;
-            let block = blocks.remove(0);
+            let block = armor::decode_first(input)?;
             if block.label != "PGP SIGNATURE" {
                 return Err(Error::new(
                     ErrorCode::UnexpectedBlock,

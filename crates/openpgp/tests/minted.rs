@@ -226,9 +226,19 @@ fn armor_crc_mismatch() {
         "=AAAA"
     };
     let edited = text.replace(crc_line, bad);
+    let block = armor::decode_first(edited.as_bytes()).unwrap();
+    assert_eq!(block.crc, armor::Crc::Mismatch);
     assert_eq!(
-        code(Signature::parse(edited.as_bytes())),
+        block.check_crc().unwrap_err().code(),
         ErrorCode::ArmorChecksum
+    );
+    // As RFC 9580 §6.1 and go-crypto: a mismatching footer does not reject the signature.
+    let sig = Signature::parse(edited.as_bytes()).unwrap();
+    let keyring = Keyring::parse(&read("key-rsa.asc")).unwrap();
+    verify(&keyring, &sig, &read("content.txt")).unwrap();
+    assert_eq!(
+        armor::decode_first(text.as_bytes()).unwrap().crc,
+        armor::Crc::Match
     );
 }
 
@@ -279,9 +289,9 @@ fn structural_errors() {
         code(Signature::parse(&packet(2, &body[..body.len() - 3]))),
         ErrorCode::MalformedPacket
     );
-    // Mismatched END label.
-    let text = String::from_utf8(read("sig-rsa-sha256.asc")).unwrap();
-    let edited = text.replace("END PGP SIGNATURE", "END PGP MESSAGE");
+    // No CRC line and no END line.
+    let text = String::from_utf8(read("sig-ed25519-tampered.asc")).unwrap();
+    let edited = text.replace("-----END PGP SIGNATURE-----", "");
     assert_eq!(
         code(Signature::parse(edited.as_bytes())),
         ErrorCode::MalformedArmor
