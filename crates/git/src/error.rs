@@ -47,8 +47,9 @@ codes! {
     UnsupportedSignatureType = "unsupported-signature-type",
     /// The SSH signature's namespace is not `git`.
     WrongNamespace = "wrong-namespace",
-    /// No key of the key file made the signature (PGP: no key with the issuer's key ID, or an
-    /// unbound subkey; SSH: the signature's key is not the key file's key).
+    /// No key of the key file made the signature (PGP: no key with the issuer's key ID, an
+    /// unbound subkey, or a key not allowed to sign — see [`Error::pgp_code`]; SSH: the
+    /// signature's key is not the key file's key).
     NoMatchingKey = "no-matching-key",
     /// The signing certificate's primary key is revoked (a verified key revocation signature).
     RevokedKey = "revoked-key",
@@ -117,7 +118,9 @@ impl Error {
             P::UnsupportedAlgorithm => ErrorCode::UnsupportedAlgorithm,
             P::UnsupportedHash => ErrorCode::UnsupportedHash,
             P::UnsupportedSignatureType => ErrorCode::UnsupportedSignatureType,
-            P::NoMatchingKey | P::MissingIssuer | P::InvalidBinding => ErrorCode::NoMatchingKey,
+            P::NoMatchingKey | P::MissingIssuer | P::InvalidBinding | P::UnusableKey => {
+                ErrorCode::NoMatchingKey
+            }
             P::BadSignature | P::InvalidDigest => ErrorCode::BadSignature,
             _ if signature => ErrorCode::MalformedSignature,
             _ => ErrorCode::MalformedKeyFile,

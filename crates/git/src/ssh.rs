@@ -184,7 +184,11 @@ impl SshPublicKey {
                         sha2::Sha512::digest(data).to_vec(),
                     )
                 };
-                k.verify(scheme, &digest, sig).is_ok()
+                // Zero-pad a short signature to the modulus size, as x/crypto/ssh does.
+                let size = rsa::traits::PublicKeyParts::size(k.as_ref());
+                let mut padded = vec![0u8; size.saturating_sub(sig.len())];
+                padded.extend_from_slice(sig);
+                k.verify(scheme, &digest, &padded).is_ok()
             }
             (Material::Other, _) => {
                 return Err(Error::new(

@@ -40,6 +40,8 @@ g --quick-add-key "$SUBFPR" cv25519 encr never
 # A key that gets revoked after signing (below), and a 1024-bit RSA key Buildx refuses.
 g --quick-gen-key 'Test Revoked <revoked@example.com>' ed25519 sign never
 g --quick-gen-key 'Test Weak <weak@example.com>' rsa1024 sign never
+# A key that signs, then has its usage changed to certify-only (Buildx then refuses it).
+g --quick-gen-key 'Test Cert-only <certonly@example.com>' ed25519 sign never
 
 rm -f "$PGP"/*.asc "$PGP"/*.sig "$PGP"/*.txt "$PGP"/*.gpg
 for k in rsa ed25519 p256 p384 p521 subkey; do
@@ -72,6 +74,7 @@ ds p384 SHA384 sig-p384-sha384.asc
 ds p521 SHA512 sig-p521-sha512.asc
 ds subkey SHA256 sig-subkey-sha256.asc
 ds rsa SHA256 sig-rsa-text.asc --textmode
+ds certonly SHA256 sig-certonly-sha256.asc
 g -u rsa@example.com --digest-algo SHA256 --detach-sign -o "$PGP/sig-rsa-sha256.sig" "$PGP/content.txt"
 # One signature with its last base64 body character changed (the CRC is then wrong too, so the
 # second variant also fixes up nothing: it drops the CRC line, which RFC 9580 makes optional).
@@ -136,6 +139,7 @@ commit commit-pgp-p256 -S'p256@example.com'
 commit commit-pgp-subkey -S'subkey@example.com'
 commit commit-pgp-revoked -S'revoked@example.com'
 commit commit-pgp-weak-rsa -S'weak@example.com'
+commit commit-pgp-certonly -S'certonly@example.com'
 git -c gpg.program="$W/gpgw-sha1" commit -q --allow-empty -S'rsa@example.com' -m 'commit-pgp-rsa-sha1'
 git cat-file commit HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit"
 git rev-parse HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit.oid"
@@ -173,6 +177,12 @@ REVFPR=$(gpg --with-colons --list-keys revoked@example.com | awk -F: '/^fpr/ {pr
 sed 's/^:-----BEGIN/-----BEGIN/' "$GNUPGHOME/openpgp-revocs.d/$REVFPR.rev" | g --import
 g --armor --export revoked@example.com >"$OUT/keys/pgp-revoked.asc"
 g --armor --export weak@example.com >"$OUT/keys/pgp-weak-rsa.asc"
+COFPR=$(gpg --with-colons --list-keys certonly@example.com | awk -F: '/^fpr/ {print $10; exit}')
+printf 'change-usage\nS\nQ\nsave\n' |
+    gpg --batch --quiet --faked-system-time "20261125T120100!" --pinentry-mode loopback --passphrase '' \
+        --command-fd 0 --expert --edit-key "$COFPR" >/dev/null
+g --armor --export certonly@example.com >"$OUT/keys/pgp-certonly.asc"
+cp "$OUT/keys/pgp-certonly.asc" "$PGP/key-certonly.asc"
 
 # A SHA-256 repository: the commit signature header is gpgsig-sha256.
 R2="$W/repo256"

@@ -18,6 +18,8 @@ struct Case {
     object: String,
     key: String,
     expect: String,
+    /// For PGP failures, the `verdict-openpgp` code behind the error.
+    pgp: Option<String>,
 }
 
 fn dir() -> PathBuf {
@@ -35,9 +37,16 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         Ok(_) => "ok".to_owned(),
         Err(e) => e.code().as_str().to_owned(),
     };
+    let err = verify_signature(&object, &key).err();
     if got != case.expect {
-        let detail = verify_signature(&object, &key).err().map(|e| e.to_string());
+        let detail = err.map(|e| e.to_string());
         return Err(format!("expected {}, got {got} ({detail:?})", case.expect).into());
+    }
+    if let Some(want) = &case.pgp {
+        let pgp = err.and_then(|e| e.pgp_code()).map(|c| c.as_str());
+        if pgp != Some(want.as_str()) {
+            return Err(format!("expected openpgp code {want}, got {pgp:?}").into());
+        }
     }
     Ok(())
 }

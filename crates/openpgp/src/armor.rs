@@ -3,8 +3,8 @@
 //!
 //! Decoding follows go-crypto's `armor.Decode` (what Buildx runs): text before a block is
 //! skipped; a "header" line without `:` means this was not a block, and the search for a `BEGIN`
-//! line resumes; the body ends at the CRC line or the first `-----END ` line (its label is not
-//! compared). The CRC-24 is computed and reported in [`Block::crc`], but a mismatch does not
+//! line resumes; body lines may not exceed 96 characters; the body ends at the CRC line or the
+//! first `-----END ` line (its label is not compared). The CRC-24 is computed and reported in [`Block::crc`], but a mismatch does not
 //! reject the block: RFC 9580 §6.1 makes the footer optional and has decoders not reject an
 //! object whose footer does not match, and go-crypto does not check it (a corrupted body fails
 //! the packet parser or the signature anyway). [`Block::check_crc`] is the strict check.
@@ -121,6 +121,9 @@ fn next_block<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Result<Option<Bl
                 };
                 crc = Some(u32::from_be_bytes([0, a, b, c]));
                 break;
+            }
+            if line.len() > 96 {
+                return Err(armor_err("armor line longer than 96 characters"));
             }
             body.push_str(line);
         }

@@ -58,6 +58,10 @@ codes! {
     /// The signing subkey has no valid binding signature from its primary key, or is not
     /// allowed to sign.
     InvalidBinding = "invalid-binding",
+    /// The issuing key may not sign documents: a primary key without a valid self-signed user
+    /// ID, or whose self-signature's key flags lack "sign data", or a subkey whose binding's key
+    /// flags lack it.
+    UnusableKey = "unusable-key",
     /// A precomputed digest has the wrong length for the signature's hash algorithm.
     InvalidDigest = "invalid-digest",
     /// The signature does not verify (including the left-16-bits quick check).

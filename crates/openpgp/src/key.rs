@@ -283,14 +283,19 @@ fn ec_material(alg: PublicKeyAlgorithm, oid: &[u8], point: &[u8]) -> Result<Mate
     })
 }
 
-/// Whether a subkey may be used to verify document signatures.
+/// Whether a key may verify document signatures.
+///
+/// A subkey is valid when a subkey binding signature (0x18) by the primary key verifies, its key
+/// flags (if present) allow signing, and an embedded primary key binding signature (0x19) by the
+/// subkey verifies. A primary key is valid when a self-certification (0x10–0x13) of one of its
+/// user IDs verifies and the key flags of the chosen self-signature (the primary user ID's, else
+/// the most recent; go-crypto's choice) allow signing when present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Binding {
-    /// A subkey binding signature (0x18) by the primary key verifies; if it allows signing (or
-    /// has no key flags), an embedded primary key binding signature (0x19) by the subkey verifies.
+    /// The key may sign documents.
     Valid,
-    /// The subkey cannot sign documents (the reason).
-    Invalid(String),
+    /// The key cannot sign documents (`invalid-binding` or `unusable-key`).
+    Invalid(Error),
 }
 
 /// A subkey and the verdict on its binding.
@@ -317,10 +322,13 @@ impl Subkey {
 pub struct Certificate {
     primary: PublicKey,
     user_ids: Vec<String>,
+    /// Each user ID's raw bytes and the signatures that follow it.
+    uid_sigs: Vec<(Vec<u8>, Vec<Signature>)>,
     subkeys: Vec<Subkey>,
     /// Signatures directly after the primary key (direct-key and key revocation signatures).
     direct: Vec<Signature>,
     revoked: bool,
+    primary_validity: Binding,
 }
 
 impl Certificate {
@@ -343,6 +351,11 @@ impl Certificate {
     /// the primary key (whatever its reason or time).
     pub fn is_revoked(&self) -> bool {
         self.revoked
+    }
+
+    /// Whether the primary key may sign documents (see [`Binding`]).
+    pub fn primary_validity(&self) -> &Binding {
+        &self.primary_validity
     }
 }
 
@@ -389,6 +402,7 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
     // Subkeys with the signatures that follow them, bound after the certificate is complete.
     let mut pending: Vec<(PublicKey, Vec<Signature>)> = Vec::new();
     let mut current: Option<Certificate> = None;
+    let mut in_attribute = false;
     let finish = |cert: Option<Certificate>,
                   pending: &mut Vec<(PublicKey, Vec<Signature>)>,
                   out: &mut Vec<Certificate>| {
@@ -398,6 +412,7 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 .iter()
                 .filter(|s| s.signature_type() == 0x20)
                 .any(|s| check_key_revocation(&cert.primary, s).is_ok());
+            cert.primary_validity = primary_validity(&cert.primary, &cert.uid_sigs);
             for (key, sigs) in pending.drain(..) {
                 let binding = bind(&cert.primary, &key, &sigs);
                 cert.subkeys.push(Subkey { key, binding });
@@ -415,10 +430,13 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 current = Some(Certificate {
                     primary: PublicKey::from_packet_body(p.body)?,
                     user_ids: Vec::new(),
+                    uid_sigs: Vec::new(),
                     subkeys: Vec::new(),
                     direct: Vec::new(),
                     revoked: false,
+                    primary_validity: Binding::Valid,
                 });
+                in_attribute = false;
             }
             tag::PUBLIC_SUBKEY => {
                 if current.is_none() {
@@ -438,23 +456,32 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 };
                 if let Some((_, sigs)) = pending.last_mut() {
                     sigs.push(sig);
-                } else if cert.user_ids.is_empty() {
+                } else if in_attribute {
+                    // Certifications of a user attribute: not interpreted.
+                } else if let Some((_, sigs)) = cert.uid_sigs.last_mut() {
+                    sigs.push(sig);
+                } else {
                     cert.direct.push(sig);
                 }
             }
             tag::USER_ID => match current.as_mut() {
-                Some(c) => c
-                    .user_ids
-                    .push(String::from_utf8_lossy(p.body).into_owned()),
+                Some(c) if pending.is_empty() => {
+                    c.user_ids
+                        .push(String::from_utf8_lossy(p.body).into_owned());
+                    c.uid_sigs.push((p.body.to_vec(), Vec::new()));
+                    in_attribute = false;
+                }
+                Some(_) => return Err(malformed("user ID after a subkey")),
                 None => return Err(malformed("user ID before any primary key")),
             },
+            tag::USER_ATTRIBUTE => in_attribute = true,
             tag::SECRET_KEY | tag::SECRET_SUBKEY => {
                 return Err(Error::new(
                     ErrorCode::UnexpectedBlock,
                     "secret key packets in a public keyring",
                 ));
             }
-            tag::USER_ATTRIBUTE | tag::TRUST | tag::MARKER | tag::PADDING | 60..=63 => {}
+            tag::TRUST | tag::MARKER | tag::PADDING | 60..=63 => {}
             other => {
                 return Err(Error::new(
                     ErrorCode::UnexpectedBlock,
@@ -474,14 +501,62 @@ const FLAG_SIGN: u8 = 0x02;
 /// signing subkey, 0x19 by the subkey embedded in it). SHA-1 is accepted here (bindings made by
 /// older tools); document signatures still require SHA-256 or stronger.
 fn bind(primary: &PublicKey, subkey: &PublicKey, sigs: &[Signature]) -> Binding {
-    let mut last = String::from("no subkey binding signature");
+    let mut last = Error::new(ErrorCode::InvalidBinding, "no subkey binding signature");
     for sig in sigs.iter().filter(|s| s.signature_type() == 0x18) {
         match check_binding(primary, subkey, sig) {
             Ok(()) => return Binding::Valid,
-            Err(e) => last = e.message().to_owned(),
+            Err(e) if e.code() == ErrorCode::UnusableKey => last = e,
+            Err(e) => last = Error::new(ErrorCode::InvalidBinding, e.message().to_owned()),
         }
     }
     Binding::Invalid(last)
+}
+
+/// The primary key's validity from its user IDs' self-certifications (see [`Binding`]).
+fn primary_validity(primary: &PublicKey, uid_sigs: &[(Vec<u8>, Vec<Signature>)]) -> Binding {
+    // Per user ID the most recent self-certification that verifies; then the one marked
+    // primary user ID, else the most recent.
+    let mut chosen: Option<&Signature> = None;
+    for (uid, sigs) in uid_sigs {
+        let latest = sigs
+            .iter()
+            .filter(|s| (0x10..=0x13).contains(&s.signature_type()))
+            .filter(|s| s.issuer_key_id().is_none_or(|id| id == primary.key_id()))
+            .filter(|s| check_certification(primary, uid, s).is_ok())
+            .max_by_key(|s| s.creation_time());
+        let Some(sig) = latest else { continue };
+        let better = match chosen {
+            None => true,
+            Some(c) if c.is_primary_user_id() != sig.is_primary_user_id() => {
+                sig.is_primary_user_id()
+            }
+            Some(c) => sig.creation_time() > c.creation_time(),
+        };
+        if better {
+            chosen = Some(sig);
+        }
+    }
+    match chosen {
+        None => Binding::Invalid(Error::new(
+            ErrorCode::UnusableKey,
+            "primary key has no valid self-signed user ID",
+        )),
+        Some(sig) if sig.key_flags().is_some_and(|f| f & FLAG_SIGN == 0) => Binding::Invalid(
+            Error::new(ErrorCode::UnusableKey, "primary key is not a signing key"),
+        ),
+        Some(_) => Binding::Valid,
+    }
+}
+
+/// A user ID certification (RFC 9580 §5.2.4: the key, then `0xB4 ‖ len32 ‖ user ID`).
+fn check_certification(primary: &PublicKey, uid: &[u8], sig: &Signature) -> Result<()> {
+    let mut h = sig.hasher(true)?;
+    primary.hash_into(&mut h);
+    h.update(&[0xB4]);
+    h.update(&(uid.len() as u32).to_be_bytes());
+    h.update(uid);
+    h.update(&sig.hashed_trailer());
+    primary.verify_digest(sig, &h.finalize())
 }
 
 fn check_binding(primary: &PublicKey, subkey: &PublicKey, sig: &Signature) -> Result<()> {
@@ -491,7 +566,7 @@ fn check_binding(primary: &PublicKey, subkey: &PublicKey, sig: &Signature) -> Re
         && flags & FLAG_SIGN == 0
     {
         return Err(Error::new(
-            ErrorCode::InvalidBinding,
+            ErrorCode::UnusableKey,
             "subkey is not a signing subkey",
         ));
     }

@@ -22,10 +22,13 @@
 //!
 //! What is checked when a signature [`verify`]s: the hash algorithm, the signature type, the
 //! issuer (a key or subkey of the keyring with the signature's issuer key ID — and, when the
-//! signature carries an issuer fingerprint, that exact fingerprint), that a signing subkey has a
-//! valid subkey binding signature (0x18) from its primary key with an embedded primary key
-//! binding signature (0x19) and, if key flags are present, the sign flag; the left 16 bits of
-//! the digest; and the cryptographic signature.
+//! signature carries an issuer fingerprint, that exact fingerprint); that a primary key has a
+//! user ID with a valid self-certification (0x10–0x13) whose key flags, if present, allow
+//! signing; that a signing subkey has a valid subkey binding signature (0x18) from its primary
+//! key with an embedded primary key binding signature (0x19) and, if key flags are present, the
+//! sign flag (RFC 9580 §5.2.1, §5.2.3.29, §10.1); the left 16 bits of the digest; and the
+//! cryptographic signature. Certifications and bindings may use SHA-1 (older keys); document
+//! signatures may not.
 //!
 //! What is **not** checked (there is no clock, and the keyring is the trust decision): key and
 //! signature expiry, revocations (a verified key revocation of the primary key is *reported* in
@@ -151,12 +154,12 @@ pub fn verify_prehashed(keyring: &Keyring, sig: &Signature, digest: &[u8]) -> Re
     let mut last: Option<Error> = None;
     for cert in keyring.certificates() {
         let primary = cert.primary();
-        let found = core::iter::once((primary, None))
-            .chain(cert.subkeys().iter().map(|s| (s.key(), Some(s.binding()))))
-            .filter(|(k, _)| matches(k));
-        for (k, binding) in found {
-            if let Some(Binding::Invalid(reason)) = binding {
-                last = Some(Error::new(ErrorCode::InvalidBinding, reason.clone()));
+        let found = core::iter::once((primary, cert.primary_validity(), false))
+            .chain(cert.subkeys().iter().map(|s| (s.key(), s.binding(), true)))
+            .filter(|(k, _, _)| matches(k));
+        for (k, validity, by_subkey) in found {
+            if let Binding::Invalid(e) = validity {
+                last = Some(e.clone());
                 continue;
             }
             match k.verify_digest(sig, digest) {
@@ -165,7 +168,7 @@ pub fn verify_prehashed(keyring: &Keyring, sig: &Signature, digest: &[u8]) -> Re
                         fingerprint: k.fingerprint(),
                         key_id: k.key_id(),
                         primary_fingerprint: primary.fingerprint(),
-                        by_subkey: binding.is_some(),
+                        by_subkey,
                         primary_rsa_bits: primary.rsa_bits(),
                         primary_revoked: cert.is_revoked(),
                     });

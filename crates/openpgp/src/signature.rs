@@ -186,6 +186,7 @@ pub(crate) enum SignatureValue {
 /// Subpacket types this crate understands (RFC 9580 §5.2.3.7).
 mod sub {
     pub(super) const CREATION_TIME: u8 = 2;
+    pub(super) const PRIMARY_USER_ID: u8 = 25;
     pub(super) const ISSUER_KEY_ID: u8 = 16;
     pub(super) const KEY_FLAGS: u8 = 27;
     pub(super) const EMBEDDED_SIGNATURE: u8 = 32;
@@ -210,6 +211,7 @@ pub struct Signature {
     issuer_fingerprint: Option<Vec<u8>>,
     creation_time: Option<u32>,
     key_flags: Option<u8>,
+    primary_user_id: bool,
     embedded: Option<Box<Signature>>,
 }
 
@@ -299,6 +301,7 @@ impl Signature {
             issuer_fingerprint: None,
             creation_time: None,
             key_flags: None,
+            primary_user_id: false,
             embedded: None,
         };
         sig.read_subpackets(hashed_area, true)?;
@@ -356,6 +359,9 @@ impl Signature {
                 sub::KEY_FLAGS if hashed => {
                     self.key_flags = Some(data.first().copied().unwrap_or(0))
                 }
+                sub::PRIMARY_USER_ID if hashed => {
+                    self.primary_user_id = data.first().is_some_and(|&b| b != 0);
+                }
                 sub::EMBEDDED_SIGNATURE => {
                     self.embedded = Some(Box::new(Signature::from_packet_body(data)?));
                 }
@@ -408,6 +414,10 @@ impl Signature {
 
     pub(crate) fn key_flags(&self) -> Option<u8> {
         self.key_flags
+    }
+
+    pub(crate) fn is_primary_user_id(&self) -> bool {
+        self.primary_user_id
     }
 
     pub(crate) fn embedded(&self) -> Option<&Signature> {

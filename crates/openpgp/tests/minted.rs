@@ -273,6 +273,41 @@ fn broken_subkey_binding() {
 }
 
 #[test]
+fn primary_key_validity() {
+    let packets = split(&dearmor("key-ed25519.asc"));
+    let sig = Signature::parse(&read("sig-ed25519-sha256.asc")).unwrap();
+    let content = read("content.txt");
+    let rebuild =
+        |p: &[(u8, Vec<u8>)]| -> Vec<u8> { p.iter().flat_map(|(t, b)| packet(*t, b)).collect() };
+    // Without its user ID (and the certification that follows it).
+    let uid = packets.iter().position(|(t, _)| *t == 13).unwrap();
+    let mut edited = packets.clone();
+    edited.drain(uid..uid + 2);
+    let keyring = Keyring::parse(&rebuild(&edited)).unwrap();
+    assert_eq!(
+        code(verify(&keyring, &sig, &content)),
+        ErrorCode::UnusableKey
+    );
+    // With the self-certification's value altered.
+    let mut edited = packets.clone();
+    let last = edited[uid + 1].1.len() - 1;
+    edited[uid + 1].1[last] ^= 1;
+    let keyring = Keyring::parse(&rebuild(&edited)).unwrap();
+    assert_eq!(
+        code(verify(&keyring, &sig, &content)),
+        ErrorCode::UnusableKey
+    );
+    // With the user ID changed (the certification no longer covers it).
+    let mut edited = packets;
+    edited[uid].1[0] ^= 0x20;
+    let keyring = Keyring::parse(&rebuild(&edited)).unwrap();
+    assert_eq!(
+        code(verify(&keyring, &sig, &content)),
+        ErrorCode::UnusableKey
+    );
+}
+
+#[test]
 fn structural_errors() {
     // A key packet inside a detached signature.
     let key = split(&dearmor("key-rsa.asc"));

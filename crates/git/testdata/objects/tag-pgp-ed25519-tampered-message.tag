@@ -1,4 +1,4 @@
-object 85832747320fb63ec5a9411ce4ffe9b020f9625a
+object db616481de2613219faeec5b58a9eb922ede0cce
 type commit
 tag tag-pgp-ed25519
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,8 +6,8 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-ed25519!
 -----BEGIN PGP SIGNATURE-----
 
-iIoEABYIADIWIQSb6111z6ZM84boTqsNkp31neNVPAUCawbNwBQcZWQyNTUxOUBl
-eGFtcGxlLmNvbQAKCRANkp31neNVPPCVAQCPyQR2KqINI3teqscJM41TO4Drymo1
-jk9Q1ecFLe5eFAD/Y8P+1xinw/s8xl0z3CzFqbYrlZ5++lWO84Mlkf08gAw=
-=ur3j
+iIoEABYIADIWIQQx+1eM2L77EfJ8hQHzs9lDJ8GvtQUCawbNwBQcZWQyNTUxOUBl
+eGFtcGxlLmNvbQAKCRDzs9lDJ8GvtUF+AQC1tef9y7LisUUrHhNWQJjwBLIhzv58
+sqwIlI2pbUbbRgEA/HaUPod/7DG8BcxVRzDbDejJDegaYZAlIsE6YDV29go=
+=XKuF
 -----END PGP SIGNATURE-----

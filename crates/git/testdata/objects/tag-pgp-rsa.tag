@@ -1,4 +1,4 @@
-object 85832747320fb63ec5a9411ce4ffe9b020f9625a
+object db616481de2613219faeec5b58a9eb922ede0cce
 type commit
 tag tag-pgp-rsa
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,15 +6,15 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-rsa
 -----BEGIN PGP SIGNATURE-----
 
-iQHEBAABCgAuFiEEOuwxP2313jnXCdGOzUJy4TfXJyQFAmsGzcAQHHJzYUBleGFt
-cGxlLmNvbQAKCRDNQnLhN9cnJNw/DACaKumlA9qKhbG/Tj0Ln79Ci7ILf1cKGakQ
-YKJWUsB1nCHKwJXUlCY4Y49qT6yvusU9bcBT9QmakkYHBg0M7o8Lj74jXlglClcG
-we/HC4og8zxdaaykCHfM4lzPKSF1Bzmr66OHStxeokKbie1ap96JSS0KgiCW+ZiJ
-Yyh6/GtakH8hLc7RdT2luSzSJRwUKHQWz/APAz9NHRd4ocV1zqwOS1rqFPU7vrEM
-+sM++ZipNdg30fa2oDzjTDm9h5GADpWvWRdcHKRXvsUCwcXrGHBWoqa9VnyG12Ig
-NgYFeE7jMHglFTuqHAvvaQ41dYtge513m4R/EsYjfTKszNVwtoRqn6WrO2A5Di7T
-U3G4HRBMuvJTgPlSrCd5woA2dvHdOtfONgLY0ZzX+Xg16H2prUp7EoBn+X5wNRox
-v3E2xX2HHy/H6sZInFcVxhah+M6ekoVAyEN7dYTbxz2Fswzt/q0EFgO4Tb0DtS4b
-xpiWSzlqvil7jRWsct/wdgueY54oatg=
-=5EVg
+iQHEBAABCgAuFiEEiBKyagMuarvwxjUv4Y0hHVuJ+vUFAmsGzcAQHHJzYUBleGFt
+cGxlLmNvbQAKCRDhjSEdW4n69Vb+DAChXMIAhjFx/xd2fM1P9DMEdQGbC7wFw1kx
+YHCgXmFw/lurjaEkOyXvPunVBDoMWynBF10y3GO1nV5kutngn3PrOPpn2QL31nbZ
+dpOdyhtlqdKZ+r+BxTmDfNnufKEEB9KhhfdNRYuOEJa6MBOKEdsV90LC4yjdSm2i
+BYZpS2Im2G2aCwiZmVTpi5n/KKVVGTBKa8WWM5Odw8Ay0hwgtntzZEDSy2iUYFHl
+OIoW+SlUmQUzEMgRpg4qut4f/tt3QKgGhkNjpfRkmrwAOE3O5NbT7diqj9mu/zF+
+jNrx+5SyIFit3kyxYEnyebhbM0xAXLgUkv7HYRcHK/XaImbEjL4US6llhNvlmBcl
+GpxDHqcSym0yELfsstHqtE+NsPXFezrUKqWl//0FMPW2oZ23VjZqvkGLhJAljmNw
+A6Bir/EVNKcUVVPZaIu8pnERvhToRcZRGMK+T8VXiDEhDiougoaZqtZDBCk+12GU
+UUvTvT1fmolwRgwFx+w3gOmUqFX85NM=
+=ahsJ
 -----END PGP SIGNATURE-----

@@ -1,4 +1,4 @@
-object 85832747320fb63ec5a9411ce4ffe9b020f9625a
+object db616481de2613219faeec5b58a9eb922ede0cce
 type commit
 tag tag-unsigned
 tagger Test Committer <committer@example.com> 1764080000 +0000
