@@ -53,6 +53,12 @@ codes! {
     NoMatchingKey = "no-matching-key",
     /// The signing certificate's primary key is revoked (a verified key revocation signature).
     RevokedKey = "revoked-key",
+    /// The signing key was not valid at the signature's creation time (created after it, or
+    /// expired before it).
+    ExpiredKey = "expired-key",
+    /// The PGP signature was made more than 5 minutes after the time given to
+    /// [`crate::verify_signature_at`] (Buildx's `checkCreationTime`).
+    FutureSignature = "future-signature",
     /// The signing certificate's primary key is RSA shorter than 2048 bits.
     WeakKey = "weak-key",
     /// An author, committer or tagger time Go's JSON encoding of `time.Time` refuses (year
@@ -122,6 +128,7 @@ impl Error {
                 ErrorCode::NoMatchingKey
             }
             P::BadSignature | P::InvalidDigest => ErrorCode::BadSignature,
+            P::ExpiredKey => ErrorCode::ExpiredKey,
             _ if signature => ErrorCode::MalformedSignature,
             _ => ErrorCode::MalformedKeyFile,
         };

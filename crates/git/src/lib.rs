@@ -26,4 +26,6 @@ mod verify;
 
 pub use error::{Error, ErrorCode, Result};
 pub use object::{Actor, Commit, GitObject, ObjectFormat, ObjectKind, Tag, When, object_id};
-pub use verify::{EmbeddedSignature, Verified, verify_object, verify_signature};
+pub use verify::{
+    EmbeddedSignature, Verified, verify_object, verify_signature, verify_signature_at,
+};

@@ -52,19 +52,32 @@ pub enum Verified {
 /// signature an armored keyring (one or more `PGP PUBLIC KEY BLOCK`s), for an SSH signature an
 /// authorized-keys / allowed-signers style file whose first key is used (as Buildx does).
 pub fn verify_signature(object_content: &[u8], key_file: &[u8]) -> Result<Verified> {
-    verify_object(&GitObject::parse(object_content)?, key_file)
+    verify_object(&GitObject::parse(object_content)?, key_file, None)
 }
 
-/// [`verify_signature`] on a parsed object.
+/// [`verify_signature`] plus the one check of Buildx that needs a clock: a PGP signature whose
+/// creation time is more than 5 minutes after `now_unix` (seconds since the epoch) is refused
+/// with `future-signature` (BuildKit `pgpsign.checkCreationTime`; SSH signatures carry no time).
+pub fn verify_signature_at(
+    object_content: &[u8],
+    key_file: &[u8],
+    now_unix: i64,
+) -> Result<Verified> {
+    verify_object(&GitObject::parse(object_content)?, key_file, Some(now_unix))
+}
+
+/// [`verify_signature`] (or with `now_unix`, [`verify_signature_at`]) on a parsed object.
 ///
 /// PGP (gitsign `verifyPGPSignature` → BuildKit `pgpsign.VerifyArmoredDetachedSignature`): the
 /// key file must be armored; the hash must be SHA-256/384/512; the signature must verify with a
-/// key or validly bound subkey of the keyring whose key ID is the issuer's; the certificate's
-/// primary key must not carry a verified key revocation and must not be RSA below 2048 bits.
+/// key or validly bound subkey of the keyring whose key ID is the issuer's (see
+/// `verdict_openpgp::verify`, which also checks key validity at the signature's time); the
+/// certificate's primary key must not carry a verified key revocation and must not be RSA below
+/// 2048 bits; with a time, the signature may not be more than 5 minutes in its future.
 ///
 /// SSH (gitsign `verifySSHSignature`): version 1, hash sha256/sha512, namespace `git`, the
 /// signature's key equal to the key file's first key, and the signature valid.
-pub fn verify_object(obj: &GitObject, key_file: &[u8]) -> Result<Verified> {
+pub fn verify_object(obj: &GitObject, key_file: &[u8], now_unix: Option<i64>) -> Result<Verified> {
     if !obj.is_signed() {
         return Err(Error::new(ErrorCode::NotSigned, "git object is not signed"));
     }
@@ -88,6 +101,14 @@ pub fn verify_object(obj: &GitObject, key_file: &[u8]) -> Result<Verified> {
                     format!("RSA key too short: {bits} bits"),
                 ));
             }
+            if let Some(now) = now_unix
+                && i64::from(sig.creation_time()) > now.saturating_add(300)
+            {
+                return Err(Error::new(
+                    ErrorCode::FutureSignature,
+                    "signature creation time is in the future",
+                ));
+            }
             Ok(Verified::Pgp(by))
         }
         EmbeddedSignature::Ssh(sig) => {
@@ -103,5 +124,26 @@ pub fn verify_object(obj: &GitObject, key_file: &[u8]) -> Result<Verified> {
                 fingerprint: key.fingerprint_sha256(),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMIT: &[u8] = include_bytes!("../testdata/objects/commit-pgp-ed25519.commit");
+    const KEY: &[u8] = include_bytes!("../testdata/keys/pgp-ed25519.asc");
+
+    #[test]
+    fn future_signatures() {
+        let EmbeddedSignature::Pgp(sig) =
+            EmbeddedSignature::parse(GitObject::parse(COMMIT).unwrap().signature()).unwrap()
+        else {
+            panic!("a PGP signature");
+        };
+        let at = i64::from(sig.creation_time());
+        verify_signature_at(COMMIT, KEY, at - 300).unwrap();
+        let e = verify_signature_at(COMMIT, KEY, at - 301).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::FutureSignature);
     }
 }

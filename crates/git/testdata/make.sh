@@ -19,11 +19,15 @@ cat >"$W/gpgw" <<EOF
 #!/bin/sh
 exec gpg --faked-system-time '$NOW!' "\$@"
 EOF
+cat >"$W/gpgw-late" <<EOF
+#!/bin/sh
+exec gpg --faked-system-time '20261125T140000!' "\$@"
+EOF
 cat >"$W/gpgw-sha1" <<EOF
 #!/bin/sh
 exec gpg --faked-system-time '$NOW!' --digest-algo SHA1 "\$@"
 EOF
-chmod +x "$W/gpgw" "$W/gpgw-sha1"
+chmod +x "$W/gpgw" "$W/gpgw-sha1" "$W/gpgw-late"
 g() { gpg --batch --quiet --faked-system-time "$NOW!" --pinentry-mode loopback --passphrase '' "$@"; }
 
 # ---- OpenPGP keys -------------------------------------------------------------------------
@@ -42,6 +46,8 @@ g --quick-gen-key 'Test Revoked <revoked@example.com>' ed25519 sign never
 g --quick-gen-key 'Test Weak <weak@example.com>' rsa1024 sign never
 # A key that signs, then has its usage changed to certify-only (Buildx then refuses it).
 g --quick-gen-key 'Test Cert-only <certonly@example.com>' ed25519 sign never
+# A key that signs at 14:00 and is then given a lifetime of 30 minutes (so it had expired).
+g --quick-gen-key 'Test Expired <expired@example.com>' ed25519 sign never
 
 rm -f "$PGP"/*.asc "$PGP"/*.sig "$PGP"/*.txt "$PGP"/*.gpg
 for k in rsa ed25519 p256 p384 p521 subkey; do
@@ -75,6 +81,8 @@ ds p521 SHA512 sig-p521-sha512.asc
 ds subkey SHA256 sig-subkey-sha256.asc
 ds rsa SHA256 sig-rsa-text.asc --textmode
 ds certonly SHA256 sig-certonly-sha256.asc
+"$W/gpgw-late" --batch --quiet --pinentry-mode loopback --passphrase '' -u expired@example.com \
+    --armor --detach-sign -o "$PGP/sig-expired-sha256.asc" "$PGP/content.txt"
 g -u rsa@example.com --digest-algo SHA256 --detach-sign -o "$PGP/sig-rsa-sha256.sig" "$PGP/content.txt"
 # One signature with its last base64 body character changed (the CRC is then wrong too, so the
 # second variant also fixes up nothing: it drops the CRC line, which RFC 9580 makes optional).
@@ -140,6 +148,9 @@ commit commit-pgp-subkey -S'subkey@example.com'
 commit commit-pgp-revoked -S'revoked@example.com'
 commit commit-pgp-weak-rsa -S'weak@example.com'
 commit commit-pgp-certonly -S'certonly@example.com'
+git config gpg.program "$W/gpgw-late"
+commit commit-pgp-expired -S'expired@example.com'
+git config gpg.program "$W/gpgw"
 git -c gpg.program="$W/gpgw-sha1" commit -q --allow-empty -S'rsa@example.com' -m 'commit-pgp-rsa-sha1'
 git cat-file commit HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit"
 git rev-parse HEAD >"$OUT/objects/commit-pgp-rsa-sha1.commit.oid"
@@ -183,6 +194,11 @@ printf 'change-usage\nS\nQ\nsave\n' |
         --command-fd 0 --expert --edit-key "$COFPR" >/dev/null
 g --armor --export certonly@example.com >"$OUT/keys/pgp-certonly.asc"
 cp "$OUT/keys/pgp-certonly.asc" "$PGP/key-certonly.asc"
+EXPFPR=$(gpg --with-colons --list-keys expired@example.com | awk -F: '/^fpr/ {print $10; exit}')
+gpg --batch --quiet --faked-system-time "20261125T121000!" --pinentry-mode loopback --passphrase '' \
+    --quick-set-expire "$EXPFPR" seconds=1200
+g --armor --export expired@example.com >"$OUT/keys/pgp-expired.asc"
+cp "$OUT/keys/pgp-expired.asc" "$PGP/key-expired.asc"
 
 # A SHA-256 repository: the commit signature header is gpgsig-sha256.
 R2="$W/repo256"

@@ -62,6 +62,9 @@ codes! {
     /// ID, or whose self-signature's key flags lack "sign data", or a subkey whose binding's key
     /// flags lack it.
     UnusableKey = "unusable-key",
+    /// The signing key (or its primary key) was not valid at the signature's creation time:
+    /// created after it, or expired before it (key expiration time subpacket).
+    ExpiredKey = "expired-key",
     /// A precomputed digest has the wrong length for the signature's hash algorithm.
     InvalidDigest = "invalid-digest",
     /// The signature does not verify (including the left-16-bits quick check).

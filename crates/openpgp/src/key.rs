@@ -303,6 +303,7 @@ pub enum Binding {
 pub struct Subkey {
     key: PublicKey,
     binding: Binding,
+    lifetime: Option<u32>,
 }
 
 impl Subkey {
@@ -314,6 +315,11 @@ impl Subkey {
     /// Whether it is validly bound as a signing subkey.
     pub fn binding(&self) -> &Binding {
         &self.binding
+    }
+
+    /// The key expiration time of its valid binding (seconds after creation), if any.
+    pub fn lifetime(&self) -> Option<u32> {
+        self.lifetime
     }
 }
 
@@ -329,6 +335,7 @@ pub struct Certificate {
     direct: Vec<Signature>,
     revoked: bool,
     primary_validity: Binding,
+    primary_lifetime: Option<u32>,
 }
 
 impl Certificate {
@@ -356,6 +363,11 @@ impl Certificate {
     /// Whether the primary key may sign documents (see [`Binding`]).
     pub fn primary_validity(&self) -> &Binding {
         &self.primary_validity
+    }
+
+    /// The key expiration time of the chosen self-signature (seconds after creation), if any.
+    pub fn primary_lifetime(&self) -> Option<u32> {
+        self.primary_lifetime
     }
 }
 
@@ -412,10 +424,15 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 .iter()
                 .filter(|s| s.signature_type() == 0x20)
                 .any(|s| check_key_revocation(&cert.primary, s).is_ok());
-            cert.primary_validity = primary_validity(&cert.primary, &cert.uid_sigs);
+            (cert.primary_validity, cert.primary_lifetime) =
+                primary_validity(&cert.primary, &cert.uid_sigs);
             for (key, sigs) in pending.drain(..) {
-                let binding = bind(&cert.primary, &key, &sigs);
-                cert.subkeys.push(Subkey { key, binding });
+                let (binding, lifetime) = bind(&cert.primary, &key, &sigs);
+                cert.subkeys.push(Subkey {
+                    key,
+                    binding,
+                    lifetime,
+                });
             }
             out.push(cert);
         }
@@ -435,6 +452,7 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                     direct: Vec::new(),
                     revoked: false,
                     primary_validity: Binding::Valid,
+                    primary_lifetime: None,
                 });
                 in_attribute = false;
             }
@@ -500,20 +518,27 @@ const FLAG_SIGN: u8 = 0x02;
 /// Checks a subkey's binding (RFC 9580 §5.2.1: 0x18 by the primary over primary ‖ subkey; for a
 /// signing subkey, 0x19 by the subkey embedded in it). SHA-1 is accepted here (bindings made by
 /// older tools); document signatures still require SHA-256 or stronger.
-fn bind(primary: &PublicKey, subkey: &PublicKey, sigs: &[Signature]) -> Binding {
+fn bind(primary: &PublicKey, subkey: &PublicKey, sigs: &[Signature]) -> (Binding, Option<u32>) {
     let mut last = Error::new(ErrorCode::InvalidBinding, "no subkey binding signature");
-    for sig in sigs.iter().filter(|s| s.signature_type() == 0x18) {
+    // The most recent binding that verifies.
+    let mut bindings: Vec<&Signature> =
+        sigs.iter().filter(|s| s.signature_type() == 0x18).collect();
+    bindings.sort_by_key(|s| core::cmp::Reverse(s.creation_time()));
+    for sig in bindings {
         match check_binding(primary, subkey, sig) {
-            Ok(()) => return Binding::Valid,
+            Ok(()) => return (Binding::Valid, sig.key_lifetime()),
             Err(e) if e.code() == ErrorCode::UnusableKey => last = e,
             Err(e) => last = Error::new(ErrorCode::InvalidBinding, e.message().to_owned()),
         }
     }
-    Binding::Invalid(last)
+    (Binding::Invalid(last), None)
 }
 
 /// The primary key's validity from its user IDs' self-certifications (see [`Binding`]).
-fn primary_validity(primary: &PublicKey, uid_sigs: &[(Vec<u8>, Vec<Signature>)]) -> Binding {
+fn primary_validity(
+    primary: &PublicKey,
+    uid_sigs: &[(Vec<u8>, Vec<Signature>)],
+) -> (Binding, Option<u32>) {
     // Per user ID the most recent self-certification that verifies; then the one marked
     // primary user ID, else the most recent.
     let mut chosen: Option<&Signature> = None;
@@ -537,14 +562,21 @@ fn primary_validity(primary: &PublicKey, uid_sigs: &[(Vec<u8>, Vec<Signature>)])
         }
     }
     match chosen {
-        None => Binding::Invalid(Error::new(
-            ErrorCode::UnusableKey,
-            "primary key has no valid self-signed user ID",
-        )),
-        Some(sig) if sig.key_flags().is_some_and(|f| f & FLAG_SIGN == 0) => Binding::Invalid(
-            Error::new(ErrorCode::UnusableKey, "primary key is not a signing key"),
+        None => (
+            Binding::Invalid(Error::new(
+                ErrorCode::UnusableKey,
+                "primary key has no valid self-signed user ID",
+            )),
+            None,
         ),
-        Some(_) => Binding::Valid,
+        Some(sig) if sig.key_flags().is_some_and(|f| f & FLAG_SIGN == 0) => (
+            Binding::Invalid(Error::new(
+                ErrorCode::UnusableKey,
+                "primary key is not a signing key",
+            )),
+            sig.key_lifetime(),
+        ),
+        Some(sig) => (Binding::Valid, sig.key_lifetime()),
     }
 }
 

@@ -26,12 +26,14 @@
 //! user ID with a valid self-certification (0x10–0x13) whose key flags, if present, allow
 //! signing; that a signing subkey has a valid subkey binding signature (0x18) from its primary
 //! key with an embedded primary key binding signature (0x19) and, if key flags are present, the
-//! sign flag (RFC 9580 §5.2.1, §5.2.3.29, §10.1); the left 16 bits of the digest; and the
-//! cryptographic signature. Certifications and bindings may use SHA-1 (older keys); document
+//! sign flag (RFC 9580 §5.2.1, §5.2.3.29, §10.1); the left 16 bits of the digest; the
+//! cryptographic signature; and, at the signature's own creation time (the only clock there
+//! is), that neither the primary key nor the signing subkey was created after it or had expired
+//! (key expiration time, §5.2.3.13, of the chosen self-signature / latest valid binding). Certifications and bindings may use SHA-1 (older keys); document
 //! signatures may not.
 //!
-//! What is **not** checked (there is no clock, and the keyring is the trust decision): key and
-//! signature expiry, revocations (a verified key revocation of the primary key is *reported* in
+//! What is **not** checked (there is no clock, and the keyring is the trust decision): expiry
+//! at the current time, signature expiration, revocations (a verified key revocation of the primary key is *reported* in
 //! [`VerifiedBy::primary_revoked`]; subkey and user ID revocations are not read), signature creation time against key creation time, user ID
 //! self-signatures of primary keys, and key flags of primary keys. Version 3, 5 and 6 keys and
 //! signatures (and Ed25519 algorithm 27) are refused with `unsupported-version` /
@@ -109,6 +111,35 @@ fn check_document_signature(sig: &Signature) -> Result<()> {
     }
 }
 
+/// go-crypto's `checkMessageSignatureDetails` with the clock set to the signature's creation time
+/// (as Buildx's `pgpsign` does): neither the primary key nor the signing subkey may be created
+/// after the signature or have expired before it.
+fn check_key_times(
+    sig: &Signature,
+    primary: (&PublicKey, Option<u32>),
+    subkey: Option<(&PublicKey, Option<u32>)>,
+) -> Result<()> {
+    let at = u64::from(sig.creation_time());
+    for (key, lifetime) in core::iter::once(primary).chain(subkey) {
+        let created = u64::from(key.creation_time());
+        if created > at {
+            return Err(Error::new(
+                ErrorCode::ExpiredKey,
+                "key created after the signature",
+            ));
+        }
+        if let Some(l) = lifetime
+            && at > created + u64::from(l)
+        {
+            return Err(Error::new(
+                ErrorCode::ExpiredKey,
+                "key expired before the signature was made",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Verifies a detached signature over `content` with the keyring (see the crate docs for what
 /// is checked). Text signatures (type 0x01) hash `content` with line endings made CRLF.
 pub fn verify(keyring: &Keyring, sig: &Signature, content: &[u8]) -> Result<VerifiedBy> {
@@ -154,21 +185,30 @@ pub fn verify_prehashed(keyring: &Keyring, sig: &Signature, digest: &[u8]) -> Re
     let mut last: Option<Error> = None;
     for cert in keyring.certificates() {
         let primary = cert.primary();
-        let found = core::iter::once((primary, cert.primary_validity(), false))
-            .chain(cert.subkeys().iter().map(|s| (s.key(), s.binding(), true)))
+        // (key, validity, the subkey's lifetime if it is a subkey)
+        let found = core::iter::once((primary, cert.primary_validity(), None))
+            .chain(
+                cert.subkeys()
+                    .iter()
+                    .map(|s| (s.key(), s.binding(), Some(s.lifetime()))),
+            )
             .filter(|(k, _, _)| matches(k));
-        for (k, validity, by_subkey) in found {
+        for (k, validity, subkey_lifetime) in found {
             if let Binding::Invalid(e) = validity {
                 last = Some(e.clone());
                 continue;
             }
-            match k.verify_digest(sig, digest) {
+            let checked = k.verify_digest(sig, digest).and_then(|()| {
+                let subkey = subkey_lifetime.map(|l| (k, l));
+                check_key_times(sig, (primary, cert.primary_lifetime()), subkey)
+            });
+            match checked {
                 Ok(()) => {
                     return Ok(VerifiedBy {
                         fingerprint: k.fingerprint(),
                         key_id: k.key_id(),
                         primary_fingerprint: primary.fingerprint(),
-                        by_subkey,
+                        by_subkey: subkey_lifetime.is_some(),
                         primary_rsa_bits: primary.rsa_bits(),
                         primary_revoked: cert.is_revoked(),
                     });

@@ -187,14 +187,18 @@ pub(crate) enum SignatureValue {
 mod sub {
     pub(super) const CREATION_TIME: u8 = 2;
     pub(super) const PRIMARY_USER_ID: u8 = 25;
+    pub(super) const KEY_EXPIRATION: u8 = 9;
     pub(super) const ISSUER_KEY_ID: u8 = 16;
     pub(super) const KEY_FLAGS: u8 = 27;
     pub(super) const EMBEDDED_SIGNATURE: u8 = 32;
     pub(super) const ISSUER_FINGERPRINT: u8 = 33;
     /// Types that may be marked critical without invalidating the signature: those above plus
-    /// ones that carry no constraint a verifier of document signatures must enforce.
-    pub(super) const KNOWN_CRITICAL: &[u8] =
-        &[2, 3, 4, 5, 7, 9, 11, 12, 16, 21, 22, 23, 25, 27, 28, 30, 33];
+    /// ones that carry no constraint a verifier of document signatures must enforce (about the
+    /// set go-crypto parses). Notation data (20) is not among them: a critical notation is
+    /// refused, as go-crypto refuses notations it does not know (by default, all).
+    pub(super) const KNOWN_CRITICAL: &[u8] = &[
+        2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 21, 22, 23, 25, 26, 27, 28, 29, 30, 32, 33, 35, 39,
+    ];
 }
 
 /// A parsed version 4 signature packet.
@@ -209,7 +213,8 @@ pub struct Signature {
     value: SignatureValue,
     issuer_key_id: Option<[u8; 8]>,
     issuer_fingerprint: Option<Vec<u8>>,
-    creation_time: Option<u32>,
+    creation_time: u32,
+    key_lifetime: Option<u32>,
     key_flags: Option<u8>,
     primary_user_id: bool,
     embedded: Option<Box<Signature>>,
@@ -299,17 +304,28 @@ impl Signature {
             value,
             issuer_key_id: None,
             issuer_fingerprint: None,
-            creation_time: None,
+            creation_time: 0,
+            key_lifetime: None,
             key_flags: None,
             primary_user_id: false,
             embedded: None,
         };
-        sig.read_subpackets(hashed_area, true)?;
-        sig.read_subpackets(unhashed_area, false)?;
+        let mut has_creation_time = false;
+        sig.read_subpackets(hashed_area, true, &mut has_creation_time)?;
+        sig.read_subpackets(unhashed_area, false, &mut has_creation_time)?;
+        if !has_creation_time {
+            // RFC 9580 §5.2.3.11: MUST be present in the hashed area (go-crypto refuses too).
+            return Err(malformed("signature without a hashed creation time"));
+        }
         Ok(sig)
     }
 
-    fn read_subpackets(&mut self, area: &[u8], hashed: bool) -> Result<()> {
+    fn read_subpackets(
+        &mut self,
+        area: &[u8],
+        hashed: bool,
+        has_creation_time: &mut bool,
+    ) -> Result<()> {
         let mut r = Reader::new(area);
         while !r.is_empty() {
             let o1 = r.u8()?;
@@ -335,7 +351,8 @@ impl Signature {
                     let b: [u8; 4] = data
                         .try_into()
                         .map_err(|_| malformed("creation time subpacket length"))?;
-                    self.creation_time = Some(u32::from_be_bytes(b));
+                    self.creation_time = u32::from_be_bytes(b);
+                    *has_creation_time = true;
                 }
                 // The last issuer subpacket wins, hashed area first (as go-crypto reads them,
                 // which is where Buildx's `keyID` comes from).
@@ -358,6 +375,12 @@ impl Signature {
                 },
                 sub::KEY_FLAGS if hashed => {
                     self.key_flags = Some(data.first().copied().unwrap_or(0))
+                }
+                sub::KEY_EXPIRATION if hashed => {
+                    let b: [u8; 4] = data
+                        .try_into()
+                        .map_err(|_| malformed("key expiration time subpacket length"))?;
+                    self.key_lifetime = Some(u32::from_be_bytes(b)).filter(|&l| l != 0);
                 }
                 sub::PRIMARY_USER_ID if hashed => {
                     self.primary_user_id = data.first().is_some_and(|&b| b != 0);
@@ -403,8 +426,13 @@ impl Signature {
     }
 
     /// The signature creation time (seconds since the Unix epoch), from the hashed area.
-    pub fn creation_time(&self) -> Option<u32> {
+    pub fn creation_time(&self) -> u32 {
         self.creation_time
+    }
+
+    /// The key expiration time subpacket (seconds after key creation; `None` if absent or 0).
+    pub(crate) fn key_lifetime(&self) -> Option<u32> {
+        self.key_lifetime
     }
 
     /// The left 16 bits of the signed hash value, as stored in the packet.

@@ -1,4 +1,4 @@
-object db616481de2613219faeec5b58a9eb922ede0cce
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
 type commit
 tag tag-pgp-ed25519
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,8 +6,8 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-ed25519!
 -----BEGIN PGP SIGNATURE-----
 
-iIoEABYIADIWIQQx+1eM2L77EfJ8hQHzs9lDJ8GvtQUCawbNwBQcZWQyNTUxOUBl
-eGFtcGxlLmNvbQAKCRDzs9lDJ8GvtUF+AQC1tef9y7LisUUrHhNWQJjwBLIhzv58
-sqwIlI2pbUbbRgEA/HaUPod/7DG8BcxVRzDbDejJDegaYZAlIsE6YDV29go=
-=XKuF
+iIoEABYIADIWIQSa/qIIVDHegbcQHQ9K/VXfWoEQiwUCawbNwBQcZWQyNTUxOUBl
+eGFtcGxlLmNvbQAKCRBK/VXfWoEQi9yMAP9SavWJa2xztpIjGV1ZAp6LqrPzhOCR
+NYMSuruCr4rHywEAmHPdq8NkuwLb2PaR5C3+yLG3tWo56z+bNaofM6M5sQM=
+=7a3U
 -----END PGP SIGNATURE-----

@@ -1,4 +1,4 @@
-object db616481de2613219faeec5b58a9eb922ede0cce
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
 type commit
 tag tag-pgp-rsa
 tagger Test Committer <committer@example.com> 1764080000 +0000
@@ -6,15 +6,15 @@ tagger Test Committer <committer@example.com> 1764080000 +0000
 Tag tag-pgp-rsa
 -----BEGIN PGP SIGNATURE-----
 
-iQHEBAABCgAuFiEEiBKyagMuarvwxjUv4Y0hHVuJ+vUFAmsGzcAQHHJzYUBleGFt
-cGxlLmNvbQAKCRDhjSEdW4n69Vb+DAChXMIAhjFx/xd2fM1P9DMEdQGbC7wFw1kx
-YHCgXmFw/lurjaEkOyXvPunVBDoMWynBF10y3GO1nV5kutngn3PrOPpn2QL31nbZ
-dpOdyhtlqdKZ+r+BxTmDfNnufKEEB9KhhfdNRYuOEJa6MBOKEdsV90LC4yjdSm2i
-BYZpS2Im2G2aCwiZmVTpi5n/KKVVGTBKa8WWM5Odw8Ay0hwgtntzZEDSy2iUYFHl
-OIoW+SlUmQUzEMgRpg4qut4f/tt3QKgGhkNjpfRkmrwAOE3O5NbT7diqj9mu/zF+
-jNrx+5SyIFit3kyxYEnyebhbM0xAXLgUkv7HYRcHK/XaImbEjL4US6llhNvlmBcl
-GpxDHqcSym0yELfsstHqtE+NsPXFezrUKqWl//0FMPW2oZ23VjZqvkGLhJAljmNw
-A6Bir/EVNKcUVVPZaIu8pnERvhToRcZRGMK+T8VXiDEhDiougoaZqtZDBCk+12GU
-UUvTvT1fmolwRgwFx+w3gOmUqFX85NM=
-=ahsJ
+iQHEBAABCgAuFiEES5zSOaMji/HAp4xkTc/OG/xoK/MFAmsGzcAQHHJzYUBleGFt
+cGxlLmNvbQAKCRBNz84b/Ggr87n+DACwfUXej6qXNHwkpojA+pJLRijFDKKq2x5S
+Pe5q/v7I/BmeZ8EN6FHTEjRthTNS7MzECbBgyCIufeHgFfxCfBiWzRIpU+QCH88Q
+MnXl8L7wZlYfd1f+5JInqBVBAPsQn+j8tSI5BtF7KT58WXuvAR957Zd5aF8s7IG7
+UEj0vuXy6YD11yi1ggdxPYrnfCfMqZ1wX3oJEKwtQUfU+8pOQrAHjJUQcCNmtZu1
+irOxZuSItM/v+TSBUtnJd0ijXKKMSQIC3uoGIwfouG65APDEs8w+k1s0d/TbATGS
+kpONzdmtcLn4eBdU4vmkiocbJonCaEO0vQYfecxtfMOJ6HRW4ohqNAxqr9k80JbV
+XPGuneupj3/QJW8ZB/PPR1AgYmZBFzpRH9v9SxqBTKA3Eb+TEETFybzKF/VkqpIy
+CHFtojhGmxQBWdK5HDlNrkxkCGpaiTucukXA4JsPt8B69cuoXfUF5l4Ce1CPQnCK
+LmyTSxq1ADcHftZZfw0/zYKTRbkS0p4=
+=ieoZ
 -----END PGP SIGNATURE-----

@@ -1,4 +1,4 @@
-object db616481de2613219faeec5b58a9eb922ede0cce
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
 type commit
 tag tag-unsigned
 tagger Test Committer <committer@example.com> 1764080000 +0000
