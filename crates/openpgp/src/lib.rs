@@ -88,7 +88,8 @@ pub struct VerifiedBy {
     pub primary_revoked: bool,
 }
 
-/// Checks what any document signature must satisfy before hashing: a supported hash and a
+/// Checks what any document signature must satisfy before hashing, in the order of BuildKit's
+/// `checkAlgoPolicy` then go-crypto: a supported hash, a supported public-key algorithm, a
 /// document signature type.
 fn check_document_signature(sig: &Signature) -> Result<()> {
     let alg = sig.hash_algorithm();
@@ -100,6 +101,12 @@ fn check_document_signature(sig: &Signature) -> Result<()> {
                 alg.name(),
                 alg.id()
             ),
+        ));
+    }
+    if let PublicKeyAlgorithm::Other(id) = sig.public_key_algorithm() {
+        return Err(Error::new(
+            ErrorCode::UnsupportedAlgorithm,
+            format!("signature public-key algorithm {id} is not supported"),
         ));
     }
     match sig.signature_type() {

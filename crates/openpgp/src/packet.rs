@@ -92,6 +92,10 @@ impl<'a> Reader<'a> {
         self.data.is_empty()
     }
 
+    pub(crate) fn remaining(&self) -> usize {
+        self.data.len()
+    }
+
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.data.len() {
             return Err(malformed("packet truncated"));

@@ -181,6 +181,8 @@ pub(crate) enum SignatureValue {
     Rsa(Vec<u8>),
     /// ECDSA and EdDSA (legacy): the two MPIs r and s.
     Pair(Vec<u8>, Vec<u8>),
+    /// Any other algorithm: the undecoded value.
+    Other(Vec<u8>),
 }
 
 /// Subpacket types this crate understands (RFC 9580 §5.2.3.7).
@@ -282,13 +284,15 @@ impl Signature {
             PublicKeyAlgorithm::Ecdsa | PublicKeyAlgorithm::EdDsaLegacy => {
                 SignatureValue::Pair(r.mpi()?.to_vec(), r.mpi()?.to_vec())
             }
-            other => {
+            // DSA (17), Ed25519 (27) and Ed448 (28) parse, as go-crypto parses them (so Buildx's
+            // `pgpSignature` is present for them), and never verify.
+            PublicKeyAlgorithm::Other(17 | 27 | 28) => {
+                SignatureValue::Other(r.take(r.remaining())?.to_vec())
+            }
+            PublicKeyAlgorithm::Other(id) => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedAlgorithm,
-                    format!(
-                        "signature public-key algorithm {} is not supported",
-                        other.id()
-                    ),
+                    format!("signature public-key algorithm {id} is not supported"),
                 ));
             }
         };
