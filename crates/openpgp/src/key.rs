@@ -382,9 +382,13 @@ const MAX_CERTIFICATES: usize = 10_000;
 
 impl Keyring {
     /// Parses a keyring: concatenated armored public key blocks (every block must be a
-    /// `PGP PUBLIC KEY BLOCK`), or binary key packets.
+    /// `PGP PUBLIC KEY BLOCK`), or binary key packets. Certificates whose primary key is not
+    /// version 4 are skipped, as are such subkeys (go-crypto skips what it cannot read); a
+    /// keyring left without any certificate is an error.
     pub fn parse(input: &[u8]) -> Result<Keyring> {
         let mut certificates = Vec::new();
+        // Why the first skipped certificate was skipped (reported if none is left).
+        let mut skipped = None;
         if armor::is_armored(input) {
             for block in armor::decode_all(input)? {
                 if block.label != "PGP PUBLIC KEY BLOCK" {
@@ -393,13 +397,14 @@ impl Keyring {
                         format!("expected a PGP PUBLIC KEY BLOCK, found {}", block.label),
                     ));
                 }
-                read_certificates(&block.data, &mut certificates)?;
+                read_certificates(&block.data, &mut certificates, &mut skipped)?;
             }
         } else {
-            read_certificates(input, &mut certificates)?;
+            read_certificates(input, &mut certificates, &mut skipped)?;
         }
         if certificates.is_empty() {
-            return Err(Error::new(ErrorCode::Empty, "keyring holds no public key"));
+            return Err(skipped
+                .unwrap_or_else(|| Error::new(ErrorCode::Empty, "keyring holds no public key")));
         }
         Ok(Keyring { certificates })
     }
@@ -410,11 +415,19 @@ impl Keyring {
     }
 }
 
-fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
+fn read_certificates(
+    data: &[u8],
+    out: &mut Vec<Certificate>,
+    skipped: &mut Option<Error>,
+) -> Result<()> {
     // Subkeys with the signatures that follow them, bound after the certificate is complete.
     let mut pending: Vec<(PublicKey, Vec<Signature>)> = Vec::new();
     let mut current: Option<Certificate> = None;
     let mut in_attribute = false;
+    // Skipping an unsupported certificate (until the next primary key) or subkey (until the next
+    // component).
+    let mut skip_cert = false;
+    let mut skip_subkey = false;
     let finish = |cert: Option<Certificate>,
                   pending: &mut Vec<(PublicKey, Vec<Signature>)>,
                   out: &mut Vec<Certificate>| {
@@ -438,14 +451,31 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
         }
     };
     for p in packet::packets(data)? {
+        if skip_cert && p.tag != tag::PUBLIC_KEY {
+            continue;
+        }
+        if skip_subkey && p.tag == tag::SIGNATURE {
+            continue;
+        }
+        skip_subkey = false;
         match p.tag {
             tag::PUBLIC_KEY => {
                 finish(current.take(), &mut pending, out);
                 if out.len() >= MAX_CERTIFICATES {
                     return Err(malformed("too many certificates"));
                 }
+                let primary = match PublicKey::from_packet_body(p.body) {
+                    Ok(k) => k,
+                    Err(e) if e.code() == ErrorCode::UnsupportedVersion => {
+                        skip_cert = true;
+                        skipped.get_or_insert(e);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                skip_cert = false;
                 current = Some(Certificate {
-                    primary: PublicKey::from_packet_body(p.body)?,
+                    primary,
                     user_ids: Vec::new(),
                     uid_sigs: Vec::new(),
                     subkeys: Vec::new(),
@@ -460,15 +490,19 @@ fn read_certificates(data: &[u8], out: &mut Vec<Certificate>) -> Result<()> {
                 if current.is_none() {
                     return Err(malformed("subkey before any primary key"));
                 }
-                pending.push((PublicKey::from_packet_body(p.body)?, Vec::new()));
+                match PublicKey::from_packet_body(p.body) {
+                    Ok(k) => pending.push((k, Vec::new())),
+                    Err(e) if e.code() == ErrorCode::UnsupportedVersion => skip_subkey = true,
+                    Err(e) => return Err(e),
+                }
             }
             tag::SIGNATURE => {
                 let Some(cert) = current.as_mut() else {
                     return Err(malformed("signature before any primary key"));
                 };
-                // Signatures after a subkey may bind it; those directly after the primary key
-                // may revoke it; others (certifications) are not interpreted. Signatures that do
-                // not parse are ignored here.
+                // Signatures after a subkey may bind it, those after a user ID may certify it,
+                // those directly after the primary key may revoke it; those after a user
+                // attribute are not interpreted, nor are signatures that do not parse.
                 let Ok(sig) = Signature::from_packet_body(p.body) else {
                     continue;
                 };

@@ -312,6 +312,30 @@ fn primary_key_validity() {
 }
 
 #[test]
+fn unsupported_key_versions_are_skipped() {
+    let rebuild =
+        |p: &[(u8, Vec<u8>)]| -> Vec<u8> { p.iter().flat_map(|(t, b)| packet(*t, b)).collect() };
+    let mut rsa = split(&dearmor("key-rsa.asc"));
+    rsa[0].1[0] = 6;
+    assert_eq!(
+        code(Keyring::parse(&rebuild(&rsa))),
+        ErrorCode::UnsupportedVersion
+    );
+    let mut both = rsa;
+    both.extend(split(&dearmor("key-ed25519.asc")));
+    let keyring = Keyring::parse(&rebuild(&both)).unwrap();
+    assert_eq!(keyring.certificates().len(), 1);
+    let sig = Signature::parse(&read("sig-ed25519-sha256.asc")).unwrap();
+    verify(&keyring, &sig, &read("content.txt")).unwrap();
+    // A subkey of an unsupported version is dropped with its binding; the rest stays usable.
+    let mut sub = split(&dearmor("key-subkey.asc"));
+    let first = sub.iter().position(|(t, _)| *t == 14).unwrap();
+    sub[first].1[0] = 5;
+    let keyring = Keyring::parse(&rebuild(&sub)).unwrap();
+    assert_eq!(keyring.certificates()[0].subkeys().len(), 1);
+}
+
+#[test]
 fn structural_errors() {
     // A key packet inside a detached signature.
     let key = split(&dearmor("key-rsa.asc"));
