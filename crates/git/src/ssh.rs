@@ -386,44 +386,51 @@ impl SshSignature {
 /// optionally after one options or principals field, whose declared type matches the blob's.
 /// Blank lines, `#` comments and unparsable lines are skipped.
 pub fn parse_authorized_key(file: &[u8]) -> Result<SshPublicKey> {
-    for line in file.split(|&b| b == b'\n') {
-        let line = match line.iter().position(|&b| b == b'\r') {
-            Some(i) => &line[..i],
-            None => line,
-        };
-        let Ok(line) = core::str::from_utf8(line) else {
-            continue;
-        };
-        let line = line.trim_matches([' ', '\t']);
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(k) = key_at(line) {
-            return Ok(k);
-        }
-        // An options field (possibly quoted) or a principals list before the key.
-        let mut in_quote = false;
-        let mut prev = 0u8;
-        let mut end = line.len();
-        for (i, &b) in line.as_bytes().iter().enumerate() {
-            if !in_quote && (b == b' ' || b == b'\t') {
-                end = i;
-                break;
-            }
-            if b == b'"' && (i == 0 || prev != b'\\') {
-                in_quote = !in_quote;
-            }
-            prev = b;
-        }
-        let rest = line[end..].trim_start_matches([' ', '\t']);
-        if let Some(k) = key_at(rest) {
-            return Ok(k);
-        }
+    parse_authorized_keys(file)
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::MalformedKeyFile,
+                "no SSH public key found in the key file",
+            )
+        })
+}
+
+/// Every key of an authorized-keys / allowed-signers file, one per line that parses (see
+/// [`parse_authorized_key`]). Buildx only ever uses the first; this is for callers that want
+/// `ssh-keygen -Y verify`'s any-listed-key semantics.
+pub fn parse_authorized_keys(file: &[u8]) -> Vec<SshPublicKey> {
+    file.split(|&b| b == b'\n').filter_map(key_line).collect()
+}
+
+fn key_line(line: &[u8]) -> Option<SshPublicKey> {
+    let line = match line.iter().position(|&b| b == b'\r') {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let line = core::str::from_utf8(line).ok()?.trim_matches([' ', '\t']);
+    if line.is_empty() || line.starts_with('#') {
+        return None;
     }
-    Err(Error::new(
-        ErrorCode::MalformedKeyFile,
-        "no SSH public key found in the key file",
-    ))
+    if let Some(k) = key_at(line) {
+        return Some(k);
+    }
+    // An options field (possibly quoted) or a principals list before the key.
+    let mut in_quote = false;
+    let mut prev = 0u8;
+    let mut end = line.len();
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if !in_quote && (b == b' ' || b == b'\t') {
+            end = i;
+            break;
+        }
+        if b == b'"' && (i == 0 || prev != b'\\') {
+            in_quote = !in_quote;
+        }
+        prev = b;
+    }
+    key_at(line[end..].trim_start_matches([' ', '\t']))
 }
 
 /// `type base64 [comment]` → the key, if the blob parses and its type is the declared one.
@@ -457,6 +464,8 @@ mod tests {
             let got = parse_authorized_key(file.as_bytes()).unwrap();
             assert_eq!(got.fingerprint_sha256(), k.fingerprint_sha256(), "{file}");
         }
+        let two = format!("{ED}\n#\nprincipal {ED}\nnot a key\n");
+        assert_eq!(parse_authorized_keys(two.as_bytes()).len(), 2);
         // A declared type that is not the blob's.
         let wrong = ED.replace("ssh-ed25519", "ssh-rsa");
         assert_eq!(
