@@ -29,15 +29,15 @@
 //! sign flag (RFC 9580 §5.2.1, §5.2.3.29, §10.1); the left 16 bits of the digest; the
 //! cryptographic signature; and, at the signature's own creation time (the only clock there
 //! is), that neither the primary key nor the signing subkey was created after it or had expired
-//! (key expiration time, §5.2.3.13, of the chosen self-signature / latest valid binding). Certifications and bindings may use SHA-1 (older keys); document
-//! signatures may not.
+//! (key expiration time, §5.2.3.13, of the chosen self-signature / latest valid binding).
+//! Certifications and bindings may use SHA-1 (older keys); document signatures may not.
 //!
 //! What is **not** checked (there is no clock, and the keyring is the trust decision): expiry
-//! at the current time, signature expiration, revocations (a verified key revocation of the primary key is *reported* in
-//! [`VerifiedBy::primary_revoked`]; subkey and user ID revocations are not read), signature creation time against key creation time, user ID
-//! self-signatures of primary keys, and key flags of primary keys. Version 3, 5 and 6 keys and
-//! signatures (and Ed25519 algorithm 27) are refused with `unsupported-version` /
-//! `unsupported-algorithm`.
+//! at the current time, signature expiration, revocations (a verified key revocation of the
+//! primary key is *reported* in [`VerifiedBy::primary_revoked`] for the caller to decide;
+//! subkey and user ID revocations are not read), and third-party certifications. Version 3, 5
+//! and 6 keys are skipped and such signatures refused (`unsupported-version`); DSA, Ed25519
+//! (algorithm 27) and Ed448 signatures parse but do not verify (`unsupported-algorithm`).
 //!
 //! ```
 //! # fn main() -> Result<(), verdict_openpgp::Error> {
@@ -57,7 +57,8 @@
 //! differences to know: Buildx hashes the raw content even for text signatures (so a caller that
 //! mirrors Buildx hashes the raw content, not [`canonical_text`]); Buildx ignores the issuer
 //! (a signature without an issuer subpacket verifies there, here it is `missing-issuer`); and it
-//! does not check subkey bindings beyond what go-crypto's keyring reader enforces.
+//! checks neither key flags nor key validity at the signature's time there (go-crypto's keyring
+//! reader does drop badly bound subkeys and user IDs), where this crate does.
 #![forbid(unsafe_code)]
 
 pub mod armor;
