@@ -1,0 +1,20 @@
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
+type commit
+tag tag-pgp-rsa
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-pgp-rsa
+-----BEGIN PGP SIGNATURE-----
+
+iQHEBAABCgAuFiEES5zSOaMji/HAp4xkTc/OG/xoK/MFAmsGzcAQHHJzYUBleGFt
+cGxlLmNvbQAKCRBNz84b/Ggr87n+DACwfUXej6qXNHwkpojA+pJLRijFDKKq2x5S
+Pe5q/v7I/BmeZ8EN6FHTEjRthTNS7MzECbBgyCIufeHgFfxCfBiWzRIpU+QCH88Q
+MnXl8L7wZlYfd1f+5JInqBVBAPsQn+j8tSI5BtF7KT58WXuvAR957Zd5aF8s7IG7
+UEj0vuXy6YD11yi1ggdxPYrnfCfMqZ1wX3oJEKwtQUfU+8pOQrAHjJUQcCNmtZu1
+irOxZuSItM/v+TSBUtnJd0ijXKKMSQIC3uoGIwfouG65APDEs8w+k1s0d/TbATGS
+kpONzdmtcLn4eBdU4vmkiocbJonCaEO0vQYfecxtfMOJ6HRW4ohqNAxqr9k80JbV
+XPGuneupj3/QJW8ZB/PPR1AgYmZBFzpRH9v9SxqBTKA3Eb+TEETFybzKF/VkqpIy
+CHFtojhGmxQBWdK5HDlNrkxkCGpaiTucukXA4JsPt8B69cuoXfUF5l4Ce1CPQnCK
+LmyTSxq1ADcHftZZfw0/zYKTRbkS0p4=
+=ieoZ
+-----END PGP SIGNATURE-----

@@ -1,0 +1,12 @@
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
+type commit
+tag tag-unsigned
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-unsigned
+-----BEGIN SSH SIGNATURE-----
+U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgVDZJU9bBNZJctEsC7saVpO3ApH
+PmEcKWU2bcKwYn5NwAAAADZ2l0AAAAAAAAAAZzaGEyNTYAAABTAAAAC3NzaC1lZDI1NTE5
+AAAAQJtVylNXRW/LDuzrhqN5xS3XiOXQd6cegdUoa9SqOsWkXcfJm8G9Eklhem1zYjuqSI
+DeNMXBIrPzU9QWm4eTrgI=
+-----END SSH SIGNATURE-----

@@ -1,0 +1,12 @@
+object 006db045a7cd1d5b8d61acca2b0e0ca9903e7701
+type commit
+tag tag-unsigned
+tagger Test Committer <committer@example.com> 1764080000 +0000
+
+Tag tag-unsigned
+-----BEGIN SSH SIGNATURE-----
+U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgVDZJU9bBNZJctEsC7saVpO3ApH
+PmEcKWU2bcKwYn5NwAAAAEZmlsZQAAAAAAAAAGc2hhNTEyAAAAUwAAAAtzc2gtZWQyNTUx
+OQAAAEBAD6KU1aKtXIdq8HqyQ/PiKFechtzMdaM6DqOs5x+p0xuCTUpXGYEgJWZtVB3Sgx
+gc+o+U1vuVaO0NgZ78bUIF
+-----END SSH SIGNATURE-----
