@@ -101,7 +101,8 @@ impl Engine {
             parts.decided_by = set;
             self.subject.verdict(digest, parts)
         };
-        let resolver = Arc::new(CheckResolver::new(request, trust, None));
+        let now_ns = self.subject.now_ns;
+        let resolver = Arc::new(CheckResolver::new(request, trust, None, now_ns));
         let caps_input = verdict_input::build(&Request {
             source: None,
             platform: None,
@@ -150,7 +151,7 @@ impl Engine {
         };
         extra.insert("facts".into(), built.facts.to_json());
         let digest = digest_of(&built.input);
-        let resolver = Arc::new(CheckResolver::new(request, trust, Some(&built)));
+        let resolver = Arc::new(CheckResolver::new(request, trust, Some(&built), now_ns));
         let evaluation = self.policy.evaluate_with(&built.input, resolver);
         let (decision, messages, error, pin) = crate::outcome_parts(evaluation.outcome);
         let parts = Parts {
@@ -247,10 +248,16 @@ pub struct CheckResolver {
     commit: Option<Vec<u8>>,
     tag: Option<Vec<u8>>,
     http_content: Option<Vec<u8>>,
+    now_unix: i64,
 }
 
 impl CheckResolver {
-    fn new(request: &CheckRequest, trust: &TrustMaterial, built: Option<&Built>) -> Self {
+    fn new(
+        request: &CheckRequest,
+        trust: &TrustMaterial,
+        built: Option<&Built>,
+        now_ns: i64,
+    ) -> Self {
         CheckResolver {
             files: request
                 .files
@@ -262,6 +269,7 @@ impl CheckResolver {
             commit: built.and_then(|b| b.git_objects.0.clone()),
             tag: built.and_then(|b| b.git_objects.1.clone()),
             http_content: request.evidence.http_content.clone(),
+            now_unix: now_ns.div_euclid(1_000_000_000),
         }
     }
 
@@ -320,7 +328,7 @@ impl Resolver for CheckResolver {
         let Some(content) = content else {
             return Check::Unusable;
         };
-        crate::signatures::verify_git(content, key)
+        crate::signatures::verify_git(content, key, self.now_unix)
     }
 
     fn has_http_content(&self) -> bool {

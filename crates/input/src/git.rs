@@ -4,14 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json, json};
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
-
 use crate::Error;
 use crate::facts::Facts;
 use crate::git_url::is_commit_sha;
-use crate::oci::hex;
+use serde_json::{Map, Value as Json, json};
 
 /// Git evidence: `git ls-remote` output and raw objects by id.
 #[derive(Debug, Clone, Default)]
@@ -33,20 +29,20 @@ fn object_type(content: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// The git object id of `content` of `kind`: SHA-1 (40 hex) or SHA-256 (64 hex) by `len`.
+/// The git object id of `content` of `kind` (`commit` / `tag`): SHA-1 (40 hex) or SHA-256
+/// (64 hex) by `len`.
 pub fn object_id(kind: &str, content: &[u8], len: usize) -> String {
-    let header = format!("{kind} {}\0", content.len());
-    if len == 64 {
-        let mut h = Sha256::new();
-        h.update(header.as_bytes());
-        h.update(content);
-        hex(&h.finalize())
+    let kind = if kind == "tag" {
+        verdict_git::ObjectKind::Tag
     } else {
-        let mut h = Sha1::new();
-        h.update(header.as_bytes());
-        h.update(content);
-        hex(&h.finalize())
-    }
+        verdict_git::ObjectKind::Commit
+    };
+    let format = if len == 64 {
+        verdict_git::ObjectFormat::Sha256
+    } else {
+        verdict_git::ObjectFormat::Sha1
+    };
+    verdict_git::object_id(kind, content, format)
 }
 
 /// The checked objects, by id.
@@ -146,6 +142,9 @@ pub fn resolve<'a>(
     }
     let commit = match objects.get(&commit_checksum) {
         Some(("commit", content)) => {
+            let mapped = verdict_git::buildx::commit_input(content)
+                .map_err(|e| Error::invalid_evidence(format!("commit {commit_checksum}: {e}")))?;
+            git.insert("commit".into(), mapped);
             facts.verified(
                 "git.commit",
                 format!("commit object {commit_checksum} hashed"),
@@ -162,6 +161,9 @@ pub fn resolve<'a>(
     let tag = if checksum != commit_checksum && commit.is_some() {
         match objects.get(&checksum) {
             Some(("tag", content)) => {
+                let mapped = verdict_git::buildx::tag_input(content)
+                    .map_err(|e| Error::invalid_evidence(format!("tag {checksum}: {e}")))?;
+                git.insert("tag".into(), mapped);
                 facts.verified("git.tag", format!("tag object {checksum} hashed"));
                 Some(*content)
             }
