@@ -29,6 +29,8 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
             // The evaluator uses the verifier's `digest` (bundles as evidence).
             "verdict:policy/verifier@0.1.0",
             "verdict:policy/evaluator@0.1.0",
+            "verdict:policy/checker@0.1.0",
+            "verdict:policy/tester@0.1.0",
         ]
     );
 
