@@ -94,7 +94,7 @@ pub fn resolve(
     };
     let root_json: Json = serde_json::from_slice(root_bytes)
         .map_err(|e| Error::invalid_evidence(format!("root {root} is not JSON: {e}")))?;
-    facts.verified("image.checksum", format!("root blob {root} hashed"));
+    facts.verified("image.root", format!("root blob {root} hashed"));
     let root_type = media_type(&root_json, "");
 
     let (manifest, attestation) = if oci::is_index_type(&root_type) {

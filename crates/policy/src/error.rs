@@ -162,7 +162,7 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
     /// The source's scheme is not one Buildx evaluates.
-    #[error("unsupported source: {0}")]
+    #[error("{0}")]
     UnsupportedSource(String),
     /// The source does not parse.
     #[error("malformed source: {0}")]
