@@ -513,7 +513,40 @@ pub fn all_files() -> BTreeMap<String, Vec<u8>> {
             files.insert(format!("{}/{p}", s.name), b);
         }
     }
+    index.push_str(
+        "| [`artifact-github-builder`](artifact-github-builder/README.md) | an HTTP artifact and its SLSA v1 provenance bundle, signed by docker/github-builder for acme/tool at refs/tags/v1.2.3 |\n",
+    );
+    for (p, b) in artifact_files(&sigstore) {
+        files.insert(format!("artifact-github-builder/{p}"), b);
+    }
     files.insert("README.md".into(), index.into_bytes());
+    files
+}
+
+/// A downloadable artifact (`tool-1.2.3.tar.gz`) with the SLSA v1 provenance bundle
+/// docker/github-builder writes next to local outputs (`cosign attest-blob --type slsaprovenance1`):
+/// what `artifact_attestation` and `docker_github_builder_bundle` verify.
+fn artifact_files(sigstore: &VirtualSigstore) -> BTreeMap<String, Vec<u8>> {
+    let content = b"acme tool 1.2.3 (minted release artifact)\n".to_vec();
+    let digest = hex(&sha256(&content));
+    let identity = Identity::docker_github_builder("acme", "tool", "v1.2.3");
+    let builder = identity.run_invocation_uri.trim_end_matches("/attempts/1").to_owned();
+    let spec = image_spec("acme", "tool", "v1.2.3", &builder);
+    let statement = spec.provenance.statement("tool-1.2.3.tar.gz", &digest);
+    let bundle = sigstore.sign_dsse(&statement, &identity, &SignOptions::default());
+    let mut files = BTreeMap::new();
+    files.insert("tool-1.2.3.tar.gz".into(), content);
+    files.insert("tool-1.2.3.tar.gz.sigstore.json".into(), bundle.json);
+    files.insert("trusted_root.json".into(), sigstore.trusted_root_json());
+    files.insert(
+        "README.md".into(),
+        format!(
+            "# artifact-github-builder\n\n`tool-1.2.3.tar.gz` (sha256:{digest}) and its SLSA v1 provenance bundle \
+             `tool-1.2.3.tar.gz.sigstore.json`, signed for docker/github-builder's build.yml building acme/tool at \
+             refs/tags/v1.2.3 (kind `docker-github-builder`), verifiable with `trusted_root.json`.\n"
+        )
+        .into_bytes(),
+    );
     files
 }
 
