@@ -56,6 +56,18 @@ fn main() {
                 move || run(&example, &spec, index).map_err(Failed::from),
             ));
         }
+        let has_tests = std::fs::read_dir(&example)
+            .expect("read example")
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with("_test.rego"));
+        if has_tests {
+            let spec = spec.clone();
+            let example = example.clone();
+            trials.push(Trial::test(
+                format!("examples::{name}::policy-tests"),
+                move || run_policy_tests(&example, &spec).map_err(Failed::from),
+            ));
+        }
         for index in 0..spec.checks.len() {
             let spec = spec.clone();
             let example = example.clone();
@@ -82,6 +94,56 @@ fn load_set(dir: &Path, files: &[String]) -> Result<Vec<verdict_core::Module>, S
             })
         })
         .collect()
+}
+
+/// The example's `*_test.rego` files, run natively and through the component (reports must be
+/// identical), must all pass; the report is a golden (`expected/policy-tests.txt`).
+fn run_policy_tests(dir: &Path, spec: &Example) -> Result<(), String> {
+    let policy = load_set(dir, &spec.policies)?;
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_test.rego"))
+        .collect();
+    files.sort();
+    let tests = load_set(dir, &files)?;
+    let options = verdict_core::Options {
+        query: None,
+        now_ns: parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?,
+    };
+    let native = verdict_core::tester::run_tests(&policy, &tests, &options, None)
+        .map_err(|e| format!("native: {e}"))?;
+    let to_host = |set: &[verdict_core::Module]| -> Vec<verdict_host::PolicyModule> {
+        set.iter()
+            .map(|m| verdict_host::PolicyModule {
+                path: m.path.clone(),
+                source: m.source.clone(),
+            })
+            .collect()
+    };
+    let host_options = verdict_host::Options {
+        query: None,
+        now_ns: options.now_ns,
+    };
+    let component = verdict_tests::runner()
+        .run_tests(&to_host(&policy), &to_host(&tests), &host_options, None)
+        .map_err(|e| format!("runner: {e:#}"))?
+        .map_err(|e| format!("component: {}", e.message))?;
+    let rendered = native.render();
+    if rendered != component.rendered {
+        return Err(format!(
+            "component report differs:\n{}\nnative:\n{rendered}",
+            component.rendered
+        ));
+    }
+    if native.failed() > 0 {
+        return Err(format!("policy tests failed:\n{rendered}"));
+    }
+    golden(
+        &dir.join("expected").join("policy-tests.txt"),
+        rendered.trim_end(),
+    )
 }
 
 fn run_check(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
