@@ -740,42 +740,53 @@ fn print_checked(
     }
 }
 
-fn check(args: CheckArgs) -> Result<u8> {
-    let auto = auto_policy(&args.source_args.dockerfile);
-    let (sets, names, disabled) = policy_sets(auto.as_deref(), &args.policies)?;
+/// Checks a source against the sets (the auto-discovered `<Dockerfile>.rego` first) and prints
+/// the verdict; the exit status of its decision.
+fn check_source(
+    runner: &Runner,
+    source: &str,
+    specs: &[String],
+    args: &SourceArgs,
+    trusted_root: Option<&std::path::Path>,
+    options: &Options,
+    format: Format,
+) -> Result<u8> {
+    let auto = auto_policy(&args.dockerfile);
+    let (sets, mut names, disabled) = policy_sets(auto.as_deref(), specs)?;
     if disabled {
-        println!("policies disabled: {} allowed", args.source);
+        println!("policies disabled: {source} allowed");
         return Ok(0);
     }
-    if sets.is_empty() && !args.source_args.default_policy {
+    if sets.is_empty() && !args.default_policy {
         bail!(
             "no policy: no {:?} next to the Dockerfile, no --policy and no --default-policy",
-            auto_policy_name(&args.source_args.dockerfile)
+            auto_policy_name(&args.dockerfile)
         );
     }
+    let mut request = check_request(source, args, trusted_root)?;
+    let checked = check_with_files(runner, &sets, options, &mut request, &args.context)?;
+    if args.default_policy {
+        names.insert(0, vec!["builtin/default.rego".to_owned()]);
+    }
+    print_checked(&checked, &names, source, format);
+    Ok(checked.verdict.decision.exit_code())
+}
+
+fn check(args: CheckArgs) -> Result<u8> {
     let options = Options {
         query: None,
         now_ns: now_ns(args.now.as_deref())?,
     };
-    let mut request = check_request(
+    let runner = args.sandbox.runner()?;
+    check_source(
+        &runner,
         &args.source,
+        &args.policies,
         &args.source_args,
         args.trusted_root.as_deref(),
-    )?;
-    let runner = args.sandbox.runner()?;
-    let checked = check_with_files(
-        &runner,
-        &sets,
         &options,
-        &mut request,
-        &args.source_args.context,
-    )?;
-    let mut names = names;
-    if args.source_args.default_policy {
-        names.insert(0, vec!["builtin/default.rego".to_owned()]);
-    }
-    print_checked(&checked, &names, &args.source, args.format);
-    Ok(checked.verdict.decision.exit_code())
+        args.format,
+    )
 }
 
 /// The `*_test.rego` files under `path` (or `path` itself), sorted.
@@ -862,7 +873,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
         Runner::new(if no_cache { None } else { cache::default_dir() }, limits)
     };
     if let Some(source) = &args.source {
-        let mut request = check_request(source, &args.source_args, args.trusted_root.as_deref())?;
+        let request = check_request(source, &args.source_args, args.trusted_root.as_deref())?;
         let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
         if args.print {
             return match runner.build_input(&request)? {
@@ -878,27 +889,19 @@ fn eval(args: EvalArgs) -> Result<u8> {
                 }
             };
         }
-        let auto = auto_policy(&args.source_args.dockerfile);
-        let (sets, names, _) = policy_sets(auto.as_deref(), &args.policies)?;
-        if sets.is_empty() && !args.source_args.default_policy {
-            bail!(
-                "no policy: no {:?} and no -p",
-                auto_policy_name(&args.source_args.dockerfile)
-            );
-        }
         let options = Options {
             query: Some(args.query.clone()),
             now_ns: now_ns(args.now.as_deref())?,
         };
-        let checked = check_with_files(
+        return check_source(
             &runner,
-            &sets,
+            source,
+            &args.policies,
+            &args.source_args,
+            args.trusted_root.as_deref(),
             &options,
-            &mut request,
-            &args.source_args.context,
-        )?;
-        print_checked(&checked, &names, source, args.format);
-        return Ok(checked.verdict.decision.exit_code());
+            args.format,
+        );
     }
     let Some(input_path) = &args.input else {
         bail!("give an input document (-i) or a SOURCE");

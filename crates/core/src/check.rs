@@ -19,7 +19,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json, json};
 use verdict_input::{Built, Env, Evidence as InputEvidence, Request};
 use verdict_policy::{Check, GitObject, Resolver};
-use verdict_verify::{Artifact, HashAlgorithm, Identity, Policy, TrustMaterial};
+use verdict_verify::{Artifact, Identity, Policy, TrustMaterial};
 
 use crate::{Decision, Engine, Error, InputDigest, Parts, Verdict, VerdictError, jcs, sha256};
 
@@ -152,19 +152,8 @@ impl Engine {
         extra.insert("facts".into(), built.facts.to_json());
         let digest = digest_of(&built.input);
         let resolver = Arc::new(CheckResolver::new(request, trust, Some(&built), now_ns));
-        let evaluation = self.policy.evaluate_with(&built.input, resolver);
-        let (decision, messages, error, pin) = crate::outcome_parts(evaluation.outcome);
-        let parts = Parts {
-            decision,
-            messages,
-            prints: evaluation.prints,
-            error,
-            decided_by: evaluation.decided_by,
-            evidence: None,
-            pin,
-            extra,
-            missing_files: evaluation.missing_files,
-        };
+        let mut parts = Parts::evaluated(self.policy.evaluate_with(&built.input, resolver));
+        parts.extra = extra;
         Checked {
             verdict: self.subject.verdict(&digest, parts),
             input: Some(built.input),
@@ -275,17 +264,7 @@ impl CheckResolver {
 
     /// Verifies `bundle` over `checksum`, requiring an SLSA provenance statement.
     fn verify_slsa_bundle(&self, bundle: &[u8], checksum: &str) -> Option<Json> {
-        let (algorithm, hex) = checksum.split_once(':')?;
-        let algorithm = match algorithm {
-            "sha256" => HashAlgorithm::Sha256,
-            "sha384" => HashAlgorithm::Sha384,
-            "sha512" => HashAlgorithm::Sha512,
-            _ => return None,
-        };
-        let digest: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-            .collect::<Option<_>>()?;
+        let (algorithm, digest) = verdict_input::image::split_digest(checksum)?;
         let policy = Policy::new(Identity::AnyCertificate);
         let artifact = Artifact::Digest {
             algorithm,

@@ -238,6 +238,22 @@ struct Parts {
 }
 
 impl Parts {
+    /// The parts of a policy evaluation (no evidence, no extra record fields).
+    fn evaluated(evaluation: verdict_policy::Evaluation) -> Parts {
+        let (decision, messages, error, pin) = outcome_parts(evaluation.outcome);
+        Parts {
+            decision,
+            messages,
+            prints: evaluation.prints,
+            error,
+            decided_by: evaluation.decided_by,
+            evidence: None,
+            pin,
+            extra: serde_json::Map::new(),
+            missing_files: evaluation.missing_files,
+        }
+    }
+
     fn error(error: VerdictError) -> Parts {
         Parts {
             decision: Decision::Error,
@@ -332,19 +348,8 @@ impl Engine {
             map.insert("signatures".into(), signatures);
             record = Some(evidence_record);
         }
-        let evaluation = self.policy.evaluate(&value);
-        let (decision, messages, error, pin) = outcome_parts(evaluation.outcome);
-        let parts = Parts {
-            decision,
-            messages,
-            prints: evaluation.prints,
-            error,
-            decided_by: evaluation.decided_by,
-            evidence: record,
-            pin,
-            extra: serde_json::Map::new(),
-            missing_files: evaluation.missing_files,
-        };
+        let mut parts = Parts::evaluated(self.policy.evaluate(&value));
+        parts.evidence = record;
         self.subject.verdict(&digest, parts)
     }
 }

@@ -427,7 +427,8 @@ pub fn asserted_attestation(
     Ok(())
 }
 
-fn split_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
+/// `<algorithm>:<hex>` → the algorithm and the raw digest (its length checked).
+pub fn split_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
     let (algorithm, hex) = digest.split_once(':')?;
     let algorithm = match algorithm {
         "sha256" => HashAlgorithm::Sha256,

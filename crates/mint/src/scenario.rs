@@ -530,7 +530,10 @@ fn artifact_files(sigstore: &VirtualSigstore) -> BTreeMap<String, Vec<u8>> {
     let content = b"acme tool 1.2.3 (minted release artifact)\n".to_vec();
     let digest = hex(&sha256(&content));
     let identity = Identity::docker_github_builder("acme", "tool", "v1.2.3");
-    let builder = identity.run_invocation_uri.trim_end_matches("/attempts/1").to_owned();
+    let builder = identity
+        .run_invocation_uri
+        .trim_end_matches("/attempts/1")
+        .to_owned();
     let spec = image_spec("acme", "tool", "v1.2.3", &builder);
     let statement = spec.provenance.statement("tool-1.2.3.tar.gz", &digest);
     let bundle = sigstore.sign_dsse(&statement, &identity, &SignOptions::default());
