@@ -13,20 +13,32 @@ reviewed := {
 
 allow if {
 	digest := reviewed[input.image.ref]
+	not input.image.isCanonical
 	pin_image(input.image, digest)
 }
 
-# Already pinned to the reviewed digest.
+# Already pinned to the reviewed digest, unless that digest was revoked since.
 allow if {
 	some ref, digest in reviewed
 	input.image.fullRepo == split(ref, ":")[0]
 	input.image.checksum == digest
+	not revoked[digest]
 }
+
+# Digests withdrawn after review. A converted source is checked again (as Buildx does), so a
+# tag pinned to a revoked digest ends denied.
+revoked := {"sha256:8305f5fa8ea63c7b5bc85bd223ccc62941f852318ebfbd22f53bbd0b358c07e1"}
 
 deny_msg contains msg if {
 	input.image
 	not allow
+	not revoked[input.image.checksum]
 	msg := sprintf("%s is not a reviewed base image", [input.image.ref])
+}
+
+deny_msg contains msg if {
+	revoked[input.image.checksum]
+	msg := sprintf("%s: digest %s was revoked", [input.image.ref, input.image.checksum])
 }
 
 decision := {"allow": allow, "deny_msg": deny_msg}

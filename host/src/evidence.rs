@@ -140,20 +140,45 @@ pub fn load(dir: &Path) -> Result<Evidence> {
     })
 }
 
-/// Where a policy's file argument points: `cwd://` paths are relative to the working directory,
-/// everything else to the build context (BX `build/policy_loader.go`). `None` for a path that
-/// leaves the context.
+/// Where a policy's file argument points (BX `build/policy_loader.go`): `cwd://` paths are
+/// relative to the working directory; everything else is cleaned (Go `path.Clean`) and read from
+/// the build context — an absolute path only when it lies inside the context. `None` for a path
+/// that leaves the context.
 pub fn context_path(context: &Path, name: &str) -> Option<PathBuf> {
     if let Some(rest) = name.strip_prefix("cwd://") {
         return Some(PathBuf::from(rest));
     }
     let relative = Path::new(name);
-    if relative.is_absolute()
-        || relative
-            .components()
-            .any(|c| matches!(c, std::path::Component::ParentDir))
+    if relative.is_absolute() {
+        let context = std::fs::canonicalize(context).ok()?;
+        let inside = clean(relative).strip_prefix(&context).ok()?.to_owned();
+        return Some(context.join(inside));
+    }
+    let cleaned = clean(relative);
+    if cleaned
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
     {
         return None;
     }
-    Some(context.join(relative))
+    Some(context.join(cleaned))
+}
+
+/// Lexical cleaning (Go `path.Clean`): `.` dropped, `x/..` folded, repeated separators merged.
+fn clean(path: &Path) -> PathBuf {
+    let mut out: Vec<std::path::Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => match out.last() {
+                Some(std::path::Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(std::path::Component::RootDir) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }

@@ -552,60 +552,129 @@ fn read_module(file: &str) -> Result<PolicyModule> {
     Ok(PolicyModule { path, source })
 }
 
-/// Policy sets from `--policy` specs, Buildx style (BX `util/buildflags/policy.go`,
-/// `build/build.go` `withPolicyConfig`): each spec naming files is one set; `reset=true` drops
-/// the sets before it (the auto-discovered one included); `disabled=true` turns policies off.
-/// A spec without `=` is `FILE[,FILE…]`. Returns the sets, their file names, and whether
-/// policies were disabled.
+/// One `--policy` value, parsed as Buildx parses it (BX `util/buildflags/policy.go`): CSV
+/// fields (double quotes protect commas), `key=value` with the key trimmed and lowercased;
+/// `filename` (non-empty, repeatable), `reset`, `disabled`, `strict` (Go `strconv.ParseBool`
+/// spellings), `log-level` (a logrus level). verdict also takes a field without `=` as a file
+/// name, so `a.rego,b.rego` works.
+#[derive(Debug, Default)]
+struct PolicySpec {
+    files: Vec<String>,
+    reset: bool,
+    disabled: bool,
+    other: bool,
+}
+
+fn csv_fields(value: &str) -> Result<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    if quoted {
+        bail!("--policy {value:?}: unterminated quote");
+    }
+    fields.push(field);
+    Ok(fields.into_iter().filter(|f| !f.is_empty()).collect())
+}
+
+fn parse_policy_spec(value: &str) -> Result<PolicySpec> {
+    let mut spec = PolicySpec::default();
+    for field in csv_fields(value)? {
+        let Some((key, v)) = field.split_once('=') else {
+            spec.files.push(field);
+            continue;
+        };
+        match key.trim().to_lowercase().as_str() {
+            "filename" if !v.is_empty() => spec.files.push(v.to_owned()),
+            "reset" => spec.reset = parse_bool(v, &field)?,
+            "disabled" => spec.disabled = parse_bool(v, &field)?,
+            "strict" => {
+                parse_bool(v, &field)?;
+                spec.other = true;
+            }
+            "log-level"
+                if matches!(
+                    v.to_lowercase().as_str(),
+                    "panic" | "fatal" | "error" | "warn" | "warning" | "info" | "debug" | "trace"
+                ) =>
+            {
+                spec.other = true;
+            }
+            _ => bail!("--policy {value:?}: invalid value {field}"),
+        }
+    }
+    Ok(spec)
+}
+
+/// Policy sets from `--policy` values, combined as Buildx combines them (BX `build/build.go`
+/// `withPolicyConfig`): the auto-discovered file is set #1; each value naming files is its own
+/// set; `reset=true` drops the sets before it; `disabled=true` turns policies off and may not
+/// be combined with anything else. Set files are read relative to `base` (the build context;
+/// `cwd://` paths from the working directory), as BX `build/policy_loader.go` reads them.
+/// Returns the sets, their module names, and whether policies are disabled.
 fn policy_sets(
     auto: Option<&std::path::Path>,
     specs: &[String],
+    base: &std::path::Path,
 ) -> Result<(Vec<PolicySet>, Vec<Vec<String>>, bool)> {
+    let parsed = specs
+        .iter()
+        .map(|s| parse_policy_spec(s))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(disabled) = parsed.iter().find(|p| p.disabled) {
+        if parsed.len() > 1 || disabled.reset || disabled.other || !disabled.files.is_empty() {
+            bail!("disabled policy cannot be combined with other policy flags");
+        }
+        return Ok((vec![], vec![], true));
+    }
     let mut sets: Vec<PolicySet> = Vec::new();
     if let Some(auto) = auto {
         sets.push(vec![read_module(&auto.to_string_lossy())?]);
     }
-    let mut disabled = false;
-    for spec in specs {
-        let mut files = Vec::new();
-        let mut reset = false;
-        for part in spec.split(',').filter(|p| !p.is_empty()) {
-            match part.split_once('=') {
-                None => files.push(part.to_owned()),
-                Some(("filename", f)) => files.push(f.to_owned()),
-                Some(("reset", v)) => reset = parse_bool(v, part)?,
-                Some(("disabled", v)) => disabled = parse_bool(v, part)?,
-                Some(("strict" | "log-level", _)) => {}
-                Some((key, _)) => bail!("--policy {spec:?}: unknown key {key:?}"),
-            }
-        }
-        if reset {
+    for spec in &parsed {
+        if spec.reset {
             sets.clear();
         }
-        if !files.is_empty() {
-            sets.push(
-                files
-                    .iter()
-                    .map(|f| read_module(f))
-                    .collect::<Result<_>>()?,
-            );
+        if spec.files.is_empty() {
+            continue;
         }
-    }
-    if disabled && sets.len() > usize::from(auto.is_some()) {
-        bail!("--policy disabled=true cannot be combined with policy files");
+        let mut set = Vec::new();
+        for name in &spec.files {
+            let path = evidence::context_path(base, name)
+                .with_context(|| format!("--policy {name:?}: the path leaves the build context"))?;
+            let source = std::fs::read_to_string(&path)
+                .with_context(|| format!("failed to read policy {path:?}"))?;
+            set.push(PolicyModule {
+                path: name.clone(),
+                source,
+            });
+        }
+        sets.push(set);
     }
     let names = sets
         .iter()
         .map(|set| set.iter().map(|m| m.path.clone()).collect())
         .collect();
-    Ok((sets, names, disabled))
+    Ok((sets, names, false))
 }
 
+/// Go's `strconv.ParseBool`.
 fn parse_bool(value: &str, part: &str) -> Result<bool> {
     match value {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => bail!("--policy {part:?}: expected true or false"),
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => bail!("--policy {part:?}: invalid boolean"),
     }
 }
 
@@ -752,7 +821,7 @@ fn check_source(
     format: Format,
 ) -> Result<u8> {
     let auto = auto_policy(&args.dockerfile);
-    let (sets, mut names, disabled) = policy_sets(auto.as_deref(), specs)?;
+    let (sets, mut names, disabled) = policy_sets(auto.as_deref(), specs, &args.context)?;
     if disabled {
         println!("policies disabled: {source} allowed");
         return Ok(0);

@@ -139,27 +139,73 @@ impl Engine {
                 input: Some(caps_input),
             };
         }
-        let built = match build(request, trust) {
-            Ok(b) => b,
-            Err(e) => {
-                let digest = digest_of(&json!({"source": request.source}));
-                return Checked {
-                    verdict: fail(&map_input_error(&e), &digest, extra, None),
-                    input: None,
-                };
+        // Buildx re-evaluates a converted source (BuildKit `solver/llbsolver/policy.go`: CONVERT
+        // rewrites the identifier and evaluates again), so a pin is only the verdict when the
+        // pinned source is allowed too; a later deny still denies.
+        let mut current = request.clone();
+        let mut conversions: Vec<String> = Vec::new();
+        for round in 0..MAX_CONVERSIONS {
+            let built = match build(&current, trust) {
+                Ok(b) => b,
+                Err(e) => {
+                    let digest = digest_of(&json!({"source": current.source}));
+                    if !conversions.is_empty() {
+                        extra.insert("conversions".into(), json!(conversions));
+                    }
+                    return Checked {
+                        verdict: fail(&map_input_error(&e), &digest, extra, None),
+                        input: None,
+                    };
+                }
+            };
+            let digest = digest_of(&built.input);
+            let resolver = Arc::new(CheckResolver::new(&current, trust, Some(&built), now_ns));
+            let mut parts = Parts::evaluated(self.policy.evaluate_with(&built.input, resolver));
+            if parts.decision == Decision::Convert
+                && round + 1 < MAX_CONVERSIONS
+                && let (Some(pin), Some(verdict_input::Source::Image(reference))) =
+                    (&parts.pin, &built.source)
+                && let Ok(pinned) = reference.clone().with_digest(pin)
+            {
+                let pinned = format!("docker-image://{pinned}");
+                conversions.push(pinned.clone());
+                current.source = Some(pinned);
+                continue;
             }
-        };
-        extra.insert("facts".into(), built.facts.to_json());
-        let digest = digest_of(&built.input);
-        let resolver = Arc::new(CheckResolver::new(request, trust, Some(&built), now_ns));
-        let mut parts = Parts::evaluated(self.policy.evaluate_with(&built.input, resolver));
-        parts.extra = extra;
+            if parts.decision == Decision::Allow
+                && let Some(last) = conversions.last()
+            {
+                parts.decision = Decision::Convert;
+                parts.pin = last.rsplit_once('@').map(|(_, d)| d.to_owned());
+            }
+            extra.insert("facts".into(), built.facts.to_json());
+            if !conversions.is_empty() {
+                extra.insert("conversions".into(), json!(conversions));
+            }
+            parts.extra = extra;
+            return Checked {
+                verdict: self.subject.verdict(&digest, parts),
+                input: Some(built.input),
+            };
+        }
+        let e = Error::EvaluationFailed(format!(
+            "the source was converted {MAX_CONVERSIONS} times without a decision"
+        ));
+        extra.insert("conversions".into(), json!(conversions));
         Checked {
-            verdict: self.subject.verdict(&digest, parts),
-            input: Some(built.input),
+            verdict: fail(
+                &e,
+                &digest_of(&json!({"source": request.source})),
+                extra,
+                None,
+            ),
+            input: None,
         }
     }
 }
+
+/// Buildx's limit on policy rounds for one source.
+const MAX_CONVERSIONS: usize = 10;
 
 fn digest_of(input: &Json) -> InputDigest {
     InputDigest {
@@ -263,7 +309,7 @@ impl CheckResolver {
     }
 
     /// Verifies `bundle` over `checksum`, requiring an SLSA provenance statement.
-    fn verify_slsa_bundle(&self, bundle: &[u8], checksum: &str) -> Option<Json> {
+    fn verify_slsa_bundle(&self, bundle: &[u8], checksum: &str, v1_only: bool) -> Option<Json> {
         let (algorithm, digest) = verdict_input::image::split_digest(checksum)?;
         let policy = Policy::new(Identity::AnyCertificate);
         let artifact = Artifact::Digest {
@@ -272,7 +318,9 @@ impl CheckResolver {
         };
         let verified = verdict_verify::verify(&self.trust, bundle, artifact, &policy).ok()?;
         let predicate = verified.statement.as_ref()?.predicate_type.as_str();
-        if !verdict_input::provenance::is_slsa(predicate) {
+        if !verdict_input::provenance::is_slsa(predicate)
+            || (v1_only && predicate != verdict_input::provenance::SLSA_V1)
+        {
             return None;
         }
         Some(verdict_input::signature::attestation_signature(&verified))
@@ -280,23 +328,34 @@ impl CheckResolver {
 }
 
 impl Resolver for CheckResolver {
+    /// A file by the name the policy gave, else by its cleaned form (Go `path.Clean`, as
+    /// Buildx's policy file system resolves names): the host may key files either way.
     fn file(&self, path: &str) -> Option<Arc<[u8]>> {
-        let key = path.strip_prefix("./").unwrap_or(path);
         self.files
             .get(path)
-            .or_else(|| self.files.get(key))
+            .or_else(|| {
+                let cleaned = verdict_input::http_url::path_clean(path);
+                self.files.get(&cleaned).or_else(|| {
+                    self.files
+                        .iter()
+                        .find(|(k, _)| verdict_input::http_url::path_clean(k) == cleaned)
+                        .map(|(_, v)| v)
+                })
+            })
             .cloned()
     }
 
     fn verify_artifact(&self, bundle: &[u8], checksum: &str) -> Option<Json> {
-        self.verify_slsa_bundle(bundle, checksum)
+        self.verify_slsa_bundle(bundle, checksum, false)
     }
 
+    /// Buildx asks GitHub for `predicate_type=https://slsa.dev/provenance/v1` attestations
+    /// only (BX `policy/funcs.go`), so only SLSA v1 statements count here.
     fn github_attestation(&self, repo: &str, checksum: &str) -> Option<Json> {
         self.attestations
             .iter()
             .filter(|a| a.repo.eq_ignore_ascii_case(repo))
-            .find_map(|a| self.verify_slsa_bundle(&a.bundle, checksum))
+            .find_map(|a| self.verify_slsa_bundle(&a.bundle, checksum, true))
     }
 
     fn verify_git_signature(&self, object: GitObject, key: &[u8]) -> Check {

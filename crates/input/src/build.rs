@@ -174,6 +174,7 @@ impl Builder<'_, '_> {
         let mut materials = Vec::new();
         match parsed {
             Source::Image(reference) => {
+                let mut root_not_index = false;
                 if !self.store.is_empty() {
                     let resolved = image::resolve(
                         reference,
@@ -183,11 +184,13 @@ impl Builder<'_, '_> {
                         &mut object,
                         facts,
                     )?;
+                    root_not_index = resolved.root_not_index;
                     if let Some(p) = resolved.provenance {
                         materials = p.materials;
                     }
                 }
                 if depth == 0
+                    && !root_not_index
                     && let Some(digest) = &self.request.evidence.attestation_manifest
                 {
                     image::asserted_attestation(
@@ -218,6 +221,11 @@ impl Builder<'_, '_> {
             input.insert("env".into(), env);
         }
         if !materials.is_empty() {
+            // A source already being expanded higher up is a cycle: Buildx cuts it by putting an
+            // empty input there (BX `policy/input.go`), which gets only the env.
+            if self.seen.contains(&cycle_key(parsed, platform)) {
+                return Ok(Json::Object(input));
+            }
             let nested = self.materials(parsed, platform, &materials, depth, facts)?;
             if let Some(Json::Object(p)) = object.get_mut("provenance") {
                 p.insert("materials".into(), Json::Array(nested));
@@ -260,10 +268,8 @@ impl Builder<'_, '_> {
         depth: usize,
         facts: &mut Facts,
     ) -> Result<Vec<Json>, Error> {
-        let key = format!("{parsed:?}|{}", platform.format());
-        if !self.seen.insert(key.clone()) {
-            return Ok(Vec::new());
-        }
+        let key = cycle_key(parsed, platform);
+        self.seen.insert(key.clone());
         let mut out = Vec::new();
         for (i, (uri, digest)) in materials.iter().enumerate() {
             // Buildx drops materials it cannot map (`rawMaterialsFromSLSA1`).
@@ -284,6 +290,12 @@ impl Builder<'_, '_> {
         self.seen.remove(&key);
         Ok(out)
     }
+}
+
+/// The identity of a source in the materials walk (BX `sourceUniqueIdentifier`: identifier and
+/// platform).
+fn cycle_key(parsed: &Source, platform: &Platform) -> String {
+    format!("{parsed:?}|{}", platform.format())
 }
 
 fn is_sha256(s: &str) -> bool {

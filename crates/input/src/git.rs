@@ -72,13 +72,57 @@ fn checked_objects(
     Ok(out)
 }
 
-fn parse_refs(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| {
-            let (oid, name) = line.split_once(['\t', ' '])?;
-            Some((name.trim().to_owned(), oid.trim().to_owned()))
-        })
-        .collect()
+/// The default branch named by `git ls-remote --symref` output (`ref: refs/heads/X<TAB>HEAD`),
+/// as BuildKit's `getDefaultBranch` reads it.
+fn default_branch(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("ref: ")?;
+        let (target, name) = rest.split_once('\t')?;
+        (name.trim() == "HEAD")
+            .then(|| target.trim().strip_prefix("refs/heads/"))
+            .flatten()
+            .filter(|b| !b.is_empty() && !b.contains(char::is_whitespace))
+            .map(str::to_owned)
+    })
+}
+
+/// Resolves `want` against `git ls-remote` lines exactly as BuildKit does
+/// (`source/git/source.go` `resolveMetadataFromURL`): `refs/<ref>` first, then the branch
+/// `refs/heads/<ref>` ("git-checkout prefers branches in case of ambiguity"), then the tag
+/// `refs/tags/<ref>` with its peeled `^{}` commit. Returns `(used ref, object, peeled commit)`.
+fn resolve_ref(text: &str, want: &str) -> Option<(String, String, Option<String>)> {
+    let bare = want.strip_prefix("refs/").unwrap_or(want);
+    let partial = format!("refs/{bare}");
+    let head = format!(
+        "refs/heads/{}",
+        want.strip_prefix("refs/heads/").unwrap_or(want)
+    );
+    let tag = format!(
+        "refs/tags/{}",
+        want.strip_prefix("refs/tags/").unwrap_or(want)
+    );
+    let annotated = format!("{tag}^{{}}");
+    let (mut sha, mut head_sha, mut tag_sha, mut annotated_sha) = (None, None, None, None);
+    for line in text.lines() {
+        let (line_sha, line_ref) = line.split_once('\t').unwrap_or((line, ""));
+        let line_sha = Some(line_sha.to_owned());
+        if line_ref == head {
+            head_sha = line_sha;
+        } else if line_ref == tag {
+            tag_sha = line_sha;
+        } else if line_ref == annotated {
+            annotated_sha = line_sha;
+        } else if line_ref == partial {
+            sha = line_sha;
+        }
+    }
+    let (used, sha) = match (sha, head_sha) {
+        (Some(s), _) => (partial, s),
+        (None, Some(h)) => (head, h),
+        (None, None) => return tag_sha.map(|t| (tag, t, annotated_sha)),
+    };
+    // A branch or `refs/…` match ignores an annotated tag of the same name.
+    Some((used, sha, None))
 }
 
 /// The resolved objects of a git source: `(commit content, tag content)`.
@@ -99,26 +143,25 @@ pub fn resolve<'a>(
             let Some(refs) = &evidence.refs else {
                 return Ok((None, None));
             };
-            let refs = parse_refs(refs);
-            let want = requested.unwrap_or("HEAD");
-            let candidates: Vec<String> = if want.starts_with("refs/") || want == "HEAD" {
-                vec![want.to_owned()]
-            } else {
-                vec![format!("refs/tags/{want}"), format!("refs/heads/{want}")]
+            let want = match requested {
+                Some(r) => r.to_owned(),
+                None => default_branch(refs).ok_or_else(|| {
+                    Error::invalid_evidence(
+                        "the git refs name no default branch: give `git ls-remote --symref` output (`ref: refs/heads/<branch>\tHEAD`) or a ref in the source",
+                    )
+                })?,
             };
-            let Some((name, oid)) = candidates
-                .iter()
-                .find_map(|c| refs.iter().find(|(n, _)| n == c))
-            else {
+            let Some((name, oid, peeled)) = resolve_ref(refs, &want) else {
                 return Err(Error::invalid_evidence(format!(
                     "git ref `{want}` is not in the supplied refs"
                 )));
             };
-            let peeled = format!("{name}^{{}}");
-            let commit = refs
-                .iter()
-                .find(|(n, _)| *n == peeled)
-                .map_or_else(|| oid.clone(), |(_, o)| o.clone());
+            if !is_commit_sha(&oid) {
+                return Err(Error::invalid_evidence(format!(
+                    "git ref `{name}` names `{oid}`, not an object id"
+                )));
+            }
+            let commit = peeled.unwrap_or_else(|| oid.clone());
             git.insert("ref".into(), json!(name));
             git.remove("tagName");
             git.remove("branch");

@@ -43,6 +43,9 @@ const ARTIFACT_TYPE_COSIGN: &str = "application/vnd.dev.cosign.artifact.sig.v1+j
 pub struct Resolved {
     /// The provenance, if any, with its raw materials.
     pub provenance: Option<Provenance>,
+    /// The root resolved to something other than an OCI image index (Buildx then exposes no
+    /// signatures).
+    pub root_not_index: bool,
 }
 
 /// The names `index.json` may bind the reference under, most specific first.
@@ -96,6 +99,7 @@ pub fn resolve(
         .map_err(|e| Error::invalid_evidence(format!("root {root} is not JSON: {e}")))?;
     facts.verified("image.root", format!("root blob {root} hashed"));
     let root_type = media_type(&root_json, "");
+    resolved.root_not_index = root_type != oci::MEDIA_TYPE_INDEX;
 
     let (manifest, attestation) = if oci::is_index_type(&root_type) {
         let manifest = select_manifest(&root_json, platform).ok_or_else(|| {
@@ -193,26 +197,19 @@ pub fn resolve(
 }
 
 /// The manifest for `platform` in an index: manifest-typed entries whose platform matches (or
-/// that have none), exact platforms first, entries without platform last.
+/// that have none), best match first.
 fn select_manifest(index: &Json, platform: &Platform) -> Option<Descriptor> {
-    let mut candidates: Vec<(u8, Descriptor)> = index["manifests"]
+    // containerd's `platforms.Only` preference order (PH `image/resolve.go` sorts by
+    // `pMatcher.Less`); entries without a platform match last; ties keep index order.
+    let mut candidates: Vec<(usize, Descriptor)> = index["manifests"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|d| oci::is_manifest_type(d["mediaType"].as_str().unwrap_or_default()))
         .filter_map(|d| {
             let rank = match d.get("platform") {
-                None | Some(Json::Null) => 2,
-                Some(p) => {
-                    let p = Platform::from_oci(p)?;
-                    if &p == platform {
-                        0
-                    } else if platform.matches(&p) {
-                        1
-                    } else {
-                        return None;
-                    }
-                }
+                None | Some(Json::Null) => usize::MAX,
+                Some(p) => platform.match_rank(&Platform::from_oci(p)?)?,
             };
             Some((rank, Descriptor::from_json(d)?))
         })
@@ -367,8 +364,8 @@ fn verified_signature(
 
 /// An attestation manifest the host names by digest only, with Sigstore bundles over it
 /// (docs/evidence.md `image/`): when the layout gives no attestation chain, `hasProvenance`
-/// rests on the host's word, and the first bundle that verifies against that digest becomes the
-/// signature. When the layout does resolve a chain, the layout's attestation manifest wins
+/// rests on the host's word, and the first bundle (Buildx reads one signature manifest) becomes
+/// the signature if it verifies against that digest. When the layout does resolve a chain, the layout's attestation manifest wins
 /// and the named one is ignored.
 pub fn asserted_attestation(
     digest: &str,
@@ -391,38 +388,38 @@ pub fn asserted_attestation(
         "image.hasProvenance",
         format!("the host names attestation manifest {digest} (its bytes were not supplied)"),
     );
+    // Buildx uses one signature manifest (bundle format first); so does this: the first bundle.
+    let Some(bundle) = bundles.first() else {
+        return Ok(());
+    };
     let policy = Policy::new(Identity::AnyCertificate);
-    let mut failures = Vec::new();
-    for (i, bundle) in bundles.iter().enumerate() {
-        let artifact = Artifact::Digest {
-            algorithm,
-            digest: &raw,
-        };
-        match verdict_verify::verify(trust, bundle, artifact, &policy) {
-            Ok(verified) => {
-                image.insert(
-                    "signatures".into(),
-                    Json::Array(vec![signature::attestation_signature(&verified)]),
-                );
-                facts.verified(
-                    "image.signatures",
-                    format!(
-                        "bundle {} verified over the asserted attestation manifest {digest}",
-                        oci::sha256_digest(bundle)
-                    ),
-                );
-                return Ok(());
-            }
-            Err(e) => failures.push(format!(
-                "bundle #{i} ({}): {}: {}",
+    let artifact = Artifact::Digest {
+        algorithm,
+        digest: &raw,
+    };
+    match verdict_verify::verify(trust, bundle, artifact, &policy) {
+        Ok(verified) => {
+            image.insert(
+                "signatures".into(),
+                Json::Array(vec![signature::attestation_signature(&verified)]),
+            );
+            facts.verified(
+                "image.signatures",
+                format!(
+                    "bundle {} verified over the asserted attestation manifest {digest}",
+                    oci::sha256_digest(bundle)
+                ),
+            );
+        }
+        Err(e) => facts.failed(
+            "image.signatures",
+            format!(
+                "bundle {}: {}: {}",
                 oci::sha256_digest(bundle),
                 e.code().as_str(),
                 e.message()
-            )),
-        }
-    }
-    if !failures.is_empty() {
-        facts.failed("image.signatures", failures.join("; "));
+            ),
+        ),
     }
     Ok(())
 }

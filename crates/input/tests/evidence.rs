@@ -300,3 +300,68 @@ fn garbage_never_panics() {
         }
     }
 }
+
+fn resolve_git(source: &str, refs: &str) -> Result<serde_json::Value, verdict_input::Error> {
+    let evidence = Evidence {
+        git: verdict_input::git::GitEvidence {
+            refs: Some(refs.to_owned()),
+            objects: vec![],
+        },
+        ..Evidence::default()
+    };
+    run(source, &evidence).map(|b| b.input["git"].clone())
+}
+
+#[test]
+fn no_ref_resolves_the_default_branch_from_symref_output() {
+    let (main, dev) = ("1".repeat(40), "2".repeat(40));
+    let refs = format!(
+        "ref: refs/heads/main\tHEAD\n{main}\tHEAD\n{main}\trefs/heads/main\n{dev}\trefs/heads/dev\n"
+    );
+    let git = resolve_git("https://github.com/acme/app.git", &refs).unwrap();
+    assert_eq!(git["ref"], "refs/heads/main");
+    assert_eq!(git["branch"], "main");
+    assert_eq!(git["checksum"], main.as_str());
+}
+
+#[test]
+fn no_ref_and_no_symref_is_an_error() {
+    let refs = format!("{}\tHEAD\n", "1".repeat(40));
+    let e = resolve_git("https://github.com/acme/app.git", &refs).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidEvidence);
+}
+
+#[test]
+fn a_branch_wins_over_a_tag_of_the_same_name() {
+    let (branch, tag, peeled) = ("1".repeat(40), "2".repeat(40), "3".repeat(40));
+    let refs =
+        format!("{tag}\trefs/tags/v1\n{peeled}\trefs/tags/v1^{{}}\n{branch}\trefs/heads/v1\n");
+    let git = resolve_git("https://github.com/acme/app.git#v1", &refs).unwrap();
+    assert_eq!(git["ref"], "refs/heads/v1");
+    assert_eq!(git["branch"], "v1");
+    assert_eq!(git["checksum"], branch.as_str());
+    assert_eq!(git["commitChecksum"], branch.as_str());
+    assert!(git.get("isAnnotatedTag").is_none());
+    assert!(git.get("tagName").is_none());
+}
+
+#[test]
+fn an_annotated_tag_peels_to_its_commit() {
+    let (tag, peeled) = ("2".repeat(40), "3".repeat(40));
+    let refs = format!("{tag}\trefs/tags/v1\n{peeled}\trefs/tags/v1^{{}}\n");
+    let git = resolve_git("https://github.com/acme/app.git#v1", &refs).unwrap();
+    assert_eq!(git["ref"], "refs/tags/v1");
+    assert_eq!(git["tagName"], "v1");
+    assert_eq!(git["checksum"], tag.as_str());
+    assert_eq!(git["commitChecksum"], peeled.as_str());
+    assert_eq!(git["isAnnotatedTag"], true);
+}
+
+#[test]
+fn a_full_ref_outside_heads_and_tags() {
+    let pr = "4".repeat(40);
+    let refs = format!("{pr}\trefs/pull/1/head\n");
+    let git = resolve_git("https://github.com/acme/app.git#refs/pull/1/head", &refs).unwrap();
+    assert_eq!(git["ref"], "refs/pull/1/head");
+    assert!(git.get("branch").is_none() && git.get("tagName").is_none());
+}

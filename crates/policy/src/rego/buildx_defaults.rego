@@ -13,7 +13,7 @@ docker_github_builder_signature(sig, repo) if {
 	sig.type == "bundle-v0.3"
 	sig.signer.certificateIssuer == "CN=sigstore-intermediate,O=sigstore.dev"
 	sig.signer.issuer == "https://token.actions.githubusercontent.com"
-	sig.signer.sourceRepositoryURI == concat("", ["https://github.com/", repo])
+	sig.signer.sourceRepositoryURI == sprintf("https://github.com/%s", [repo])
 	sig.signer.runnerEnvironment == "github-hosted"
 	count(sig.timestamps) > 0
 }
@@ -31,7 +31,7 @@ docker_github_builder(image, repo) if {
 docker_github_builder_tag(image, repo, tag) if {
 	docker_github_builder(image, repo)
 	some sig in image.signatures
-	sig.signer.sourceRepositoryRef == concat("", ["refs/tags/", tag])
+	sig.signer.sourceRepositoryRef == sprintf("refs/tags/%s", [tag])
 }
 
 # The HTTP source's content is attested by the Sigstore bundle in `filename` (a file of the
@@ -44,9 +44,9 @@ docker_github_builder_bundle(http, filename, repo) if {
 # For a GitHub release download (`https://github.com/<owner>/<repo>/releases/download/<tag>/<file>`),
 # the first GitHub attestation of its content that verifies.
 github_release_attestation(http) := sig if {
-	lower(http.schema) == "https"
+	http.schema == "https"
 	lower(http.host) == "github.com"
 	regex.match(`^/[^/]+/[^/]+/releases/download/[^/]+/.+$`, http.path)
 	parts := split(http.path, "/")
-	sig := github_attestation(http, concat("/", [parts[1], parts[2]]))
+	sig := github_attestation(http, sprintf("%s/%s", [parts[1], parts[2]]))
 }
