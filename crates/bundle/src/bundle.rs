@@ -240,7 +240,7 @@ impl Bundle {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                parse_tlog_entry(e).map_err(|err| err.context(&format!("tlogEntries[{i}]")))
+                parse_tlog_entry(e).map_err(|err| err.context(format!("tlogEntries[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()?;
 
@@ -263,7 +263,7 @@ impl Bundle {
                 let t = Obj::new(t, "rfc3161Timestamps[]", code)?;
                 rfc3161_timestamps.push(
                     t.req_bytes("signedTimestamp")
-                        .map_err(|e| e.context(&format!("rfc3161Timestamps[{i}]")))?,
+                        .map_err(|e| e.context(format!("rfc3161Timestamps[{i}]")))?,
                 );
             }
         }

@@ -200,7 +200,7 @@ fn list<T>(
     items
         .iter()
         .enumerate()
-        .map(|(i, v)| f(v).map_err(|e| e.context(&format!("{key}[{i}]"))))
+        .map(|(i, v)| f(v).map_err(|e| e.context(format!("{key}[{i}]"))))
         .collect()
 }
 

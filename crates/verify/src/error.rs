@@ -1,131 +1,69 @@
 //! Verification errors: one stable [`ErrorCode`] per failed check.
 
-use core::fmt;
-
-macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, )*) => {
-        /// A stable, machine-readable verification error code.
-        ///
-        /// Each code names the check that failed (the module of this crate that implements it).
-        /// The kebab-case names ([`ErrorCode::as_str`]) are what the CLI prints, what the WIT
-        /// `verify-error` carries and what the conformance table asserts. Messages may change;
-        /// codes are an API.
-        #[non_exhaustive]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum ErrorCode {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl ErrorCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
-
-            /// The stable kebab-case name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(ErrorCode::$variant => $name,)* }
-            }
-        }
-    };
-}
-
-codes! {
-    /// The bundle does not parse (bad JSON, shape, one-of, media type, base64, integer).
-    MalformedBundle = "malformed-bundle",
-    /// The bundle's media type is not one of the four accepted spellings.
-    UnsupportedMediaType = "unsupported-media-type",
-    /// The trusted root does not parse, or holds a key or certificate that does not.
-    MalformedTrustedRoot = "malformed-trusted-root",
-    /// The request is inconsistent (e.g. a key policy for a certificate bundle, an unusable digest).
-    InvalidRequest = "invalid-request",
-    /// A certificate or key in the bundle does not parse.
-    MalformedCertificate = "malformed-certificate",
-    /// A key or signature algorithm that verdict does not support.
-    UnsupportedAlgorithm = "unsupported-algorithm",
-    /// No path from the leaf to a Fulcio CA of the trusted root at a verified time.
-    CertificateChain = "certificate-chain",
-    /// A verified time lies outside the leaf certificate's validity.
-    CertificateExpired = "certificate-expired",
-    /// The leaf is not a code-signing certificate (KeyUsage, ExtendedKeyUsage, SAN, CA flag).
-    LeafProfile = "leaf-profile",
-    /// Too few valid signed certificate timestamps from trusted CT logs.
-    Sct = "sct",
-    /// The certificate's identity does not satisfy the identity policy.
-    IdentityMismatch = "identity-mismatch",
-    /// The artifact signature (message or DSSE) does not verify.
-    Signature = "signature",
-    /// The artifact does not match what was signed (digest hint, in-toto subject).
-    ArtifactMismatch = "artifact-mismatch",
-    /// The DSSE envelope or its in-toto statement is malformed.
-    Envelope = "envelope",
-    /// The managed key does not match, or a key-signed bundle was checked against an identity.
-    KeyMismatch = "key-mismatch",
-    /// A tlog entry's body does not describe this bundle's signature, artifact and key.
-    TlogBodyMismatch = "tlog-body-mismatch",
-    /// A tlog entry names a log that is not in the trusted root, or one not valid at its time.
-    UnknownLog = "unknown-log",
-    /// Too few verified tlog entries, or a duplicate entry.
-    TlogThreshold = "tlog-threshold",
-    /// A signed entry timestamp (inclusion promise) does not verify.
-    InclusionPromise = "inclusion-promise",
-    /// An entry has no inclusion proof where one is required.
-    MissingInclusionProof = "missing-inclusion-proof",
-    /// The RFC 6962 inclusion proof does not lead to the claimed root.
-    InclusionProof = "inclusion-proof",
-    /// The checkpoint is missing or malformed, or disagrees with the proof.
-    Checkpoint = "checkpoint",
-    /// No checkpoint signature line verifies with the log's key.
-    CheckpointSignature = "checkpoint-signature",
-    /// An RFC 3161 timestamp does not verify (status, imprint, CMS signature, TSA chain).
-    Timestamp = "timestamp",
-    /// Too few verified times (SET times and RFC 3161 timestamps) to validate the certificate.
-    TimestampThreshold = "timestamp-threshold",
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+verdict_codes::error_codes! {
+    /// A stable, machine-readable verification error code.
+    ///
+    /// Each code names the check that failed (the module of this crate that implements it).
+    /// The kebab-case names ([`ErrorCode::as_str`]) are what the CLI prints, what the WIT
+    /// `verify-error` carries and what the conformance table asserts. Messages may change;
+    /// codes are an API.
+    pub enum ErrorCode {
+        /// The bundle does not parse (bad JSON, shape, one-of, media type, base64, integer).
+        MalformedBundle = "malformed-bundle",
+        /// The bundle's media type is not one of the four accepted spellings.
+        UnsupportedMediaType = "unsupported-media-type",
+        /// The trusted root does not parse, or holds a key or certificate that does not.
+        MalformedTrustedRoot = "malformed-trusted-root",
+        /// The request is inconsistent (e.g. a key policy for a certificate bundle, an unusable digest).
+        InvalidRequest = "invalid-request",
+        /// A certificate or key in the bundle does not parse.
+        MalformedCertificate = "malformed-certificate",
+        /// A key or signature algorithm that verdict does not support.
+        UnsupportedAlgorithm = "unsupported-algorithm",
+        /// No path from the leaf to a Fulcio CA of the trusted root at a verified time.
+        CertificateChain = "certificate-chain",
+        /// A verified time lies outside the leaf certificate's validity.
+        CertificateExpired = "certificate-expired",
+        /// The leaf is not a code-signing certificate (KeyUsage, ExtendedKeyUsage, SAN, CA flag).
+        LeafProfile = "leaf-profile",
+        /// Too few valid signed certificate timestamps from trusted CT logs.
+        Sct = "sct",
+        /// The certificate's identity does not satisfy the identity policy.
+        IdentityMismatch = "identity-mismatch",
+        /// The artifact signature (message or DSSE) does not verify.
+        Signature = "signature",
+        /// The artifact does not match what was signed (digest hint, in-toto subject).
+        ArtifactMismatch = "artifact-mismatch",
+        /// The DSSE envelope or its in-toto statement is malformed.
+        Envelope = "envelope",
+        /// The managed key does not match, or a key-signed bundle was checked against an identity.
+        KeyMismatch = "key-mismatch",
+        /// A tlog entry's body does not describe this bundle's signature, artifact and key.
+        TlogBodyMismatch = "tlog-body-mismatch",
+        /// A tlog entry names a log that is not in the trusted root, or one not valid at its time.
+        UnknownLog = "unknown-log",
+        /// Too few verified tlog entries, or a duplicate entry.
+        TlogThreshold = "tlog-threshold",
+        /// A signed entry timestamp (inclusion promise) does not verify.
+        InclusionPromise = "inclusion-promise",
+        /// An entry has no inclusion proof where one is required.
+        MissingInclusionProof = "missing-inclusion-proof",
+        /// The RFC 6962 inclusion proof does not lead to the claimed root.
+        InclusionProof = "inclusion-proof",
+        /// The checkpoint is missing or malformed, or disagrees with the proof.
+        Checkpoint = "checkpoint",
+        /// No checkpoint signature line verifies with the log's key.
+        CheckpointSignature = "checkpoint-signature",
+        /// An RFC 3161 timestamp does not verify (status, imprint, CMS signature, TSA chain).
+        Timestamp = "timestamp",
+        /// Too few verified times (SET times and RFC 3161 timestamps) to validate the certificate.
+        TimestampThreshold = "timestamp-threshold",
     }
 }
 
-impl ErrorCode {
-    /// Parses a kebab-case name.
-    pub fn parse(s: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
-}
-
-/// A verification failure: the check's code and a message saying what was wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct Error {
-    code: ErrorCode,
-    message: String,
-}
-
-impl Error {
-    /// A new error.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error {
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> ErrorCode {
-        self.code
-    }
-
-    /// The message (not stable).
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The same error with `context` prefixed to the message.
-    pub fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
-        self
-    }
+verdict_codes::coded_error! {
+    /// A verification failure: the check's code and a message saying what was wrong.
+    pub struct Error(ErrorCode);
 }
 
 impl From<verdict_bundle::Error> for Error {
