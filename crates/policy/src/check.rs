@@ -110,7 +110,7 @@ fn import_aliases(module: &Json) -> BTreeMap<String, String> {
 }
 
 /// A dotted path from a `Var` / `RefDot` / `RefBrack`-with-string chain.
-fn ref_path(expr: &Json) -> Option<String> {
+pub(crate) fn ref_path(expr: &Json) -> Option<String> {
     if let Some(var) = expr.get("Var") {
         return var["value"].as_str().map(str::to_owned);
     }

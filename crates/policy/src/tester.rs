@@ -26,6 +26,7 @@ use std::sync::Arc;
 use regorus::Value;
 use serde_json::Value as Json;
 
+use crate::check::ref_path;
 use crate::engine::{self, HELPER_MODULE_PATH, compact};
 use crate::functions::{self, NoResolver, Resolver};
 use crate::{Error, Module, Options};
@@ -456,24 +457,6 @@ fn package_of(module: &Json) -> String {
         "data.{}",
         ref_path(&module["package"]["refr"]).unwrap_or_default()
     )
-}
-
-/// A dotted path from a `Var` / `RefDot` / `RefBrack`-with-string chain.
-fn ref_path(expr: &Json) -> Option<String> {
-    if let Some(var) = expr.get("Var") {
-        return var["value"].as_str().map(str::to_owned);
-    }
-    if let Some(dot) = expr.get("RefDot") {
-        let base = ref_path(&dot["refr"])?;
-        let field = dot["field"].get(1)?.as_str()?;
-        return Some(format!("{base}.{field}"));
-    }
-    if let Some(brack) = expr.get("RefBrack") {
-        let base = ref_path(&brack["refr"])?;
-        let field = brack["index"].get("String")?["value"].as_str()?;
-        return Some(format!("{base}.{field}"));
-    }
-    None
 }
 
 /// The name of a rule whose head is a plain name (not a ref) and takes no arguments, and
