@@ -172,7 +172,7 @@ pub fn resolve<'a>(
                 git.insert("branch".into(), json!(branch));
             }
             facts.asserted("git.ref", format!("refs list {name} at {oid}"));
-            (oid.clone(), commit)
+            (oid, commit)
         }
     };
     git.insert("checksum".into(), json!(checksum));
