@@ -32,7 +32,8 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
   --target wasm32-unknown-unknown --profile "$profile")
 wasm="$target/wasm32-unknown-unknown/$profile/verdict_web.wasm"
 rm -rf "$here/pkg"
-"$bindgen" --target web --no-typescript --out-dir "$here/pkg" "$wasm"
+"$bindgen" --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir "$here/pkg" "$wasm"
 out="$here/pkg/verdict_web_bg.wasm"
 raw=$(stat -c %s "$out")
 gz=$(gzip -9 -c "$out" | wc -c)

@@ -54,6 +54,37 @@ pub(crate) fn from_js<T: for<'de> Deserialize<'de>>(
         .map_err(|e| JsError::invalid_request(format!("{what}: {e}")))
 }
 
+/// Rejects keys of a plain object that `allowed` does not list (serde-wasm-bindgen reads structs
+/// field by field, so `deny_unknown_fields` never sees a misspelt key).
+pub(crate) fn known_keys(value: &JsValue, allowed: &[&str], what: &str) -> Result<(), JsError> {
+    use wasm_bindgen::JsCast;
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
+        return Ok(());
+    };
+    if js_sys::Array::is_array(value) || value.is_instance_of::<js_sys::Uint8Array>() {
+        return Ok(());
+    }
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            return Err(JsError::invalid_request(format!(
+                "{what}: unknown field `{key}` (known: {})",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The property `key` of `value` (`undefined` when absent or not an object).
+pub(crate) fn property(value: &JsValue, key: &str) -> JsValue {
+    if value.is_object() {
+        js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
 /// `{ok: false, error}`.
 pub(crate) fn failure(error: JsError) -> JsValue {
     #[derive(Serialize)]
@@ -179,6 +210,7 @@ struct JsOptions {
 
 /// The evaluation options; `nowNs` is required (verdict reads no clock).
 pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
+    known_keys(&value, &["query", "nowNs"], "options")?;
     let o: JsOptions = from_js(value, "options ({query?, nowNs})")?;
     let Some(now) = o.now_ns else {
         return Err(JsError::invalid_request(
@@ -330,6 +362,39 @@ pub(crate) struct CheckRequest {
 
 /// Reads a check request.
 pub(crate) fn check_request(value: JsValue) -> Result<CheckRequest, JsError> {
+    known_keys(
+        &value,
+        &[
+            "source",
+            "platform",
+            "env",
+            "evidence",
+            "files",
+            "trustedRoot",
+            "defaultPolicy",
+        ],
+        "request",
+    )?;
+    known_keys(
+        &property(&value, "env"),
+        &["args", "labels", "filename", "target"],
+        "request.env",
+    )?;
+    known_keys(
+        &property(&value, "evidence"),
+        &[
+            "ociIndex",
+            "blobs",
+            "gitRefs",
+            "gitObjects",
+            "httpContent",
+            "httpChecksum",
+            "attestations",
+            "attestationManifest",
+            "signatureBundles",
+        ],
+        "request.evidence",
+    )?;
     let r: JsCheckRequest = from_js(value, "request")?;
     let env = r.env.unwrap_or_default();
     let e = r.evidence.unwrap_or_default();

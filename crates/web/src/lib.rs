@@ -190,7 +190,8 @@ impl Engine {
         match compiled {
             Ok(inner) => {
                 let out = js_sys::Object::new();
-                let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
+                let set =
+                    |k: &str, v: JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
                 // Setting a property on a fresh plain object cannot fail.
                 let _ = set("ok", JsValue::TRUE);
                 let _ = set("engine", JsValue::from(Engine { inner }));
@@ -285,7 +286,12 @@ pub fn build_input(request: JsValue) -> JsValue {
 /// test` (the WIT's `run-tests`; `run`: only names containing it): `{ok: true, report: {results,
 /// coverage, rendered}}` or `{ok: false, error}`.
 #[wasm_bindgen(js_name = runTests)]
-pub fn run_tests(policy: JsValue, tests: JsValue, options: JsValue, run: Option<String>) -> JsValue {
+pub fn run_tests(
+    policy: JsValue,
+    tests: JsValue,
+    options: JsValue,
+    run: Option<String>,
+) -> JsValue {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Result_ {

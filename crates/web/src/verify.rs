@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use verdict_core::verify as v;
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::convert::{Bytes, JsError, failure, from_js, to_js};
 
@@ -41,7 +41,7 @@ pub(crate) fn trust_root(value: JsValue) -> Result<v::TrustMaterial, JsError> {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -164,6 +164,21 @@ struct JsIdentity {
 }
 
 fn policy(value: JsValue) -> Result<v::Policy, JsError> {
+    crate::convert::known_keys(
+        &value,
+        &["certificate", "key", "thresholds", "allowV01SetOnly"],
+        "options",
+    )?;
+    crate::convert::known_keys(
+        &crate::convert::property(&value, "certificate"),
+        &["subject", "issuer"],
+        "options.certificate",
+    )?;
+    crate::convert::known_keys(
+        &crate::convert::property(&value, "thresholds"),
+        &["tlog", "ctlog", "timestamps"],
+        "options.thresholds",
+    )?;
     let o: JsVerifyOptions = if value.is_undefined() || value.is_null() {
         JsVerifyOptions::default()
     } else {
@@ -227,10 +242,11 @@ pub fn verify_bundle(
         error: JsError,
     }
     let run = || -> Result<serde_json::Value, JsError> {
-        let bundle: Bytes = from_js(bundle, "bundle (JSON bytes or text)").map_err(|e| JsError {
-            code: v::ErrorCode::InvalidRequest.as_str().to_owned(),
-            message: e.message,
-        })?;
+        let bundle: Bytes =
+            from_js(bundle, "bundle (JSON bytes or text)").map_err(|e| JsError {
+                code: v::ErrorCode::InvalidRequest.as_str().to_owned(),
+                message: e.message,
+            })?;
         let trust = trust_root(trusted_root)?;
         let policy = policy(options)?;
         let verified = if artifact.is_instance_of::<js_sys::Uint8Array>()
