@@ -16,11 +16,14 @@ const $ = (id) => document.getElementById(id);
 const utf8 = new TextDecoder();
 
 // ---- files: the gallery's, decoded on demand -------------------------------------------------
+// Load times (ms since navigation start) for the browser test and the curious.
+const mark = (k) => (document.body.dataset[k] = performance.now().toFixed(1));
+mark('scriptStartMs');
 const galleryPromise = fetch('examples.json').then((r) => {
   if (!r.ok) throw new Error(`examples.json: HTTP ${r.status}`);
-  return r.json();
+  return r.json().then((j) => (mark('galleryMs'), j));
 });
-const enginePromise = init({ module_or_path: new URL('verdict_web_bg.wasm', import.meta.url) });
+const enginePromise = init({ module_or_path: new URL('verdict_web_bg.wasm', import.meta.url) }).then((x) => (mark('engineMs'), x));
 
 const decoded = new Map();
 let encoded = {};

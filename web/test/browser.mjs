@@ -63,7 +63,8 @@ test('the page shows its first verdict soon after navigation', async () => {
   await page.waitForSelector('body[data-first-verdict-ms]', { timeout: 30000 });
   const wall = Date.now() - t0;
   const sincenav = Number(await page.evaluate(() => document.body.dataset.firstVerdictMs));
-  console.log(`first verdict: ${sincenav.toFixed(0)} ms after navigation start (performance.now), ${wall} ms wall from goto`);
+  const marks = await page.evaluate(() => ({ ...document.body.dataset }));
+  console.log(`first verdict: ${sincenav.toFixed(0)} ms after navigation start (performance.now), ${wall} ms wall from goto; script ${marks.scriptStartMs}, gallery ${marks.galleryMs}, engine ${marks.engineMs} ms`);
   assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true');
   assert.ok(sincenav > 0 && sincenav < 10000, `${sincenav}`);
   const match = await page.getAttribute('#golden-match', 'data-match');
