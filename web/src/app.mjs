@@ -255,6 +255,84 @@ function render(result, ms) {
 
 $('evaluate').addEventListener('click', evaluateNow);
 
+// ---- dropped files: kept in this page under dropped/ ------------------------------------------
+const MAX_FILE = 64 << 20; // the CLI's limit for one evidence or context file
+function describe(bytes) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 1 << 20));
+  } catch {
+    return 'binary';
+  }
+  if (/^\s*\{/.test(text)) {
+    const root = api.trustRootSummary(bytes);
+    if (root.ok) {
+      const ends = (root.summary.certificateAuthorities ?? []).map((c) => c.validFor?.end).filter(Boolean).sort();
+      return `trusted root ${root.digest.slice(0, 19)}…, ${root.summary.tlogs.length} logs, ${root.summary.certificateAuthorities.length} CAs${ends.length ? `, valid until ${ends.pop()}` : ''}`;
+    }
+    if (text.includes('application/vnd.dev.sigstore.bundle')) return 'Sigstore bundle';
+    try {
+      JSON.parse(text);
+      return 'JSON';
+    } catch {
+      return 'text (not valid JSON)';
+    }
+  }
+  return 'text';
+}
+async function addFiles(entries) {
+  const list = $('dropped');
+  for (const { path, file } of entries) {
+    const name = `dropped/${path.replace(/^\/+/, '')}`;
+    const li = document.createElement('li');
+    if (file.size > MAX_FILE) {
+      li.textContent = `${name}: ${file.size} bytes, over the ${MAX_FILE >> 20} MiB limit — not added`;
+      li.setAttribute('role', 'alert');
+    } else {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      decoded.set(name, bytes);
+      encoded[name] = encoded[name] ?? '';
+      li.innerHTML = '';
+      li.append(el('code', {}, name), ` — ${bytes.length} bytes, ${describe(bytes)}`);
+    }
+    li.dataset.path = name;
+    list.append(li);
+  }
+}
+async function walk(entry, prefix, out) {
+  if (entry.isFile) {
+    out.push({ path: `${prefix}${entry.name}`, file: await new Promise((res, rej) => entry.file(res, rej)) });
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+      if (!batch.length) break;
+      for (const e of batch) await walk(e, `${prefix}${entry.name}/`, out);
+    }
+  }
+}
+const zone = $('drop-zone');
+for (const t of ['dragenter', 'dragover']) zone.addEventListener(t, (e) => (e.preventDefault(), zone.classList.add('over')));
+zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', async (e) => {
+  e.preventDefault();
+  zone.classList.remove('over');
+  const out = [];
+  for (const item of e.dataTransfer.items) {
+    const entry = item.webkitGetAsEntry?.();
+    if (entry) await walk(entry, '', out);
+    else if (item.kind === 'file') out.push({ path: item.getAsFile().name, file: item.getAsFile() });
+  }
+  await addFiles(out);
+});
+for (const id of ['add-files', 'add-folder']) {
+  $(id).addEventListener('change', async (e) => {
+    await addFiles([...e.target.files].map((f) => ({ path: f.webkitRelativePath || f.name, file: f })));
+    e.target.value = '';
+  });
+}
+
 // ---- share link: the whole state, deflated into the URL fragment (no server) -----------------
 const unb64url = (text) => Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
 async function pipe(bytes, stream) {

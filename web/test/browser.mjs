@@ -164,3 +164,45 @@ test('a share link restores the state exactly and gives the same verdict', async
   console.log(`share link: ${link.length} characters`);
   await other.close();
 });
+
+test('dropped files: a trusted root, an evidence folder with a bundle, and a PNG', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'verdict-drop-'));
+  const png = path.join(tmp, 'picture.png');
+  writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+  await page.setInputFiles('#add-files', [path.join(root, 'tests/minted/artifact-github-builder/trusted_root.json'), png]);
+  await page.waitForSelector('#dropped li[data-path="dropped/picture.png"]');
+  assert.match(await page.textContent('#dropped li[data-path="dropped/trusted_root.json"]'), /trusted root sha256:/);
+  assert.match(await page.textContent('#dropped li[data-path="dropped/picture.png"]'), /binary/);
+  await page.setInputFiles('#add-folder', path.join(root, 'examples/github-builder-real/evidence/signed-1'));
+  await page.waitForSelector('#dropped li[data-path="dropped/signed-1/image/attestation-manifest"]');
+
+  const retype = async (edit) => {
+    const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
+    await page.click('#input .cm-content');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
+    const n = await verdictCount();
+    await page.keyboard.press('Control+Enter');
+    await waitForVerdict(n);
+    return page.getAttribute('#verdict-hash', 'data-hash');
+  };
+  const hashOf = async (example, name) => goldenHash(store.read(`examples/${example}/expected/${name}.verdict.json`));
+  // The dropped trusted root gives the verdict the example's own root gives.
+  await page.click('#gallery button[data-key="artifact-attestations/check/allow-github-builder-bundle"]');
+  assert.equal(await retype((r) => ({ ...r, trustedRoot: 'dropped/trusted_root.json' })), await hashOf('artifact-attestations', 'allow-github-builder-bundle'));
+  // The dropped evidence folder (its bundle verified in the page) gives the example's verdict.
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  assert.equal(await retype((r) => ({ ...r, evidence: 'dropped/signed-1' })), await hashOf('github-builder-real', 'allow-signature-1'));
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'allow');
+  // A PNG as the trusted root: an error verdict naming it, and the page keeps working.
+  await retype((r) => ({ ...r, trustedRoot: 'dropped/picture.png' }));
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
+  assert.match(await page.textContent('#verdict'), /invalid-request.*trusted root/s);
+  const n = await verdictCount();
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+  assert.deepEqual(external, []);
+});
