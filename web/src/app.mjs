@@ -4,7 +4,8 @@
 
 import init, * as api from '../pkg/verdict_web.js';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
-import { EditorState } from '@codemirror/state';
+import { EditorState, StateField, StateEffect, RangeSetBuilder } from '@codemirror/state';
+import { Decoration } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
 import { json } from '@codemirror/lang-json';
@@ -47,7 +48,32 @@ const store = {
 
 // ---- editors -----------------------------------------------------------------------------------
 const evaluateKey = { key: 'Mod-Enter', run: () => (evaluateNow(), true) };
-function editor(parent, labelId, language) {
+
+// Coverage of the policy editor's lines from the last test run: {covered, notCovered} (1-based);
+// cleared by any edit.
+const setCoverage = StateEffect.define();
+const coverageField = StateField.define({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    for (const e of tr.effects) {
+      if (e.is(setCoverage)) {
+        const b = new RangeSetBuilder();
+        const marks = new Map();
+        for (const n of e.value.covered) marks.set(n, 'cov-hit');
+        for (const n of e.value.notCovered) marks.set(n, 'cov-miss');
+        for (const n of [...marks.keys()].sort((x, y) => x - y)) {
+          if (n < 1 || n > tr.state.doc.lines) continue;
+          const line = tr.state.doc.line(n);
+          b.add(line.from, line.from, Decoration.line({ class: marks.get(n), attributes: { title: marks.get(n) === 'cov-hit' ? 'evaluated by the tests' : 'not reached by any test' } }));
+        }
+        return b.finish();
+      }
+    }
+    return tr.docChanged ? Decoration.none : deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+function editor(parent, labelId, language, more = []) {
   return new EditorView({
     parent,
     state: EditorState.create({
@@ -63,12 +89,13 @@ function editor(parent, labelId, language) {
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         keymap.of([evaluateKey, ...defaultKeymap, ...historyKeymap]),
         language,
+        ...more,
         EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox' }),
       ],
     }),
   });
 }
-const policyEditor = editor($('policy'), 'policy-label', rego);
+const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField]);
 const inputEditor = editor($('input'), 'input-label', json());
 // For tests and the console: the editors' exact texts.
 window.verdictPlayground = { texts: () => [getText(policyEditor), getText(inputEditor)] };
@@ -80,6 +107,7 @@ let gallery = { examples: [] };
 let policyPath = 'Dockerfile.rego';
 let selected = null; // {example, item}: for the golden comparison
 let firstShown = false;
+let testFiles = [];
 
 function setMode(mode) {
   $('mode').value = mode;
@@ -121,6 +149,9 @@ function select(example, item) {
   }
   $('policy-name').textContent = policyPath;
   selected = { example, item };
+  testFiles = store.list(dir).filter((p) => p.endsWith('_test.rego') && !p.slice(dir.length + 1).includes('/'));
+  $('run-tests').disabled = testFiles.length === 0;
+  $('run-tests').title = testFiles.length ? `runs ${testFiles.map((p) => p.split('/').pop()).join(', ')}` : 'this example has no *_test.rego';
   for (const b of document.querySelectorAll('#gallery button')) b.setAttribute('aria-current', String(b.dataset.key === `${example.name}/${item.kind}/${item.name}`));
 }
 
@@ -254,6 +285,32 @@ function render(result, ms) {
 }
 
 $('evaluate').addEventListener('click', evaluateNow);
+
+// ---- policy tests with coverage (docker buildx policy test) ----------------------------------------
+$('run-tests').addEventListener('click', () => {
+  const panel = $('verdict');
+  panel.textContent = '';
+  let r;
+  try {
+    const tests = testFiles.map((p) => ({ path: p.split('/').pop(), source: utf8.decode(store.read(p)) }));
+    r = api.runTests([{ path: policyPath, source: getText(policyEditor) }], tests, { nowNs: rfc3339ToNs($('now').value) });
+  } catch (e) {
+    r = { ok: false, error: { code: 'page', message: e.message ?? String(e) } };
+  }
+  if (!r.ok) {
+    panel.append(el('p', { class: 'decision error', 'data-decision': 'tests-failed' }, 'tests not run'), el('p', { role: 'alert' }, `${r.error.code}: ${r.error.message}`));
+    return;
+  }
+  const failed = r.report.results.filter((t) => !t.passed).length;
+  const cov = r.report.coverage.find((c) => c.path === policyPath) ?? { covered: [], notCovered: [] };
+  policyEditor.dispatch({ effects: setCoverage.of(cov) });
+  panel.append(
+    el('p', {}, el('span', { class: `decision ${failed ? 'deny' : 'allow'}`, 'data-decision': failed ? 'tests-failed' : 'tests-passed' }, failed ? `${failed} of ${r.report.results.length} tests failed` : `${r.report.results.length} tests passed`)),
+    el('p', { class: 'hint' }, 'Lines the tests evaluated are marked green in the policy, lines none reached red (until the next edit).'),
+    el('pre', { id: 'test-report' }, r.report.rendered),
+  );
+  document.body.dataset.testRuns = String(Number(document.body.dataset.testRuns ?? 0) + 1);
+});
 
 // ---- dropped files: kept in this page under dropped/ ------------------------------------------
 const MAX_FILE = 64 << 20; // the CLI's limit for one evidence or context file

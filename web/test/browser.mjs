@@ -206,3 +206,22 @@ test('dropped files: a trusted root, an evidence folder with a bundle, and a PNG
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
   assert.deepEqual(external, []);
 });
+
+test('policy tests run in the page, with coverage marked in the policy editor', async () => {
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await page.click('#run-tests');
+  await page.waitForSelector('#test-report');
+  const report = await page.textContent('#test-report');
+  assert.equal(report.trim(), utf8.decode(store.read('examples/github-builder-real/expected/policy-tests.txt')).trim());
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'tests-passed');
+  const hit = await page.locator('#policy .cm-line.cov-hit').count();
+  assert.ok(hit >= 10, `${hit} covered lines marked`);
+  // Any edit clears the marks.
+  await page.click('#policy .cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n');
+  assert.equal(await page.locator('#policy .cm-line.cov-hit').count(), 0);
+  // An example without tests has the button disabled.
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  assert.equal(await page.isDisabled('#run-tests'), true);
+});
