@@ -2,7 +2,8 @@
 # Builds crates/web for the browser and the playground bundle:
 #   1. wasm-bindgen-cli of exactly the `wasm-bindgen` version in Cargo.lock, installed under
 #      $CARGO_TARGET_DIR/tools when missing;
-#   2. cargo build -p verdict-web --target wasm32-unknown-unknown --profile component;
+#   2. cargo build -p verdict-web --target wasm32-unknown-unknown --profile web ([profile.web]:
+#      the component profile at opt-level "z");
 #   3. wasm-bindgen --target web into web/pkg/ (gitignored);
 #   4. with --playground (or when web/node_modules exists): npm ci, the examples gallery and the
 #      esbuild bundle into web/dist/.
@@ -12,7 +13,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 nice="${VERDICT_NICE:-nice -n 15}"
-profile="${VERDICT_WEB_PROFILE:-component}"
+profile="${VERDICT_WEB_PROFILE:-web}"
 
 version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
 [ -n "$version" ] || { echo "build.sh: no wasm-bindgen in Cargo.lock" >&2; exit 2; }
