@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds crates/web for the browser and the playground bundle:
+#   1. wasm-bindgen-cli of exactly the `wasm-bindgen` version in Cargo.lock, installed under
+#      $CARGO_TARGET_DIR/tools when missing;
+#   2. cargo build -p verdict-web --target wasm32-unknown-unknown --profile web ([profile.web]:
+#      the component profile at opt-level "z");
+#   3. wasm-bindgen --target web into web/pkg/ (gitignored);
+#   4. with --playground (or when web/node_modules exists): npm ci, the examples gallery and the
+#      esbuild bundle into web/dist/.
+# Prints the .wasm size, raw and gzip.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+nice="${VERDICT_NICE:-nice -n 15}"
+profile="${VERDICT_WEB_PROFILE:-web}"
+
+version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
+[ -n "$version" ] || { echo "build.sh: no wasm-bindgen in Cargo.lock" >&2; exit 2; }
+tools="$target/tools"
+bindgen="$tools/bin/wasm-bindgen"
+if ! [ -x "$bindgen" ] || [ "$("$bindgen" --version | awk '{print $2}')" != "$version" ]; then
+  echo "build.sh: installing wasm-bindgen-cli $version into $tools" >&2
+  # --locked pins its dependencies; if that lock no longer builds, fall back to fresh ones.
+  $nice cargo install wasm-bindgen-cli --version "=$version" --locked --root "$tools" \
+    || $nice cargo install wasm-bindgen-cli --version "=$version" --root "$tools"
+fi
+
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+  || rustup target add wasm32-unknown-unknown
+
+(cd "$root" && CARGO_TARGET_DIR="$target" $nice cargo build -p verdict-web \
+  --target wasm32-unknown-unknown --profile "$profile")
+wasm="$target/wasm32-unknown-unknown/$profile/verdict_web.wasm"
+rm -rf "$here/pkg"
+"$bindgen" --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir "$here/pkg" "$wasm"
+out="$here/pkg/verdict_web_bg.wasm"
+raw=$(stat -c %s "$out")
+gz=$(gzip -9 -c "$out" | wc -c)
+echo "build.sh: web/pkg/verdict_web_bg.wasm $raw bytes ($(( raw / 1024 )) KiB), gzip -9 $gz bytes ($(( gz / 1024 )) KiB)"
+
+if [ "${1:-}" = "--playground" ] || [ -d "$here/node_modules" ]; then
+  cd "$here"
+  [ -d node_modules ] || $nice npm ci --no-audit --no-fund
+  node scripts/gallery.mjs
+  $nice node scripts/bundle.mjs
+fi

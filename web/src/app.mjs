@@ -1,0 +1,468 @@
+// The verdict playground: CodeMirror editors for the policy and the input (or a source check
+// request), the examples gallery, the pinned evaluation time, the verdict panel and a share
+// link. Everything runs in this page through crates/web (web/pkg); nothing is sent anywhere.
+
+import init, * as api from '../pkg/verdict_web.js';
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
+import { EditorState, StateField, StateEffect, RangeSetBuilder } from '@codemirror/state';
+import { Decoration } from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
+import { json } from '@codemirror/lang-json';
+import { rego } from './rego.mjs';
+import { evidenceFromFiles, rfc3339ToNs, DEFAULT_NOW } from './evidence.mjs';
+import { checkWithContext, filesUnder, prepare, items, join } from './runner.mjs';
+
+const $ = (id) => document.getElementById(id);
+const utf8 = new TextDecoder();
+
+// ---- files: the gallery's, decoded on demand -------------------------------------------------
+// Load times (ms since navigation start) for the browser test and the curious.
+const mark = (k) => (document.body.dataset[k] = performance.now().toFixed(1));
+mark('scriptStartMs');
+const galleryPromise = fetch('examples.json').then((r) => {
+  if (!r.ok) throw new Error(`examples.json: HTTP ${r.status}`);
+  return r.json().then((j) => (mark('galleryMs'), j));
+});
+const enginePromise = init({ module_or_path: new URL('verdict_web_bg.wasm', import.meta.url) }).then((x) => (mark('engineMs'), x));
+
+const decoded = new Map();
+let encoded = {};
+const store = {
+  read(p) {
+    p = p.replace(/^\/+/, '');
+    if (decoded.has(p)) return decoded.get(p);
+    const b64 = encoded[p];
+    if (b64 === undefined) return undefined;
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    decoded.set(p, bytes);
+    return bytes;
+  },
+  list(dir) {
+    const prefix = `${dir.replace(/\/+$/, '')}/`;
+    return Object.keys(encoded).filter((p) => p.startsWith(prefix)).sort();
+  },
+};
+
+// ---- editors -----------------------------------------------------------------------------------
+const evaluateKey = { key: 'Mod-Enter', run: () => (evaluateNow(), true) };
+
+// Coverage of the policy editor's lines from the last test run: {covered, notCovered} (1-based);
+// cleared by any edit.
+const setCoverage = StateEffect.define();
+const coverageField = StateField.define({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    for (const e of tr.effects) {
+      if (e.is(setCoverage)) {
+        const b = new RangeSetBuilder();
+        const marks = new Map();
+        for (const n of e.value.covered) marks.set(n, 'cov-hit');
+        for (const n of e.value.notCovered) marks.set(n, 'cov-miss');
+        for (const n of [...marks.keys()].sort((x, y) => x - y)) {
+          if (n < 1 || n > tr.state.doc.lines) continue;
+          const line = tr.state.doc.line(n);
+          b.add(line.from, line.from, Decoration.line({ class: marks.get(n), attributes: { title: marks.get(n) === 'cov-hit' ? 'evaluated by the tests' : 'not reached by any test' } }));
+        }
+        return b.finish();
+      }
+    }
+    return tr.docChanged ? Decoration.none : deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+function editor(parent, labelId, language, more = []) {
+  return new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: '',
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        highlightActiveLine(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        keymap.of([evaluateKey, ...defaultKeymap, ...historyKeymap]),
+        language,
+        ...more,
+        EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox' }),
+      ],
+    }),
+  });
+}
+const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField]);
+const inputEditor = editor($('input'), 'input-label', json());
+// For tests and the console: the editors' exact texts.
+window.verdictPlayground = { texts: () => [getText(policyEditor), getText(inputEditor)] };
+const setText = (view, text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+const getText = (view) => view.state.doc.toString();
+
+// ---- state -----------------------------------------------------------------------------------
+let gallery = { examples: [] };
+let policyPath = 'Dockerfile.rego';
+let selected = null; // {example, item}: for the golden comparison
+let firstShown = false;
+let testFiles = [];
+
+function setMode(mode) {
+  $('mode').value = mode;
+  $('input-label').firstChild.textContent = mode === 'check' ? 'Source check request ' : 'Input document ';
+  $('input-help').innerHTML =
+    mode === 'check'
+      ? '<code>source</code>, <code>platform</code>, and the page files to use: <code>evidence</code> (a directory laid out as docs/evidence.md), <code>context</code> (build-context files the policy reads), <code>trustedRoot</code> (absent: the embedded public-good root), <code>defaultPolicy</code>.'
+      : 'The policy input, as <code>docker buildx policy eval --print</code> shows it.';
+}
+$('mode').addEventListener('change', () => {
+  setMode($('mode').value);
+  selected = null;
+});
+
+function select(example, item) {
+  const dir = example.dir;
+  const spec = example.spec;
+  const it = items(dir, spec).find((x) => x.kind === item.kind && x.name === item.name);
+  const c = it.spec;
+  if (item.kind === 'case') {
+    const p = prepare(store, dir, spec, it);
+    policyPath = p.sets[0][0].path;
+    setText(policyEditor, p.sets[0][0].source);
+    setText(inputEditor, p.input);
+    $('now').value = spec.now ?? DEFAULT_NOW;
+    setMode('input');
+  } else {
+    const files = c.policies ?? spec.policies;
+    policyPath = files.length ? files[0].split('/').pop() : 'Dockerfile.rego';
+    setText(policyEditor, files.length ? utf8.decode(store.read(join(dir, files[0]))) : '');
+    const request = { source: c.source, platform: c.platform ?? 'linux/amd64' };
+    if (c.evidence) request.evidence = join(dir, c.evidence);
+    if (c.context) request.context = join(dir, c.context);
+    if (c.trusted_root) request.trustedRoot = join(dir, c.trusted_root);
+    if (c.default_policy) request.defaultPolicy = true;
+    setText(inputEditor, `${JSON.stringify(request, null, 2)}\n`);
+    $('now').value = c.now ?? spec.now ?? DEFAULT_NOW;
+    setMode('check');
+  }
+  $('policy-name').textContent = policyPath;
+  selected = { example, item };
+  testFiles = store.list(dir).filter((p) => p.endsWith('_test.rego') && !p.slice(dir.length + 1).includes('/'));
+  $('run-tests').disabled = testFiles.length === 0;
+  $('run-tests').title = testFiles.length ? `runs ${testFiles.map((p) => p.split('/').pop()).join(', ')}` : 'this example has no *_test.rego';
+  for (const b of document.querySelectorAll('#gallery button')) b.setAttribute('aria-current', String(b.dataset.key === `${example.name}/${item.kind}/${item.name}`));
+}
+
+function renderGallery() {
+  const root = $('gallery');
+  root.textContent = '';
+  for (const example of gallery.examples) {
+    const details = document.createElement('details');
+    details.open = true;
+    details.setAttribute('role', 'listitem');
+    const summary = document.createElement('summary');
+    summary.textContent = example.name;
+    summary.title = example.description;
+    details.append(summary);
+    for (const item of example.items) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.key = `${example.name}/${item.kind}/${item.name}`;
+      b.textContent = `${item.kind === 'check' ? '⇢ ' : '{} '}${item.name}`;
+      b.setAttribute('aria-label', `${example.name}: ${item.kind === 'check' ? 'source check' : 'input'} ${item.name}`);
+      b.addEventListener('click', () => {
+        select(example, item);
+        evaluateNow();
+      });
+      details.append(b);
+    }
+    root.append(details);
+  }
+}
+
+// ---- evaluation -------------------------------------------------------------------------------
+function requestFromEditor(text) {
+  let r;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the request is not valid JSON: ${e.message}`);
+  }
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error('the request must be a JSON object');
+  const known = new Set(['source', 'platform', 'evidence', 'context', 'trustedRoot', 'defaultPolicy', 'buildArgs', 'labels', 'target']);
+  for (const k of Object.keys(r)) if (!known.has(k)) throw new Error(`unknown request field "${k}" (known: ${[...known].join(', ')})`);
+  const dirFiles = (dir, what) => {
+    const files = filesUnder(store, dir.replace(/\/+$/, ''));
+    if (files.size === 0) throw new Error(`${what} "${dir}": no such directory among the page's files`);
+    return files;
+  };
+  const request = {
+    source: r.source,
+    platform: r.platform,
+    env: { filename: 'Dockerfile', args: r.buildArgs, labels: r.labels, target: r.target },
+    evidence: r.evidence ? evidenceFromFiles(dirFiles(r.evidence, 'evidence')) : {},
+    files: [],
+    defaultPolicy: Boolean(r.defaultPolicy),
+  };
+  if (r.context) dirFiles(r.context, 'context');
+  if (r.trustedRoot) {
+    request.trustedRoot = store.read(r.trustedRoot);
+    if (!request.trustedRoot) throw new Error(`trustedRoot "${r.trustedRoot}": no such file among the page's files`);
+  }
+  return { request, context: r.context ? r.context.replace(/\/+$/, '') : undefined };
+}
+
+function evaluateNow() {
+  const started = performance.now();
+  let result;
+  try {
+    const nowNs = rfc3339ToNs($('now').value);
+    const source = getText(policyEditor);
+    const mode = $('mode').value;
+    const sets = source.trim() || mode === 'input' ? [[{ path: policyPath, source }]] : [];
+    if (mode === 'input') {
+      result = { verdict: api.evaluate(sets, { nowNs }, getText(inputEditor)) };
+    } else {
+      const { request, context } = requestFromEditor(getText(inputEditor));
+      result = checkWithContext(api, store, sets, { nowNs }, request, context);
+    }
+  } catch (e) {
+    result = { failure: e.message ?? String(e) };
+  }
+  render(result, performance.now() - started);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children.filter((c) => c !== null && c !== undefined));
+  return e;
+}
+
+function render(result, ms) {
+  const panel = $('verdict');
+  panel.textContent = '';
+  if (result.failure) {
+    panel.append(el('p', { class: 'decision error', 'data-decision': 'failure' }, 'not evaluated'), el('p', { role: 'alert' }, result.failure));
+    return;
+  }
+  const v = result.verdict;
+  const dl = el('dl');
+  const row = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
+  panel.append(el('p', {}, el('span', { class: `decision ${v.decision}`, 'data-decision': v.decision }, v.decision)));
+  if (v.messages.length) row('Deny messages', el('ul', {}, ...v.messages.map((m) => el('li', {}, m))));
+  if (v.error) row('Error', el('code', {}, v.error.code), ' ', v.error.message);
+  if (v.decidedBy !== null && v.decidedBy !== undefined) row('Decided by', `policy set ${v.decidedBy}`);
+  if (v.pin) row('Pinned to', el('code', {}, v.pin));
+  if (v.missingFiles.length) row('Missing files', v.missingFiles.join(', '));
+  if (v.prints.length) row('print()', el('pre', {}, v.prints.join('\n')));
+  let record = null;
+  try {
+    record = v.canonicalJson ? JSON.parse(v.canonicalJson) : null;
+  } catch {
+    record = null;
+  }
+  if (record?.facts?.length) {
+    row('Facts', el('ul', { class: 'facts' }, ...record.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
+  }
+  row('Verdict hash', el('code', { class: 'hash', id: 'verdict-hash', 'data-hash': v.hash ?? '' }, v.hash ?? '(none: the request could not be read)'));
+  if (selected) {
+    const want = selected.item.expectedHash;
+    const same = want === v.hash;
+    row('Golden', el('span', { class: same ? 'match' : 'mismatch', id: 'golden-match', 'data-match': String(same) }, same ? `✓ same as examples/${selected.example.name}/expected (native and component)` : `differs from the golden ${want}${' '}(edited?)`));
+  }
+  row('Time', `${ms.toFixed(1)} ms${result.rounds > 1 ? `, ${result.rounds} rounds (context files read on demand)` : ''}`);
+  panel.append(dl);
+  if (result.input) panel.append(el('details', {}, el('summary', {}, 'Input document evaluated'), el('pre', {}, JSON.stringify(result.input, null, 2))));
+  if (record) panel.append(el('details', {}, el('summary', {}, 'Canonical verdict record'), el('pre', {}, JSON.stringify(record, null, 2))));
+  if (!firstShown) {
+    firstShown = true;
+    document.body.dataset.firstVerdictMs = performance.now().toFixed(1);
+  }
+  document.body.dataset.verdictCount = String(Number(document.body.dataset.verdictCount ?? 0) + 1);
+}
+
+$('evaluate').addEventListener('click', evaluateNow);
+
+// ---- policy tests with coverage (docker buildx policy test) ----------------------------------------
+$('run-tests').addEventListener('click', () => {
+  const panel = $('verdict');
+  panel.textContent = '';
+  let r;
+  try {
+    const tests = testFiles.map((p) => ({ path: p.split('/').pop(), source: utf8.decode(store.read(p)) }));
+    r = api.runTests([{ path: policyPath, source: getText(policyEditor) }], tests, { nowNs: rfc3339ToNs($('now').value) });
+  } catch (e) {
+    r = { ok: false, error: { code: 'page', message: e.message ?? String(e) } };
+  }
+  if (!r.ok) {
+    panel.append(el('p', { class: 'decision error', 'data-decision': 'tests-failed' }, 'tests not run'), el('p', { role: 'alert' }, `${r.error.code}: ${r.error.message}`));
+    return;
+  }
+  const failed = r.report.results.filter((t) => !t.passed).length;
+  const cov = r.report.coverage.find((c) => c.path === policyPath) ?? { covered: [], notCovered: [] };
+  policyEditor.dispatch({ effects: setCoverage.of(cov) });
+  panel.append(
+    el('p', {}, el('span', { class: `decision ${failed ? 'deny' : 'allow'}`, 'data-decision': failed ? 'tests-failed' : 'tests-passed' }, failed ? `${failed} of ${r.report.results.length} tests failed` : `${r.report.results.length} tests passed`)),
+    el('p', { class: 'hint' }, 'Lines the tests evaluated are marked green in the policy, lines none reached red (until the next edit).'),
+    el('pre', { id: 'test-report' }, r.report.rendered),
+  );
+  document.body.dataset.testRuns = String(Number(document.body.dataset.testRuns ?? 0) + 1);
+});
+
+// ---- dropped files: kept in this page under dropped/ ------------------------------------------
+const MAX_FILE = 64 << 20; // the CLI's limit for one evidence or context file
+function describe(bytes) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 1 << 20));
+  } catch {
+    return 'binary';
+  }
+  if (/^\s*\{/.test(text)) {
+    const root = api.trustRootSummary(bytes);
+    if (root.ok) {
+      const ends = (root.summary.certificateAuthorities ?? []).map((c) => c.validFor?.end).filter(Boolean).sort();
+      return `trusted root ${root.digest.slice(0, 19)}…, ${root.summary.tlogs.length} logs, ${root.summary.certificateAuthorities.length} CAs${ends.length ? `, valid until ${ends.pop()}` : ''}`;
+    }
+    if (text.includes('application/vnd.dev.sigstore.bundle')) return 'Sigstore bundle';
+    try {
+      JSON.parse(text);
+      return 'JSON';
+    } catch {
+      return 'text (not valid JSON)';
+    }
+  }
+  return 'text';
+}
+async function addFiles(entries) {
+  const list = $('dropped');
+  for (const { path, file } of entries) {
+    const name = `dropped/${path.replace(/^\/+/, '')}`;
+    const li = document.createElement('li');
+    if (file.size > MAX_FILE) {
+      li.textContent = `${name}: ${file.size} bytes, over the ${MAX_FILE >> 20} MiB limit — not added`;
+      li.setAttribute('role', 'alert');
+    } else {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      decoded.set(name, bytes);
+      encoded[name] = encoded[name] ?? '';
+      li.innerHTML = '';
+      li.append(el('code', {}, name), ` — ${bytes.length} bytes, ${describe(bytes)}`);
+    }
+    li.dataset.path = name;
+    list.append(li);
+  }
+}
+async function walk(entry, prefix, out) {
+  if (entry.isFile) {
+    out.push({ path: `${prefix}${entry.name}`, file: await new Promise((res, rej) => entry.file(res, rej)) });
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+      if (!batch.length) break;
+      for (const e of batch) await walk(e, `${prefix}${entry.name}/`, out);
+    }
+  }
+}
+const zone = $('drop-zone');
+for (const t of ['dragenter', 'dragover']) zone.addEventListener(t, (e) => (e.preventDefault(), zone.classList.add('over')));
+zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', async (e) => {
+  e.preventDefault();
+  zone.classList.remove('over');
+  const out = [];
+  for (const item of e.dataTransfer.items) {
+    const entry = item.webkitGetAsEntry?.();
+    if (entry) await walk(entry, '', out);
+    else if (item.kind === 'file') out.push({ path: item.getAsFile().name, file: item.getAsFile() });
+  }
+  await addFiles(out);
+});
+for (const id of ['add-files', 'add-folder']) {
+  $(id).addEventListener('change', async (e) => {
+    await addFiles([...e.target.files].map((f) => ({ path: f.webkitRelativePath || f.name, file: f })));
+    e.target.value = '';
+  });
+}
+
+// ---- share link: the whole state, deflated into the URL fragment (no server) -----------------
+const unb64url = (text) => Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+async function pipe(bytes, stream) {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
+}
+async function shareState() {
+  const state = { v: 1, mode: $('mode').value, now: $('now').value, policyPath, policy: getText(policyEditor), input: getText(inputEditor) };
+  const packed = await pipe(new TextEncoder().encode(JSON.stringify(state)), new CompressionStream('deflate-raw'));
+  let text = '';
+  for (let i = 0; i < packed.length; i += 0x8000) text += String.fromCharCode(...packed.subarray(i, i + 0x8000));
+  return btoa(text).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+async function restoreState(fragment) {
+  const json = utf8.decode(await pipe(unb64url(fragment), new DecompressionStream('deflate-raw')));
+  const state = JSON.parse(json);
+  if (state.v !== 1) throw new Error(`share link version ${state.v} is not supported`);
+  for (const k of ['mode', 'now', 'policyPath', 'policy', 'input']) if (typeof state[k] !== 'string') throw new Error(`share link: ${k} is missing`);
+  policyPath = state.policyPath;
+  $('policy-name').textContent = policyPath;
+  setText(policyEditor, state.policy);
+  setText(inputEditor, state.input);
+  $('now').value = state.now;
+  setMode(state.mode === 'check' ? 'check' : 'input');
+  selected = null;
+}
+$('share').addEventListener('click', async () => {
+  const link = `${location.href.split('#')[0]}#s=${await shareState()}`;
+  window.history.replaceState(null, '', link);
+  $('share-status').textContent = `link in the address bar (${link.length} characters)`;
+  try {
+    await navigator.clipboard.writeText(link);
+    $('share-status').textContent += ' and copied';
+  } catch {
+    // No clipboard permission: the address bar has it.
+  }
+});
+
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+    e.preventDefault();
+    evaluateNow();
+  }
+});
+
+// ---- start ---------------------------------------------------------------------------------------
+try {
+  const [g] = await Promise.all([galleryPromise, enginePromise]);
+  gallery = g;
+  encoded = g.files;
+  $('engine').textContent = `${api.version()} · wasm in this page · ${g.examples.length} examples`;
+  const trust = api.trustRootSummary();
+  if (trust.ok) {
+    const cas = trust.summary.certificateAuthorities ?? [];
+    const until = cas.map((c) => c.validFor?.end).filter(Boolean).sort().pop();
+    $('trust').textContent = `embedded Sigstore public-good root ${trust.digest.slice(0, 19)}… (${trust.summary.tlogs.length} logs, ${cas.length} CAs${until ? `, last CA valid until ${until}` : ', a CA without end date'})`;
+  }
+  renderGallery();
+  if (location.hash.startsWith('#s=')) {
+    try {
+      await restoreState(location.hash.slice(3));
+      evaluateNow();
+    } catch (e) {
+      render({ failure: `the share link could not be restored: ${e.message ?? e}` }, 0);
+    }
+    document.body.dataset.ready = 'true';
+  }
+  const first = document.body.dataset.ready ? null : gallery.examples.find((e) => e.items.some((i) => i.kind === 'case')) ?? gallery.examples[0];
+  if (first) {
+    select(first, first.items.find((i) => i.kind === 'case') ?? first.items[0]);
+    evaluateNow();
+  }
+  document.body.dataset.ready = 'true';
+} catch (e) {
+  $('engine').textContent = `failed to start: ${e.message ?? e}`;
+  document.body.dataset.ready = 'failed';
+}

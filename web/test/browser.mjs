@@ -1,0 +1,227 @@
+// Cross-host parity, host (d): the playground in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core). Loads the page from web/serve.mjs (loopback), measures the time from
+// navigation to the first verdict shown, runs every example through the page's gallery and
+// Evaluate button and compares the verdict hash shown with the golden's (read here from disk),
+// checks bad input and the keyboard path, and saves a screenshot under <target>/web/.
+// playwright-core gives the browser a fresh temporary profile. Run: node web/test/browser.mjs (after web/build.sh --playground).
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from '../serve.mjs';
+import { store, exampleDirs, root } from './fs-store.mjs';
+import { parseToml } from '../src/toml.mjs';
+import { items, goldenHash } from '../src/runner.mjs';
+
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const outDir = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'web');
+const utf8 = new TextDecoder();
+
+let server;
+let url;
+let browser;
+let page;
+const external = [];
+const consoleErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
+  assert.ok(existsSync(path.join(root, 'web/dist/app.js')), 'web/dist is missing: run web/build.sh --playground');
+  ({ server, url } = await serve(0));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  // Offline: anything but the local server is refused and recorded.
+  await page.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname === '127.0.0.1') return route.continue();
+    external.push(u.href);
+    return route.abort();
+  });
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const verdictCount = () => page.evaluate(() => Number(document.body.dataset.verdictCount ?? 0));
+async function waitForVerdict(before) {
+  await page.waitForFunction((n) => Number(document.body.dataset.verdictCount ?? 0) > n, before, { timeout: 30000 });
+}
+
+test('the page shows its first verdict soon after navigation', async () => {
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForSelector('body[data-first-verdict-ms]', { timeout: 30000 });
+  const wall = Date.now() - t0;
+  const sincenav = Number(await page.evaluate(() => document.body.dataset.firstVerdictMs));
+  const marks = await page.evaluate(() => ({ ...document.body.dataset }));
+  console.log(`first verdict: ${sincenav.toFixed(0)} ms after navigation start (performance.now), ${wall} ms wall from goto; script ${marks.scriptStartMs}, gallery ${marks.galleryMs}, engine ${marks.engineMs} ms`);
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true');
+  assert.ok(sincenav > 0 && sincenav < 10000, `${sincenav}`);
+  const match = await page.getAttribute('#golden-match', 'data-match');
+  assert.equal(match, 'true', 'the example shown first matches its golden');
+});
+
+test('every example through the page gives the golden verdict hash', async () => {
+  const rows = [];
+  for (const { dir, name } of exampleDirs()) {
+    const spec = parseToml(utf8.decode(store.read(`${dir}/cases.toml`)));
+    for (const item of items(dir, spec)) {
+      const want = await goldenHash(store.read(item.golden));
+      const n = await verdictCount();
+      const t = Date.now();
+      await page.click(`#gallery button[data-key="${name}/${item.kind}/${item.name}"]`);
+      await waitForVerdict(n);
+      const ms = Date.now() - t;
+      const got = await page.getAttribute('#verdict-hash', 'data-hash');
+      const decision = await page.getAttribute('#verdict [data-decision]', 'data-decision');
+      rows.push({ example: name, kind: item.kind, name: item.name, decision, ms, parity: got === want ? 'same' : 'DIFFERENT' });
+    }
+  }
+  console.log(`verdict-web in Chromium (${await browser.version()}): ${rows.length} example items`);
+  console.table(rows);
+  assert.ok(rows.length >= 40, `${rows.length}`);
+  assert.deepEqual(rows.filter((r) => r.parity !== 'same'), []);
+});
+
+test('bad input is a message in the panel and the page keeps working', async () => {
+  await page.click('#gallery button[data-key="xx-release/case/allow-signed-v1.7.0"]');
+  // Replace the input with malformed JSON, from the keyboard, and evaluate with Ctrl+Enter.
+  await page.click('#input .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{"image": ');
+  let n = await verdictCount();
+  await page.keyboard.press('Control+Enter');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
+  assert.match(await page.textContent('#verdict'), /malformed-input/);
+  // A source check naming evidence the page does not have.
+  await page.selectOption('#mode', 'check');
+  await page.click('#input .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{"source": "docker-image://alpine", "evidence": "nowhere"}');
+  n = await verdictCount();
+  await page.click('#evaluate');
+  await page.waitForFunction(() => document.querySelector('#verdict [data-decision="failure"]'));
+  assert.match(await page.textContent('#verdict'), /no such directory/);
+  // A bad evaluation time.
+  await page.fill('#now', 'yesterday');
+  await page.click('#evaluate');
+  assert.match(await page.textContent('#verdict'), /RFC 3339/);
+  // Still working.
+  n = await verdictCount();
+  await page.click('#gallery button[data-key="pin-image/check/convert-alpine"]');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+  assert.deepEqual(external, [], 'no request left the machine');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('a screenshot', async () => {
+  mkdirSync(outDir, { recursive: true });
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await page.waitForSelector('#golden-match[data-match="true"]');
+  const file = path.join(outDir, 'playground.png');
+  await page.screenshot({ path: file });
+  console.log(`screenshot: ${file}`);
+});
+
+test('a share link restores the state exactly and gives the same verdict', async () => {
+  await page.click('#gallery button[data-key="http-pgp/check/allow-pinned-and-signed"]');
+  await page.waitForSelector('#golden-match[data-match="true"]');
+  // An edit of the policy (a print) that the link must carry.
+  await page.click('#policy .cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n# shared ✓\n');
+  let n = await verdictCount();
+  await page.click('#evaluate');
+  await waitForVerdict(n);
+  const hash = await page.getAttribute('#verdict-hash', 'data-hash');
+  const before = { editors: await page.evaluate(() => window.verdictPlayground.texts()), now: await page.inputValue('#now'), mode: await page.inputValue('#mode') };
+  await page.click('#share');
+  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  const link = page.url();
+  const other = await browser.newPage();
+  await other.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : (external.push(route.request().url()), route.abort())));
+  await other.goto(link);
+  await other.waitForSelector('body[data-first-verdict-ms]');
+  const after = {
+    editors: await other.evaluate(() => window.verdictPlayground.texts()),
+    now: await other.inputValue('#now'),
+    mode: await other.inputValue('#mode'),
+  };
+  assert.deepEqual(after, before);
+  assert.equal(await other.getAttribute('#verdict-hash', 'data-hash'), hash);
+  console.log(`share link: ${link.length} characters`);
+  await other.close();
+});
+
+test('dropped files: a trusted root, an evidence folder with a bundle, and a PNG', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'verdict-drop-'));
+  const png = path.join(tmp, 'picture.png');
+  writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+  await page.setInputFiles('#add-files', [path.join(root, 'tests/minted/artifact-github-builder/trusted_root.json'), png]);
+  await page.waitForSelector('#dropped li[data-path="dropped/picture.png"]');
+  assert.match(await page.textContent('#dropped li[data-path="dropped/trusted_root.json"]'), /trusted root sha256:/);
+  assert.match(await page.textContent('#dropped li[data-path="dropped/picture.png"]'), /binary/);
+  await page.setInputFiles('#add-folder', path.join(root, 'examples/github-builder-real/evidence/signed-1'));
+  await page.waitForSelector('#dropped li[data-path="dropped/signed-1/image/attestation-manifest"]');
+
+  const retype = async (edit) => {
+    const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
+    await page.click('#input .cm-content');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
+    const n = await verdictCount();
+    await page.keyboard.press('Control+Enter');
+    await waitForVerdict(n);
+    return page.getAttribute('#verdict-hash', 'data-hash');
+  };
+  const hashOf = async (example, name) => goldenHash(store.read(`examples/${example}/expected/${name}.verdict.json`));
+  // The dropped trusted root gives the verdict the example's own root gives.
+  await page.click('#gallery button[data-key="artifact-attestations/check/allow-github-builder-bundle"]');
+  assert.equal(await retype((r) => ({ ...r, trustedRoot: 'dropped/trusted_root.json' })), await hashOf('artifact-attestations', 'allow-github-builder-bundle'));
+  // The dropped evidence folder (its bundle verified in the page) gives the example's verdict.
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  assert.equal(await retype((r) => ({ ...r, evidence: 'dropped/signed-1' })), await hashOf('github-builder-real', 'allow-signature-1'));
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'allow');
+  // A PNG as the trusted root: an error verdict naming it, and the page keeps working.
+  await retype((r) => ({ ...r, trustedRoot: 'dropped/picture.png' }));
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
+  assert.match(await page.textContent('#verdict'), /invalid-request.*trusted root/s);
+  const n = await verdictCount();
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+  assert.deepEqual(external, []);
+});
+
+test('policy tests run in the page, with coverage marked in the policy editor', async () => {
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await page.click('#run-tests');
+  await page.waitForSelector('#test-report');
+  const report = await page.textContent('#test-report');
+  assert.equal(report.trim(), utf8.decode(store.read('examples/github-builder-real/expected/policy-tests.txt')).trim());
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'tests-passed');
+  const hit = await page.locator('#policy .cm-line.cov-hit').count();
+  assert.ok(hit >= 10, `${hit} covered lines marked`);
+  // Any edit clears the marks.
+  await page.click('#policy .cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n');
+  assert.equal(await page.locator('#policy .cm-line.cov-hit').count(), 0);
+  // An example without tests has the button disabled.
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  assert.equal(await page.isDisabled('#run-tests'), true);
+});

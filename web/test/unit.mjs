@@ -1,0 +1,53 @@
+// The JS helpers the tests and the page share: the TOML reader, the evidence layout, times.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseToml } from '../src/toml.mjs';
+import { evidenceFromFiles, rfc3339ToNs } from '../src/evidence.mjs';
+import { normalize } from '../src/runner.mjs';
+
+test('toml: the subset cases.toml uses, and errors for the rest', () => {
+  const doc = parseToml('# c\npolicies = ["a.rego", \'b\\n.rego\']\nnow = "t"\n\n[[case]]\ninput = "x" # trailing\nmessages = [\n  "say \\"hi\\" \\u00e9",\n]\nflag = true\nn = 1_000\n[[case]]\ninput = "y"\n');
+  assert.deepEqual(doc, {
+    policies: ['a.rego', 'b\\n.rego'],
+    now: 't',
+    case: [{ input: 'x', messages: ['say "hi" é'], flag: true, n: 1000 }, { input: 'y' }],
+  });
+  assert.throws(() => parseToml('a = """x"""'), /multi-line/);
+  assert.throws(() => parseToml('a = 1\na = 2'), /twice/);
+  assert.throws(() => parseToml('a = "x" b'), /junk/);
+  assert.throws(() => parseToml('a = 1.5'), /unsupported/);
+});
+
+test('evidence: the docs/evidence.md layout, sorted as the CLI reads it', () => {
+  const b = (s) => new TextEncoder().encode(s);
+  const files = new Map([
+    ['image/bundles/b.json', b('B')],
+    ['image/bundles/a.json', b('A')],
+    ['image/attestation-manifest', b(' sha256:abc \n')],
+    ['oci/blobs/sha256/ff', b('2')],
+    ['oci/blobs/sha256/0a', b('1')],
+    ['oci/index.json', b('{}')],
+    ['git/refs', b('x\trefs/tags/v1\n')],
+    ['git/objects/aa', b('obj')],
+    ['http/checksum', b('sha256:00\n')],
+    ['attestations/o-x/r/1.json', b('Z')],
+    ['attestations/o/r/1.jsonl', b('L1\n\n  \nL2')],
+  ]);
+  const ev = evidenceFromFiles(files);
+  assert.deepEqual(ev.blobs.map((x) => x.name), ['sha256:0a', 'sha256:ff']);
+  assert.deepEqual(ev.signatureBundles.map((x) => new TextDecoder().decode(x)), ['A', 'B']);
+  assert.equal(ev.attestationManifest, 'sha256:abc');
+  assert.equal(ev.httpChecksum, 'sha256:00');
+  assert.equal(ev.gitRefs, 'x\trefs/tags/v1\n');
+  assert.deepEqual(ev.gitObjects.map((x) => x.name), ['aa']);
+  // Owners in path order ("o" before "o-x"), JSONL split into its non-blank lines.
+  assert.deepEqual(ev.attestations.map((a) => [a.repo, new TextDecoder().decode(a.bundle)]), [['o/r', 'L1'], ['o/r', 'L2'], ['o-x/r', 'Z']]);
+  assert.deepEqual(evidenceFromFiles(new Map()), {});
+});
+
+test('times and paths', () => {
+  assert.equal(rfc3339ToNs('2026-11-25T00:00:00Z'), '1795564800000000000');
+  assert.equal(rfc3339ToNs('1970-01-01T00:00:01.5+00:00'), '1500000000');
+  assert.throws(() => rfc3339ToNs('yesterday'), /RFC 3339/);
+  assert.equal(normalize('examples/a/../../tests/minted/x/./y'), 'tests/minted/x/y');
+});
