@@ -66,10 +66,49 @@ fn build_component(root: &Path) -> Vec<u8> {
         .join("component")
         .join("verdict_component.wasm");
     let bytes = std::fs::read(&module).expect("read the guest module");
+    let bytes = without_custom_section(&bytes, "name");
     wit_component::ComponentEncoder::default()
         .validate(true)
         .module(&bytes)
         .expect("decode component metadata")
         .encode()
         .expect("encode the component")
+}
+
+/// The module without its custom sections called `name` (function names for
+/// debuggers and profilers: ~400 KB that nothing reads at run time). The
+/// module's other sections are copied byte for byte.
+fn without_custom_section(module: &[u8], drop: &str) -> Vec<u8> {
+    fn leb128(bytes: &[u8], at: &mut usize) -> usize {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+    assert!(module.starts_with(b"\0asm"), "not a wasm module");
+    let mut out = module[..8].to_vec();
+    let mut at = 8;
+    while at < module.len() {
+        let start = at;
+        let id = module[at];
+        at += 1;
+        let size = leb128(module, &mut at);
+        let body = at;
+        at += size;
+        if id == 0 {
+            let mut name_at = body;
+            let len = leb128(module, &mut name_at);
+            if &module[name_at..name_at + len] == drop.as_bytes() {
+                continue;
+            }
+        }
+        out.extend_from_slice(&module[start..at]);
+    }
+    out
 }

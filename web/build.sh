@@ -2,8 +2,9 @@
 # Builds crates/web for the browser and the playground bundle:
 #   1. wasm-bindgen-cli of exactly the `wasm-bindgen` version in Cargo.lock, installed under
 #      $CARGO_TARGET_DIR/tools when missing;
-#   2. cargo build -p verdict-web --target wasm32-unknown-unknown --profile web ([profile.web]:
-#      the component profile at opt-level "z");
+#   2. cargo build -p verdict-web --target wasm32-unknown-unknown --profile component, in the
+#      component's own target directory ($CARGO_TARGET_DIR/component-build, where host/build.rs
+#      builds the component): the two share their compiled dependencies;
 #   3. wasm-bindgen --target web into web/pkg/ (gitignored);
 #   4. with --playground (or when web/node_modules exists): npm ci, the examples gallery and the
 #      esbuild bundle into web/dist/.
@@ -13,7 +14,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 nice="${VERDICT_NICE:-nice -n 15}"
-profile="${VERDICT_WEB_PROFILE:-web}"
+profile=component
+build_dir="$target/component-build"
 
 version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
 [ -n "$version" ] || { echo "build.sh: no wasm-bindgen in Cargo.lock" >&2; exit 2; }
@@ -21,17 +23,24 @@ tools="$target/tools"
 bindgen="$tools/bin/wasm-bindgen"
 if ! [ -x "$bindgen" ] || [ "$("$bindgen" --version | awk '{print $2}')" != "$version" ]; then
   echo "build.sh: installing wasm-bindgen-cli $version into $tools" >&2
+  # Only the `wasm-bindgen` binary, without the test runner's TLS stack (ureq + rustls + ring),
+  # built for speed rather than run time (it runs once per build on one module): ~2 min cold.
   # --locked pins its dependencies; if that lock no longer builds, fall back to fresh ones.
-  $nice cargo install wasm-bindgen-cli --version "=$version" --locked --root "$tools" \
-    || $nice cargo install wasm-bindgen-cli --version "=$version" --root "$tools"
+  install() {
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+      $nice cargo install wasm-bindgen-cli --version "=$version" --no-default-features \
+      --bin wasm-bindgen --root "$tools" --target-dir "$target/tools-build" "$@"
+  }
+  install --locked || install
 fi
 
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown
 
-(cd "$root" && CARGO_TARGET_DIR="$target" $nice cargo build -p verdict-web \
+(cd "$root" && CARGO_TARGET_DIR="$build_dir" $nice cargo build --locked -p verdict-web \
   --target wasm32-unknown-unknown --profile "$profile")
-wasm="$target/wasm32-unknown-unknown/$profile/verdict_web.wasm"
+wasm="$build_dir/wasm32-unknown-unknown/$profile/verdict_web.wasm"
 rm -rf "$here/pkg"
 "$bindgen" --target web --no-typescript --remove-name-section --remove-producers-section \
   --out-dir "$here/pkg" "$wasm"

@@ -64,6 +64,19 @@ enum Command {
     ///
     /// Exit status: 0 all passed, 1 a test failed, 2 error.
     Test(TestArgs),
+    /// Write the embedded WebAssembly component — the very bytes this
+    /// runner executes, import-free (world `verdict:policy/engine`) — for
+    /// another host: jco, an edge runtime, a plugin host.
+    ///
+    /// Prints its size and SHA-256 on standard error.
+    Component(ComponentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ComponentArgs {
+    /// Where to write the component (`-` for standard output).
+    #[arg(long, short, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -376,7 +389,31 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => verify(args),
         Command::Check(args) => check(args),
         Command::Test(args) => test(args),
+        Command::Component(args) => component(args),
     }
+}
+
+fn component(args: ComponentArgs) -> Result<u8> {
+    use sha2::Digest as _;
+    let bytes = verdict_host::COMPONENT;
+    if args.out.as_os_str() == "-" {
+        use std::io::Write as _;
+        std::io::stdout()
+            .write_all(bytes)
+            .context("failed to write the component")?;
+    } else {
+        std::fs::write(&args.out, bytes)
+            .with_context(|| format!("failed to write {:?}", args.out))?;
+    }
+    eprintln!(
+        "verdict component: {} bytes, sha256:{}",
+        bytes.len(),
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    Ok(0)
 }
 
 fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>> {

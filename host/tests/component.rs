@@ -230,3 +230,36 @@ fn trust_root_and_request_failures_are_values() {
     };
     assert_eq!(e.code, verdict_host::ErrorCode::ResourceExhausted);
 }
+
+/// `verdict component --out FILE` writes exactly the embedded component, and
+/// the component stays within the size budget of issue 5 (≤ 3 MB).
+#[test]
+fn the_component_command_writes_the_embedded_bytes() {
+    let dir = std::env::temp_dir().join(format!("verdict-component-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("verdict.wasm");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args(["component", "--out"])
+        .arg(&file)
+        .output()
+        .expect("run verdict component");
+    assert!(out.status.success(), "{out:?}");
+    let written = std::fs::read(&file).unwrap();
+    assert_eq!(written, verdict_host::COMPONENT);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{} bytes, sha256:", written.len())),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        written.len() <= 3_000_000,
+        "the component is {} bytes, over 3 MB",
+        written.len()
+    );
+    // No `name` section: host/build.rs drops it (400 KB nothing reads at run time).
+    let names = wasmparser::Parser::new(0)
+        .parse_all(&written)
+        .any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(c)) if c.name() == "name"));
+    assert!(!names, "the component carries a name section");
+}

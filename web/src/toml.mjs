@@ -1,4 +1,5 @@
-// A small TOML reader for examples/*/cases.toml: comments, bare keys, basic and literal strings,
+// A small TOML reader for examples/*/cases.toml and tests/cases/policy/*.toml: comments, bare
+// keys, basic and literal strings (single- and multi-line),
 // booleans, integers, (multi-line) arrays, [table] and [[array of tables]]. Anything else is an
 // error naming the line, never a silent misread.
 
@@ -54,11 +55,24 @@ export function parseToml(text) {
   const value = () => {
     const c = text[i];
     if (c === '"') {
-      if (text.startsWith('"""', i)) fail('multi-line strings are not supported');
+      if (text.startsWith('"""', i)) fail('multi-line basic strings are not supported');
       return basicString();
     }
     if (c === "'") {
-      if (text.startsWith("'''", i)) fail('multi-line strings are not supported');
+      if (text.startsWith("'''", i)) {
+        // TOML: a newline right after the opening delimiter is trimmed; no escapes; up to two
+        // quotes right before the closing delimiter belong to the content.
+        let start = i + 3;
+        if (text[start] === '\n') start++;
+        else if (text.startsWith('\r\n', start)) start += 2;
+        let end = text.indexOf("'''", start);
+        if (end < 0) fail('unterminated multi-line literal string');
+        for (let extra = 0; extra < 2 && text[end + 3] === "'"; extra++) end++;
+        for (let k = i; k < end + 3; k++) if (text[k] === '\n') line++;
+        const s = text.slice(start, end);
+        i = end + 3;
+        return s;
+      }
       const end = text.indexOf("'", i + 1);
       const nl = text.indexOf('\n', i + 1);
       if (end < 0 || (nl >= 0 && nl < end)) fail('unterminated literal string');

@@ -1,0 +1,119 @@
+// Cross-host parity, host (e): the verdict component — the very bytes the `verdict` runner
+// embeds (`verdict component --out`) — transpiled to JavaScript with jco
+// (@bytecodealliance/jco-transpile) and run in Node. Exports an object with the same `evaluate`
+// and `check` calls as crates/web (web/src/runner.mjs drives both), translating the plain JS
+// values of the web API into the WIT's records and back; the verdict itself (canonical JSON,
+// hash) is the component's, untouched.
+//
+// The component is taken from $VERDICT_COMPONENT_WASM when set, else written by the runner at
+// $CARGO_TARGET_DIR/debug/verdict (default ../target), which `cargo test` builds.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { root } from './fs-store.mjs';
+
+const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
+const out = path.join(target, 'jco');
+
+function componentBytes() {
+  if (process.env.VERDICT_COMPONENT_WASM) return readFileSync(process.env.VERDICT_COMPONENT_WASM);
+  const runner = path.join(target, 'debug', 'verdict');
+  if (!existsSync(runner)) throw new Error(`${runner} is missing: run cargo build -p verdict-host first`);
+  mkdirSync(out, { recursive: true });
+  const file = path.join(out, 'verdict.component.wasm');
+  execFileSync(runner, ['component', '--out', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return readFileSync(file);
+}
+
+const bytes = componentBytes();
+export const componentSha256 = createHash('sha256').update(bytes).digest('hex');
+export const componentSize = bytes.length;
+
+const t0 = performance.now();
+const { files } = await transpileBytes(bytes, { name: 'verdict', instantiation: undefined, noComponentErrorWrapping: false });
+const dir = path.join(out, 'transpiled');
+mkdirSync(dir, { recursive: true });
+for (const [name, content] of Object.entries(files)) {
+  mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+  writeFileSync(path.join(dir, name), content);
+}
+writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+const mod = await import(pathToFileURL(path.join(dir, 'verdict.js')).href);
+export const transpileMs = performance.now() - t0;
+
+const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.1.0'];
+const checker = mod.checker ?? mod['verdict:policy/checker@0.1.0'];
+if (!evaluator || !checker) throw new Error(`jco exports: ${Object.keys(mod).join(', ')}`);
+
+const u8 = (v) => (v === undefined || v === null ? undefined : v instanceof Uint8Array ? v : new Uint8Array(v));
+const opt = (v) => (v === null ? undefined : v);
+const pairsOf = (o) => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const named = (list) => (list ?? []).map((n) => ({ name: n.name, content: u8(n.content) }));
+
+function options(o) {
+  return { query: opt(o.query), nowNs: BigInt(o.nowNs) };
+}
+
+function sets(list) {
+  return list.map((set) => set.map((m) => ({ path: m.path, source: m.source })));
+}
+
+function input(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function request(r) {
+  const ev = r.evidence ?? {};
+  return {
+    source: opt(r.source),
+    platform: opt(r.platform),
+    env: {
+      args: pairsOf(r.env?.args),
+      labels: pairsOf(r.env?.labels),
+      filename: opt(r.env?.filename),
+      target: opt(r.env?.target),
+    },
+    evidence: {
+      ociIndex: u8(ev.ociIndex),
+      blobs: named(ev.blobs),
+      gitRefs: opt(ev.gitRefs),
+      gitObjects: named(ev.gitObjects),
+      httpContent: u8(ev.httpContent),
+      httpChecksum: opt(ev.httpChecksum),
+      attestations: (ev.attestations ?? []).map((a) => ({ repo: a.repo, bundle: u8(a.bundle) })),
+      attestationManifest: opt(ev.attestationManifest),
+      signatureBundles: (ev.signatureBundles ?? []).map(u8),
+    },
+    files: named(r.files),
+    trustedRoot: u8(r.trustedRoot),
+    defaultPolicy: r.defaultPolicy ?? false,
+  };
+}
+
+/** The WIT verdict record as the web API shapes it (the fields the runner and the tests read). */
+function verdict(v) {
+  return {
+    decision: v.decision,
+    messages: v.messages,
+    prints: v.prints,
+    error: v.error ? { code: v.error.code, message: v.error.message } : null,
+    decidedBy: v.decidedBy ?? null,
+    pin: v.pin ?? null,
+    missingFiles: v.missingFiles,
+    canonicalJson: v.canonicalJson,
+    hash: v.hash,
+  };
+}
+
+export default {
+  evaluate(s, o, i) {
+    return verdict(evaluator.evaluate(sets(s), options(o), input(i)));
+  },
+  check(s, o, r) {
+    const checked = checker.check(sets(s), options(o), request(r));
+    return { verdict: verdict(checked.verdict), input: checked.input === undefined ? null : JSON.parse(checked.input) };
+  },
+};

@@ -1,0 +1,106 @@
+// The cross-host parity suite's cases and its Node test body, shared by the hosts that run in
+// Node: (c) crates/web (node-parity.mjs) and (e) the component transpiled with jco
+// (jco-parity.mjs). The cases are every policy case (tests/cases/policy/*.toml) and every example
+// item (examples/*/cases.toml `[[case]]` and `[[check]]`); each verdict's canonical JSON must be
+// byte-identical to the golden the native core and the component wrote (tests/tests/policy.rs,
+// tests/tests/examples.rs), and its hash equal. Each host prints its table and writes its hashes
+// to <target>/parity/<host>.json for the summary (parity-summary.mjs).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { store, exampleDirs, root } from './fs-store.mjs';
+import { parseToml } from '../src/toml.mjs';
+import { items, run } from '../src/runner.mjs';
+import { rfc3339ToNs, DEFAULT_NOW } from '../src/evidence.mjs';
+
+const utf8 = new TextDecoder();
+const text = (p) => utf8.decode(store.read(p));
+
+/** tests/src/lib.rs `Case::sets`: named sets of module paths, else every module in one set. */
+function policySets(c) {
+  const mod = (p) => {
+    const m = c.module.find((x) => x.path === p);
+    if (!m) throw new Error(`set names unknown module ${p}`);
+    return { path: m.path, source: m.source };
+  };
+  return c.sets ? c.sets.map((set) => set.map(mod)) : [c.module.map((m) => mod(m.path))];
+}
+
+/** Every case of the suite: {suite, name, golden, want, run(api) → verdict}. */
+export function cases() {
+  const out = [];
+  const dir = 'tests/cases/policy';
+  for (const file of readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.toml')).sort()) {
+    const c = parseToml(text(`${dir}/${file}`));
+    const stem = file.slice(0, -'.toml'.length);
+    out.push({
+      suite: 'policy cases',
+      name: stem,
+      golden: `${dir}/${stem}.verdict.json`,
+      want: { decision: c.want.decision, messages: c.want.messages ?? [], error: c.want.error },
+      run: (api) => api.evaluate(policySets(c), { query: c.query, nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input),
+    });
+  }
+  for (const { dir: exDir, name } of exampleDirs()) {
+    const spec = parseToml(text(`${exDir}/cases.toml`));
+    for (const item of items(exDir, spec)) {
+      out.push({
+        suite: `examples (${item.kind})`,
+        name: `${name}/${item.name}`,
+        golden: item.golden,
+        want: { decision: item.spec.decision, messages: item.spec.messages ?? [], pin: item.spec.pin },
+        run: (api) => run(api, store, exDir, spec, item).verdict,
+      });
+    }
+  }
+  return out;
+}
+
+/** Registers the suite's tests for one host; `api` offers crates/web's `evaluate` and `check`. */
+export function parityTests(host, file, api) {
+  const rows = [];
+  const hashes = {};
+  const all = cases();
+  for (const c of all) {
+    test(`${c.suite} ${c.name}`, () => {
+      const golden = store.read(c.golden);
+      assert.ok(golden, `golden ${c.golden} is missing`);
+      const t0 = performance.now();
+      const verdict = c.run(api);
+      const ms = performance.now() - t0;
+      const want = utf8.decode(golden).replaceAll('\r\n', '\n');
+      const same = verdict.canonicalJson + '\n' === want;
+      hashes[`${c.suite}/${c.name}`] = verdict.hash;
+      rows.push({ suite: c.suite, case: c.name, decision: verdict.decision, ms: Number(ms.toFixed(1)), hash: verdict.hash?.slice(7, 19), parity: same ? 'same' : 'DIFFERENT' });
+      // The canonical record itself, not only its hash, is byte-identical to the golden's.
+      assert.equal(verdict.canonicalJson + '\n', want);
+      assert.equal(verdict.decision, c.want.decision);
+      assert.deepEqual(verdict.messages, c.want.messages);
+      if (c.want.error !== undefined) assert.equal(verdict.error?.code, c.want.error);
+      if (c.want.pin !== undefined || verdict.pin != null) assert.equal(verdict.pin, c.want.pin);
+    });
+  }
+
+  test(`${host}: the table`, () => {
+    const by = {};
+    for (const r of rows) {
+      by[r.suite] ??= { cases: 0, identical: 0, different: 0, 'ms (sum)': 0 };
+      by[r.suite].cases++;
+      by[r.suite][r.parity === 'same' ? 'identical' : 'different']++;
+      by[r.suite]['ms (sum)'] = Number((by[r.suite]['ms (sum)'] + r.ms).toFixed(1));
+    }
+    console.log(`\n${host}: ${rows.length} of ${all.length} cases ran`);
+    if (process.env.VERDICT_PARITY_ROWS) console.table(rows);
+    console.table(by);
+    const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(path.join(target, `${file}.json`), JSON.stringify({ host, hashes }, null, 1) + '\n');
+    assert.equal(rows.length, all.length, 'every case ran');
+    assert.ok(all.filter((c) => c.suite === 'policy cases').length >= 60, 'the policy cases were found');
+    assert.ok(all.filter((c) => c.suite.startsWith('examples')).length >= 40, 'the examples were found');
+    const different = rows.filter((r) => r.parity !== 'same');
+    assert.equal(different.length, 0, `${different.length} differ: ${different.map((r) => r.case).join(', ')}`);
+  });
+}
