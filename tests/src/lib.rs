@@ -6,8 +6,9 @@
 //! resource), and checking that every path gives byte-identical canonical
 //! verdicts. See `tests/README.md` for the suites and how to bless goldens.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Deserialize;
 use verdict_host as host;
@@ -186,9 +187,49 @@ fn to_host_sets(sets: &[Vec<verdict_core::Module>]) -> Vec<host::PolicySet> {
         .collect()
 }
 
-/// Runs a request on every path and checks they agree byte for byte.
-/// Returns the native verdict.
+/// The verdict hashes each host gave, by case id (`<suite>/<case>`, the ids of
+/// `web/test/parity.mjs`): `[native, component]`.
+static PARITY: Mutex<BTreeMap<String, [String; 2]>> = Mutex::new(BTreeMap::new());
+
+fn record_parity(id: &str, native: &Seen, component: &Seen) {
+    PARITY
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.to_owned(), [native.hash.clone(), component.hash.clone()]);
+}
+
+/// Writes the hashes this test binary's cases gave natively (host a) and in
+/// the component run by the wasmtime runner (host b) to
+/// `<target>/parity/native-<binary>.json` and `component-<binary>.json`, for
+/// the cross-host summary (`web/test/parity-summary.mjs`).
+pub fn write_parity(binary: &str) -> std::io::Result<()> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), |d| root().join(d));
+    let dir = target.join("parity");
+    std::fs::create_dir_all(&dir)?;
+    let parity = PARITY.lock().unwrap_or_else(|e| e.into_inner());
+    for (index, host) in [
+        "(a) native verdict-core",
+        "(b) the component in the verdict runner (wasmtime)",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let hashes: BTreeMap<&str, &str> = parity
+            .iter()
+            .map(|(id, h)| (id.as_str(), h[index].as_str()))
+            .collect();
+        let doc = serde_json::json!({ "host": host, "hashes": hashes });
+        let file = dir.join(format!("{}-{binary}.json", ["native", "component"][index]));
+        std::fs::write(file, format!("{doc:#}\n"))?;
+    }
+    Ok(())
+}
+
+/// Runs a request on every path and checks they agree byte for byte; `id`
+/// names the case for the cross-host summary. Returns the native verdict.
 pub fn run_everywhere(
+    id: &str,
     sets: &[Vec<verdict_core::Module>],
     options: &verdict_core::Options,
     input: &str,
@@ -211,6 +252,7 @@ pub fn run_everywhere(
         .map_err(|e| format!("runner: {e:#}"))?
         .into();
     same("component", &native, &component)?;
+    record_parity(id, &native, &component);
     match runner
         .session(&host_sets, &host_options)
         .map_err(|e| format!("runner: {e:#}"))?
@@ -390,8 +432,10 @@ fn host_to_core(r: &host::CheckRequest) -> verdict_core::CheckRequest {
 
 /// Runs a source check natively and through the component (both with the runner's
 /// "read the files the policy asked for, check again" loop over `context`), checks that they
-/// agree byte for byte, and returns the native verdict.
+/// agree byte for byte, and returns the native verdict; `id` names the case for the
+/// cross-host summary.
 pub fn check_everywhere(
+    id: &str,
     sets: &[Vec<verdict_core::Module>],
     options: &verdict_core::Options,
     mut request: host::CheckRequest,
@@ -421,6 +465,7 @@ pub fn check_everywhere(
         let native_seen: Seen = native.verdict.into();
         let component_seen: Seen = component.verdict.into();
         same("component check", &native_seen, &component_seen)?;
+        record_parity(id, &native_seen, &component_seen);
         let mut added = false;
         if let Some(context) = context {
             for name in missing {

@@ -8,7 +8,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
 use verdict_tests::{
     CheckCase, DEFAULT_NOW, Want, check, check_everywhere, check_request, golden, parse_now, root,
-    run_everywhere,
+    run_everywhere, write_parity,
 };
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +78,16 @@ fn main() {
             ));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    write_parity("examples").expect("write the parity hashes");
+    conclusion.exit();
+}
+
+fn example_name(dir: &Path) -> String {
+    dir.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn load_set(dir: &Path, files: &[String]) -> Result<Vec<verdict_core::Module>, String> {
@@ -165,7 +174,8 @@ fn run_check(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
     };
     let request = check_request(dir, case)?;
     let context = case.context.as_ref().map(|c| dir.join(c));
-    let (seen, pin) = check_everywhere(&sets, &options, request, context.as_deref())?;
+    let id = format!("examples (check)/{}/{}", example_name(dir), case.name);
+    let (seen, pin) = check_everywhere(&id, &sets, &options, request, context.as_deref())?;
     check(&case.want, &seen)?;
     if pin != case.pin {
         return Err(format!("pin {pin:?} (want {:?})", case.pin));
@@ -194,13 +204,14 @@ fn run(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
         now_ns: parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?,
     };
     let input = std::fs::read_to_string(dir.join(&case.input)).map_err(|e| e.to_string())?;
-    let seen = run_everywhere(&[set], &options, &input)?;
-    check(&case.want, &seen)?;
     let stem = Path::new(&case.input)
         .file_stem()
         .unwrap()
         .to_string_lossy()
         .into_owned();
+    let id = format!("examples (case)/{}/{stem}", example_name(dir));
+    let seen = run_everywhere(&id, &[set], &options, &input)?;
+    check(&case.want, &seen)?;
     golden(
         &dir.join("expected").join(format!("{stem}.verdict.json")),
         &seen.canonical_json,

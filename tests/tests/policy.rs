@@ -3,7 +3,7 @@
 //! case's expectation, and match the golden `*.verdict.json`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use verdict_tests::{Case, check, golden, root, run_everywhere};
+use verdict_tests::{Case, check, golden, root, run_everywhere, write_parity};
 
 fn main() {
     let args = Arguments::from_args();
@@ -23,12 +23,18 @@ fn main() {
             })
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    write_parity("policy").expect("write the parity hashes");
+    conclusion.exit();
 }
 
 fn run(path: &std::path::Path) -> Result<(), String> {
     let case = Case::load(path)?;
-    let seen = run_everywhere(&case.sets()?, &case.options()?, &case.input)?;
+    let id = format!(
+        "policy cases/{}",
+        path.file_stem().unwrap_or_default().to_string_lossy()
+    );
+    let seen = run_everywhere(&id, &case.sets()?, &case.options()?, &case.input)?;
     check(&case.want, &seen).map_err(|e| format!("{}: {e}", case.note))?;
     golden(&path.with_extension("verdict.json"), &seen.canonical_json)
 }

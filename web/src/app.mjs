@@ -25,6 +25,9 @@ const galleryPromise = fetch('examples.json').then((r) => {
   return r.json().then((j) => (mark('galleryMs'), j));
 });
 const enginePromise = init({ module_or_path: new URL('verdict_web_bg.wasm', import.meta.url) }).then((x) => (mark('engineMs'), x));
+// The page's own engine, for scripts and the browser tests (the cross-host parity suite runs
+// the policy cases through it): `await window.verdict.ready; window.verdict.api.evaluate(…)`.
+window.verdict = { api, ready: enginePromise };
 
 const decoded = new Map();
 let encoded = {};

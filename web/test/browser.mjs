@@ -7,13 +7,14 @@
 
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from '../serve.mjs';
 import { store, exampleDirs, root } from './fs-store.mjs';
 import { parseToml } from '../src/toml.mjs';
 import { items, goldenHash } from '../src/runner.mjs';
+import { cases } from './parity.mjs';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const outDir = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'web');
@@ -24,6 +25,8 @@ let url;
 let browser;
 let page;
 const external = [];
+// Host (d)'s verdict hashes by parity-suite id, written for parity-summary.mjs.
+const hashes = {};
 const consoleErrors = [];
 
 before(async () => {
@@ -83,6 +86,7 @@ test('every example through the page gives the golden verdict hash', async () =>
       await waitForVerdict(n);
       const ms = Date.now() - t;
       const got = await page.getAttribute('#verdict-hash', 'data-hash');
+      hashes[`examples (${item.kind})/${name}/${item.name}`] = got;
       const decision = await page.getAttribute('#verdict [data-decision]', 'data-decision');
       rows.push({ example: name, kind: item.kind, name: item.name, decision, ms, parity: got === want ? 'same' : 'DIFFERENT' });
     }
@@ -91,6 +95,37 @@ test('every example through the page gives the golden verdict hash', async () =>
   console.table(rows);
   assert.ok(rows.length >= 40, `${rows.length}`);
   assert.deepEqual(rows.filter((r) => r.parity !== 'same'), []);
+});
+
+test('every policy case through the page\'s engine gives the golden canonical verdict', async () => {
+  await page.evaluate(() => window.verdict.ready);
+  const rows = { cases: 0, identical: 0, different: 0 };
+  const different = [];
+  for (const c of cases().filter((x) => x.suite === 'policy cases')) {
+    // The case's own arguments, captured by running it against a recording stand-in.
+    let args;
+    c.run({ evaluate: (...a) => ((args = a), {}) });
+    const [sets, options, input] = args;
+    const verdict = await page.evaluate(
+      ([s, o, i]) => window.verdict.api.evaluate(s, o, i),
+      [sets, { ...options, nowNs: String(options.nowNs) }, input],
+    );
+    hashes[`${c.suite}/${c.name}`] = verdict.hash;
+    const want = utf8.decode(store.read(c.golden)).replaceAll('\r\n', '\n');
+    rows.cases++;
+    if (verdict.canonicalJson + '\n' === want) rows.identical++;
+    else {
+      rows.different++;
+      different.push(c.name);
+    }
+  }
+  console.log('policy cases in Chromium:');
+  console.table({ 'policy cases': rows });
+  assert.ok(rows.cases >= 60, `${rows.cases}`);
+  assert.deepEqual(different, []);
+  const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+  mkdirSync(target, { recursive: true });
+  writeFileSync(path.join(target, 'chromium.json'), JSON.stringify({ host: `(d) the playground in Chromium ${await browser.version()}`, hashes }, null, 1) + '\n');
 });
 
 test('bad input is a message in the panel and the page keeps working', async () => {

@@ -1,0 +1,70 @@
+// The cross-host parity summary: every case of the suite (test/parity.mjs) on the five hosts,
+//   (a) native verdict-core and (b) the component in the wasmtime runner (tests/tests/policy.rs,
+//       tests/tests/examples.rs write native-*.json and component-*.json),
+//   (c) crates/web in Node (node-parity.mjs), (e) the component via jco in Node
+//       (jco-parity.mjs), (d) the playground in Chromium (browser.mjs),
+// read from <target>/parity/. Each host's verdict hash must equal the golden's for every case:
+// prints one row per host and suite, fails on a missing case or a different hash.
+// Run last: node web/test/parity-summary.mjs.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { root, store } from './fs-store.mjs';
+import { cases } from './parity.mjs';
+
+const dir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+const load = (files) => {
+  const merged = { host: undefined, hashes: {} };
+  for (const f of files) {
+    const p = path.join(dir, f);
+    if (!existsSync(p)) throw new Error(`${p} is missing: run its host's tests first (./x test runs them all)`);
+    const doc = JSON.parse(readFileSync(p, 'utf8'));
+    merged.host = doc.host;
+    Object.assign(merged.hashes, doc.hashes);
+  }
+  return merged;
+};
+const hosts = [
+  load(['native-policy.json', 'native-examples.json']),
+  load(['component-policy.json', 'component-examples.json']),
+  load(['node-web.json']),
+  load(['chromium.json']),
+  load(['node-jco.json']),
+];
+
+const all = cases();
+const golden = new Map(
+  all.map((c) => {
+    const bytes = store.read(c.golden);
+    const json = new TextDecoder().decode(bytes).replaceAll('\r\n', '\n').replace(/\n$/, '');
+    return [`${c.suite}/${c.name}`, `sha256:${createHash('sha256').update(json).digest('hex')}`];
+  }),
+);
+const suites = [...new Set(all.map((c) => c.suite))];
+const rows = [];
+const failures = [];
+for (const h of hosts) {
+  for (const suite of suites) {
+    const ids = all.filter((c) => c.suite === suite).map((c) => `${c.suite}/${c.name}`);
+    let identical = 0;
+    let missing = 0;
+    for (const id of ids) {
+      const got = h.hashes[id];
+      if (got === undefined) {
+        missing++;
+        failures.push(`${h.host}: ${id} did not run`);
+      } else if (got === golden.get(id)) identical++;
+      else failures.push(`${h.host}: ${id} gave ${got}, the golden is ${golden.get(id)}`);
+    }
+    rows.push({ host: h.host, suite, cases: ids.length, identical, different: ids.length - identical - missing, missing });
+  }
+}
+console.log(`cross-host parity: ${all.length} cases × ${hosts.length} hosts, verdict hash against the golden`);
+console.table(rows);
+const total = rows.reduce((n, r) => n + r.identical, 0);
+console.log(`${total} of ${all.length * hosts.length} verdicts identical`);
+if (failures.length) {
+  console.error(failures.slice(0, 40).join('\n'));
+  process.exit(1);
+}
