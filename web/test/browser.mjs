@@ -14,7 +14,7 @@ import { serve } from '../serve.mjs';
 import { store, exampleDirs, root } from './fs-store.mjs';
 import { parseToml } from '../src/toml.mjs';
 import { items, goldenHash } from '../src/runner.mjs';
-import { cases } from './parity.mjs';
+import { cases, parityDir, vectors, vectorArgs, vectorRecord, sha256 } from './parity.mjs';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const outDir = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'web');
@@ -111,7 +111,7 @@ test('every policy case through the page\'s engine gives the golden canonical ve
       [sets, { ...options, nowNs: String(options.nowNs) }, input],
     );
     hashes[`${c.suite}/${c.name}`] = verdict.hash;
-    const want = utf8.decode(store.read(c.golden)).replaceAll('\r\n', '\n');
+    const want = c.golden();
     rows.cases++;
     if (verdict.canonicalJson + '\n' === want) rows.identical++;
     else {
@@ -123,7 +123,36 @@ test('every policy case through the page\'s engine gives the golden canonical ve
   console.table({ 'policy cases': rows });
   assert.ok(rows.cases >= 60, `${rows.cases}`);
   assert.deepEqual(different, []);
-  const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+});
+
+test('every verification vector through the page\'s engine gives the native outcome record', async () => {
+  const rows = { cases: 0, identical: 0, different: 0 };
+  const different = [];
+  for (const v of vectors()) {
+    // Bytes cross into the page as base64 and become Uint8Arrays there.
+    const [bundle, artifact, trustedRoot, options] = vectorArgs(v);
+    const toB64 = (u8) => Buffer.from(u8).toString('base64');
+    const result = await page.evaluate(
+      ([b, a, aIsDigest, t, o]) => {
+        const bytes = (s) => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
+        return window.verdict.api.verifyBundle(bytes(b), aIsDigest ? a : bytes(a), t ?? undefined, o);
+      },
+      [toB64(bundle), typeof artifact === 'string' ? artifact : toB64(artifact), typeof artifact === 'string', trustedRoot ?? null, options],
+    );
+    const record = vectorRecord(result);
+    hashes[v.id] = sha256(record);
+    rows.cases++;
+    if (record === v.record) rows.identical++;
+    else {
+      rows.different++;
+      different.push(v.id);
+    }
+  }
+  console.log('verification vectors in Chromium:');
+  console.table({ 'verification vectors': rows });
+  assert.ok(rows.cases >= 100, `${rows.cases}`);
+  assert.deepEqual(different, []);
+  const target = parityDir();
   mkdirSync(target, { recursive: true });
   writeFileSync(path.join(target, 'chromium.json'), JSON.stringify({ host: `(d) the playground in Chromium ${await browser.version()}`, hashes }, null, 1) + '\n');
 });

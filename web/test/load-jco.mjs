@@ -46,7 +46,8 @@ export const transpileMs = performance.now() - t0;
 
 const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.1.0'];
 const checker = mod.checker ?? mod['verdict:policy/checker@0.1.0'];
-if (!evaluator || !checker) throw new Error(`jco exports: ${Object.keys(mod).join(', ')}`);
+const verifier = mod.verifier ?? mod['verdict:policy/verifier@0.1.0'];
+if (!evaluator || !checker || !verifier) throw new Error(`jco exports: ${Object.keys(mod).join(', ')}`);
 
 const u8 = (v) => (v === undefined || v === null ? undefined : v instanceof Uint8Array ? v : new Uint8Array(v));
 const opt = (v) => (v === null ? undefined : v);
@@ -108,7 +109,52 @@ function verdict(v) {
   };
 }
 
+const utf8 = new TextEncoder();
+const unhex = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+const matcher = (m) => (m === undefined ? undefined : m.exact !== undefined ? { tag: 'exact', val: m.exact } : { tag: 'regex', val: m.regex });
+
+/** A WIT `verify-error` thrown by jco (ComponentError, payload in `.payload`) as `{code, message}`. */
+function verifyError(e) {
+  const p = e?.payload;
+  if (!p || typeof p.code !== 'string') throw e;
+  return { verified: false, error: { code: p.code, message: p.message } };
+}
+
 export default {
+  /**
+   * crates/web's `verifyBundle(bundle, artifact, trustedRoot, options)` over the component's
+   * `verifier`: the artifact as bytes or `"sha256:<hex>"`, the root as `undefined` (public good)
+   * or JSON text, options `{key}` or `{certificate: {subject, issuer}}`, thresholds 1/1/1.
+   */
+  verifyBundle(bundle, artifact, trustedRoot, options) {
+    let root;
+    try {
+      root = trustedRoot === undefined ? verifier.TrustRoot.publicGood() : verifier.TrustRoot.fromJson(utf8.encode(trustedRoot));
+    } catch (e) {
+      return verifyError(e);
+    }
+    const [algorithm, hex] = typeof artifact === 'string' ? artifact.split(':') : [];
+    const wit = {
+      identity: options.key !== undefined
+        ? { tag: 'key', val: utf8.encode(options.key) }
+        : { tag: 'certificate', val: { subject: matcher(options.certificate.subject), issuer: matcher(options.certificate.issuer) } },
+      thresholds: { tlog: 1, ctlog: 1, timestamps: 1 },
+      allowV01SetOnly: false,
+    };
+    try {
+      const v = verifier.verifyBundle(
+        bundle,
+        typeof artifact === 'string' ? { tag: 'digest', val: { algorithm, value: unhex(hex) } } : { tag: 'bytes', val: artifact },
+        root,
+        wit,
+      );
+      return { verified: true, facts: JSON.parse(v.factsJson) };
+    } catch (e) {
+      return verifyError(e);
+    } finally {
+      root[Symbol.dispose]?.();
+    }
+  },
   evaluate(s, o, i) {
     return verdict(evaluator.evaluate(sets(s), options(o), input(i)));
   },

@@ -1,6 +1,6 @@
 // The cross-host parity summary: every case of the suite (test/parity.mjs) on the five hosts,
 //   (a) native verdict-core and (b) the component in the wasmtime runner (tests/tests/policy.rs,
-//       tests/tests/examples.rs write native-*.json and component-*.json),
+//       examples.rs and vectors.rs write native-*.json and component-*.json),
 //   (c) crates/web in Node (node-parity.mjs), (e) the component via jco in Node
 //       (jco-parity.mjs), (d) the playground in Chromium (browser.mjs),
 // read from <target>/parity/. Each host's verdict hash must equal the golden's for every case:
@@ -8,12 +8,10 @@
 // Run last: node web/test/parity-summary.mjs.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { root, store } from './fs-store.mjs';
-import { cases } from './parity.mjs';
+import { cases, parityDir, sha256 } from './parity.mjs';
 
-const dir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+const dir = parityDir();
 const load = (files) => {
   const merged = { host: undefined, hashes: {} };
   for (const f of files) {
@@ -26,21 +24,15 @@ const load = (files) => {
   return merged;
 };
 const hosts = [
-  load(['native-policy.json', 'native-examples.json']),
-  load(['component-policy.json', 'component-examples.json']),
+  load(['native-policy.json', 'native-examples.json', 'native-vectors.json']),
+  load(['component-policy.json', 'component-examples.json', 'component-vectors.json']),
   load(['node-web.json']),
   load(['chromium.json']),
   load(['node-jco.json']),
 ];
 
 const all = cases();
-const golden = new Map(
-  all.map((c) => {
-    const bytes = store.read(c.golden);
-    const json = new TextDecoder().decode(bytes).replaceAll('\r\n', '\n').replace(/\n$/, '');
-    return [`${c.suite}/${c.name}`, `sha256:${createHash('sha256').update(json).digest('hex')}`];
-  }),
-);
+const golden = new Map(all.map((c) => [`${c.suite}/${c.name}`, sha256(c.golden().replace(/\n$/, ''))]));
 const suites = [...new Set(all.map((c) => c.suite))];
 const rows = [];
 const failures = [];

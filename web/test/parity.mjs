@@ -1,14 +1,20 @@
 // The cross-host parity suite's cases and its Node test body, shared by the hosts that run in
 // Node: (c) crates/web (node-parity.mjs) and (e) the component transpiled with jco
-// (jco-parity.mjs). The cases are every policy case (tests/cases/policy/*.toml) and every example
-// item (examples/*/cases.toml `[[case]]` and `[[check]]`); each verdict's canonical JSON must be
-// byte-identical to the golden the native core and the component wrote (tests/tests/policy.rs,
-// tests/tests/examples.rs), and its hash equal. Each host prints its table and writes its hashes
-// to <target>/parity/<host>.json for the summary (parity-summary.mjs).
+// (jco-parity.mjs); the browser test (d) runs the same cases in the page. The cases are
+//   - every policy case (tests/cases/policy/*.toml) and every example item (examples/*/cases.toml
+//     `[[case]]` and `[[check]]`): the verdict's canonical JSON must be byte-identical to the
+//     golden the native core and the component wrote (tests/tests/policy.rs, examples.rs);
+//   - every verification vector (the sigstore-conformance `bundle-verify` cases, artifact as bytes
+//     and as digest, written as data by tests/tests/vectors.rs to <target>/parity/vectors.json):
+//     the outcome record `{"verified": true, "facts": …}` / `{"verified": false, "error":
+//     {"code": …}}` in RFC 8785 JSON must be byte-identical to the native one.
+// Each host prints its table and writes its hashes to <target>/parity/<host>.json for the
+// summary (parity-summary.mjs).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { store, exampleDirs, root } from './fs-store.mjs';
 import { parseToml } from '../src/toml.mjs';
@@ -28,7 +34,45 @@ function policySets(c) {
   return c.sets ? c.sets.map((set) => set.map(mod)) : [c.module.map((m) => mod(m.path))];
 }
 
-/** Every case of the suite: {suite, name, golden, want, run(api) → verdict}. */
+export const parityDir = () => path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+
+/** RFC 8785 JSON of a JSON value (strings, integers, booleans, null, arrays, objects). */
+export function jcs(v) {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${jcs(v[k])}`)
+    .join(',')}}`;
+}
+
+const b64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));
+
+/** The arguments of crates/web's `verifyBundle` for one vector of vectors.json. */
+export function vectorArgs(v) {
+  const artifact = v.artifact.digest ?? b64(v.artifact.bytes);
+  const options = v.key ? { key: v.key } : { certificate: { subject: { exact: v.subject }, issuer: { exact: v.issuer } } };
+  return [b64(v.bundle), artifact, v.trustedRoot ?? undefined, options];
+}
+
+/** The outcome record of a `verifyBundle` result, as RFC 8785 JSON. */
+export function vectorRecord(r) {
+  return jcs(r.verified ? { verified: true, facts: r.facts } : { verified: false, error: { code: r.error.code } });
+}
+
+export const sha256 = (text) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/** The verification vectors (tests/tests/vectors.rs writes them; `cargo test` runs first). */
+export function vectors() {
+  const file = path.join(parityDir(), 'vectors.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run cargo test -p verdict-tests --test vectors first`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/**
+ * Every case of the suite: {suite, name, golden (text of the expected canonical JSON), want,
+ * run(api) → {canonicalJson, hash, decision?, messages?, …}}.
+ */
 export function cases() {
   const out = [];
   const dir = 'tests/cases/policy';
@@ -38,7 +82,7 @@ export function cases() {
     out.push({
       suite: 'policy cases',
       name: stem,
-      golden: `${dir}/${stem}.verdict.json`,
+      golden: () => goldenText(`${dir}/${stem}.verdict.json`),
       want: { decision: c.want.decision, messages: c.want.messages ?? [], error: c.want.error },
       run: (api) => api.evaluate(policySets(c), { query: c.query, nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input),
     });
@@ -49,13 +93,31 @@ export function cases() {
       out.push({
         suite: `examples (${item.kind})`,
         name: `${name}/${item.name}`,
-        golden: item.golden,
+        golden: () => goldenText(item.golden),
         want: { decision: item.spec.decision, messages: item.spec.messages ?? [], pin: item.spec.pin },
         run: (api) => run(api, store, exDir, spec, item).verdict,
       });
     }
   }
+  for (const v of vectors()) {
+    out.push({
+      suite: 'verification vectors',
+      name: v.id.slice('verification vectors/'.length),
+      golden: () => v.record + '\n',
+      want: {},
+      run: (api) => {
+        const record = vectorRecord(api.verifyBundle(...vectorArgs(v)));
+        return { canonicalJson: record, hash: sha256(record), decision: JSON.parse(record).verified ? 'verified' : 'failed' };
+      },
+    });
+  }
   return out;
+}
+
+function goldenText(file) {
+  const bytes = store.read(file);
+  if (bytes === undefined) throw new Error(`golden ${file} is missing`);
+  return utf8.decode(bytes).replaceAll('\r\n', '\n');
 }
 
 /** Registers the suite's tests for one host; `api` offers crates/web's `evaluate` and `check`. */
@@ -65,19 +127,18 @@ export function parityTests(host, file, api) {
   const all = cases();
   for (const c of all) {
     test(`${c.suite} ${c.name}`, () => {
-      const golden = store.read(c.golden);
-      assert.ok(golden, `golden ${c.golden} is missing`);
+      const want = c.golden();
       const t0 = performance.now();
       const verdict = c.run(api);
       const ms = performance.now() - t0;
-      const want = utf8.decode(golden).replaceAll('\r\n', '\n');
       const same = verdict.canonicalJson + '\n' === want;
       hashes[`${c.suite}/${c.name}`] = verdict.hash;
       rows.push({ suite: c.suite, case: c.name, decision: verdict.decision, ms: Number(ms.toFixed(1)), hash: verdict.hash?.slice(7, 19), parity: same ? 'same' : 'DIFFERENT' });
       // The canonical record itself, not only its hash, is byte-identical to the golden's.
       assert.equal(verdict.canonicalJson + '\n', want);
-      assert.equal(verdict.decision, c.want.decision);
-      assert.deepEqual(verdict.messages, c.want.messages);
+      assert.equal(verdict.hash, sha256(verdict.canonicalJson));
+      if (c.want.decision !== undefined) assert.equal(verdict.decision, c.want.decision);
+      if (c.want.messages !== undefined) assert.deepEqual(verdict.messages, c.want.messages);
       if (c.want.error !== undefined) assert.equal(verdict.error?.code, c.want.error);
       if (c.want.pin !== undefined || verdict.pin != null) assert.equal(verdict.pin, c.want.pin);
     });
@@ -94,12 +155,13 @@ export function parityTests(host, file, api) {
     console.log(`\n${host}: ${rows.length} of ${all.length} cases ran`);
     if (process.env.VERDICT_PARITY_ROWS) console.table(rows);
     console.table(by);
-    const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target', 'parity');
+    const target = parityDir();
     mkdirSync(target, { recursive: true });
     writeFileSync(path.join(target, `${file}.json`), JSON.stringify({ host, hashes }, null, 1) + '\n');
     assert.equal(rows.length, all.length, 'every case ran');
     assert.ok(all.filter((c) => c.suite === 'policy cases').length >= 60, 'the policy cases were found');
     assert.ok(all.filter((c) => c.suite.startsWith('examples')).length >= 40, 'the examples were found');
+    assert.ok(all.filter((c) => c.suite === 'verification vectors').length >= 100, 'the vectors were found');
     const different = rows.filter((r) => r.parity !== 'same');
     assert.equal(different.length, 0, `${different.length} differ: ${different.map((r) => r.case).join(', ')}`);
   });

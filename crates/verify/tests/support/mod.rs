@@ -11,9 +11,14 @@ use verdict_verify::{
     VerifiedBundle, verify,
 };
 
-/// The repository root.
+/// The repository root: the nearest directory above the including crate that holds
+/// `Cargo.lock` (this module is also included by `tests/tests/vectors.rs`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .expect("the workspace root")
+        .to_path_buf()
 }
 
 /// `tests/vectors`.
