@@ -210,11 +210,14 @@ function requestFromEditor(text) {
     defaultPolicy: Boolean(r.defaultPolicy),
   };
   if (r.context) dirFiles(r.context, 'context');
-  if (r.trustedRoot) {
-    request.trustedRoot = store.read(r.trustedRoot);
-    if (!request.trustedRoot) throw new Error(`trustedRoot "${r.trustedRoot}": no such file among the page's files`);
+  const chosen = r.trustedRoot ?? ($('trust-root').value || undefined);
+  let trust = describeTrust(undefined, 'embedded Sigstore public-good root');
+  if (chosen) {
+    request.trustedRoot = store.read(chosen);
+    if (!request.trustedRoot) throw new Error(`trustedRoot "${chosen}": no such file among the page's files`);
+    trust = describeTrust(request.trustedRoot, `${chosen}${r.trustedRoot ? ' (named by the request)' : ' (chosen above)'}`);
   }
-  return { request, context: r.context ? r.context.replace(/\/+$/, '') : undefined };
+  return { request, context: r.context ? r.context.replace(/\/+$/, '') : undefined, trust };
 }
 
 function evaluateNow() {
@@ -226,10 +229,16 @@ function evaluateNow() {
     const mode = $('mode').value;
     const sets = source.trim() || mode === 'input' ? [[{ path: policyPath, source }]] : [];
     if (mode === 'input') {
-      result = { verdict: api.evaluate(sets, { nowNs }, getText(inputEditor)) };
+      const text = getText(inputEditor);
+      result = { verdict: api.evaluate(sets, { nowNs }, text) };
+      try {
+        result.inputDocument = JSON.parse(text);
+      } catch {
+        // The verdict says why the input is malformed.
+      }
     } else {
-      const { request, context } = requestFromEditor(getText(inputEditor));
-      result = checkWithContext(api, store, sets, { nowNs }, request, context);
+      const { request, context, trust } = requestFromEditor(getText(inputEditor));
+      result = { ...checkWithContext(api, store, sets, { nowNs }, request, context), trust };
     }
   } catch (e) {
     result = { failure: e.message ?? String(e) };
@@ -242,6 +251,34 @@ function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   e.append(...children.filter((c) => c !== null && c !== undefined));
   return e;
+}
+
+// The verified signer facts the policy saw: `signatures[]` of input.image (Buildx §4.4), which
+// verdict fills only from bundles it verified itself.
+function signaturesOf(input) {
+  const sigs = input?.image?.signatures;
+  return Array.isArray(sigs) ? sigs.filter((s) => s && typeof s === 'object') : [];
+}
+const SIGNER_FIELDS = [
+  ['sourceRepositoryURI', 'repository'],
+  ['sourceRepositoryRef', 'ref'],
+  ['sourceRepositoryDigest', 'commit'],
+  ['buildSignerURI', 'signing workflow'],
+  ['issuer', 'OIDC issuer'],
+  ['runnerEnvironment', 'runner'],
+  ['subjectAlternativeName', 'certificate SAN'],
+];
+function signerTable(sigs) {
+  const box = el('div', { id: 'signers' });
+  sigs.forEach((sig, i) => {
+    const dl = el('dl', { class: 'signer', 'data-kind': sig.kind ?? '' });
+    const add = (k, v) => v !== undefined && v !== null && v !== '' && dl.append(el('dt', {}, k), el('dd', {}, el('code', {}, String(v))));
+    add('kind', sig.kind);
+    for (const [field, label] of SIGNER_FIELDS) add(label, sig.signer?.[field]);
+    for (const t of sig.timestamps ?? []) add(`time (${t.type})`, `${t.timestamp}${t.uri ? ` — ${t.uri}` : ''}`);
+    box.append(el('p', { class: 'meta' }, `signature ${i + 1} of ${sigs.length}, verified in this page`), dl);
+  });
+  return box;
 }
 
 function render(result, ms) {
@@ -270,6 +307,9 @@ function render(result, ms) {
   if (record?.facts?.length) {
     row('Facts', el('ul', { class: 'facts' }, ...record.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
   }
+  const signers = signaturesOf(result.input ?? result.inputDocument);
+  if (signers.length) row('Signers', signerTable(signers));
+  if (result.trust) row('Trust root', el('span', { id: 'trust-used' }, result.trust));
   row('Verdict hash', el('code', { class: 'hash', id: 'verdict-hash', 'data-hash': v.hash ?? '' }, v.hash ?? '(none: the request could not be read)'));
   if (selected) {
     const want = selected.item.expectedHash;
@@ -315,6 +355,27 @@ $('run-tests').addEventListener('click', () => {
   document.body.dataset.testRuns = String(Number(document.body.dataset.testRuns ?? 0) + 1);
 });
 
+// ---- the trust root in use: digest and validity ---------------------------------------------
+function describeTrust(bytes, name) {
+  const t = api.trustRootSummary(bytes);
+  if (!t.ok) return `${name}: not a usable trusted root (${t.error.code}: ${t.error.message})`;
+  const cas = t.summary.certificateAuthorities ?? [];
+  const starts = cas.map((c) => c.validFor?.start).filter(Boolean).sort();
+  const ends = cas.map((c) => c.validFor?.end);
+  const until = ends.includes(undefined) || ends.includes(null) ? 'open-ended' : ends.sort().pop();
+  return `${name} — ${t.digest}, ${t.summary.tlogs.length} transparency logs, ${cas.length} certificate authorities, valid ${starts[0] ?? '?'} → ${until ?? '?'}`;
+}
+function addTrustChoice(path) {
+  const select = $('trust-root');
+  if ([...select.options].some((o) => o.value === path)) return;
+  select.append(new Option(path, path));
+}
+function showTrust() {
+  const path = $('trust-root').value;
+  $('trust').textContent = path ? describeTrust(store.read(path), path) : describeTrust(undefined, 'embedded Sigstore public-good root');
+}
+$('trust-root').addEventListener('change', () => (showTrust(), evaluateNow()));
+
 // ---- dropped files: kept in this page under dropped/ ------------------------------------------
 const MAX_FILE = 64 << 20; // the CLI's limit for one evidence or context file
 function describe(bytes) {
@@ -353,7 +414,9 @@ async function addFiles(entries) {
       decoded.set(name, bytes);
       encoded[name] = encoded[name] ?? '';
       li.innerHTML = '';
-      li.append(el('code', {}, name), ` — ${bytes.length} bytes, ${describe(bytes)}`);
+      const what = describe(bytes);
+      li.append(el('code', {}, name), ` — ${bytes.length} bytes, ${what}`);
+      if (what.startsWith('trusted root')) addTrustChoice(name);
     }
     li.dataset.path = name;
     list.append(li);
@@ -399,7 +462,7 @@ async function pipe(bytes, stream) {
   return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
 }
 async function shareState() {
-  const state = { v: 1, mode: $('mode').value, now: $('now').value, policyPath, policy: getText(policyEditor), input: getText(inputEditor) };
+  const state = { v: 1, mode: $('mode').value, now: $('now').value, policyPath, policy: getText(policyEditor), input: getText(inputEditor), trustRoot: $('trust-root').value };
   const packed = await pipe(new TextEncoder().encode(JSON.stringify(state)), new CompressionStream('deflate-raw'));
   let text = '';
   for (let i = 0; i < packed.length; i += 0x8000) text += String.fromCharCode(...packed.subarray(i, i + 0x8000));
@@ -416,6 +479,10 @@ async function restoreState(fragment) {
   setText(inputEditor, state.input);
   $('now').value = state.now;
   setMode(state.mode === 'check' ? 'check' : 'input');
+  // A dropped root is not in the link (nothing leaves the page); an example's root is.
+  if (typeof state.trustRoot === 'string' && state.trustRoot && store.read(state.trustRoot)) addTrustChoice(state.trustRoot);
+  $('trust-root').value = store.read(state.trustRoot ?? '') ? state.trustRoot : '';
+  showTrust();
   selected = null;
 }
 $('share').addEventListener('click', async () => {
@@ -443,12 +510,7 @@ try {
   gallery = g;
   encoded = g.files;
   $('engine').textContent = `${api.version()} · wasm in this page · ${g.examples.length} examples`;
-  const trust = api.trustRootSummary();
-  if (trust.ok) {
-    const cas = trust.summary.certificateAuthorities ?? [];
-    const until = cas.map((c) => c.validFor?.end).filter(Boolean).sort().pop();
-    $('trust').textContent = `embedded Sigstore public-good root ${trust.digest.slice(0, 19)}… (${trust.summary.tlogs.length} logs, ${cas.length} CAs${until ? `, last CA valid until ${until}` : ', a CA without end date'})`;
-  }
+  showTrust();
   renderGallery();
   if (location.hash.startsWith('#s=')) {
     try {

@@ -289,3 +289,85 @@ test('policy tests run in the page, with coverage marked in the policy editor', 
   await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
   assert.equal(await page.isDisabled('#run-tests'), true);
 });
+
+test('the verdict panel shows the verified signers and the trust root in use', async () => {
+  let n = await verdictCount();
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await waitForVerdict(n);
+  const signers = await page.textContent('#signers');
+  assert.match(signers, /docker-github-builder/);
+  assert.match(signers, /https:\/\/github\.com\/docker\/github-builder-test/);
+  assert.match(signers, /refs\/heads\/main/);
+  assert.match(signers, /time \(Tlog\)/);
+  assert.match(await page.textContent('#trust-used'), /embedded Sigstore public-good root — sha256:[0-9a-f]{64}, \d+ transparency logs/);
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: path.join(outDir, 'playground-signers.png'), fullPage: true });
+  // The control: a dropped root (added by the previous test) becomes a choice; choosing it
+  // re-evaluates with it and says so; the example's golden no longer applies.
+  const choices = await page.$$eval('#trust-root option', (os) => os.map((o) => o.value));
+  assert.ok(choices.includes('dropped/trusted_root.json'), JSON.stringify(choices));
+  n = await verdictCount();
+  await page.selectOption('#trust-root', 'dropped/trusted_root.json');
+  await waitForVerdict(n);
+  assert.match(await page.textContent('#trust'), /^dropped\/trusted_root\.json — sha256:/);
+  assert.match(await page.textContent('#trust-used'), /dropped\/trusted_root\.json \(chosen above\)/);
+  // The minted root does not know the public-good Fulcio: the real signatures do not verify.
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
+  assert.equal(await page.$('#signers'), null);
+  n = await verdictCount();
+  await page.selectOption('#trust-root', '');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'allow');
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+});
+
+test('a 50 MB file and a truncated bundle: clear messages, and the page keeps working', async () => {
+  const { writeFileSync, mkdtempSync, cpSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'verdict-bad-'));
+  const big = path.join(tmp, 'big.bin');
+  writeFileSync(big, Buffer.alloc(50 * 1000 * 1000, 0x7b)); // 50 MB of "{"
+  // The real evidence with its Sigstore bundle cut in half.
+  const ev = path.join(tmp, 'cut');
+  cpSync(path.join(root, 'examples/github-builder-real/evidence/signed-1'), ev, { recursive: true });
+  const bundle = path.join(ev, 'image/bundles/bundle.json');
+  const bytes = readFileSync(bundle);
+  writeFileSync(bundle, bytes.subarray(0, bytes.length >> 1));
+
+  await page.setInputFiles('#add-files', big);
+  await page.waitForSelector('#dropped li[data-path="dropped/big.bin"]', { timeout: 60000 });
+  assert.match(await page.textContent('#dropped li[data-path="dropped/big.bin"]'), /50000000 bytes, text \(not valid JSON\)/);
+  await page.setInputFiles('#add-folder', ev);
+  await page.waitForSelector('#dropped li[data-path^="dropped/cut/"]');
+
+  const check = async (edit) => {
+    await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+    const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
+    await page.click('#input .cm-content');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
+    const n = await verdictCount();
+    await page.keyboard.press('Control+Enter');
+    await waitForVerdict(n);
+    return { decision: await page.getAttribute('#verdict [data-decision]', 'data-decision'), text: await page.textContent('#verdict') };
+  };
+  // 50 MB as the trusted root: an error verdict that says what is wrong with it.
+  const t0 = Date.now();
+  let v = await check((r) => ({ ...r, trustedRoot: 'dropped/big.bin' }));
+  console.log(`50 MB trusted root: ${Date.now() - t0} ms to the verdict`);
+  assert.equal(v.decision, 'error');
+  assert.match(v.text, /invalid-request.*trusted root/s);
+  // The truncated bundle does not parse: no signatures reach the policy (deny), and the facts
+  // say which bundle failed and why.
+  v = await check((r) => ({ ...r, evidence: 'dropped/cut' }));
+  assert.equal(v.decision, 'deny');
+  assert.match(v.text, /failed\s*image\.signatures: bundle sha256:[0-9a-f]{64}: malformed-bundle: .*not valid JSON/);
+  assert.equal(await page.$('#signers'), null);
+  // Still working: the example itself.
+  const n = await verdictCount();
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-2"]');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+  assert.deepEqual(external, []);
+  assert.deepEqual(consoleErrors, []);
+});
