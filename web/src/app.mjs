@@ -4,7 +4,7 @@
 
 import init, * as api from '../pkg/verdict_web.js';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
-import { EditorState, StateField, StateEffect, RangeSetBuilder } from '@codemirror/state';
+import { EditorState, StateField, StateEffect, RangeSetBuilder, Compartment } from '@codemirror/state';
 import { Decoration } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
@@ -99,11 +99,90 @@ function editor(parent, labelId, language, more = []) {
   });
 }
 const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField]);
-const inputEditor = editor($('input'), 'input-label', json());
+const evidenceLock = new Compartment();
+let evidenceLoading = false;
+const inputEditor = editor($('input'), 'input-label', json(), [
+  EditorView.updateListener.of((u) => u.docChanged && $('mode').value === 'check' && scheduleEvidenceList()),
+]);
+const evidenceEditor = editor($('evidence'), 'evidence-label', json(), [
+  evidenceLock.of(EditorState.readOnly.of(true)),
+  EditorView.updateListener.of((u) => u.docChanged && !evidenceLoading && evidenceEdited()),
+]);
 // For tests and the console: the editors' exact texts.
 window.verdictPlayground = { texts: () => [getText(policyEditor), getText(inputEditor)] };
 const setText = (view, text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 const getText = (view) => view.state.doc.toString();
+
+// ---- the evidence editor: any text file of the request's evidence, context or trusted root ------
+// Edits are kept in the page (an overlay over the gallery's bytes) and used by every evaluation
+// until reverted; they travel in the share link. Binary files are shown, not edited.
+const originals = new Map(); // path → the bytes before the first edit
+let evidenceTimer;
+function scheduleEvidenceList() {
+  clearTimeout(evidenceTimer);
+  evidenceTimer = setTimeout(listEvidenceFiles, 250);
+}
+function requestDirs() {
+  try {
+    const r = JSON.parse(getText(inputEditor));
+    const dirs = [r.evidence, r.context].filter((d) => typeof d === 'string' && d);
+    const files = dirs.flatMap((d) => store.list(d.replace(/\/+$/, '')));
+    if (typeof r.trustedRoot === 'string' && store.read(r.trustedRoot)) files.push(r.trustedRoot);
+    return files;
+  } catch {
+    return [];
+  }
+}
+function listEvidenceFiles() {
+  const select = $('evidence-file');
+  const files = $('mode').value === 'check' ? requestDirs() : [];
+  const current = select.value;
+  select.textContent = '';
+  if (!files.length) select.append(new Option('(the request names no evidence, context or trusted root)', ''));
+  for (const f of files) select.append(new Option(`${f}${originals.has(f) ? ' (edited)' : ''}`, f));
+  select.value = files.includes(current) ? current : files.find((f) => /bundle|\.json$/.test(f)) ?? files[0] ?? '';
+  showEvidenceFile();
+}
+function showEvidenceFile() {
+  const path = $('evidence-file').value;
+  const bytes = path ? store.read(path) : undefined;
+  let text;
+  let editable = false;
+  if (bytes === undefined) text = '';
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      editable = bytes.length <= 4 << 20;
+      if (!editable) text = `(${bytes.length} bytes: too large to edit here)`;
+    } catch {
+      text = `(binary, ${bytes.length} bytes: shown, not edited)`;
+    }
+  }
+  evidenceLoading = true;
+  evidenceEditor.dispatch({ changes: { from: 0, to: evidenceEditor.state.doc.length, insert: text }, effects: evidenceLock.reconfigure(EditorState.readOnly.of(!editable)) });
+  evidenceLoading = false;
+  $('evidence-status').textContent = !path ? '' : originals.has(path) ? 'edited: evaluations use this text' : editable ? 'edit it to see what a changed byte does' : '';
+  $('evidence-revert').disabled = !originals.has(path);
+}
+function evidenceEdited() {
+  const path = $('evidence-file').value;
+  if (!path) return;
+  if (!originals.has(path)) originals.set(path, store.read(path));
+  decoded.set(path, new TextEncoder().encode(getText(evidenceEditor)));
+  $('evidence-status').textContent = 'edited: evaluations use this text';
+  $('evidence-revert').disabled = false;
+  const option = $('evidence-file').selectedOptions[0];
+  if (option && !option.textContent.endsWith(' (edited)')) option.textContent += ' (edited)';
+}
+$('evidence-file').addEventListener('change', showEvidenceFile);
+$('evidence-revert').addEventListener('click', () => {
+  const path = $('evidence-file').value;
+  if (!originals.has(path)) return;
+  decoded.set(path, originals.get(path));
+  originals.delete(path);
+  listEvidenceFiles();
+  evaluateNow();
+});
 
 // ---- state -----------------------------------------------------------------------------------
 let gallery = { examples: [] };
@@ -114,6 +193,7 @@ let testFiles = [];
 
 function setMode(mode) {
   $('mode').value = mode;
+  document.querySelector('.evidence-box').hidden = mode !== 'check';
   $('input-label').firstChild.textContent = mode === 'check' ? 'Source check request ' : 'Input document ';
   $('input-help').innerHTML =
     mode === 'check'
@@ -123,6 +203,7 @@ function setMode(mode) {
 $('mode').addEventListener('change', () => {
   setMode($('mode').value);
   selected = null;
+  listEvidenceFiles();
 });
 
 function select(example, item) {
@@ -156,6 +237,7 @@ function select(example, item) {
   $('run-tests').disabled = testFiles.length === 0;
   $('run-tests').title = testFiles.length ? `runs ${testFiles.map((p) => p.split('/').pop()).join(', ')}` : 'this example has no *_test.rego';
   for (const b of document.querySelectorAll('#gallery button')) b.setAttribute('aria-current', String(b.dataset.key === `${example.name}/${item.kind}/${item.name}`));
+  listEvidenceFiles();
 }
 
 function renderGallery() {
@@ -308,7 +390,6 @@ function render(result, ms) {
     row('Facts', el('ul', { class: 'facts' }, ...record.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
   }
   const signers = signaturesOf(result.input ?? result.inputDocument);
-  if (signers.length) row('Signers', signerTable(signers));
   if (result.trust) row('Trust root', el('span', { id: 'trust-used' }, result.trust));
   row('Verdict hash', el('code', { class: 'hash', id: 'verdict-hash', 'data-hash': v.hash ?? '' }, v.hash ?? '(none: the request could not be read)'));
   if (selected) {
@@ -318,6 +399,7 @@ function render(result, ms) {
   }
   row('Time', `${ms.toFixed(1)} ms${result.rounds > 1 ? `, ${result.rounds} rounds (context files read on demand)` : ''}`);
   panel.append(dl);
+  if (signers.length) panel.append(el('h3', { class: 'signers-title' }, 'Verified signers'), signerTable(signers));
   if (result.input) panel.append(el('details', {}, el('summary', {}, 'Input document evaluated'), el('pre', {}, JSON.stringify(result.input, null, 2))));
   if (record) panel.append(el('details', {}, el('summary', {}, 'Canonical verdict record'), el('pre', {}, JSON.stringify(record, null, 2))));
   if (!firstShown) {
@@ -463,6 +545,10 @@ async function pipe(bytes, stream) {
 }
 async function shareState() {
   const state = { v: 1, mode: $('mode').value, now: $('now').value, policyPath, policy: getText(policyEditor), input: getText(inputEditor), trustRoot: $('trust-root').value };
+  // Edited evidence text files travel with the link (dropped files do not: nothing leaves the page).
+  const edits = {};
+  for (const p of originals.keys()) if (!p.startsWith('dropped/')) edits[p] = utf8.decode(store.read(p));
+  if (Object.keys(edits).length) state.edits = edits;
   const packed = await pipe(new TextEncoder().encode(JSON.stringify(state)), new CompressionStream('deflate-raw'));
   let text = '';
   for (let i = 0; i < packed.length; i += 0x8000) text += String.fromCharCode(...packed.subarray(i, i + 0x8000));
@@ -479,6 +565,12 @@ async function restoreState(fragment) {
   setText(inputEditor, state.input);
   $('now').value = state.now;
   setMode(state.mode === 'check' ? 'check' : 'input');
+  for (const [p, text] of Object.entries(state.edits ?? {})) {
+    if (typeof text !== 'string' || store.read(p) === undefined) continue;
+    if (!originals.has(p)) originals.set(p, store.read(p));
+    decoded.set(p, new TextEncoder().encode(text));
+  }
+  listEvidenceFiles();
   // A dropped root is not in the link (nothing leaves the page); an example's root is.
   if (typeof state.trustRoot === 'string' && state.trustRoot && store.read(state.trustRoot)) addTrustChoice(state.trustRoot);
   $('trust-root').value = store.read(state.trustRoot ?? '') ? state.trustRoot : '';

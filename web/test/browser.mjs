@@ -371,3 +371,30 @@ test('a 50 MB file and a truncated bundle: clear messages, and the page keeps wo
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors, []);
 });
+
+test('the evidence editor: one changed byte of the bundle denies, Revert restores the verdict', async () => {
+  let n = await verdictCount();
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await waitForVerdict(n);
+  assert.equal(await page.inputValue('#evidence-file'), 'examples/github-builder-real/evidence/signed-1/image/bundles/bundle.json');
+  const shown = await page.textContent('#evidence .cm-content');
+  assert.match(shown, /application\/vnd\.dev\.sigstore\.bundle/);
+  await page.click('#evidence .cm-content');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('x');
+  assert.match(await page.textContent('#evidence-status'), /edited/);
+  n = await verdictCount();
+  await page.keyboard.press('Control+Enter');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
+  assert.match(await page.textContent('#verdict'), /failed\s*image\.signatures: bundle sha256:[0-9a-f]{64}: malformed-bundle/);
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'false');
+  n = await verdictCount();
+  await page.click('#evidence-revert');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'allow');
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+  // An input-document example has no evidence: the box is hidden.
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  assert.equal(await page.isHidden('.evidence-box'), true);
+});
