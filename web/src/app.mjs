@@ -52,8 +52,8 @@ const store = {
 // ---- editors -----------------------------------------------------------------------------------
 const evaluateKey = { key: 'Mod-Enter', run: () => (evaluateNow(), true) };
 
-// Coverage of the policy editor's lines from the last test run: {covered, notCovered} (1-based);
-// cleared by any edit.
+// Coverage of the policy editor's lines from the last evaluation or test run: {covered,
+// notCovered, by} (1-based lines; `by` names what ran); cleared by any edit.
 const setCoverage = StateEffect.define();
 const coverageField = StateField.define({
   create: () => Decoration.none,
@@ -67,7 +67,8 @@ const coverageField = StateField.define({
         for (const n of [...marks.keys()].sort((x, y) => x - y)) {
           if (n < 1 || n > tr.state.doc.lines) continue;
           const line = tr.state.doc.line(n);
-          b.add(line.from, line.from, Decoration.line({ class: marks.get(n), attributes: { title: marks.get(n) === 'cov-hit' ? 'evaluated by the tests' : 'not reached by any test' } }));
+          const by = e.value.by ?? 'the tests';
+          b.add(line.from, line.from, Decoration.line({ class: marks.get(n), attributes: { title: marks.get(n) === 'cov-hit' ? `evaluated by ${by}` : `not reached by ${by}` } }));
         }
         return b.finish();
       }
@@ -312,7 +313,7 @@ function evaluateNow() {
     const sets = source.trim() || mode === 'input' ? [[{ path: policyPath, source }]] : [];
     if (mode === 'input') {
       const text = getText(inputEditor);
-      result = { verdict: api.evaluate(sets, { nowNs }, text) };
+      result = { verdict: api.evaluate(sets, { nowNs, coverage: true }, text) };
       try {
         result.inputDocument = JSON.parse(text);
       } catch {
@@ -320,7 +321,7 @@ function evaluateNow() {
       }
     } else {
       const { request, context, trust } = requestFromEditor(getText(inputEditor));
-      result = { ...checkWithContext(api, store, sets, { nowNs }, request, context), trust };
+      result = { ...checkWithContext(api, store, sets, { nowNs, coverage: true }, request, context), trust };
     }
   } catch (e) {
     result = { failure: e.message ?? String(e) };
@@ -371,6 +372,9 @@ function render(result, ms) {
     return;
   }
   const v = result.verdict;
+  // What this evaluation reached in the policy shown (green) and what it never did (red).
+  const cov = (v.coverage ?? []).find((c) => c.path === policyPath);
+  policyEditor.dispatch({ effects: setCoverage.of(cov ? { ...cov, by: 'this evaluation' } : { covered: [], notCovered: [] }) });
   const dl = el('dl');
   const row = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
   panel.append(el('p', {}, el('span', { class: `decision ${v.decision}`, 'data-decision': v.decision }, v.decision)));
@@ -397,6 +401,7 @@ function render(result, ms) {
     const same = want === v.hash;
     row('Golden', el('span', { class: same ? 'match' : 'mismatch', id: 'golden-match', 'data-match': String(same) }, same ? `✓ same as examples/${selected.example.name}/expected (native and component)` : `differs from the golden ${want}${' '}(edited?)`));
   }
+  if (cov) row('Coverage', el('span', { id: 'coverage-summary' }, `${cov.covered.length} of ${cov.covered.length + cov.notCovered.length} policy lines reached (marked green; red: never reached)`));
   row('Time', `${ms.toFixed(1)} ms${result.rounds > 1 ? `, ${result.rounds} rounds (context files read on demand)` : ''}`);
   panel.append(dl);
   if (signers.length) panel.append(el('h3', { class: 'signers-title' }, 'Verified signers'), signerTable(signers));

@@ -55,6 +55,15 @@ after(async () => {
   server?.close();
 });
 
+/** Prints one suite's row for host (d) and fails on any case whose text differs: [[id, got, want]]. */
+function tally(suite, minimum, results) {
+  const different = results.filter(([, got, want]) => got !== want).map(([id]) => id);
+  console.log(`${suite} in Chromium:`);
+  console.table({ [suite]: { cases: results.length, identical: results.length - different.length, different: different.length } });
+  assert.ok(results.length >= minimum, `${results.length}`);
+  assert.deepEqual(different, []);
+}
+
 const verdictCount = () => page.evaluate(() => Number(document.body.dataset.verdictCount ?? 0));
 async function waitForVerdict(before) {
   await page.waitForFunction((n) => Number(document.body.dataset.verdictCount ?? 0) > n, before, { timeout: 30000 });
@@ -99,8 +108,7 @@ test('every example through the page gives the golden verdict hash', async () =>
 
 test('every policy case through the page\'s engine gives the golden canonical verdict', async () => {
   await page.evaluate(() => window.verdict.ready);
-  const rows = { cases: 0, identical: 0, different: 0 };
-  const different = [];
+  const results = [];
   for (const c of cases().filter((x) => x.suite === 'policy cases')) {
     // The case's own arguments, captured by running it against a recording stand-in.
     let args;
@@ -111,23 +119,13 @@ test('every policy case through the page\'s engine gives the golden canonical ve
       [sets, { ...options, nowNs: String(options.nowNs) }, input],
     );
     hashes[`${c.suite}/${c.name}`] = verdict.hash;
-    const want = c.golden();
-    rows.cases++;
-    if (verdict.canonicalJson + '\n' === want) rows.identical++;
-    else {
-      rows.different++;
-      different.push(c.name);
-    }
+    results.push([c.name, verdict.canonicalJson + '\n', c.golden()]);
   }
-  console.log('policy cases in Chromium:');
-  console.table({ 'policy cases': rows });
-  assert.ok(rows.cases >= 60, `${rows.cases}`);
-  assert.deepEqual(different, []);
+  tally('policy cases', 60, results);
 });
 
 test('every verification vector through the page\'s engine gives the native outcome record', async () => {
-  const rows = { cases: 0, identical: 0, different: 0 };
-  const different = [];
+  const results = [];
   for (const v of vectors()) {
     // Bytes cross into the page as base64 and become Uint8Arrays there.
     const [bundle, artifact, trustedRoot, options] = vectorArgs(v);
@@ -141,17 +139,9 @@ test('every verification vector through the page\'s engine gives the native outc
     );
     const record = vectorRecord(result);
     hashes[v.id] = sha256(record);
-    rows.cases++;
-    if (record === v.record) rows.identical++;
-    else {
-      rows.different++;
-      different.push(v.id);
-    }
+    results.push([v.id, record, v.record]);
   }
-  console.log('verification vectors in Chromium:');
-  console.table({ 'verification vectors': rows });
-  assert.ok(rows.cases >= 100, `${rows.cases}`);
-  assert.deepEqual(different, []);
+  tally('verification vectors', 100, results);
   const target = parityDir();
   mkdirSync(target, { recursive: true });
   writeFileSync(path.join(target, 'chromium.json'), JSON.stringify({ host: `(d) the playground in Chromium ${await browser.version()}`, hashes }, null, 1) + '\n');
@@ -397,4 +387,27 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
   // An input-document example has no evidence: the box is hidden.
   await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
   assert.equal(await page.isHidden('.evidence-box'), true);
+});
+
+test('every evaluation marks the policy lines it reached and those it never did', async () => {
+  let n = await verdictCount();
+  await page.click('#gallery button[data-key="github-builder-real/check/deny-wrong-repository"]');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
+  const hit = await page.locator('#policy .cm-line.cov-hit').count();
+  const miss = await page.locator('#policy .cm-line.cov-miss').count();
+  assert.ok(hit >= 5 && miss >= 1, `${hit} reached, ${miss} never reached`);
+  assert.match(await page.textContent('#coverage-summary'), new RegExp(`^${hit} of ${hit + miss} policy lines reached`));
+  assert.match(await page.getAttribute('#policy .cm-line.cov-hit', 'title'), /this evaluation/);
+  // The allow reaches the lines the deny did not.
+  n = await verdictCount();
+  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await waitForVerdict(n);
+  const hitAllow = await page.locator('#policy .cm-line.cov-hit').count();
+  assert.ok(hitAllow > 0, `${hitAllow}`);
+  // An input document, too.
+  n = await verdictCount();
+  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
+  await waitForVerdict(n);
+  assert.ok((await page.locator('#policy .cm-line.cov-hit').count()) >= 2);
 });

@@ -22,6 +22,22 @@ test('evaluate: allow and deny, nowNs as bigint or decimal string', () => {
   assert.equal(JSON.parse(deny.canonicalJson).evaluationTime.rfc3339, '2026-11-25T00:00:00Z');
 });
 
+test('options.coverage: the lines reached, and the same record and hash', () => {
+  const plain = api.evaluate(sets, options, { ok: false });
+  const covered = api.evaluate(sets, { ...options, coverage: true }, { ok: false });
+  assert.equal(plain.coverage, undefined);
+  assert.equal(covered.hash, plain.hash);
+  assert.equal(covered.canonicalJson, plain.canonicalJson);
+  assert.deepEqual(covered.coverage.map((c) => c.path), ['Dockerfile.rego']);
+  assert.ok(covered.coverage[0].covered.includes(3), JSON.stringify(covered.coverage));
+  // A source check, too.
+  const request = { source: 'docker-image://alpine', evidence: {}, files: [] };
+  const checked = api.check(sets, { ...options, coverage: true }, request);
+  assert.equal(checked.verdict.hash, api.check(sets, options, request).verdict.hash);
+  assert.ok(checked.verdict.coverage[0].covered.length > 0);
+  assert.equal(api.evaluate(sets, { ...options, coverage: 'yes' }, {}).error.code, 'invalid-request');
+});
+
 test('malformed arguments are error verdicts, not exceptions', () => {
   for (const [s, o, i, code] of [
     ['not sets', options, '{}', 'invalid-request'],

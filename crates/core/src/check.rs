@@ -392,6 +392,29 @@ pub fn check(
     trusted_root: Option<&[u8]>,
     default_policy: bool,
 ) -> Checked {
+    check_once(sets, options, request, trusted_root, default_policy, false)
+}
+
+/// [`check`], recording line coverage of the policy evaluation in the verdict
+/// ([`crate::Verdict::coverage`]); the canonical record and hash are [`check`]'s.
+pub fn check_with_coverage(
+    sets: Vec<Vec<crate::Module>>,
+    options: crate::Options,
+    request: &CheckRequest,
+    trusted_root: Option<&[u8]>,
+    default_policy: bool,
+) -> Checked {
+    check_once(sets, options, request, trusted_root, default_policy, true)
+}
+
+fn check_once(
+    sets: Vec<Vec<crate::Module>>,
+    options: crate::Options,
+    request: &CheckRequest,
+    trusted_root: Option<&[u8]>,
+    default_policy: bool,
+    coverage: bool,
+) -> Checked {
     let (sets, skip) = if default_policy {
         let mut all = vec![vec![verdict_policy::default_policy()]];
         all.extend(sets);
@@ -417,7 +440,14 @@ pub fn check(
         },
     };
     match verdict_policy::PolicyEngine::new(&sets, &options) {
-        Ok(policy) => Engine { policy, subject }.check(request, &trust, &skip),
+        Ok(policy) => {
+            let policy = if coverage {
+                policy.with_coverage()
+            } else {
+                policy
+            };
+            Engine { policy, subject }.check(request, &trust, &skip)
+        }
         Err(e) => {
             let mut parts = Parts::error((&e).into());
             parts

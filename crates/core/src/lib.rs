@@ -36,7 +36,9 @@ pub mod jcs;
 mod signatures;
 pub mod verify;
 
-pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input, check};
+pub use check::{
+    Attestation, CheckRequest, CheckResolver, Checked, build_input, check, check_with_coverage,
+};
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 pub use verdict_policy::tester;
@@ -45,7 +47,7 @@ pub use evidence::{BundleEvidence, Evidence};
 
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, Module, Options};
+pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, FileCoverage, Module, Options};
 use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
 
 /// Version of the canonical verdict record's schema.
@@ -123,6 +125,11 @@ pub struct Verdict {
     pub canonical_json: String,
     /// `sha256:` + hex SHA-256 of `canonical_json`.
     pub hash: String,
+    /// Line coverage of the policy modules over this evaluation, when asked for
+    /// ([`Engine::with_coverage`], [`evaluate_with_coverage`], [`check::check_with_coverage`]);
+    /// else empty. Not part of the canonical record: it describes the evaluation, not the
+    /// decision.
+    pub coverage: Vec<FileCoverage>,
 }
 
 /// What a verdict is about: recorded by digest in the canonical record.
@@ -166,6 +173,7 @@ impl Subject {
             pin,
             extra,
             missing_files,
+            coverage,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
         let mut record = json!({
@@ -215,6 +223,7 @@ impl Subject {
             missing_files,
             canonical_json,
             hash,
+            coverage,
         }
     }
 }
@@ -235,6 +244,8 @@ struct Parts {
     extra: serde_json::Map<String, Json>,
     /// Files the policy asked for that the request did not carry.
     missing_files: Vec<String>,
+    /// Line coverage, when the engine records it.
+    coverage: Vec<FileCoverage>,
 }
 
 impl Parts {
@@ -251,6 +262,7 @@ impl Parts {
             pin,
             extra: serde_json::Map::new(),
             missing_files: evaluation.missing_files,
+            coverage: evaluation.coverage,
         }
     }
 
@@ -265,6 +277,7 @@ impl Parts {
             pin: None,
             extra: serde_json::Map::new(),
             missing_files: Vec::new(),
+            coverage: Vec::new(),
         }
     }
 }
@@ -318,6 +331,12 @@ impl Engine {
         })
     }
 
+    /// The same engine, recording line coverage in every verdict ([`Verdict::coverage`]).
+    pub fn with_coverage(mut self) -> Engine {
+        self.policy = self.policy.with_coverage();
+        self
+    }
+
     /// Evaluates one JSON input document.
     pub fn evaluate(&self, input: &str) -> Verdict {
         self.evaluate_inner(input, None)
@@ -368,9 +387,26 @@ fn outcome_parts(
 
 /// Compiles and evaluates in one call; a compile failure is an error verdict.
 pub fn evaluate(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
+    evaluate_once(sets, options, input, false)
+}
+
+/// [`evaluate`], recording line coverage in the verdict ([`Verdict::coverage`]); the
+/// canonical record and hash are [`evaluate`]'s.
+pub fn evaluate_with_coverage(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
+    evaluate_once(sets, options, input, true)
+}
+
+fn evaluate_once(sets: Vec<Vec<Module>>, options: Options, input: &str, coverage: bool) -> Verdict {
     let subject = Subject::new(&sets, &options);
     match PolicyEngine::new(&sets, &options) {
-        Ok(policy) => Engine { policy, subject }.evaluate(input),
+        Ok(policy) => {
+            let policy = if coverage {
+                policy.with_coverage()
+            } else {
+                policy
+            };
+            Engine { policy, subject }.evaluate(input)
+        }
         Err(e) => {
             let (_, digest) = parse_input(input);
             subject.verdict(&digest, Parts::error((&e).into()))
@@ -427,9 +463,38 @@ pub fn rfc3339(ns: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_describes_the_evaluation_and_leaves_the_record_alone() {
+        let source = "package docker\n\ndefault allow := false\n\nallow if input.ok\n\nallow if {\n\tinput.other\n\tinput.never\n}\n\ndecision := {\"allow\": allow}\n";
+        let sets = vec![vec![Module {
+            path: "Dockerfile.rego".into(),
+            source: source.into(),
+        }]];
+        let options = Options {
+            query: None,
+            now_ns: 0,
+        };
+        let input = r#"{"ok": true}"#;
+        let plain = evaluate(sets.clone(), options.clone(), input);
+        let covered = evaluate_with_coverage(sets, options, input);
+        assert!(plain.coverage.is_empty());
+        assert_eq!(covered.canonical_json, plain.canonical_json);
+        assert_eq!(covered.hash, plain.hash);
+        assert_eq!(covered.coverage.len(), 1, "{:?}", covered.coverage);
+        let file = &covered.coverage[0];
+        assert_eq!(file.path, "Dockerfile.rego");
+        assert!(file.covered.contains(&5), "{file:?}");
+        assert!(file.covered.contains(&12), "{file:?}");
+        // `input.never` is not reached: `input.other` is undefined before it.
+        assert!(file.not_covered.contains(&9), "{file:?}");
+        assert!(!file.covered.contains(&9), "{file:?}");
+    }
+
     #[test]
     fn engine_names_the_regorus_version_in_use() {
         let want = format!(" regorus/{}", verdict_policy::REGORUS_VERSION);
-        assert!(super::ENGINE.ends_with(&want), "{}", super::ENGINE);
+        assert!(ENGINE.ends_with(&want), "{}", ENGINE);
     }
 }

@@ -1,6 +1,6 @@
 //! Compiling policy sets once and evaluating them many times.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use regorus::Value;
@@ -9,7 +9,7 @@ use crate::builtins;
 use crate::check;
 use crate::decision::{Decision, parse_decision};
 use crate::functions::{self, NoResolver, Resolver, Slot};
-use crate::{Error, Module, Options};
+use crate::{Error, FileCoverage, Module, Options};
 
 /// The path verdict's helper module is loaded under in every policy set (Buildx loads its own as
 /// `builtin/buildx_defaults.rego`).
@@ -52,6 +52,7 @@ impl core::fmt::Debug for CompiledSet {
 pub struct PolicyEngine {
     sets: Vec<CompiledSet>,
     query: String,
+    coverage: bool,
 }
 
 /// The combined outcome of all sets.
@@ -80,6 +81,10 @@ pub struct Evaluation {
     /// Files the custom functions asked for that the request did not carry
     /// (a host that can read them may evaluate again with them).
     pub missing_files: Vec<String>,
+    /// Line coverage of the policy modules over this evaluation, when the engine was made
+    /// with [`PolicyEngine::with_coverage`] (else empty): the lines of the sets evaluated,
+    /// by module path (the helper module excluded), as `verdict test` reports them.
+    pub coverage: Vec<FileCoverage>,
 }
 
 impl PolicyEngine {
@@ -107,7 +112,15 @@ impl PolicyEngine {
         Ok(PolicyEngine {
             sets: compiled,
             query: query.to_owned(),
+            coverage: false,
         })
+    }
+
+    /// The same engine, recording line coverage in every [`Evaluation`] (for a playground's
+    /// editor: what the evaluation reached, what it did not). Costs some evaluation speed.
+    pub fn with_coverage(mut self) -> Self {
+        self.coverage = true;
+        self
     }
 
     /// The query this engine evaluates.
@@ -135,10 +148,12 @@ impl PolicyEngine {
         let input = Value::from(input.clone());
         let mut prints = Vec::new();
         let mut missing = BTreeSet::new();
+        let mut coverage = Coverage::default();
+        let mut cov = self.coverage.then_some(&mut coverage);
         for (index, set) in self.sets.iter().enumerate() {
             let (result, effects) =
                 functions::with_session(&set.slot, resolver.clone(), &input, || {
-                    self.evaluate_set(set, &input, &mut prints)
+                    self.evaluate_set(set, &input, &mut prints, cov.as_deref_mut())
                 });
             missing.extend(effects.missing_files);
             let outcome = match (result, effects.error) {
@@ -160,6 +175,7 @@ impl PolicyEngine {
                 prints,
                 decided_by: Some(index),
                 missing_files: missing.into_iter().collect(),
+                coverage: coverage.files(),
             };
         }
         Evaluation {
@@ -167,6 +183,7 @@ impl PolicyEngine {
             prints,
             decided_by: None,
             missing_files: missing.into_iter().collect(),
+            coverage: coverage.files(),
         }
     }
 
@@ -189,7 +206,7 @@ impl PolicyEngine {
             let mut prints = Vec::new();
             let (result, effects) =
                 functions::with_session(&set.slot, resolver.clone(), &input, || {
-                    self.evaluate_set(set, &input, &mut prints)
+                    self.evaluate_set(set, &input, &mut prints, None)
                 });
             match (result, effects.error) {
                 (Err(e), _) | (Ok(_), Some(e)) => return Err((index, e)),
@@ -204,10 +221,27 @@ impl PolicyEngine {
         set: &CompiledSet,
         input: &Value,
         prints: &mut Vec<String>,
+        coverage: Option<&mut Coverage>,
     ) -> Result<Decision, Error> {
         let mut engine = set.engine.clone();
         engine.set_input(input.clone());
+        if coverage.is_some() {
+            engine.set_enable_coverage(true);
+        }
         let result = engine.eval_query(self.query.clone(), false);
+        if let Some(coverage) = coverage {
+            // A report that cannot be made leaves the coverage empty; the verdict stands.
+            if let Ok(report) = engine.get_coverage_report() {
+                for file in report.files {
+                    if file.path == HELPER_MODULE_PATH {
+                        continue;
+                    }
+                    let entry = coverage.0.entry(file.path).or_default();
+                    entry.0.extend(file.covered);
+                    entry.1.extend(file.not_covered);
+                }
+            }
+        }
         let printed = engine.take_prints().unwrap_or_default();
         prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
         let results = result.map_err(|e| runtime_error(&e.to_string()))?;
@@ -217,6 +251,23 @@ impl PolicyEngine {
             .and_then(|r| r.expressions.first())
             .map_or(Value::Undefined, |e| e.value.clone());
         parse_decision(&self.query, &value)
+    }
+}
+
+/// Covered and not-covered lines by module path, merged over the sets evaluated.
+#[derive(Debug, Default)]
+struct Coverage(BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)>);
+
+impl Coverage {
+    fn files(self) -> Vec<FileCoverage> {
+        self.0
+            .into_iter()
+            .map(|(path, (covered, not_covered))| FileCoverage {
+                path,
+                not_covered: not_covered.difference(&covered).copied().collect(),
+                covered: covered.into_iter().collect(),
+            })
+            .collect()
     }
 }
 

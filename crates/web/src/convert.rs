@@ -200,17 +200,28 @@ pub(crate) fn modules(value: JsValue, what: &str) -> Result<Vec<core_::Module>, 
     Ok(list.into_iter().map(Into::into).collect())
 }
 
-/// `{query?, nowNs}`.
+/// `{query?, nowNs, coverage?}`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsOptions {
     query: Option<String>,
     now_ns: Option<NowNs>,
+    #[allow(dead_code)] // read by `wants_coverage`
+    coverage: Option<bool>,
+}
+
+/// Whether `options.coverage` is `true`: the verdict then carries the evaluation's line coverage
+/// (`coverage: [{path, covered, notCovered}]`); the canonical record is the same.
+pub(crate) fn wants_coverage(value: &JsValue) -> bool {
+    js_sys::Reflect::get(value, &JsValue::from_str("coverage"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// The evaluation options; `nowNs` is required (verdict reads no clock).
 pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
-    known_keys(&value, &["query", "nowNs"], "options")?;
+    known_keys(&value, &["query", "nowNs", "coverage"], "options")?;
     let o: JsOptions = from_js(value, "options ({query?, nowNs})")?;
     let Some(now) = o.now_ns else {
         return Err(JsError::invalid_request(
@@ -252,6 +263,18 @@ pub(crate) struct JsVerdict {
     /// `None` only when the call's arguments could not be read, so no record exists.
     canonical_json: Option<String>,
     hash: Option<String>,
+    /// Line coverage, when `options.coverage` asked for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    coverage: Vec<JsCoverage>,
+}
+
+/// `{path, covered, notCovered}`: 1-based lines.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JsCoverage {
+    path: String,
+    covered: Vec<u32>,
+    not_covered: Vec<u32>,
 }
 
 impl From<core_::Verdict> for JsVerdict {
@@ -269,6 +292,15 @@ impl From<core_::Verdict> for JsVerdict {
             missing_files: v.missing_files,
             canonical_json: Some(v.canonical_json),
             hash: Some(v.hash),
+            coverage: v
+                .coverage
+                .into_iter()
+                .map(|c| JsCoverage {
+                    path: c.path,
+                    covered: c.covered,
+                    not_covered: c.not_covered,
+                })
+                .collect(),
         }
     }
 }
@@ -287,6 +319,7 @@ impl JsVerdict {
             missing_files: vec![],
             canonical_json: None,
             hash: None,
+            coverage: vec![],
         }
     }
 }

@@ -57,6 +57,7 @@ fn unreadable(e: JsError) -> JsValue {
 /// error verdict whose `canonicalJson` and `hash` are `null`.
 #[wasm_bindgen]
 pub fn evaluate(sets: JsValue, options: JsValue, input: JsValue) -> JsValue {
+    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
@@ -65,6 +66,9 @@ pub fn evaluate(sets: JsValue, options: JsValue, input: JsValue) -> JsValue {
         ))
     })();
     match args {
+        Ok((sets, options, input)) if coverage => {
+            verdict_js(core_::evaluate_with_coverage(sets, options, &input))
+        }
         Ok((sets, options, input)) => verdict_js(core_::evaluate(sets, options, &input)),
         Err(e) => unreadable(e),
     }
@@ -226,6 +230,7 @@ pub fn check(sets: JsValue, options: JsValue, request: JsValue) -> JsValue {
         verdict: JsVerdict,
         input: Option<serde_json::Value>,
     }
+    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
@@ -235,7 +240,12 @@ pub fn check(sets: JsValue, options: JsValue, request: JsValue) -> JsValue {
     })();
     match args {
         Ok((sets, options, r)) => {
-            let checked = core_::check(
+            let run = if coverage {
+                core_::check_with_coverage
+            } else {
+                core_::check
+            };
+            let checked = run(
                 sets,
                 options,
                 &r.request,
