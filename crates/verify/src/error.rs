@@ -75,9 +75,36 @@ impl From<verdict_bundle::Error> for Error {
             B::MalformedEnvelope => ErrorCode::Envelope,
             _ => ErrorCode::MalformedBundle,
         };
-        Error::new(code, e.to_string())
+        // The bundle's own code stays in the message only when it says more than ours
+        // (`malformed-envelope: …` under `envelope`), never as a repeat
+        // (`malformed-bundle: malformed-bundle: …`).
+        let message = if e.code().as_str() == code.as_str() {
+            e.message().to_owned()
+        } else {
+            e.to_string()
+        };
+        Error::new(code, message)
     }
 }
 
 /// `Result` with a verification [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_error_keeps_its_code_once() {
+        use verdict_bundle::ErrorCode as B;
+        let same = Error::from(verdict_bundle::Error::new(B::MalformedBundle, "not JSON"));
+        assert_eq!(same.code(), ErrorCode::MalformedBundle);
+        assert_eq!(same.message(), "not JSON");
+        let other = Error::from(verdict_bundle::Error::new(
+            B::MalformedEnvelope,
+            "no payload",
+        ));
+        assert_eq!(other.code(), ErrorCode::Envelope);
+        assert_eq!(other.message(), "malformed-envelope: no payload");
+    }
+}
