@@ -94,7 +94,9 @@ function editor(parent, labelId, language, more = []) {
         keymap.of([evaluateKey, ...defaultKeymap, ...historyKeymap]),
         language,
         ...more,
-        EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox' }),
+        // An explicit tab stop on the (contenteditable) text: the scroll region around it is then
+        // reachable from the keyboard (axe: scrollable-region-focusable).
+        EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox', tabindex: '0' }),
       ],
     }),
   });
@@ -247,7 +249,6 @@ function renderGallery() {
   for (const example of gallery.examples) {
     const details = document.createElement('details');
     details.open = true;
-    details.setAttribute('role', 'listitem');
     const summary = document.createElement('summary');
     summary.textContent = example.name;
     summary.title = example.description;

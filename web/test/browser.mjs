@@ -411,3 +411,29 @@ test('every evaluation marks the policy lines it reached and those it never did'
   await waitForVerdict(n);
   assert.ok((await page.locator('#policy .cm-line.cov-hit').count()) >= 2);
 });
+
+test('accessibility: axe-core finds no violation in the page\'s states', async () => {
+  const { readFileSync } = await import('node:fs');
+  const axe = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8');
+  // A context of its own that lets the test inject axe past the page's CSP.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1500, height: 950 } });
+  const p = await context.newPage();
+  await p.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+  await p.goto(url);
+  await p.waitForSelector('body[data-first-verdict-ms]');
+  await p.addScriptTag({ content: axe });
+  const audit = async (state) => {
+    const r = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    return r.violations.map((v) => `${state}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  };
+  const found = [...(await audit('an input document'))];
+  const n = await p.evaluate(() => Number(document.body.dataset.verdictCount ?? 0));
+  await p.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await p.waitForFunction((k) => Number(document.body.dataset.verdictCount ?? 0) > k, n);
+  found.push(...(await audit('a source check with signers and the evidence editor')));
+  await p.click('#run-tests');
+  await p.waitForSelector('#test-report');
+  found.push(...(await audit('policy tests with coverage')));
+  await context.close();
+  assert.deepEqual(found, []);
+});
