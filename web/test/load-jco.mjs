@@ -33,7 +33,9 @@ export const componentSha256 = createHash('sha256').update(bytes).digest('hex');
 export const componentSize = bytes.length;
 
 const t0 = performance.now();
-const { files } = await transpileBytes(bytes, { name: 'verdict', instantiation: undefined, noComponentErrorWrapping: false });
+// Result errors stay wrapped in jco's ComponentError (payload in `.payload`), so a WIT
+// `verify-error` cannot be mistaken for a JavaScript exception.
+const { files } = await transpileBytes(bytes, { name: 'verdict', noComponentErrorWrapping: false });
 const dir = path.join(out, 'transpiled');
 mkdirSync(dir, { recursive: true });
 for (const [name, content] of Object.entries(files)) {
