@@ -60,6 +60,7 @@ fn benches(c: &mut Criterion) {
     let options = verdict_host::Options {
         query: None,
         now_ns,
+        coverage: false,
     };
     let mut session = runner.session(&sets, &options).unwrap().unwrap();
     assert_eq!(

@@ -26,6 +26,7 @@ use wasmtime::error::Context as _;
 use wasmtime::{Config, Store, Trap};
 
 /// The generated bindings of the `engine` world (private; re-exported below).
+#[allow(missing_docs)]
 mod gen_ {
     wasmtime::component::bindgen!({
         path: "../wit",
@@ -37,9 +38,9 @@ pub use gen_::exports::verdict::policy::checker::{
     Attestation, BuildEnv, CheckRequest, Checked, Evidence, NamedBytes,
 };
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
-pub use gen_::exports::verdict::policy::tester::{FileCoverage, TestReport, TestResult};
+pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
 pub use gen_::exports::verdict::policy::types::{
-    Decision, Error as VerdictError, ErrorCode, Options, PolicyModule, Verdict,
+    Decision, Error as VerdictError, ErrorCode, FileCoverage, Options, PolicyModule, Verdict,
 };
 
 /// The verdict component, built from this workspace and embedded.

@@ -140,6 +140,12 @@ struct EvalArgs {
     /// Defaults to the current time.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
+    /// Record line coverage: the lines of each policy module the evaluation
+    /// reached and those it never did (as `opa eval --coverage`); printed after
+    /// the verdict, or as `coverage` in the JSON output. The verdict and its
+    /// hash are the same either way.
+    #[arg(long)]
+    coverage: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
@@ -224,6 +230,12 @@ struct CheckArgs {
     /// The evaluation time (RFC 3339). Defaults to the current time.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
+    /// Record line coverage: the lines of each policy module the evaluation
+    /// reached and those it never did (as `opa eval --coverage`); printed after
+    /// the verdict, or as `coverage` in the JSON output. The verdict and its
+    /// hash are the same either way.
+    #[arg(long)]
+    coverage: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
@@ -830,10 +842,7 @@ fn print_checked(
 ) {
     let verdict = &checked.verdict;
     match format {
-        Format::Json => println!(
-            "{{\"hash\":\"{}\",\"verdict\":{}}}",
-            verdict.hash, verdict.canonical_json
-        ),
+        Format::Json => println!("{}", pretty::json_output(verdict)),
         Format::Pretty => {
             println!("source {source}");
             if let Some(pin) = &verdict.pin {
@@ -842,6 +851,7 @@ fn print_checked(
             }
             print!("{}", pretty::render(verdict, names));
             print!("{}", pretty::render_facts(&verdict.canonical_json));
+            print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
 }
@@ -882,6 +892,7 @@ fn check(args: CheckArgs) -> Result<u8> {
     let options = Options {
         query: None,
         now_ns: now_ns(args.now.as_deref())?,
+        coverage: args.coverage,
     };
     let runner = args.sandbox.runner()?;
     check_source(
@@ -950,6 +961,7 @@ fn test(args: TestArgs) -> Result<u8> {
     let options = Options {
         query: None,
         now_ns: now_ns(args.now.as_deref())?,
+        coverage: false,
     };
     let runner = args.sandbox.runner()?;
     match runner.run_tests(&policy, &tests, &options, args.run.as_deref())? {
@@ -998,6 +1010,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
         let options = Options {
             query: Some(args.query.clone()),
             now_ns: now_ns(args.now.as_deref())?,
+            coverage: args.coverage,
         };
         return check_source(
             &runner,
@@ -1042,6 +1055,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
     let options = Options {
         query: Some(args.query.clone()),
         now_ns: now_ns(args.now.as_deref())?,
+        coverage: args.coverage,
     };
     let verdict = if args.bundles.is_empty() {
         runner.evaluate(&sets, &options, &input)?
@@ -1080,11 +1094,11 @@ fn eval(args: EvalArgs) -> Result<u8> {
         runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?
     };
     match args.format {
-        Format::Json => println!(
-            "{{\"hash\":\"{}\",\"verdict\":{}}}",
-            verdict.hash, verdict.canonical_json
-        ),
-        Format::Pretty => print!("{}", pretty::render(&verdict, &names)),
+        Format::Json => println!("{}", pretty::json_output(&verdict)),
+        Format::Pretty => {
+            print!("{}", pretty::render(&verdict, &names));
+            print!("{}", pretty::render_coverage(&verdict.coverage));
+        }
     }
     Ok(verdict.decision.exit_code())
 }

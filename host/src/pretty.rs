@@ -157,6 +157,52 @@ pub fn render_verify_failure(failure: &VerifyFailure) -> String {
     )
 }
 
+/// `verdict eval --coverage`: one line per policy module, as `verdict test` reports coverage
+/// (`coverage: Dockerfile.rego 87.5% (14/16 lines); not covered: 12, 19`).
+pub fn render_coverage(files: &[crate::FileCoverage]) -> String {
+    let mut out = String::new();
+    for f in files {
+        let lines = f.covered.len() + f.not_covered.len();
+        let percent = if lines == 0 {
+            100.0
+        } else {
+            f.covered.len() as f64 * 100.0 / lines as f64
+        };
+        out.push_str(&format!(
+            "  coverage: {} {percent:.1}% ({}/{lines} lines)",
+            f.path,
+            f.covered.len()
+        ));
+        if !f.not_covered.is_empty() {
+            let missed: Vec<String> = f.not_covered.iter().map(u32::to_string).collect();
+            out.push_str(&format!("; not covered: {}", missed.join(", ")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The JSON output of a verdict: `{"hash", "verdict"}` (the canonical record), plus `coverage`
+/// (`[{path, covered, notCovered}]`) when the verdict carries it.
+pub fn json_output(verdict: &Verdict) -> String {
+    let mut out = format!(
+        "{{\"hash\":\"{}\",\"verdict\":{}",
+        verdict.hash, verdict.canonical_json
+    );
+    if !verdict.coverage.is_empty() {
+        let files: Vec<Value> = verdict
+            .coverage
+            .iter()
+            .map(|f| {
+                serde_json::json!({"path": f.path, "covered": f.covered, "notCovered": f.not_covered})
+            })
+            .collect();
+        out.push_str(&format!(",\"coverage\":{}", Value::Array(files)));
+    }
+    out.push('}');
+    out
+}
+
 /// The facts a checked input rests on (`facts` of a canonical verdict record): one line per
 /// field, verified / asserted / failed.
 pub fn render_facts(canonical_json: &str) -> String {

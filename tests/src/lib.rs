@@ -246,6 +246,7 @@ pub fn run_everywhere(
     let host_options = host::Options {
         query: options.query.clone(),
         now_ns: options.now_ns,
+        coverage: false,
     };
     let component: Seen = runner
         .evaluate(&host_sets, &host_options, input)
@@ -253,6 +254,37 @@ pub fn run_everywhere(
         .into();
     same("component", &native, &component)?;
     record_parity(id, &native, &component);
+    // With coverage asked for: the same verdict, and the same lines on both sides.
+    let native_covered =
+        verdict_core::evaluate_with_coverage(sets.to_vec(), options.clone(), input);
+    let component_covered = runner
+        .evaluate(
+            &host_sets,
+            &host::Options {
+                coverage: true,
+                ..host_options.clone()
+            },
+            input,
+        )
+        .map_err(|e| format!("runner: {e:#}"))?;
+    let native_lines: Vec<_> = native_covered
+        .coverage
+        .iter()
+        .map(|f| (f.path.clone(), f.covered.clone(), f.not_covered.clone()))
+        .collect();
+    let component_lines: Vec<_> = component_covered
+        .coverage
+        .iter()
+        .map(|f| (f.path.clone(), f.covered.clone(), f.not_covered.clone()))
+        .collect();
+    if native_lines != component_lines {
+        return Err(format!(
+            "coverage differs: native {native_lines:?}, component {component_lines:?}"
+        ));
+    }
+    if native_covered.hash != native.hash || component_covered.hash != native.hash {
+        return Err("asking for coverage changed the verdict".into());
+    }
     match runner
         .session(&host_sets, &host_options)
         .map_err(|e| format!("runner: {e:#}"))?
@@ -446,6 +478,7 @@ pub fn check_everywhere(
     let host_options = host::Options {
         query: options.query.clone(),
         now_ns: options.now_ns,
+        coverage: false,
     };
     let mut rounds = 0;
     loop {

@@ -134,6 +134,7 @@ fn run_policy_tests(dir: &Path, spec: &Example) -> Result<(), String> {
     let host_options = verdict_host::Options {
         query: None,
         now_ns: options.now_ns,
+        coverage: false,
     };
     let component = verdict_tests::runner()
         .run_tests(&to_host(&policy), &to_host(&tests), &host_options, None)

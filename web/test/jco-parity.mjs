@@ -13,3 +13,20 @@ test('the component jco transpiled', () => {
 });
 
 parityTests('(e) the component via jco in Node ' + process.version, 'node-jco', api);
+
+test('coverage: the component via jco and crates/web report the same lines for every policy case', async () => {
+  const { default: web } = await import('./load-wasm.mjs');
+  const { cases } = await import('./parity.mjs');
+  let compared = 0;
+  for (const c of cases().filter((x) => x.suite === 'policy cases')) {
+    let args;
+    c.run({ evaluate: (...a) => ((args = a), {}) });
+    const [sets, options, input] = args;
+    const fromWeb = web.evaluate(sets, { ...options, coverage: true }, input);
+    const fromJco = api.evaluate(sets, { ...options, coverage: true }, input);
+    assert.equal(fromJco.hash, fromWeb.hash, c.name);
+    assert.deepEqual(fromJco.coverage ?? [], fromWeb.coverage ?? [], c.name);
+    if ((fromWeb.coverage ?? []).length) compared++;
+  }
+  assert.ok(compared >= 40, `${compared} cases with coverage`);
+});

@@ -57,7 +57,7 @@ const pairsOf = (o) => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 
 const named = (list) => (list ?? []).map((n) => ({ name: n.name, content: u8(n.content) }));
 
 function options(o) {
-  return { query: opt(o.query), nowNs: BigInt(o.nowNs) };
+  return { query: opt(o.query), nowNs: BigInt(o.nowNs), coverage: o.coverage === true };
 }
 
 function sets(list) {
@@ -108,6 +108,7 @@ function verdict(v) {
     missingFiles: v.missingFiles,
     canonicalJson: v.canonicalJson,
     hash: v.hash,
+    ...(v.coverage.length ? { coverage: v.coverage.map((c) => ({ path: c.path, covered: [...c.covered], notCovered: [...c.notCovered] })) } : {}),
   };
 }
 

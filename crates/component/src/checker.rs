@@ -69,7 +69,12 @@ impl wit_checker::Guest for Component {
 
     fn check(sets: Vec<wit::PolicySet>, o: wit::Options, r: CheckRequest) -> wit_checker::Checked {
         let (request, trusted_root, default_policy) = request(r);
-        let checked = core_::check(
+        let run = if o.coverage {
+            core_::check_with_coverage
+        } else {
+            core_::check
+        };
+        let checked = run(
             modules(sets),
             options(o),
             &request,

@@ -112,13 +112,23 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
         missing_files: v.missing_files,
         canonical_json: v.canonical_json,
         hash: v.hash,
+        coverage: v.coverage.into_iter().map(file_coverage).collect(),
+    }
+}
+
+fn file_coverage(c: core_::FileCoverage) -> wit::FileCoverage {
+    wit::FileCoverage {
+        path: c.path,
+        covered: c.covered,
+        not_covered: c.not_covered,
     }
 }
 
 impl GuestEngine for Engine {
     fn create(sets: Vec<wit::PolicySet>, o: wit::Options) -> Result<evaluator::Engine, wit::Error> {
+        let coverage = o.coverage;
         core_::Engine::new(modules(sets), options(o))
-            .map(|e| evaluator::Engine::new(Engine(e)))
+            .map(|e| evaluator::Engine::new(Engine(if coverage { e.with_coverage() } else { e })))
             .map_err(|e| wit::Error {
                 code: code_to_wit(e.code()),
                 message: e.to_string(),
@@ -134,7 +144,12 @@ impl evaluator::Guest for Component {
     type Engine = Engine;
 
     fn evaluate(sets: Vec<wit::PolicySet>, o: wit::Options, input: String) -> wit::Verdict {
-        verdict(core_::evaluate(modules(sets), options(o), &input))
+        let run = if o.coverage {
+            core_::evaluate_with_coverage
+        } else {
+            core_::evaluate
+        };
+        verdict(run(modules(sets), options(o), &input))
     }
 
     fn evaluate_with_evidence(
@@ -145,6 +160,7 @@ impl evaluator::Guest for Component {
         trusted_root: Option<Vec<u8>>,
     ) -> wit::Verdict {
         let sets = modules(sets);
+        let coverage = o.coverage;
         let o = options(o);
         let invalid = |message: String| {
             let error = core_::VerdictError {
@@ -182,7 +198,17 @@ impl evaluator::Guest for Component {
             });
         }
         let evidence = core_::Evidence { trust, bundles };
-        verdict(core_::evaluate_with_evidence(sets, o, &input, &evidence))
+        if !coverage {
+            return verdict(core_::evaluate_with_evidence(sets, o, &input, &evidence));
+        }
+        match core_::Engine::new(sets.clone(), o.clone()) {
+            Ok(engine) => verdict(
+                engine
+                    .with_coverage()
+                    .evaluate_with_evidence(&input, &evidence),
+            ),
+            Err(e) => verdict(core_::error_verdict(&sets, &o, &input, (&e).into())),
+        }
     }
 
     fn error_verdict(

@@ -50,11 +50,7 @@ impl wit_tester::Guest for Component {
             coverage: report
                 .coverage
                 .into_iter()
-                .map(|c| wit_tester::FileCoverage {
-                    path: c.path,
-                    covered: c.covered,
-                    not_covered: c.not_covered,
-                })
+                .map(crate::file_coverage)
                 .collect(),
         })
     }
