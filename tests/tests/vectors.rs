@@ -26,7 +26,7 @@ use verdict_verify::TrustMaterial;
 fn main() {
     let runner = verdict_tests::runner();
     let public_good = TrustMaterial::public_good();
-    let expected = expected_table();
+    let expected = support::conformance_table();
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut corpus = Vec::new();
     let mut hashes: [BTreeMap<String, String>; 2] = Default::default();
@@ -154,22 +154,6 @@ fn hash(record: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn expected_table() -> BTreeMap<String, (String, String)> {
-    let path = support::root().join("tests/conformance/expected.tsv");
-    std::fs::read_to_string(path)
-        .expect("tests/conformance/expected.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            Some((
-                f.next()?.to_owned(),
-                (f.next()?.to_owned(), f.next().unwrap_or("").to_owned()),
-            ))
-        })
-        .collect()
 }
 
 fn write(corpus: Vec<Value>, hashes: [BTreeMap<String, String>; 2]) {

@@ -64,6 +64,25 @@ function tally(suite, minimum, results) {
   assert.deepEqual(different, []);
 }
 
+/** Rewrites the request in the input editor from the keyboard (`edit` maps the parsed JSON) and
+ * evaluates it with Ctrl+Enter. */
+async function editRequest(edit) {
+  const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
+  await page.click('#input .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
+  const n = await verdictCount();
+  await page.keyboard.press('Control+Enter');
+  await waitForVerdict(n);
+}
+
+/** Clicks an example in the gallery and waits for its verdict. */
+async function pick(key) {
+  const n = await verdictCount();
+  await page.click(`#gallery button[data-key="${key}"]`);
+  await waitForVerdict(n);
+}
+
 const verdictCount = () => page.evaluate(() => Number(document.body.dataset.verdictCount ?? 0));
 async function waitForVerdict(before) {
   await page.waitForFunction((n) => Number(document.body.dataset.verdictCount ?? 0) > n, before, { timeout: 30000 });
@@ -172,9 +191,7 @@ test('bad input is a message in the panel and the page keeps working', async () 
   await page.click('#evaluate');
   assert.match(await page.textContent('#verdict'), /RFC 3339/);
   // Still working.
-  n = await verdictCount();
-  await page.click('#gallery button[data-key="pin-image/check/convert-alpine"]');
-  await waitForVerdict(n);
+  await pick('pin-image/check/convert-alpine');
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
   assert.deepEqual(external, [], 'no request left the machine');
   assert.deepEqual(consoleErrors, []);
@@ -233,13 +250,7 @@ test('dropped files: a trusted root, an evidence folder with a bundle, and a PNG
   await page.waitForSelector('#dropped li[data-path="dropped/signed-1/image/attestation-manifest"]');
 
   const retype = async (edit) => {
-    const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
-    await page.click('#input .cm-content');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
-    const n = await verdictCount();
-    await page.keyboard.press('Control+Enter');
-    await waitForVerdict(n);
+    await editRequest(edit);
     return page.getAttribute('#verdict-hash', 'data-hash');
   };
   const hashOf = async (example, name) => goldenHash(store.read(`examples/${example}/expected/${name}.verdict.json`));
@@ -254,9 +265,7 @@ test('dropped files: a trusted root, an evidence folder with a bundle, and a PNG
   await retype((r) => ({ ...r, trustedRoot: 'dropped/picture.png' }));
   assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
   assert.match(await page.textContent('#verdict'), /invalid-request.*trusted root/s);
-  const n = await verdictCount();
-  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
-  await waitForVerdict(n);
+  await pick('xx-release/case/allow-pinned-1.6.1');
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
   assert.deepEqual(external, []);
 });
@@ -281,9 +290,7 @@ test('policy tests run in the page, with coverage marked in the policy editor', 
 });
 
 test('the verdict panel shows the verified signers and the trust root in use', async () => {
-  let n = await verdictCount();
-  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
-  await waitForVerdict(n);
+  await pick('github-builder-real/check/allow-signature-1');
   const signers = await page.textContent('#signers');
   assert.match(signers, /docker-github-builder/);
   assert.match(signers, /https:\/\/github\.com\/docker\/github-builder-test/);
@@ -296,7 +303,7 @@ test('the verdict panel shows the verified signers and the trust root in use', a
   // re-evaluates with it and says so; the example's golden no longer applies.
   const choices = await page.$$eval('#trust-root option', (os) => os.map((o) => o.value));
   assert.ok(choices.includes('dropped/trusted_root.json'), JSON.stringify(choices));
-  n = await verdictCount();
+  let n = await verdictCount();
   await page.selectOption('#trust-root', 'dropped/trusted_root.json');
   await waitForVerdict(n);
   assert.match(await page.textContent('#trust'), /^dropped\/trusted_root\.json — sha256:/);
@@ -332,13 +339,7 @@ test('a 50 MB file and a truncated bundle: clear messages, and the page keeps wo
 
   const check = async (edit) => {
     await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
-    const [, request] = await page.evaluate(() => window.verdictPlayground.texts());
-    await page.click('#input .cm-content');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type(JSON.stringify(edit(JSON.parse(request))));
-    const n = await verdictCount();
-    await page.keyboard.press('Control+Enter');
-    await waitForVerdict(n);
+    await editRequest(edit);
     return { decision: await page.getAttribute('#verdict [data-decision]', 'data-decision'), text: await page.textContent('#verdict') };
   };
   // 50 MB as the trusted root: an error verdict that says what is wrong with it.
@@ -354,18 +355,14 @@ test('a 50 MB file and a truncated bundle: clear messages, and the page keeps wo
   assert.match(v.text, /failed\s*image\.signatures: bundle sha256:[0-9a-f]{64}: malformed-bundle: .*not valid JSON/);
   assert.equal(await page.$('#signers'), null);
   // Still working: the example itself.
-  const n = await verdictCount();
-  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-2"]');
-  await waitForVerdict(n);
+  await pick('github-builder-real/check/allow-signature-2');
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors, []);
 });
 
 test('the evidence editor: one changed byte of the bundle denies, Revert restores the verdict', async () => {
-  let n = await verdictCount();
-  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
-  await waitForVerdict(n);
+  await pick('github-builder-real/check/allow-signature-1');
   assert.equal(await page.inputValue('#evidence-file'), 'examples/github-builder-real/evidence/signed-1/image/bundles/bundle.json');
   const shown = await page.textContent('#evidence .cm-content');
   assert.match(shown, /application\/vnd\.dev\.sigstore\.bundle/);
@@ -373,7 +370,7 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
   await page.keyboard.press('Control+Home');
   await page.keyboard.type('x');
   assert.match(await page.textContent('#evidence-status'), /edited/);
-  n = await verdictCount();
+  let n = await verdictCount();
   await page.keyboard.press('Control+Enter');
   await waitForVerdict(n);
   assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
@@ -390,9 +387,7 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
 });
 
 test('every evaluation marks the policy lines it reached and those it never did', async () => {
-  let n = await verdictCount();
-  await page.click('#gallery button[data-key="github-builder-real/check/deny-wrong-repository"]');
-  await waitForVerdict(n);
+  await pick('github-builder-real/check/deny-wrong-repository');
   assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
   const hit = await page.locator('#policy .cm-line.cov-hit').count();
   const miss = await page.locator('#policy .cm-line.cov-miss').count();
@@ -400,15 +395,11 @@ test('every evaluation marks the policy lines it reached and those it never did'
   assert.match(await page.textContent('#coverage-summary'), new RegExp(`^${hit} of ${hit + miss} policy lines reached`));
   assert.match(await page.getAttribute('#policy .cm-line.cov-hit', 'title'), /this evaluation/);
   // The allow reaches the lines the deny did not.
-  n = await verdictCount();
-  await page.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
-  await waitForVerdict(n);
+  await pick('github-builder-real/check/allow-signature-1');
   const hitAllow = await page.locator('#policy .cm-line.cov-hit').count();
   assert.ok(hitAllow > 0, `${hitAllow}`);
   // An input document, too.
-  n = await verdictCount();
-  await page.click('#gallery button[data-key="xx-release/case/allow-pinned-1.6.1"]');
-  await waitForVerdict(n);
+  await pick('xx-release/case/allow-pinned-1.6.1');
   assert.ok((await page.locator('#policy .cm-line.cov-hit').count()) >= 2);
 });
 

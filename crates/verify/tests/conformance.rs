@@ -4,25 +4,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
 use verdict_verify::TrustMaterial;
 
 #[test]
 fn conformance_bundle_verify_cases() {
     let table_path = support::root().join("tests/conformance/expected.tsv");
-    let table: BTreeMap<String, (String, String)> = std::fs::read_to_string(&table_path)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            Some((
-                f.next()?.to_string(),
-                (f.next()?.to_string(), f.next().unwrap_or("").to_string()),
-            ))
-        })
-        .collect();
+    let table = support::conformance_table();
     let public_good = TrustMaterial::public_good();
     let cases = support::conformance_dirs();
     let bless = std::env::var_os("BLESS").is_some();

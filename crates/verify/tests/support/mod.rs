@@ -76,6 +76,23 @@ fn read_trim(p: &Path) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
+/// `tests/conformance/expected.tsv`: case → (`pass` / `fail`, the error code of a failing case);
+/// empty when the file is missing (a first `BLESS=1` run writes it).
+pub fn conformance_table() -> std::collections::BTreeMap<String, (String, String)> {
+    std::fs::read_to_string(root().join("tests/conformance/expected.tsv"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((
+                f.next()?.to_string(),
+                (f.next()?.to_string(), f.next().unwrap_or("").to_string()),
+            ))
+        })
+        .collect()
+}
+
 /// The conformance case folders, sorted.
 pub fn conformance_dirs() -> Vec<PathBuf> {
     let dir = vectors().join("sigstore-conformance/test/assets/bundle-verify");
