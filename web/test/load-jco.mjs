@@ -127,7 +127,8 @@ export default {
   /**
    * crates/web's `verifyBundle(bundle, artifact, trustedRoot, options)` over the component's
    * `verifier`: the artifact as bytes or `"sha256:<hex>"`, the root as `undefined` (public good)
-   * or JSON text, options `{key}` or `{certificate: {subject, issuer}}`, thresholds 1/1/1.
+   * or JSON text, options `{key}`, `{certificate: {subject?, issuer?}}` or neither (any certificate),
+   * `thresholds` (default 1 each) and `allowV01SetOnly`.
    */
   verifyBundle(bundle, artifact, trustedRoot, options) {
     let root;
@@ -137,12 +138,15 @@ export default {
       return verifyError(e);
     }
     const [algorithm, hex] = typeof artifact === 'string' ? artifact.split(':') : [];
+    const t = options.thresholds ?? {};
     const wit = {
       identity: options.key !== undefined
         ? { tag: 'key', val: utf8.encode(options.key) }
-        : { tag: 'certificate', val: { subject: matcher(options.certificate.subject), issuer: matcher(options.certificate.issuer) } },
-      thresholds: { tlog: 1, ctlog: 1, timestamps: 1 },
-      allowV01SetOnly: false,
+        : options.certificate === undefined
+          ? { tag: 'any-certificate' }
+          : { tag: 'certificate', val: { subject: matcher(options.certificate.subject), issuer: matcher(options.certificate.issuer) } },
+      thresholds: { tlog: t.tlog ?? 1, ctlog: t.ctlog ?? 1, timestamps: t.timestamps ?? 1 },
+      allowV01SetOnly: options.allowV01SetOnly === true,
     };
     try {
       const v = verifier.verifyBundle(

@@ -5,7 +5,8 @@
 //     `[[case]]` and `[[check]]`): the verdict's canonical JSON must be byte-identical to the
 //     golden the native core and the component wrote (tests/tests/policy.rs, examples.rs);
 //   - every verification vector (the sigstore-conformance `bundle-verify` cases, artifact as bytes
-//     and as digest, written as data by tests/tests/vectors.rs to <target>/parity/vectors.json):
+//     and as digest, and every row of tests/manifest/expected.tsv; written as data by
+//     tests/tests/vectors.rs to <target>/parity/vectors.json):
 //     the outcome record `{"verified": true, "facts": …}` / `{"verified": false, "error":
 //     {"code": …}}` in RFC 8785 JSON must be byte-identical to the native one.
 // Each host prints its table and writes its hashes to <target>/parity/<host>.json for the
@@ -51,7 +52,13 @@ const b64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));
 /** The arguments of crates/web's `verifyBundle` for one vector of vectors.json. */
 export function vectorArgs(v) {
   const artifact = v.artifact.digest ?? b64(v.artifact.bytes);
-  const options = v.key ? { key: v.key } : { certificate: { subject: { exact: v.subject }, issuer: { exact: v.issuer } } };
+  const options = { thresholds: v.thresholds, allowV01SetOnly: v.allowV01SetOnly };
+  if (v.key) options.key = v.key;
+  else if (v.subject != null || v.issuer != null) {
+    options.certificate = {};
+    if (v.subject != null) options.certificate.subject = { exact: v.subject };
+    if (v.issuer != null) options.certificate.issuer = { exact: v.issuer };
+  }
   return [b64(v.bundle), artifact, v.trustedRoot ?? undefined, options];
 }
 

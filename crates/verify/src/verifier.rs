@@ -88,6 +88,22 @@ pub fn verify_bundle(
     artifact: Artifact<'_>,
     policy: &Policy,
 ) -> Result<VerifiedBundle> {
+    // A digest of the wrong length is the caller's mistake, refused before any check (every
+    // host refuses it the same way: the component and the browser build read digests with this
+    // rule too).
+    if let Artifact::Digest { algorithm, digest } = artifact {
+        if digest.len() != algorithm.digest_len() {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "a {} digest is {} bytes, not {}",
+                    algorithm.name(),
+                    algorithm.digest_len(),
+                    digest.len()
+                ),
+            ));
+        }
+    }
     // The signing key: the leaf certificate's, or the caller's managed key (item 22).
     let (leaf, key) = match (&bundle.material, &policy.identity) {
         (Material::PublicKey { .. }, Identity::Key(key)) => (None, key.clone()),

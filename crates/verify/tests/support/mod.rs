@@ -237,8 +237,27 @@ pub fn manifest() -> Vec<Value> {
     m["cases"].as_array().unwrap().clone()
 }
 
-/// A MANIFEST case with the options of one table row (`-` or `tlog=N,ctlog=N,timestamps=N,allow-v01-set-only`).
-pub fn manifest_case(case: &Value, options: &str) -> Result<Case, String> {
+/// A MANIFEST case's inputs as plain data, the form every host receives them in: the bundle,
+/// the trusted root as JSON, the signer (a PEM key, or exact identity / issuer), the artifact, the
+/// thresholds and flags of one table row's options.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub bundle: Vec<u8>,
+    pub trust_json: Vec<u8>,
+    pub key_pem: Option<Vec<u8>>,
+    pub subject: Option<String>,
+    pub issuer: Option<String>,
+    pub input: Input,
+    pub tlog: usize,
+    pub ctlog: usize,
+    pub timestamps: usize,
+    pub allow_v01_set_only: bool,
+}
+
+/// The [`Spec`] of a MANIFEST case with the options of one table row (`-` or
+/// `tlog=N,ctlog=N,timestamps=N,allow-v01-set-only`).
+pub fn manifest_spec(case: &Value, options: &str) -> Spec {
     let bundle = read_ref(case["bundle"].as_str().unwrap());
     let mut root: Value =
         serde_json::from_slice(&read_ref(case["trusted_root"].as_str().unwrap())).unwrap();
@@ -246,31 +265,54 @@ pub fn manifest_case(case: &Value, options: &str) -> Result<Case, String> {
         root["timestampAuthorities"] =
             Value::Array(vec![serde_json::from_slice(&read_ref(ca)).unwrap()]);
     }
-    let trust = TrustMaterial::from_json(&serde_json::to_vec(&root).unwrap()).unwrap();
-    let identity = if let Some(k) = case["public_key"].as_str() {
-        Identity::key(&read_ref(k)).map_err(|e| e.code().as_str().to_string())?
-    } else {
-        Identity::Certificate {
-            subject: case["identity"].as_str().map(Matcher::exact),
-            issuer: case["issuer"].as_str().map(Matcher::exact),
-        }
+    let defaults = Policy::new(Identity::AnyCertificate).thresholds;
+    let mut spec = Spec {
+        name: case["id"].as_str().unwrap().to_string(),
+        input: manifest_input(case, &bundle),
+        bundle,
+        trust_json: serde_json::to_vec(&root).unwrap(),
+        key_pem: case["public_key"].as_str().map(read_ref),
+        subject: case["identity"].as_str().map(str::to_owned),
+        issuer: case["issuer"].as_str().map(str::to_owned),
+        tlog: defaults.tlog,
+        ctlog: defaults.ctlog,
+        timestamps: defaults.timestamps,
+        allow_v01_set_only: false,
     };
-    let mut policy = Policy::new(identity);
     for opt in options.split(',').filter(|o| *o != "-" && !o.is_empty()) {
         match opt.split_once('=') {
-            Some(("tlog", n)) => policy.thresholds.tlog = n.parse().unwrap(),
-            Some(("ctlog", n)) => policy.thresholds.ctlog = n.parse().unwrap(),
-            Some(("timestamps", n)) => policy.thresholds.timestamps = n.parse().unwrap(),
-            None if opt == "allow-v01-set-only" => policy.allow_v01_set_only = true,
+            Some(("tlog", n)) => spec.tlog = n.parse().unwrap(),
+            Some(("ctlog", n)) => spec.ctlog = n.parse().unwrap(),
+            Some(("timestamps", n)) => spec.timestamps = n.parse().unwrap(),
+            None if opt == "allow-v01-set-only" => spec.allow_v01_set_only = true,
             _ => panic!("unknown option {opt}"),
         }
     }
-    let input = manifest_input(case, &bundle);
+    spec
+}
+
+/// A MANIFEST case with the options of one table row, ready to run natively; `Err` is the error
+/// code of a setup step that already fails (a key that does not parse).
+pub fn manifest_case(case: &Value, options: &str) -> Result<Case, String> {
+    let spec = manifest_spec(case, options);
+    let trust = TrustMaterial::from_json(&spec.trust_json).unwrap();
+    let identity = match &spec.key_pem {
+        Some(pem) => Identity::key(pem).map_err(|e| e.code().as_str().to_string())?,
+        None => Identity::Certificate {
+            subject: spec.subject.as_deref().map(Matcher::exact),
+            issuer: spec.issuer.as_deref().map(Matcher::exact),
+        },
+    };
+    let mut policy = Policy::new(identity);
+    policy.thresholds.tlog = spec.tlog;
+    policy.thresholds.ctlog = spec.ctlog;
+    policy.thresholds.timestamps = spec.timestamps;
+    policy.allow_v01_set_only = spec.allow_v01_set_only;
     Ok(Case {
-        name: case["id"].as_str().unwrap().to_string(),
-        bundle,
+        name: spec.name,
+        bundle: spec.bundle,
         trust,
-        input,
+        input: spec.input,
         policy,
     })
 }
