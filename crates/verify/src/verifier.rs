@@ -91,18 +91,18 @@ pub fn verify_bundle(
     // A digest of the wrong length is the caller's mistake, refused before any check (every
     // host refuses it the same way: the component and the browser build read digests with this
     // rule too).
-    if let Artifact::Digest { algorithm, digest } = artifact {
-        if digest.len() != algorithm.digest_len() {
-            return Err(Error::new(
-                ErrorCode::InvalidRequest,
-                format!(
-                    "a {} digest is {} bytes, not {}",
-                    algorithm.name(),
-                    algorithm.digest_len(),
-                    digest.len()
-                ),
-            ));
-        }
+    if let Artifact::Digest { algorithm, digest } = artifact
+        && digest.len() != algorithm.digest_len()
+    {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!(
+                "a {} digest is {} bytes, not {}",
+                algorithm.name(),
+                algorithm.digest_len(),
+                digest.len()
+            ),
+        ));
     }
     // The signing key: the leaf certificate's, or the caller's managed key (item 22).
     let (leaf, key) = match (&bundle.material, &policy.identity) {
