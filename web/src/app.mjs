@@ -4,7 +4,7 @@
 
 import init, * as api from '../pkg/verdict_web.js';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
-import { EditorState, StateField, StateEffect, RangeSetBuilder, Compartment } from '@codemirror/state';
+import { EditorState, StateField, StateEffect, RangeSetBuilder } from '@codemirror/state';
 import { Decoration } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
@@ -78,11 +78,10 @@ const coverageField = StateField.define({
   provide: (f) => EditorView.decorations.from(f),
 });
 function editor(parent, labelId, language, more = []) {
-  return new EditorView({
-    parent,
-    state: EditorState.create({
-      doc: '',
-      extensions: [
+  return new EditorView({ parent, state: EditorState.create({ doc: '', extensions: editorExtensions(labelId, language, more) }) });
+}
+function editorExtensions(labelId, language, more = []) {
+  return [
         lineNumbers(),
         highlightActiveLineGutter(),
         history(),
@@ -97,20 +96,19 @@ function editor(parent, labelId, language, more = []) {
         // An explicit tab stop on the (contenteditable) text: the scroll region around it is then
         // reachable from the keyboard (axe: scrollable-region-focusable).
         EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox', tabindex: '0' }),
-      ],
-    }),
-  });
+  ];
 }
 const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField]);
-const evidenceLock = new Compartment();
-let evidenceLoading = false;
 const inputEditor = editor($('input'), 'input-label', json(), [
   EditorView.updateListener.of((u) => u.docChanged && $('mode').value === 'check' && scheduleEvidenceList()),
 ]);
-const evidenceEditor = editor($('evidence'), 'evidence-label', json(), [
-  evidenceLock.of(EditorState.readOnly.of(true)),
-  EditorView.updateListener.of((u) => u.docChanged && !evidenceLoading && evidenceEdited()),
-]);
+// Each file shown gets a fresh editor state: undo never carries one file's text into another.
+const evidenceExtensions = (readOnly) =>
+  editorExtensions('evidence-label', json(), [
+    EditorState.readOnly.of(readOnly),
+    EditorView.updateListener.of((u) => u.docChanged && evidenceEdited()),
+  ]);
+const evidenceEditor = editor($('evidence'), 'evidence-label', json(), [EditorState.readOnly.of(true)]);
 // For tests and the console: the editors' exact texts.
 window.verdictPlayground = { texts: () => [getText(policyEditor), getText(inputEditor)] };
 const setText = (view, text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
@@ -128,9 +126,10 @@ function scheduleEvidenceList() {
 function requestDirs() {
   try {
     const r = JSON.parse(getText(inputEditor));
+    const clean = (p) => p.replace(/^\/+/, '').replace(/\/+$/, '');
     const dirs = [r.evidence, r.context].filter((d) => typeof d === 'string' && d);
-    const files = dirs.flatMap((d) => store.list(d.replace(/\/+$/, '')));
-    if (typeof r.trustedRoot === 'string' && store.read(r.trustedRoot)) files.push(r.trustedRoot);
+    const files = dirs.flatMap((d) => store.list(clean(d)));
+    if (typeof r.trustedRoot === 'string' && store.read(r.trustedRoot)) files.push(clean(r.trustedRoot));
     return files;
   } catch {
     return [];
@@ -151,20 +150,24 @@ function showEvidenceFile() {
   const bytes = path ? store.read(path) : undefined;
   let text;
   let editable = false;
+  let note = '';
   if (bytes === undefined) text = '';
   else {
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       editable = bytes.length <= 4 << 20;
       if (!editable) text = `(${bytes.length} bytes: too large to edit here)`;
+      else if (text.includes('\r') || text.startsWith('\ufeff')) {
+        // The editor would rewrite its line endings (or drop the BOM): shown, not edited.
+        editable = false;
+        note = 'CR line endings or a BOM: shown, not edited (an edit would change every line)';
+      }
     } catch {
       text = `(binary, ${bytes.length} bytes: shown, not edited)`;
     }
   }
-  evidenceLoading = true;
-  evidenceEditor.dispatch({ changes: { from: 0, to: evidenceEditor.state.doc.length, insert: text }, effects: evidenceLock.reconfigure(EditorState.readOnly.of(!editable)) });
-  evidenceLoading = false;
-  $('evidence-status').textContent = !path ? '' : originals.has(path) ? 'edited: evaluations use this text' : editable ? 'edit it to see what a changed byte does' : '';
+  evidenceEditor.setState(EditorState.create({ doc: text, extensions: evidenceExtensions(!editable) }));
+  $('evidence-status').textContent = !path ? '' : originals.has(path) ? 'edited: evaluations use this text' : note || (editable ? 'edit it to see what a changed byte does' : '');
   $('evidence-revert').disabled = !originals.has(path);
 }
 function evidenceEdited() {
@@ -209,7 +212,20 @@ $('mode').addEventListener('change', () => {
   listEvidenceFiles();
 });
 
+/** Undoes every evidence edit (the page's files as loaded or dropped). */
+function revertAllEdits() {
+  for (const [p, bytes] of originals) decoded.set(p, bytes);
+  originals.clear();
+}
+
 function select(example, item) {
+  // An example is its own files with its own trusted root: edits and a chosen root are dropped,
+  // so the golden comparison means what it says.
+  revertAllEdits();
+  if ($('trust-root').value) {
+    $('trust-root').value = '';
+    showTrust();
+  }
   const dir = example.dir;
   const spec = example.spec;
   const it = items(dir, spec).find((x) => x.kind === item.kind && x.name === item.name);
@@ -369,6 +385,7 @@ function render(result, ms) {
   const panel = $('verdict');
   panel.textContent = '';
   if (result.failure) {
+    policyEditor.dispatch({ effects: setCoverage.of({ covered: [], notCovered: [] }) });
     panel.append(el('p', { class: 'decision error', 'data-decision': 'failure' }, 'not evaluated'), el('p', { role: 'alert' }, result.failure));
     return;
   }
@@ -429,6 +446,7 @@ $('run-tests').addEventListener('click', () => {
     r = { ok: false, error: { code: 'page', message: e.message ?? String(e) } };
   }
   if (!r.ok) {
+    policyEditor.dispatch({ effects: setCoverage.of({ covered: [], notCovered: [] }) });
     panel.append(el('p', { class: 'decision error', 'data-decision': 'tests-failed' }, 'tests not run'), el('p', { role: 'alert' }, `${r.error.code}: ${r.error.message}`));
     return;
   }
@@ -500,6 +518,7 @@ async function addFiles(entries) {
     } else {
       const bytes = new Uint8Array(await file.arrayBuffer());
       decoded.set(name, bytes);
+      originals.delete(name);
       encoded[name] = encoded[name] ?? '';
       li.innerHTML = '';
       const what = describe(bytes);
@@ -509,6 +528,7 @@ async function addFiles(entries) {
     li.dataset.path = name;
     list.append(li);
   }
+  if ($('mode').value === 'check') listEvidenceFiles();
 }
 async function walk(entry, prefix, out) {
   if (entry.isFile) {
@@ -578,15 +598,19 @@ async function restoreState(fragment) {
   }
   listEvidenceFiles();
   // A dropped root is not in the link (nothing leaves the page); an example's root is.
-  if (typeof state.trustRoot === 'string' && state.trustRoot && store.read(state.trustRoot)) addTrustChoice(state.trustRoot);
-  $('trust-root').value = store.read(state.trustRoot ?? '') ? state.trustRoot : '';
+  const wanted = typeof state.trustRoot === 'string' ? state.trustRoot : '';
+  if (wanted && store.read(wanted)) addTrustChoice(wanted);
+  $('trust-root').value = wanted && store.read(wanted) ? wanted : '';
   showTrust();
+  if (wanted && !store.read(wanted)) $('share-status').textContent = `the link chose the trusted root ${wanted}, which is not in this page (drop it, then choose it): using the embedded root`;
   selected = null;
 }
 $('share').addEventListener('click', async () => {
   const link = `${location.href.split('#')[0]}#s=${await shareState()}`;
   window.history.replaceState(null, '', link);
   $('share-status').textContent = `link in the address bar (${link.length} characters)`;
+  const dropped = $('trust-root').value.startsWith('dropped/') || [...originals.keys()].some((p) => p.startsWith('dropped/'));
+  if (dropped) $('share-status').textContent += '; dropped files are not in it (nothing leaves this page): whoever opens it must drop them too';
   try {
     await navigator.clipboard.writeText(link);
     $('share-status').textContent += ' and copied';

@@ -113,7 +113,10 @@ function verdict(v) {
 }
 
 const utf8 = new TextEncoder();
-const unhex = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+const unhex = (hex) => {
+  if (!/^([0-9a-f]{2})*$/i.test(hex)) throw new Error(`not hex: ${hex}`);
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+};
 const matcher = (m) => (m === undefined ? undefined : m.exact !== undefined ? { tag: 'exact', val: m.exact } : { tag: 'regex', val: m.regex });
 
 /** A WIT `verify-error` thrown by jco (ComponentError, payload in `.payload`) as `{code, message}`. */

@@ -36,6 +36,16 @@ test('options.coverage: the lines reached, and the same record and hash', () => 
   assert.equal(checked.verdict.hash, api.check(sets, options, request).verdict.hash);
   assert.ok(checked.verdict.coverage[0].covered.length > 0);
   assert.equal(api.evaluate(sets, { ...options, coverage: 'yes' }, {}).error.code, 'invalid-request');
+  // The compiled engine and the evaluation with bundles honour it too.
+  const created = api.Engine.create(sets, { ...options, coverage: true });
+  try {
+    assert.equal(created.engine.evaluate({ ok: false }).coverage[0].path, 'Dockerfile.rego');
+  } finally {
+    created.engine.free();
+  }
+  const withEvidence = api.evaluateWithEvidence(sets, { ...options, coverage: true }, { ok: false }, []);
+  assert.equal(withEvidence.hash, api.evaluateWithEvidence(sets, options, { ok: false }, []).hash);
+  assert.equal(withEvidence.coverage[0].path, 'Dockerfile.rego');
 });
 
 test('malformed arguments are error verdicts, not exceptions', () => {

@@ -77,20 +77,14 @@ pub fn verify(
     artifact: Artifact<'_>,
     policy: &Policy,
 ) -> Result<VerifiedBundle> {
+    check_digest_length(&artifact)?;
     let bundle = Bundle::parse(bundle)?;
     verify_bundle(trust, &bundle, artifact, policy)
 }
 
-/// Verifies a parsed bundle.
-pub fn verify_bundle(
-    trust: &TrustMaterial,
-    bundle: &Bundle,
-    artifact: Artifact<'_>,
-    policy: &Policy,
-) -> Result<VerifiedBundle> {
-    // A digest of the wrong length is the caller's mistake, refused before any check (every
-    // host refuses it the same way: the component and the browser build read digests with this
-    // rule too).
+/// A digest of the wrong length is the caller's mistake, refused before anything is parsed or
+/// checked — as the component and the browser build refuse it when they read the request.
+fn check_digest_length(artifact: &Artifact<'_>) -> Result<()> {
     if let Artifact::Digest { algorithm, digest } = artifact
         && digest.len() != algorithm.digest_len()
     {
@@ -104,6 +98,17 @@ pub fn verify_bundle(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Verifies a parsed bundle.
+pub fn verify_bundle(
+    trust: &TrustMaterial,
+    bundle: &Bundle,
+    artifact: Artifact<'_>,
+    policy: &Policy,
+) -> Result<VerifiedBundle> {
+    check_digest_length(&artifact)?;
     // The signing key: the leaf certificate's, or the caller's managed key (item 22).
     let (leaf, key) = match (&bundle.material, &policy.identity) {
         (Material::PublicKey { .. }, Identity::Key(key)) => (None, key.clone()),
@@ -187,4 +192,28 @@ pub fn verify_bundle(
         statement: signed.statement,
         ignored,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_of_the_wrong_length_is_refused_before_the_bundle_is_read() {
+        let trust = TrustMaterial::public_good();
+        let policy = Policy::new(Identity::AnyCertificate);
+        let short = Artifact::Digest {
+            algorithm: HashAlgorithm::Sha256,
+            digest: &[0xab, 0xc1, 0x23],
+        };
+        let err = verify(&trust, b"not a bundle", short, &policy).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidRequest);
+        assert_eq!(err.message(), "a sha256 digest is 32 bytes, not 3");
+        let right = Artifact::Digest {
+            algorithm: HashAlgorithm::Sha256,
+            digest: &[0; 32],
+        };
+        let err = verify(&trust, b"not a bundle", right, &policy).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedBundle);
+    }
 }

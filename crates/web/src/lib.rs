@@ -96,6 +96,7 @@ pub fn evaluate_with_evidence(
     evidence: JsValue,
     trusted_root: JsValue,
 ) -> JsValue {
+    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
@@ -134,9 +135,21 @@ pub fn evaluate_with_evidence(
         }
     }
     let evidence = core_::Evidence { trust, bundles };
-    verdict_js(core_::evaluate_with_evidence(
-        sets, options, &input, &evidence,
-    ))
+    if !coverage {
+        return verdict_js(core_::evaluate_with_evidence(
+            sets, options, &input, &evidence,
+        ));
+    }
+    // As the component does: a compiled engine recording coverage, a compile failure an error
+    // verdict with the same record.
+    match core_::Engine::new(sets.clone(), options.clone()) {
+        Ok(engine) => verdict_js(
+            engine
+                .with_coverage()
+                .evaluate_with_evidence(&input, &evidence),
+        ),
+        Err(e) => verdict_js(core_::error_verdict(&sets, &options, &input, (&e).into())),
+    }
 }
 
 /// `{code, message}` of a failure decided outside the engine.
@@ -187,9 +200,12 @@ impl Engine {
     /// Parses, checks and compiles the policy sets once: `{ok: true, engine}` or
     /// `{ok: false, error: {code, message}}`.
     pub fn create(sets: JsValue, options: JsValue) -> JsValue {
+        let coverage = convert::wants_coverage(&options);
         let compiled = convert::sets(sets).and_then(|sets| {
             let options = convert::options(options)?;
-            core_::Engine::new(sets, options).map_err(|e| JsError::from_core(&e))
+            core_::Engine::new(sets, options)
+                .map(|e| if coverage { e.with_coverage() } else { e })
+                .map_err(|e| JsError::from_core(&e))
         });
         match compiled {
             Ok(inner) => {
