@@ -198,17 +198,12 @@ impl evaluator::Guest for Component {
             });
         }
         let evidence = core_::Evidence { trust, bundles };
-        if !coverage {
-            return verdict(core_::evaluate_with_evidence(sets, o, &input, &evidence));
-        }
-        match core_::Engine::new(sets.clone(), o.clone()) {
-            Ok(engine) => verdict(
-                engine
-                    .with_coverage()
-                    .evaluate_with_evidence(&input, &evidence),
-            ),
-            Err(e) => verdict(core_::error_verdict(&sets, &o, &input, (&e).into())),
-        }
+        let run = if coverage {
+            core_::evaluate_with_evidence_and_coverage
+        } else {
+            core_::evaluate_with_evidence
+        };
+        verdict(run(sets, o, &input, &evidence))
     }
 
     fn error_verdict(

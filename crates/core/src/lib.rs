@@ -431,6 +431,28 @@ pub fn evaluate_with_evidence(
     }
 }
 
+/// [`evaluate_with_evidence`], recording line coverage in the verdict ([`Verdict::coverage`]);
+/// the canonical record and hash are [`evaluate_with_evidence`]'s.
+pub fn evaluate_with_evidence_and_coverage(
+    sets: Vec<Vec<Module>>,
+    options: Options,
+    input: &str,
+    evidence: &Evidence,
+) -> Verdict {
+    let subject = Subject::new(&sets, &options);
+    match PolicyEngine::new(&sets, &options) {
+        Ok(policy) => Engine {
+            policy: policy.with_coverage(),
+            subject,
+        }
+        .evaluate_with_evidence(input, evidence),
+        Err(e) => {
+            let (_, digest) = parse_input(input);
+            subject.verdict(&digest, Parts::error((&e).into()))
+        }
+    }
+}
+
 /// The canonical verdict for a failure decided outside the engine (a host
 /// limit), so every host renders it identically.
 pub fn error_verdict(

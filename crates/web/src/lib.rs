@@ -135,21 +135,12 @@ pub fn evaluate_with_evidence(
         }
     }
     let evidence = core_::Evidence { trust, bundles };
-    if !coverage {
-        return verdict_js(core_::evaluate_with_evidence(
-            sets, options, &input, &evidence,
-        ));
-    }
-    // As the component does: a compiled engine recording coverage, a compile failure an error
-    // verdict with the same record.
-    match core_::Engine::new(sets.clone(), options.clone()) {
-        Ok(engine) => verdict_js(
-            engine
-                .with_coverage()
-                .evaluate_with_evidence(&input, &evidence),
-        ),
-        Err(e) => verdict_js(core_::error_verdict(&sets, &options, &input, (&e).into())),
-    }
+    let run = if coverage {
+        core_::evaluate_with_evidence_and_coverage
+    } else {
+        core_::evaluate_with_evidence
+    };
+    verdict_js(run(sets, options, &input, &evidence))
 }
 
 /// `{code, message}` of a failure decided outside the engine.
