@@ -150,6 +150,8 @@ pub struct Seen {
     pub canonical_json: String,
     /// Hash.
     pub hash: String,
+    /// Line coverage, when asked for: `(path, covered, not covered)` per module.
+    pub coverage: Vec<(String, Vec<u32>, Vec<u32>)>,
 }
 
 /// The native and the component verdict types have the same fields.
@@ -165,6 +167,11 @@ macro_rules! seen_from {
                     decided_by: v.decided_by,
                     canonical_json: v.canonical_json,
                     hash: v.hash,
+                    coverage: v
+                        .coverage
+                        .into_iter()
+                        .map(|f| (f.path, f.covered, f.not_covered))
+                        .collect(),
                 }
             }
         }
@@ -255,9 +262,9 @@ pub fn run_everywhere(
     same("component", &native, &component)?;
     record_parity(id, &native, &component);
     // With coverage asked for: the same verdict, and the same lines on both sides.
-    let native_covered =
-        verdict_core::evaluate_with_coverage(sets.to_vec(), options.clone(), input);
-    let component_covered = runner
+    let native_covered: Seen =
+        verdict_core::evaluate_with_coverage(sets.to_vec(), options.clone(), input).into();
+    let component_covered: Seen = runner
         .evaluate(
             &host_sets,
             &host::Options {
@@ -266,23 +273,14 @@ pub fn run_everywhere(
             },
             input,
         )
-        .map_err(|e| format!("runner: {e:#}"))?;
-    let native_lines: Vec<_> = native_covered
-        .coverage
-        .iter()
-        .map(|f| (f.path.clone(), f.covered.clone(), f.not_covered.clone()))
-        .collect();
-    let component_lines: Vec<_> = component_covered
-        .coverage
-        .iter()
-        .map(|f| (f.path.clone(), f.covered.clone(), f.not_covered.clone()))
-        .collect();
-    if native_lines != component_lines {
-        return Err(format!(
-            "coverage differs: native {native_lines:?}, component {component_lines:?}"
-        ));
-    }
-    if native_covered.hash != native.hash || component_covered.hash != native.hash {
+        .map_err(|e| format!("runner: {e:#}"))?
+        .into();
+    same(
+        "component with coverage",
+        &native_covered,
+        &component_covered,
+    )?;
+    if native_covered.canonical_json != native.canonical_json {
         return Err("asking for coverage changed the verdict".into());
     }
     match runner
@@ -314,8 +312,8 @@ pub fn run_everywhere(
 fn same(what: &str, native: &Seen, other: &Seen) -> Result<(), String> {
     if native != other {
         return Err(format!(
-            "{what} differs from native:\n native: {}\n {what}: {}",
-            native.canonical_json, other.canonical_json
+            "{what} differs from native:\n native: {} coverage {:?}\n {what}: {} coverage {:?}",
+            native.canonical_json, native.coverage, other.canonical_json, other.coverage
         ));
     }
     Ok(())

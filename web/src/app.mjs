@@ -462,14 +462,18 @@ $('run-tests').addEventListener('click', () => {
 });
 
 // ---- the trust root in use: digest and validity ---------------------------------------------
-function describeTrust(bytes, name) {
-  const t = api.trustRootSummary(bytes);
-  if (!t.ok) return `${name}: not a usable trusted root (${t.error.code}: ${t.error.message})`;
+/** What a trusted root holds: digest, logs, CAs and the CAs' validity (open-ended if one is). */
+function trustFacts(t) {
   const cas = t.summary.certificateAuthorities ?? [];
   const starts = cas.map((c) => c.validFor?.start).filter(Boolean).sort();
   const ends = cas.map((c) => c.validFor?.end);
   const until = ends.includes(undefined) || ends.includes(null) ? 'open-ended' : ends.sort().pop();
-  return `${name} — ${t.digest}, ${t.summary.tlogs.length} transparency logs, ${cas.length} certificate authorities, valid ${starts[0] ?? '?'} → ${until ?? '?'}`;
+  return `${t.digest}, ${t.summary.tlogs.length} transparency logs, ${cas.length} certificate authorities, valid ${starts[0] ?? '?'} → ${until ?? '?'}`;
+}
+function describeTrust(bytes, name) {
+  const t = api.trustRootSummary(bytes);
+  if (!t.ok) return `${name}: not a usable trusted root (${t.error.code}: ${t.error.message})`;
+  return `${name} — ${trustFacts(t)}`;
 }
 function addTrustChoice(path) {
   const select = $('trust-root');
@@ -493,10 +497,7 @@ function describe(bytes) {
   }
   if (/^\s*\{/.test(text)) {
     const root = api.trustRootSummary(bytes);
-    if (root.ok) {
-      const ends = (root.summary.certificateAuthorities ?? []).map((c) => c.validFor?.end).filter(Boolean).sort();
-      return `trusted root ${root.digest.slice(0, 19)}…, ${root.summary.tlogs.length} logs, ${root.summary.certificateAuthorities.length} CAs${ends.length ? `, valid until ${ends.pop()}` : ''}`;
-    }
+    if (root.ok) return `trusted root ${trustFacts(root)}`;
     if (text.includes('application/vnd.dev.sigstore.bundle')) return 'Sigstore bundle';
     try {
       JSON.parse(text);

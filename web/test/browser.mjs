@@ -129,10 +129,7 @@ test('every policy case through the page\'s engine gives the golden canonical ve
   await page.evaluate(() => window.verdict.ready);
   const results = [];
   for (const c of cases().filter((x) => x.suite === 'policy cases')) {
-    // The case's own arguments, captured by running it against a recording stand-in.
-    let args;
-    c.run({ evaluate: (...a) => ((args = a), {}) });
-    const [sets, options, input] = args;
+    const [sets, options, input] = c.args;
     const verdict = await page.evaluate(
       ([s, o, i]) => window.verdict.api.evaluate(s, o, i),
       [sets, { ...options, nowNs: String(options.nowNs) }, input],

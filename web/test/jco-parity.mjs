@@ -19,9 +19,7 @@ test('coverage: the component via jco and crates/web report the same lines for e
   const { cases } = await import('./parity.mjs');
   let compared = 0;
   for (const c of cases().filter((x) => x.suite === 'policy cases')) {
-    let args;
-    c.run({ evaluate: (...a) => ((args = a), {}) });
-    const [sets, options, input] = args;
+    const [sets, options, input] = c.args;
     const fromWeb = web.evaluate(sets, { ...options, coverage: true }, input);
     const fromJco = api.evaluate(sets, { ...options, coverage: true }, input);
     assert.equal(fromJco.hash, fromWeb.hash, c.name);

@@ -91,7 +91,11 @@ export function cases() {
       name: stem,
       golden: () => goldenText(`${dir}/${stem}.verdict.json`),
       want: { decision: c.want.decision, messages: c.want.messages ?? [], error: c.want.error },
-      run: (api) => api.evaluate(policySets(c), { query: c.query, nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input),
+      // `evaluate`'s arguments, for hosts that call it themselves (the page, coverage checks).
+      args: [policySets(c), { query: c.query, nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input],
+      run(api) {
+        return api.evaluate(...this.args);
+      },
     });
   }
   for (const { dir: exDir, name } of exampleDirs()) {

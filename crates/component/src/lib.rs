@@ -128,7 +128,7 @@ impl GuestEngine for Engine {
     fn create(sets: Vec<wit::PolicySet>, o: wit::Options) -> Result<evaluator::Engine, wit::Error> {
         let coverage = o.coverage;
         core_::Engine::new(modules(sets), options(o))
-            .map(|e| evaluator::Engine::new(Engine(if coverage { e.with_coverage() } else { e })))
+            .map(|e| evaluator::Engine::new(Engine(e.with_coverage(coverage))))
             .map_err(|e| wit::Error {
                 code: code_to_wit(e.code()),
                 message: e.to_string(),

@@ -440,14 +440,11 @@ fn check_once(
         },
     };
     match verdict_policy::PolicyEngine::new(&sets, &options) {
-        Ok(policy) => {
-            let policy = if coverage {
-                policy.with_coverage()
-            } else {
-                policy
-            };
-            Engine { policy, subject }.check(request, &trust, &skip)
+        Ok(policy) => Engine {
+            policy: policy.with_coverage(coverage),
+            subject,
         }
+        .check(request, &trust, &skip),
         Err(e) => {
             let mut parts = Parts::error((&e).into());
             parts

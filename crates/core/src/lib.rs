@@ -331,9 +331,10 @@ impl Engine {
         })
     }
 
-    /// The same engine, recording line coverage in every verdict ([`Verdict::coverage`]).
-    pub fn with_coverage(mut self) -> Engine {
-        self.policy = self.policy.with_coverage();
+    /// The same engine, recording line coverage in every verdict ([`Verdict::coverage`]) when
+    /// `on`.
+    pub fn with_coverage(mut self, on: bool) -> Engine {
+        self.policy = self.policy.with_coverage(on);
         self
     }
 
@@ -387,31 +388,13 @@ fn outcome_parts(
 
 /// Compiles and evaluates in one call; a compile failure is an error verdict.
 pub fn evaluate(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
-    evaluate_once(sets, options, input, false)
+    evaluate_once(sets, options, input, None, false)
 }
 
 /// [`evaluate`], recording line coverage in the verdict ([`Verdict::coverage`]); the
 /// canonical record and hash are [`evaluate`]'s.
 pub fn evaluate_with_coverage(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
-    evaluate_once(sets, options, input, true)
-}
-
-fn evaluate_once(sets: Vec<Vec<Module>>, options: Options, input: &str, coverage: bool) -> Verdict {
-    let subject = Subject::new(&sets, &options);
-    match PolicyEngine::new(&sets, &options) {
-        Ok(policy) => {
-            let policy = if coverage {
-                policy.with_coverage()
-            } else {
-                policy
-            };
-            Engine { policy, subject }.evaluate(input)
-        }
-        Err(e) => {
-            let (_, digest) = parse_input(input);
-            subject.verdict(&digest, Parts::error((&e).into()))
-        }
-    }
+    evaluate_once(sets, options, input, None, true)
 }
 
 /// Compiles and evaluates in one call with Sigstore bundles as evidence (see [`Evidence`]).
@@ -421,14 +404,7 @@ pub fn evaluate_with_evidence(
     input: &str,
     evidence: &Evidence,
 ) -> Verdict {
-    let subject = Subject::new(&sets, &options);
-    match PolicyEngine::new(&sets, &options) {
-        Ok(policy) => Engine { policy, subject }.evaluate_with_evidence(input, evidence),
-        Err(e) => {
-            let (_, digest) = parse_input(input);
-            subject.verdict(&digest, Parts::error((&e).into()))
-        }
-    }
+    evaluate_once(sets, options, input, Some(evidence), false)
 }
 
 /// [`evaluate_with_evidence`], recording line coverage in the verdict ([`Verdict::coverage`]);
@@ -439,13 +415,24 @@ pub fn evaluate_with_evidence_and_coverage(
     input: &str,
     evidence: &Evidence,
 ) -> Verdict {
+    evaluate_once(sets, options, input, Some(evidence), true)
+}
+
+/// Compiles and evaluates once; a compile failure is an error verdict with the same record.
+fn evaluate_once(
+    sets: Vec<Vec<Module>>,
+    options: Options,
+    input: &str,
+    evidence: Option<&Evidence>,
+    coverage: bool,
+) -> Verdict {
     let subject = Subject::new(&sets, &options);
     match PolicyEngine::new(&sets, &options) {
         Ok(policy) => Engine {
-            policy: policy.with_coverage(),
+            policy: policy.with_coverage(coverage),
             subject,
         }
-        .evaluate_with_evidence(input, evidence),
+        .evaluate_inner(input, evidence),
         Err(e) => {
             let (_, digest) = parse_input(input);
             subject.verdict(&digest, Parts::error((&e).into()))

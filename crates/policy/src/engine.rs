@@ -116,10 +116,11 @@ impl PolicyEngine {
         })
     }
 
-    /// The same engine, recording line coverage in every [`Evaluation`] (for a playground's
-    /// editor: what the evaluation reached, what it did not). Costs some evaluation speed.
-    pub fn with_coverage(mut self) -> Self {
-        self.coverage = true;
+    /// The same engine, recording line coverage in every [`Evaluation`] when `on` (for a
+    /// playground's editor: what the evaluation reached, what it did not). Costs some
+    /// evaluation speed.
+    pub fn with_coverage(mut self, on: bool) -> Self {
+        self.coverage = on;
         self
     }
 

@@ -206,21 +206,18 @@ pub(crate) fn modules(value: JsValue, what: &str) -> Result<Vec<core_::Module>, 
 struct JsOptions {
     query: Option<String>,
     now_ns: Option<NowNs>,
-    #[allow(dead_code)] // read by `wants_coverage`
     coverage: Option<bool>,
-}
-
-/// Whether `options.coverage` is `true`: the verdict then carries the evaluation's line coverage
-/// (`coverage: [{path, covered, notCovered}]`); the canonical record is the same.
-pub(crate) fn wants_coverage(value: &JsValue) -> bool {
-    js_sys::Reflect::get(value, &JsValue::from_str("coverage"))
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
 }
 
 /// The evaluation options; `nowNs` is required (verdict reads no clock).
 pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
+    options_with_coverage(value).map(|(options, _)| options)
+}
+
+/// The evaluation options and whether `coverage` is `true`: the verdict then carries the
+/// evaluation's line coverage (`coverage: [{path, covered, notCovered}]`); the canonical record
+/// is the same.
+pub(crate) fn options_with_coverage(value: JsValue) -> Result<(core_::Options, bool), JsError> {
     known_keys(&value, &["query", "nowNs", "coverage"], "options")?;
     let o: JsOptions = from_js(value, "options ({query?, nowNs})")?;
     let Some(now) = o.now_ns else {
@@ -228,10 +225,13 @@ pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
             "options.nowNs is required: the pinned evaluation time in nanoseconds (a bigint or a decimal string)",
         ));
     };
-    Ok(core_::Options {
-        query: o.query,
-        now_ns: now.0,
-    })
+    Ok((
+        core_::Options {
+            query: o.query,
+            now_ns: now.0,
+        },
+        o.coverage == Some(true),
+    ))
 }
 
 /// The input document as JSON text: a string is taken verbatim (so a malformed document is an

@@ -57,19 +57,18 @@ fn unreadable(e: JsError) -> JsValue {
 /// error verdict whose `canonicalJson` and `hash` are `null`.
 #[wasm_bindgen]
 pub fn evaluate(sets: JsValue, options: JsValue, input: JsValue) -> JsValue {
-    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
-            convert::options(options)?,
+            convert::options_with_coverage(options)?,
             convert::input_text(input)?,
         ))
     })();
     match args {
-        Ok((sets, options, input)) if coverage => {
+        Ok((sets, (options, true), input)) => {
             verdict_js(core_::evaluate_with_coverage(sets, options, &input))
         }
-        Ok((sets, options, input)) => verdict_js(core_::evaluate(sets, options, &input)),
+        Ok((sets, (options, false), input)) => verdict_js(core_::evaluate(sets, options, &input)),
         Err(e) => unreadable(e),
     }
 }
@@ -96,15 +95,14 @@ pub fn evaluate_with_evidence(
     evidence: JsValue,
     trusted_root: JsValue,
 ) -> JsValue {
-    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
-            convert::options(options)?,
+            convert::options_with_coverage(options)?,
             convert::input_text(input)?,
         ))
     })();
-    let (sets, options, input) = match args {
+    let (sets, (options, coverage), input) = match args {
         Ok(a) => a,
         Err(e) => return unreadable(e),
     };
@@ -191,11 +189,10 @@ impl Engine {
     /// Parses, checks and compiles the policy sets once: `{ok: true, engine}` or
     /// `{ok: false, error: {code, message}}`.
     pub fn create(sets: JsValue, options: JsValue) -> JsValue {
-        let coverage = convert::wants_coverage(&options);
         let compiled = convert::sets(sets).and_then(|sets| {
-            let options = convert::options(options)?;
+            let (options, coverage) = convert::options_with_coverage(options)?;
             core_::Engine::new(sets, options)
-                .map(|e| if coverage { e.with_coverage() } else { e })
+                .map(|e| e.with_coverage(coverage))
                 .map_err(|e| JsError::from_core(&e))
         });
         match compiled {
@@ -237,16 +234,15 @@ pub fn check(sets: JsValue, options: JsValue, request: JsValue) -> JsValue {
         verdict: JsVerdict,
         input: Option<serde_json::Value>,
     }
-    let coverage = convert::wants_coverage(&options);
     let args = (|| {
         Ok::<_, JsError>((
             convert::sets(sets)?,
-            convert::options(options)?,
+            convert::options_with_coverage(options)?,
             convert::check_request(request)?,
         ))
     })();
     match args {
-        Ok((sets, options, r)) => {
+        Ok((sets, (options, coverage), r)) => {
             let run = if coverage {
                 core_::check_with_coverage
             } else {
