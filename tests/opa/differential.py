@@ -460,11 +460,7 @@ def sweep_default_policy(opa, buildx_file):
                     }
                     inputs.append({"image": {**image, "signatures": [signature]}})
     # verdict on the same inputs, in one process (crates/policy/examples/eval_lines.rs).
-    lines = TARGET / "debug" / "examples" / "eval_lines"
-    if not lines.exists():
-        print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
-        if subprocess.run(["cargo", "build", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
-            setup_error("cargo build -p verdict-policy --example eval_lines failed")
+    lines = eval_lines_binary()
     run = subprocess.run(
         [str(lines), "builtin/default.rego"],
         input="".join(json.dumps(value) + "\n" for value in inputs),
@@ -491,6 +487,143 @@ def sweep_default_policy(opa, buildx_file):
         "(Buildx's default.rego under OPA vs ours under OPA and under verdict)"
     )
     return differences
+
+
+# ---------------------------------------------------------------------------------------
+# glob.match and glob.quote_meta against OPA (gobwas/glob), on generated cases.
+
+GLOB_POLICY = """package docker
+results := [r | some c in input.cases; r := [x | x := glob.match(c.pattern, c.delimiters, c.value)]]
+quoted := [glob.quote_meta(p) | some p in input.quote]
+decision := {"allow": false, "deny_msg": [json.marshal({"results": results, "quoted": quoted})]}
+"""
+GLOB_PIECES = [
+    "a", "b", "c", ".", "/", "-", ",", "!", "é", "ab", "*", "**", "?", "[a-c]", "[!a]", "[ab]", "[!.]",
+    "[!/.]", "[a-a]", "[é-ü]", "[!a-b]", "[-a]", "[!!]", "[\\]]", "{a,b}", "{,a}", "{a,{b,c}}", "{a*,b}",
+    "{?,ab}", "{[!a],b}", "{a,}", "{.,/}", "\\*", "\\{", "\\,", "}", "]",
+]
+# Rarer: unbalanced or malformed pieces (errors), NUL, and gobwas's odd corners.
+GLOB_ODD_PIECES = ["***", "[b-a]", "[", "{", "\\", "[a-]", "[]", "[!]", "[a-c0]", "\u0000", "{}"]
+GLOB_DELIMITERS = [None, [], ["."], ["/"], [".", "/"], ["a"], ["-", "é"]]
+GLOB_BAD_DELIMITERS = [["ab"], [1], "x", [""]]
+GLOB_ALPHABET = ["a", "b", "c", ".", "/", "-", ",", "é", "ü", "!", "*", "{", "]"]
+
+
+def glob_cases(count, seed):
+    import random
+
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        pattern = "".join(
+            rng.choice(GLOB_ODD_PIECES if rng.random() < 0.04 else GLOB_PIECES) for _ in range(rng.randint(0, 5))
+        )
+        if rng.random() < 0.5:
+            # A value shaped like the pattern: its specials replaced by characters.
+            value = "".join(
+                rng.choice(GLOB_ALPHABET) * rng.randint(0, 2) if ch in "*?[]{}\\!," else ch
+                for ch in pattern
+            )
+        else:
+            value = "".join(rng.choice(GLOB_ALPHABET) for _ in range(rng.randint(0, 5)))
+        delimiters = rng.choice(GLOB_BAD_DELIMITERS if rng.random() < 0.03 else GLOB_DELIMITERS)
+        cases.append({"pattern": pattern, "delimiters": delimiters, "value": value})
+    return cases
+
+
+def sweep_glob(opa, count=6000, seed=20261204):
+    """glob.match / glob.quote_meta on generated patterns, verdict against OPA; the number
+    of cases that differ."""
+    OpaEngine, OpaError, _ = opa
+    cases = glob_cases(count, seed)
+    quote = sorted({c["pattern"] for c in cases})
+    value = {"cases": cases, "quote": quote}
+    # One evaluation per case: gobwas panics on some patterns (a Go runtime error, which
+    # fails the whole query), and those cases are set apart.
+    theirs = {"results": [], "quoted": []}
+    panics = []
+    engine = OpaEngine()
+    try:
+        engine.add_policy("glob.rego", GLOB_POLICY)
+        for case in cases:
+            try:
+                got = engine.eval_document("docker.decision", {"cases": [case], "quote": []})
+                theirs["results"].append(json.loads(got["deny_msg"][0])["results"][0])
+            except OpaError as e:
+                if "panic" not in f"{e.code} {e.message}":
+                    raise
+                panics.append(case)
+                theirs["results"].append("panic")
+        got = engine.eval_document("docker.decision", {"cases": [], "quote": quote})
+        theirs["quoted"] = json.loads(got["deny_msg"][0])["quoted"]
+    finally:
+        engine.close()
+    lines = eval_lines_binary()
+    with tempfile.TemporaryDirectory() as here:
+        policy = Path(here) / "glob.rego"
+        policy.write_text(GLOB_POLICY)
+        run = subprocess.run([str(lines), str(policy)], input=json.dumps(value) + "\n", capture_output=True, text=True)
+    if run.returncode != 0:
+        setup_error(f"eval_lines: {run.stderr.strip()}")
+    ours = json.loads(json.loads(run.stdout)["messages"][0])
+    known = load_glob_known()
+    unexpected, agreed_known, known_count = 0, [], 0
+    for case, a, b in zip(cases, ours["results"], theirs["results"]):
+        key = glob_key(case)
+        if b == "panic":
+            continue
+        if a == b:
+            if key in known:
+                agreed_known.append(key)
+            continue
+        if key in known:
+            known_count += 1
+            continue
+        unexpected += 1
+        if unexpected <= 50:
+            print(f"  glob differs: {json.dumps(case, ensure_ascii=False)}: verdict {a}, opa {b}")
+    for pattern, a, b in zip(quote, ours["quoted"], theirs["quoted"]):
+        if a != b:
+            unexpected += 1
+            print(f"  glob.quote_meta differs: {pattern!r}: verdict {a!r}, opa {b!r}")
+    matched = sum(1 for r in theirs["results"] if r == [True])
+    undefined = sum(1 for r in theirs["results"] if r == [])
+    classes = {}
+    for cls in known.values():
+        classes[cls] = classes.get(cls, 0) + 1
+    print(
+        f"glob sweep: {len(cases)} glob.match cases (OPA: {matched} match, {undefined} errors, "
+        f"{len(panics)} panics, not compared) and {len(quote)} glob.quote_meta cases: "
+        f"{known_count} differ as known ({', '.join(f'{n} {c}' for c, n in sorted(classes.items()))}; "
+        f"tests/opa/glob-known.tsv), {unexpected} differ unexpectedly"
+    )
+    for case in panics[:5]:
+        print(f"  OPA panics on {json.dumps(case, ensure_ascii=False)}")
+    for key in agreed_known:
+        print(f"note: glob-known.tsv lists {key}, which now agrees")
+    return unexpected
+
+
+def glob_key(case):
+    return "\t".join(json.dumps(case[k], ensure_ascii=False) for k in ("pattern", "delimiters", "value"))
+
+
+def load_glob_known():
+    known = {}
+    for line in (ROOT / "tests/opa/glob-known.tsv").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            *key, cls = line.split("\t")
+            known["\t".join(key)] = cls
+    return known
+
+
+def eval_lines_binary():
+    """crates/policy/examples/eval_lines.rs: one policy set, many inputs, one process."""
+    lines = TARGET / "debug" / "examples" / "eval_lines"
+    print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
+    if subprocess.run(["cargo", "build", "-q", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
+        setup_error("cargo build -p verdict-policy --example eval_lines failed")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -595,6 +728,7 @@ def main():
         print(f"note: known-differences.tsv names {name}, which is not a case")
 
     failed = bool(unexpected)
+    failed |= sweep_glob(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
     if unexpected:
