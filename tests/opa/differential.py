@@ -558,14 +558,7 @@ def sweep_glob(opa, count=6000, seed=20261204):
         theirs["quoted"] = json.loads(got["deny_msg"][0])["quoted"]
     finally:
         engine.close()
-    lines = eval_lines_binary()
-    with tempfile.TemporaryDirectory() as here:
-        policy = Path(here) / "glob.rego"
-        policy.write_text(GLOB_POLICY)
-        run = subprocess.run([str(lines), str(policy)], input=json.dumps(value) + "\n", capture_output=True, text=True)
-    if run.returncode != 0:
-        setup_error(f"eval_lines: {run.stderr.strip()}")
-    ours = json.loads(json.loads(run.stdout)["messages"][0])
+    ours = json.loads(eval_lines_messages(GLOB_POLICY, value)[0])
     known = load_glob_known()
     unexpected, agreed_known, known_count = 0, [], 0
     for case, a, b in zip(cases, ours["results"], theirs["results"]):
@@ -615,6 +608,87 @@ def load_glob_known():
             *key, cls = line.split("\t")
             known["\t".join(key)] = cls
     return known
+
+
+URLQUERY_POLICY = """package docker
+strings := [[[x | x := urlquery.encode(s)], [x | x := urlquery.decode(s)], [x | x := urlquery.decode_object(s)]] |
+  some s in input.strings]
+objects := [[x | x := urlquery.encode_object(o)] | some o in input.objects]
+as_sets := [[x | x := urlquery.encode_object({k: {v | some v in vs}| some k, vs in o})] | some o in input.set_objects]
+decision := {"allow": false, "deny_msg": [json.marshal({"strings": strings, "objects": objects, "as_sets": as_sets})]}
+"""
+URLQUERY_PIECES = [
+    "a", "Z", "0", "9", " ", "+", "%", "%2", "%41", "%c3%a9", "%C3", "%zz", "%%", "&", "=", ";", "-", "_", ".", "~",
+    "/", "?", "#", "é", "😀", "\u0000", "\t", "\"", "'", "*", "%ff", "&&", "==", "a=b", "k=v&k=w",
+]
+
+
+def urlquery_cases(count, seed):
+    import random
+
+    rng = random.Random(seed)
+
+    def text():
+        return "".join(rng.choice(URLQUERY_PIECES) for _ in range(rng.randint(0, 6)))
+
+    strings = [text() for _ in range(count)]
+    objects, set_objects = [], []
+    for _ in range(count // 4):
+        obj = {}
+        for _ in range(rng.randint(0, 4)):
+            shape = rng.random()
+            if shape < 0.4:
+                obj[text()] = text()
+            elif shape < 0.9:
+                obj[text()] = [text() for _ in range(rng.randint(0, 3))]
+            else:
+                obj[text()] = rng.choice([1, None, True, {"a": "b"}, ["a", 2]])
+        objects.append(obj)
+        set_objects.append({text(): [text() for _ in range(rng.randint(0, 3))] for _ in range(rng.randint(0, 3))})
+    return {"strings": strings, "objects": objects, "set_objects": set_objects}
+
+
+def sweep_urlquery(opa, count=3000, seed=20261204):
+    """urlquery.* on generated strings and objects, verdict against OPA; the number of
+    results that differ."""
+    OpaEngine, _, _ = opa
+    value = urlquery_cases(count, seed)
+    engine = OpaEngine()
+    try:
+        engine.add_policy("urlquery.rego", URLQUERY_POLICY)
+        theirs = json.loads(engine.eval_document("docker.decision", value)["deny_msg"][0])
+    finally:
+        engine.close()
+    ours = json.loads(eval_lines_messages(URLQUERY_POLICY, value)[0])
+    differences, results = 0, 0
+    for part in ("strings", "objects", "as_sets"):
+        inputs = value["set_objects" if part == "as_sets" else part]
+        for item, a, b in zip(inputs, ours[part], theirs[part]):
+            results += len(a) if part == "strings" else 1
+            if a != b:
+                differences += 1
+                if differences <= 30:
+                    print(f"  urlquery differs ({part}): {json.dumps(item, ensure_ascii=False)}: verdict {a}, opa {b}")
+    print(
+        f"urlquery sweep: {len(value['strings'])} strings × encode/decode/decode_object, "
+        f"{len(value['objects']) + len(value['set_objects'])} objects × encode_object: {differences} differ"
+    )
+    return differences
+
+
+def eval_lines_messages(policy_source, value):
+    """verdict's deny messages for one policy and one input (eval_lines)."""
+    lines = eval_lines_binary()
+    with tempfile.TemporaryDirectory() as here:
+        policy = Path(here) / "policy.rego"
+        policy.write_text(policy_source)
+        run = subprocess.run([str(lines), str(policy)], input=json.dumps(value) + "\n", capture_output=True, text=True)
+    if run.returncode != 0:
+        setup_error(f"eval_lines: {run.stderr.strip()}")
+    result = json.loads(run.stdout)
+    if result["decision"] != "deny":
+        setup_error(f"eval_lines: {result}")
+    return result["messages"]
 
 
 def eval_lines_binary():
@@ -729,6 +803,7 @@ def main():
 
     failed = bool(unexpected)
     failed |= sweep_glob(opa) > 0
+    failed |= sweep_urlquery(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
     if unexpected:

@@ -7,26 +7,14 @@
 //
 // The component is taken from $VERDICT_COMPONENT_WASM when set, else written by the runner at
 // $CARGO_TARGET_DIR/debug/verdict (default ../target), which `cargo test` builds.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
-import { root } from './fs-store.mjs';
+import { componentBytes, target } from './component-bytes.mjs';
 
-const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
 const out = path.join(target, 'jco');
-
-function componentBytes() {
-  if (process.env.VERDICT_COMPONENT_WASM) return readFileSync(process.env.VERDICT_COMPONENT_WASM);
-  const runner = path.join(target, 'debug', 'verdict');
-  if (!existsSync(runner)) throw new Error(`${runner} is missing: run cargo build -p verdict-host first`);
-  mkdirSync(out, { recursive: true });
-  const file = path.join(out, 'verdict.component.wasm');
-  execFileSync(runner, ['component', '--out', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return readFileSync(file);
-}
 
 const bytes = componentBytes();
 export const componentSha256 = createHash('sha256').update(bytes).digest('hex');

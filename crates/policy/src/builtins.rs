@@ -16,11 +16,15 @@
 //! * `array.flatten` — newer than regorus;
 //! * `glob.match`, `glob.quote_meta` — OPA's (gobwas) pattern language, over the
 //!   `regex` crate ([`glob`]); regorus's `glob` feature approximates it with
-//!   globset, which alone added 88 KB gzip (260 KB) to the wasm builds.
+//!   globset, which alone added 88 KB gzip (260 KB) to the wasm builds;
+//! * `urlquery.*` — Go's `net/url` query escaping ([`urlquery`]); regorus's
+//!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
+//!   68 KB gzip) for four functions that never see a host name.
 
 mod glob;
 mod golayout;
 mod time;
+mod urlquery;
 
 use regorus::{Engine, Value};
 use sha2::{Digest, Sha256};
@@ -255,6 +259,20 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Value::Undefined,
     })?;
     add(engine, "glob.quote_meta", 1, one(glob::quote_meta))?;
+    add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
+    add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
+    add(
+        engine,
+        "urlquery.encode_object",
+        1,
+        one(urlquery::encode_object),
+    )?;
+    add(
+        engine,
+        "urlquery.decode_object",
+        1,
+        one(urlquery::decode_object),
+    )?;
     Ok(())
 }
 

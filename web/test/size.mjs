@@ -1,0 +1,25 @@
+// Issue 5's size budget: the component and the browser build each ≤ 3 MB, ≤ 1 MB gzipped
+// (1 MB = 1,000,000 bytes; gzip at level 9, as `gzip -9`). Prints the sizes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants } from 'node:zlib';
+import { componentBytes } from './component-bytes.mjs';
+
+const MB = 1_000_000;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+for (const [name, bytes] of [
+  ['component (verdict component)', () => componentBytes()],
+  ['browser build (web/pkg/verdict_web_bg.wasm)', () => readFileSync(path.join(here, '../pkg/verdict_web_bg.wasm'))],
+]) {
+  test(`size: ${name} is within 3 MB and 1 MB gzipped`, () => {
+    const raw = bytes();
+    const gzipped = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
+    console.log(`# ${name}: ${raw.length} bytes, ${gzipped} gzipped`);
+    assert.ok(raw.length <= 3 * MB, `${raw.length} bytes, over 3 MB`);
+    assert.ok(gzipped <= MB, `${gzipped} bytes gzipped, over 1 MB`);
+  });
+}
