@@ -15,9 +15,9 @@
 //! * `uuid.rfc4122(key)` — a version-4-shaped UUID derived the same way;
 //! * `array.flatten` — newer than regorus;
 //! * `glob.match`, `glob.quote_meta` — OPA's (gobwas) pattern language, over the
-//!   `regex` crate ([`glob`]); regorus's `glob` feature approximates it with
+//!   `regex` crate (`builtins/glob.rs`); regorus's `glob` feature approximates it with
 //!   globset, which alone added 88 KB gzip (260 KB) to the wasm builds;
-//! * `urlquery.*` — Go's `net/url` query escaping ([`urlquery`]); regorus's
+//! * `urlquery.*` — Go's `net/url` query escaping (`builtins/urlquery.rs`); regorus's
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
 //!   68 KB gzip) for four functions that never see a host name.
 
