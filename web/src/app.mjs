@@ -12,6 +12,7 @@ import { json } from '@codemirror/lang-json';
 import { rego } from './rego.mjs';
 import { evidenceFromFiles, rfc3339ToNs, DEFAULT_NOW } from './evidence.mjs';
 import { checkWithContext, filesUnder, prepare, items, join } from './runner.mjs';
+import { failingRules, describeReason } from './explain.mjs';
 
 const $ = (id) => document.getElementById(id);
 const utf8 = new TextDecoder();
@@ -399,6 +400,15 @@ function render(result, ms) {
   if (v.messages.length) row('Deny messages', el('ul', {}, ...v.messages.map((m) => el('li', {}, m))));
   if (v.error) row('Error', el('code', {}, v.error.code), ' ', v.error.message);
   if (v.decidedBy !== null && v.decidedBy !== undefined) row('Decided by', `policy set ${v.decidedBy}`);
+  // A deny: where each `allow` body of the policy shown stopped (coverage + the rule outline).
+  if (v.decision === 'deny' && cov) {
+    const source = getText(policyEditor);
+    const outline = api.policyOutline({ path: policyPath, source });
+    const reasons = outline.ok ? failingRules(outline.rules, cov, source) : [];
+    if (reasons.length) {
+      row('Failing rule', el('ul', { id: 'failing-rules' }, ...reasons.map((r) => el('li', { 'data-kind': r.kind, 'data-line': String(r.line) }, describeReason(r)))));
+    }
+  }
   if (v.pin) row('Pinned to', el('code', {}, v.pin));
   if (v.missingFiles.length) row('Missing files', v.missingFiles.join(', '));
   if (v.prints.length) row('print()', el('pre', {}, v.prints.join('\n')));

@@ -373,6 +373,13 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
   assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
   assert.match(await page.textContent('#verdict'), /failed\s*image\.signatures: bundle sha256:[0-9a-f]{64}: malformed-bundle/);
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'false');
+  // What decided: no signatures, so the builder check (line 22) is where the allow body stopped.
+  const reasons = await page.$$eval('#failing-rules li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(reasons, [
+    'no allow rule held: the default applied (line 6: default allow := false)',
+    'allow (line 8): stopped at line 8: allow if input.local',
+    'allow (line 20): stopped at line 22: docker_github_builder(input.image, repo)',
+  ]);
   // Undo in another file never brings the edited file's text into it.
   const bundlePath = await page.inputValue('#evidence-file');
   const other = await page.$$eval('#evidence-file option', (os, b) => os.map((o) => o.value).find((v) => v && v !== b), bundlePath);

@@ -161,3 +161,20 @@ test('runTests: the github-builder-real policy tests pass', () => {
 test('the engine identity', () => {
   assert.match(api.version(), /^verdict\/\S+ regorus\/\S+$/);
 });
+
+test('policyOutline: rules, their lines and conditions; a parse error is a value', () => {
+  const source = 'package docker\n\ndefault allow := false\n\nallow if {\n  input.a == 1\n  input.b\n}\n\ndecision := {"allow": allow}\n';
+  const got = api.policyOutline({ path: 'Dockerfile.rego', source });
+  assert.deepEqual(got, {
+    ok: true,
+    rules: [
+      { name: 'allow', default: true, lines: [3, 3], bodies: [] },
+      { name: 'allow', default: false, lines: [5, 8], bodies: [[6, 7]] },
+      { name: 'decision', default: false, lines: [10, 10], bodies: [] },
+    ],
+  });
+  const bad = api.policyOutline({ path: 'bad.rego', source: 'package docker\nallow if {' });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'malformed-policy');
+  assert.equal(api.policyOutline({ path: 'x.rego' }).error.code, 'invalid-request');
+});

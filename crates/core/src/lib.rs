@@ -42,6 +42,9 @@ pub use check::{
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 pub use verdict_policy::tester;
+/// The rules of a module as written, with the line of each condition (`verdict_policy::outline`):
+/// with a verdict's coverage it says which condition an `allow` body stopped at.
+pub use verdict_policy::{RuleOutline, outline};
 
 pub use evidence::{BundleEvidence, Evidence};
 

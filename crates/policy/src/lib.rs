@@ -38,6 +38,7 @@ pub mod decision;
 mod engine;
 mod error;
 pub mod functions;
+mod outline;
 pub mod tester;
 
 pub use decision::Decision;
@@ -47,6 +48,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
+pub use outline::{RuleOutline, outline};
 pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};
 
 /// The regorus version this crate is built and tested against.

@@ -20,6 +20,7 @@
 //! | `checker.build-input` | `buildInput(request)` → `{ok, input, facts}` |
 //! | `checker.check` | `check(sets, options, request)` → `{verdict, input}` |
 //! | `tester.run-tests` | `runTests(policy, tests, options, run?)` → `{ok, report}` |
+//! | — (the playground's "failing rule") | `policyOutline({path, source})` → `{ok, rules}` |
 //!
 //! Sets are arrays of arrays of `{path, source}`; options are `{query?, nowNs}` with `nowNs` a
 //! `bigint` or a decimal string (required: verdict reads no clock). An input is JSON text (taken
@@ -371,6 +372,45 @@ pub fn run_tests(
                     })
                     .collect(),
             },
+        }),
+        Err(e) => failure(e),
+    }
+}
+
+/// The rules of one module as written: `{ok: true, rules: [{name, default, lines: [first, last],
+/// bodies: [[line, …], …]}]}` (each body as the line of each of its conditions) or `{ok: false,
+/// error}`. With a verdict's coverage it says which condition of an `allow` body a deny stopped
+/// at: the furthest one reached (`verdict_policy::outline`).
+#[wasm_bindgen(js_name = policyOutline)]
+pub fn policy_outline(module: JsValue) -> JsValue {
+    #[derive(Serialize)]
+    struct Rule {
+        name: String,
+        default: bool,
+        lines: [u32; 2],
+        bodies: Vec<Vec<u32>>,
+    }
+    #[derive(Serialize)]
+    struct Outline {
+        ok: bool,
+        rules: Vec<Rule>,
+    }
+    let rules = (|| {
+        let module: convert::JsModule = from_js(module, "module ({path, source})")?;
+        core_::outline(&module.into()).map_err(|e| JsError::from_core(&e))
+    })();
+    match rules {
+        Ok(rules) => to_js(&Outline {
+            ok: true,
+            rules: rules
+                .into_iter()
+                .map(|r| Rule {
+                    name: r.name,
+                    default: r.default,
+                    lines: [r.lines.0, r.lines.1],
+                    bodies: r.bodies,
+                })
+                .collect(),
         }),
         Err(e) => failure(e),
     }

@@ -1,0 +1,137 @@
+//! The rules of a module as written: each rule's name, the lines it spans and
+//! the line of each condition of each body.
+//!
+//! With an evaluation's line coverage this says *what decided* a deny: for
+//! each `allow` body, the furthest condition the evaluation reached is the one
+//! that did not hold (the conditions of a body are evaluated in order, and a
+//! body stops at the first that fails for every binding). The playground shows
+//! it next to the coverage marks.
+
+use serde_json::Value as Json;
+
+use crate::check::ref_path;
+use crate::{Error, Module};
+
+/// One rule of a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOutline {
+    /// The rule's name as written in its head (`allow`, `deny_msg`, `x.y`).
+    pub name: String,
+    /// `default name := value`.
+    pub default: bool,
+    /// First and last line of the rule (1-based).
+    pub lines: (u32, u32),
+    /// Each body (`if { … }`, `else`), as the line of each of its conditions.
+    pub bodies: Vec<Vec<u32>>,
+}
+
+/// The rules of `module`, in source order. A module that does not parse is
+/// the error [`crate::PolicyEngine::new`] would give.
+pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
+    let malformed = |message: String| Error::MalformedPolicy {
+        message: format!("{}: {message}", module.path),
+        path: module.path.clone(),
+    };
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    engine
+        .add_policy(module.path.clone(), module.source.clone())
+        .map_err(|e| malformed(e.to_string()))?;
+    let ast = engine
+        .get_ast_as_json()
+        .map_err(|e| malformed(format!("cannot inspect the parsed policy: {e}")))?;
+    let ast: Json = serde_json::from_str(&ast)
+        .map_err(|e| malformed(format!("cannot inspect the parsed policy: {e}")))?;
+    let line_of = |offset: u64| -> u32 {
+        let end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(module.source.len());
+        let newlines = module.source.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    };
+    let line = |span: &Json| u32::try_from(span["line"].as_u64().unwrap_or(0)).unwrap_or(0);
+    let mut rules = Vec::new();
+    let module_ast = ast.get(0).map(|p| &p["ast"]).unwrap_or(&Json::Null);
+    for rule in module_ast["rules"].as_array().into_iter().flatten() {
+        if let Some(default) = rule.get("Default") {
+            let span = &default["span"];
+            rules.push(RuleOutline {
+                name: ref_path(&default["refr"]).unwrap_or_default(),
+                default: true,
+                lines: (line(span), line_of(span["end"].as_u64().unwrap_or(0))),
+                bodies: Vec::new(),
+            });
+            continue;
+        }
+        let Some(spec) = rule.get("Spec") else {
+            continue;
+        };
+        let head = spec["head"]
+            .as_object()
+            .and_then(|h| h.values().next())
+            .unwrap_or(&Json::Null);
+        let span = &spec["span"];
+        let bodies = spec["bodies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|body| {
+                body["query"]["stmts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|stmt| line(&stmt["span"]))
+                    .collect()
+            })
+            .collect();
+        rules.push(RuleOutline {
+            name: ref_path(&head["refr"]).unwrap_or_default(),
+            default: false,
+            lines: (line(span), line_of(span["end"].as_u64().unwrap_or(0))),
+            bodies,
+        });
+    }
+    Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_bodies_and_condition_lines() {
+        let module = Module {
+            path: "p.rego".into(),
+            source: "package docker\n\ndefault allow := false\n\nallow if {\n  input.a == 1\n  some x in input.b\n  x > 2\n}\n\nallow if input.c\n\ndeny_msg contains \"no\" if not allow\n\nf(x) := x + 1\n\ndecision := {\"allow\": allow}\n".into(),
+        };
+        let rules = outline(&module).unwrap();
+        let summary: Vec<_> = rules
+            .iter()
+            .map(|r| (r.name.as_str(), r.default, r.lines, r.bodies.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("allow", true, (3, 3), vec![]),
+                ("allow", false, (5, 9), vec![vec![6, 7, 8]]),
+                ("allow", false, (11, 11), vec![vec![11]]),
+                ("deny_msg", false, (13, 13), vec![vec![13]]),
+                ("f", false, (15, 15), vec![]),
+                ("decision", false, (17, 17), vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_module_that_does_not_parse_is_malformed_policy() {
+        let module = Module {
+            path: "bad.rego".into(),
+            source: "package docker\nallow if {".into(),
+        };
+        let err = outline(&module).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::MalformedPolicy);
+    }
+}
