@@ -620,6 +620,7 @@ decision := {"allow": false, "deny_msg": [json.marshal({"strings": strings, "obj
 URLQUERY_PIECES = [
     "a", "Z", "0", "9", " ", "+", "%", "%2", "%41", "%c3%a9", "%C3", "%zz", "%%", "&", "=", ";", "-", "_", ".", "~",
     "/", "?", "#", "é", "😀", "\u0000", "\t", "\"", "'", "*", "%ff", "&&", "==", "a=b", "k=v&k=w",
+    "%E2%82", "%F0%9F%98", "%e2%82%ac", "%80",
 ]
 
 
@@ -691,12 +692,18 @@ def eval_lines_messages(policy_source, value):
     return result["messages"]
 
 
+_EVAL_LINES = []
+
+
 def eval_lines_binary():
-    """crates/policy/examples/eval_lines.rs: one policy set, many inputs, one process."""
+    """crates/policy/examples/eval_lines.rs: one policy set, many inputs, one process (built
+    once per run, so that it is never stale)."""
     lines = TARGET / "debug" / "examples" / "eval_lines"
-    print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
-    if subprocess.run(["cargo", "build", "-q", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
-        setup_error("cargo build -p verdict-policy --example eval_lines failed")
+    if not _EVAL_LINES:
+        print("building cargo build -p verdict-policy --example eval_lines", file=sys.stderr)
+        if subprocess.run(["cargo", "build", "-q", "-p", "verdict-policy", "--example", "eval_lines"], cwd=ROOT).returncode != 0:
+            setup_error("cargo build -p verdict-policy --example eval_lines failed")
+        _EVAL_LINES.append(lines)
     return lines
 
 

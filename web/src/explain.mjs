@@ -1,6 +1,8 @@
 // What decided a deny, in words: for each `allow` body of the policy shown, the furthest
-// condition the evaluation reached. A body's conditions run in order and the body stops at the
-// first that fails for every binding, so the furthest one reached is the one that did not hold.
+// condition (in source order) the evaluation reached. A body stops at the first condition that
+// fails for every binding, so the furthest one reached is usually the one that did not hold; it
+// is a pointer, not a proof: regorus may evaluate a body's conditions in dependency order, a
+// `some x` declaration is never marked as reached, and conditions sharing a line are one line.
 // Inputs: the rule outline of the module (crates/web `policyOutline`), the verdict's line
 // coverage of that module ({covered, notCovered}) and its source text.
 

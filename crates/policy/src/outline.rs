@@ -1,11 +1,13 @@
 //! The rules of a module as written: each rule's name, the lines it spans and
 //! the line of each condition of each body.
 //!
-//! With an evaluation's line coverage this says *what decided* a deny: for
-//! each `allow` body, the furthest condition the evaluation reached is the one
-//! that did not hold (the conditions of a body are evaluated in order, and a
-//! body stops at the first that fails for every binding). The playground shows
-//! it next to the coverage marks.
+//! With an evaluation's line coverage this points at *what decided* a deny:
+//! for each `allow` body, the furthest condition (in source order) the
+//! evaluation reached is usually the one that did not hold — a body stops at
+//! the first condition that fails for every binding. Usually, not always:
+//! regorus may evaluate a body's conditions in dependency order, and
+//! conditions sharing a line are one line. The playground shows it next to the
+//! coverage marks.
 
 use serde_json::Value as Json;
 

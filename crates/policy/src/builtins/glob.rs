@@ -21,9 +21,12 @@
 //! one-character string. A compiled pattern is a regular expression over the
 //! `regex` crate (linear-time matching), cached per pattern and delimiters.
 //!
-//! One gobwas quirk is kept because OPA shows it: a pattern that is a single
-//! one-character matcher (`?`, `[…]`, or alternatives of such) matches the empty
-//! string when it matches U+FFFD, the "first character" gobwas decodes from it.
+//! One gobwas quirk is kept because OPA shows it: a pattern gobwas compiles to a
+//! single one-character matcher (`?`, `[…]`, or alternatives of such with
+//! nothing in common) also matches the empty string when it matches U+FFFD,
+//! the "first character" gobwas decodes from it. The matcher's other defects
+//! are not reproduced (KNOWN-DIFFERENCES.md #18). Braces nested more than 64
+//! deep are an error here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,6 +36,10 @@ use regorus::Value;
 
 /// Compiled patterns kept per engine; cleared when full.
 const CACHE_LIMIT: usize = 256;
+
+/// Braces nested deeper are an error (the call is undefined): the regex crate
+/// refuses deeper nesting anyway, and the tree is walked recursively.
+const MAX_BRACE_DEPTH: usize = 64;
 
 /// A pattern and its delimiters.
 type Key = (String, Vec<char>);
@@ -75,11 +82,8 @@ impl GlobCache {
             cache.insert(key.clone(), compiled);
         }
         let matcher = cache.get(&key)?.as_ref()?;
-        let matched = if value.is_empty() && matcher.empty_as_fffd {
-            matcher.regex.is_match("\u{fffd}")
-        } else {
-            matcher.regex.is_match(value)
-        };
+        let matched = matcher.regex.is_match(value)
+            || (value.is_empty() && matcher.empty_as_fffd && matcher.regex.is_match("\u{fffd}"));
         Some(Value::Bool(matched))
     }
 }
@@ -131,13 +135,33 @@ fn compile(pattern: &str, delimiters: &[char]) -> Option<Matcher> {
     })
 }
 
-/// Is the whole pattern one single-character matcher (or alternatives of them)?
+/// Does gobwas compile the whole pattern to one single-character matcher (or
+/// alternatives of them)? Its compiler first moves a node that every
+/// alternative starts (or ends) with out of the braces (`{?,?b}` is `?{,b}`),
+/// which leaves a single matcher only when the alternatives are all that node.
 fn single_char(nodes: &[Node]) -> bool {
     match nodes {
         [Node::Single | Node::List { .. } | Node::Range { .. }] => true,
+        [Node::AnyOf(alternatives)] if shares_an_end(alternatives) => {
+            alternatives.windows(2).all(|w| w[0] == w[1]) && single_char(&alternatives[0])
+        }
         [Node::AnyOf(alternatives)] => alternatives.iter().any(|a| single_char(a)),
         _ => false,
     }
+}
+
+/// Do all the alternatives start, or all end, with the first (or last) node of
+/// the shortest one (gobwas `commonChildren`)?
+fn shares_an_end(alternatives: &[Vec<Node>]) -> bool {
+    let Some(shortest) = alternatives.iter().min_by_key(|a| a.len()) else {
+        return false;
+    };
+    let (Some(first), Some(last)) = (shortest.first(), shortest.last()) else {
+        return false;
+    };
+    alternatives.len() > 1
+        && (alternatives.iter().all(|a| a.first() == Some(first))
+            || alternatives.iter().all(|a| a.last() == Some(last)))
 }
 
 #[derive(Debug, PartialEq)]
@@ -286,6 +310,7 @@ fn parse(tokens: &[Token]) -> Option<Vec<Node>> {
             Token::Any => seq.push(Node::Any),
             Token::Super => seq.push(Node::Super),
             Token::Single => seq.push(Node::Single),
+            Token::TermsOpen if open.len() >= MAX_BRACE_DEPTH => return None,
             Token::TermsOpen => open.push((std::mem::take(&mut seq), Vec::new())),
             Token::Separator => open.last_mut()?.1.push(std::mem::take(&mut seq)),
             Token::TermsClose => {
@@ -422,6 +447,29 @@ mod tests {
         assert_eq!(m("[!a]", Value::Null, "/"), Some(true));
         assert_eq!(m("[!a]", arr(&["/"]), "/"), Some(true));
         assert_eq!(m("?", arr(&["/"]), "/"), Some(false));
+    }
+
+    #[test]
+    fn empty_value_against_one_character_matchers() {
+        assert_eq!(m("?", Value::Null, ""), Some(true));
+        assert_eq!(m("[!a]", Value::Null, ""), Some(true));
+        assert_eq!(m("[ab]", Value::Null, ""), Some(false));
+        assert_eq!(m("{?,?}", Value::Null, ""), Some(true));
+        assert_eq!(m("{?,a}", Value::Null, ""), Some(true));
+        // gobwas moves the shared `?` out: `?{,b}` never matches "".
+        assert_eq!(m("{?,?b}", Value::Null, ""), Some(false));
+        assert_eq!(m("{?,b?}", Value::Null, ""), Some(false));
+        // An empty alternative matches "" whatever the quirk says.
+        assert_eq!(m("{[a],}", Value::Null, ""), Some(true));
+    }
+
+    #[test]
+    fn deep_braces_are_an_error_not_a_crash() {
+        let deep = format!("{}a{}", "{".repeat(64), "}".repeat(64));
+        assert_eq!(m(&deep, Value::Null, "a"), Some(true));
+        let deeper = format!("{}a{}", "{".repeat(65), "}".repeat(65));
+        assert_eq!(m(&deeper, Value::Null, "a"), None);
+        assert_eq!(m(&"{".repeat(100_000), Value::Null, "a"), None);
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //!   letters, digits and `-_.~` as `%XX` (upper-case hex), a space as `+`;
 //! * decode — `url.QueryUnescape`: `+` is a space, `%XX` a byte; a `%` not
 //!   followed by two hex digits is an error (the call is undefined). Bytes that
-//!   do not form UTF-8 become U+FFFD (a Rego string is text; Go keeps the bytes);
+//!   do not form UTF-8 become one U+FFFD each (a Rego string is text; Go keeps
+//!   the bytes, and its JSON and `count` see one U+FFFD per such byte);
 //! * encode_object — `url.Values.Encode` of an object whose values are strings,
 //!   arrays or sets of strings: `key=value` pairs sorted by key (bytewise), a
 //!   key's values in their order, joined by `&`; any other value is an error;
+//!   a key that is not a string is written as its JSON text;
 //! * decode_object — `url.ParseQuery`: pairs split on `&`, each at its first
 //!   `=`; empty pairs skipped; a pair with `;` or a bad escape is an error (OPA
 //!   fails the call on any). Each key maps to the array of its values.
@@ -33,11 +35,12 @@ pub(crate) fn encode_object(value: &Value) -> Option<Value> {
     let Value::Object(fields) = value else {
         return None;
     };
-    let mut pairs: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut pairs: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, value) in fields.iter() {
+        // OPA's ast.JSON writes a key that is not a string as its JSON text.
         let key = match key {
-            Value::String(s) => s.as_ref(),
-            _ => return None,
+            Value::String(s) => s.to_string(),
+            other => other.to_json_str().ok()?,
         };
         let values = match value {
             Value::String(s) => vec![s.to_string()],
@@ -134,7 +137,14 @@ fn unescape(text: &str) -> Option<String> {
             }
         }
     }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    // Go keeps the bytes; what OPA then shows (JSON, `count`) reads one U+FFFD per
+    // byte that is not part of a valid sequence.
+    let mut text = String::with_capacity(out.len());
+    for chunk in out.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(chunk.invalid().iter().map(|_| '\u{fffd}'));
+    }
+    Some(text)
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -156,6 +166,7 @@ mod tests {
         assert_eq!(decode(&s("100%")), None);
         assert_eq!(decode(&s("%g0")), None);
         assert_eq!(decode(&s("%ff")), Some(s("\u{fffd}")));
+        assert_eq!(decode(&s("%E2%82x")), Some(s("\u{fffd}\u{fffd}x")));
     }
 
     #[test]
