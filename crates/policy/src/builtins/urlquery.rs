@@ -14,11 +14,15 @@
 //!   a key that is not a string is written as its JSON text;
 //! * decode_object — `url.ParseQuery`: pairs split on `&`, each at its first
 //!   `=`; empty pairs skipped; a pair with `;` or a bad escape is an error (OPA
-//!   fails the call on any). Each key maps to the array of its values.
+//!   fails the call on any), and so are more than 10,000 parts (recent Go
+//!   releases' limit). Each key maps to the array of its values.
 
 use std::collections::BTreeMap;
 
 use regorus::Value;
+
+/// Go's `url.ParseQuery` limit on parts (recent Go releases; default 10,000).
+const MAX_QUERY_PARAMS: usize = 10_000;
 
 /// `urlquery.encode(s)`.
 pub(crate) fn encode(value: &Value) -> Option<Value> {
@@ -76,6 +80,11 @@ fn strings<'a>(items: impl Iterator<Item = &'a Value>) -> Option<Vec<String>> {
 /// `urlquery.decode_object(s)`.
 pub(crate) fn decode_object(value: &Value) -> Option<Value> {
     let query = value.as_string().ok()?;
+    // Go's net/url (as built into the OPA the differential runs) refuses a query of more than
+    // 10,000 `&`-separated parts, empty ones included.
+    if query.bytes().filter(|&b| b == b'&').count() >= MAX_QUERY_PARAMS {
+        return None;
+    }
     let mut fields: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
     for pair in query.split('&') {
         if pair.contains(';') {
@@ -180,5 +189,9 @@ mod tests {
         assert_eq!(decoded, want);
         assert_eq!(decode_object(&s("a=1;b=2")), None);
         assert_eq!(decode_object(&s("a=%")), None);
+        let parts = |n: usize| vec!["a=1"; n].join("&");
+        assert!(decode_object(&s(&parts(10_000))).is_some());
+        assert_eq!(decode_object(&s(&parts(10_001))), None);
+        assert_eq!(decode_object(&s(&"&".repeat(10_000))), None);
     }
 }
