@@ -380,6 +380,7 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
     'allow (line 8): stopped at line 8: allow if input.local',
     'allow (line 20): stopped at line 22: docker_github_builder(input.image, repo)',
   ]);
+  await page.screenshot({ path: path.join(outDir, 'playground-deny.png'), fullPage: true });
   // Undo in another file never brings the edited file's text into it.
   const bundlePath = await page.inputValue('#evidence-file');
   const other = await page.$$eval('#evidence-file option', (os, b) => os.map((o) => o.value).find((v) => v && v !== b), bundlePath);
