@@ -382,6 +382,14 @@ function signerTable(sigs) {
   return box;
 }
 
+// The policy's rule outline, parsed once per file and text (not once per evaluation).
+let lastOutline = { key: null, outline: null };
+function outlineOf(source) {
+  const key = `${policyPath}\0${source}`;
+  if (lastOutline.key !== key) lastOutline = { key, outline: api.policyOutline({ path: policyPath, source }) };
+  return lastOutline.outline;
+}
+
 function render(result, ms) {
   const panel = $('verdict');
   panel.textContent = '';
@@ -403,7 +411,7 @@ function render(result, ms) {
   // A deny: where each `allow` body of the policy shown stopped (coverage + the rule outline).
   if (v.decision === 'deny' && cov) {
     const source = getText(policyEditor);
-    const outline = api.policyOutline({ path: policyPath, source });
+    const outline = outlineOf(source);
     const reasons = outline.ok ? failingRules(outline.rules, cov, source) : [];
     if (reasons.length) {
       row('Failing rule', el('ul', { id: 'failing-rules' }, ...reasons.map((r) => el('li', { 'data-kind': r.kind, 'data-line': String(r.line) }, describeReason(r)))));

@@ -19,16 +19,8 @@ use crate::{Error, Module};
 
 /// Checks every call in the engine's modules.
 pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Result<(), Error> {
-    let first = modules.first().map(|m| m.path.clone()).unwrap_or_default();
-    let internal = |message: String| Error::MalformedPolicy {
-        message: format!("{first}: {message}"),
-        path: first.clone(),
-    };
-    let ast = engine
-        .get_ast_as_json()
-        .map_err(|e| internal(format!("cannot inspect the parsed policy: {e}")))?;
-    let ast: Json = serde_json::from_str(&ast)
-        .map_err(|e| internal(format!("cannot inspect the parsed policy: {e}")))?;
+    let first = modules.first().map(|m| m.path.as_str()).unwrap_or_default();
+    let ast = parsed_ast(engine, first)?;
     let policies = ast.as_array().cloned().unwrap_or_default();
 
     // Every function a module defines, by full path (`data.docker.f`).
@@ -72,6 +64,17 @@ pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Resul
         }
     }
     Ok(())
+}
+
+/// The engine's modules as regorus's serialized AST (one `{source, ast}` per module); a failure
+/// is `malformed-policy` reported under `path`.
+pub(crate) fn parsed_ast(engine: &regorus::Engine, path: &str) -> Result<Json, Error> {
+    let malformed = |e: &dyn std::fmt::Display| Error::MalformedPolicy {
+        message: format!("{path}: cannot inspect the parsed policy: {e}"),
+        path: path.to_owned(),
+    };
+    let ast = engine.get_ast_as_json().map_err(|e| malformed(&e))?;
+    serde_json::from_str(&ast).map_err(|e| malformed(&e))
 }
 
 /// The full `data.` path a call name refers to, from the calling module.

@@ -11,7 +11,7 @@
 
 use serde_json::Value as Json;
 
-use crate::check::ref_path;
+use crate::check::{parsed_ast, ref_path};
 use crate::{Error, Module};
 
 /// One rule of a module.
@@ -30,22 +30,19 @@ pub struct RuleOutline {
 /// The rules of `module`, in source order. A module that does not parse is
 /// the error [`crate::PolicyEngine::new`] would give.
 pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
-    let malformed = |message: String| Error::MalformedPolicy {
-        message: format!("{}: {message}", module.path),
-        path: module.path.clone(),
-    };
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(false);
     engine
         .add_policy(module.path.clone(), module.source.clone())
-        .map_err(|e| malformed(e.to_string()))?;
-    let ast = engine
-        .get_ast_as_json()
-        .map_err(|e| malformed(format!("cannot inspect the parsed policy: {e}")))?;
-    let ast: Json = serde_json::from_str(&ast)
-        .map_err(|e| malformed(format!("cannot inspect the parsed policy: {e}")))?;
-    let line_of = |offset: u64| -> u32 {
-        let end = usize::try_from(offset)
+        .map_err(|e| Error::MalformedPolicy {
+            message: format!("{}: {e}", module.path),
+            path: module.path.clone(),
+        })?;
+    let ast = parsed_ast(&engine, &module.path)?;
+    let line = |span: &Json| u32::try_from(span["line"].as_u64().unwrap_or(0)).unwrap_or(0);
+    // The line of the byte offset where `span` ends.
+    let last_line = |span: &Json| {
+        let end = usize::try_from(span["end"].as_u64().unwrap_or(0))
             .unwrap_or(usize::MAX)
             .min(module.source.len());
         let newlines = module.source.as_bytes()[..end]
@@ -54,45 +51,37 @@ pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
             .count();
         u32::try_from(newlines + 1).unwrap_or(u32::MAX)
     };
-    let line = |span: &Json| u32::try_from(span["line"].as_u64().unwrap_or(0)).unwrap_or(0);
     let mut rules = Vec::new();
     let module_ast = ast.get(0).map(|p| &p["ast"]).unwrap_or(&Json::Null);
     for rule in module_ast["rules"].as_array().into_iter().flatten() {
-        if let Some(default) = rule.get("Default") {
-            let span = &default["span"];
-            rules.push(RuleOutline {
-                name: ref_path(&default["refr"]).unwrap_or_default(),
-                default: true,
-                lines: (line(span), line_of(span["end"].as_u64().unwrap_or(0))),
-                bodies: Vec::new(),
-            });
-            continue;
-        }
-        let Some(spec) = rule.get("Spec") else {
+        let (default, refr, span, bodies) = if let Some(default) = rule.get("Default") {
+            (true, &default["refr"], &default["span"], Vec::new())
+        } else if let Some(spec) = rule.get("Spec") {
+            let head = spec["head"]
+                .as_object()
+                .and_then(|h| h.values().next())
+                .unwrap_or(&Json::Null);
+            let bodies = spec["bodies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|body| {
+                    body["query"]["stmts"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|stmt| line(&stmt["span"]))
+                        .collect()
+                })
+                .collect();
+            (false, &head["refr"], &spec["span"], bodies)
+        } else {
             continue;
         };
-        let head = spec["head"]
-            .as_object()
-            .and_then(|h| h.values().next())
-            .unwrap_or(&Json::Null);
-        let span = &spec["span"];
-        let bodies = spec["bodies"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|body| {
-                body["query"]["stmts"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|stmt| line(&stmt["span"]))
-                    .collect()
-            })
-            .collect();
         rules.push(RuleOutline {
-            name: ref_path(&head["refr"]).unwrap_or_default(),
-            default: false,
-            lines: (line(span), line_of(span["end"].as_u64().unwrap_or(0))),
+            name: ref_path(refr).unwrap_or_default(),
+            default,
+            lines: (line(span), last_line(span)),
             bodies,
         });
     }

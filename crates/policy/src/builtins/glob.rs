@@ -45,16 +45,10 @@ const MAX_BRACE_DEPTH: usize = 64;
 type Key = (String, Vec<char>);
 
 /// The state `glob.match` keeps across calls: compiled patterns (`None`: a pattern error).
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct GlobCache(Arc<Mutex<HashMap<Key, Option<Matcher>>>>);
 
-impl std::fmt::Debug for GlobCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("GlobCache")
-    }
-}
-
-#[derive(Clone)]
+#[derive(Debug)]
 struct Matcher {
     regex: Regex,
     /// Gobwas's single-character matchers test the empty string as U+FFFD (module docs).
@@ -74,14 +68,13 @@ impl GlobCache {
         let value = value.as_string().ok()?;
         let key = (pattern.to_string(), delimiters);
         let mut cache = self.0.lock().ok()?;
-        if !cache.contains_key(&key) {
-            if cache.len() >= CACHE_LIMIT {
-                cache.clear();
-            }
-            let compiled = compile(&key.0, &key.1);
-            cache.insert(key.clone(), compiled);
+        if cache.len() >= CACHE_LIMIT && !cache.contains_key(&key) {
+            cache.clear();
         }
-        let matcher = cache.get(&key)?.as_ref()?;
+        let matcher = cache
+            .entry(key)
+            .or_insert_with_key(|(pattern, delimiters)| compile(pattern, delimiters))
+            .as_ref()?;
         let matched = matcher.regex.is_match(value)
             || (value.is_empty() && matcher.empty_as_fffd && matcher.regex.is_match("\u{fffd}"));
         Some(Value::Bool(matched))
