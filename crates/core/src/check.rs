@@ -242,7 +242,7 @@ fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
     let e = &request.evidence;
     let mut ev = Map::new();
     if !e.blobs.is_empty() {
-        ev.insert("blobs".into(), json!(e.blobs.len()));
+        ev.insert("blobs".into(), listing_digest(&e.blobs));
     }
     if let Some(index) = &e.oci_index {
         ev.insert("ociIndex".into(), json!(sha256(index)));
@@ -251,7 +251,7 @@ fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
         ev.insert("gitRefs".into(), json!(sha256(refs.as_bytes())));
     }
     if !e.git.objects.is_empty() {
-        ev.insert("gitObjects".into(), json!(e.git.objects.len()));
+        ev.insert("gitObjects".into(), listing_digest(&e.git.objects));
     }
     if let Some(c) = &e.http_content {
         ev.insert("httpContent".into(), json!(sha256(c)));
@@ -271,6 +271,18 @@ fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
     }
     r.insert("trustRoot".into(), json!(trust.digest()));
     Json::Object(r)
+}
+
+/// Binds a listing of named files by digest, whatever order a host listed them in: the SHA-256 of
+/// the RFC 8785 JSON of `[[name, sha256(content)], …]` sorted by name then content digest, with
+/// the count beside it. Every byte of every file reaches the verdict hash, referenced or not.
+fn listing_digest(files: &[(String, Vec<u8>)]) -> Json {
+    let mut listing: Vec<(&str, String)> = files
+        .iter()
+        .map(|(name, content)| (name.as_str(), sha256(content)))
+        .collect();
+    listing.sort();
+    json!({"count": listing.len(), "digest": sha256(jcs::to_string(&json!(listing)).as_bytes())})
 }
 
 /// The custom functions' view of a check request: its files, its attestations, its git objects

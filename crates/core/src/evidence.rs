@@ -4,12 +4,16 @@
 //! Each bundle is verified against the given trusted root and the digest of what it signs (for
 //! Buildx, an attestation manifest). The verified ones appear in the policy input as
 //! `input.signatures` — Buildx's `AttestationSignature` view (`type`, `signer`, `timestamps`) —
-//! and any `signatures` the caller put into the input is replaced, so a host cannot assert a
-//! signature it did not prove. A bundle that fails is omitted (as Buildx omits signatures on any
-//! failure) and the canonical verdict records, for every bundle, its digest, the artifact digest
-//! and whether it verified or which check failed.
+//! and, when the input describes an image, as `input.image.signatures` (with `kind`, as Buildx
+//! shows them). Once evidence is in play the input document may not assert anything Buildx
+//! derives from verified material ([`bind_input`]): its signatures, `hasProvenance`,
+//! `provenance` and git signature summaries are replaced or removed, and the verdict's `facts`
+//! say which fields came from the evidence and which were removed. A bundle that fails is
+//! omitted (as Buildx omits signatures on any failure) and the canonical verdict records, for
+//! every bundle, its digest, the artifact digest and whether it verified or which check failed.
 
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
+use verdict_input::Facts;
 use verdict_verify::{Artifact, HashAlgorithm, Identity, Policy, TrustMaterial};
 
 /// One Sigstore bundle and the digest of the artifact it should sign.
@@ -36,24 +40,47 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Verifies every bundle; returns the `input.signatures` array and the verdict's record of the
-/// evidence.
-pub(crate) fn verify_all(evidence: &Evidence) -> (Json, Json) {
+/// The outcome of verifying an evaluation's bundles.
+#[derive(Debug)]
+pub(crate) struct VerifiedEvidence {
+    /// `input.signatures`: the verified bundles in the verifier's view (`type`, `signer`,
+    /// `timestamps`), in order.
+    pub(crate) signatures: Vec<Json>,
+    /// `input.image.signatures`: the same bundles as Buildx shows an attestation signature (with
+    /// its `kind`).
+    pub(crate) image_signatures: Vec<Json>,
+    /// `bundle digest over artifact digest` for each verified bundle.
+    pub(crate) verified: Vec<String>,
+    /// The verdict's record of the evidence.
+    pub(crate) record: Json,
+}
+
+/// Verifies every bundle.
+pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
     let policy = Policy::new(Identity::AnyCertificate);
-    let mut signatures = Vec::new();
+    let mut out = VerifiedEvidence {
+        signatures: Vec::new(),
+        image_signatures: Vec::new(),
+        verified: Vec::new(),
+        record: Json::Null,
+    };
     let mut record = Vec::new();
     for b in &evidence.bundles {
         let artifact = Artifact::Digest {
             algorithm: b.algorithm,
             digest: &b.digest,
         };
-        let mut entry = json!({
-            "bundle": crate::sha256(&b.bundle),
-            "artifact": format!("{}:{}", b.algorithm.name(), hex(&b.digest)),
-        });
+        let bundle_digest = crate::sha256(&b.bundle);
+        let artifact_digest = format!("{}:{}", b.algorithm.name(), hex(&b.digest));
+        let mut entry = json!({"bundle": bundle_digest, "artifact": artifact_digest});
         match verdict_verify::verify(&evidence.trust, &b.bundle, artifact, &policy) {
             Ok(facts) => {
-                signatures.push(facts.buildx_signature());
+                out.signatures.push(facts.buildx_signature());
+                out.image_signatures
+                    .push(verdict_input::signature::attestation_signature(&facts));
+                out.verified.push(format!(
+                    "bundle {bundle_digest} verified over {artifact_digest}"
+                ));
                 entry["verified"] = json!(true);
             }
             Err(e) => {
@@ -63,8 +90,94 @@ pub(crate) fn verify_all(evidence: &Evidence) -> (Json, Json) {
         }
         record.push(entry);
     }
-    (
-        Json::Array(signatures),
-        json!({"trustRoot": evidence.trust.digest(), "bundles": record}),
-    )
+    out.record = json!({"trustRoot": evidence.trust.digest(), "bundles": record});
+    out
+}
+
+/// The fields of Buildx's input that Buildx derives from verified material, below `image`,
+/// that no bundle given to `eval` can prove: an input document may not assert them when evidence
+/// is in play, so they are removed.
+const IMAGE_UNPROVABLE: &[&str] = &["provenance"];
+
+/// Git objects' signature summaries (`input.git.commit` / `input.git.tag`): derived by Buildx
+/// from the verified objects, never provable from an input document.
+const GIT_SIGNATURES: &[&str] = &["pgpSignature", "sshSignature"];
+
+/// Binds an input document to verified evidence (the bundles of `eval --bundle`): every field
+/// Buildx derives from verified material either comes from `verified` or is removed, so an input
+/// document cannot assert a signature, a provenance or a git signature summary. Returns the
+/// facts: which fields came from the evidence, which were removed, and that the rest is the
+/// input document's word.
+///
+/// - `signatures` and, when the input has an `image`, `image.signatures`: the verified bundles
+///   (absent from `image` when none verified);
+/// - `image.hasProvenance`: `true` when a bundle verified over the digest the caller named (the
+///   attestation manifest, in Buildx's model), else absent;
+/// - `image.provenance` (with its materials) and the git objects' `pgpSignature` /
+///   `sshSignature`: removed.
+pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvidence) -> Facts {
+    let mut facts = Facts::default();
+    input.insert(
+        "signatures".into(),
+        Json::Array(verified.signatures.clone()),
+    );
+    let how = if verified.verified.is_empty() {
+        "no bundle verified".to_owned()
+    } else {
+        verified.verified.join("; ")
+    };
+    facts.verified("signatures", how.clone());
+    if let Some(Json::Object(image)) = input.get_mut("image") {
+        let had = image.remove("signatures").is_some();
+        if verified.image_signatures.is_empty() {
+            if had {
+                facts.failed(
+                    "image.signatures",
+                    "removed: no bundle verified (the input document's value is not evidence)",
+                );
+            }
+        } else {
+            image.insert(
+                "signatures".into(),
+                Json::Array(verified.image_signatures.clone()),
+            );
+            facts.verified("image.signatures", how.clone());
+        }
+        let had = image.remove("hasProvenance").is_some();
+        if verified.verified.is_empty() {
+            if had {
+                facts.failed(
+                    "image.hasProvenance",
+                    "removed: no bundle verified over an attestation manifest",
+                );
+            }
+        } else {
+            image.insert("hasProvenance".into(), json!(true));
+            facts.verified("image.hasProvenance", how);
+        }
+        for field in IMAGE_UNPROVABLE {
+            if image.remove(*field).is_some() {
+                facts.failed(
+                    &format!("image.{field}"),
+                    "removed: evidence is in play and no evidence proves it",
+                );
+            }
+        }
+    }
+    if let Some(Json::Object(git)) = input.get_mut("git") {
+        for object in ["commit", "tag"] {
+            if let Some(Json::Object(o)) = git.get_mut(object) {
+                for field in GIT_SIGNATURES {
+                    if o.remove(*field).is_some() {
+                        facts.failed(
+                            &format!("git.{object}.{field}"),
+                            "removed: evidence is in play and no git object was supplied",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    facts.asserted("input", "every other field is the input document's word");
+    facts
 }

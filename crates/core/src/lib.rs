@@ -361,18 +361,22 @@ impl Engine {
             }
         };
         let mut record = None;
+        let mut facts = None;
         if let Some(evidence) = evidence {
             let Json::Object(map) = &mut value else {
                 let e =
                     Error::MalformedInput("an input with evidence must be a JSON object".into());
                 return self.subject.verdict(&digest, Parts::error((&e).into()));
             };
-            let (signatures, evidence_record) = evidence::verify_all(evidence);
-            map.insert("signatures".into(), signatures);
-            record = Some(evidence_record);
+            let verified = evidence::verify_all(evidence);
+            facts = Some(evidence::bind_input(map, &verified));
+            record = Some(verified.record);
         }
         let mut parts = Parts::evaluated(self.policy.evaluate(&value));
         parts.evidence = record;
+        if let Some(facts) = facts {
+            parts.extra.insert("facts".into(), facts.to_json());
+        }
         self.subject.verdict(&digest, parts)
     }
 }

@@ -144,3 +144,125 @@ fn verdicts_with_evidence_are_reproducible() {
         "the evidence is part of what a verdict is about"
     );
 }
+
+/// A Buildx-style policy that reads `input.image.signatures` and `hasProvenance`, as the helper
+/// module and most `Dockerfile.rego` files do.
+const IMAGE_POLICY: &str = r#"package docker
+
+default allow := false
+
+allow if {
+	input.image.hasProvenance
+	some s in input.image.signatures
+	s.kind == "docker-github-builder"
+	s.signer.sourceRepositoryURI == "https://github.com/docker/github-builder-test"
+}
+
+decision := {"allow": allow}
+"#;
+
+fn image_engine() -> Engine {
+    let module = Module {
+        path: "Dockerfile.rego".into(),
+        source: IMAGE_POLICY.into(),
+    };
+    Engine::new(
+        vec![vec![module]],
+        Options {
+            query: None,
+            now_ns: 1_763_000_000_000_000_000,
+        },
+    )
+    .unwrap()
+}
+
+/// An input document asserting everything Buildx derives from verified material.
+const FORGED_IMAGE: &str = r#"{"image": {"ref": "docker.io/acme/app:v1", "hasProvenance": true,
+  "provenance": {"buildType": "forged", "materials": [{"image": {"signatures": [{"kind": "docker-github-builder"}]}}]},
+  "signatures": [{"kind": "docker-github-builder", "type": "bundle-v0.3", "signer": {"sourceRepositoryURI": "https://github.com/docker/github-builder-test"}, "timestamps": [{"type": "Tlog"}]}]},
+  "git": {"commit": {"pgpSignature": {"version": 4, "keyID": "0000000000000000"}}, "tag": {"sshSignature": {"pubKey": "SHA256:x"}}}}"#;
+
+fn tampered() -> Vec<u8> {
+    let mut b = bundle();
+    let text = String::from_utf8(b.clone()).unwrap();
+    let at = text.find("\"sig\": \"").unwrap() + 8;
+    b[at + 10] = if b[at + 10] == b'A' { b'B' } else { b'A' };
+    b
+}
+
+fn facts(v: &verdict_core::Verdict) -> Vec<(String, String)> {
+    record(v)["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn forged_image_signatures_with_a_tampered_bundle_are_denied() {
+    // Without evidence the input document is believed, as plain `eval` does …
+    assert_eq!(
+        image_engine().evaluate(FORGED_IMAGE).decision,
+        Decision::Allow
+    );
+    // … with a bundle that does not verify, nothing the document asserts about signatures
+    // or provenance survives.
+    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(tampered(), DIGEST));
+    assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
+    let f = facts(&v);
+    for (field, status) in [
+        ("signatures", "verified"),
+        ("image.signatures", "failed"),
+        ("image.hasProvenance", "failed"),
+        ("image.provenance", "failed"),
+        ("git.commit.pgpSignature", "failed"),
+        ("git.tag.sshSignature", "failed"),
+        ("input", "asserted"),
+    ] {
+        assert!(
+            f.contains(&(field.to_owned(), status.to_owned())),
+            "{field} {status} in {f:?}"
+        );
+    }
+}
+
+#[test]
+fn image_signatures_come_from_the_verified_bundle() {
+    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), DIGEST));
+    // The verified bundle is docker/github-builder's for github-builder-test: the policy allows
+    // on it, and on nothing the document said.
+    assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
+    let f = facts(&v);
+    assert!(
+        f.contains(&("image.signatures".into(), "verified".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("image.hasProvenance".into(), "verified".into())),
+        "{f:?}"
+    );
+    // A bundle for another artifact proves nothing.
+    let other = "00".repeat(32);
+    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), &other));
+    assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
+}
+
+#[test]
+fn an_image_without_asserted_signatures_gets_no_failed_fact() {
+    let v = image_engine().evaluate_with_evidence(
+        r#"{"image": {"ref": "docker.io/acme/app:v1"}}"#,
+        &evidence(tampered(), DIGEST),
+    );
+    assert_eq!(v.decision, Decision::Deny);
+    let f = facts(&v);
+    assert!(
+        !f.iter().any(|(field, _)| field.starts_with("image.")),
+        "{f:?}"
+    );
+}

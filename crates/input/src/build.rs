@@ -174,9 +174,9 @@ impl Builder<'_, '_> {
         let mut materials = Vec::new();
         match parsed {
             Source::Image(reference) => {
-                let mut root_not_index = false;
+                let mut resolved = image::Resolved::default();
                 if !self.store.is_empty() {
-                    let resolved = image::resolve(
+                    resolved = image::resolve(
                         reference,
                         platform,
                         self.store,
@@ -184,19 +184,20 @@ impl Builder<'_, '_> {
                         &mut object,
                         facts,
                     )?;
-                    root_not_index = resolved.root_not_index;
-                    if let Some(p) = resolved.provenance {
+                    if let Some(p) = resolved.provenance.take() {
                         materials = p.materials;
                     }
                 }
                 if depth == 0
-                    && !root_not_index
+                    && !resolved.root_not_index
                     && let Some(digest) = &self.request.evidence.attestation_manifest
                 {
                     image::asserted_attestation(
                         digest,
                         &self.request.evidence.signature_bundles,
                         self.request.trust,
+                        &resolved,
+                        self.store,
                         &mut object,
                         facts,
                     )?;

@@ -46,6 +46,13 @@ pub struct Resolved {
     /// The root resolved to something other than an OCI image index (Buildx then exposes no
     /// signatures).
     pub root_not_index: bool,
+    /// The root's bytes were supplied and hashed: the index (or manifest) is verified evidence,
+    /// and what it says about attestations overrides anything the host asserts.
+    pub root_verified: bool,
+    /// The attestation manifest the verified index names for the platform's manifest.
+    pub attestation: Option<String>,
+    /// The platform's manifest digest, when the verified root names one.
+    pub manifest: Option<String>,
 }
 
 /// The names `index.json` may bind the reference under, most specific first.
@@ -98,6 +105,7 @@ pub fn resolve(
     let root_json: Json = serde_json::from_slice(root_bytes)
         .map_err(|e| Error::invalid_evidence(format!("root {root} is not JSON: {e}")))?;
     facts.verified("image.root", format!("root blob {root} hashed"));
+    resolved.root_verified = true;
     let root_type = media_type(&root_json, "");
     resolved.root_not_index = root_type != oci::MEDIA_TYPE_INDEX;
 
@@ -149,9 +157,11 @@ pub fn resolve(
         );
     }
 
+    resolved.manifest = manifest.as_ref().map(|m| m.digest.clone());
     let Some(attestation) = attestation else {
         return Ok(resolved);
     };
+    resolved.attestation = Some(attestation.digest.clone());
     image.insert("hasProvenance".into(), json!(true));
     let Some(att_json) = store.json(&attestation.digest) else {
         facts.asserted(
@@ -365,12 +375,21 @@ fn verified_signature(
 /// An attestation manifest the host names by digest only, with Sigstore bundles over it
 /// (docs/evidence.md `image/`): when the layout gives no attestation chain, `hasProvenance`
 /// rests on the host's word, and the first bundle (Buildx reads one signature manifest) becomes
-/// the signature if it verifies against that digest. When the layout does resolve a chain, the layout's attestation manifest wins
-/// and the named one is ignored.
+/// the signature if it verifies against that digest.
+///
+/// An asserted link never stands in for a verified one that contradicts it: when the layout
+/// supplied the root (`resolved.root_verified`), the verified index decides. If it names an
+/// attestation manifest for the platform, that chain wins and the named one adds nothing (a
+/// different digest is recorded as failed); if it names none, the host's digest is refused (no
+/// `hasProvenance`, no signature): the index proves the image has no attestation manifest for
+/// this platform. When the named attestation manifest's bytes are in the layout, its `subject`
+/// must be the platform's manifest.
 pub fn asserted_attestation(
     digest: &str,
     bundles: &[Vec<u8>],
     trust: &TrustMaterial,
+    resolved: &Resolved,
+    store: &Store,
     image: &mut Map<String, Json>,
     facts: &mut Facts,
 ) -> Result<(), Error> {
@@ -379,9 +398,51 @@ pub fn asserted_attestation(
             "attestation manifest digest `{digest}` is not sha256:<hex>, sha384:<hex> or sha512:<hex>"
         )));
     };
+    if resolved.root_verified {
+        match &resolved.attestation {
+            Some(verified) if verified == digest => {}
+            Some(verified) => facts.failed(
+                "image.attestation-manifest",
+                format!(
+                    "the host names attestation manifest {digest}, the verified index names {verified}: the index wins"
+                ),
+            ),
+            None => facts.failed(
+                "image.hasProvenance",
+                format!(
+                    "the host names attestation manifest {digest}, but the verified index has none for this platform's manifest"
+                ),
+            ),
+        }
+        return Ok(());
+    }
     if image.contains_key("hasProvenance") {
         // The layout resolved a chain; its own attestation manifest wins.
         return Ok(());
+    }
+    if let Some(att_json) = store.json(digest) {
+        // The bytes are here: the subject must be the image, or the link is not the image's.
+        let subject = att_json
+            .get("subject")
+            .and_then(Descriptor::from_json)
+            .map(|s| s.digest);
+        let expected = resolved.manifest.clone().or_else(|| {
+            image
+                .get("checksum")
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+        });
+        if subject.is_none() || subject != expected {
+            facts.failed(
+                "image.hasProvenance",
+                format!(
+                    "attestation manifest {digest} has subject {}, not the image's manifest {}",
+                    subject.as_deref().unwrap_or("(none)"),
+                    expected.as_deref().unwrap_or("(unknown)")
+                ),
+            );
+            return Ok(());
+        }
     }
     image.insert("hasProvenance".into(), json!(true));
     facts.asserted(
