@@ -155,7 +155,7 @@ fn an_asserted_attestation_cannot_sign_an_index_that_has_none() {
     let index = with_root(&index, &mut blobs, &root);
     let mut req = request(&index, blobs);
     req.evidence.attestation_manifest = Some(c.attestation.clone());
-    req.evidence.signature_bundles = vec![c.bundle.clone()];
+    req.evidence.signature_bundles = vec![c.bundle];
     let (v, r) = run(&req);
     assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
     assert!(fact(&r, "image.hasProvenance", "failed").is_some(), "{r}");
@@ -180,7 +180,7 @@ fn an_asserted_attestation_for_another_platform_is_not_this_images() {
         .to_owned();
     let other_bundle = chain_bundle(&blobs, &other);
     let mut req = request(&index, blobs);
-    req.evidence.attestation_manifest = Some(other.clone());
+    req.evidence.attestation_manifest = Some(other);
     req.evidence.signature_bundles = vec![other_bundle];
     let (v, r) = run(&req);
     assert!(
@@ -207,11 +207,11 @@ fn a_supplied_attestation_manifest_must_name_the_image_as_subject() {
     let c = chain(&index, &blobs);
     // No root the layout can resolve (the tag is bound to nothing), but the asserted attestation
     // manifest's bytes are there: its subject cannot be tied to the image, so it is refused.
-    let mut unbound = index.clone();
+    let mut unbound = index;
     unbound["manifests"][0]["annotations"] = json!({});
     let mut req = request(&unbound, blobs);
     req.evidence.attestation_manifest = Some(c.attestation.clone());
-    req.evidence.signature_bundles = vec![c.bundle.clone()];
+    req.evidence.signature_bundles = vec![c.bundle];
     let (v, r) = run(&req);
     assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
     assert!(fact(&r, "image.hasProvenance", "failed").is_some(), "{r}");
@@ -238,7 +238,7 @@ fn the_verdict_binds_every_blob_by_digest_in_any_order() {
         json!(blobs.len() + 1)
     );
     // Another unreferenced blob of the same count: another verdict again.
-    let mut other = blobs.clone();
+    let mut other = blobs;
     let junk = b"also not referenced".to_vec();
     other.push((sha256(&junk), junk));
     let (different, _) = run(&request(&index, other));
@@ -272,7 +272,7 @@ fn the_verdict_binds_every_git_object_by_digest() {
         ..CheckRequest::default()
     };
     let (ab, _) = run(&req(vec![a.clone(), b.clone()]));
-    let (ba, _) = run(&req(vec![b.clone(), a.clone()]));
+    let (ba, _) = run(&req(vec![b, a.clone()]));
     let (ac, _) = run(&req(vec![a.clone(), c]));
     assert_eq!(ab.hash, ba.hash);
     assert_ne!(ab.hash, ac.hash, "an unreferenced object of the same count");
