@@ -1097,6 +1097,10 @@ fn eval(args: EvalArgs) -> Result<u8> {
         Format::Json => println!("{}", pretty::json_output(&verdict)),
         Format::Pretty => {
             print!("{}", pretty::render(&verdict, &names));
+            // With evidence, which input fields the bundles proved and which were removed.
+            let record = serde_json::from_str::<serde_json::Value>(&verdict.canonical_json)
+                .unwrap_or_default();
+            print!("{}", pretty::render_fact_list(&record["facts"]));
             print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
