@@ -1,0 +1,14 @@
+object 485e7a28459501b93c1c79045d8ae0f27b028702
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+gpgsig extra
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQS9TcmNTswf1VagirF8TyrrcIgsxQUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEHxPKutwiCzFFLIBAIcq1fSu+EGyZ3R6RrnbqYq/JYbgthAT1mFE
+EdVAMDqCAP9ZgqqlJs4P98ZxHUPxRD26Q3nLi1DVGkaYBlbuCIaxCw==
+=Gn6A
+-----END PGP SIGNATURE-----

@@ -1,0 +1,14 @@
+object 485e7a28459501b93c1c79045d8ae0f27b028702
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP MESSAGE-----
+
+owGbwMvMwCFW46/1uqBD5yjjackkhmy2sweK83NTFfJLMlKLFJLz80pS80q4OtpY
+GMQ4GPTEFFn2+p7s9TsjfzVsQddGmFZWJpA+AZnElDKH1IrE3IKcVL3k/FwGLk4B
+mBLRIwz/Q+9WHRZi8DSVZ1RaqFiQnMLM6uI1ab015zuVHQ6WlmmvGBn+JRZrLDwf
+uiD8rcEV7yf/2S833PnKLtMxW/eak56pZTgHAA==
+=+mMz
+-----END PGP MESSAGE-----

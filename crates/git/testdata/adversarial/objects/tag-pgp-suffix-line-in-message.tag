@@ -1,0 +1,14 @@
+object 485e7a28459501b93c1c79045d8ae0f27b028702
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----x
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQS9TcmNTswf1VagirF8TyrrcIgsxQUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEHxPKutwiCzFPqAA/iVi24jrapIkfYhnKXRB8lrWGDpqM5n7IPTH
+ABkcvovbAP92bN8BtrFZU/GxMk6r2oDxrX8koSXB8hA2ERihOF+OAQ==
+=q8Pj
+-----END PGP SIGNATURE-----

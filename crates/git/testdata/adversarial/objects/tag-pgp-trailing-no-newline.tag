@@ -1,0 +1,13 @@
+object 485e7a28459501b93c1c79045d8ae0f27b028702
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQS9TcmNTswf1VagirF8TyrrcIgsxQUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEHxPKutwiCzFticBAIiQEnMdBe6CKHnPZtODVLlB3DfTNKXS8WGc
+g3p9UuKVAQDAz1yd/i+V/FHxdcPpixblIcELIS4NXOQkvMxFxItxDg==
+=6Zi2
+-----END PGP SIGNATURE-----
