@@ -321,7 +321,14 @@ mod tests {
             ]
         };
         // (case, tag object, commit the refs peel it to, objects, words the error must name)
-        let cases: Vec<(&str, Vec<u8>, &str, Vec<(String, Vec<u8>)>, Vec<&str>)> = vec![
+        type Case<'a> = (
+            &'a str,
+            Vec<u8>,
+            &'a str,
+            Vec<(String, Vec<u8>)>,
+            Vec<&'a str>,
+        );
+        let cases: Vec<Case<'_>> = vec![
             (
                 "refs peel a signed tag to another commit",
                 tag_object(&commit, "commit", "v1"),
