@@ -152,6 +152,8 @@ impl GitObject {
     /// lines (commits; both headers' lines are joined if both are present), or everything from
     /// the first message line that is exactly `-----BEGIN PGP SIGNATURE-----` or
     /// `-----BEGIN SSH SIGNATURE-----` (tags). The signed data is the object without them.
+    /// Where git would check a different block (see [`GitObject::signature_ambiguity`]), the
+    /// object still parses (the Buildx mapping is Buildx's) but never verifies.
     pub fn parse(raw: &[u8]) -> Result<GitObject> {
         let is_tag = raw.starts_with(b"object ");
         let kind = if is_tag {
