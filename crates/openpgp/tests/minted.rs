@@ -374,7 +374,7 @@ fn error_codes_are_unique_and_parse() {
 fn parse_single_takes_one_block_with_one_packet() {
     let one = read("sig-ed25519-sha256.asc");
     let other = read("sig-rsa-sha256.asc");
-    let two_blocks = [one.clone(), other.clone()].concat();
+    let two_blocks = [one.clone(), other].concat();
     let two_packets = [
         dearmor("sig-ed25519-sha256.asc"),
         dearmor("sig-rsa-sha256.asc"),
