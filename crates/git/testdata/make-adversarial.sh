@@ -32,10 +32,16 @@ git config gpg.ssh.allowedSignersFile "$W/allowed"
 TREE=$(git hash-object -t tree -w /dev/null)
 git -c user.name=A -c user.email=a@example.com commit-tree -m base "$TREE" >"$W/base"
 
-python3 - "$OUT/objects" "$W" "$TREE" "$(cat "$W/base")" <<'EOF'
+# A SHA-256 repository too: its commits carry `gpgsig-sha256`, and git ignores `gpgsig` there.
+git init -q -b main --object-format=sha256 "$W/repo256"
+git -C "$W/repo256" config gpg.ssh.allowedSignersFile "$W/allowed"
+TREE256=$(git -C "$W/repo256" hash-object -t tree -w /dev/null)
+git -C "$W/repo256" -c user.name=A -c user.email=a@example.com commit-tree -m base "$TREE256" >"$W/base256"
+
+cat >"$W/gen.py" <<'EOF'
 import base64, os, subprocess, sys
 
-out, w, tree, base = sys.argv[1:]
+out, w, tree, base, fmt = sys.argv[1:]
 
 def pgp(data, *args):
     return subprocess.run(
@@ -97,6 +103,23 @@ def with_headers(payload, *hdrs):
     return head + b"\n" + b"".join(hdrs) + b"\n" + rest
 
 objects = {}
+if fmt == "sha256":
+    # Names start with commit256- / tag256-: verified in the SHA-256 repository.
+    c = commit()
+    sig = pgp_sig(c)
+    objects["commit256-pgp-valid.commit"] = with_headers(c, header(b"gpgsig-sha256", sig))
+    objects["commit256-pgp-only-gpgsig.commit"] = with_headers(c, header(b"gpgsig", sig))
+    objects["commit256-pgp-valid-and-gpgsig-garbage.commit"] = with_headers(
+        c, header(b"gpgsig-sha256", sig), header(b"gpgsig", GARBAGE))
+    objects["commit256-pgp-two-gpgsig-sha256.commit"] = with_headers(
+        c, header(b"gpgsig-sha256", sig), header(b"gpgsig-sha256", GARBAGE))
+    objects["commit256-ssh-valid.commit"] = with_headers(c, header(b"gpgsig-sha256", ssh_sig(c)))
+    t = tag()
+    objects["tag256-pgp-valid.tag"] = t + pgp_sig(t)
+    objects["tag256-pgp-valid-then-garbage.tag"] = t + pgp_sig(t) + GARBAGE
+    for name, data in objects.items():
+        open(os.path.join(out, name), "wb").write(data)
+    sys.exit(0)
 # ---- tags: the signature is appended to the message ---------------------------------------
 t = tag()
 objects["tag-pgp-valid.tag"] = t + pgp_sig(t)
@@ -176,6 +199,8 @@ objects["commit-ssh-gpgsig-two-blocks.commit"] = with_headers(c, header(b"gpgsig
 for name, data in objects.items():
     open(os.path.join(out, name), "wb").write(data)
 EOF
+python3 "$W/gen.py" "$OUT/objects" "$W" "$TREE" "$(cat "$W/base")" sha1
+python3 "$W/gen.py" "$OUT/objects" "$W" "$TREE256" "$(cat "$W/base256")" sha256
 
 # What real git says about each object.
 for f in "$OUT"/objects/*.tag "$OUT"/objects/*.commit; do
@@ -184,8 +209,12 @@ for f in "$OUT"/objects/*.tag "$OUT"/objects/*.commit; do
     *.tag) kind=tag verb=verify-tag ;;
     *) kind=commit verb=verify-commit ;;
     esac
-    oid=$(git hash-object --literally -t "$kind" -w "$f")
-    if git "$verb" "$oid" >"$W/out" 2>&1; then s=ok; else s=rejected; fi
+    case "$name" in
+    commit256-* | tag256-*) repo="$W/repo256" ;;
+    *) repo="$W/repo" ;;
+    esac
+    oid=$(git -C "$repo" hash-object --literally -t "$kind" -w "$f")
+    if git -C "$repo" "$verb" "$oid" >"$W/out" 2>&1; then s=ok; else s=rejected; fi
     { echo "$s"; grep -v '^gpg: \(Signature made\|                using\)' "$W/out" | head -3; } >"$f.git"
 done
 ls "$OUT/objects" | wc -l
