@@ -225,6 +225,7 @@ impl Bundle {
 
         let vm = root.req_obj("verificationMaterial", "verificationMaterial")?;
         let material = parse_material(&vm)?;
+        check_material_version(version, &material)?;
 
         let entries = vm.arr("tlogEntries")?;
         if entries.len() > MAX_TLOG_ENTRIES {
@@ -243,6 +244,7 @@ impl Bundle {
                 parse_tlog_entry(e).map_err(|err| err.context(format!("tlogEntries[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        check_distinct_entries(&tlog_entries)?;
 
         let mut rfc3161_timestamps = Vec::new();
         if let Some(tvd) = vm.obj(
@@ -265,6 +267,15 @@ impl Bundle {
                     t.req_bytes("signedTimestamp")
                         .map_err(|e| e.context(format!("rfc3161Timestamps[{i}]")))?,
                 );
+            }
+        }
+
+        for (i, t) in rfc3161_timestamps.iter().enumerate() {
+            if let Some(j) = rfc3161_timestamps[..i].iter().position(|u| u == t) {
+                return Err(Error::new(
+                    code,
+                    format!("rfc3161Timestamps[{i}] duplicates rfc3161Timestamps[{j}]"),
+                ));
             }
         }
 
@@ -299,6 +310,45 @@ impl Bundle {
             content,
         })
     }
+}
+
+/// The media type fixes where a certificate goes (`sigstore_bundle.proto`: v0.3 bundles MUST
+/// carry the signing certificate alone in `certificate`; before v0.3 there is no `certificate`
+/// field, only `x509CertificateChain`). sigstore-python rejects both mismatches ("expected
+/// certificate in bundle" / "expected certificate chain in bundle"); a key-signed bundle
+/// (`publicKey`) is fine in every version.
+fn check_material_version(version: BundleVersion, material: &Material) -> Result<(), Error> {
+    let why = match (version, material) {
+        (BundleVersion::V0_3, Material::X509Chain(_)) => {
+            "a v0.3 bundle carries its signing certificate in verificationMaterial.certificate, not x509CertificateChain"
+        }
+        (BundleVersion::V0_1 | BundleVersion::V0_2, Material::Certificate(_)) => {
+            "a v0.1 or v0.2 bundle carries its certificates in verificationMaterial.x509CertificateChain; `certificate` exists only from v0.3"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::new(ErrorCode::MalformedBundle, why))
+}
+
+/// Two entries naming the same log entry — the same log ID with the same log index, or the same
+/// log ID with the same logged body — make the bundle invalid: one piece of evidence must not be
+/// presented as two (sigstore-python accepts exactly one entry; sigstore-go counts per log).
+fn check_distinct_entries(entries: &[TlogEntry]) -> Result<(), Error> {
+    for (i, e) in entries.iter().enumerate() {
+        let earlier = entries[..i].iter().position(|f| {
+            f.log_id == e.log_id
+                && (f.log_index == e.log_index || f.canonicalized_body == e.canonicalized_body)
+        });
+        if let Some(j) = earlier {
+            return Err(Error::new(
+                ErrorCode::MalformedBundle,
+                format!(
+                    "tlogEntries[{i}] duplicates tlogEntries[{j}] (same log, same index or body)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_material(vm: &Obj<'_>) -> Result<Material, Error> {

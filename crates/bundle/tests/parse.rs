@@ -15,6 +15,25 @@ fn base_bundle() -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
+/// Moves the v0.3 `certificate` into a one-certificate `x509CertificateChain`.
+fn cert_to_chain(b: &mut Value) {
+    let vm = b["verificationMaterial"].as_object_mut().unwrap();
+    let cert = vm.remove("certificate").unwrap();
+    vm.insert(
+        "x509CertificateChain".into(),
+        json!({ "certificates": [cert] }),
+    );
+}
+
+/// Sets `timestampVerificationData.rfc3161Timestamps` to these base64 `signedTimestamp`s.
+fn set_timestamps(b: &mut Value, tokens: &[&str]) {
+    let list: Vec<Value> = tokens
+        .iter()
+        .map(|t| json!({ "signedTimestamp": t }))
+        .collect();
+    b["verificationMaterial"]["timestampVerificationData"] = json!({ "rfc3161Timestamps": list });
+}
+
 fn outcome(v: &Value) -> String {
     match Bundle::parse(&serde_json::to_vec(v).unwrap()) {
         Ok(_) => "ok".into(),
@@ -27,14 +46,120 @@ fn bundle_rules() {
     type Edit = fn(&mut Value);
     let rows: &[(&str, Edit, &str)] = &[
         ("unchanged", |_| {}, "ok"),
+        // Issue 11: before v0.3 there is no `certificate` field (only the chain); v0.3 MUST use
+        // `certificate` (sigstore-python: "expected certificate chain in bundle" /
+        // "expected certificate in bundle").
         (
-            "v0.1 media type",
+            "v0.1 media type with a v0.3 `certificate`",
             |b| b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.1"),
+            "malformed-bundle",
+        ),
+        (
+            "v0.2 media type with a v0.3 `certificate`",
+            |b| b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.2"),
+            "malformed-bundle",
+        ),
+        (
+            "v0.1 media type with the certificate as a chain",
+            |b| {
+                b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.1");
+                cert_to_chain(b);
+            },
             "ok",
         ),
         (
-            "v0.2 media type",
-            |b| b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.2"),
+            "v0.2 media type with the certificate as a chain",
+            |b| {
+                b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.2");
+                cert_to_chain(b);
+            },
+            "ok",
+        ),
+        (
+            "v0.3 with the certificate as a chain",
+            cert_to_chain,
+            "malformed-bundle",
+        ),
+        (
+            "new v0.3 spelling with the certificate as a chain",
+            |b| {
+                b["mediaType"] = json!("application/vnd.dev.sigstore.bundle.v0.3+json");
+                cert_to_chain(b);
+            },
+            "malformed-bundle",
+        ),
+        (
+            "v0.1 with a public key",
+            |b| {
+                b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.1");
+                let vm = b["verificationMaterial"].as_object_mut().unwrap();
+                vm.remove("certificate");
+                vm.insert("publicKey".into(), json!({"hint": "k"}));
+            },
+            "ok",
+        ),
+        (
+            "v0.3 with a public key",
+            |b| {
+                let vm = b["verificationMaterial"].as_object_mut().unwrap();
+                vm.remove("certificate");
+                vm.insert("publicKey".into(), json!({"hint": "k"}));
+            },
+            "ok",
+        ),
+        // Issue 11: duplicated evidence makes the bundle invalid (sigstore-python rejects
+        // duplicate timestamps by value; one log entry must not count twice).
+        (
+            "two different timestamps",
+            |b| set_timestamps(b, &["AAAA", "AAAB"]),
+            "ok",
+        ),
+        (
+            "the same timestamp twice",
+            |b| set_timestamps(b, &["AAAA", "AAAB", "AAAA"]),
+            "malformed-bundle",
+        ),
+        (
+            "the same timestamp twice, spelled in two base64 alphabets",
+            |b| set_timestamps(b, &["+/+/", "-_-_"]),
+            "malformed-bundle",
+        ),
+        (
+            "the same tlog entry twice",
+            |b| {
+                let e = b["verificationMaterial"]["tlogEntries"][0].clone();
+                b["verificationMaterial"]["tlogEntries"] = json!([e.clone(), e]);
+            },
+            "malformed-bundle",
+        ),
+        (
+            "same log and index, another body",
+            |b| {
+                let e = b["verificationMaterial"]["tlogEntries"][0].clone();
+                let mut f = e.clone();
+                f["canonicalizedBody"] = json!("e30=");
+                b["verificationMaterial"]["tlogEntries"] = json!([e, f]);
+            },
+            "malformed-bundle",
+        ),
+        (
+            "same log and body, another index",
+            |b| {
+                let e = b["verificationMaterial"]["tlogEntries"][0].clone();
+                let mut f = e.clone();
+                f["logIndex"] = json!("1");
+                b["verificationMaterial"]["tlogEntries"] = json!([e, f]);
+            },
+            "malformed-bundle",
+        ),
+        (
+            "same index and body in another log",
+            |b| {
+                let e = b["verificationMaterial"]["tlogEntries"][0].clone();
+                let mut f = e.clone();
+                f["logId"]["keyId"] = json!("AAAA");
+                b["verificationMaterial"]["tlogEntries"] = json!([e, f]);
+            },
             "ok",
         ),
         (

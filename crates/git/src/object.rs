@@ -73,10 +73,75 @@ pub struct GitObject {
     message: Vec<u8>,
     signature: Vec<u8>,
     signed_data: Vec<u8>,
+    /// Why the signature Buildx reads is not (or not certainly) the one `git verify-tag` /
+    /// `git verify-commit` checks; such an object is never verified.
+    ambiguity: Option<&'static str>,
 }
 
 const PGP_BEGIN: &[u8] = b"-----BEGIN PGP SIGNATURE-----";
 const SSH_BEGIN: &[u8] = b"-----BEGIN SSH SIGNATURE-----";
+
+/// The lines git takes as the start of a signature (`gpg_format.sigs` in git's gpg-interface.c:
+/// OpenPGP, X.509 and SSH), matched as prefixes of a line.
+const GIT_SIGNATURE_STARTS: [&[u8]; 4] = [
+    b"-----BEGIN PGP SIGNATURE-----",
+    b"-----BEGIN PGP MESSAGE-----",
+    b"-----BEGIN SIGNED MESSAGE-----",
+    b"-----BEGIN SSH SIGNATURE-----",
+];
+
+/// Where git's `parse_signed_buffer` puts a tag's signature: at the start of the *last* line of
+/// the whole object that starts with one of [`GIT_SIGNATURE_STARTS`] (to the end of the object).
+fn git_tag_signature_start(raw: &[u8]) -> Option<usize> {
+    let mut found = None;
+    let mut at = 0;
+    while at < raw.len() {
+        let rest = &raw[at..];
+        if GIT_SIGNATURE_STARTS.iter().any(|m| rest.starts_with(m)) {
+            found = Some(at);
+        }
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(nl) => at += nl + 1,
+            None => break,
+        }
+    }
+    found
+}
+
+/// Why a commit's signature headers are not certainly the ones git checks, or `None`. Git
+/// (`parse_buffer_signed_by_header` in commit.c) takes as the signature every header named
+/// `gpgsig` in a SHA-1 repository (`gpgsig-sha256` in a SHA-256 one), concatenated, and drops
+/// every other header line starting with `gpgsig` from the payload; Buildx joins `gpgsig` and
+/// `gpgsig-sha256` and keeps other headers in the payload. The repository's format is the length
+/// of the `tree` id. Anything but at most one header of the format's name is refused.
+fn commit_signature_ambiguity(headers: &[(Vec<u8>, Vec<u8>)], raw: &[u8]) -> Option<&'static str> {
+    let tree_len = headers
+        .iter()
+        .find(|(k, _)| k.as_slice() == b"tree")
+        .map_or(0, |(_, v)| v.len());
+    let wanted: &[u8] = if tree_len == 64 {
+        b"gpgsig-sha256"
+    } else {
+        b"gpgsig"
+    };
+    let mut count = 0;
+    for line in raw.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            break;
+        }
+        if !line.starts_with(b"gpgsig") {
+            continue;
+        }
+        if line.len() > wanted.len() && line.starts_with(wanted) && line[wanted.len()] == b' ' {
+            count += 1;
+        } else {
+            return Some(
+                "a gpgsig-like header git does not read as this object format's signature",
+            );
+        }
+    }
+    (count > 1).then_some("more than one signature header")
+}
 
 impl GitObject {
     /// Parses raw object content. As BuildKit does, an object starting with `object ` is a tag
@@ -87,6 +152,8 @@ impl GitObject {
     /// lines (commits; both headers' lines are joined if both are present), or everything from
     /// the first message line that is exactly `-----BEGIN PGP SIGNATURE-----` or
     /// `-----BEGIN SSH SIGNATURE-----` (tags). The signed data is the object without them.
+    /// Where git would check a different block (see [`GitObject::signature_ambiguity`]), the
+    /// object still parses (the Buildx mapping is Buildx's) but never verifies.
     pub fn parse(raw: &[u8]) -> Result<GitObject> {
         let is_tag = raw.starts_with(b"object ");
         let kind = if is_tag {
@@ -101,7 +168,12 @@ impl GitObject {
         let mut sig_lines: Vec<&[u8]> = Vec::new();
         let mut message_lines: Vec<&[u8]> = Vec::new();
         let mut signed_lines: Vec<&[u8]> = Vec::new();
+        let mut offset = 0;
+        let mut buildx_start = None;
+        let mut tag_has_gpgsig_header = false;
         for line in raw.split(|&b| b == b'\n') {
+            let line_start = offset;
+            offset += line.len() + 1;
             if !headers_done {
                 if line.is_empty() {
                     headers_done = true;
@@ -125,13 +197,17 @@ impl GitObject {
                     in_sig = false;
                 }
                 signed_lines.push(line);
+                if is_tag && line.starts_with(b"gpgsig") {
+                    tag_has_gpgsig_header = true;
+                }
                 if let Some(sp) = line.iter().position(|&b| b == b' ') {
                     headers.push((line[..sp].to_vec(), line[sp + 1..].to_vec()));
                 }
                 continue;
             }
-            if is_tag && (line == PGP_BEGIN || line == SSH_BEGIN) {
+            if is_tag && !message_done && (line == PGP_BEGIN || line == SSH_BEGIN) {
                 message_done = true;
+                buildx_start = Some(line_start);
             }
             if message_done {
                 sig_lines.push(line);
@@ -148,12 +224,26 @@ impl GitObject {
         if is_tag {
             signed_data.push(b'\n');
         }
+        let ambiguity = if is_tag {
+            if git_tag_signature_start(raw) != buildx_start {
+                Some(
+                    "git checks a different signature block than the first one (the last line starting with a signature marker)",
+                )
+            } else if tag_has_gpgsig_header && buildx_start.is_some() {
+                Some("a gpgsig header in a tag (git drops it from the signed payload)")
+            } else {
+                None
+            }
+        } else {
+            commit_signature_ambiguity(&headers, raw)
+        };
         let obj = GitObject {
             kind,
             headers,
             message,
             signature: sig_lines.join(&b'\n'),
             signed_data,
+            ambiguity,
         };
         let required: &[&str] = match kind {
             ObjectKind::Commit => &["tree", "author", "committer"],
@@ -200,6 +290,14 @@ impl GitObject {
     /// The embedded signature (empty when unsigned), lines joined by `\n`.
     pub fn signature(&self) -> &[u8] {
         &self.signature
+    }
+
+    /// Why the signature Buildx reads is not certainly the block `git verify-tag` /
+    /// `git verify-commit` checks (two signature blocks or headers, a marker line with a suffix
+    /// after the first block, a `gpgsig`-like header git drops from the payload, …), or `None`.
+    /// [`crate::verify_object`] refuses such objects with `malformed-signature`.
+    pub fn signature_ambiguity(&self) -> Option<&'static str> {
+        self.ambiguity
     }
 
     /// Whether the object carries a signature.
@@ -431,6 +529,29 @@ mod tests {
         assert_eq!((a.name.as_str(), a.email.as_str()), ("no email", ""));
         let a = Actor::parse("A <a@example.com> 1 +0x00");
         assert_eq!(a.when.unwrap().offset, 0);
+    }
+
+    #[test]
+    fn a_signature_header_of_the_other_object_format_is_refused() {
+        // git reads only `gpgsig-sha256` in a SHA-256 repository (tree id of 64 hex digits) and
+        // only `gpgsig` in a SHA-1 one; Buildx reads both.
+        let sha256 = include_bytes!("../testdata/objects/commit-sha256-pgp-ed25519.commit");
+        assert_eq!(
+            GitObject::parse(sha256).unwrap().signature_ambiguity(),
+            None
+        );
+        let text = String::from_utf8(sha256.to_vec()).unwrap();
+        let renamed = text.replacen("\ngpgsig-sha256 ", "\ngpgsig ", 1);
+        assert!(
+            GitObject::parse(renamed.as_bytes())
+                .unwrap()
+                .signature_ambiguity()
+                .is_some()
+        );
+        let key = include_bytes!("../testdata/keys/pgp-ed25519.asc");
+        crate::verify_signature(sha256, key).unwrap();
+        let e = crate::verify_signature(renamed.as_bytes(), key).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MalformedSignature);
     }
 
     #[test]

@@ -48,6 +48,44 @@ pub enum Verified {
     },
 }
 
+/// Checks that `signature` is exactly one armored block, as both git and Buildx would read it:
+/// its first line is exactly `-----BEGIN PGP SIGNATURE-----` or `-----BEGIN SSH SIGNATURE-----`,
+/// its last line (before at most one final line break) the matching END line, and no line in
+/// between starts with `-----`. Git hands everything from its signature marker to the end of the
+/// object to gpg / ssh-keygen, which skip what follows a block (measured: text after END, a second
+/// SSH block), while Buildx parses the first block only; refusing anything more keeps the two
+/// readings the same (fail closed). Returns whether the block is OpenPGP.
+fn check_single_block(signature: &[u8]) -> Result<bool> {
+    let text = signature.strip_suffix(b"\n").unwrap_or(signature);
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    let (pgp, end): (bool, &[u8]) = match lines.first() {
+        Some(&b"-----BEGIN PGP SIGNATURE-----") => (true, b"-----END PGP SIGNATURE-----"),
+        Some(&b"-----BEGIN SSH SIGNATURE-----") => (false, b"-----END SSH SIGNATURE-----"),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::MalformedSignature,
+                "the signature does not start with exactly one PGP or SSH SIGNATURE line",
+            ));
+        }
+    };
+    if lines.len() < 2 || lines[lines.len() - 1] != end {
+        return Err(Error::new(
+            ErrorCode::MalformedSignature,
+            "the signature block does not end with its END line (data after it?)",
+        ));
+    }
+    if lines[1..lines.len() - 1]
+        .iter()
+        .any(|l| l.starts_with(b"-----"))
+    {
+        return Err(Error::new(
+            ErrorCode::MalformedSignature,
+            "more than one armor line in the signature block",
+        ));
+    }
+    Ok(pgp)
+}
+
 /// Verifies the signature embedded in raw commit or tag content with `key_file`: for a PGP
 /// signature an armored keyring (one or more `PGP PUBLIC KEY BLOCK`s), for an SSH signature an
 /// authorized-keys / allowed-signers style file whose first key is used (as Buildx does).
@@ -80,6 +118,15 @@ pub fn verify_signature_at(
 pub fn verify_object(obj: &GitObject, key_file: &[u8], now_unix: Option<i64>) -> Result<Verified> {
     if !obj.is_signed() {
         return Err(Error::new(ErrorCode::NotSigned, "git object is not signed"));
+    }
+    if let Some(why) = obj.signature_ambiguity() {
+        return Err(Error::new(ErrorCode::MalformedSignature, why));
+    }
+    let pgp = check_single_block(obj.signature())?;
+    if pgp {
+        // The single-packet rule (gpg verifies every packet; git refuses more than one).
+        verdict_openpgp::Signature::parse_single(obj.signature())
+            .map_err(|e| Error::from_pgp(e, true))?;
     }
     match EmbeddedSignature::parse(obj.signature())? {
         EmbeddedSignature::Pgp(sig) => {

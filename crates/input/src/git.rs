@@ -125,6 +125,43 @@ fn resolve_ref(text: &str, want: &str) -> Option<(String, String, Option<String>
     Some((used, sha, None))
 }
 
+/// The refs (asserted) say the annotated tag object `tag_id` peels to `commit_id` under the name
+/// in `git.tagName`; the tag object (hashed, so verified) must say the same: its `type` is
+/// `commit`, its `object` is `commit_id` and, for a `refs/tags/<name>` ref, its `tag` header is
+/// `<name>`. Otherwise a signature on the tag would vouch for a commit (or a name) it never
+/// signed, so the evidence is refused (fail closed). BuildKit does not compare these — it reads
+/// the peeled commit from the remote it trusts and never compares the `tag` header with the ref
+/// (nor does `git verify-tag`) — but here the refs are only asserted by whoever supplied the
+/// evidence, and the signed tag object is the one verified statement of both.
+fn check_tag_binding(
+    tag_id: &str,
+    content: &[u8],
+    commit_id: &str,
+    git: &Map<String, Json>,
+) -> Result<(), Error> {
+    let obj = verdict_git::GitObject::parse(content)
+        .map_err(|e| Error::invalid_evidence(format!("tag {tag_id}: {e}")))?;
+    let tag = obj
+        .tag()
+        .ok_or_else(|| Error::invalid_evidence(format!("git object {tag_id} is not a tag")))?;
+    if tag.kind != "commit" || tag.object != commit_id {
+        return Err(Error::invalid_evidence(format!(
+            "git tag object {tag_id} points to {} {}, but the refs peel it to commit {commit_id}",
+            if tag.kind.is_empty() { "?" } else { &tag.kind },
+            tag.object
+        )));
+    }
+    if let Some(Json::String(name)) = git.get("tagName")
+        && tag.tag != *name
+    {
+        return Err(Error::invalid_evidence(format!(
+            "git tag object {tag_id} is named `{}`, but the refs list it as `refs/tags/{name}`",
+            tag.tag
+        )));
+    }
+    Ok(())
+}
+
 /// The resolved objects of a git source: `(commit content, tag content)`.
 pub type Objects<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
 
@@ -183,6 +220,11 @@ pub fn resolve<'a>(
     if checksum.len() == 64 {
         git.insert("isSHA256".into(), json!(true));
     }
+    if checksum != commit_checksum
+        && let Some(("tag", content)) = objects.get(&checksum)
+    {
+        check_tag_binding(&checksum, content, &commit_checksum, git)?;
+    }
     let commit = match objects.get(&commit_checksum) {
         Some(("commit", content)) => {
             let mapped = verdict_git::buildx::commit_input(content)
@@ -221,4 +263,121 @@ pub fn resolve<'a>(
         None
     };
     Ok((commit, tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMIT: &[u8] = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nmessage\n";
+
+    fn tag_object(object: &str, kind: &str, name: &str) -> Vec<u8> {
+        format!(
+            "object {object}\ntype {kind}\ntag {name}\ntagger T <t@example.com> 1700000000 +0000\n\nTag\n"
+        )
+        .into_bytes()
+    }
+
+    /// Resolves `#v1` with refs listing `tag` (an annotated tag object) peeled to `peeled`.
+    fn resolve_tag(
+        want: &str,
+        tag: &[u8],
+        peeled: &str,
+        objects: Vec<(String, Vec<u8>)>,
+    ) -> Result<Map<String, Json>, Error> {
+        let tag_id = object_id("tag", tag, 40);
+        let refs = format!("{tag_id}\trefs/tags/v1\n{peeled}\trefs/tags/v1^{{}}\n");
+        let mut all = vec![(tag_id, tag.to_vec())];
+        all.extend(objects);
+        let evidence = GitEvidence {
+            refs: Some(refs),
+            objects: all,
+        };
+        let mut git = Map::new();
+        resolve(Some(want), &evidence, &mut git, &mut Facts::default())?;
+        Ok(git)
+    }
+
+    #[test]
+    fn a_tag_bound_to_its_peeled_commit_resolves() {
+        let commit = object_id("commit", COMMIT, 40);
+        let tag = tag_object(&commit, "commit", "v1");
+        let git =
+            resolve_tag("v1", &tag, &commit, vec![(commit.clone(), COMMIT.to_vec())]).unwrap();
+        assert_eq!(git["commitChecksum"], commit.as_str());
+        assert_eq!(git["tag"]["object"], commit.as_str());
+        assert_eq!(git["tag"]["tag"], "v1");
+    }
+
+    #[test]
+    fn tag_bindings_the_tag_object_contradicts_are_refused() {
+        let commit = object_id("commit", COMMIT, 40);
+        let other_commit = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor B <b@example.com> 1700000000 +0000\ncommitter B <b@example.com> 1700000000 +0000\n\nother\n";
+        let other = object_id("commit", other_commit, 40);
+        let commits = || {
+            vec![
+                (commit.clone(), COMMIT.to_vec()),
+                (other.clone(), other_commit.to_vec()),
+            ]
+        };
+        // (case, tag object, commit the refs peel it to, objects, words the error must name)
+        type Case<'a> = (
+            &'a str,
+            Vec<u8>,
+            &'a str,
+            Vec<(String, Vec<u8>)>,
+            Vec<&'a str>,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "refs peel a signed tag to another commit",
+                tag_object(&commit, "commit", "v1"),
+                &other,
+                commits(),
+                vec![&commit, &other],
+            ),
+            (
+                "the same, with the peeled commit absent from the evidence",
+                tag_object(&commit, "commit", "v1"),
+                &other,
+                vec![],
+                vec![&commit, &other],
+            ),
+            (
+                "the tag object tags a tree",
+                tag_object(&commit, "tree", "v1"),
+                &commit,
+                commits(),
+                vec!["tree", &commit],
+            ),
+            (
+                "a tag of a tag",
+                tag_object(&other, "tag", "v1"),
+                &commit,
+                commits(),
+                vec!["tag", &other],
+            ),
+            (
+                "the tag object names another tag",
+                tag_object(&commit, "commit", "v0.1-rc"),
+                &commit,
+                commits(),
+                vec!["v0.1-rc", "refs/tags/v1"],
+            ),
+            (
+                "the tag object's id differs in case",
+                tag_object(&commit.to_uppercase(), "commit", "v1"),
+                &commit,
+                commits(),
+                vec![&commit],
+            ),
+        ];
+        for (name, tag, peeled, objects, words) in cases {
+            let e = resolve_tag("v1", &tag, peeled, objects).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidEvidence, "{name}: {e}");
+            for w in words {
+                assert!(e.message.contains(w), "{name}: {w} not in {e}");
+            }
+        }
+    }
 }

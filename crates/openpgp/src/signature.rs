@@ -257,6 +257,49 @@ impl Signature {
         first.ok_or_else(|| Error::new(ErrorCode::Empty, "no signature packet"))
     }
 
+    /// [`Signature::parse`] that refuses what a verifier would read differently: the input must
+    /// be one armored `PGP SIGNATURE` block (nothing but one line break after its END line) or
+    /// binary data, holding exactly one signature packet. gpg verifies every signature packet of
+    /// a detached signature (and git then refuses the object), so a second packet that `parse`
+    /// would ignore is an `unexpected-block` error here.
+    pub fn parse_single(input: &[u8]) -> Result<Signature> {
+        let data;
+        let bytes = if armor::is_armored(input) {
+            let blocks = armor::decode_all(input)?;
+            if blocks.len() != 1 {
+                return Err(Error::new(
+                    ErrorCode::UnexpectedBlock,
+                    format!(
+                        "{} armored blocks where one signature was expected",
+                        blocks.len()
+                    ),
+                ));
+            }
+            let block = blocks.into_iter().next().expect("one block");
+            if block.label != "PGP SIGNATURE" {
+                return Err(Error::new(
+                    ErrorCode::UnexpectedBlock,
+                    format!("expected a PGP SIGNATURE block, found {}", block.label),
+                ));
+            }
+            data = block.data;
+            &data[..]
+        } else {
+            input
+        };
+        let packets = packet::packets(bytes)?;
+        if packets.len() != 1 {
+            return Err(Error::new(
+                ErrorCode::UnexpectedBlock,
+                format!(
+                    "{} packets where one signature packet was expected",
+                    packets.len()
+                ),
+            ));
+        }
+        Signature::parse(bytes)
+    }
+
     /// Parses the body of a signature packet.
     pub(crate) fn from_packet_body(body: &[u8]) -> Result<Signature> {
         let mut r = Reader::new(body);

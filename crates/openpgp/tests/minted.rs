@@ -367,3 +367,68 @@ fn error_codes_are_unique_and_parse() {
         assert_eq!(ErrorCode::parse(c.as_str()), Some(*c));
     }
 }
+
+/// `Signature::parse_single` (what git signature verification uses): exactly one armored
+/// `PGP SIGNATURE` block, or binary data, with exactly one signature packet.
+#[test]
+fn parse_single_takes_one_block_with_one_packet() {
+    let one = read("sig-ed25519-sha256.asc");
+    let other = read("sig-rsa-sha256.asc");
+    let two_blocks = [one.clone(), other].concat();
+    let two_packets = [
+        dearmor("sig-ed25519-sha256.asc"),
+        dearmor("sig-rsa-sha256.asc"),
+    ]
+    .concat();
+    let two_packets_armored = {
+        use base64::Engine as _;
+        let b = base64::engine::general_purpose::STANDARD.encode(&two_packets);
+        let body: Vec<&str> = b
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN PGP SIGNATURE-----\n\n{}\n-----END PGP SIGNATURE-----\n",
+            body.join("\n")
+        )
+        .into_bytes()
+    };
+    let relabelled = String::from_utf8(one.clone())
+        .unwrap()
+        .replace("PGP SIGNATURE", "PGP MESSAGE")
+        .into_bytes();
+    let rows: &[(&str, &[u8], Option<ErrorCode>)] = &[
+        ("one armored signature", &one, None),
+        ("one binary signature", &read("sig-rsa-sha256.sig"), None),
+        (
+            "two armored blocks",
+            &two_blocks,
+            Some(ErrorCode::UnexpectedBlock),
+        ),
+        (
+            "two packets, binary",
+            &two_packets,
+            Some(ErrorCode::UnexpectedBlock),
+        ),
+        (
+            "two packets in one block",
+            &two_packets_armored,
+            Some(ErrorCode::UnexpectedBlock),
+        ),
+        (
+            "a PGP MESSAGE label",
+            &relabelled,
+            Some(ErrorCode::UnexpectedBlock),
+        ),
+    ];
+    for (name, input, want) in rows {
+        let got = Signature::parse_single(input).err().map(|e| e.code());
+        assert_eq!(got, *want, "{name}");
+        // `parse` (Buildx's reading) takes the first signature of each of these.
+        assert!(
+            want.is_none() || name.contains("MESSAGE") || Signature::parse(input).is_ok(),
+            "{name}"
+        );
+    }
+}

@@ -1,0 +1,17 @@
+object ced24f354ad9c4b29c466fbd418c740194c4524b
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+
+AAAA
+-----END PGP SIGNATURE-----
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQQVw3FExVuNw1ZRnLLhQPfp9BkbLwUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEOFA9+n0GRsvDIsBAPj2EfpGYkY129erdRtG421JfKlddndo22jp
+Qx+1Ci0IAQDn8rw7evJHkxUqvzCmgHpxEqF2sbk4gPjcGE9CWsc/Cg==
+=oHgD
+-----END PGP SIGNATURE-----

@@ -1,0 +1,14 @@
+object ced24f354ad9c4b29c466fbd418c740194c4524b
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+gpgsig extra
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQQVw3FExVuNw1ZRnLLhQPfp9BkbLwUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEOFA9+n0GRsv9SYBAMsL2CYK13OvgwG1I9ni4MTd4ehYtP8pNQJQ
+sJ/byKFyAQC6YMV5R11JPhSozmaeW9Wo3TbApt+KWa9kibNBuIeIAw==
+=bD92
+-----END PGP SIGNATURE-----

@@ -1,0 +1,14 @@
+object ced24f354ad9c4b29c466fbd418c740194c4524b
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQQVw3FExVuNw1ZRnLLhQPfp9BkbLwUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEOFA9+n0GRsvOGQA/R4G26gD8eaZtiO9sQE2AYy3zw2NbY1oqyN1
+bNqd2SMHAP9sSg72wh2Az6WDvcchhbTv4wqZqkOVivwAHdSY7OfCAg==
+=zvEz
+-----END PGP SIGNATURE-----

@@ -1,0 +1,13 @@
+object 5df1e3549b6a556b14f3c46c0767f496b9bcb718d432bb7e5f5b2972cb42b7d1
+type commit
+tag v1
+tagger T <t@example.com> 1764080000 +0000
+
+Tag v1
+-----BEGIN PGP SIGNATURE-----
+
+iIYEABYIAC4WIQQVw3FExVuNw1ZRnLLhQPfp9BkbLwUCawbNwBAcYWR2QGV4YW1w
+bGUuY29tAAoJEOFA9+n0GRsvnPsBALt7y2RdXs/z4s68d6ppz8tjzgZihAawk32e
+ZXQJvwEqAQDpL+k/AufX8fJAMudfcPHeC+UKT62magrug1wHEgz3DQ==
+=YRgO
+-----END PGP SIGNATURE-----
