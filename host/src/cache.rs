@@ -166,7 +166,9 @@ mod tests {
 
     #[test]
     fn default_dir_ignores_empty_and_relative() {
-        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        // (the environment, the directory)
+        let cases: &[(Env<'_>, Option<&str>)] = &[
             (&[("VERDICT_CACHE_DIR", "/c"), ("HOME", "/h")], Some("/c")),
             (
                 &[("VERDICT_CACHE_DIR", ""), ("HOME", "/h")],
