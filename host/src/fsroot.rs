@@ -467,3 +467,133 @@ pub fn read_found(path: &Path, cap: u64, budget: &mut Budget) -> Result<Vec<u8>,
     let canonical = std::fs::canonicalize(path).map_err(|e| io_error(&e, &shown))?;
     read_file(&canonical, &shown, cap, budget, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        // (name, the refusal, or none)
+        let cases: &[(&str, Option<ReadCode>)] = &[
+            ("a.json", None),
+            ("./a.json", None),
+            ("keys/a.asc", None),
+            ("a//b", None),
+            ("/etc/passwd", Some(ReadCode::AbsolutePath)),
+            ("//etc/passwd", Some(ReadCode::AbsolutePath)),
+            ("../x", Some(ReadCode::InvalidName)),
+            ("a/../b", Some(ReadCode::InvalidName)),
+            ("a/..", Some(ReadCode::InvalidName)),
+            ("", Some(ReadCode::InvalidName)),
+            (".", Some(ReadCode::InvalidName)),
+            ("./", Some(ReadCode::InvalidName)),
+            ("a\0b", Some(ReadCode::InvalidName)),
+        ];
+        for (name, want) in cases {
+            let got = checked_name(name, "the build context")
+                .err()
+                .map(|e| e.code());
+            assert_eq!(got, *want, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn caps_and_budget() {
+        // (bytes, cap, budget, the refusal or none)
+        let cases: &[(usize, u64, u64, Option<ReadCode>)] = &[
+            (10, 10, 10, None),
+            (10, 9, 100, Some(ReadCode::TooLarge)),
+            (10, 10, 9, Some(ReadCode::RequestTooLarge)),
+            (0, 0, 0, None),
+            (1, 0, 100, Some(ReadCode::TooLarge)),
+        ];
+        for (len, cap, limit, want) in cases {
+            let mut budget = Budget::new(*limit);
+            let got = read_capped(&vec![7u8; *len][..], "f", *cap, &mut budget);
+            assert_eq!(
+                got.as_ref().err().map(ReadError::code),
+                *want,
+                "{len} {cap} {limit}"
+            );
+            let used = if want.is_none() { *len as u64 } else { 0 };
+            assert_eq!(budget.used(), used, "{len} {cap} {limit}");
+        }
+        // An endless reader (think /dev/zero) stops one byte past the cap.
+        let mut budget = Budget::new(u64::MAX);
+        let got = read_capped(std::io::repeat(0), "zero", 1 << 20, &mut budget);
+        assert_eq!(got.unwrap_err().code(), ReadCode::TooLarge);
+        // The budget spans reads.
+        let mut budget = Budget::new(15);
+        read_capped(&[0u8; 10][..], "a", 10, &mut budget).unwrap();
+        let second = read_capped(&[0u8; 10][..], "b", 10, &mut budget);
+        assert_eq!(second.unwrap_err().code(), ReadCode::RequestTooLarge);
+        assert_eq!(budget.used(), 10);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn root_reads() {
+        use std::os::unix::fs::symlink;
+        let base = std::env::temp_dir().join(format!("verdict-fsroot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let root_dir = base.join("root");
+        std::fs::create_dir_all(root_dir.join("sub")).unwrap();
+        std::fs::write(root_dir.join("sub/in.txt"), b"in").unwrap();
+        std::fs::write(base.join("out.txt"), b"out").unwrap();
+        symlink("sub/in.txt", root_dir.join("link-in")).unwrap();
+        symlink("../out.txt", root_dir.join("link-out")).unwrap();
+        symlink("..", root_dir.join("up")).unwrap();
+        symlink("/dev/null", root_dir.join("null")).unwrap();
+        symlink("missing", root_dir.join("dangling")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root_dir.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        let root = Root::open(&root_dir, "the test root").unwrap();
+        // (name, the content, or the refusal)
+        let cases: &[(&str, Result<&[u8], ReadCode>)] = &[
+            ("sub/in.txt", Ok(b"in")),
+            ("link-in", Ok(b"in")),
+            ("sub/./in.txt", Ok(b"in")),
+            ("link-out", Err(ReadCode::LeavesRoot)),
+            ("up/out.txt", Err(ReadCode::LeavesRoot)),
+            ("up/root/sub/in.txt", Ok(b"in")),
+            ("null", Err(ReadCode::LeavesRoot)),
+            ("fifo", Err(ReadCode::NotRegular)),
+            ("sub", Err(ReadCode::NotRegular)),
+            ("dangling", Err(ReadCode::NotFound)),
+            ("nope", Err(ReadCode::NotFound)),
+            ("../out.txt", Err(ReadCode::InvalidName)),
+            ("/etc/passwd", Err(ReadCode::AbsolutePath)),
+        ];
+        for (name, want) in cases {
+            let got = root.read(name, 1 << 20, &mut Budget::default());
+            match (got, want) {
+                (Ok(bytes), Ok(want)) => assert_eq!(bytes, *want, "{name}"),
+                (Err(e), Err(want)) => {
+                    assert_eq!(e.code(), *want, "{name}: {e}");
+                    assert!(e.message().contains(&format!("`{name}`")), "{e}");
+                }
+                (got, want) => panic!("{name}: {got:?}, want {want:?}"),
+            }
+        }
+        assert_eq!(
+            root.read("sub/in.txt", 1, &mut Budget::default())
+                .unwrap_err()
+                .code(),
+            ReadCode::TooLarge
+        );
+        assert_eq!(root.list("", 100).unwrap().len(), 7);
+        assert_eq!(root.list("", 3).unwrap_err().code(), ReadCode::TooManyFiles);
+        assert_eq!(root.list("nope", 3).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            Root::open(Path::new("/proc/self"), "proc")
+                .unwrap_err()
+                .code(),
+            ReadCode::SpecialFilesystem
+        );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
