@@ -1173,12 +1173,19 @@ fn eval(args: EvalArgs) -> Result<u8> {
     let input = if input_path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
+            .take(fsroot::MAX_GIVEN_FILE + 1)
             .read_to_string(&mut text)
             .context("failed to read the input from standard input")?;
+        if text.len() as u64 > fsroot::MAX_GIVEN_FILE {
+            bail!(
+                "the input on standard input is over the host's {}-byte limit",
+                fsroot::MAX_GIVEN_FILE
+            );
+        }
         text
     } else {
-        std::fs::read_to_string(input_path)
-            .with_context(|| format!("failed to read input {input_path:?}"))?
+        String::from_utf8(read(input_path, "input")?)
+            .with_context(|| format!("failed to read input {input_path:?}: not UTF-8"))?
     };
     let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
     let options = Options {
@@ -1203,8 +1210,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
             let value = (0..32)
                 .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
                 .collect::<Result<Vec<u8>, _>>()?;
-            let bundle =
-                std::fs::read(file).with_context(|| format!("failed to read bundle {file:?}"))?;
+            let bundle = read(std::path::Path::new(file), "bundle")?;
             evidence.push(verdict_host::BundleEvidence {
                 bundle,
                 artifact: Digest {
@@ -1214,10 +1220,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
             });
         }
         let root = match &args.trusted_root {
-            Some(path) => Some(
-                std::fs::read(path)
-                    .with_context(|| format!("failed to read trusted root {path:?}"))?,
-            ),
+            Some(path) => Some(read(path, "trusted root")?),
             None => None,
         };
         runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?

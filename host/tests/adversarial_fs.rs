@@ -760,3 +760,73 @@ fn empty_cache_dir_is_unset() {
         cache_file(&home.join(".cache/verdict"));
     }
 }
+
+/// A file named on the command line is capped too: a sparse 1 TB input, policy or trusted root
+/// fails at once, naming the file, and nothing near its size is read.
+#[test]
+fn given_files_are_capped() {
+    let dir = scratch("given-sparse");
+    sparse(&dir.join("huge"), 1 << 40);
+    let policy = repo().join("examples/github-builder/Dockerfile.rego");
+    let policy = policy.to_str().unwrap();
+    let input = repo().join("examples/github-builder/inputs/allow-local-context.json");
+    let input = input.to_str().unwrap();
+    let cases: &[&[&str]] = &[
+        &["eval", "-p", policy, "-i", "huge", "--now", NOW],
+        &["eval", "-p", "huge", "-i", input, "--now", NOW],
+        &[
+            "eval",
+            "-p",
+            policy,
+            "-i",
+            input,
+            "--now",
+            NOW,
+            "--bundle",
+            "huge=sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        ],
+    ];
+    for args in cases {
+        let run = verdict_in(&dir, args, &[]);
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("huge") && run.stderr.contains("over the host's"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.took < Duration::from_secs(60),
+            "{args:?}: {:?}",
+            run.took
+        );
+    }
+}
+
+/// A FIFO the user names on the command line (`-i <(cmd)`) is still read: only roots refuse
+/// special files.
+#[test]
+fn given_fifo_is_read() {
+    let dir = scratch("given-fifo");
+    let fifo = dir.join("input");
+    mkfifo(&fifo);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, br#"{"local": {}}"#).unwrap())
+    };
+    let policy = repo().join("examples/github-builder/Dockerfile.rego");
+    let run = verdict_in(
+        &dir,
+        &[
+            "eval",
+            "-p",
+            policy.to_str().unwrap(),
+            "-i",
+            "input",
+            "--now",
+            NOW,
+        ],
+        &[],
+    );
+    writer.join().unwrap();
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+}
