@@ -809,10 +809,7 @@ fn given_fifo_is_read() {
     let dir = scratch("given-fifo");
     let fifo = dir.join("input");
     mkfifo(&fifo);
-    let writer = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || fs::write(fifo, br#"{"local": {}}"#).unwrap())
-    };
+    let writer = std::thread::spawn(move || fs::write(fifo, br#"{"local": {}}"#).unwrap());
     let policy = repo().join("examples/github-builder/Dockerfile.rego");
     let run = verdict_in(
         &dir,
