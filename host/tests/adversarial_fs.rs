@@ -699,16 +699,21 @@ fn cache_tampering_rebuilds() {
             sparse(file, 1 << 40);
         }),
     ];
+    // One good cache, compiled once; each case tampers with a copy of it.
+    let good_dir = scratch("cache-good");
+    let first = verdict_in(
+        &good_dir,
+        &args,
+        &[("VERDICT_CACHE_DIR", &good_dir.join("cache"))],
+    );
+    assert_eq!(first.status, 0, "{}\n{}", first.stdout, first.stderr);
+    let good = cache_file(&good_dir.join("cache"));
     for (case, tamper) in cases {
         let dir = scratch(case);
         let cache = dir.join("cache");
-        let first = verdict_in(&dir, &args, &[("VERDICT_CACHE_DIR", &cache)]);
-        assert_eq!(
-            first.status, 0,
-            "{case}: {}\n{}",
-            first.stdout, first.stderr
-        );
-        let file = cache_file(&cache);
+        fs::create_dir_all(&cache).unwrap();
+        let file = cache.join(good.file_name().unwrap());
+        fs::copy(&good, &file).unwrap();
         assert!(
             verdict_host::cache::read_verified(&file).is_some(),
             "{case}"
