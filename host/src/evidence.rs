@@ -5,104 +5,67 @@
 //! `http/content` or `http/checksum`, and `attestations/<owner>/<repo>/*.json[l]`. The runner only reads files: every hash is
 //! recomputed and every signature verified inside the component.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wasmtime::Result;
-use wasmtime::error::Context as _;
 
+use crate::fsroot::{
+    Budget, MAX_CONTEXT_FILE, MAX_EVIDENCE_FILE, MAX_EVIDENCE_FILES, ReadCode, ReadError, Root,
+};
 use crate::{Attestation, Evidence, NamedBytes};
 
-/// The largest file the runner reads as evidence or as a build-context file (the component
-/// applies Buildx's own, smaller caps per function and reports a file over its cap).
-pub const MAX_FILE: u64 = 64 << 20;
+/// The largest file the runner reads as evidence (the component applies Buildx's own, smaller
+/// caps per function and reports a file over its cap).
+pub const MAX_FILE: u64 = MAX_EVIDENCE_FILE;
 
-fn read_capped(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("failed to read {path:?}"))?;
-    if meta.len() > MAX_FILE {
-        wasmtime::bail!(
-            "{path:?} is {} bytes, over the runner's limit of {MAX_FILE}",
-            meta.len()
-        );
-    }
-    std::fs::read(path).with_context(|| format!("failed to read {path:?}"))
-}
-
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    if path.is_file() {
-        read_capped(path).map(Some)
-    } else {
-        Ok(None)
-    }
-}
-
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("failed to list {dir:?}"))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()?;
-    out.sort();
-    Ok(out)
-}
-
-/// Reads an evidence directory. A missing part is simply absent.
+/// Reads an evidence directory (a missing part is simply absent) with a budget of its own.
 pub fn load(dir: &Path) -> Result<Evidence> {
     if !dir.is_dir() {
         wasmtime::bail!("evidence directory {dir:?} does not exist");
     }
-    let oci = dir.join("oci");
+    Ok(load_with(dir, &mut Budget::default())?)
+}
+
+/// Reads an evidence directory through [`Root`]: no name leaves it (symlinks are followed only
+/// while they stay inside), special files are refused by type, each file is capped at
+/// [`MAX_EVIDENCE_FILE`], at most [`MAX_EVIDENCE_FILES`] files are read, and every byte counts
+/// against `budget`.
+pub fn load_with(dir: &Path, budget: &mut Budget) -> Result<Evidence, ReadError> {
+    let root = Root::open(dir, "the evidence directory")?;
+    let mut walk = Walk {
+        root,
+        budget,
+        files: 0,
+    };
     let mut blobs = Vec::new();
-    for alg_dir in sorted_entries(&oci.join("blobs"))? {
-        let Some(alg) = alg_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        for blob in sorted_entries(&alg_dir)? {
-            let Some(hex) = blob.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
+    for alg in walk.list("oci/blobs")? {
+        for hex in walk.list(&format!("oci/blobs/{alg}"))? {
             blobs.push(NamedBytes {
                 name: format!("{alg}:{hex}"),
-                content: read_capped(&blob)?,
+                content: walk.read(&format!("oci/blobs/{alg}/{hex}"))?,
             });
         }
     }
     let mut git_objects = Vec::new();
-    for object in sorted_entries(&dir.join("git").join("objects"))? {
-        let Some(oid) = object.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
+    for oid in walk.list("git/objects")? {
         git_objects.push(NamedBytes {
-            name: oid.to_owned(),
-            content: read_capped(&object)?,
+            content: walk.read(&format!("git/objects/{oid}"))?,
+            name: oid,
         });
     }
-    let git_refs = read_optional(&dir.join("git").join("refs"))?
+    let git_refs = walk
+        .read_optional("git/refs")?
         .map(|b| String::from_utf8_lossy(&b).into_owned());
-    let http_checksum = read_optional(&dir.join("http").join("checksum"))?
+    let http_checksum = walk
+        .read_optional("http/checksum")?
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
     let mut attestations = Vec::new();
-    for owner in sorted_entries(&dir.join("attestations"))? {
-        for repo in sorted_entries(&owner)? {
-            let name = format!(
-                "{}/{}",
-                owner
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default(),
-                repo.file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-            );
-            for file in sorted_entries(&repo)? {
-                let bytes = read_capped(&file)?;
-                let jsonl = file.extension().is_some_and(|e| e == "jsonl");
-                if jsonl {
+    for owner in walk.list("attestations")? {
+        for repo in walk.list(&format!("attestations/{owner}"))? {
+            let name = format!("{owner}/{repo}");
+            for file in walk.list(&format!("attestations/{name}"))? {
+                let bytes = walk.read(&format!("attestations/{name}/{file}"))?;
+                if file.ends_with(".jsonl") {
                     for line in bytes.split(|b| *b == b'\n') {
                         if line.iter().any(|b| !b.is_ascii_whitespace()) {
                             attestations.push(Attestation {
@@ -120,65 +83,82 @@ pub fn load(dir: &Path) -> Result<Evidence> {
             }
         }
     }
-    let image = dir.join("image");
-    let attestation_manifest = read_optional(&image.join("attestation-manifest"))?
+    let attestation_manifest = walk
+        .read_optional("image/attestation-manifest")?
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
-    let signature_bundles = sorted_entries(&image.join("bundles"))?
-        .iter()
-        .map(|p| read_capped(p))
-        .collect::<Result<Vec<_>>>()?;
+    let mut signature_bundles = Vec::new();
+    for file in walk.list("image/bundles")? {
+        signature_bundles.push(walk.read(&format!("image/bundles/{file}"))?);
+    }
     Ok(Evidence {
         attestation_manifest,
         signature_bundles,
-        oci_index: read_optional(&oci.join("index.json"))?,
+        oci_index: walk.read_optional("oci/index.json")?,
         blobs,
         git_refs,
         git_objects,
-        http_content: read_optional(&dir.join("http").join("content"))?,
+        http_content: walk.read_optional("http/content")?,
         http_checksum,
         attestations,
     })
 }
 
-/// Where a policy's file argument points (BX `build/policy_loader.go`): `cwd://` paths are
-/// relative to the working directory; everything else is cleaned (Go `path.Clean`) and read from
-/// the build context — an absolute path only when it lies inside the context. `None` for a path
-/// that leaves the context.
-pub fn context_path(context: &Path, name: &str) -> Option<PathBuf> {
-    if let Some(rest) = name.strip_prefix("cwd://") {
-        return Some(PathBuf::from(rest));
-    }
-    let relative = Path::new(name);
-    if relative.is_absolute() {
-        let context = std::fs::canonicalize(context).ok()?;
-        let inside = clean(relative).strip_prefix(&context).ok()?.to_owned();
-        return Some(context.join(inside));
-    }
-    let cleaned = clean(relative);
-    if cleaned
-        .components()
-        .any(|c| matches!(c, std::path::Component::ParentDir))
-    {
-        return None;
-    }
-    Some(context.join(cleaned))
+/// The evidence directory being read: its root, the request's budget, the files read so far.
+struct Walk<'b> {
+    root: Root,
+    budget: &'b mut Budget,
+    files: usize,
 }
 
-/// Lexical cleaning (Go `path.Clean`): `.` dropped, `x/..` folded, repeated separators merged.
-fn clean(path: &Path) -> PathBuf {
-    let mut out: Vec<std::path::Component<'_>> = Vec::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => match out.last() {
-                Some(std::path::Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(std::path::Component::RootDir) => {}
-                _ => out.push(c),
-            },
-            other => out.push(other),
-        }
+impl Walk<'_> {
+    fn list(&self, name: &str) -> Result<Vec<String>, ReadError> {
+        self.root.list(name, MAX_EVIDENCE_FILES)
     }
-    out.iter().collect()
+
+    fn count(&mut self, name: &str) -> Result<(), ReadError> {
+        self.files += 1;
+        if self.files > MAX_EVIDENCE_FILES {
+            return Err(ReadError::new(
+                ReadCode::TooManyFiles,
+                format!(
+                    "the evidence directory holds more than {MAX_EVIDENCE_FILES} files (at `{name}`)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, name: &str) -> Result<Vec<u8>, ReadError> {
+        self.count(name)?;
+        self.root.read(name, MAX_EVIDENCE_FILE, self.budget)
+    }
+
+    fn read_optional(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        self.count(name)?;
+        self.root
+            .read_optional(name, MAX_EVIDENCE_FILE, self.budget)
+    }
+}
+
+/// A build-context file a policy names (`load_json`, key, signature and bundle files) or a
+/// `--policy` file of `verdict check`, read as BX `build/policy_loader.go` locates it:
+/// `cwd://NAME` under the working directory, every other name under the build context. Either
+/// way the name is relative, has no `..` and does not leave its root (see [`Root`]); the file
+/// is capped at [`MAX_CONTEXT_FILE`] and counted against `budget`. `None` when it does not
+/// exist (nor does its root).
+pub fn read_context_file(
+    context: &Path,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Option<Vec<u8>>, ReadError> {
+    let (dir, relative, what) = match name.strip_prefix("cwd://") {
+        Some(rest) => (Path::new("."), rest, "the working directory"),
+        None => (context, name, "the build context"),
+    };
+    let root = match Root::open(dir, what) {
+        Ok(root) => root,
+        Err(e) if e.code() == ReadCode::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    root.read_optional(relative, MAX_CONTEXT_FILE, budget)
 }

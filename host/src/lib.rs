@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod evidence;
+pub mod fsroot;
 pub mod pretty;
 pub mod verify;
 

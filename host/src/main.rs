@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
+use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::{
     Artifact, CertificateIdentity, Digest, IdentityPolicy, Matcher, Thresholds, TrustSource,
     VerifyFailure, VerifyOptions,
@@ -428,8 +429,15 @@ fn component(args: ComponentArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// A file named on the command line, capped at [`fsroot::MAX_GIVEN_FILE`].
 fn read(path: &std::path::Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("failed to read {what} {path:?}"))
+    fsroot::read_given(
+        path,
+        what,
+        fsroot::MAX_GIVEN_FILE,
+        &mut Budget::new(fsroot::MAX_GIVEN_FILE),
+    )
+    .with_context(|| format!("failed to read {what} {path:?}"))
 }
 
 /// Lowercase or uppercase hex to bytes.
@@ -591,8 +599,8 @@ fn verify(args: VerifyArgs) -> Result<u8> {
 
 /// One policy module read from disk, named by its file name.
 fn read_module(file: &str) -> Result<PolicyModule> {
-    let source =
-        std::fs::read_to_string(file).with_context(|| format!("failed to read policy {file:?}"))?;
+    let source = String::from_utf8(read(std::path::Path::new(file), "policy")?)
+        .with_context(|| format!("failed to read policy {file:?}: not UTF-8"))?;
     let path = std::path::Path::new(file)
         .file_name()
         .and_then(|n| n.to_str())
@@ -671,11 +679,13 @@ fn parse_policy_spec(value: &str) -> Result<PolicySpec> {
 /// set; `reset=true` drops the sets before it; `disabled=true` turns policies off and may not
 /// be combined with anything else. Set files are read relative to `base` (the build context;
 /// `cwd://` paths from the working directory), as BX `build/policy_loader.go` reads them.
-/// Returns the sets, their module names, and whether policies are disabled.
+/// Returns the sets, their module names, and whether policies are disabled. Set files are read
+/// as build-context files ([`evidence::read_context_file`]), counted against `budget`.
 fn policy_sets(
     auto: Option<&std::path::Path>,
     specs: &[String],
     base: &std::path::Path,
+    budget: &mut Budget,
 ) -> Result<(Vec<PolicySet>, Vec<Vec<String>>, bool)> {
     let parsed = specs
         .iter()
@@ -700,10 +710,16 @@ fn policy_sets(
         }
         let mut set = Vec::new();
         for name in &spec.files {
-            let path = evidence::context_path(base, name)
-                .with_context(|| format!("--policy {name:?}: the path leaves the build context"))?;
-            let source = std::fs::read_to_string(&path)
-                .with_context(|| format!("failed to read policy {path:?}"))?;
+            let bytes = evidence::read_context_file(base, name, budget)
+                .map_err(|e| e.context("--policy"))?
+                .ok_or_else(|| {
+                    ReadError::new(
+                        fsroot::ReadCode::NotFound,
+                        format!("--policy: `{name}` is not in the build context"),
+                    )
+                })?;
+            let source = String::from_utf8(bytes)
+                .with_context(|| format!("--policy {name:?}: the policy is not UTF-8"))?;
             set.push(PolicyModule {
                 path: name.clone(),
                 source,
@@ -752,9 +768,11 @@ fn check_request(
     source: &str,
     args: &SourceArgs,
     trusted_root: Option<&std::path::Path>,
+    budget: &mut Budget,
 ) -> Result<CheckRequest> {
     let evidence = match &args.evidence {
-        Some(dir) => evidence::load(dir)?,
+        Some(dir) if !dir.is_dir() => bail!("evidence directory {dir:?} does not exist"),
+        Some(dir) => evidence::load_with(dir, budget)?,
         None => Evidence {
             oci_index: None,
             blobs: vec![],
@@ -783,7 +801,9 @@ fn check_request(
         },
         evidence,
         files: vec![],
-        trusted_root: trusted_root.map(|p| read(p, "trusted root")).transpose()?,
+        trusted_root: trusted_root
+            .map(|p| fsroot::read_given(p, "trusted root", fsroot::MAX_GIVEN_FILE, budget))
+            .transpose()?,
         default_policy: args.default_policy,
     })
 }
@@ -807,6 +827,7 @@ fn check_with_files(
     options: &Options,
     request: &mut CheckRequest,
     context: &std::path::Path,
+    budget: &mut Budget,
 ) -> Result<verdict_host::Checked> {
     let mut checked = runner.check(sets, options, request)?;
     for _ in 1..MAX_ROUNDS {
@@ -815,13 +836,12 @@ fn check_with_files(
             if request.files.iter().any(|f| &f.name == name) {
                 continue;
             }
-            let Some(path) = evidence::context_path(context, name) else {
-                continue;
-            };
-            if path.is_file() {
+            if let Some(content) = evidence::read_context_file(context, name, budget)
+                .map_err(|e| e.context("build-context file"))?
+            {
                 request.files.push(NamedBytes {
                     name: name.clone(),
-                    content: read(&path, "build-context file")?,
+                    content,
                 });
                 added = true;
             }
@@ -868,7 +888,12 @@ fn check_source(
     format: Format,
 ) -> Result<u8> {
     let auto = auto_policy(&args.dockerfile);
-    let (sets, mut names, disabled) = policy_sets(auto.as_deref(), specs, &args.context)?;
+    let mut budget = Budget::default();
+    let (sets, mut names, disabled) =
+        match policy_sets(auto.as_deref(), specs, &args.context, &mut budget) {
+            Ok(parsed) => parsed,
+            Err(e) => return refused(runner, &[], &[], source, options, format, e),
+        };
     if disabled {
         println!("policies disabled: {source} allowed");
         return Ok(0);
@@ -879,13 +904,62 @@ fn check_source(
             auto_policy_name(&args.dockerfile)
         );
     }
-    let mut request = check_request(source, args, trusted_root)?;
-    let checked = check_with_files(runner, &sets, options, &mut request, &args.context)?;
     if args.default_policy {
         names.insert(0, vec!["builtin/default.rego".to_owned()]);
     }
+    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|mut request| {
+        check_with_files(
+            runner,
+            &sets,
+            options,
+            &mut request,
+            &args.context,
+            &mut budget,
+        )
+    });
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(e) => return refused(runner, &sets, &names, source, options, format, e),
+    };
     print_checked(&checked, &names, source, format);
     Ok(checked.verdict.decision.exit_code())
+}
+
+/// A file the host refused to read ([`ReadError`]: outside its root, not a regular file, over
+/// its cap) is an `invalid-request` error verdict naming it, rendered by the component like any
+/// other; any other error is returned as it is.
+fn refused(
+    runner: &Runner,
+    sets: &[PolicySet],
+    names: &[Vec<String>],
+    source: &str,
+    options: &Options,
+    format: Format,
+    e: wasmtime::Error,
+) -> Result<u8> {
+    let Some(refusal) = e.downcast_ref::<ReadError>() else {
+        return Err(e);
+    };
+    let error = verdict_host::VerdictError {
+        code: verdict_host::ErrorCode::InvalidRequest,
+        message: refusal_message(refusal),
+    };
+    let input = serde_json::json!({ "source": source }).to_string();
+    let checked = verdict_host::Checked {
+        verdict: runner.error_verdict(sets, options, &input, &error)?,
+        input: None,
+    };
+    print_checked(&checked, names, source, format);
+    Ok(checked.verdict.decision.exit_code())
+}
+
+/// The verdict message for a refused file: what and why, and the refusal's stable code.
+fn refusal_message(refusal: &ReadError) -> String {
+    format!(
+        "invalid request: {} ({})",
+        refusal.message(),
+        refusal.code()
+    )
 }
 
 fn check(args: CheckArgs) -> Result<u8> {
@@ -906,29 +980,66 @@ fn check(args: CheckArgs) -> Result<u8> {
     )
 }
 
-/// The `*_test.rego` files under `path` (or `path` itself), sorted.
+/// The most directories `verdict test PATH` walks, and the most test files it reads.
+const MAX_TEST_WALK: usize = 10_000;
+
+/// The `*_test.rego` files under `path` (or `path` itself), sorted. As Go's `filepath.WalkDir`,
+/// symbolic links to directories are not followed (a link `a -> .` cannot loop); a link to a
+/// file is kept and read as the file (refused if it is not a regular file). Each directory is
+/// visited once (by device and inode), and the walk is bounded ([`MAX_TEST_WALK`]).
 fn test_files(path: &std::path::Path) -> Result<Vec<PathBuf>> {
-    if path.is_file() {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
         return Ok(vec![path.to_owned()]);
     }
     let mut out = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     let mut stack = vec![path.to_owned()];
     while let Some(dir) = stack.pop() {
+        let meta = std::fs::metadata(&dir).with_context(|| format!("failed to list {dir:?}"))?;
+        if !visited.insert(file_id(&meta)) {
+            continue;
+        }
+        if visited.len() > MAX_TEST_WALK {
+            bail!("{path:?} holds more than {MAX_TEST_WALK} directories");
+        }
         for entry in std::fs::read_dir(&dir).with_context(|| format!("failed to list {dir:?}"))? {
-            let p = entry?.path();
-            if p.is_dir() {
+            let entry = entry?;
+            let p = entry.path();
+            // The entry's own type: a symbolic link is not followed here.
+            if entry.file_type()?.is_dir() {
                 stack.push(p);
             } else if p
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.ends_with("_test.rego"))
+                && !std::fs::metadata(&p).is_ok_and(|m| m.is_dir())
             {
                 out.push(p);
+                if out.len() > MAX_TEST_WALK {
+                    bail!("{path:?} holds more than {MAX_TEST_WALK} test files");
+                }
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// A file's identity: device and inode (on other systems, its size and times).
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    let nanos = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64);
+    (meta.len(), nanos)
 }
 
 fn test(args: TestArgs) -> Result<u8> {
@@ -944,10 +1055,14 @@ fn test(args: TestArgs) -> Result<u8> {
     .into_iter()
     .find(|p| p.is_file())
     .with_context(|| format!("no {name} in the working directory or next to the tests"))?;
-    let module = |p: &std::path::Path| -> Result<PolicyModule> {
+    let mut budget = Budget::default();
+    let mut module = |p: &std::path::Path| -> Result<PolicyModule> {
+        let bytes = fsroot::read_found(p, fsroot::MAX_CONTEXT_FILE, &mut budget)
+            .with_context(|| format!("failed to read {p:?}"))?;
         Ok(PolicyModule {
             path: p.to_string_lossy().trim_start_matches("./").to_owned(),
-            source: std::fs::read_to_string(p).with_context(|| format!("failed to read {p:?}"))?,
+            source: String::from_utf8(bytes)
+                .with_context(|| format!("failed to read {p:?}: not UTF-8"))?,
         })
     };
     let policy = vec![module(&policy_path)?];
@@ -991,9 +1106,23 @@ fn eval(args: EvalArgs) -> Result<u8> {
         Runner::new(if no_cache { None } else { cache::default_dir() }, limits)
     };
     if let Some(source) = &args.source {
-        let request = check_request(source, &args.source_args, args.trusted_root.as_deref())?;
         let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
         if args.print {
+            let request = match check_request(
+                source,
+                &args.source_args,
+                args.trusted_root.as_deref(),
+                &mut Budget::default(),
+            ) {
+                Ok(request) => request,
+                Err(e) => {
+                    let Some(refusal) = e.downcast_ref::<ReadError>() else {
+                        return Err(e);
+                    };
+                    eprintln!("error[invalid-request]: {}", refusal_message(refusal));
+                    return Ok(2);
+                }
+            };
             return match runner.build_input(&request)? {
                 Ok(json) => {
                     let value: serde_json::Value = serde_json::from_str(&json)?;
@@ -1044,12 +1173,19 @@ fn eval(args: EvalArgs) -> Result<u8> {
     let input = if input_path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
+            .take(fsroot::MAX_GIVEN_FILE + 1)
             .read_to_string(&mut text)
             .context("failed to read the input from standard input")?;
+        if text.len() as u64 > fsroot::MAX_GIVEN_FILE {
+            bail!(
+                "the input on standard input is over the host's {}-byte limit",
+                fsroot::MAX_GIVEN_FILE
+            );
+        }
         text
     } else {
-        std::fs::read_to_string(input_path)
-            .with_context(|| format!("failed to read input {input_path:?}"))?
+        String::from_utf8(read(input_path, "input")?)
+            .with_context(|| format!("failed to read input {input_path:?}: not UTF-8"))?
     };
     let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
     let options = Options {
@@ -1074,8 +1210,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
             let value = (0..32)
                 .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
                 .collect::<Result<Vec<u8>, _>>()?;
-            let bundle =
-                std::fs::read(file).with_context(|| format!("failed to read bundle {file:?}"))?;
+            let bundle = read(std::path::Path::new(file), "bundle")?;
             evidence.push(verdict_host::BundleEvidence {
                 bundle,
                 artifact: Digest {
@@ -1085,10 +1220,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
             });
         }
         let root = match &args.trusted_root {
-            Some(path) => Some(
-                std::fs::read(path)
-                    .with_context(|| format!("failed to read trusted root {path:?}"))?,
-            ),
+            Some(path) => Some(read(path, "trusted root")?),
             None => None,
         };
         runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?
