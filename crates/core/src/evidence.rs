@@ -109,10 +109,11 @@ const GIT_SIGNATURES: &[&str] = &["pgpSignature", "sshSignature"];
 /// facts: which fields came from the evidence, which were removed, and that the rest is the
 /// input document's word.
 ///
-/// - `signatures` and, when the input has an `image`, `image.signatures`: the verified bundles
-///   (absent from `image` when none verified);
-/// - `image.hasProvenance`: `true` when a bundle verified over the digest the caller named (the
-///   attestation manifest, in Buildx's model), else absent;
+/// - `signatures`: the verified bundles; `image.signatures`, when the input has an `image`: the
+///   first verified bundle, as Buildx shows one signature (absent when none verified) — a
+///   signature over the digest the caller names, whose link to the image is the caller's word;
+/// - `image.hasProvenance`: `true`, asserted, when a bundle verified over the digest the caller
+///   names as the attestation manifest, else absent;
 /// - `image.provenance` (with its materials) and the git objects' `pgpSignature` /
 ///   `sshSignature`: removed.
 pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvidence) -> Facts {
@@ -126,7 +127,7 @@ pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvide
     } else {
         verified.verified.join("; ")
     };
-    facts.verified("signatures", how.clone());
+    facts.verified("signatures", how);
     if let Some(Json::Object(image)) = input.get_mut("image") {
         let had = image.remove("signatures").is_some();
         if verified.image_signatures.is_empty() {
@@ -137,11 +138,19 @@ pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvide
                 );
             }
         } else {
+            // Buildx exposes one signature (the attestation manifest's first signature
+            // manifest): the first bundle that verified.
             image.insert(
                 "signatures".into(),
-                Json::Array(verified.image_signatures.clone()),
+                Json::Array(verified.image_signatures[..1].to_vec()),
             );
-            facts.verified("image.signatures", how.clone());
+            facts.verified(
+                "image.signatures",
+                format!(
+                    "{} (a signature over the digest the caller names; its link to the image is the caller's word)",
+                    verified.verified[0]
+                ),
+            );
         }
         let had = image.remove("hasProvenance").is_some();
         if verified.verified.is_empty() {
@@ -153,7 +162,15 @@ pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvide
             }
         } else {
             image.insert("hasProvenance".into(), json!(true));
-            facts.verified("image.hasProvenance", how);
+            facts.asserted(
+                "image.hasProvenance",
+                format!(
+                    "the caller names {} as the image's attestation manifest",
+                    verified.verified[0]
+                        .rsplit_once(" over ")
+                        .map_or("", |(_, d)| d)
+                ),
+            );
         }
         for field in IMAGE_UNPROVABLE {
             if image.remove(*field).is_some() {

@@ -244,7 +244,7 @@ fn image_signatures_come_from_the_verified_bundle() {
         "{f:?}"
     );
     assert!(
-        f.contains(&("image.hasProvenance".into(), "verified".into())),
+        f.contains(&("image.hasProvenance".into(), "asserted".into())),
         "{f:?}"
     );
     // A bundle for another artifact proves nothing.

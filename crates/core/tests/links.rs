@@ -189,7 +189,6 @@ fn an_asserted_attestation_for_another_platform_is_not_this_images() {
     );
     // The layout's own chain still decides (it is signed).
     assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
-    let _ = c.root;
 }
 
 fn chain_bundle(blobs: &[(String, Vec<u8>)], attestation: &str) -> Vec<u8> {
@@ -201,20 +200,119 @@ fn chain_bundle(blobs: &[(String, Vec<u8>)], attestation: &str) -> Vec<u8> {
     blob(blobs, signature["layers"][0]["digest"].as_str().unwrap()).to_vec()
 }
 
+/// A request with only `image/attestation-manifest` and `image/bundles/` (no layout).
+fn asserted_only(source: &str, attestation: &str, bundle: Vec<u8>) -> CheckRequest {
+    CheckRequest {
+        source: Some(source.into()),
+        evidence: InputEvidence {
+            attestation_manifest: Some(attestation.into()),
+            signature_bundles: vec![bundle],
+            ..InputEvidence::default()
+        },
+        ..CheckRequest::default()
+    }
+}
+
 #[test]
-fn a_supplied_attestation_manifest_must_name_the_image_as_subject() {
+fn an_image_known_only_by_its_tag_takes_the_asserted_attestation_as_asserted() {
+    // The github-builder-real example's shape: nothing identifies the image beyond its tag, so
+    // the host's word stands, and the facts say it is the host's word.
     let (index, blobs) = layout();
     let c = chain(&index, &blobs);
-    // No root the layout can resolve (the tag is bound to nothing), but the asserted attestation
-    // manifest's bytes are there: its subject cannot be tied to the image, so it is refused.
-    let mut unbound = index;
-    unbound["manifests"][0]["annotations"] = json!({});
-    let mut req = request(&unbound, blobs);
+    let (v, r) = run(&asserted_only(SOURCE, &c.attestation, c.bundle));
+    assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
+    assert!(fact(&r, "image.hasProvenance", "asserted").is_some(), "{r}");
+    let how = fact(&r, "image.signatures", "verified").unwrap()["how"].to_string();
+    assert!(how.contains("asserted attestation manifest"), "{how}");
+}
+
+#[test]
+fn an_image_pinned_by_digest_without_its_root_takes_no_asserted_attestation() {
+    let (index, blobs) = layout();
+    let c = chain(&index, &blobs);
+    let amd64 = c.root_json["manifests"][0]["digest"].as_str().unwrap();
+    let evil = sha256(b"evil");
+    // Another image altogether, and the platform manifest pinned directly (Buildx: a root that
+    // is not an index has no signatures): neither can be tied to the attestation manifest.
+    for pinned in [evil.as_str(), amd64] {
+        let source = format!("docker-image://docker.io/acme/app@{pinned}");
+        let (v, r) = run(&asserted_only(&source, &c.attestation, c.bundle.clone()));
+        assert_eq!(v.decision, Decision::Deny, "{pinned}: {}", v.canonical_json);
+        assert!(fact(&r, "image.hasProvenance", "failed").is_some(), "{r}");
+    }
+}
+
+#[test]
+fn an_image_bound_by_the_layout_without_its_root_takes_no_asserted_attestation() {
+    let (index, mut blobs) = layout();
+    let c = chain(&index, &blobs);
+    // index.json binds the tag to the root, but the root blob is withheld.
+    blobs.retain(|(name, _)| *name != c.root);
+    let mut req = request(&index, blobs);
     req.evidence.attestation_manifest = Some(c.attestation.clone());
     req.evidence.signature_bundles = vec![c.bundle];
     let (v, r) = run(&req);
     assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
     assert!(fact(&r, "image.hasProvenance", "failed").is_some(), "{r}");
+}
+
+#[test]
+fn an_attestation_digest_in_uppercase_is_invalid_evidence() {
+    let (index, blobs) = layout();
+    let c = chain(&index, &blobs);
+    let (algorithm, hex) = c.attestation.split_once(':').unwrap();
+    let upper = format!("{algorithm}:{}", hex.to_uppercase());
+    let (v, _) = run(&asserted_only(SOURCE, &upper, c.bundle));
+    assert_eq!(v.decision, Decision::Error, "{}", v.canonical_json);
+    assert_eq!(v.error.unwrap().code.as_str(), "invalid-evidence");
+}
+
+#[test]
+fn bundles_stand_in_for_a_missing_signature_manifest_of_the_attestation_the_index_names() {
+    let (index, blobs) = layout();
+    let c = chain(&index, &blobs);
+    // The layout without its signature manifests: the bundle comes from image/bundles/.
+    let unsigned: Vec<(String, Vec<u8>)> = blobs
+        .iter()
+        .filter(|(_, b)| {
+            serde_json::from_slice::<Value>(b)
+                .map(|m| m["artifactType"] != "application/vnd.dev.sigstore.bundle.v0.3+json")
+                .unwrap_or(true)
+        })
+        .cloned()
+        .collect();
+    assert!(unsigned.len() < blobs.len());
+    let (v, _) = run(&request(&index, unsigned.clone()));
+    assert_eq!(
+        v.decision,
+        Decision::Deny,
+        "unsigned layout: {}",
+        v.canonical_json
+    );
+    let mut req = request(&index, unsigned.clone());
+    req.evidence.attestation_manifest = Some(c.attestation.clone());
+    req.evidence.signature_bundles = vec![c.bundle.clone()];
+    let (v, r) = run(&req);
+    assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
+    let how = fact(&r, "image.signatures", "verified").unwrap()["how"].to_string();
+    assert!(how.contains("named by the verified index"), "{how}");
+    // The other platform's bundle does not sign this attestation manifest.
+    let arm64 = c.root_json["manifests"][1]["digest"].as_str().unwrap();
+    let other = c.root_json["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["vnd.docker.reference.digest"] == arm64)
+        .unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut req = request(&index, unsigned);
+    req.evidence.attestation_manifest = Some(c.attestation);
+    req.evidence.signature_bundles = vec![chain_bundle(&blobs, &other)];
+    let (v, r) = run(&req);
+    assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
+    assert!(fact(&r, "image.signatures", "failed").is_some(), "{r}");
 }
 
 #[test]

@@ -51,8 +51,8 @@ pub struct Resolved {
     pub root_verified: bool,
     /// The attestation manifest the verified index names for the platform's manifest.
     pub attestation: Option<String>,
-    /// The platform's manifest digest, when the verified root names one.
-    pub manifest: Option<String>,
+    /// The platform's manifest, when the verified root names one.
+    pub manifest: Option<Descriptor>,
 }
 
 /// The names `index.json` may bind the reference under, most specific first.
@@ -157,7 +157,7 @@ pub fn resolve(
         );
     }
 
-    resolved.manifest = manifest.as_ref().map(|m| m.digest.clone());
+    resolved.manifest.clone_from(&manifest);
     let Some(attestation) = attestation else {
         return Ok(resolved);
     };
@@ -320,21 +320,7 @@ fn verified_signature(
     let Some((sig_digest, sig)) = referrers.into_iter().next() else {
         return Ok(None);
     };
-    subject_matches(att_json, "the attestation manifest", manifest)?;
-    let has_slsa = att_json["layers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|l| {
-            provenance::is_slsa(
-                l["annotations"][ANNOTATION_PREDICATE_TYPE]
-                    .as_str()
-                    .unwrap_or_default(),
-            )
-        });
-    if !has_slsa {
-        return Err("the attestation manifest has no SLSA provenance layer".into());
-    }
+    attestation_of(att_json, manifest)?;
     subject_matches(&sig, "the signature manifest", attestation)?;
     let Some(layer) = sig["layers"].as_array().and_then(|l| l.first()) else {
         return Err(format!("signature manifest {sig_digest} has no layer"));
@@ -352,38 +338,70 @@ fn verified_signature(
     let Some(bundle) = store.get(layer_digest) else {
         return Err(format!("bundle layer {layer_digest} was not supplied"));
     };
-    let (algorithm, digest) = split_digest(&attestation.digest)
-        .ok_or_else(|| format!("bad attestation digest {}", attestation.digest))?;
+    let sig = verify_over(bundle, layer_digest, &attestation.digest, trust)?;
+    Ok(Some((sig, layer_digest.to_owned())))
+}
+
+/// Buildx's checks of an attestation manifest before its signature counts: its `subject` is the
+/// platform's image manifest (digest, size, media type) and it carries an SLSA provenance layer.
+fn attestation_of(att_json: &Json, manifest: &Descriptor) -> Result<(), String> {
+    subject_matches(att_json, "the attestation manifest", manifest)?;
+    let has_slsa = att_json["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|l| {
+            provenance::is_slsa(
+                l["annotations"][ANNOTATION_PREDICATE_TYPE]
+                    .as_str()
+                    .unwrap_or_default(),
+            )
+        });
+    if !has_slsa {
+        return Err("the attestation manifest has no SLSA provenance layer".into());
+    }
+    Ok(())
+}
+
+/// Verifies `bundle` (named `name` in messages) over the attestation manifest `attestation` with
+/// any identity, SCT + tlog + timestamp required; the signature as Buildx shows it.
+fn verify_over(
+    bundle: &[u8],
+    name: &str,
+    attestation: &str,
+    trust: &TrustMaterial,
+) -> Result<Json, String> {
+    let (algorithm, digest) =
+        split_digest(attestation).ok_or_else(|| format!("bad attestation digest {attestation}"))?;
     let policy = Policy::new(Identity::AnyCertificate);
     let artifact = Artifact::Digest {
         algorithm,
         digest: &digest,
     };
-    match verdict_verify::verify(trust, bundle, artifact, &policy) {
-        Ok(verified) => Ok(Some((
-            signature::attestation_signature(&verified),
-            layer_digest.to_owned(),
-        ))),
-        Err(e) => Err(format!(
-            "bundle {layer_digest}: {}: {}",
-            e.code().as_str(),
-            e.message()
-        )),
-    }
+    verdict_verify::verify(trust, bundle, artifact, &policy)
+        .map(|verified| signature::attestation_signature(&verified))
+        .map_err(|e| format!("bundle {name}: {}: {}", e.code().as_str(), e.message()))
 }
 
-/// An attestation manifest the host names by digest only, with Sigstore bundles over it
-/// (docs/evidence.md `image/`): when the layout gives no attestation chain, `hasProvenance`
-/// rests on the host's word, and the first bundle (Buildx reads one signature manifest) becomes
-/// the signature if it verifies against that digest.
+/// An attestation manifest the host names by digest (docs/evidence.md `image/`), with Sigstore
+/// bundles over it. An asserted link never stands in for a verified one that contradicts it, nor
+/// ties a signature to an image the evidence identifies but cannot link it to:
 ///
-/// An asserted link never stands in for a verified one that contradicts it: when the layout
-/// supplied the root (`resolved.root_verified`), the verified index decides. If it names an
-/// attestation manifest for the platform, that chain wins and the named one adds nothing (a
-/// different digest is recorded as failed); if it names none, the host's digest is refused (no
-/// `hasProvenance`, no signature): the index proves the image has no attestation manifest for
-/// this platform. When the named attestation manifest's bytes are in the layout, its `subject`
-/// must be the platform's manifest.
+/// - the digest must be written as Buildx writes digests (lowercase hex), so it names exactly
+///   one blob of the layout;
+/// - when the layout supplied the image's root (`resolved.root_verified`), the verified index
+///   decides. If it names this attestation manifest for the platform, the bundles stand in for a
+///   missing signature manifest, under the checks the layout's own signature gets (the
+///   attestation manifest's bytes are there, its `subject` is the platform's manifest, it carries
+///   SLSA provenance); if it names another one, that chain wins and the named one is recorded as
+///   failed; if it names none, the host's digest is refused: the index proves the image has no
+///   attestation manifest for this platform;
+/// - when the evidence identifies the image (the source pins a digest, or `index.json` binds the
+///   tag) but does not supply its root, the link cannot be checked: refused;
+/// - only when nothing identifies the image beyond its tag (no layout binding, no digest) does
+///   the host's word stand: `hasProvenance` is asserted and the first bundle (Buildx reads one
+///   signature manifest) becomes the signature if it verifies against that digest — a signature
+///   over an asserted subject, and the facts say so.
 pub fn asserted_attestation(
     digest: &str,
     bundles: &[Vec<u8>],
@@ -393,21 +411,28 @@ pub fn asserted_attestation(
     image: &mut Map<String, Json>,
     facts: &mut Facts,
 ) -> Result<(), Error> {
-    let Some((algorithm, raw)) = split_digest(digest) else {
+    let lowercase = digest
+        .split_once(':')
+        .is_some_and(|(_, hex)| !hex.bytes().any(|b| b.is_ascii_uppercase()));
+    if split_digest(digest).is_none() || !lowercase {
         return Err(Error::invalid_evidence(format!(
-            "attestation manifest digest `{digest}` is not sha256:<hex>, sha384:<hex> or sha512:<hex>"
+            "attestation manifest digest `{digest}` is not sha256:<hex>, sha384:<hex> or sha512:<hex> in lowercase hex"
         )));
-    };
+    }
     if resolved.root_verified {
-        match &resolved.attestation {
-            Some(verified) if verified == digest => {}
-            Some(verified) => facts.failed(
+        match (&resolved.attestation, &resolved.manifest) {
+            (Some(verified), Some(manifest)) if verified == digest => {
+                if !image.contains_key("signatures") {
+                    named_by_index(digest, manifest, bundles, trust, store, image, facts);
+                }
+            }
+            (Some(verified), _) => facts.failed(
                 "image.attestation-manifest",
                 format!(
                     "the host names attestation manifest {digest}, the verified index names {verified}: the index wins"
                 ),
             ),
-            None => facts.failed(
+            (None, _) => facts.failed(
                 "image.hasProvenance",
                 format!(
                     "the host names attestation manifest {digest}, but the verified index has none for this platform's manifest"
@@ -416,73 +441,77 @@ pub fn asserted_attestation(
         }
         return Ok(());
     }
-    if image.contains_key("hasProvenance") {
-        // The layout resolved a chain; its own attestation manifest wins.
+    if let Some(checksum) = image.get("checksum").and_then(Json::as_str) {
+        facts.failed(
+            "image.hasProvenance",
+            format!(
+                "the evidence names image {checksum} but not its root (index): the link of attestation manifest {digest} to it cannot be checked"
+            ),
+        );
         return Ok(());
-    }
-    if let Some(att_json) = store.json(digest) {
-        // The bytes are here: the subject must be the image, or the link is not the image's.
-        let subject = att_json
-            .get("subject")
-            .and_then(Descriptor::from_json)
-            .map(|s| s.digest);
-        let expected = resolved.manifest.clone().or_else(|| {
-            image
-                .get("checksum")
-                .and_then(Json::as_str)
-                .map(str::to_owned)
-        });
-        if subject.is_none() || subject != expected {
-            facts.failed(
-                "image.hasProvenance",
-                format!(
-                    "attestation manifest {digest} has subject {}, not the image's manifest {}",
-                    subject.as_deref().unwrap_or("(none)"),
-                    expected.as_deref().unwrap_or("(unknown)")
-                ),
-            );
-            return Ok(());
-        }
     }
     image.insert("hasProvenance".into(), json!(true));
     facts.asserted(
         "image.hasProvenance",
-        format!("the host names attestation manifest {digest} (its bytes were not supplied)"),
+        format!("the host names attestation manifest {digest} for an image known only by its tag"),
     );
     // Buildx uses one signature manifest (bundle format first); so does this: the first bundle.
     let Some(bundle) = bundles.first() else {
         return Ok(());
     };
-    let policy = Policy::new(Identity::AnyCertificate);
-    let artifact = Artifact::Digest {
-        algorithm,
-        digest: &raw,
-    };
-    match verdict_verify::verify(trust, bundle, artifact, &policy) {
-        Ok(verified) => {
-            image.insert(
-                "signatures".into(),
-                Json::Array(vec![signature::attestation_signature(&verified)]),
+    let name = oci::sha256_digest(bundle);
+    match verify_over(bundle, &name, digest, trust) {
+        Ok(sig) => {
+            image.insert("signatures".into(), Json::Array(vec![sig]));
+            facts.verified(
+                "image.signatures",
+                format!("bundle {name} verified over the asserted attestation manifest {digest}"),
             );
+        }
+        Err(why) => facts.failed("image.signatures", why),
+    }
+    Ok(())
+}
+
+/// The verified index names `digest` as the platform's attestation manifest, and the layout has
+/// no signature for it: the host's first bundle is the signature when the attestation manifest
+/// passes the layout chain's checks.
+fn named_by_index(
+    digest: &str,
+    manifest: &Descriptor,
+    bundles: &[Vec<u8>],
+    trust: &TrustMaterial,
+    store: &Store,
+    image: &mut Map<String, Json>,
+    facts: &mut Facts,
+) {
+    let Some(bundle) = bundles.first() else {
+        return;
+    };
+    let Some(att_json) = store.json(digest) else {
+        facts.failed(
+            "image.signatures",
+            format!(
+                "attestation manifest {digest} was not supplied: its subject cannot be checked"
+            ),
+        );
+        return;
+    };
+    let name = oci::sha256_digest(bundle);
+    match attestation_of(&att_json, manifest)
+        .and_then(|()| verify_over(bundle, &name, digest, trust))
+    {
+        Ok(sig) => {
+            image.insert("signatures".into(), Json::Array(vec![sig]));
             facts.verified(
                 "image.signatures",
                 format!(
-                    "bundle {} verified over the asserted attestation manifest {digest}",
-                    oci::sha256_digest(bundle)
+                    "bundle {name} verified over attestation manifest {digest} (named by the verified index)"
                 ),
             );
         }
-        Err(e) => facts.failed(
-            "image.signatures",
-            format!(
-                "bundle {}: {}: {}",
-                oci::sha256_digest(bundle),
-                e.code().as_str(),
-                e.message()
-            ),
-        ),
+        Err(why) => facts.failed("image.signatures", why),
     }
-    Ok(())
 }
 
 /// `<algorithm>:<hex>` → the algorithm and the raw digest (its length checked).
