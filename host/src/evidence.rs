@@ -53,12 +53,8 @@ pub fn load_with(dir: &Path, budget: &mut Budget) -> Result<Evidence, ReadError>
             name: oid,
         });
     }
-    let git_refs = walk
-        .read_optional("git/refs")?
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
-    let http_checksum = walk
-        .read_optional("http/checksum")?
-        .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+    let git_refs = walk.text("git/refs")?;
+    let http_checksum = walk.text("http/checksum")?.map(|t| t.trim().to_owned());
     let mut attestations = Vec::new();
     for owner in walk.list("attestations")? {
         for repo in walk.list(&format!("attestations/{owner}"))? {
@@ -84,8 +80,8 @@ pub fn load_with(dir: &Path, budget: &mut Budget) -> Result<Evidence, ReadError>
         }
     }
     let attestation_manifest = walk
-        .read_optional("image/attestation-manifest")?
-        .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+        .text("image/attestation-manifest")?
+        .map(|t| t.trim().to_owned());
     let mut signature_bundles = Vec::new();
     for file in walk.list("image/bundles")? {
         signature_bundles.push(walk.read(&format!("image/bundles/{file}"))?);
@@ -131,6 +127,19 @@ impl Walk<'_> {
     fn read(&mut self, name: &str) -> Result<Vec<u8>, ReadError> {
         self.count(name)?;
         self.root.read(name, MAX_EVIDENCE_FILE, self.budget)
+    }
+
+    /// A text file of the layout, which must be UTF-8 (never decoded leniently).
+    fn text(&mut self, name: &str) -> Result<Option<String>, ReadError> {
+        let Some(bytes) = self.read_optional(name)? else {
+            return Ok(None);
+        };
+        String::from_utf8(bytes).map(Some).map_err(|e| {
+            ReadError::new(
+                ReadCode::NotUtf8,
+                format!("evidence file `{name}` is not UTF-8 ({e})"),
+            )
+        })
     }
 
     fn read_optional(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {

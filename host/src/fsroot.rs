@@ -68,6 +68,9 @@ verdict_codes::error_codes! {
         Changed = "changed-while-opened",
         /// The file does not exist.
         NotFound = "not-found",
+        /// A text file of the evidence (refs, a digest) that is not UTF-8: decoding it
+        /// leniently would let two different files say the same thing.
+        NotUtf8 = "not-utf8",
         /// Any other I/O failure (permissions, a symlink loop).
         Io = "io",
     }

@@ -472,6 +472,16 @@ fn evidence_refusals() {
             "leaves-root",
         ),
         (
+            "evidence-refs-not-utf8",
+            "git/refs",
+            |e| {
+                let mut refs = fs::read(e.join("git/refs")).unwrap();
+                refs.extend_from_slice(b"\xff\n");
+                fs::write(e.join("git/refs"), refs).unwrap();
+            },
+            "not-utf8",
+        ),
+        (
             "evidence-fifo",
             "http/content",
             |e| {

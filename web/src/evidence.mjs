@@ -4,7 +4,9 @@
 // split into one bundle per non-blank line. Shared by the Node tests and the page (where the map
 // comes from the examples gallery or dropped files).
 
-const utf8 = new TextDecoder('utf-8');
+// Text parts must be UTF-8, as the CLI requires: a lenient decoder would let two different files
+// say the same thing.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 // Path order as Rust sorts PathBufs: component by component.
 const byPath = (a, b) => {
@@ -21,7 +23,14 @@ const byPath = (a, b) => {
 export function evidenceFromFiles(files) {
   const under = (prefix) =>
     [...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)).sort(byPath);
-  const text = (p) => (files.has(p) ? utf8.decode(files.get(p)) : undefined);
+  const text = (p) => {
+    if (!files.has(p)) return undefined;
+    try {
+      return utf8.decode(files.get(p));
+    } catch {
+      throw new Error(`evidence file \`${p}\` is not UTF-8`);
+    }
+  };
   const ev = {};
   if (files.has('oci/index.json')) ev.ociIndex = files.get('oci/index.json');
   // oci/blobs/<alg>/<hex>: one level of algorithm directories, sorted, then their files.

@@ -43,6 +43,8 @@ test('evidence: the docs/evidence.md layout, sorted as the CLI reads it', () => 
   // Owners in path order ("o" before "o-x"), JSONL split into its non-blank lines.
   assert.deepEqual(ev.attestations.map((a) => [a.repo, new TextDecoder().decode(a.bundle)]), [['o/r', 'L1'], ['o/r', 'L2'], ['o-x/r', 'Z']]);
   assert.deepEqual(evidenceFromFiles(new Map()), {});
+  // Text parts are UTF-8 or refused, as the CLI refuses them (never decoded leniently).
+  assert.throws(() => evidenceFromFiles(new Map([['git/refs', new Uint8Array([0x61, 0xff, 0x0a])]])), /git\/refs.*not UTF-8/);
 });
 
 test('times and paths', () => {
