@@ -387,6 +387,9 @@ pub(crate) fn compact(message: &str) -> String {
 /// that one compile error surfaces here and keeps its compile-error code.
 fn runtime_error(message: &str) -> Error {
     let message = compact(message);
+    if message.contains(crate::builtins::bounded::LIMIT) {
+        return Error::LimitExceeded(message.replacen(crate::builtins::bounded::LIMIT, "", 1));
+    }
     if message.contains(" is unsafe") {
         let path = message.split(':').next().unwrap_or_default().to_owned();
         return Error::MalformedPolicy { path, message };
