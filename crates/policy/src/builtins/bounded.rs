@@ -39,7 +39,7 @@ pub(crate) const LIMIT: &str = "resource limit: ";
 
 /// A builtin's error: an evaluation error (fail-closed), or a limit.
 #[derive(Debug)]
-pub(crate) struct BuiltinError(pub String);
+pub(crate) struct BuiltinError(pub(crate) String);
 
 impl core::fmt::Display for BuiltinError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
