@@ -86,15 +86,17 @@ const TICK: Duration = Duration::from_millis(10);
 /// The limits of the call that renders an error verdict after an
 /// evaluation was stopped, independent of the caller's (which may be what
 /// stopped it: `--fuel 0`, a tiny `--max-memory`). Rendering digests the
-/// policies and the input (parsing it when it is at most the engine's
-/// 32 MiB input limit), so the reservation grows with the input.
+/// policies and the input, parsing and canonicalising it when it is at most
+/// the engine's 32 MiB input limit: bounded work, but a 30 MB JSON document
+/// of small objects needs over 400 MiB to parse. So the reservation is all
+/// a wasm32 memory can address, fuel in proportion to the input (measured:
+/// hashing costs about 100 units a byte, parsing and canonicalising a dense
+/// document a few hundred) and a deadline of its own.
 fn reserved_limits(input_len: usize) -> Limits {
     let input = u64::try_from(input_len).unwrap_or(u64::MAX);
     Limits {
         fuel: RESERVED_FUEL.saturating_add(input.saturating_mul(RESERVED_FUEL_PER_BYTE)),
-        max_memory: RESERVED_MEMORY
-            .saturating_add(input_len.saturating_mul(4))
-            .min(MAX_WASM32_MEMORY),
+        max_memory: MAX_WASM32_MEMORY,
         timeout: Some(RESERVED_TIMEOUT),
     }
 }
@@ -102,11 +104,8 @@ fn reserved_limits(input_len: usize) -> Limits {
 /// Fuel reserved to render an error verdict, plus [`RESERVED_FUEL_PER_BYTE`]
 /// per input byte.
 const RESERVED_FUEL: u64 = 2_000_000_000;
-/// Fuel per input byte reserved to render an error verdict (parsing,
-/// canonicalising and hashing a byte costs well under this).
-const RESERVED_FUEL_PER_BYTE: u64 = 400;
-/// Memory reserved to render an error verdict, plus four times the input.
-const RESERVED_MEMORY: usize = 256 << 20;
+/// Fuel per input byte reserved to render an error verdict.
+const RESERVED_FUEL_PER_BYTE: u64 = 2_000;
 /// The address space of a wasm32 memory.
 const MAX_WASM32_MEMORY: usize = 4 << 30;
 /// The deadline of the call that renders an error verdict.

@@ -465,3 +465,49 @@ fn hostile_policies_end_in_a_verdict_in_the_sandbox() {
     }
     eprintln!("{}", report.join("\n"));
 }
+
+/// The error verdict of a dense JSON input just under the engine's 32 MiB
+/// limit (1.2 million small objects, over 400 MiB to parse in the sandbox)
+/// still renders canonically when the caller's limits are exhausted: the
+/// rendering has reserved limits of its own.
+#[test]
+fn a_dense_input_renders_its_error_verdict_under_reserved_limits() {
+    let path = tmp().join("dense-30mb.json");
+    let mut text = b"{\"a\":[".to_vec();
+    for i in 0..1_200_000 {
+        if i > 0 {
+            text.push(b',');
+        }
+        text.extend_from_slice(b"{\"k\":\"vvvvvvvv\",\"n\":12345}");
+    }
+    text.extend_from_slice(b"]}");
+    assert!(text.len() < 32 << 20);
+    std::fs::write(&path, &text).unwrap();
+    for flags in [&["--fuel", "0"][..], &["--max-memory", "1"][..]] {
+        let mut args = vec![
+            "eval",
+            "--format",
+            "json",
+            "-p",
+            "examples/github-builder/Dockerfile.rego",
+            "-i",
+            path.to_str().unwrap(),
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(flags);
+        let out = verdict(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {out:?}");
+        let value = json_verdict(&out);
+        assert_eq!(error_code(&value), "resource-exhausted", "{value}");
+        assert!(
+            value["hash"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("sha256:")),
+            "{flags:?}: not rendered canonically: {value}"
+        );
+        // The input's digest is of its canonical (JCS) form: it was parsed.
+        assert!(value["verdict"].get("inputDigestOf").is_none(), "{value}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
