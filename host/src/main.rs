@@ -601,7 +601,11 @@ fn verify_bundle(args: VerifyBundleArgs) -> Result<u8> {
             Ok(0)
         }
         Err(failure) => {
-            eprintln!("error[{}]: {}", failure.code(), failure.message());
+            eprintln!(
+                "error[{}]: {}",
+                failure.code(),
+                pretty::escape(failure.message())
+            );
             Ok(failure_status(&failure))
         }
     }
@@ -1069,7 +1073,7 @@ fn test(args: TestArgs) -> Result<u8> {
             Ok(u8::from(report.results.iter().any(|r| !r.passed)))
         }
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+            eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
             Ok(2)
         }
     }
@@ -1095,7 +1099,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
                     Ok(0)
                 }
                 Err(e) => {
-                    eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+                    eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
                     Ok(2)
                 }
             };
