@@ -430,6 +430,7 @@ fn hostile_policies_end_in_a_verdict_in_the_sandbox() {
         ("deep json.unmarshal", "json.unmarshal(concat(\"\", [\"[\" | numbers.range(1, 100000)[_]])) != null".into(), &["deny"]),
         ("huge concat", "count(concat(\"\", [x | numbers.range(1, 1000000)[_]; x := concat(\"\", [\"a\" | numbers.range(1, 1000)[_]])])) > 0".into(), &["resource-exhausted"]),
         ("huge array product", "count([[a, b] | some a in numbers.range(1, 100000); some b in numbers.range(1, 100000)]) > 0".into(), &["resource-exhausted"]),
+        ("deep yaml.unmarshal (closed)", "yaml.unmarshal(concat(\"\", [concat(\"\", [\"[\" | numbers.range(1, 50000)[_]]), concat(\"\", [\"]\" | numbers.range(1, 50000)[_]])])) != null".into(), &["deny"]),
         ("regex repetition", "regex.match(\"(a{1000}){1000}\", \"a\")".into(), &["resource-exhausted"]),
         ("strings.replace_n growth", "count(strings.replace_n({\"a\": concat(\"\", [\"b\" | numbers.range(1, 100000)[_]])}, concat(\"\", [\"a\" | numbers.range(1, 100000)[_]]))) > 0".into(), &["resource-exhausted"]),
         ("deep value by json.patch", "count(json.marshal(json.patch({}, [{\"op\": \"add\", \"path\": concat(\"\", [\"/a\" | numbers.range(1, n)[_]]), \"value\": {}} | some n in numbers.range(1, 20000)]))) > 0".into(), &["resource-exhausted", "deny"]),
