@@ -431,6 +431,10 @@ fn hostile_policies_end_in_a_verdict_in_the_sandbox() {
         ("huge concat", "count(concat(\"\", [x | numbers.range(1, 1000000)[_]; x := concat(\"\", [\"a\" | numbers.range(1, 1000)[_]])])) > 0".into(), &["resource-exhausted"]),
         ("huge array product", "count([[a, b] | some a in numbers.range(1, 100000); some b in numbers.range(1, 100000)]) > 0".into(), &["resource-exhausted"]),
         ("deep yaml.unmarshal (closed)", "yaml.unmarshal(concat(\"\", [concat(\"\", [\"[\" | numbers.range(1, 50000)[_]]), concat(\"\", [\"]\" | numbers.range(1, 50000)[_]])])) != null".into(), &["deny"]),
+        // 3,000 references to one 1 MiB string: joining them asks for 3 GB at once, past
+        // wasm32's isize::MAX (a `capacity overflow` panic, which the component's panic
+        // hook reports as a refused allocation).
+        ("join past 2 GiB", "m := concat(\"\", [k | numbers.range(1, 1024)[_]; k := concat(\"\", [\"x\" | numbers.range(1, 1024)[_]])]); count(concat(\"\", [m | numbers.range(1, 3000)[_]])) > 0".into(), &["resource-exhausted"]),
         ("regex repetition", "regex.match(\"(a{1000}){1000}\", \"a\")".into(), &["resource-exhausted"]),
         ("strings.replace_n growth", "count(strings.replace_n({\"a\": concat(\"\", [\"b\" | numbers.range(1, 100000)[_]])}, concat(\"\", [\"a\" | numbers.range(1, 100000)[_]]))) > 0".into(), &["resource-exhausted"]),
         ("deep value by json.patch", "count(json.marshal(json.patch({}, [{\"op\": \"add\", \"path\": concat(\"\", [\"/a\" | numbers.range(1, n)[_]]), \"value\": {}} | some n in numbers.range(1, 20000)]))) > 0".into(), &["resource-exhausted", "deny"]),
@@ -511,4 +515,36 @@ fn a_dense_input_renders_its_error_verdict_under_reserved_limits() {
         assert!(value["verdict"].get("inputDigestOf").is_none(), "{value}");
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// An allocation past wasm32's `isize::MAX` (2 GiB) panics with `capacity
+/// overflow` before any memory growth: with a 4 GiB cap the memory limiter
+/// never refuses, so only the component's panic hook (a refused 4 GiB
+/// growth) makes this `resource-exhausted` rather than an `internal` trap.
+#[test]
+fn capacity_overflow_is_resource_exhausted_not_internal() {
+    let file = policy_file(
+        "join-3gb.rego",
+        "package docker\n\ndefault allow := false\n\nkb := concat(\"\", [\"x\" | numbers.range(1, 1024)[_]])\n\nmb := concat(\"\", [kb | numbers.range(1, 1024)[_]])\n\nallow if {\n\tcount(concat(\"\", [mb | numbers.range(1, 3000)[_]])) > 0\n}\n\ndecision := {\"allow\": allow}\n",
+    );
+    let out = verdict(&[
+        "eval",
+        "--format",
+        "json",
+        "--max-memory",
+        "4096",
+        "-p",
+        &file,
+        "-i",
+        INPUT,
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let value = json_verdict(&out);
+    assert_eq!(error_code(&value), "resource-exhausted", "{value}");
+    assert_eq!(
+        value["verdict"]["error"]["message"], "memory limit of 4096 MiB reached",
+        "{value}"
+    );
 }
