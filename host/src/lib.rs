@@ -20,6 +20,9 @@ pub mod pretty;
 pub mod verify;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use wasmtime::Result;
 use wasmtime::component::{Linker, ResourceAny};
@@ -58,16 +61,56 @@ pub struct Limits {
     pub fuel: u64,
     /// The most linear memory the component may grow to, in bytes.
     pub max_memory: usize,
+    /// The wall-clock deadline of one call (of all rounds of a `check`
+    /// together, see [`Runner::check_until`]); `None`: no deadline.
+    pub timeout: Option<Duration>,
 }
+
+/// The default wall-clock deadline: generous for any real policy (the
+/// slowest example evaluates in well under a second), short enough that a
+/// CI job stuck on a hostile policy fails fast.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             fuel: 20_000_000_000,
             max_memory: 1 << 30,
+            timeout: Some(DEFAULT_TIMEOUT),
         }
     }
 }
+
+/// How often the engine's epoch advances: the granularity of deadlines.
+const TICK: Duration = Duration::from_millis(10);
+
+/// The limits of the call that renders an error verdict after an
+/// evaluation was stopped, independent of the caller's (which may be what
+/// stopped it: `--fuel 0`, a tiny `--max-memory`). Rendering digests the
+/// policies and the input, parsing and canonicalising it when it is at most
+/// the engine's 32 MiB input limit: bounded work, but a 30 MB JSON document
+/// of small objects needs over 400 MiB to parse. So the reservation is all
+/// a wasm32 memory can address, fuel in proportion to the input (measured:
+/// hashing costs about 100 units a byte, parsing and canonicalising a dense
+/// document a few hundred) and a deadline of its own.
+fn reserved_limits(input_len: usize) -> Limits {
+    let input = u64::try_from(input_len).unwrap_or(u64::MAX);
+    Limits {
+        fuel: RESERVED_FUEL.saturating_add(input.saturating_mul(RESERVED_FUEL_PER_BYTE)),
+        max_memory: MAX_WASM32_MEMORY,
+        timeout: Some(RESERVED_TIMEOUT),
+    }
+}
+
+/// Fuel reserved to render an error verdict, plus [`RESERVED_FUEL_PER_BYTE`]
+/// per input byte.
+const RESERVED_FUEL: u64 = 2_000_000_000;
+/// Fuel per input byte reserved to render an error verdict.
+const RESERVED_FUEL_PER_BYTE: u64 = 2_000;
+/// The address space of a wasm32 memory.
+const MAX_WASM32_MEMORY: usize = 4 << 30;
+/// The deadline of the call that renders an error verdict.
+const RESERVED_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Store state: the memory limiter, which records whether it refused growth.
 struct State {
@@ -84,8 +127,53 @@ impl wasmtime::ResourceLimiter for State {
         Ok(true)
     }
 
+    /// Growth past what a wasm32 memory can address (4 GiB): an allocation
+    /// that could never succeed (the component's panic hook asks for one
+    /// after a `capacity overflow`), so a refusal all the same.
+    fn memory_grow_failed(&mut self, _: wasmtime::Error) -> Result<()> {
+        self.refused = true;
+        Ok(())
+    }
+
     fn table_growing(&mut self, _: usize, desired: usize, _: Option<usize>) -> Result<bool> {
         Ok(desired <= 1 << 20)
+    }
+}
+
+/// The thread that advances the engine's epoch every [`TICK`], so a store's
+/// epoch deadline is a wall-clock deadline. Stopped when the runner drops.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(engine: &wasmtime::Engine) -> Ticker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let weak = engine.weak();
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("verdict-epoch".to_owned())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .ok();
+        Ticker { stop, thread }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -94,6 +182,7 @@ pub struct Runner {
     pre: gen_::EnginePre<State>,
     engine: wasmtime::Engine,
     limits: Limits,
+    _ticker: Ticker,
 }
 
 impl std::fmt::Debug for Runner {
@@ -107,22 +196,43 @@ impl std::fmt::Debug for Runner {
 /// A policy set, as the component takes it.
 pub type PolicySet = Vec<PolicyModule>;
 
+/// `30s`, `1.5s`, `250ms`: a deadline as the messages name it.
+pub fn format_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else if d < Duration::from_secs(1) && d.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}s", d.as_secs_f64())
+    }
+}
+
+/// The engine configuration every runner compiles with: fuel and epoch
+/// interruption (both change the compiled code, so both are part of the
+/// precompiled-code cache key, see [`cache::key`]).
+pub fn engine_config() -> Config {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config
+}
+
 impl Runner {
     /// Compiles (or loads from `cache`) the embedded component.
     pub fn new(cache: Option<PathBuf>, limits: Limits) -> Result<Runner> {
-        let mut config = Config::new();
-        config.consume_fuel(true);
-        let engine = wasmtime::Engine::new(&config)?;
+        let engine = wasmtime::Engine::new(&engine_config())?;
         let component = cache::load(&engine, COMPONENT, cache.as_deref())?;
         let linker = Linker::<State>::new(&engine);
         let instance_pre = linker
             .instantiate_pre(&component)
             .context("failed to link the verdict component")?;
         let pre = gen_::EnginePre::new(instance_pre)?;
+        let ticker = Ticker::start(&engine);
         Ok(Runner {
             pre,
             engine,
             limits,
+            _ticker: ticker,
         })
     }
 
@@ -131,34 +241,93 @@ impl Runner {
         self.limits
     }
 
-    fn store(&self) -> Result<Store<State>> {
+    /// The deadline of a call starting now (`None`: no timeout).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.limits.timeout.map(|t| Instant::now() + t)
+    }
+
+    fn timed_out(&self) -> VerdictError {
+        VerdictError {
+            code: ErrorCode::ResourceExhausted,
+            message: match self.limits.timeout {
+                Some(t) => format!("deadline of {} exceeded", format_duration(t)),
+                None => "deadline exceeded".to_owned(),
+            },
+        }
+    }
+
+    /// Sets `store`'s fuel and epoch deadline for one call.
+    fn arm(
+        &self,
+        store: &mut Store<State>,
+        fuel: u64,
+        deadline: Option<Instant>,
+    ) -> std::result::Result<(), VerdictError> {
+        store.set_fuel(fuel).map_err(|e| internal(&e))?;
+        let ticks = match deadline {
+            None => u64::MAX / 2,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(self.timed_out());
+                }
+                let ticks = left.as_nanos().div_ceil(TICK.as_nanos());
+                u64::try_from(ticks).unwrap_or(u64::MAX / 2).max(1)
+            }
+        };
+        store.set_epoch_deadline(ticks);
+        Ok(())
+    }
+
+    fn store_with(&self, limits: Limits) -> Store<State> {
         let mut store = Store::new(
             &self.engine,
             State {
-                max_memory: self.limits.max_memory,
+                max_memory: limits.max_memory,
                 refused: false,
             },
         );
         store.limiter(|s| s);
-        store.set_fuel(self.limits.fuel)?;
-        Ok(store)
+        store.epoch_deadline_trap();
+        store
     }
 
-    /// Compiles and evaluates in a fresh instance. A trap (fuel, memory)
-    /// becomes an `error` verdict rendered by the component itself.
+    /// A fresh store and instance armed for one call under the runner's
+    /// limits (fuel, memory, the deadline given).
+    fn instance(
+        &self,
+        deadline: Option<Instant>,
+    ) -> std::result::Result<(Store<State>, gen_::Engine), VerdictError> {
+        let mut store = self.store_with(self.limits);
+        self.arm(&mut store, self.limits.fuel, deadline)?;
+        let bindings = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| self.classify(&store, &e))?;
+        Ok((store, bindings))
+    }
+
+    /// Runs `f` in a fresh instance under the runner's limits and `deadline`;
+    /// a stop (trap) is classified ([`ErrorCode::ResourceExhausted`] for a
+    /// limit).
+    fn call<T>(
+        &self,
+        deadline: Option<Instant>,
+        f: impl FnOnce(&gen_::Engine, &mut Store<State>) -> Result<T>,
+    ) -> std::result::Result<T, VerdictError> {
+        let (mut store, bindings) = self.instance(deadline)?;
+        f(&bindings, &mut store).map_err(|trap| self.classify(&store, &trap))
+    }
+
+    /// Compiles and evaluates in a fresh instance. A stop (fuel, memory,
+    /// deadline, trap) becomes an `error` verdict rendered by the component
+    /// under reserved limits ([`Runner::error_verdict`]).
     pub fn evaluate(&self, sets: &[PolicySet], options: &Options, input: &str) -> Result<Verdict> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        let result = bindings
-            .verdict_policy_evaluator()
-            .call_evaluate(&mut store, sets, options, input);
-        match result {
-            Ok(verdict) => Ok(verdict),
-            Err(trap) => {
-                let error = self.classify(&store, &trap);
-                self.error_verdict(sets, options, input, &error)
-            }
-        }
+        let result = self.call(self.deadline(), |b, store| {
+            b.verdict_policy_evaluator()
+                .call_evaluate(store, sets, options, input)
+        });
+        Ok(result.unwrap_or_else(|error| self.error_verdict(sets, options, input, &error)))
     }
 
     /// Compiles and evaluates in a fresh instance with Sigstore bundles as
@@ -173,45 +342,51 @@ impl Runner {
         evidence: &[BundleEvidence],
         trusted_root: Option<&[u8]>,
     ) -> Result<Verdict> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        let result = bindings
-            .verdict_policy_evaluator()
-            .call_evaluate_with_evidence(&mut store, sets, options, input, evidence, trusted_root);
-        match result {
-            Ok(verdict) => Ok(verdict),
-            Err(trap) => {
-                let error = self.classify(&store, &trap);
-                self.error_verdict(sets, options, input, &error)
-            }
-        }
+        let result = self.call(self.deadline(), |b, store| {
+            b.verdict_policy_evaluator().call_evaluate_with_evidence(
+                store,
+                sets,
+                options,
+                input,
+                evidence,
+                trusted_root,
+            )
+        });
+        Ok(result.unwrap_or_else(|error| self.error_verdict(sets, options, input, &error)))
     }
 
     /// Checks one source with its evidence in a fresh instance (the
-    /// `checker` interface). A trap (fuel, memory) becomes an `error`
-    /// verdict rendered by the component itself.
+    /// `checker` interface), with a deadline of its own. A stop becomes an
+    /// `error` verdict rendered under reserved limits.
     pub fn check(
         &self,
         sets: &[PolicySet],
         options: &Options,
         request: &CheckRequest,
     ) -> Result<Checked> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        let result = bindings
-            .verdict_policy_checker()
-            .call_check(&mut store, sets, options, request);
-        match result {
-            Ok(checked) => Ok(checked),
-            Err(trap) => {
-                let error = self.classify(&store, &trap);
-                let input = serde_json::json!({"source": request.source}).to_string();
-                Ok(Checked {
-                    verdict: self.error_verdict(sets, options, &input, &error)?,
-                    input: None,
-                })
+        self.check_until(sets, options, request, self.deadline())
+    }
+
+    /// [`Runner::check`] with a deadline shared by several calls (the rounds
+    /// of one `check` that reads the files the policy asks for).
+    pub fn check_until(
+        &self,
+        sets: &[PolicySet],
+        options: &Options,
+        request: &CheckRequest,
+        deadline: Option<Instant>,
+    ) -> Result<Checked> {
+        let result = self.call(deadline, |b, store| {
+            b.verdict_policy_checker()
+                .call_check(store, sets, options, request)
+        });
+        Ok(result.unwrap_or_else(|error| {
+            let input = serde_json::json!({"source": request.source}).to_string();
+            Checked {
+                verdict: self.error_verdict(sets, options, &input, &error),
+                input: None,
             }
-        }
+        }))
     }
 
     /// The input document Buildx would build for `request`, with its facts
@@ -220,15 +395,11 @@ impl Runner {
         &self,
         request: &CheckRequest,
     ) -> Result<std::result::Result<String, VerdictError>> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        let result = bindings
-            .verdict_policy_checker()
-            .call_build_input(&mut store, request);
-        match result {
-            Ok(r) => Ok(r),
-            Err(trap) => Ok(Err(self.classify(&store, &trap))),
-        }
+        Ok(self
+            .call(self.deadline(), |b, store| {
+                b.verdict_policy_checker().call_build_input(store, request)
+            })
+            .and_then(|r| r))
     }
 
     /// Runs policy tests (`test_*` rules of `tests`) against `policy` in a
@@ -240,31 +411,41 @@ impl Runner {
         options: &Options,
         run: Option<&str>,
     ) -> Result<std::result::Result<TestReport, VerdictError>> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        let result = bindings
-            .verdict_policy_tester()
-            .call_run_tests(&mut store, policy, tests, options, run);
-        match result {
-            Ok(r) => Ok(r),
-            Err(trap) => Ok(Err(self.classify(&store, &trap))),
-        }
+        Ok(self
+            .call(self.deadline(), |b, store| {
+                b.verdict_policy_tester()
+                    .call_run_tests(store, policy, tests, options, run)
+            })
+            .and_then(|r| r))
     }
 
-    /// The canonical error verdict, from a fresh instance.
+    /// The canonical error verdict, rendered by the component in a fresh
+    /// instance under reserved limits (not the runner's: they may be what
+    /// stopped the evaluation). It cannot fail: should even that call be
+    /// stopped, the verdict is [`host_error_verdict`] (no canonical record).
     pub fn error_verdict(
         &self,
         sets: &[PolicySet],
         options: &Options,
         input: &str,
         error: &VerdictError,
-    ) -> Result<Verdict> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
-        bindings
-            .verdict_policy_evaluator()
-            .call_error_verdict(&mut store, sets, options, input, error)
-            .context("the component failed to render an error verdict")
+    ) -> Verdict {
+        let limits = reserved_limits(input.len());
+        let mut store = self.store_with(limits);
+        let rendered = self
+            .arm(
+                &mut store,
+                limits.fuel,
+                limits.timeout.map(|t| Instant::now() + t),
+            )
+            .map_err(|e| wasmtime::Error::msg(e.message))
+            .and_then(|()| self.pre.instantiate(&mut store))
+            .and_then(|bindings| {
+                bindings
+                    .verdict_policy_evaluator()
+                    .call_error_verdict(&mut store, sets, options, input, error)
+            });
+        rendered.unwrap_or_else(|_| host_error_verdict(error.clone()))
     }
 
     /// Compiles policy sets into a live engine resource for many evaluations.
@@ -273,8 +454,10 @@ impl Runner {
         sets: &[PolicySet],
         options: &Options,
     ) -> Result<std::result::Result<Session<'_>, VerdictError>> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
+        let (mut store, bindings) = match self.instance(self.deadline()) {
+            Ok(instance) => instance,
+            Err(error) => return Ok(Err(error)),
+        };
         let created = bindings
             .verdict_policy_evaluator()
             .engine()
@@ -293,6 +476,15 @@ impl Runner {
         }
     }
 
+    /// Arms a long-lived instance's store for one more call: fresh fuel and
+    /// a fresh deadline.
+    fn rearm(&self, store: &mut Store<State>) -> std::result::Result<(), VerdictError> {
+        self.arm(store, self.limits.fuel, self.deadline())
+    }
+
+    /// What stopped a call, as a verdict error. Limits are
+    /// `resource-exhausted` naming the limit; any other trap is `internal`
+    /// naming the trap only: no backtrace or host detail reaches a verdict.
     fn classify(&self, store: &Store<State>, trap: &wasmtime::Error) -> VerdictError {
         if store.data().refused {
             return VerdictError {
@@ -308,15 +500,55 @@ impl Runner {
                 code: ErrorCode::ResourceExhausted,
                 message: format!("fuel limit of {} exhausted", self.limits.fuel),
             },
+            Some(Trap::Interrupt) => self.timed_out(),
             Some(Trap::StackOverflow) => VerdictError {
                 code: ErrorCode::ResourceExhausted,
                 message: "stack exhausted".to_owned(),
             },
-            _ => VerdictError {
+            Some(other) => VerdictError {
                 code: ErrorCode::Internal,
-                message: format!("the component trapped: {trap:#}"),
+                message: format!("the component trapped: {other}"),
             },
+            None => internal(trap),
         }
+    }
+}
+
+/// An `internal` error naming a host failure by its root cause's first
+/// line (never a backtrace).
+fn internal(error: &wasmtime::Error) -> VerdictError {
+    let cause = error.root_cause().to_string();
+    VerdictError {
+        code: ErrorCode::Internal,
+        message: format!(
+            "the component failed: {}",
+            cause.lines().next().unwrap_or("unknown error")
+        ),
+    }
+}
+
+/// An `error` verdict made by the host alone, for a failure that never
+/// reached the component (a file that cannot be read, a bad flag) or, as a
+/// last resort, when the component could not render one. It has no
+/// canonical record: `canonical_json` is `{"decision":"error","error":…}`
+/// and `hash` is empty ([`pretty::json_output`] prints it as `null`).
+pub fn host_error_verdict(error: VerdictError) -> Verdict {
+    let canonical_json = serde_json::json!({
+        "decision": "error",
+        "error": {"code": error.code.as_str(), "message": error.message},
+    })
+    .to_string();
+    Verdict {
+        decision: Decision::Error,
+        messages: vec![],
+        prints: vec![],
+        error: Some(error),
+        decided_by: None,
+        pin: None,
+        missing_files: vec![],
+        canonical_json,
+        hash: String::new(),
+        coverage: vec![],
     }
 }
 
@@ -337,11 +569,16 @@ impl std::fmt::Debug for Session<'_> {
 }
 
 impl Session<'_> {
-    /// Evaluates one input with the compiled engine, refuelled per call.
-    /// After a trap the instance is dead; the error verdict comes from a
-    /// fresh one and the session must not be used again.
+    /// Evaluates one input with the compiled engine, refuelled (and given a
+    /// fresh deadline) per call. After a trap the instance is dead; the
+    /// error verdict comes from a fresh one and the session must not be used
+    /// again.
     pub fn evaluate(&mut self, input: &str) -> Result<Verdict> {
-        self.store.set_fuel(self.runner.limits.fuel)?;
+        if let Err(error) = self.runner.rearm(&mut self.store) {
+            return Ok(self
+                .runner
+                .error_verdict(&self.sets, &self.options, input, &error));
+        }
         let result = self
             .bindings
             .verdict_policy_evaluator()
@@ -351,8 +588,9 @@ impl Session<'_> {
             Ok(verdict) => Ok(verdict),
             Err(trap) => {
                 let error = self.runner.classify(&self.store, &trap);
-                self.runner
-                    .error_verdict(&self.sets, &self.options, input, &error)
+                Ok(self
+                    .runner
+                    .error_verdict(&self.sets, &self.options, input, &error))
             }
         }
     }

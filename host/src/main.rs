@@ -159,6 +159,11 @@ struct EvalArgs {
     /// Do not read or write the precompiled-code cache.
     #[arg(long)]
     no_cache: bool,
+    /// Wall-clock deadline of the evaluation (of all rounds of a SOURCE's
+    /// check together): `30s`, `500ms`, `2m`, `1h`; `0` for none. Past it
+    /// the verdict is an error with code `resource-exhausted`.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    timeout: Timeout,
     /// A Sigstore bundle as evidence, and the digest it signs:
     /// `FILE=sha256:HEX`. Repeatable. The bundles are verified in the
     /// sandbox; the verified ones become `input.signatures` (replacing any
@@ -256,23 +261,70 @@ struct SandboxArgs {
     /// Do not read or write the precompiled-code cache.
     #[arg(long)]
     no_cache: bool,
+    /// Wall-clock deadline of one call into the sandbox (of all rounds of a
+    /// `check` together): `30s`, `500ms`, `2m`, `1h`; `0` for none. Past
+    /// it the verdict is an error with code `resource-exhausted`.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    timeout: Timeout,
 }
 
 impl SandboxArgs {
     fn runner(&self) -> Result<Runner> {
-        let limits = Limits {
-            fuel: self.fuel,
-            max_memory: self
-                .max_memory
-                .checked_mul(1 << 20)
-                .context("--max-memory is too large")?,
-        };
-        let cache = if self.no_cache {
-            None
-        } else {
-            cache::default_dir()
-        };
-        Runner::new(cache, limits)
+        new_runner(self.fuel, self.max_memory, self.timeout, self.no_cache)
+    }
+}
+
+/// A `--timeout` value: `None` is no deadline.
+type Timeout = Option<std::time::Duration>;
+
+/// `--timeout`: a number and a unit (`ms`, `s`, `m`, `h`; as OPA's and
+/// cosign's `--timeout`), a plain number of seconds, or `0` for none.
+fn parse_timeout(text: &str) -> std::result::Result<Timeout, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let scale = match unit {
+        "" | "s" => 1.0,
+        "ms" => 0.001,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(format!("{text:?}: unknown unit {unit:?} (ms, s, m, h)")),
+    };
+    if value == 0.0 {
+        return Ok(None);
+    }
+    std::time::Duration::try_from_secs_f64(value * scale)
+        .map(Some)
+        .map_err(|_| format!("{text:?} is out of range"))
+}
+
+/// The runner with the command line's limits.
+fn new_runner(fuel: u64, max_memory: usize, timeout: Timeout, no_cache: bool) -> Result<Runner> {
+    let limits = Limits {
+        fuel,
+        max_memory: max_memory
+            .checked_mul(1 << 20)
+            .context("--max-memory is too large")?,
+        timeout,
+    };
+    let cache = if no_cache { None } else { cache::default_dir() };
+    Runner::new(cache, limits).map_err(|e| e.context(RunnerFailed))
+}
+
+/// Marks an error of the runner itself (the component did not compile or
+/// load): code `internal`, where every other host-side failure is
+/// `invalid-request`.
+#[derive(Debug)]
+struct RunnerFailed;
+
+impl std::fmt::Display for RunnerFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the sandbox could not start")
     }
 }
 
@@ -386,12 +438,56 @@ struct VerifyArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = json_output_of(&cli.command);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("verdict: {e:#}");
+            // `--format json` always prints a verdict: a failure before (or
+            // outside) the sandbox is an error verdict with no canonical
+            // record.
+            let code = if e.downcast_ref::<RunnerFailed>().is_some() {
+                verdict_host::ErrorCode::Internal
+            } else {
+                verdict_host::ErrorCode::InvalidRequest
+            };
+            let error = verdict_host::VerdictError {
+                code,
+                message: format!("{e:#}"),
+            };
+            match json {
+                Some(JsonOutput::Verdict) => {
+                    let verdict = verdict_host::host_error_verdict(error);
+                    println!("{}", pretty::json_output(&verdict));
+                }
+                Some(JsonOutput::Verification) => {
+                    let error =
+                        serde_json::json!({"code": code.as_str(), "message": error.message});
+                    println!("{{\"verified\":false,\"error\":{error}}}");
+                }
+                None => {}
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+/// What `--format json` prints for a command.
+enum JsonOutput {
+    /// `{"hash", "verdict"}`.
+    Verdict,
+    /// `{"verified", …}`.
+    Verification,
+}
+
+fn json_output_of(command: &Command) -> Option<JsonOutput> {
+    match command {
+        Command::Eval(a) if matches!(a.format, Format::Json) && !a.print => {
+            Some(JsonOutput::Verdict)
+        }
+        Command::Check(a) if matches!(a.format, Format::Json) => Some(JsonOutput::Verdict),
+        Command::Verify(a) if matches!(a.format, Format::Json) => Some(JsonOutput::Verification),
+        _ => None,
     }
 }
 
@@ -513,7 +609,11 @@ fn verify_bundle(args: VerifyBundleArgs) -> Result<u8> {
             Ok(0)
         }
         Err(failure) => {
-            eprintln!("error[{}]: {}", failure.code(), failure.message());
+            eprintln!(
+                "error[{}]: {}",
+                failure.code(),
+                pretty::escape(failure.message())
+            );
             Ok(failure_status(&failure))
         }
     }
@@ -829,7 +929,10 @@ fn check_with_files(
     context: &std::path::Path,
     budget: &mut Budget,
 ) -> Result<verdict_host::Checked> {
-    let mut checked = runner.check(sets, options, request)?;
+    // One deadline for every round: the files read between rounds do not
+    // buy the policy more time.
+    let deadline = runner.deadline();
+    let mut checked = runner.check_until(sets, options, request, deadline)?;
     for _ in 1..MAX_ROUNDS {
         let mut added = false;
         for name in &checked.verdict.missing_files {
@@ -849,7 +952,7 @@ fn check_with_files(
         if !added {
             break;
         }
-        checked = runner.check(sets, options, request)?;
+        checked = runner.check_until(sets, options, request, deadline)?;
     }
     Ok(checked)
 }
@@ -1085,7 +1188,7 @@ fn test(args: TestArgs) -> Result<u8> {
             Ok(u8::from(report.results.iter().any(|r| !r.passed)))
         }
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+            eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
             Ok(2)
         }
     }
@@ -1097,13 +1200,7 @@ fn auto_policy_name(dockerfile: &std::path::Path) -> String {
 
 fn eval(args: EvalArgs) -> Result<u8> {
     let runner_for = |fuel: u64, max_memory: usize, no_cache: bool| -> Result<Runner> {
-        let limits = Limits {
-            fuel,
-            max_memory: max_memory
-                .checked_mul(1 << 20)
-                .context("--max-memory is too large")?,
-        };
-        Runner::new(if no_cache { None } else { cache::default_dir() }, limits)
+        new_runner(fuel, max_memory, args.timeout, no_cache)
     };
     if let Some(source) = &args.source {
         let runner = runner_for(args.fuel, args.max_memory, args.no_cache)?;
@@ -1131,7 +1228,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
                     Ok(0)
                 }
                 Err(e) => {
-                    eprintln!("error[{}]: {}", e.code.as_str(), e.message);
+                    eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
                     Ok(2)
                 }
             };

@@ -8,6 +8,42 @@ use serde_json::Value;
 use crate::verify::{VerifiedBundle, VerifyFailure};
 use crate::{Decision, Verdict};
 
+/// Text from a policy, an input or evidence, made safe for a terminal line:
+/// control characters (C0 including newline and tab, DEL, C1), bidirectional
+/// formatting characters (embeddings, overrides, isolates, marks) and the
+/// Unicode line and paragraph separators are shown as `\u{1b}`, so a message
+/// can neither start a line of its own (a fake `ALLOW`), recolour the output
+/// nor reorder what the terminal shows.
+pub fn escape(text: &str) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A character [`escape`] shows escaped.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// Renders `verdict`; `sets` names the files of each policy set, so the
 /// output can say which set decided.
 pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
@@ -18,7 +54,7 @@ pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
             .and_then(|i| sets.get(i))
             .map(|files| files.join(", "))
             .unwrap_or_default();
-        format!("policy set {} ({files})", i + 1)
+        format!("policy set {} ({})", i + 1, escape(&files))
     };
     let headline = match (verdict.decision, verdict.decided_by) {
         (Decision::Allow, _) if sets.len() == 1 => "ALLOW: the policy allowed".to_owned(),
@@ -34,12 +70,17 @@ pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
     };
     let _ = writeln!(out, "{headline}");
     if let Some(error) = &verdict.error {
-        let _ = writeln!(out, "  error [{}]: {}", error.code.as_str(), error.message);
+        let _ = writeln!(
+            out,
+            "  error [{}]: {}",
+            error.code.as_str(),
+            escape(&error.message)
+        );
     }
     if !verdict.messages.is_empty() {
         let _ = writeln!(out, "  messages:");
         for message in &verdict.messages {
-            let _ = writeln!(out, "    - {message}");
+            let _ = writeln!(out, "    - {}", escape(message));
         }
     } else if verdict.decision == Decision::Deny {
         let _ = writeln!(out, "  messages: (none: the decision has no deny_msg)");
@@ -47,7 +88,7 @@ pub fn render(verdict: &Verdict, sets: &[Vec<String>]) -> String {
     if !verdict.prints.is_empty() {
         let _ = writeln!(out, "  prints:");
         for line in &verdict.prints {
-            let _ = writeln!(out, "    {line}");
+            let _ = writeln!(out, "    {}", escape(line));
         }
     }
     let _ = writeln!(out, "  verdict {}", verdict.hash);
@@ -71,7 +112,7 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
             let get = |key: &str| pairs.iter().find(|(k, _)| k == key);
             let rest = pairs.iter().filter(|(k, _)| !first.contains(&k.as_str()));
             for (key, value) in first.iter().filter_map(|k| get(k)).chain(rest) {
-                let _ = writeln!(out, "    {key}: {value}");
+                let _ = writeln!(out, "    {key}: {}", escape(value));
             }
         }
         None => {
@@ -125,8 +166,8 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
                 })
                 .unwrap_or_default();
             let _ = match name {
-                "" => writeln!(out, "    subject {digests}"),
-                _ => writeln!(out, "    subject {name} {digests}"),
+                "" => writeln!(out, "    subject {}", escape(&digests)),
+                _ => writeln!(out, "    subject {} {}", escape(name), escape(&digests)),
             };
         }
     }
@@ -134,7 +175,7 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
     if let Some(ignored) = facts["ignored"].as_array().filter(|i| !i.is_empty()) {
         let _ = writeln!(out, "  ignored:");
         for item in ignored {
-            let _ = writeln!(out, "    - {}", item.as_str().unwrap_or_default());
+            let _ = writeln!(out, "    - {}", escape(item.as_str().unwrap_or_default()));
         }
     }
     if let Some(digest) = trust_root {
@@ -153,7 +194,7 @@ pub fn render_verify_failure(failure: &VerifyFailure) -> String {
     format!(
         "{headline}\n  error [{}]: {}\n",
         failure.code(),
-        failure.message()
+        escape(failure.message())
     )
 }
 
@@ -170,7 +211,7 @@ pub fn render_coverage(files: &[crate::FileCoverage]) -> String {
         };
         out.push_str(&format!(
             "  coverage: {} {percent:.1}% ({}/{lines} lines)",
-            f.path,
+            escape(&f.path),
             f.covered.len()
         ));
         if !f.not_covered.is_empty() {
@@ -185,10 +226,12 @@ pub fn render_coverage(files: &[crate::FileCoverage]) -> String {
 /// The JSON output of a verdict: `{"hash", "verdict"}` (the canonical record), plus `coverage`
 /// (`[{path, covered, notCovered}]`) when the verdict carries it.
 pub fn json_output(verdict: &Verdict) -> String {
-    let mut out = format!(
-        "{{\"hash\":\"{}\",\"verdict\":{}",
-        verdict.hash, verdict.canonical_json
-    );
+    // A host-made verdict (no canonical record) has no hash.
+    let hash = match verdict.hash.as_str() {
+        "" => "null".to_owned(),
+        hash => format!("\"{hash}\""),
+    };
+    let mut out = format!("{{\"hash\":{hash},\"verdict\":{}", verdict.canonical_json);
     if !verdict.coverage.is_empty() {
         let files: Vec<Value> = verdict
             .coverage
@@ -212,7 +255,11 @@ pub fn render_facts(canonical_json: &str) -> String {
     let mut out = render_fact_list(&record["facts"]);
     if let Some(missing) = record["missingFiles"].as_array() {
         let names: Vec<&str> = missing.iter().filter_map(|m| m.as_str()).collect();
-        let _ = writeln!(out, "  files asked for but not found: {}", names.join(", "));
+        let _ = writeln!(
+            out,
+            "  files asked for but not found: {}",
+            escape(&names.join(", "))
+        );
     }
     out
 }
@@ -228,10 +275,48 @@ pub fn render_fact_list(facts: &Value) -> String {
         let _ = writeln!(
             out,
             "    {:<8} {}: {}",
-            fact["status"].as_str().unwrap_or("?"),
-            fact["field"].as_str().unwrap_or("?"),
-            fact["how"].as_str().unwrap_or("")
+            escape(fact["status"].as_str().unwrap_or("?")),
+            escape(fact["field"].as_str().unwrap_or("?")),
+            escape(fact["how"].as_str().unwrap_or(""))
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_shows_controls_and_bidi_and_keeps_the_rest() {
+        let cases = [
+            (
+                "plain text, ünïcödé ✔ and \\ stay",
+                "plain text, ünïcödé ✔ and \\ stay",
+            ),
+            ("line\nALLOW", "line\\u{a}ALLOW"),
+            ("cr\rALLOW", "cr\\u{d}ALLOW"),
+            ("tab\t", "tab\\u{9}"),
+            ("\u{1b}[32mgreen\u{1b}[0m", "\\u{1b}[32mgreen\\u{1b}[0m"),
+            ("nul\0", "nul\\u{0}"),
+            ("del\u{7f}", "del\\u{7f}"),
+            ("c1 \u{85} \u{9b}31m", "c1 \\u{85} \\u{9b}31m"),
+            ("rlo \u{202e}txt.exe", "rlo \\u{202e}txt.exe"),
+            (
+                "isolates \u{2066}\u{2067}\u{2068}\u{2069}",
+                "isolates \\u{2066}\\u{2067}\\u{2068}\\u{2069}",
+            ),
+            (
+                "marks \u{200e}\u{200f}\u{61c}",
+                "marks \\u{200e}\\u{200f}\\u{61c}",
+            ),
+            (
+                "separators \u{2028}\u{2029}",
+                "separators \\u{2028}\\u{2029}",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(escape(input), want, "{input:?}");
+        }
+    }
 }

@@ -170,8 +170,10 @@ impl std::fmt::Debug for TrustRoot<'_> {
 
 impl Runner {
     fn trust_root(&self, source: TrustSource<'_>) -> Outcome<TrustRoot<'_>> {
-        let mut store = self.store()?;
-        let bindings = self.pre.instantiate(&mut store)?;
+        let (mut store, bindings) = match self.instance(self.deadline()) {
+            Ok(instance) => instance,
+            Err(error) => return Ok(Err(VerifyFailure::Host(error))),
+        };
         let guest = bindings.verdict_policy_verifier().trust_root();
         let created = match source {
             TrustSource::PublicGood => guest.call_public_good(&mut store).map(Ok),
@@ -249,7 +251,9 @@ impl TrustRoot<'_> {
         if self.dead {
             return Ok(Err(self.dead()));
         }
-        self.store.set_fuel(self.runner.limits.fuel)?;
+        if let Err(error) = self.runner.rearm(&mut self.store) {
+            return Ok(Err(VerifyFailure::Host(error)));
+        }
         let result = self.bindings.verdict_policy_verifier().call_verify_bundle(
             &mut self.store,
             bundle,
@@ -269,7 +273,9 @@ impl TrustRoot<'_> {
         if self.dead {
             return Ok(Err(self.dead()));
         }
-        self.store.set_fuel(self.runner.limits.fuel)?;
+        if let Err(error) = self.runner.rearm(&mut self.store) {
+            return Ok(Err(VerifyFailure::Host(error)));
+        }
         let result = self
             .bindings
             .verdict_policy_verifier()
@@ -283,7 +289,9 @@ impl TrustRoot<'_> {
         if self.dead {
             return Ok(Err(self.dead()));
         }
-        self.store.set_fuel(self.runner.limits.fuel)?;
+        if let Err(error) = self.runner.rearm(&mut self.store) {
+            return Ok(Err(VerifyFailure::Host(error)));
+        }
         let result = self
             .bindings
             .verdict_policy_verifier()

@@ -1,4 +1,8 @@
-# Builds tens of millions of values: must be stopped by the memory cap.
+# Builds a string of a gigabyte: must be stopped by the memory cap.
 package docker
 
-decision := {"allow": count(numbers.range(1, 50000000)) > 0}
+kb := concat("", ["x" | numbers.range(1, 1024)[_]])
+
+mb := concat("", [kb | numbers.range(1, 1024)[_]])
+
+decision := {"allow": count(concat("", [mb | numbers.range(1, 1024)[_]])) > 0}

@@ -49,6 +49,7 @@ fn request(r: CheckRequest) -> (core_::CheckRequest, Option<Vec<u8>>, bool) {
 
 impl wit_checker::Guest for Component {
     fn build_input(r: CheckRequest) -> Result<String, wit::Error> {
+        crate::guard();
         let (request, trusted_root, _) = request(r);
         let trust = match trusted_root {
             None => core_::verify::TrustMaterial::public_good(),
@@ -68,6 +69,7 @@ impl wit_checker::Guest for Component {
     }
 
     fn check(sets: Vec<wit::PolicySet>, o: wit::Options, r: CheckRequest) -> wit_checker::Checked {
+        crate::guard();
         let (request, trusted_root, default_policy) = request(r);
         let run = if o.coverage {
             core_::check_with_coverage

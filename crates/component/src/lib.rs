@@ -30,6 +30,39 @@ mod verifier;
 
 struct Component;
 
+/// Installs (once per instance) the panic hook that tells the host an
+/// allocation was impossible.
+///
+/// A panic is a trap here (wasm32 aborts on panic), and all the host sees of
+/// a trap is its kind. Most panics are bugs (`internal`), but `capacity
+/// overflow` is an allocation larger than wasm32's 2 GiB `isize::MAX`, which
+/// the host's memory limiter never saw: the hook asks for 4 GiB more linear
+/// memory, a growth that always fails and that the host's limiter records,
+/// so the host reports the stop as `resource-exhausted` like any other
+/// refused allocation. Every export calls this first.
+pub(crate) fn guard() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let message = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("");
+                if message.contains("capacity overflow") {
+                    // 65 536 pages: 4 GiB, past any wasm32 memory.
+                    let _ = core::arch::wasm32::memory_grow::<0>(65_536);
+                }
+                previous(info);
+            }));
+        });
+    }
+}
+
 /// A compiled engine, owned by the host as a resource.
 struct Engine(core_::Engine);
 
@@ -126,6 +159,7 @@ fn file_coverage(c: core_::FileCoverage) -> wit::FileCoverage {
 
 impl GuestEngine for Engine {
     fn create(sets: Vec<wit::PolicySet>, o: wit::Options) -> Result<evaluator::Engine, wit::Error> {
+        guard();
         let coverage = o.coverage;
         core_::Engine::new(modules(sets), options(o))
             .map(|e| evaluator::Engine::new(Engine(e.with_coverage(coverage))))
@@ -136,6 +170,7 @@ impl GuestEngine for Engine {
     }
 
     fn evaluate(&self, input: String) -> wit::Verdict {
+        guard();
         verdict(self.0.evaluate(&input))
     }
 }
@@ -144,6 +179,7 @@ impl evaluator::Guest for Component {
     type Engine = Engine;
 
     fn evaluate(sets: Vec<wit::PolicySet>, o: wit::Options, input: String) -> wit::Verdict {
+        guard();
         let run = if o.coverage {
             core_::evaluate_with_coverage
         } else {
@@ -159,6 +195,7 @@ impl evaluator::Guest for Component {
         evidence: Vec<evaluator::BundleEvidence>,
         trusted_root: Option<Vec<u8>>,
     ) -> wit::Verdict {
+        guard();
         let sets = modules(sets);
         let coverage = o.coverage;
         let o = options(o);
@@ -212,6 +249,7 @@ impl evaluator::Guest for Component {
         input: String,
         error: wit::Error,
     ) -> wit::Verdict {
+        guard();
         let error = core_::VerdictError {
             code: code_from_wit(error.code),
             message: error.message,

@@ -21,6 +21,7 @@ impl wit_tester::Guest for Component {
         o: wit::Options,
         run: Option<String>,
     ) -> Result<wit_tester::TestReport, wit::Error> {
+        crate::guard();
         let report = core_::tester::run_tests(
             &modules(policy),
             &modules(tests),

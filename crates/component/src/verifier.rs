@@ -137,16 +137,19 @@ fn verified(b: &v::VerifiedBundle) -> wit::VerifiedBundle {
 
 impl wit::GuestTrustRoot for TrustRoot {
     fn from_json(json: Vec<u8>) -> Result<wit::TrustRoot, wit::VerifyError> {
+        crate::guard();
         v::TrustMaterial::from_json(&json)
             .map(|t| wit::TrustRoot::new(TrustRoot(t)))
             .map_err(|e| error(&e))
     }
 
     fn public_good() -> wit::TrustRoot {
+        crate::guard();
         wit::TrustRoot::new(TrustRoot(v::TrustMaterial::public_good()))
     }
 
     fn github() -> wit::TrustRoot {
+        crate::guard();
         wit::TrustRoot::new(TrustRoot(v::TrustMaterial::github()))
     }
 
@@ -168,6 +171,7 @@ impl wit::Guest for Component {
         trust: wit::TrustRootBorrow<'_>,
         options: wit::VerifyOptions,
     ) -> Result<wit::VerifiedBundle, wit::VerifyError> {
+        crate::guard();
         let trust = &trust.get::<TrustRoot>().0;
         let policy = policy(options)?;
         let result = match &artifact {

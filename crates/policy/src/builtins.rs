@@ -21,6 +21,7 @@
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
 //!   68 KB gzip) for four functions that never see a host name.
 
+pub mod bounded;
 mod glob;
 mod golayout;
 mod time;
@@ -259,6 +260,19 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Value::Undefined,
     })?;
     add(engine, "glob.quote_meta", 1, one(glob::quote_meta))?;
+    try_add(engine, "numbers.range", 2, |a| match a.as_slice() {
+        [x, y] => bounded::range("numbers.range", x, y, None),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "numbers.range_step", 3, |a| match a.as_slice() {
+        [x, y, step] => bounded::range("numbers.range_step", x, y, Some(step)),
+        _ => Ok(Value::Undefined),
+    })?;
+    let sprintf = bounded::Sprintf::new()?;
+    try_add(engine, "sprintf", 2, move |a| match a.as_slice() {
+        [format, args] => sprintf.call(format, args),
+        _ => Ok(Value::Undefined),
+    })?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(
@@ -284,6 +298,23 @@ fn add(
 ) -> Result<(), String> {
     engine
         .add_extension(name.to_owned(), nargs, Box::new(move |args| Ok(f(args))))
+        .map_err(|e| format!("registering {name}: {e}"))
+}
+
+/// [`add`] for a builtin that can fail: its error is an evaluation error
+/// (`resource-exhausted` when it is a [`bounded::LIMIT`]).
+fn try_add(
+    engine: &mut Engine,
+    name: &str,
+    nargs: u8,
+    f: impl Fn(Vec<Value>) -> Result<Value, bounded::BuiltinError> + Clone + Send + Sync + 'static,
+) -> Result<(), String> {
+    engine
+        .add_extension(
+            name.to_owned(),
+            nargs,
+            Box::new(move |args| f(args).map_err(anyhow::Error::new)),
+        )
         .map_err(|e| format!("registering {name}: {e}"))
 }
 

@@ -148,3 +148,82 @@ fn collect_calls(node: &Json, out: &mut Vec<(String, u32)>) {
         _ => {}
     }
 }
+
+/// The deepest bracket nesting (`(`, `[`, `{` together) a module may have.
+///
+/// regorus's parser backtracks at each `[` and `{` (comprehension or
+/// literal?) by cloning its state and parsing again, so its work doubles
+/// with each level until its own limit of 32 nested expressions: 14 levels
+/// of `[` took 1.9 s natively (debug build), 32 would take days. Real
+/// policies nest a handful of levels (the deepest in this repository: 5 — a
+/// rule body, an object, an array, a comprehension, a call). OPA has no such
+/// limit.
+pub const MAX_NESTING: usize = 12;
+
+/// Rejects a module whose brackets nest deeper than [`MAX_NESTING`], before
+/// regorus parses it. Brackets in strings (`"…"` with escapes, raw
+/// `` `…` ``) and comments (`#` to the end of the line) do not count.
+pub(crate) fn check_nesting(module: &Module) -> Result<(), Error> {
+    let mut depth = 0usize;
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut chars = module.source.chars();
+    while let Some(c) = chars.next() {
+        col += 1;
+        match c {
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        line += 1;
+                        col = 0;
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    col += 1;
+                    match c {
+                        '\\' => {
+                            chars.next();
+                            col += 1;
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '`' => {
+                for c in chars.by_ref() {
+                    col += 1;
+                    match c {
+                        '`' => break,
+                        '\n' => {
+                            line += 1;
+                            col = 0;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Error::MalformedPolicy {
+                        path: module.path.clone(),
+                        message: format!(
+                            "{}:{line}:{col}: brackets nest deeper than {MAX_NESTING} levels",
+                            module.path
+                        ),
+                    });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -245,7 +245,14 @@ impl PolicyEngine {
         }
         let printed = engine.take_prints().unwrap_or_default();
         prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
-        let results = result.map_err(|e| runtime_error(&e.to_string()))?;
+        let results = result.map_err(|e| {
+            // regorus's own limits (a regex's compiled size) are limits too.
+            if e.downcast_ref::<regorus::LimitError>().is_some() {
+                Error::LimitExceeded(compact(&e.to_string()))
+            } else {
+                runtime_error(&e.to_string())
+            }
+        })?;
         let value = results
             .result
             .first()
@@ -311,6 +318,7 @@ pub(crate) fn compile_modules(
     };
     let mut packages = Vec::new();
     for module in modules {
+        check::check_nesting(module)?;
         let declared = engine
             .add_policy(module.path.clone(), module.source.clone())
             .map_err(|e| Error::MalformedPolicy {
@@ -387,6 +395,9 @@ pub(crate) fn compact(message: &str) -> String {
 /// that one compile error surfaces here and keeps its compile-error code.
 fn runtime_error(message: &str) -> Error {
     let message = compact(message);
+    if message.contains(builtins::bounded::LIMIT) {
+        return Error::LimitExceeded(message.replacen(builtins::bounded::LIMIT, "", 1));
+    }
     if message.contains(" is unsafe") {
         let path = message.split(':').next().unwrap_or_default().to_owned();
         return Error::MalformedPolicy { path, message };

@@ -155,6 +155,10 @@ pub enum Error {
     /// Evaluation failed at run time.
     #[error("evaluation failed: {0}")]
     EvaluationFailed(String),
+    /// The evaluation reached one of verdict's limits (a builtin's result
+    /// size, a `sprintf` width).
+    #[error("{0}")]
+    LimitExceeded(String),
     /// The request is invalid.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -180,7 +184,7 @@ impl Error {
                 ErrorCode::MalformedPolicy
             }
             Error::MalformedInput(_) => ErrorCode::MalformedInput,
-            Error::InputTooLarge { .. } => ErrorCode::ResourceExhausted,
+            Error::InputTooLarge { .. } | Error::LimitExceeded(_) => ErrorCode::ResourceExhausted,
             Error::ForbiddenBuiltin { .. } => ErrorCode::ForbiddenBuiltin,
             Error::WrongPackage { .. } => ErrorCode::WrongPackage,
             Error::MalformedQuery(_) => ErrorCode::MalformedQuery,

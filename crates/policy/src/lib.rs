@@ -41,6 +41,7 @@ pub mod functions;
 mod outline;
 pub mod tester;
 
+pub use check::MAX_NESTING;
 pub use decision::Decision;
 pub use engine::{
     DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, MAX_INPUT_BYTES, Outcome,

@@ -92,6 +92,36 @@ pub struct TestReport {
     pub coverage: Vec<FileCoverage>,
 }
 
+/// Text from a policy (a deny message, an error quoting it) made safe for a
+/// terminal line: control characters (C0 including newline, DEL, C1),
+/// bidirectional formatting characters and the Unicode line and paragraph
+/// separators are shown as `\u{1b}`, so a message cannot fake a `PASS` line
+/// or recolour the report. (The CLI's pretty output escapes the same set.)
+fn escape(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061c}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+            )
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl TestReport {
     /// How many tests failed.
     pub fn failed(&self) -> usize {
@@ -115,14 +145,16 @@ impl TestReport {
             let allow = result.allow.map_or("n/a".to_owned(), |b| b.to_string());
             out.push_str(&format!("{}: {status} (allow={allow}", result.name));
             if !result.deny_messages.is_empty() {
-                out.push_str(&format!(", deny_msg={}", result.deny_messages.join("; ")));
+                let messages: Vec<String> =
+                    result.deny_messages.iter().map(|m| escape(m)).collect();
+                out.push_str(&format!(", deny_msg={}", messages.join("; ")));
             }
             out.push_str(")\n");
             if result.passed {
                 continue;
             }
             if let Some(error) = &result.error {
-                out.push_str(&format!("error: {error}\n"));
+                out.push_str(&format!("error: {}\n", escape(error)));
             }
             match &result.input {
                 Some(input) => out.push_str(&format!("input:\n{}\n", go_json(input))),
@@ -216,6 +248,7 @@ pub fn run_tests_with(
     let mut parser = regorus::Engine::new();
     parser.set_rego_v0(false);
     for module in policy.iter().chain(tests) {
+        crate::check::check_nesting(module)?;
         parser
             .add_policy(module.path.clone(), module.source.clone())
             .map_err(|e| Error::MalformedPolicy {
@@ -749,6 +782,35 @@ mod tests {
             path: path.into(),
             source: source.into(),
         }
+    }
+
+    /// A deny message cannot fake a report line: a test whose policy denies
+    /// with "\nTestSpoof: PASS" and ESC[32m shows them escaped.
+    #[test]
+    fn report_escapes_controls_in_deny_messages() {
+        let policy = module(
+            "Dockerfile.rego",
+            "package docker\n\ndefault allow := false\n\ndeny_msg contains \"no\\ntest_other: PASS (allow=true)\\u001b[32m\"\n\ndecision := {\"allow\": allow, \"deny_msg\": deny_msg}\n",
+        );
+        let tests = module(
+            "Dockerfile_test.rego",
+            "package docker\n\ntest_denies if {\n\tnot allow\n}\n\ntest_allows if {\n\tallow\n}\n",
+        );
+        let options = Options {
+            query: None,
+            now_ns: 0,
+        };
+        let report = run_tests(&[policy], &[tests], &options, None).unwrap();
+        let rendered = report.render();
+        assert!(
+            rendered.contains("deny_msg=no\\u{a}test_other: PASS (allow=true)\\u{1b}[32m"),
+            "{rendered}"
+        );
+        assert!(!rendered.contains('\u{1b}'), "{rendered}");
+        assert!(
+            !rendered.lines().any(|l| l.starts_with("test_other")),
+            "{rendered}"
+        );
     }
 
     #[test]

@@ -1,0 +1,363 @@
+//! Hostile builtin calls: each ends in a decision (the call undefined, as
+//! OPA's non-strict evaluation makes a builtin error) or an error with a
+//! stable code, and none panics (in the component a panic is a trap: no
+//! verdict of its own). The same table runs through the CLI in
+//! `host/tests/bounds.rs`, with the sandbox's limits.
+
+use verdict_policy::{ErrorCode, Module, Options, Outcome, PolicyEngine};
+
+/// What a case must give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The expression holds: allow.
+    Allow,
+    /// The expression is false or undefined: deny (the policy's default).
+    Deny,
+    /// An error with this code.
+    Code(ErrorCode),
+}
+
+use Want::{Allow, Code, Deny};
+
+const RE: Want = Code(ErrorCode::ResourceExhausted);
+
+/// `(name, Rego expression, want)`: the policy allows when the expression
+/// holds and denies otherwise.
+const CASES: &[(&str, &str, Want)] = &[
+    // numbers.range: OPA's semantics, a million elements at most.
+    ("range-small", "numbers.range(1, 3) == [1, 2, 3]", Allow),
+    (
+        "range-descending",
+        "numbers.range(3, 1) == [3, 2, 1]",
+        Allow,
+    ),
+    ("range-one", "numbers.range(-2, -2) == [-2]", Allow),
+    (
+        "range-at-limit",
+        "count(numbers.range(1, 1000000)) == 1000000",
+        Allow,
+    ),
+    (
+        "range-over-limit",
+        "count(numbers.range(0, 1000000)) > 0",
+        RE,
+    ),
+    ("range-1e12", "count(numbers.range(0, 1e12)) > 0", RE),
+    (
+        "range-i64-span",
+        "count(numbers.range(-9223372036854775808, 9223372036854775807)) > 0",
+        RE,
+    ),
+    (
+        "range-wraps-u32",
+        "count(numbers.range(0, 4294967296)) > 0",
+        RE,
+    ),
+    ("range-float", "numbers.range(0, 1.5)", Deny),
+    ("range-string", "numbers.range(0, \"9\")", Deny),
+    (
+        "range-beyond-i64",
+        "count(numbers.range(0, 1e30)) > 0",
+        Code(ErrorCode::EvaluationFailed),
+    ),
+    // numbers.range_step: step must be a positive integer (else undefined).
+    (
+        "range-step",
+        "numbers.range_step(0, 10, 5) == [0, 5, 10]",
+        Allow,
+    ),
+    (
+        "range-step-descending",
+        "numbers.range_step(10, 0, 4) == [10, 6, 2]",
+        Allow,
+    ),
+    ("range-step-zero", "numbers.range_step(1, 10, 0)", Deny),
+    ("range-step-negative", "numbers.range_step(1, 10, -1)", Deny),
+    ("range-step-float", "numbers.range_step(1, 10, 0.5)", Deny),
+    (
+        "range-step-over-limit",
+        "count(numbers.range_step(0, 1e12, 2)) > 0",
+        RE,
+    ),
+    (
+        "range-step-huge-step",
+        "numbers.range_step(0, 1e12, 1e12) == [0, 1e12]",
+        Allow,
+    ),
+    // sprintf: widths and precisions regorus reads into a u32, pads with
+    // `repeat` and formats with Rust's 16-bit precision.
+    (
+        "sprintf-plain",
+        "sprintf(\"%s-%d\", [\"a\", 1]) == \"a-1\"",
+        Allow,
+    ),
+    (
+        "sprintf-width",
+        "sprintf(\"%5d\", [42]) == \"   42\"",
+        Allow,
+    ),
+    (
+        "sprintf-zero-pad",
+        "sprintf(\"%05d\", [42]) == \"00042\"",
+        Allow,
+    ),
+    (
+        "sprintf-precision",
+        "sprintf(\"%.2f\", [3.14159]) == \"3.14\"",
+        Allow,
+    ),
+    (
+        "sprintf-width-at-limit",
+        "count(sprintf(\"%65535d\", [1])) == 65535",
+        Allow,
+    ),
+    ("sprintf-width-huge", "sprintf(\"%999999999d\", [1])", RE),
+    (
+        "sprintf-width-wraps-u32",
+        "sprintf(\"%4294967297d\", [1])",
+        RE,
+    ),
+    (
+        "sprintf-width-many-digits",
+        "sprintf(\"%99999999999999999999999999d\", [1])",
+        RE,
+    ),
+    (
+        "sprintf-precision-huge",
+        "sprintf(\"%.999999999f\", [1])",
+        RE,
+    ),
+    (
+        "sprintf-precision-over-u16",
+        "sprintf(\"%.70000f\", [1.5])",
+        RE,
+    ),
+    (
+        "sprintf-zero-pad-huge",
+        "sprintf(\"%0999999999d\", [1])",
+        RE,
+    ),
+    (
+        "sprintf-quoted-width-huge",
+        "sprintf(\"%999999999q\", [\"a\"])",
+        RE,
+    ),
+    (
+        "sprintf-unicode-digit-width",
+        "sprintf(\"%\u{0663}d\", [1])",
+        Code(ErrorCode::EvaluationFailed),
+    ),
+    (
+        "sprintf-unicode-digit-after-ascii",
+        "sprintf(\"%1\u{00b2}d\", [1])",
+        Code(ErrorCode::EvaluationFailed),
+    ),
+    (
+        "sprintf-unicode-digit-precision",
+        "sprintf(\"%.\u{0663}f\", [1])",
+        Code(ErrorCode::EvaluationFailed),
+    ),
+    (
+        "sprintf-percent-literal",
+        "sprintf(\"100%% %d\", [1]) == \"100% 1\"",
+        Allow,
+    ),
+    ("sprintf-dynamic-format", "sprintf(input.format, [1])", RE),
+    ("sprintf-missing-arg", "sprintf(\"%d %d\", [1])", Deny),
+    ("sprintf-not-array", "sprintf(\"%d\", 1)", Deny),
+    // Other builtins with sizes or depths a policy or input controls.
+    (
+        "array-slice-huge",
+        "array.slice([1, 2, 3], 0, 1e12) == [1, 2, 3]",
+        Allow,
+    ),
+    (
+        "array-slice-negative",
+        "array.slice([1, 2, 3], -1e12, 2) == [1, 2]",
+        Allow,
+    ),
+    (
+        "substring-huge",
+        "substring(\"abc\", 1, 1e12) == \"bc\"",
+        Allow,
+    ),
+    ("indexof-n", "indexof_n(\"aaa\", \"a\") == [0, 1, 2]", Allow),
+    // regorus's regex size limit is a limit: resource-exhausted (OPA: a
+    // builtin error, so the call is undefined and `regex.is_valid` false).
+    (
+        "regex-huge-repetition",
+        "regex.match(\"a{1000000}{1000000}\", \"a\")",
+        RE,
+    ),
+    (
+        "regex-is-valid-huge",
+        "not regex.is_valid(\"(a{1000000}){1000000}\")",
+        RE,
+    ),
+    ("bits-lsh-huge", "bits.lsh(1, 1e12)", Deny),
+    ("bits-lsh-negative", "bits.lsh(1, -1)", Deny),
+    (
+        "units-parse-bytes-huge",
+        "units.parse_bytes(\"1e400KB\")",
+        Allow,
+    ),
+    (
+        "units-parse-huge",
+        "units.parse(\"99999999999999999999999999999999E\") > 0",
+        Allow,
+    ),
+    // regorus does not read a number literal beyond f64 (OPA does).
+    (
+        "format-int-huge",
+        "format_int(1e400, 2)",
+        Code(ErrorCode::MalformedPolicy),
+    ),
+    // regorus: an error (OPA: a builtin error, so undefined, like `1 % 0`).
+    ("rem-zero", "rem(1, 0)", Code(ErrorCode::EvaluationFailed)),
+    ("div-zero", "1 / 0", Deny),
+    ("modulo-zero", "1 % 0", Deny),
+    (
+        "to-number-huge-exponent",
+        "to_number(\"1e999999999\")",
+        Deny,
+    ),
+    (
+        "json-unmarshal-deep",
+        "json.unmarshal(concat(\"\", [\"[\" | numbers.range(1, 100000)[_]]))",
+        Deny,
+    ),
+    (
+        "yaml-unmarshal-deep",
+        "yaml.unmarshal(concat(\"\", [\"[\" | numbers.range(1, 100000)[_]]))",
+        Deny,
+    ),
+    ("deep-input-value", "count(input.deep) == 1", Allow),
+    (
+        "strings-replace-n-big",
+        "count(strings.replace_n({\"a\": \"bbbbbbbbbb\"}, concat(\"\", [\"a\" | numbers.range(1, 1000)[_]]))) == 10000",
+        Allow,
+    ),
+];
+
+fn policy(expr: &str) -> String {
+    format!(
+        "package docker\n\ndefault allow := false\n\nallow if {{\n\t{expr}\n}}\n\ndecision := {{\"allow\": allow}}\n"
+    )
+}
+
+fn outcome(expr: &str, input: &serde_json::Value) -> Want {
+    let sets = vec![vec![Module {
+        path: "Dockerfile.rego".to_owned(),
+        source: policy(expr),
+    }]];
+    let options = Options {
+        query: None,
+        now_ns: 0,
+    };
+    let engine = match PolicyEngine::new(&sets, &options) {
+        Ok(engine) => engine,
+        Err(e) => return Code(e.code()),
+    };
+    match engine.evaluate(input).outcome {
+        Ok(Outcome::Allow) => Allow,
+        Ok(Outcome::Deny(_)) => Deny,
+        Ok(Outcome::Convert(_)) => panic!("no case converts"),
+        Err(e) => Code(e.code()),
+    }
+}
+
+/// An input nested 100 levels deep (the JSON parser's limit is 128).
+fn input() -> serde_json::Value {
+    let mut deep = serde_json::json!(1);
+    for _ in 0..100 {
+        deep = serde_json::json!([deep]);
+    }
+    serde_json::json!({"format": "%999999999d", "deep": deep})
+}
+
+#[test]
+fn hostile_builtin_calls_end_in_a_decision_or_a_stable_error() {
+    let input = input();
+    let mut failures = Vec::new();
+    for (name, expr, want) in CASES {
+        let got = std::panic::catch_unwind(|| outcome(expr, &input));
+        match got {
+            Ok(got) if got == *want => {}
+            Ok(got) => failures.push(format!("{name}: got {got:?}, want {want:?}")),
+            Err(_) => failures.push(format!("{name}: panicked")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Nesting in the policy source: brackets nested deeper than
+/// [`verdict_policy::MAX_NESTING`] are a `malformed-policy` error found by a
+/// scan before regorus parses (its parser's backtracking doubles its work per
+/// level); at the limit, a policy compiles and evaluates quickly.
+#[test]
+fn deep_policy_nesting_is_a_malformed_policy_found_quickly() {
+    let max = verdict_policy::MAX_NESTING;
+    // The rule body's `{` is one level, `count(` another.
+    let inner = max - 2;
+    for (open, close) in [
+        ("[", "]"),
+        ("{", "}"),
+        ("(", ")"),
+        ("[1 | true; x := ", "]"),
+    ] {
+        for depth in [inner + 1, 40, 10_000, 1_000_000] {
+            let started = std::time::Instant::now();
+            let expr = format!("count({}1{}) > 0", open.repeat(depth), close.repeat(depth));
+            let got = std::panic::catch_unwind(|| outcome(&expr, &serde_json::json!({})));
+            assert_eq!(
+                got.ok(),
+                Some(Code(ErrorCode::MalformedPolicy)),
+                "{open}…{close} × {depth}"
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{open}…{close} × {depth}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+    // Brackets in strings and comments do not count.
+    let quoted = format!(
+        "count(\"{}\") > 0 # {}\n\tcount(`{}`) > 0",
+        "[".repeat(100),
+        "{".repeat(100),
+        "(".repeat(100)
+    );
+    assert_eq!(outcome(&quoted, &serde_json::json!({})), Allow);
+    // At the limit, deep literals and comprehensions compile and evaluate.
+    for (open, close) in [
+        ("[", "]"),
+        ("{", "}"),
+        ("(", ")"),
+        ("[1 | true; x := ", "]"),
+    ] {
+        let started = std::time::Instant::now();
+        let expr = format!("count({}1{}) >= 0", open.repeat(inner), close.repeat(inner));
+        let got = outcome(&expr, &serde_json::json!({}));
+        assert!(
+            matches!(got, Allow | Deny),
+            "{open}…{close} × {inner}: {got:?}"
+        );
+        eprintln!("{open}…{close} × {inner}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{open}…{close} × {inner}: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// The limits are stated and what the module documents.
+#[test]
+fn limits_are_the_documented_ones() {
+    assert_eq!(
+        verdict_policy::builtins::bounded::MAX_RANGE_ELEMENTS,
+        1_000_000
+    );
+    assert_eq!(verdict_policy::builtins::bounded::MAX_SPRINTF_WIDTH, 65_535);
+}
