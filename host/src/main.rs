@@ -1049,7 +1049,7 @@ fn refused(
     };
     let input = serde_json::json!({ "source": source }).to_string();
     let checked = verdict_host::Checked {
-        verdict: runner.error_verdict(sets, options, &input, &error)?,
+        verdict: runner.error_verdict(sets, options, &input, &error),
         input: None,
     };
     print_checked(&checked, names, source, format);

@@ -371,17 +371,6 @@ fn host_side_failures_are_json_error_verdicts() {
                 "tests/cli/nope.sigstore.json=sha256:0000000000000000000000000000000000000000000000000000000000000000",
             ],
         ),
-        (
-            "check: missing policy file",
-            vec![
-                "check",
-                "--format",
-                "json",
-                "--policy",
-                "nope.rego",
-                "docker-image://alpine",
-            ],
-        ),
     ];
     for (name, args) in cases {
         let out = verdict(&args);
@@ -395,6 +384,26 @@ fn host_side_failures_are_json_error_verdicts() {
             "{name}: {out:?}"
         );
     }
+    // A `--policy` file missing from the build context is a refused build-context read: the
+    // component renders its verdict (a canonical record naming the file), not the host.
+    let out = verdict(&[
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        "nope.rego",
+        "docker-image://alpine",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let value = json_verdict(&out);
+    assert!(value["hash"].is_string(), "{value}");
+    assert_eq!(error_code(&value), "invalid-request", "{value}");
+    assert!(
+        value["verdict"]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nope.rego") && m.contains("not-found")),
+        "{value}"
+    );
     // `verify --format json` answers in its own shape.
     let out = verdict(&[
         "verify",
