@@ -38,6 +38,7 @@ pub mod decision;
 mod engine;
 mod error;
 pub mod functions;
+mod nesting;
 mod outline;
 pub mod tester;
 
@@ -48,6 +49,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
+pub use nesting::MAX_NESTING;
 pub use outline::{RuleOutline, outline};
 pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};
 
