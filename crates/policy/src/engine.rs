@@ -311,7 +311,6 @@ pub(crate) fn compile_modules(
     };
     let mut packages = Vec::new();
     for module in modules {
-        crate::nesting::check(module)?;
         let declared = engine
             .add_policy(module.path.clone(), module.source.clone())
             .map_err(|e| Error::MalformedPolicy {

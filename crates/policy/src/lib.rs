@@ -38,7 +38,6 @@ pub mod decision;
 mod engine;
 mod error;
 pub mod functions;
-mod nesting;
 mod outline;
 pub mod tester;
 
@@ -49,7 +48,6 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
-pub use nesting::MAX_NESTING;
 pub use outline::{RuleOutline, outline};
 pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};
 
