@@ -1,0 +1,6 @@
+//! Fuzz target: `verdict_fuzz::input_build`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| verdict_fuzz::input_build(data));
