@@ -38,9 +38,13 @@ fn digest(hex: &str) -> Vec<u8> {
 }
 
 fn engine() -> Engine {
+    engine_for(POLICY)
+}
+
+fn engine_for(policy: &str) -> Engine {
     let module = Module {
         path: "Dockerfile.rego".into(),
-        source: POLICY.into(),
+        source: policy.into(),
     };
     Engine::new(
         vec![vec![module]],
@@ -162,18 +166,7 @@ decision := {"allow": allow}
 "#;
 
 fn image_engine() -> Engine {
-    let module = Module {
-        path: "Dockerfile.rego".into(),
-        source: IMAGE_POLICY.into(),
-    };
-    Engine::new(
-        vec![vec![module]],
-        Options {
-            query: None,
-            now_ns: 1_763_000_000_000_000_000,
-        },
-    )
-    .unwrap()
+    engine_for(IMAGE_POLICY)
 }
 
 /// An input document asserting everything Buildx derives from verified material.

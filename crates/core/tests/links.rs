@@ -97,22 +97,8 @@ struct Chain {
 fn chain(index: &Value, blobs: &[(String, Vec<u8>)]) -> Chain {
     let root = index["manifests"][0]["digest"].as_str().unwrap().to_owned();
     let root_json: Value = serde_json::from_slice(blob(blobs, &root)).unwrap();
-    let amd64 = root_json["manifests"][0]["digest"].as_str().unwrap();
-    let attestation = root_json["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["annotations"]["vnd.docker.reference.digest"] == amd64)
-        .unwrap()["digest"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let signature = blobs
-        .iter()
-        .filter_map(|(_, b)| serde_json::from_slice::<Value>(b).ok())
-        .find(|m| m["subject"]["digest"] == attestation.as_str())
-        .unwrap();
-    let bundle = blob(blobs, signature["layers"][0]["digest"].as_str().unwrap()).to_vec();
+    let attestation = attestation_for(&root_json, 0);
+    let bundle = chain_bundle(blobs, &attestation);
     Chain {
         root,
         root_json,
@@ -168,16 +154,7 @@ fn an_asserted_attestation_for_another_platform_is_not_this_images() {
     let c = chain(&index, &blobs);
     // The arm64 attestation manifest (and its valid bundle) asserted for an amd64 check whose
     // verified index names a different attestation manifest: the index wins.
-    let arm64 = c.root_json["manifests"][1]["digest"].as_str().unwrap();
-    let other = c.root_json["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["annotations"]["vnd.docker.reference.digest"] == arm64)
-        .unwrap()["digest"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other = attestation_for(&c.root_json, 1);
     let other_bundle = chain_bundle(&blobs, &other);
     let mut req = request(&index, blobs);
     req.evidence.attestation_manifest = Some(other);
@@ -189,6 +166,20 @@ fn an_asserted_attestation_for_another_platform_is_not_this_images() {
     );
     // The layout's own chain still decides (it is signed).
     assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
+}
+
+/// The attestation manifest the root index names for its `platform`-th manifest.
+fn attestation_for(root_json: &Value, platform: usize) -> String {
+    let manifest = root_json["manifests"][platform]["digest"].as_str().unwrap();
+    root_json["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["vnd.docker.reference.digest"] == manifest)
+        .unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn chain_bundle(blobs: &[(String, Vec<u8>)], attestation: &str) -> Vec<u8> {
@@ -297,16 +288,7 @@ fn bundles_stand_in_for_a_missing_signature_manifest_of_the_attestation_the_inde
     let how = fact(&r, "image.signatures", "verified").unwrap()["how"].to_string();
     assert!(how.contains("named by the verified index"), "{how}");
     // The other platform's bundle does not sign this attestation manifest.
-    let arm64 = c.root_json["manifests"][1]["digest"].as_str().unwrap();
-    let other = c.root_json["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["annotations"]["vnd.docker.reference.digest"] == arm64)
-        .unwrap()["digest"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other = attestation_for(&c.root_json, 1);
     let mut req = request(&index, unsigned);
     req.evidence.attestation_manifest = Some(c.attestation);
     req.evidence.signature_bundles = vec![chain_bundle(&blobs, &other)];
