@@ -437,6 +437,7 @@ struct VerifyArgs {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let json = json_output_of(&cli.command);
     match run(cli) {
@@ -1054,6 +1055,21 @@ fn refused(
     };
     print_checked(&checked, names, source, format);
     Ok(checked.verdict.decision.exit_code())
+}
+
+/// `verdict … | head` ends quietly when the reader goes away, as Unix tools do: Rust ignores
+/// SIGPIPE, so every `println!` after the pipe closed would panic with a backtrace.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    #[allow(
+        unsafe_code,
+        reason = "restoring the default disposition of one signal at start-up"
+    )]
+    // SAFETY: called first thing in `main`, before any thread exists; `signal` with
+    // `SIG_DFL` only resets the disposition of SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// The verdict message for a refused file: what and why, and the refusal's stable code.

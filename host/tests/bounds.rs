@@ -557,3 +557,37 @@ fn capacity_overflow_is_resource_exhausted_not_internal() {
         "{value}"
     );
 }
+
+/// `verdict … | head`: a reader that goes away ends the run quietly (SIGPIPE), never with a
+/// panic and a backtrace on standard error.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args([
+            "eval",
+            "-p",
+            "examples/github-builder/Dockerfile.rego",
+            "-i",
+            INPUT,
+            "--now",
+            NOW,
+        ])
+        .current_dir(root())
+        .env("VERDICT_CACHE_DIR", cache())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run verdict");
+    // Close the read end before the child prints anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.signal(), Some(13), "SIGPIPE: {:?}", out.status);
+}

@@ -218,6 +218,32 @@ fn an_image_known_only_by_its_tag_takes_the_asserted_attestation_as_asserted() {
 }
 
 #[test]
+fn a_supplied_attestation_manifest_of_a_tag_only_image_must_pass_buildx_checks() {
+    let (index, blobs) = layout();
+    let c = chain(&index, &blobs);
+    // Its bytes supplied with nothing to bind the tag: kept (asserted) when it has a subject and
+    // an SLSA layer …
+    let mut unbound = index.clone();
+    unbound["manifests"][0]["annotations"] = json!({});
+    let with_bytes = |att: Vec<u8>| {
+        let digest = sha256(&att);
+        let mut req = request(&unbound, vec![(digest.clone(), att)]);
+        req.evidence.attestation_manifest = Some(digest);
+        req.evidence.signature_bundles = vec![c.bundle.clone()];
+        run(&req)
+    };
+    let att = blob(&blobs, &c.attestation).to_vec();
+    let mut att_json: Value = serde_json::from_slice(&att).unwrap();
+    let (_, r) = with_bytes(att);
+    assert!(fact(&r, "image.hasProvenance", "asserted").is_some(), "{r}");
+    // … refused without a subject (older attestation manifests never yield signatures in Buildx).
+    att_json.as_object_mut().unwrap().remove("subject");
+    let (v, r) = with_bytes(serde_json::to_vec(&att_json).unwrap());
+    assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
+    assert!(fact(&r, "image.hasProvenance", "failed").is_some(), "{r}");
+}
+
+#[test]
 fn an_image_pinned_by_digest_without_its_root_takes_no_asserted_attestation() {
     let (index, blobs) = layout();
     let c = chain(&index, &blobs);

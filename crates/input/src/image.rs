@@ -346,6 +346,11 @@ fn verified_signature(
 /// platform's image manifest (digest, size, media type) and it carries an SLSA provenance layer.
 fn attestation_of(att_json: &Json, manifest: &Descriptor) -> Result<(), String> {
     subject_matches(att_json, "the attestation manifest", manifest)?;
+    slsa_layer(att_json)
+}
+
+/// An attestation manifest without an SLSA provenance layer yields no signature in Buildx.
+fn slsa_layer(att_json: &Json) -> Result<(), String> {
     let has_slsa = att_json["layers"]
         .as_array()
         .into_iter()
@@ -357,10 +362,11 @@ fn attestation_of(att_json: &Json, manifest: &Descriptor) -> Result<(), String> 
                     .unwrap_or_default(),
             )
         });
-    if !has_slsa {
-        return Err("the attestation manifest has no SLSA provenance layer".into());
+    if has_slsa {
+        Ok(())
+    } else {
+        Err("the attestation manifest has no SLSA provenance layer".into())
     }
-    Ok(())
 }
 
 /// Verifies `bundle` (named `name` in messages) over the attestation manifest `attestation` with
@@ -449,6 +455,18 @@ pub fn asserted_attestation(
             ),
         );
         return Ok(());
+    }
+    if let Some(att_json) = store.json(digest) {
+        // Its bytes are here: nothing to compare its subject with, but Buildx's other checks
+        // hold (a subject at all, an SLSA layer).
+        let checked = match att_json.get("subject").and_then(Descriptor::from_json) {
+            Some(_) => slsa_layer(&att_json),
+            None => Err("the attestation manifest has no subject".to_owned()),
+        };
+        if let Err(why) = checked {
+            facts.failed("image.hasProvenance", format!("{digest}: {why}"));
+            return Ok(());
+        }
     }
     image.insert("hasProvenance".into(), json!(true));
     facts.asserted(
