@@ -223,7 +223,7 @@ fn a_supplied_attestation_manifest_of_a_tag_only_image_must_pass_buildx_checks()
     let c = chain(&index, &blobs);
     // Its bytes supplied with nothing to bind the tag: kept (asserted) when it has a subject and
     // an SLSA layer …
-    let mut unbound = index.clone();
+    let mut unbound = index;
     unbound["manifests"][0]["annotations"] = json!({});
     let with_bytes = |att: Vec<u8>| {
         let digest = sha256(&att);
