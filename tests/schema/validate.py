@@ -72,6 +72,8 @@ def main():
         "unknown error code": {**sample, "error": {"code": "oops", "message": "x"}},
         "bad input digest": {**sample, "input": "sha256:XYZ"},
         "unknown fact status": {**sample, "facts": [{"field": "x", "status": "guessed", "how": "x"}]},
+        "host failure that allows": {"hash": None, "verdict": {"decision": "allow", "error": {"code": "invalid-request", "message": "x"}}},
+        "null hash on a full record": {"hash": None, "verdict": sample},
     }
     for what, record in bad.items():
         if validator.is_valid(record):
