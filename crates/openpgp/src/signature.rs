@@ -222,6 +222,32 @@ pub struct Signature {
     embedded: Option<Box<Signature>>,
 }
 
+/// The data of an armored block that must be a `PGP SIGNATURE`.
+fn signature_block(block: armor::Block) -> Result<Vec<u8>> {
+    if block.label != "PGP SIGNATURE" {
+        return Err(Error::new(
+            ErrorCode::UnexpectedBlock,
+            format!("expected a PGP SIGNATURE block, found {}", block.label),
+        ));
+    }
+    Ok(block.data)
+}
+
+/// The first of a detached signature's packets, all of which must be signature packets
+/// (go-crypto's verifier refuses others too).
+fn first_signature(packets: Vec<packet::Packet<'_>>) -> Result<Signature> {
+    if let Some(p) = packets.iter().find(|p| p.tag != tag::SIGNATURE) {
+        return Err(Error::new(
+            ErrorCode::UnexpectedBlock,
+            format!("packet with tag {} in a detached signature", p.tag),
+        ));
+    }
+    let first = packets
+        .first()
+        .ok_or_else(|| Error::new(ErrorCode::Empty, "no signature packet"))?;
+    Signature::from_packet_body(first.body)
+}
+
 impl Signature {
     /// Parses a detached signature, ASCII-armored (`PGP SIGNATURE`; only the first armored block
     /// is read) or binary, and returns its first signature packet. Every packet must be a
@@ -229,32 +255,12 @@ impl Signature {
     pub fn parse(input: &[u8]) -> Result<Signature> {
         let data;
         let bytes = if armor::is_armored(input) {
-            let block = armor::decode_first(input)?;
-            if block.label != "PGP SIGNATURE" {
-                return Err(Error::new(
-                    ErrorCode::UnexpectedBlock,
-                    format!("expected a PGP SIGNATURE block, found {}", block.label),
-                ));
-            }
-            data = block.data;
+            data = signature_block(armor::decode_first(input)?)?;
             &data[..]
         } else {
             input
         };
-        let packets = packet::packets(bytes)?;
-        let mut first = None;
-        for p in packets {
-            if p.tag != tag::SIGNATURE {
-                return Err(Error::new(
-                    ErrorCode::UnexpectedBlock,
-                    format!("packet with tag {} in a detached signature", p.tag),
-                ));
-            }
-            if first.is_none() {
-                first = Some(Signature::from_packet_body(p.body)?);
-            }
-        }
-        first.ok_or_else(|| Error::new(ErrorCode::Empty, "no signature packet"))
+        first_signature(packet::packets(bytes)?)
     }
 
     /// [`Signature::parse`] that refuses what a verifier would read differently: the input must
@@ -265,7 +271,7 @@ impl Signature {
     pub fn parse_single(input: &[u8]) -> Result<Signature> {
         let data;
         let bytes = if armor::is_armored(input) {
-            let blocks = armor::decode_all(input)?;
+            let mut blocks = armor::decode_all(input)?;
             if blocks.len() != 1 {
                 return Err(Error::new(
                     ErrorCode::UnexpectedBlock,
@@ -275,14 +281,7 @@ impl Signature {
                     ),
                 ));
             }
-            let block = blocks.into_iter().next().expect("one block");
-            if block.label != "PGP SIGNATURE" {
-                return Err(Error::new(
-                    ErrorCode::UnexpectedBlock,
-                    format!("expected a PGP SIGNATURE block, found {}", block.label),
-                ));
-            }
-            data = block.data;
+            data = signature_block(blocks.remove(0))?;
             &data[..]
         } else {
             input
@@ -297,7 +296,7 @@ impl Signature {
                 ),
             ));
         }
-        Signature::parse(bytes)
+        first_signature(packets)
     }
 
     /// Parses the body of a signature packet.
