@@ -46,11 +46,11 @@ pub(crate) struct VerifiedEvidence {
     /// `input.signatures`: the verified bundles in the verifier's view (`type`, `signer`,
     /// `timestamps`), in order.
     pub(crate) signatures: Vec<Json>,
-    /// `input.image.signatures`: the same bundles as Buildx shows an attestation signature (with
-    /// its `kind`).
-    pub(crate) image_signatures: Vec<Json>,
-    /// `bundle digest over artifact digest` for each verified bundle.
-    pub(crate) verified: Vec<String>,
+    /// `input.image.signatures[0]`: the first verified bundle as Buildx shows an attestation
+    /// signature (with its `kind`); Buildx shows one.
+    pub(crate) image_signature: Option<Json>,
+    /// `(bundle digest, artifact digest)` of each verified bundle, in order.
+    pub(crate) verified: Vec<(String, String)>,
     /// The verdict's record of the evidence.
     pub(crate) record: Json,
 }
@@ -60,7 +60,7 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
     let policy = Policy::new(Identity::AnyCertificate);
     let mut out = VerifiedEvidence {
         signatures: Vec::new(),
-        image_signatures: Vec::new(),
+        image_signature: None,
         verified: Vec::new(),
         record: Json::Null,
     };
@@ -76,11 +76,9 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
         match verdict_verify::verify(&evidence.trust, &b.bundle, artifact, &policy) {
             Ok(facts) => {
                 out.signatures.push(facts.buildx_signature());
-                out.image_signatures
-                    .push(verdict_input::signature::attestation_signature(&facts));
-                out.verified.push(format!(
-                    "bundle {bundle_digest} verified over {artifact_digest}"
-                ));
+                out.image_signature
+                    .get_or_insert_with(|| verdict_input::signature::attestation_signature(&facts));
+                out.verified.push((bundle_digest, artifact_digest));
                 entry["verified"] = json!(true);
             }
             Err(e) => {
@@ -122,55 +120,55 @@ pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvide
         "signatures".into(),
         Json::Array(verified.signatures.clone()),
     );
-    let how = if verified.verified.is_empty() {
+    let how =
+        |(bundle, artifact): &(String, String)| format!("bundle {bundle} verified over {artifact}");
+    let all = if verified.verified.is_empty() {
         "no bundle verified".to_owned()
     } else {
-        verified.verified.join("; ")
+        verified
+            .verified
+            .iter()
+            .map(how)
+            .collect::<Vec<_>>()
+            .join("; ")
     };
-    facts.verified("signatures", how);
+    facts.verified("signatures", all);
     if let Some(Json::Object(image)) = input.get_mut("image") {
-        let had = image.remove("signatures").is_some();
-        if verified.image_signatures.is_empty() {
-            if had {
-                facts.failed(
+        let had_signatures = image.remove("signatures").is_some();
+        let had_provenance = image.remove("hasProvenance").is_some();
+        match (&verified.image_signature, verified.verified.first()) {
+            (Some(signature), Some(first)) => {
+                image.insert("signatures".into(), Json::Array(vec![signature.clone()]));
+                facts.verified(
                     "image.signatures",
-                    "removed: no bundle verified (the input document's value is not evidence)",
+                    format!(
+                        "{} (a signature over the digest the caller names; its link to the image is the caller's word)",
+                        how(first)
+                    ),
                 );
-            }
-        } else {
-            // Buildx exposes one signature (the attestation manifest's first signature
-            // manifest): the first bundle that verified.
-            image.insert(
-                "signatures".into(),
-                Json::Array(verified.image_signatures[..1].to_vec()),
-            );
-            facts.verified(
-                "image.signatures",
-                format!(
-                    "{} (a signature over the digest the caller names; its link to the image is the caller's word)",
-                    verified.verified[0]
-                ),
-            );
-        }
-        let had = image.remove("hasProvenance").is_some();
-        if verified.verified.is_empty() {
-            if had {
-                facts.failed(
+                image.insert("hasProvenance".into(), json!(true));
+                facts.asserted(
                     "image.hasProvenance",
-                    "removed: no bundle verified over an attestation manifest",
+                    format!(
+                        "the caller names {} as the image's attestation manifest",
+                        first.1
+                    ),
                 );
             }
-        } else {
-            image.insert("hasProvenance".into(), json!(true));
-            facts.asserted(
-                "image.hasProvenance",
-                format!(
-                    "the caller names {} as the image's attestation manifest",
-                    verified.verified[0]
-                        .rsplit_once(" over ")
-                        .map_or("", |(_, d)| d)
-                ),
-            );
+            _ => {
+                if had_signatures {
+                    facts.failed(
+                        "image.signatures",
+                        "removed: no bundle verified (the input document's value is not evidence)",
+                    );
+                }
+                if had_provenance {
+                    facts.failed(
+                        "image.hasProvenance",
+                        "removed: no bundle verified over an attestation manifest",
+                    );
+                }
+            }
         }
         for field in IMAGE_UNPROVABLE {
             if image.remove(*field).is_some() {
