@@ -9,6 +9,7 @@ use crate::builtins;
 use crate::check;
 use crate::decision::{Decision, parse_decision};
 use crate::functions::{self, NoResolver, Resolver, Slot};
+use crate::rewrite;
 use crate::{Error, FileCoverage, Module, Options};
 
 /// The path verdict's helper module is loaded under in every policy set (Buildx loads its own as
@@ -217,6 +218,45 @@ impl PolicyEngine {
         Ok(exec_proxy)
     }
 
+    /// The query's raw value over the first set, without Buildx's decision rules: `None` when
+    /// undefined. For differential tests and probes that compare values, not decisions.
+    #[doc(hidden)]
+    pub fn evaluate_raw(
+        &self,
+        input: &serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, Error> {
+        let set = self
+            .sets
+            .first()
+            .ok_or_else(|| Error::InvalidRequest("no policy set".into()))?;
+        let mut engine = set.engine.clone();
+        engine.set_input(Value::from(input.clone()));
+        let (result, effects) = functions::with_session(
+            &set.slot,
+            Arc::new(NoResolver),
+            &Value::from(input.clone()),
+            || {
+                engine
+                    .eval_query(self.query.clone(), false)
+                    .map_err(|e| runtime_error(&e.to_string()))
+            },
+        );
+        if let Some(error) = effects.error {
+            return Err(error);
+        }
+        let value = result?
+            .result
+            .first()
+            .and_then(|r| r.expressions.first())
+            .map_or(Value::Undefined, |e| e.value.clone());
+        if value == Value::Undefined {
+            return Ok(None);
+        }
+        serde_json::to_value(&value)
+            .map(Some)
+            .map_err(|e| Error::Internal(e.to_string()))
+    }
+
     fn evaluate_set(
         &self,
         set: &CompiledSet,
@@ -308,10 +348,7 @@ pub(crate) fn compile_modules(
     package: Option<&str>,
     now: i64,
 ) -> Result<CompiledSet, Error> {
-    let mut engine = regorus::Engine::new();
-    engine.set_rego_v0(false);
-    engine.set_strict_builtin_errors(false);
-    engine.set_gather_prints(true);
+    let mut engine = new_engine();
     let helper = Module {
         path: HELPER_MODULE_PATH.to_owned(),
         source: HELPER_MODULE.to_owned(),
@@ -319,13 +356,7 @@ pub(crate) fn compile_modules(
     let mut packages = Vec::new();
     for module in modules {
         check::check_nesting(module)?;
-        let declared = engine
-            .add_policy(module.path.clone(), module.source.clone())
-            .map_err(|e| Error::MalformedPolicy {
-                path: module.path.clone(),
-                message: compact(&e.to_string()),
-            })?;
-        packages.push(declared);
+        packages.push(add_module(&mut engine, module)?);
     }
     if let Some(package) = package
         && !packages.iter().any(|p| p == package)
@@ -344,6 +375,17 @@ pub(crate) fn compile_modules(
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
     check::check_calls(&engine, &with_helper)?;
+    // OPA's meaning for what regorus evaluates differently (negated operands, …): the set is
+    // compiled again from the rewritten sources when any changed.
+    let ast = check::parsed_ast(&engine, &with_helper[0].path)?;
+    if let Some(rewritten) = rewrite::rewrite_set(&ast, &with_helper)? {
+        engine = new_engine();
+        for module in &rewritten {
+            add_module(&mut engine, module).map_err(|e| {
+                Error::Internal(format!("the rewritten policy does not parse: {e}"))
+            })?;
+        }
+    }
     let slot = Slot::default();
     builtins::register(&mut engine, now)
         .and_then(|()| functions::register(&mut engine, &slot))
@@ -365,6 +407,25 @@ pub(crate) fn compile_modules(
         paths: with_helper.iter().map(|m| m.path.clone()).collect(),
         slot,
     })
+}
+
+/// A regorus engine with Buildx's settings: Rego v1, non-strict builtin errors, prints gathered.
+fn new_engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    engine.set_strict_builtin_errors(false);
+    engine.set_gather_prints(true);
+    engine
+}
+
+/// Parses `module` into `engine`; returns the package it declares.
+fn add_module(engine: &mut regorus::Engine, module: &Module) -> Result<String, Error> {
+    engine
+        .add_policy(module.path.clone(), module.source.clone())
+        .map_err(|e| Error::MalformedPolicy {
+            path: module.path.clone(),
+            message: compact(&e.to_string()),
+        })
 }
 
 /// regorus reports errors as a source excerpt: `--> file:line:col`, the

@@ -1,0 +1,544 @@
+//! Source rewrites that give regorus OPA's meaning for constructs it evaluates differently.
+//!
+//! regorus evaluates the parsed module as written. OPA's compiler first rewrites it, and some
+//! of those rewrites change what a policy means. The one that matters most for a policy
+//! engine: before negating, OPA evaluates the *operands* of a negated expression outside the
+//! negation (its `RewriteExprTerms` and `RewriteDynamicTerms` stages), so that
+//!
+//! ```rego
+//! not input.image.tag in floating_tags
+//! ```
+//!
+//! with no `tag` makes the body fail (`__local0__ = input.image.tag; not __local0__ in …`),
+//! where negating the undefined expression would succeed: without this rewrite such a policy
+//! allows in verdict what Buildx denies.
+//!
+//! The rewrite works on source text, guided by regorus's serialized AST (byte spans): each
+//! operand OPA moves is replaced by a fresh variable, bound just before the negated literal
+//! (`__verdict_rw_neg0__ := input.image.tag; not __verdict_rw_neg0__ in floating_tags`), with the
+//! literal's `with` modifiers. Lines are not added or removed, so line numbers in errors,
+//! prints and coverage stay those of the policy as written. See
+//! `docs/rego-semantics.md` for the rules, one by one, with OPA's behaviour.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value as Json;
+
+use crate::{Error, Module};
+
+/// The prefix of the variables the rewrite introduces; a policy cannot declare such names
+/// without colliding, so [`rewrite_module`]'s caller refuses policies that use it.
+pub(crate) const VAR_PREFIX: &str = "__verdict_rw_";
+
+/// What the rewrite needs to know about the module's neighbours: the names that are rules of
+/// its package (in any module of the set) or import aliases — a bare variable of such a name,
+/// unless declared locally, is a *reference* to OPA, and is moved like one.
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    pub(crate) globals: BTreeSet<String>,
+}
+
+/// The names of the rules each module's package defines, by package path (`docker`, `lib.x`):
+/// the first variable of every rule head.
+pub(crate) fn rule_roots(module: &Json) -> BTreeSet<String> {
+    let mut roots = BTreeSet::new();
+    for rule in module["rules"].as_array().into_iter().flatten() {
+        for head in [&rule["Spec"]["head"], &rule["Default"]] {
+            let refr = head
+                .as_object()
+                .and_then(|h| h.values().next())
+                .map(|v| &v["refr"])
+                .unwrap_or(&Json::Null);
+            let refr = if refr.is_null() { &head["refr"] } else { refr };
+            if let Some(name) = root_var(refr) {
+                roots.insert(name);
+            }
+        }
+    }
+    roots
+}
+
+/// The import aliases of a module (`import input.image as img` → `img`, `import data.lib` →
+/// `lib`).
+pub(crate) fn import_aliases(module: &Json, source: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for import in module["imports"].as_array().into_iter().flatten() {
+        if let Some(alias) = span_text(source, &import["as"]) {
+            names.insert(alias.to_owned());
+        } else if let Some(last) = last_field(&import["refr"]) {
+            names.insert(last);
+        }
+    }
+    names
+}
+
+fn last_field(refr: &Json) -> Option<String> {
+    if let Some(dot) = refr.get("RefDot") {
+        return dot["field"].get(1)?.as_str().map(str::to_owned);
+    }
+    if let Some(brack) = refr.get("RefBrack") {
+        return brack["index"].get("String")?["value"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    refr.get("Var")?["value"].as_str().map(str::to_owned)
+}
+
+fn root_var(refr: &Json) -> Option<String> {
+    let (kind, node) = one_entry(refr)?;
+    match kind {
+        "Var" => node["value"].as_str().map(str::to_owned),
+        "RefDot" | "RefBrack" => root_var(&node["refr"]),
+        _ => None,
+    }
+}
+
+/// Rewrites `source` (whose AST is `module`); `None` when nothing changes.
+pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Option<String> {
+    let mut pass = Pass {
+        source,
+        scope,
+        edits: Vec::new(),
+        next: 0,
+        locals: BTreeSet::new(),
+    };
+    for rule in module["rules"].as_array().into_iter().flatten() {
+        let Some(spec) = rule.get("Spec") else {
+            continue;
+        };
+        pass.locals = declared_names(rule, source);
+        for body in spec["bodies"].as_array().into_iter().flatten() {
+            pass.query(&body["query"], true);
+        }
+        // Comprehensions in the head (`p := [x | …]`) and function arguments hold queries too.
+        pass.walk_nested(&spec["head"]);
+    }
+    if pass.edits.is_empty() {
+        return None;
+    }
+    pass.edits
+        .sort_by_key(|e| (e.start, std::cmp::Reverse(e.end), e.order));
+    Some(render(source, 0, source.len(), &pass.edits))
+}
+
+/// One change to the source: `[start, end)` becomes `text`, where a hoist's text is rendered
+/// from the source (with the edits inside its spans) when the whole is rendered.
+#[derive(Debug)]
+struct Edit {
+    start: usize,
+    end: usize,
+    kind: EditKind,
+    /// Among edits at one position: lower first (an opening brace before the bindings).
+    order: u8,
+}
+
+#[derive(Debug)]
+enum EditKind {
+    /// Replace the span by a fixed text (a variable name, a brace).
+    Text(String),
+    /// Insert, before a literal, `var := <span> <with>; ` for each operand moved.
+    Bind {
+        operands: Vec<(String, usize, usize)>,
+        with: Option<(usize, usize)>,
+    },
+}
+
+fn render(source: &str, start: usize, end: usize, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(end - start + 64);
+    let mut cursor = start;
+    for edit in edits {
+        if edit.start < cursor || edit.end > end || edit.start < start {
+            continue; // inside an edit already rendered, or outside this span
+        }
+        if (edit.start, edit.end) == (start, end) && start < end {
+            continue; // the replacement of the span being rendered itself
+        }
+        out.push_str(&source[cursor..edit.start]);
+        match &edit.kind {
+            EditKind::Text(text) => out.push_str(text),
+            EditKind::Bind { operands, with } => {
+                for (var, s, e) in operands {
+                    out.push_str(var);
+                    out.push_str(" := ");
+                    out.push_str(&render(source, *s, *e, edits));
+                    if let Some((ws, we)) = with {
+                        out.push(' ');
+                        out.push_str(&render(source, *ws, *we, edits));
+                    }
+                    out.push_str("; ");
+                }
+            }
+        }
+        cursor = edit.end;
+    }
+    out.push_str(&source[cursor..end]);
+    out
+}
+
+struct Pass<'a> {
+    source: &'a str,
+    scope: &'a Scope,
+    edits: Vec<Edit>,
+    next: usize,
+    /// Names declared anywhere in the rule being rewritten (arguments, `some`, `:=`, `every`):
+    /// never references to rules. An over-approximation of OPA's scopes.
+    locals: BTreeSet<String>,
+}
+
+impl Pass<'_> {
+    /// Rewrites every negated literal of `query` (and of the queries nested in it).
+    /// `rule_body`: a rule body, which may be written without braces after `if`.
+    fn query(&mut self, query: &Json, rule_body: bool) {
+        let mut bound_any = false;
+        for stmt in query["stmts"].as_array().into_iter().flatten() {
+            let literal = &stmt["literal"];
+            if let Some(not) = literal.get("NotExpr") {
+                let mut moved = Vec::new();
+                self.negated(&not["expr"], &mut moved);
+                if !moved.is_empty() {
+                    bound_any = true;
+                    let with = with_span(stmt, self.source);
+                    let operands = moved
+                        .into_iter()
+                        .map(|(s, e)| {
+                            let var = format!("{VAR_PREFIX}neg{}__", self.next);
+                            self.next += 1;
+                            self.edits.push(Edit {
+                                start: s,
+                                end: e,
+                                kind: EditKind::Text(var.clone()),
+                                order: 1,
+                            });
+                            (var, s, e)
+                        })
+                        .collect();
+                    let at = span_start(&stmt["span"]);
+                    self.edits.push(Edit {
+                        start: at,
+                        end: at,
+                        kind: EditKind::Bind { operands, with },
+                        order: 1,
+                    });
+                }
+            }
+            self.walk_nested(literal);
+            for with in stmt["with_mods"].as_array().into_iter().flatten() {
+                self.walk_nested(with);
+            }
+        }
+        if bound_any && rule_body {
+            let (start, end) = (span_start(&query["span"]), span_end(&query["span"]));
+            if self.source.as_bytes().get(start) != Some(&b'{') {
+                self.edits.push(Edit {
+                    start,
+                    end: start,
+                    kind: EditKind::Text("{ ".into()),
+                    order: 0,
+                });
+                self.edits.push(Edit {
+                    start: end,
+                    end,
+                    kind: EditKind::Text(" }".into()),
+                    order: 2,
+                });
+            }
+        }
+    }
+
+    /// Finds the queries nested anywhere below `node` (comprehensions, `every`) and rewrites
+    /// them.
+    fn walk_nested(&mut self, node: &Json) {
+        match node {
+            Json::Object(map) => {
+                for (key, value) in map {
+                    match key.as_str() {
+                        "ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every" => {
+                            self.query(&value["query"], false);
+                            for (k, v) in value.as_object().into_iter().flatten() {
+                                if k != "query" {
+                                    self.walk_nested(v);
+                                }
+                            }
+                        }
+                        _ => self.walk_nested(value),
+                    }
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| self.walk_nested(v)),
+            _ => {}
+        }
+    }
+
+    /// The negated expression itself: which operands OPA evaluates before negating.
+    fn negated(&self, expr: &Json, moved: &mut Vec<(usize, usize)>) {
+        let Some((kind, node)) = one_entry(expr) else {
+            return;
+        };
+        match kind {
+            // `=` and `==` (OPA rewrites `==` to unification first): each side keeps its
+            // reference, only the dynamic parts inside it move.
+            "AssignExpr" if node["op"] == "Eq" => {
+                self.in_term(&node["lhs"], moved);
+                self.in_term(&node["rhs"], moved);
+            }
+            "BoolExpr" if node["op"] == "Eq" => {
+                self.in_term(&node["lhs"], moved);
+                self.in_term(&node["rhs"], moved);
+            }
+            "AssignExpr" => {} // `:=` under `not` is a compile error
+            // Calls (operators are calls): every argument moves.
+            "BoolExpr" | "ArithExpr" | "BinExpr" => {
+                self.operand(&node["lhs"], moved);
+                self.operand(&node["rhs"], moved);
+            }
+            "Membership" => {
+                if !node["key"].is_null() {
+                    self.operand(&node["key"], moved);
+                }
+                self.operand(&node["value"], moved);
+                self.operand(&node["collection"], moved);
+            }
+            "Call" => {
+                for param in node["params"].as_array().into_iter().flatten() {
+                    self.operand(param, moved);
+                }
+            }
+            // `not -x`: the call term is moved whole.
+            "UnaryExpr" => self.operand(expr, moved),
+            _ => self.in_term(expr, moved),
+        }
+    }
+
+    /// A term whose own reference stays where it is: only what it indexes by moves.
+    fn in_term(&self, expr: &Json, moved: &mut Vec<(usize, usize)>) {
+        let Some((kind, _)) = one_entry(expr) else {
+            return;
+        };
+        match kind {
+            "RefDot" | "RefBrack" => self.ref_parts(expr, moved),
+            "Var" | "ArrayCompr" | "SetCompr" | "ObjectCompr" => {}
+            _ => self.operand(expr, moved),
+        }
+    }
+
+    /// The index parts of a reference chain (and a call it is rooted at).
+    fn ref_parts(&self, expr: &Json, moved: &mut Vec<(usize, usize)>) {
+        let Some((kind, node)) = one_entry(expr) else {
+            return;
+        };
+        match kind {
+            "RefDot" => self.ref_parts(&node["refr"], moved),
+            "RefBrack" => {
+                self.ref_parts(&node["refr"], moved);
+                self.operand(&node["index"], moved);
+            }
+            "Var" => {}
+            _ => self.operand(expr, moved),
+        }
+    }
+
+    /// An operand of a call: references and nested calls move; composites move their parts.
+    fn operand(&self, expr: &Json, moved: &mut Vec<(usize, usize)>) {
+        let Some((kind, node)) = one_entry(expr) else {
+            return;
+        };
+        match kind {
+            "Var" => {
+                let name = node["value"].as_str().unwrap_or_default();
+                if self.is_reference(name) {
+                    moved.push(span_of(node));
+                }
+            }
+            "RefDot" | "RefBrack" | "Call" | "BoolExpr" | "ArithExpr" | "BinExpr"
+            | "Membership" => moved.push(span_of(node)),
+            // `-1` is a number; `-x` is a call.
+            "UnaryExpr" if one_entry(&node["expr"]).is_some_and(|(k, _)| k != "Number") => {
+                moved.push(span_of(node));
+            }
+            "Array" | "Set" => {
+                for item in node["items"].as_array().into_iter().flatten() {
+                    self.operand(item, moved);
+                }
+            }
+            "Object" => {
+                for field in node["fields"].as_array().into_iter().flatten() {
+                    // (span, key, value)
+                    if let Some(parts) = field.as_array() {
+                        for part in parts.iter().skip(1) {
+                            self.operand(part, moved);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A bare variable OPA resolves to a reference: a rule of the package or an import alias
+    /// (`input` and `data` are always defined, moving them changes nothing).
+    fn is_reference(&self, name: &str) -> bool {
+        self.scope.globals.contains(name) && !self.locals.contains(name)
+    }
+}
+
+/// The names a rule declares: function arguments' variables, `some` variables, `:=` targets,
+/// `some … in` and `every` keys and values.
+fn declared_names(rule: &Json, source: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    collect_declared(rule, source, &mut names);
+    if let Some(args) = rule["Spec"]["head"]["Func"]["args"].as_array() {
+        for arg in args {
+            collect_vars(arg, &mut names);
+        }
+    }
+    names
+}
+
+fn collect_declared(node: &Json, source: &str, names: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            for (key, value) in map {
+                match key.as_str() {
+                    "SomeVars" => {
+                        for var in value["vars"].as_array().into_iter().flatten() {
+                            if let Some(text) = span_text(source, var) {
+                                names.insert(text.to_owned());
+                            }
+                        }
+                    }
+                    "SomeIn" => {
+                        collect_vars(&value["key"], names);
+                        collect_vars(&value["value"], names);
+                    }
+                    "Every" => {
+                        for part in ["key", "value"] {
+                            if let Some(text) = span_text(source, &value[part]) {
+                                names.insert(text.to_owned());
+                            }
+                        }
+                    }
+                    "AssignExpr" if value["op"] == "ColEq" => {
+                        collect_vars(&value["lhs"], names);
+                    }
+                    _ => {}
+                }
+                collect_declared(value, source, names);
+            }
+        }
+        Json::Array(items) => items
+            .iter()
+            .for_each(|v| collect_declared(v, source, names)),
+        _ => {}
+    }
+}
+
+fn collect_vars(node: &Json, names: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(var) = map.get("Var") {
+                if let Some(name) = var["value"].as_str() {
+                    names.insert(name.to_owned());
+                }
+                return;
+            }
+            map.values().for_each(|v| collect_vars(v, names));
+        }
+        Json::Array(items) => items.iter().for_each(|v| collect_vars(v, names)),
+        _ => {}
+    }
+}
+
+/// The `with` modifiers of a literal statement, as one span. regorus ends a string's span
+/// before its closing quote, so a value that is a string gets its quote back.
+fn with_span(stmt: &Json, source: &str) -> Option<(usize, usize)> {
+    let mods = stmt["with_mods"].as_array()?;
+    let first = mods.first()?;
+    let last = mods.last()?;
+    let mut end = span_end(&last["span"]).max(span_end(&stmt["span"]));
+    let is_string = one_entry(&last["as"]).is_some_and(|(k, _)| k == "String" || k == "RawString");
+    if is_string && matches!(source.as_bytes().get(end), Some(b'"' | b'`')) {
+        end += 1;
+    }
+    Some((span_start(&first["span"]), end))
+}
+
+/// `{"Kind": {…}}` → `("Kind", {…})`.
+fn one_entry(expr: &Json) -> Option<(&str, &Json)> {
+    let map = expr.as_object()?;
+    if map.len() != 1 {
+        return None;
+    }
+    map.iter().next().map(|(k, v)| (k.as_str(), v))
+}
+
+fn span_of(node: &Json) -> (usize, usize) {
+    (span_start(&node["span"]), span_end(&node["span"]))
+}
+
+fn span_start(span: &Json) -> usize {
+    span["start"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0)
+}
+
+fn span_end(span: &Json) -> usize {
+    span["end"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0)
+}
+
+fn span_text<'a>(source: &'a str, span: &Json) -> Option<&'a str> {
+    let (start, end) = (span["start"].as_u64()?, span["end"].as_u64()?);
+    source.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
+}
+
+/// Rewrites the modules of one set (`ast`: regorus's serialized AST of `modules`, in order).
+/// Returns the modules to compile instead, or `None` when none changes. A module that uses
+/// the rewrite's own variable prefix is refused.
+pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<Module>>, Error> {
+    let policies = ast.as_array().cloned().unwrap_or_default();
+    let package_of = |policy: &Json| {
+        crate::check::ref_path(&policy["ast"]["package"]["refr"]).unwrap_or_default()
+    };
+    let mut rules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for policy in &policies {
+        rules
+            .entry(package_of(policy))
+            .or_default()
+            .extend(rule_roots(&policy["ast"]));
+    }
+    let mut out = Vec::with_capacity(modules.len());
+    let mut changed = false;
+    for (policy, module) in policies.iter().zip(modules) {
+        let mut vars = BTreeSet::new();
+        collect_vars(&policy["ast"]["rules"], &mut vars);
+        if let Some(var) = vars.iter().find(|v| v.starts_with(VAR_PREFIX)) {
+            return Err(Error::MalformedPolicy {
+                path: module.path.clone(),
+                message: format!(
+                    "{}: variable `{var}`: names starting with `{VAR_PREFIX}` are reserved",
+                    module.path
+                ),
+            });
+        }
+        let mut scope = Scope {
+            globals: rules.get(&package_of(policy)).cloned().unwrap_or_default(),
+        };
+        scope
+            .globals
+            .extend(import_aliases(&policy["ast"], &module.source));
+        match rewrite_module(&module.source, &policy["ast"], &scope) {
+            Some(source) => {
+                changed = true;
+                out.push(Module {
+                    path: module.path.clone(),
+                    source,
+                });
+            }
+            None => out.push(module.clone()),
+        }
+    }
+    Ok(changed.then_some(out))
+}

@@ -1,0 +1,245 @@
+//! Negation over undefined operands, as OPA: the operands OPA moves out of a `not` (references
+//! and calls that are arguments of a call, the index parts of a reference, the parts of a
+//! composite) are evaluated before negating, so an undefined one makes the body fail; the
+//! references OPA leaves in place (`not ref`, `not ref == value`) are negated as written.
+//! Every row's `opa` column is what OPA v1.20.2 (Buildx's engine) gave for the same module
+//! (`tests/opa`'s bindings, non-strict).
+
+use verdict_policy::{Module, Options, PolicyEngine};
+
+/// (name, module body after `package docker`, input, OPA's value of `data.docker.x`).
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "member-missing-lhs",
+        "s := {\"latest\"}\nx if { not input.tag in s }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "member-present-lhs",
+        "s := {\"latest\"}\nx if { not input.tag in s }",
+        r#"{"tag":"v1"}"#,
+        "true",
+    ),
+    (
+        "member-listed-lhs",
+        "s := {\"latest\"}\nx if { not input.tag in s }",
+        r#"{"tag":"latest"}"#,
+        "undefined",
+    ),
+    (
+        "member-missing-collection",
+        "x if { not \"x\" in input.missing }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "set-index-missing",
+        "s := {\"latest\"}\nx if { not s[input.tag] }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "set-index-present",
+        "s := {\"latest\"}\nx if { not s[input.tag] }",
+        r#"{"tag":"v1"}"#,
+        "true",
+    ),
+    (
+        "function-arg-missing",
+        "f(a) := true if a == \"z\"\nx if { not f(input.tag) }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "function-arg-present",
+        "f(a) := true if a == \"z\"\nx if { not f(input.tag) }",
+        r#"{"tag":"a"}"#,
+        "true",
+    ),
+    (
+        "builtin-arg-missing",
+        "x if { not startswith(input.tag, \"a\") }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "nested-call-missing",
+        "x if { not count(input.tag) > 1 }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "nested-call-present",
+        "x if { not count(input.tag) > 1 }",
+        r#"{"tag":"a"}"#,
+        "true",
+    ),
+    (
+        "not-equal-missing",
+        "x if { not input.m != 1 }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "equality-not-moved",
+        "x if { not input.tag == \"a\" }",
+        "{}",
+        "true",
+    ),
+    (
+        "equality-both-missing",
+        "x if { not input.missing == input.missing2 }",
+        "{}",
+        "true",
+    ),
+    (
+        "equality-array-moved",
+        "x if { not [input.m] == [1] }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "equality-object-moved",
+        "x if { not {\"a\": input.m} == {\"a\": 1} }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "equality-index-moved",
+        "x if { not 1 == input.labels[input.missing] }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "equality-arith-moved",
+        "x if { not input.m + 1 == 2 }",
+        "{}",
+        "undefined",
+    ),
+    ("plain-ref-not-moved", "x if { not input.m }", "{}", "true"),
+    (
+        "ref-dot-not-moved",
+        "x if { not input.missing.a == 1 }",
+        "{}",
+        "true",
+    ),
+    (
+        "rule-ref-argument",
+        "t := input.missing\nx if { not startswith(t, \"a\") }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "rule-ref-equality",
+        "t := input.missing\nx if { not t == \"a\" }",
+        "{}",
+        "true",
+    ),
+    (
+        "rule-ref-shadowed",
+        "t := input.missing\nx if { t := \"b\"; not startswith(t, \"a\") }",
+        "{}",
+        "true",
+    ),
+    (
+        "import-alias-argument",
+        "import input.missing as m\nx if { not startswith(m, \"a\") }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "every-body",
+        "x if { every y in [1] { y == 1; not input.missing in {1} } }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "comprehension-body",
+        "x := [1 | not input.m in {1}]",
+        "{}",
+        "[]",
+    ),
+    (
+        "some-in-body",
+        "x if { some y in [1]; not y in input.missing }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "else-body",
+        "f(a) := 1 if { false } else := 2 if { not input.m in {1} }\nx := f(1)",
+        "{}",
+        "undefined",
+    ),
+    (
+        "with-applies-to-moved",
+        "s := {\"a\"}\nx if { not s[input.m] with input.m as \"b\" }",
+        "{}",
+        "true",
+    ),
+    (
+        "braceless-body",
+        "x if not input.tag in {\"latest\"}",
+        "{}",
+        "undefined",
+    ),
+    (
+        "braceless-body-present",
+        "x if not input.tag in {\"latest\"}",
+        r#"{"tag":"v1"}"#,
+        "true",
+    ),
+    (
+        "function-body",
+        "f(v) if not v.tag in {\"latest\"}\nx if f(input)",
+        "{}",
+        "undefined",
+    ),
+    (
+        "contains-rule",
+        "deny contains \"d\" if not input.tag in {\"v1\"}\nx := count(deny)",
+        "{}",
+        "0",
+    ),
+];
+
+fn eval(body: &str, input: &str) -> String {
+    let module = Module {
+        path: "p.rego".into(),
+        source: format!("package docker\n{body}\n"),
+    };
+    let options = Options {
+        query: Some("data.docker.x".into()),
+        now_ns: 0,
+    };
+    let engine = match PolicyEngine::new(&[vec![module]], &options) {
+        Ok(engine) => engine,
+        Err(e) => return format!("error {}", e.code().as_str()),
+    };
+    let input: serde_json::Value = serde_json::from_str(input).expect("input JSON");
+    match engine.evaluate_raw(&input) {
+        Ok(Some(value)) => value.to_string(),
+        Ok(None) => "undefined".into(),
+        Err(e) => format!("error {}", e.code().as_str()),
+    }
+}
+
+#[test]
+fn negated_operands_as_opa() {
+    let mut failures = Vec::new();
+    for (name, body, input, opa) in CASES {
+        let got = eval(body, input);
+        if got != *opa {
+            failures.push(format!("{name}: verdict {got}, OPA {opa}\n  {body}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The rewrite's variables are reserved: a policy cannot bind one to change a moved operand.
+#[test]
+fn reserved_prefix_is_refused() {
+    let got = eval("x if { __verdict_rw_neg0__ := 1 }", "{}");
+    assert_eq!(got, "error malformed-policy");
+}
