@@ -118,7 +118,7 @@ pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Opti
     }
     pass.edits
         .sort_by_key(|e| (e.start, std::cmp::Reverse(e.end), e.order));
-    Some(render(source, 0, source.len(), &pass.edits))
+    Some(render(source, 0, source.len(), &pass.edits, true))
 }
 
 /// One change to the source: `[start, end)` becomes `text`, where a hoist's text is rendered
@@ -143,7 +143,9 @@ enum EditKind {
     },
 }
 
-fn render(source: &str, start: usize, end: usize, edits: &[Edit]) -> String {
+/// `source[start..end]` with the edits inside applied. A zero-width edit at `end` (a closing
+/// brace after the last operand of a body) belongs to the enclosing text unless `whole`.
+fn render(source: &str, start: usize, end: usize, edits: &[Edit], whole: bool) -> String {
     let mut out = String::with_capacity(end - start + 64);
     let mut cursor = start;
     for edit in edits {
@@ -153,6 +155,9 @@ fn render(source: &str, start: usize, end: usize, edits: &[Edit]) -> String {
         if (edit.start, edit.end) == (start, end) && start < end {
             continue; // the replacement of the span being rendered itself
         }
+        if edit.start == end && !whole {
+            continue;
+        }
         out.push_str(&source[cursor..edit.start]);
         match &edit.kind {
             EditKind::Text(text) => out.push_str(text),
@@ -160,10 +165,10 @@ fn render(source: &str, start: usize, end: usize, edits: &[Edit]) -> String {
                 for (var, s, e) in operands {
                     out.push_str(var);
                     out.push_str(" := ");
-                    out.push_str(&render(source, *s, *e, edits));
+                    out.push_str(&render(source, *s, *e, edits, false));
                     if let Some((ws, we)) = with {
                         out.push(' ');
-                        out.push_str(&render(source, *ws, *we, edits));
+                        out.push_str(&render(source, *ws, *we, edits, false));
                     }
                     out.push_str("; ");
                 }
