@@ -29,15 +29,19 @@ allow if {
 # tag pinned to a revoked digest ends denied.
 revoked := {"sha256:8305f5fa8ea63c7b5bc85bd223ccc62941f852318ebfbd22f53bbd0b358c07e1"}
 
+# A tag-only image has no checksum. `not revoked[input.image.checksum]` would then fail, as in
+# OPA (the index is evaluated before negating), and the message would be lost: ask a rule.
+revoked_image if revoked[input.image.checksum]
+
 deny_msg contains msg if {
 	input.image
 	not allow
-	not revoked[input.image.checksum]
+	not revoked_image
 	msg := sprintf("%s is not a reviewed base image", [input.image.ref])
 }
 
 deny_msg contains msg if {
-	revoked[input.image.checksum]
+	revoked_image
 	msg := sprintf("%s: digest %s was revoked", [input.image.ref, input.image.checksum])
 }
 
