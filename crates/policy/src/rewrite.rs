@@ -36,6 +36,10 @@ pub(crate) const VAR_PREFIX: &str = "__verdict_rw_";
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     pub(crate) globals: BTreeSet<String>,
+    /// The rules of the module's package (`globals` without the import aliases).
+    pub(crate) rules: BTreeSet<String>,
+    /// The module's package path (`docker`).
+    pub(crate) package: String,
 }
 
 /// The names of the rules each module's package defines, by package path (`docker`, `lib.x`):
@@ -228,6 +232,7 @@ impl Pass<'_> {
             }
             self.walk_nested(literal);
             for with in stmt["with_mods"].as_array().into_iter().flatten() {
+                self.with_target(&with["refr"]);
                 self.walk_nested(with);
             }
         }
@@ -246,6 +251,32 @@ impl Pass<'_> {
                     kind: EditKind::Text(" }".into()),
                     order: 2,
                 });
+            }
+        }
+    }
+
+    /// `with r as …` where `r` is a rule of the package: OPA resolves the target to the rule
+    /// (`data.docker.r`); regorus looks for a rule named by the path as written, finds none
+    /// and fails ("undefined rule"), so the target is written out in full.
+    fn with_target(&mut self, refr: &Json) {
+        let mut root = refr;
+        while let Some((kind, node)) = one_entry(root) {
+            match kind {
+                "RefDot" | "RefBrack" => root = &node["refr"],
+                "Var" => {
+                    let name = node["value"].as_str().unwrap_or_default();
+                    if self.scope.rules.contains(name) && !self.locals.contains(name) {
+                        let (start, end) = span_of(node);
+                        self.edits.push(Edit {
+                            start,
+                            end,
+                            kind: EditKind::Text(format!("data.{}.{name}", self.scope.package)),
+                            order: 1,
+                        });
+                    }
+                    return;
+                }
+                _ => return,
             }
         }
     }
@@ -528,8 +559,12 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
                 ),
             });
         }
+        let package = package_of(policy);
+        let own = rules.get(&package).cloned().unwrap_or_default();
         let mut scope = Scope {
-            globals: rules.get(&package_of(policy)).cloned().unwrap_or_default(),
+            globals: own.clone(),
+            rules: own,
+            package,
         };
         scope
             .globals

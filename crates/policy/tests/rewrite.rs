@@ -1,4 +1,4 @@
-//! Negation over undefined operands, as OPA: the operands OPA moves out of a `not` (references
+//! The OPA rewrites of `crates/policy/src/rewrite.rs`. Negation over undefined operands, as OPA: the operands OPA moves out of a `not` (references
 //! and calls that are arguments of a call, the index parts of a reference, the parts of a
 //! composite) are evaluated before negating, so an undefined one makes the body fail; the
 //! references OPA leaves in place (`not ref`, `not ref == value`) are negated as written.
