@@ -1,6 +1,7 @@
 //! Compiling policy sets once and evaluating them many times.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 
 use regorus::Value;
@@ -409,9 +410,32 @@ pub(crate) fn compile_modules(
     })
 }
 
+/// The policy sizes regorus accepts. Its defaults (1,024 columns, 20,000 lines, 1 MiB) refuse
+/// policies OPA reads — a 20-digest allow-list on one line, 15,000 pinned digests — so they
+/// are raised to bounds no ordinary policy meets: a line of [`MAX_POLICY_BYTES`] and that
+/// many bytes in all (the host refuses bigger files before).
+const POLICY_LENGTH: regorus::PolicyLengthConfig = regorus::PolicyLengthConfig {
+    max_col: match NonZeroU32::new(MAX_POLICY_BYTES as u32) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
+    },
+    max_file_bytes: match NonZeroUsize::new(MAX_POLICY_BYTES) {
+        Some(n) => n,
+        None => NonZeroUsize::MIN,
+    },
+    max_lines: match NonZeroUsize::new(MAX_POLICY_BYTES / 2) {
+        Some(n) => n,
+        None => NonZeroUsize::MIN,
+    },
+};
+
+/// The largest policy module accepted, in bytes (16 MiB).
+pub const MAX_POLICY_BYTES: usize = 16 << 20;
+
 /// A regorus engine with Buildx's settings: Rego v1, non-strict builtin errors, prints gathered.
 fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
+    engine.set_policy_length_config(POLICY_LENGTH);
     engine.set_rego_v0(false);
     engine.set_strict_builtin_errors(false);
     engine.set_gather_prints(true);

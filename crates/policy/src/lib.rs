@@ -45,8 +45,8 @@ pub mod tester;
 pub use check::MAX_NESTING;
 pub use decision::Decision;
 pub use engine::{
-    DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, MAX_INPUT_BYTES, Outcome,
-    PolicyEngine,
+    DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, MAX_INPUT_BYTES,
+    MAX_POLICY_BYTES, Outcome, PolicyEngine,
 };
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
