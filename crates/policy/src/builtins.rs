@@ -21,6 +21,7 @@
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
 //!   68 KB gzip) for four functions that never see a host name.
 
+mod arith;
 pub mod bounded;
 mod glob;
 mod golayout;
@@ -273,6 +274,41 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         [format, args] => sprintf.call(format, args),
         _ => Ok(Value::Undefined),
     })?;
+    // Operators (rewritten to the reserved names by `crate::rewrite`) and OPA's names for them.
+    type Binary = fn(&Value, &Value) -> Result<Value, bounded::BuiltinError>;
+    let binary: [(&str, Option<&str>, Binary); 7] = [
+        ("plus", Some("plus"), arith::plus),
+        ("minus", Some("minus"), arith::minus),
+        ("mul", Some("mul"), arith::mul),
+        ("div", Some("div"), arith::div),
+        ("rem", Some("rem"), arith::rem),
+        ("or", None, arith::or),
+        ("and", None, arith::and),
+    ];
+    for (op, public, f) in binary {
+        let call = move |a: Vec<Value>| match a.as_slice() {
+            [x, y] => f(x, y),
+            _ => Ok(Value::Undefined),
+        };
+        try_add(
+            engine,
+            &format!("{}{op}", crate::rewrite::VAR_PREFIX),
+            2,
+            call,
+        )?;
+        if let Some(name) = public {
+            try_add(engine, name, 2, call)?;
+        }
+    }
+    try_add(
+        engine,
+        &format!("{}neg", crate::rewrite::VAR_PREFIX),
+        1,
+        |a| match a.as_slice() {
+            [x] => arith::neg(x),
+            _ => Ok(Value::Undefined),
+        },
+    )?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(

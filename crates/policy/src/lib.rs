@@ -39,7 +39,7 @@ mod engine;
 mod error;
 pub mod functions;
 mod outline;
-mod rewrite;
+pub mod rewrite;
 pub mod tester;
 
 pub use check::MAX_NESTING;

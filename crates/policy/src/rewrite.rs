@@ -117,6 +117,7 @@ pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Opti
         // Comprehensions in the head (`p := [x | …]`) and function arguments hold queries too.
         pass.walk_nested(&spec["head"]);
     }
+    operators(&module["rules"], &mut pass.edits);
     if pass.edits.is_empty() {
         return None;
     }
@@ -138,8 +139,16 @@ struct Edit {
 
 #[derive(Debug)]
 enum EditKind {
-    /// Replace the span by a fixed text (a variable name, a brace).
+    /// Replace the span by a fixed text (a brace, a rule's full path).
     Text(String),
+    /// Replace an operand moved out of a negation by its variable (not when the operand
+    /// itself is rendered, for its binding).
+    Moved(String),
+    /// Replace an operator expression by a call: `name(arg, …)`.
+    Call {
+        name: String,
+        args: Vec<(usize, usize)>,
+    },
     /// Insert, before a literal, `var := <span> <with>; ` for each operand moved.
     Bind {
         operands: Vec<(String, usize, usize)>,
@@ -156,15 +165,26 @@ fn render(source: &str, start: usize, end: usize, edits: &[Edit], whole: bool) -
         if edit.start < cursor || edit.end > end || edit.start < start {
             continue; // inside an edit already rendered, or outside this span
         }
-        if (edit.start, edit.end) == (start, end) && start < end {
-            continue; // the replacement of the span being rendered itself
+        if (edit.start, edit.end) == (start, end) && matches!(edit.kind, EditKind::Moved(_)) {
+            continue; // the replacement of the operand being rendered itself
         }
         if edit.start == end && !whole {
             continue;
         }
         out.push_str(&source[cursor..edit.start]);
         match &edit.kind {
-            EditKind::Text(text) => out.push_str(text),
+            EditKind::Text(text) | EditKind::Moved(text) => out.push_str(text),
+            EditKind::Call { name, args } => {
+                out.push_str(name);
+                out.push('(');
+                for (i, (s, e)) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&render(source, *s, *e, edits, false));
+                }
+                out.push(')');
+            }
             EditKind::Bind { operands, with } => {
                 for (var, s, e) in operands {
                     out.push_str(var);
@@ -215,7 +235,7 @@ impl Pass<'_> {
                             self.edits.push(Edit {
                                 start: s,
                                 end: e,
-                                kind: EditKind::Text(var.clone()),
+                                kind: EditKind::Moved(var.clone()),
                                 order: 1,
                             });
                             (var, s, e)
@@ -417,6 +437,63 @@ impl Pass<'_> {
     }
 }
 
+/// Every arithmetic and set operator, and unary minus of anything but a number, becomes a
+/// call of verdict's operator builtins (`crate::builtins::arith`): OPA's operators are
+/// builtins, so a wrong operand type is an undefined expression (non-strict), not an error,
+/// and their numbers are decimal.
+fn operators(node: &Json, edits: &mut Vec<Edit>) {
+    match node {
+        Json::Object(map) => {
+            for (key, value) in map {
+                let op = match key.as_str() {
+                    "ArithExpr" => match value["op"].as_str() {
+                        Some("Add") => Some("plus"),
+                        Some("Sub") => Some("minus"),
+                        Some("Mul") => Some("mul"),
+                        Some("Div") => Some("div"),
+                        Some("Mod") => Some("rem"),
+                        _ => None,
+                    },
+                    "BinExpr" => match value["op"].as_str() {
+                        Some("Union") => Some("or"),
+                        Some("Intersection") => Some("and"),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(op) = op {
+                    let (start, end) = span_of(value);
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}{op}"),
+                            args: vec![expr_span(&value["lhs"]), expr_span(&value["rhs"])],
+                        },
+                        order: 2,
+                    });
+                } else if key == "UnaryExpr"
+                    && one_entry(&value["expr"]).is_some_and(|(k, _)| k != "Number")
+                {
+                    let (start, end) = span_of(value);
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}neg"),
+                            args: vec![expr_span(&value["expr"])],
+                        },
+                        order: 2,
+                    });
+                }
+                operators(value, edits);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| operators(v, edits)),
+        _ => {}
+    }
+}
+
 /// The names a rule declares: function arguments' variables, `some` variables, `:=` targets,
 /// `some … in` and `every` keys and values.
 fn declared_names(rule: &Json, source: &str) -> BTreeSet<String> {
@@ -507,6 +584,11 @@ fn one_entry(expr: &Json) -> Option<(&str, &Json)> {
     map.iter().next().map(|(k, v)| (k.as_str(), v))
 }
 
+/// The span of an expression given as `{"Kind": {…, "span": …}}`.
+fn expr_span(expr: &Json) -> (usize, usize) {
+    one_entry(expr).map_or((0, 0), |(_, node)| span_of(node))
+}
+
 fn span_of(node: &Json) -> (usize, usize) {
     (span_start(&node["span"]), span_end(&node["span"]))
 }
@@ -581,4 +663,24 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
         }
     }
     Ok(changed.then_some(out))
+}
+
+/// The sources a set compiles from after the rewrites (the input sources where nothing
+/// changes), for inspection: `verdict`'s developers and the fuzz target read what regorus is
+/// given. Fails as compiling would (a module that does not parse, a reserved name).
+#[doc(hidden)]
+pub fn rewritten_sources(modules: &[Module]) -> Result<Vec<Module>, Error> {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    for module in modules {
+        engine
+            .add_policy(module.path.clone(), module.source.clone())
+            .map_err(|e| Error::MalformedPolicy {
+                path: module.path.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let first = modules.first().map(|m| m.path.as_str()).unwrap_or_default();
+    let ast = crate::check::parsed_ast(&engine, first)?;
+    Ok(rewrite_set(&ast, modules)?.unwrap_or_else(|| modules.to_vec()))
 }

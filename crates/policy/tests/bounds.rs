@@ -212,8 +212,13 @@ const CASES: &[(&str, &str, Want)] = &[
         "format_int(1e400, 2)",
         Code(ErrorCode::MalformedPolicy),
     ),
-    // regorus: an error (OPA: a builtin error, so undefined, like `1 % 0`).
-    ("rem-zero", "rem(1, 0)", Code(ErrorCode::EvaluationFailed)),
+    // OPA: a builtin error, so undefined, like `1 % 0` (verdict's own `rem`).
+    ("rem-zero", "rem(1, 0)", Deny),
+    (
+        "product-huge",
+        "1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 * 1e300 > 0",
+        RE,
+    ),
     ("div-zero", "1 / 0", Deny),
     ("modulo-zero", "1 % 0", Deny),
     (
