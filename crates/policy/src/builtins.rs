@@ -309,6 +309,12 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             _ => Ok(Value::Undefined),
         },
     )?;
+    add(
+        engine,
+        &crate::template::builtin_name(),
+        1,
+        one(crate::template::render),
+    )?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(

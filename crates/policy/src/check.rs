@@ -52,6 +52,7 @@ pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Resul
         for (name, line) in calls {
             let full = resolve(&name, &package, &aliases);
             if defined.contains(&full)
+                || name.starts_with(crate::rewrite::VAR_PREFIX)
                 || builtins::is_allowed(&name)
                 || functions::NAMES.contains(&name.as_str())
             {

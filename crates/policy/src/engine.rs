@@ -11,6 +11,7 @@ use crate::check;
 use crate::decision::{Decision, parse_decision};
 use crate::functions::{self, NoResolver, Resolver, Slot};
 use crate::rewrite;
+use crate::template;
 use crate::{Error, FileCoverage, Module, Options};
 
 /// The path verdict's helper module is loaded under in every policy set (Buildx loads its own as
@@ -355,8 +356,18 @@ pub(crate) fn compile_modules(
         source: HELPER_MODULE.to_owned(),
     };
     let mut packages = Vec::new();
+    // Template strings, which regorus does not parse, become calls (lines unchanged).
+    let mut expanded = Vec::with_capacity(modules.len());
     for module in modules {
         check::check_nesting(module)?;
+        let source = template::expand(module)?.unwrap_or_else(|| module.source.clone());
+        expanded.push(Module {
+            path: module.path.clone(),
+            source,
+        });
+    }
+    let modules = expanded.as_slice();
+    for module in modules {
         packages.push(add_module(&mut engine, module)?);
     }
     if let Some(package) = package

@@ -40,6 +40,7 @@ mod error;
 pub mod functions;
 mod outline;
 pub mod rewrite;
+mod template;
 pub mod tester;
 
 pub use check::MAX_NESTING;

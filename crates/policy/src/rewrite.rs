@@ -27,7 +27,7 @@ use serde_json::Value as Json;
 use crate::{Error, Module};
 
 /// The prefix of the variables the rewrite introduces; a policy cannot declare such names
-/// without colliding, so [`rewrite_module`]'s caller refuses policies that use it.
+/// without colliding, so `crate::template::expand` refuses policies that use it.
 pub(crate) const VAR_PREFIX: &str = "__verdict_rw_";
 
 /// What the rewrite needs to know about the module's neighbours: the names that are rules of
@@ -613,8 +613,8 @@ fn span_text<'a>(source: &'a str, span: &Json) -> Option<&'a str> {
 }
 
 /// Rewrites the modules of one set (`ast`: regorus's serialized AST of `modules`, in order).
-/// Returns the modules to compile instead, or `None` when none changes. A module that uses
-/// the rewrite's own variable prefix is refused.
+/// Returns the modules to compile instead, or `None` when none changes. (Names with the
+/// rewrites' prefix in a policy are refused before, by `crate::template::expand`.)
 pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<Module>>, Error> {
     let policies = ast.as_array().cloned().unwrap_or_default();
     let package_of = |policy: &Json| {
@@ -630,17 +630,6 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
     let mut out = Vec::with_capacity(modules.len());
     let mut changed = false;
     for (policy, module) in policies.iter().zip(modules) {
-        let mut vars = BTreeSet::new();
-        collect_vars(&policy["ast"]["rules"], &mut vars);
-        if let Some(var) = vars.iter().find(|v| v.starts_with(VAR_PREFIX)) {
-            return Err(Error::MalformedPolicy {
-                path: module.path.clone(),
-                message: format!(
-                    "{}: variable `{var}`: names starting with `{VAR_PREFIX}` are reserved",
-                    module.path
-                ),
-            });
-        }
         let package = package_of(policy);
         let own = rules.get(&package).cloned().unwrap_or_default();
         let mut scope = Scope {
@@ -672,6 +661,15 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
 pub fn rewritten_sources(modules: &[Module]) -> Result<Vec<Module>, Error> {
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(false);
+    let mut expanded = Vec::with_capacity(modules.len());
+    for module in modules {
+        let source = crate::template::expand(module)?.unwrap_or_else(|| module.source.clone());
+        expanded.push(Module {
+            path: module.path.clone(),
+            source,
+        });
+    }
+    let modules = &expanded;
     for module in modules {
         engine
             .add_policy(module.path.clone(), module.source.clone())

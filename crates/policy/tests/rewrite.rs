@@ -202,6 +202,38 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "0",
     ),
+    // Template strings (Buildx v0.36), expanded before regorus parses the module.
+    ("template-value", "x := $\"a {1 + 1} b\"", "{}", "\"a 2 b\""),
+    (
+        "template-undefined",
+        "x := $\"tag {input.tag}\"",
+        "{}",
+        "\"tag <undefined>\"",
+    ),
+    (
+        "template-composites",
+        r#"x := $"{[1, "a"]} {{"k": 1}} {{1}} {null} {true} {1.5} {"s"}""#,
+        "{}",
+        r#""[1, \"a\"] {\"k\": 1} {1} null true 1.5 s""#,
+    ),
+    (
+        "template-raw",
+        "x := $`raw {input} \\n`",
+        "{}",
+        r#""raw {} \\n""#,
+    ),
+    (
+        "template-nested",
+        "x := $\"nested {$\"inner {1}\"}\"",
+        "{}",
+        "\"nested inner 1\"",
+    ),
+    (
+        "template-calls",
+        r#"x := $"{count([1,2])} {upper("a")}""#,
+        "{}",
+        "\"2 A\"",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {
