@@ -104,13 +104,13 @@ pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Opti
         scope,
         edits: Vec::new(),
         next: 0,
-        locals: BTreeSet::new(),
+        locals: Vec::new(),
     };
     for rule in module["rules"].as_array().into_iter().flatten() {
         let Some(spec) = rule.get("Spec") else {
             continue;
         };
-        pass.locals = declared_names(rule, source);
+        pass.locals = vec![argument_names(rule)];
         for body in spec["bodies"].as_array().into_iter().flatten() {
             pass.query(&body["query"], true);
         }
@@ -209,15 +209,27 @@ struct Pass<'a> {
     scope: &'a Scope,
     edits: Vec<Edit>,
     next: usize,
-    /// Names declared anywhere in the rule being rewritten (arguments, `some`, `:=`, `every`):
-    /// never references to rules. An over-approximation of OPA's scopes.
-    locals: BTreeSet<String>,
+    /// The names declared in the scopes around the literal being rewritten, innermost last:
+    /// the function's arguments, then each enclosing query's `some`, `some … in`, `:=`
+    /// targets (and an `every`'s key and value). Such a name is a variable, never a
+    /// reference to a rule of the same name.
+    locals: Vec<BTreeSet<String>>,
 }
 
 impl Pass<'_> {
     /// Rewrites every negated literal of `query` (and of the queries nested in it).
     /// `rule_body`: a rule body, which may be written without braces after `if`.
     fn query(&mut self, query: &Json, rule_body: bool) {
+        self.locals.push(query_declarations(query, self.source));
+        self.query_statements(query, rule_body);
+        self.locals.pop();
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.locals.iter().any(|scope| scope.contains(name))
+    }
+
+    fn query_statements(&mut self, query: &Json, rule_body: bool) {
         let mut bound_any = false;
         for stmt in query["stmts"].as_array().into_iter().flatten() {
             let literal = &stmt["literal"];
@@ -285,7 +297,7 @@ impl Pass<'_> {
                 "RefDot" | "RefBrack" => root = &node["refr"],
                 "Var" => {
                     let name = node["value"].as_str().unwrap_or_default();
-                    if self.scope.rules.contains(name) && !self.locals.contains(name) {
+                    if self.scope.rules.contains(name) && !self.is_local(name) {
                         let (start, end) = span_of(node);
                         self.edits.push(Edit {
                             start,
@@ -309,7 +321,17 @@ impl Pass<'_> {
                 for (key, value) in map {
                     match key.as_str() {
                         "ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every" => {
+                            let mut bound = BTreeSet::new();
+                            if key == "Every" {
+                                for part in ["key", "value"] {
+                                    if let Some(text) = span_text(self.source, &value[part]) {
+                                        bound.insert(text.to_owned());
+                                    }
+                                }
+                            }
+                            self.locals.push(bound);
                             self.query(&value["query"], false);
+                            self.locals.pop();
                             for (k, v) in value.as_object().into_iter().flatten() {
                                 if k != "query" {
                                     self.walk_nested(v);
@@ -433,7 +455,7 @@ impl Pass<'_> {
     /// A bare variable OPA resolves to a reference: a rule of the package or an import alias
     /// (`input` and `data` are always defined, moving them changes nothing).
     fn is_reference(&self, name: &str) -> bool {
-        self.scope.globals.contains(name) && !self.locals.contains(name)
+        self.scope.globals.contains(name) && !self.is_local(name)
     }
 }
 
@@ -494,11 +516,9 @@ fn operators(node: &Json, edits: &mut Vec<Edit>) {
     }
 }
 
-/// The names a rule declares: function arguments' variables, `some` variables, `:=` targets,
-/// `some … in` and `every` keys and values.
-fn declared_names(rule: &Json, source: &str) -> BTreeSet<String> {
+/// The variables of a function's arguments.
+fn argument_names(rule: &Json) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    collect_declared(rule, source, &mut names);
     if let Some(args) = rule["Spec"]["head"]["Func"]["args"].as_array() {
         for arg in args {
             collect_vars(arg, &mut names);
@@ -507,42 +527,28 @@ fn declared_names(rule: &Json, source: &str) -> BTreeSet<String> {
     names
 }
 
-fn collect_declared(node: &Json, source: &str, names: &mut BTreeSet<String>) {
-    match node {
-        Json::Object(map) => {
-            for (key, value) in map {
-                match key.as_str() {
-                    "SomeVars" => {
-                        for var in value["vars"].as_array().into_iter().flatten() {
-                            if let Some(text) = span_text(source, var) {
-                                names.insert(text.to_owned());
-                            }
-                        }
-                    }
-                    "SomeIn" => {
-                        collect_vars(&value["key"], names);
-                        collect_vars(&value["value"], names);
-                    }
-                    "Every" => {
-                        for part in ["key", "value"] {
-                            if let Some(text) = span_text(source, &value[part]) {
-                                names.insert(text.to_owned());
-                            }
-                        }
-                    }
-                    "AssignExpr" if value["op"] == "ColEq" => {
-                        collect_vars(&value["lhs"], names);
-                    }
-                    _ => {}
+/// The names one query declares in its own statements (not in the queries nested in them):
+/// `some x`, `some k, v in …`, and `:=` targets.
+fn query_declarations(query: &Json, source: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for stmt in query["stmts"].as_array().into_iter().flatten() {
+        let literal = &stmt["literal"];
+        if let Some(some) = literal.get("SomeVars") {
+            for var in some["vars"].as_array().into_iter().flatten() {
+                if let Some(text) = span_text(source, var) {
+                    names.insert(text.to_owned());
                 }
-                collect_declared(value, source, names);
             }
+        } else if let Some(some) = literal.get("SomeIn") {
+            collect_vars(&some["key"], &mut names);
+            collect_vars(&some["value"], &mut names);
+        } else if let Some(assign) = literal["Expr"]["expr"].get("AssignExpr")
+            && assign["op"] == "ColEq"
+        {
+            collect_vars(&assign["lhs"], &mut names);
         }
-        Json::Array(items) => items
-            .iter()
-            .for_each(|v| collect_declared(v, source, names)),
-        _ => {}
     }
+    names
 }
 
 fn collect_vars(node: &Json, names: &mut BTreeSet<String>) {

@@ -234,6 +234,25 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "\"2 A\"",
     ),
+    // Scopes: a name declared in a nested query does not shadow the rule elsewhere.
+    (
+        "rule-ref-shadowed-elsewhere",
+        "t := input.missing\nx if { y := [t | t := 1]; count(y) == 1; not startswith(t, \"a\") }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "rule-ref-every-key",
+        "t := input.missing\nx if { every t in [\"b\"] { not startswith(t, \"a\") } }",
+        "{}",
+        "true",
+    ),
+    (
+        "function-argument-shadows",
+        "t := input.missing\nf(t) if not startswith(t, \"a\")\nx if f(\"b\")",
+        "{}",
+        "true",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {
