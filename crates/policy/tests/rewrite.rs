@@ -294,3 +294,31 @@ fn reserved_prefix_is_refused() {
     let got = eval("x if { __verdict_rw_neg0__ := 1 }", "{}");
     assert_eq!(got, "error malformed-policy");
 }
+
+/// Differences only regorus can remove (KNOWN-DIFFERENCES.md): today's answer, pinned so that a
+/// change shows, beside OPA's. (name, module body, input, verdict today, OPA.)
+const PINNED: &[(&str, &str, &str, &str, &str)] = &[
+    // regorus orders sets before objects; OPA objects before sets.
+    ("object-set-order", "x := [{} < {1}, max([{1}, {\"a\":1}]) == {1}]", "{}", "[false,false]", "[true,true]"),
+    // regorus keeps doubles, not the literal's text or OPA's 64-bit-mantissa floats.
+    ("number-text", "x := json.marshal([1e3, 1.0, 1/3])", "{}", r#""[1000,1,0.3333333333333333]""#, r#""[1e3,1.0,0.33333333333333333334]""#),
+    ("third-equals-double", "x := 1/3 == 0.3333333333333333", "{}", "true", "false"),
+    // regorus parses `-a == b` as `-(a == b)`.
+    ("unary-minus-precedence", "x if { -input.m == 1 }", r#"{"m":-1}"#, "undefined", "true"),
+    // A builtin replaced by another builtin with `with`: an error in verdict (fail closed).
+    ("with-builtin-by-builtin", "x := y if { y := upper(\"a\") with upper as lower }", "{}", "error malformed-policy", "\"a\""),
+];
+
+#[test]
+fn known_differences_pinned() {
+    let mut changed = Vec::new();
+    for (name, body, input, today, opa) in PINNED {
+        let got = eval(body, input);
+        if got != *today {
+            changed.push(format!(
+                "{name}: verdict now {got} (pinned {today}; OPA {opa}): update KNOWN-DIFFERENCES.md"
+            ));
+        }
+    }
+    assert!(changed.is_empty(), "{}", changed.join("\n"));
+}
