@@ -97,8 +97,13 @@ fn root_var(refr: &Json) -> Option<String> {
     }
 }
 
-/// Rewrites `source` (whose AST is `module`); `None` when nothing changes.
-pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Option<String> {
+/// Rewrites `source` (whose AST is `module`); `None` when nothing changes. Fails (with the
+/// byte offset) on a unary minus before a parenthesis, which OPA does not parse.
+pub(crate) fn rewrite_module(
+    source: &str,
+    module: &Json,
+    scope: &Scope,
+) -> Result<Option<String>, usize> {
     let mut pass = Pass {
         source,
         scope,
@@ -117,13 +122,17 @@ pub(crate) fn rewrite_module(source: &str, module: &Json, scope: &Scope) -> Opti
         // Comprehensions in the head (`p := [x | …]`) and function arguments hold queries too.
         pass.walk_nested(&spec["head"]);
     }
-    operators(&module["rules"], &mut pass.edits);
+    let mut refused = None;
+    operators(&module["rules"], source, &mut pass.edits, &mut refused);
+    if let Some(at) = refused {
+        return Err(at);
+    }
     if pass.edits.is_empty() {
-        return None;
+        return Ok(None);
     }
     pass.edits
         .sort_by_key(|e| (e.start, std::cmp::Reverse(e.end), e.order));
-    Some(render(source, 0, source.len(), &pass.edits, true))
+    Ok(Some(render(source, 0, source.len(), &pass.edits, true)))
 }
 
 /// One change to the source: `[start, end)` becomes `text`, where a hoist's text is rendered
@@ -159,14 +168,34 @@ enum EditKind {
 /// `source[start..end]` with the edits inside applied. A zero-width edit at `end` (a closing
 /// brace after the last operand of a body) belongs to the enclosing text unless `whole`.
 fn render(source: &str, start: usize, end: usize, edits: &[Edit], whole: bool) -> String {
+    render_inner(source, start, end, edits, whole, false)
+}
+
+/// [`render`]; `wrapping`: the span is the argument of a call edit over the same span.
+fn render_inner(
+    source: &str,
+    start: usize,
+    end: usize,
+    edits: &[Edit],
+    whole: bool,
+    wrapping: bool,
+) -> String {
     let mut out = String::with_capacity(end - start + 64);
     let mut cursor = start;
     for edit in edits {
         if edit.start < cursor || edit.end > end || edit.start < start {
             continue; // inside an edit already rendered, or outside this span
         }
-        if (edit.start, edit.end) == (start, end) && matches!(edit.kind, EditKind::Moved(_)) {
-            continue; // the replacement of the operand being rendered itself
+        if (edit.start, edit.end) == (start, end) && !whole {
+            match &edit.kind {
+                // The replacement of the operand being rendered itself.
+                EditKind::Moved(_) => continue,
+                // A call wrapping exactly this span, whose argument is being rendered.
+                EditKind::Call { args, .. } if args.as_slice() == [(start, end)] && wrapping => {
+                    continue;
+                }
+                _ => {}
+            }
         }
         if edit.start == end && !whole {
             continue;
@@ -181,7 +210,8 @@ fn render(source: &str, start: usize, end: usize, edits: &[Edit], whole: bool) -
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    out.push_str(&render(source, *s, *e, edits, false));
+                    let own = (*s, *e) == (edit.start, edit.end);
+                    out.push_str(&render_inner(source, *s, *e, edits, false, own));
                 }
                 out.push(')');
             }
@@ -463,7 +493,7 @@ impl Pass<'_> {
 /// call of verdict's operator builtins (`crate::builtins::arith`): OPA's operators are
 /// builtins, so a wrong operand type is an undefined expression (non-strict), not an error,
 /// and their numbers are decimal.
-fn operators(node: &Json, edits: &mut Vec<Edit>) {
+fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Option<usize>) {
     match node {
         Json::Object(map) => {
             for (key, value) in map {
@@ -495,23 +525,47 @@ fn operators(node: &Json, edits: &mut Vec<Edit>) {
                         order: 2,
                     });
                 } else if key == "UnaryExpr"
+                    && let Some(after) = source.get(span_start(&value["span"]) + 1..)
+                    && after.trim_start().starts_with('(')
+                {
+                    // OPA: "unexpected ( token: expected number".
+                    refused.get_or_insert(span_start(&value["span"]));
+                } else if key == "UnaryExpr"
                     && one_entry(&value["expr"]).is_some_and(|(k, _)| k != "Number")
                 {
-                    let (start, end) = span_of(value);
+                    // regorus applies a unary minus to the whole infix expression after it
+                    // (`-a + 1` as `-(a + 1)`); OPA to its first operand. The minus goes to
+                    // the leftmost operand.
+                    let mut leaf = &value["expr"];
+                    while let Some((kind, node)) = one_entry(leaf)
+                        && matches!(kind, "ArithExpr" | "BoolExpr" | "BinExpr")
+                    {
+                        leaf = &node["lhs"];
+                    }
+                    let (start, end) = expr_span(leaf);
+                    let (minus, inner) = (span_start(&value["span"]), expr_span(&value["expr"]).0);
+                    edits.push(Edit {
+                        start: minus,
+                        end: inner,
+                        kind: EditKind::Text(String::new()),
+                        order: 2,
+                    });
                     edits.push(Edit {
                         start,
                         end,
                         kind: EditKind::Call {
                             name: format!("{VAR_PREFIX}neg"),
-                            args: vec![expr_span(&value["expr"])],
+                            args: vec![(start, end)],
                         },
-                        order: 2,
+                        order: 3,
                     });
                 }
-                operators(value, edits);
+                operators(value, source, edits, refused);
             }
         }
-        Json::Array(items) => items.iter().for_each(|v| operators(v, edits)),
+        Json::Array(items) => items
+            .iter()
+            .for_each(|v| operators(v, source, edits, refused)),
         _ => {}
     }
 }
@@ -646,7 +700,19 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
         scope
             .globals
             .extend(import_aliases(&policy["ast"], &module.source));
-        match rewrite_module(&module.source, &policy["ast"], &scope) {
+        let rewritten = rewrite_module(&module.source, &policy["ast"], &scope).map_err(|at| {
+            let line = 1 + module.source[..at.min(module.source.len())]
+                .matches('\n')
+                .count();
+            Error::MalformedPolicy {
+                path: module.path.clone(),
+                message: format!(
+                    "{}:{line}: unexpected ( after a unary minus: expected a number, a variable or a reference (as OPA)",
+                    module.path
+                ),
+            }
+        })?;
+        match rewritten {
             Some(source) => {
                 changed = true;
                 out.push(Module {

@@ -253,6 +253,31 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "true",
     ),
+    // Unary minus binds to the first operand, as in OPA (regorus: to the whole expression).
+    (
+        "unary-minus-precedence",
+        "x if { -input.m == 1 }",
+        r#"{"m":-1}"#,
+        "true",
+    ),
+    (
+        "unary-minus-arith",
+        "x := [-input.x + 1, -input.x * 2, - input.x + 1, 2 + -input.x * 3]",
+        r#"{"x":5}"#,
+        "[-4,-10,-4,-13]",
+    ),
+    (
+        "unary-minus-parenthesis",
+        "x := -(1 + 2)",
+        "{}",
+        "error malformed-policy",
+    ),
+    (
+        "unary-minus-call",
+        "f(a) := a\nx := [-count([1]), -f(3), - 3]",
+        "{}",
+        "[-1,-3,-3]",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {
@@ -299,14 +324,36 @@ fn reserved_prefix_is_refused() {
 /// change shows, beside OPA's. (name, module body, input, verdict today, OPA.)
 const PINNED: &[(&str, &str, &str, &str, &str)] = &[
     // regorus orders sets before objects; OPA objects before sets.
-    ("object-set-order", "x := [{} < {1}, max([{1}, {\"a\":1}]) == {1}]", "{}", "[false,false]", "[true,true]"),
+    (
+        "object-set-order",
+        "x := [{} < {1}, max([{1}, {\"a\":1}]) == {1}]",
+        "{}",
+        "[false,false]",
+        "[true,true]",
+    ),
     // regorus keeps doubles, not the literal's text or OPA's 64-bit-mantissa floats.
-    ("number-text", "x := json.marshal([1e3, 1.0, 1/3])", "{}", r#""[1000,1,0.3333333333333333]""#, r#""[1e3,1.0,0.33333333333333333334]""#),
-    ("third-equals-double", "x := 1/3 == 0.3333333333333333", "{}", "true", "false"),
-    // regorus parses `-a == b` as `-(a == b)`.
-    ("unary-minus-precedence", "x if { -input.m == 1 }", r#"{"m":-1}"#, "undefined", "true"),
+    (
+        "number-text",
+        "x := json.marshal([1e3, 1.0, 1/3])",
+        "{}",
+        r#""[1000,1,0.3333333333333333]""#,
+        r#""[1e3,1.0,0.33333333333333333334]""#,
+    ),
+    (
+        "third-equals-double",
+        "x := 1/3 == 0.3333333333333333",
+        "{}",
+        "true",
+        "false",
+    ),
     // A builtin replaced by another builtin with `with`: an error in verdict (fail closed).
-    ("with-builtin-by-builtin", "x := y if { y := upper(\"a\") with upper as lower }", "{}", "error malformed-policy", "\"a\""),
+    (
+        "with-builtin-by-builtin",
+        "x := y if { y := upper(\"a\") with upper as lower }",
+        "{}",
+        "error malformed-policy",
+        "\"a\"",
+    ),
 ];
 
 #[test]
