@@ -337,8 +337,15 @@ pub fn rego(data: &[u8]) {
         now_ns: NOW_NS,
     };
     let once = verdict_core::evaluate(vec![modules.clone()], options.clone(), input);
-    let _: serde_json::Value =
+    let record: serde_json::Value =
         serde_json::from_str(&once.canonical_json).expect("the verdict record is JSON");
+    // The OPA rewrites (templates, negation, operators) always produce a module regorus
+    // parses: an `internal` error would be a rewrite that broke a policy.
+    assert_ne!(
+        record["error"]["code"], "internal",
+        "internal error: {}",
+        record["error"]["message"]
+    );
     assert_eq!(
         once.hash,
         verdict_core::sha256(once.canonical_json.as_bytes()),

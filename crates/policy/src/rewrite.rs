@@ -204,15 +204,24 @@ fn render_inner(
         match &edit.kind {
             EditKind::Text(text) | EditKind::Moved(text) => out.push_str(text),
             EditKind::Call { name, args } => {
+                // The text between the arguments (operators, comments) goes; its line breaks
+                // stay, so that lines do not move.
                 out.push_str(name);
                 out.push('(');
+                let mut gap = edit.start;
                 for (i, (s, e)) in args.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push(',');
+                    }
+                    out.push_str(&line_breaks(source, gap, *s));
+                    if i > 0 {
+                        out.push(' ');
                     }
                     let own = (*s, *e) == (edit.start, edit.end);
                     out.push_str(&render_inner(source, *s, *e, edits, false, own));
+                    gap = *e;
                 }
+                out.push_str(&line_breaks(source, gap, edit.end));
                 out.push(')');
             }
             EditKind::Bind { operands, with } => {
@@ -458,10 +467,10 @@ impl Pass<'_> {
                 }
             }
             "RefDot" | "RefBrack" | "Call" | "BoolExpr" | "ArithExpr" | "BinExpr"
-            | "Membership" => moved.push(span_of(node)),
+            | "Membership" => moved.push(extent(self.source, kind, node)),
             // `-1` is a number; `-x` is a call.
             "UnaryExpr" if one_entry(&node["expr"]).is_some_and(|(k, _)| k != "Number") => {
-                moved.push(span_of(node));
+                moved.push(extent(self.source, kind, node));
             }
             "Array" | "Set" => {
                 for item in node["items"].as_array().into_iter().flatten() {
@@ -514,13 +523,16 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                     _ => None,
                 };
                 if let Some(op) = op {
-                    let (start, end) = span_of(value);
+                    let (start, end) = extent(source, key, value);
                     edits.push(Edit {
                         start,
                         end,
                         kind: EditKind::Call {
                             name: format!("{VAR_PREFIX}{op}"),
-                            args: vec![expr_span(&value["lhs"]), expr_span(&value["rhs"])],
+                            args: vec![
+                                expr_extent(source, &value["lhs"]),
+                                expr_extent(source, &value["rhs"]),
+                            ],
                         },
                         order: 2,
                     });
@@ -542,12 +554,13 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                     {
                         leaf = &node["lhs"];
                     }
-                    let (start, end) = expr_span(leaf);
-                    let (minus, inner) = (span_start(&value["span"]), expr_span(&value["expr"]).0);
+                    let (start, end) = expr_extent(source, leaf);
+                    let minus = span_start(&value["span"]);
+                    let inner = expr_extent(source, &value["expr"]).0;
                     edits.push(Edit {
                         start: minus,
                         end: inner,
-                        kind: EditKind::Text(String::new()),
+                        kind: EditKind::Text(line_breaks(source, minus, inner)),
                         order: 2,
                     });
                     edits.push(Edit {
@@ -644,9 +657,95 @@ fn one_entry(expr: &Json) -> Option<(&str, &Json)> {
     map.iter().next().map(|(k, v)| (k.as_str(), v))
 }
 
-/// The span of an expression given as `{"Kind": {…, "span": …}}`.
-fn expr_span(expr: &Json) -> (usize, usize) {
-    one_entry(expr).map_or((0, 0), |(_, node)| span_of(node))
+/// The line breaks of `source[start..end]` (nothing when `end <= start`).
+fn line_breaks(source: &str, start: usize, end: usize) -> String {
+    source
+        .get(start..end.max(start))
+        .unwrap_or_default()
+        .matches('\n')
+        .map(|_| "\n")
+        .collect()
+}
+
+/// The source extent of an expression given as `{"Kind": {…, "span": …}}` (see [`extent`]).
+fn expr_extent(source: &str, expr: &Json) -> (usize, usize) {
+    one_entry(expr).map_or((0, 0), |(kind, node)| extent(source, kind, node))
+}
+
+/// Where an expression's text really begins and ends. regorus's spans are not always its
+/// extent: a string's span leaves out its quotes (so an expression ending in a string ends
+/// before the closing quote) and an object's begins at its last key. The extent covers the
+/// node's own span and its children's extents, a string's quotes, and an object's `{`.
+fn extent(source: &str, kind: &str, node: &Json) -> (usize, usize) {
+    let (mut start, mut end) = span_of(node);
+    let bytes = source.as_bytes();
+    if matches!(kind, "String" | "RawString") {
+        if start > 0 && matches!(bytes.get(start - 1), Some(b'"' | b'`')) {
+            start -= 1;
+        }
+        if matches!(bytes.get(end), Some(b'"' | b'`')) {
+            end += 1;
+        }
+        return (start, end);
+    }
+    let mut children = Vec::new();
+    child_exprs(node, &mut children);
+    for (child_kind, child) in children {
+        let (s, e) = extent(source, child_kind, child);
+        start = start.min(s);
+        end = end.max(e);
+    }
+    if kind == "Object" {
+        let before = source.get(..start).unwrap_or_default().trim_end();
+        if before.ends_with('{') {
+            start = before.len() - 1;
+        }
+    }
+    (start, end)
+}
+
+/// The expressions directly below a node (in its fields, lists and object fields).
+fn child_exprs<'a>(node: &'a Json, out: &mut Vec<(&'a str, &'a Json)>) {
+    match node {
+        Json::Object(map) => {
+            for (key, value) in map {
+                if key == "span" {
+                    continue;
+                }
+                match value {
+                    Json::Object(inner) if inner.len() == 1 => {
+                        if let Some((kind, child)) = inner.iter().next()
+                            && child.get("span").is_some()
+                        {
+                            out.push((kind.as_str(), child));
+                            continue;
+                        }
+                        child_exprs(value, out);
+                    }
+                    Json::Array(_) | Json::Object(_) => child_exprs(value, out),
+                    _ => {}
+                }
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                match item {
+                    Json::Object(inner) if inner.len() == 1 => {
+                        if let Some((kind, child)) = inner.iter().next()
+                            && child.get("span").is_some()
+                        {
+                            out.push((kind.as_str(), child));
+                            continue;
+                        }
+                        child_exprs(item, out);
+                    }
+                    Json::Array(_) | Json::Object(_) => child_exprs(item, out),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn span_of(node: &Json) -> (usize, usize) {

@@ -369,3 +369,55 @@ fn known_differences_pinned() {
     }
     assert!(changed.is_empty(), "{}", changed.join("\n"));
 }
+
+/// The rewrites keep every line where it was (errors, prints and coverage name the policy's
+/// own lines) and always give regorus a module it parses: over the repository's Rego files
+/// and shapes whose regorus spans are not their text (strings, objects, comments between
+/// operands; a fuzzer found the first).
+#[test]
+fn rewrites_keep_lines_and_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut sources = vec![
+        "package docker\nx := 1 if input.a\n%#\n{\"a\": true, \"b\": ture}\n".to_owned(),
+        "package docker\nx := y if { y := input.a % \"b\" }\nz := input.a + `r`\nw := input.a + {\"a\": 1, \"b\": \"c\"}\n".to_owned(),
+        "package docker\nx if {\n\tnot startswith(\n\t\tinput.tag, # a comment\n\t\t\"v\",\n\t)\n}\ny := -\n\tinput.n\n".to_owned(),
+        "package docker\nx := $\"a {input.a\n+ 1} b\"\n".to_owned(),
+    ];
+    for dir in [
+        "examples",
+        "crates/policy/src/rego",
+        "crates/policy/tests/tester",
+    ] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    stack.push(entry.unwrap().path());
+                }
+            } else if path.extension().is_some_and(|x| x == "rego") {
+                sources.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    assert!(sources.len() > 10, "{}", sources.len());
+    for source in &sources {
+        let module = Module {
+            path: "p.rego".into(),
+            source: source.clone(),
+        };
+        let Ok(rewritten) = verdict_policy::rewrite::rewritten_sources(&[module]) else {
+            continue; // a module that does not parse or uses a reserved name: nothing to keep
+        };
+        let text = &rewritten[0].source;
+        assert_eq!(
+            text.matches('\n').count(),
+            source.matches('\n').count(),
+            "lines moved:\n{source}\n--- became ---\n{text}"
+        );
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(false);
+        engine
+            .add_policy("p.rego".into(), text.clone())
+            .unwrap_or_else(|e| panic!("the rewrite does not parse: {e}\n{text}"));
+    }
+}
