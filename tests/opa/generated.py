@@ -12,6 +12,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -34,6 +35,8 @@ POLICY_PATH = "Dockerfile.rego"
 VERDICT_COMPILE_CODES = {"malformed-policy", "forbidden-builtin", "wrong-package", "malformed-query"}
 
 KINDS = ["fail-open", "fail-closed", "messages", "error-class"]
+# Evaluates OPA's side of a shrinking step while verdict evaluates its own.
+POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -183,6 +186,15 @@ def kind_of(ours, theirs):
 
 def candidates(case):
     """Smaller variants of `case`, most reducing first."""
+    for key in ("conds", "values", "rules"):
+        if len(case[key]) > 1:
+            c = clone(case)
+            c[key] = []
+            yield c
+    if case["input"]:
+        c = clone(case)
+        c["input"] = {}
+        yield c
     for key in ("rules", "conds", "values", "allow"):
         for i in range(len(case[key])):
             c = clone(case)
@@ -251,7 +263,9 @@ def shrink(case, kind, ours, theirs, verdict, opa, budget=400):
             steps += 1
             if steps > budget:
                 break
-            a, b = verdict.run_one(smaller), opa.run_one(smaller)
+            theirs_job = POOL.submit(opa.run_one, smaller)
+            a = verdict.run_one(smaller)
+            b = theirs_job.result()
             if (kind_of(a, b), a[0], b[0]) == want:
                 case, ours, theirs, progress = smaller, a, b, True
                 break
@@ -301,6 +315,7 @@ def describe(outcome):
 
 
 def load_known():
+    """generated-known.tsv: case id, kind, why (and optionally the pinning case)."""
     known = {}
     if not KNOWN.exists():
         return known
@@ -308,17 +323,40 @@ def load_known():
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
-        if len(fields) != 4 or not all(f.strip() for f in fields):
-            d.setup_error(f"{KNOWN}:{number}: want four tab-separated fields: class, kind, hash, why")
-        known["\t".join(fields[:3])] = fields[3]
+        if len(fields) not in (3, 4) or not all(f.strip() for f in fields):
+            d.setup_error(f"{KNOWN}:{number}: want tab-separated fields: case id, kind, why[, pinning case]")
+        if fields[1] not in KINDS:
+            d.setup_error(f"{KNOWN}:{number}: kind {fields[1]!r} is not one of {', '.join(KINDS)}")
+        known[f"{fields[0]}\t{fields[1]}"] = fields[2]
     return known
 
 
-def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=400, timeout=10):
+OPA_ERROR_TYPE = re.compile(r"rego_[a-z_]+_error|eval_[a-z_]+_error|CRASH|TIMEOUT")
+
+
+def cause(ours, theirs):
+    """A coarse name for why two outcomes differ: each side's outcome and error type (verdict's
+    error code; OPA's error type, or Buildx's decision check that failed)."""
+
+    def side(outcome, opa):
+        if not outcome[0].startswith("error"):
+            return outcome[0]
+        if opa:
+            found = OPA_ERROR_TYPE.findall(outcome[2])
+            what = found[0] if found else outcome[2].split(":")[0][:40]
+        else:
+            what = outcome[2].split(":")[0]
+        return f"{outcome[0]}:{what}"
+
+    return f"verdict {side(ours, False)} / opa {side(theirs, True)}"
+
+
+def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200, shrink_max=30, timeout=10):
     """Runs `count` generated cases; returns True when the run fails."""
     started = time.monotonic()
     cases = generate.generate(seed, count)
     verdict, opa = Verdict(timeout), Opa(timeout)
+
     # The two engines run side by side, each in its own process.
     def timed(engine):
         t0 = time.monotonic()
@@ -329,7 +367,7 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=400,
         (ours_all, t_verdict), (theirs_all, t_opa) = ours_job.result(), theirs_job.result()
 
     table = {cls: {"cases": 0, "agree": 0, **{k: 0 for k in KINDS}} for cls in generate.CLASSES}
-    outcomes = {}
+    outcomes, causes = {}, {}
     divergences = []
     for case, ours, theirs in zip(cases, ours_all, theirs_all):
         row = table[case["class"]]
@@ -341,34 +379,36 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=400,
         else:
             row[kind] += 1
             divergences.append((case, kind, ours, theirs))
+            key = (kind, cause(ours, theirs))
+            causes[key] = causes.get(key, 0) + 1
 
+    known = load_known()
+    unlisted = [v for v in divergences if f"{v[0]['id']}\t{v[1]}" not in known]
+    fail_open = [v for v in divergences if v[1] == "fail-open"]
+    found = {f"{v[0]['id']}\t{v[1]}" for v in divergences}
+    stale = [k for k in known if k not in found and int(k.split("-")[1].split("\t")[0]) < count and k.startswith(f"s{seed}-")]
+
+    # Shrink the divergences that fail the run (fail-open first), at most `shrink_max`.
     out_dir = Path(out_dir) if out_dir else d.TARGET / "opa-gen"
     out_dir.mkdir(parents=True, exist_ok=True)
-    known = load_known()
+    to_shrink = sorted({id(v): v for v in fail_open + unlisted}.values(), key=lambda v: KINDS.index(v[1]))
     t0 = time.monotonic()
-    seen = {}
-    for case, kind, ours, theirs in divergences:
+    shrunk = {}
+    for case, kind, ours, theirs in to_shrink[:shrink_max]:
         small, a, b = shrink(case, kind, ours, theirs, verdict, opa, shrink_budget)
         key = signature(small, kind)
-        entry = seen.setdefault(key, {"case": small, "kind": kind, "ours": a, "theirs": b, "ids": []})
+        entry = shrunk.setdefault(key, {"case": small, "kind": kind, "ours": a, "theirs": b, "ids": []})
         entry["ids"].append(case["id"])
     verdict.close()
     opa.close()
     t_shrink = time.monotonic() - t0
-
-    unlisted, fail_open = [], []
-    for key, entry in seen.items():
-        short = key.split("\t")[2]
-        name = f"gen-{entry['case']['class']}-{short}"
+    for key, entry in shrunk.items():
+        name = f"gen-{entry['case']['class']}-{key.split(chr(9))[2]}"
         text = policy_case_toml(entry["case"], entry["kind"], entry["ours"], entry["theirs"])
         (out_dir / f"{name}.toml").write_text(text)
         if save:
             (d.ROOT / "tests/cases/policy" / f"{name}.toml").write_text(text)
-        if entry["kind"] == "fail-open":
-            fail_open.append(key)
-        if key not in known:
-            unlisted.append(key)
-    stale = [k for k in known if k not in seen]
+        entry["file"] = out_dir / f"{name}.toml"
 
     print(f"\ngenerated differential: seed {seed}, {count} cases (OPA outcomes: "
           + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())) + ")")
@@ -379,24 +419,33 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=400,
             total[k] += row[k]
         print(f"{cls:<15} {row['cases']:>6} {row['agree']:>6} " + " ".join(f"{row[k]:>11}" for k in KINDS))
     print(f"{'all':<15} {total['cases']:>6} {total['agree']:>6} " + " ".join(f"{total[k]:>11}" for k in KINDS))
-    print(
-        f"{len(divergences)} divergences shrink to {len(seen)} distinct cases ({len(unlisted)} not in "
-        f"{KNOWN.name}, {len(fail_open)} fail-open), written to {out_dir}; "
-        f"verdict {t_verdict:.1f} s, OPA {t_opa:.1f} s, shrinking {t_shrink:.1f} s, all {time.monotonic() - started:.1f} s"
-    )
-    for key, entry in sorted(seen.items(), key=lambda kv: (KINDS.index(kv[1]["kind"]), kv[0])):
-        listed = key in known
-        if listed and not verbose and entry["kind"] != "fail-open":
-            continue
-        mark = "FAIL-OPEN" if entry["kind"] == "fail-open" else ("known" if listed else "DIFFER")
-        print(f"{mark:<9} {key.replace(chr(9), ' ')} ({len(entry['ids'])}× e.g. {entry['ids'][0]})")
+    print("divergences by kind and cause:")
+    for (kind, why), n in sorted(causes.items(), key=lambda kv: (KINDS.index(kv[0][0]), -kv[1])):
+        print(f"  {n:>6}  {kind:<11} {why}")
+    for key, entry in sorted(shrunk.items(), key=lambda kv: (KINDS.index(kv[1]["kind"]), kv[0])):
+        mark = "FAIL-OPEN" if entry["kind"] == "fail-open" else "DIFFER"
+        print(f"{mark:<9} {entry['case']['class']} {entry['kind']}, shrunk from {', '.join(entry['ids'][:5])}"
+              f"{' …' if len(entry['ids']) > 5 else ''}: {entry['file'].relative_to(d.ROOT) if entry['file'].is_relative_to(d.ROOT) else entry['file']}")
         print(f"          verdict: {describe(entry['ours'])[:300]}")
         print(f"          opa:     {describe(entry['theirs'])[:300]}")
-        if verbose or not listed:
-            body = generate.render(entry["case"]).replace("\n", "\n          | ")
-            print(f"          | {body}input: {json.dumps(entry['case']['input'], ensure_ascii=False)[:300]}")
+        body = generate.render(entry["case"]).replace("\n", "\n          | ")
+        print(f"          | {body}input: {json.dumps(entry['case']['input'], ensure_ascii=False)[:300]}")
+    stuck = [f"{c['id']} ({'verdict' if 'CRASH' in a[2] or 'TIMEOUT' in a[2] else 'OPA'}: {(a[2] if 'CRASH' in a[2] or 'TIMEOUT' in a[2] else b[2])[:80]})"
+             for c, a, b in zip(cases, ours_all, theirs_all) if any(w in a[2] + b[2] for w in ("CRASH", "TIMEOUT"))]
+    if stuck:
+        print(f"{len(stuck)} cases crashed or timed out: " + "; ".join(stuck[:20]))
+    rest = to_shrink[shrink_max:]
+    if rest:
+        print(f"{len(rest)} more divergences not shrunk (--shrink-max {shrink_max}): "
+              + ", ".join(f"{v[0]['id']} {v[1]}" for v in rest[:40]) + (" …" if len(rest) > 40 else ""))
     for key in stale:
-        print(f"note: {KNOWN.name} lists {key.replace(chr(9), ' ')}, which this run did not find")
+        print(f"note: {KNOWN.name} lists {key.replace(chr(9), ' ')}, which now agrees")
+    listed = len(divergences) - len(unlisted)
+    print(
+        f"{len(divergences)} divergences ({len(fail_open)} fail-open, {listed} listed in {KNOWN.name}, "
+        f"{len(unlisted)} not listed); {len(to_shrink[:shrink_max])} shrunk to {len(shrunk)} distinct cases in {out_dir}; "
+        f"verdict {t_verdict:.1f} s, OPA {t_opa:.1f} s, shrinking {t_shrink:.1f} s, all {time.monotonic() - started:.1f} s"
+    )
     if fail_open:
         print(f"{len(fail_open)} fail-open divergences: the run fails whatever {KNOWN.name} says")
     return bool(unlisted or fail_open)
