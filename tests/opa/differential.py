@@ -714,6 +714,23 @@ def eval_lines_binary():
 # ---------------------------------------------------------------------------------------
 
 
+# The generated differential's CI run (tests/opa/generated.py).
+GENERATED_COUNT = 2000
+GENERATED_SEED = 20261206
+
+
+def run_generated(opa, args):
+    """The generated differential; True when it fails."""
+    if args.generated <= 0:
+        return False
+    import generated
+
+    return generated.run(
+        args.generated, args.seed, out_dir=args.gen_out, save=args.save, verbose=args.verbose,
+        shrink_budget=args.shrink_budget, shrink_max=args.shrink_max, timeout=args.case_timeout,
+    )
+
+
 def load_known():
     known = {}
     for number, line in enumerate(KNOWN.read_text().splitlines(), 1):
@@ -738,10 +755,19 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="parallel verdict processes (default 2)")
     parser.add_argument("--buildx-default-policy", metavar="FILE", help="also compare Buildx's policy/default.rego (a copy at FILE) with ours under OPA")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the detail of every error outcome")
+    parser.add_argument("--generated", type=int, default=GENERATED_COUNT, metavar="N", help=f"generated differential cases (default {GENERATED_COUNT}; 0: none)")
+    parser.add_argument("--seed", type=int, default=GENERATED_SEED, help=f"the generator's seed (default {GENERATED_SEED})")
+    parser.add_argument("--gen-out", metavar="DIR", help="where shrunk divergences are written (default $CARGO_TARGET_DIR/opa-gen)")
+    parser.add_argument("--save", action="store_true", help="also write shrunk divergences to tests/cases/policy/gen-<class>-<hash>.toml")
+    parser.add_argument("--case-timeout", type=float, default=10, metavar="S", help="seconds either engine may take over one generated case (default 10)")
+    parser.add_argument("--shrink-budget", type=int, default=200, metavar="N", help="candidates tried per divergence while shrinking (default 200)")
+    parser.add_argument("--shrink-max", type=int, default=30, metavar="N", help="divergences shrunk per run, fail-open first (default 30)")
     args = parser.parse_args()
 
     started = time.monotonic()
     opa = load_opa()
+    if args.only == "generated":
+        return 1 if run_generated(opa, args) else 0
     binary = verdict_binary(args.verdict)
     known = load_known()
 
@@ -817,6 +843,8 @@ def main():
     failed |= sweep_urlquery(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
+    if not args.only:
+        failed |= run_generated(opa, args)
     if unexpected:
         print("unexpected differences: " + ", ".join(unexpected))
     return 1 if failed else 0
