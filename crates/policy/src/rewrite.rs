@@ -688,6 +688,15 @@ fn extent(source: &str, kind: &str, node: &Json) -> (usize, usize) {
         }
         return (start, end);
     }
+    // `set()`: regorus's span runs on over the token after it.
+    if kind == "Set"
+        && node["items"].as_array().is_some_and(Vec::is_empty)
+        && let Some(rest) = source.get(start..)
+        && rest.starts_with("set(")
+        && let Some(close) = rest.find(')')
+    {
+        return (start, start + close + 1);
+    }
     let mut children = Vec::new();
     child_exprs(node, &mut children);
     for (child_kind, child) in children {
