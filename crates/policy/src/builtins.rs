@@ -253,6 +253,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Value::Undefined,
     })?;
     add(engine, "array.flatten", 1, one(array_flatten))?;
+    add(engine, "strings.count", 2, |a| match a.as_slice() {
+        [s, sub] => strings_count(s, sub).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
     let globs = glob::GlobCache::default();
     add(engine, "glob.match", 3, move |a| match a.as_slice() {
         [pattern, delimiters, value] => globs
@@ -369,6 +373,19 @@ fn seeded(now: i64, label: &str, key: &Value, extra: &[u8]) -> Option<[u8; 32]> 
     h.update(key.as_bytes());
     h.update(extra);
     Some(h.finalize().into())
+}
+
+/// `strings.count` as Go's `strings.Count`: non-overlapping occurrences; of `""`, the number
+/// of characters plus one. (regorus counts overlapping windows, and panics on `""`: a trap in
+/// the sandbox.)
+fn strings_count(s: &Value, sub: &Value) -> Option<Value> {
+    let (s, sub) = (s.as_string().ok()?, sub.as_string().ok()?);
+    let count = if sub.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(sub.as_ref()).count()
+    };
+    Some(Value::from(count))
 }
 
 fn rand_intn(now: i64, key: &Value, n: &Value) -> Option<Value> {

@@ -101,7 +101,10 @@ const LONG_DAYS: [&str; 7] = [
 fn next_chunk(layout: &str) -> (&str, Option<(Chunk, &str)>) {
     let bytes = layout.as_bytes();
     for i in 0..bytes.len() {
-        let rest = &layout[i..];
+        // Every chunk starts with an ASCII byte; a byte inside a multi-byte character is none.
+        let Some(rest) = layout.get(i..) else {
+            continue;
+        };
         let found = |chunk: Chunk, len: usize| Some((chunk, &rest[len..]));
         let hit = match bytes[i] {
             b'J' if rest.starts_with("January") => found(Chunk::LongMonth, 7),
