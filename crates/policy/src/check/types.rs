@@ -1,0 +1,654 @@
+//! Calls OPA's type checker refuses, as far as they are known without a schema: a builtin or
+//! one of verdict's functions called with the wrong number of arguments or with an argument
+//! whose type is known from the source and is not one the function takes (`sprintf("%s",
+//! "x")`, `count(1)`, `load_json(1)`, `"a" + 1`), and a policy function called with the wrong
+//! number of arguments. All are `rego_type_error`s.
+//!
+//! Only what is evident from the source is typed: literals, composites, comprehensions,
+//! operators and calls of functions with a known result. Everything else (`input`, variables,
+//! rules) is `any` to this check, as `input` is to OPA's without a schema, so it never refuses
+//! what OPA accepts; OPA, which infers more, refuses some calls this check lets through.
+//!
+//! The signatures are OPA v1.20.2's for the builtins Buildx allows (the top-level kind of each
+//! argument; element types are not checked), read from OPA's own type errors, and Buildx's for
+//! its functions (BX `policy/funcs.go`).
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use super::ast::{self, Program, Seg, variant};
+use crate::Error;
+
+/// A set of value kinds.
+type Kinds = u8;
+const Z: Kinds = 1;
+const B: Kinds = 2;
+const N: Kinds = 4;
+const S: Kinds = 8;
+const A: Kinds = 16;
+const T: Kinds = 32;
+const O: Kinds = 64;
+const ANY: Kinds = 127;
+
+/// (name, argument kinds, result kinds).
+const SIGNATURES: &[(&str, &[Kinds], Kinds)] = &[
+    ("abs", &[N], N),
+    ("ceil", &[N], N),
+    ("floor", &[N], N),
+    ("round", &[N], N),
+    ("rem", &[N, N], N),
+    ("plus", &[N, N], N),
+    ("minus", &[N | T, N | T], N | T),
+    ("mul", &[N, N], N),
+    ("div", &[N, N], N),
+    ("bits.or", &[N, N], N),
+    ("bits.and", &[N, N], N),
+    ("bits.negate", &[N], N),
+    ("bits.xor", &[N, N], N),
+    ("bits.lsh", &[N, N], N),
+    ("bits.rsh", &[N, N], N),
+    ("count", &[A | O | S | T], N),
+    ("sum", &[A | T], N),
+    ("product", &[A | T], N),
+    ("max", &[A | T], ANY),
+    ("min", &[A | T], ANY),
+    ("sort", &[A | T], A),
+    ("array.concat", &[A, A], A),
+    ("array.flatten", &[A], A),
+    ("array.slice", &[A, N, N], A),
+    ("array.reverse", &[A], A),
+    ("intersection", &[T], T),
+    ("union", &[T], T),
+    ("to_number", &[B | N | S | Z], N),
+    ("regex.is_valid", &[S], B),
+    ("regex.match", &[S, S], B),
+    ("regex.split", &[S, S], A),
+    ("regex.globs_match", &[S, S], B),
+    ("regex.template_match", &[S, S, S, S], B),
+    ("regex.find_n", &[S, S, N], A),
+    ("regex.find_all_string_submatch_n", &[S, S, N], A),
+    ("regex.replace", &[S, S, S], S),
+    ("glob.match", &[S, A | Z, S], B),
+    ("glob.quote_meta", &[S], S),
+    ("strings.any_prefix_match", &[A | S | T, A | S | T], B),
+    ("strings.any_suffix_match", &[A | S | T, A | S | T], B),
+    ("strings.count", &[S, S], N),
+    ("strings.replace_n", &[O, S], S),
+    ("strings.reverse", &[S], S),
+    ("strings.render_template", &[S, O], S),
+    ("concat", &[S, A | T], S),
+    ("format_int", &[N, N], S),
+    ("indexof", &[S, S], N),
+    ("indexof_n", &[S, S], A),
+    ("substring", &[S, N, N], S),
+    ("lower", &[S], S),
+    ("upper", &[S], S),
+    ("contains", &[S, S], B),
+    ("startswith", &[S, S], B),
+    ("endswith", &[S, S], B),
+    ("split", &[S, S], A),
+    ("replace", &[S, S, S], S),
+    ("trim", &[S, S], S),
+    ("trim_left", &[S, S], S),
+    ("trim_prefix", &[S, S], S),
+    ("trim_right", &[S, S], S),
+    ("trim_suffix", &[S, S], S),
+    ("trim_space", &[S], S),
+    ("sprintf", &[S, A], S),
+    ("numbers.range", &[N, N], A),
+    ("numbers.range_step", &[N, N, N], A),
+    ("rand.intn", &[S, N], N),
+    ("json.marshal", &[ANY], S),
+    ("json.marshal_with_options", &[ANY, O], S),
+    ("json.unmarshal", &[S], ANY),
+    ("json.is_valid", &[S], B),
+    ("json.filter", &[O, A | T], O),
+    ("json.remove", &[O, A | T], O),
+    ("json.patch", &[ANY, A], ANY),
+    ("base64.encode", &[S], S),
+    ("base64.decode", &[S], S),
+    ("base64.is_valid", &[S], B),
+    ("base64url.encode", &[S], S),
+    ("base64url.encode_no_pad", &[S], S),
+    ("base64url.decode", &[S], S),
+    ("urlquery.encode", &[S], S),
+    ("urlquery.decode", &[S], S),
+    ("urlquery.encode_object", &[O], S),
+    ("urlquery.decode_object", &[S], O),
+    ("yaml.marshal", &[ANY], S),
+    ("yaml.unmarshal", &[S], ANY),
+    ("yaml.is_valid", &[S], B),
+    ("hex.encode", &[S], S),
+    ("hex.decode", &[S], S),
+    ("object.union", &[O, O], O),
+    ("object.union_n", &[A], O),
+    ("object.remove", &[O, A | O | T], O),
+    ("object.filter", &[O, A | O | T], O),
+    ("object.get", &[O, ANY, ANY], ANY),
+    ("object.keys", &[O], T),
+    ("object.subset", &[A | O | T, A | O | T], B),
+    ("time.now_ns", &[], N),
+    ("time.parse_ns", &[S, S], N),
+    ("time.parse_rfc3339_ns", &[S], N),
+    ("time.parse_duration_ns", &[S], N),
+    ("time.format", &[A | N], S),
+    ("time.date", &[A | N], A),
+    ("time.clock", &[A | N], A),
+    ("time.weekday", &[A | N], S),
+    ("time.add_date", &[N, N, N, N], N),
+    ("time.diff", &[A | N, A | N], A),
+    ("is_number", &[ANY], B),
+    ("is_string", &[ANY], B),
+    ("is_boolean", &[ANY], B),
+    ("is_array", &[ANY], B),
+    ("is_set", &[ANY], B),
+    ("is_object", &[ANY], B),
+    ("is_null", &[ANY], B),
+    ("type_name", &[ANY], S),
+    ("units.parse", &[S], N),
+    ("units.parse_bytes", &[S], N),
+    ("uuid.rfc4122", &[S], S),
+    ("uuid.parse", &[S], O),
+    ("semver.is_valid", &[ANY], B),
+    ("semver.compare", &[S, S], N),
+    // verdict's (Buildx's) functions.
+    ("load_json", &[S], ANY),
+    ("verify_git_signature", &[ANY, S], B),
+    ("verify_http_pgp_signature", &[ANY, S, S], B),
+    ("pin_image", &[ANY, S], B),
+    ("artifact_attestation", &[ANY, S], ANY),
+    ("github_attestation", &[ANY, S], ANY),
+];
+
+fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
+    SIGNATURES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, args, result)| (*args, *result))
+}
+
+/// The argument count of a builtin or one of verdict's functions.
+pub(super) fn arity(name: &str) -> Option<usize> {
+    signature(name).map(|(args, _)| args.len())
+}
+
+/// Whether `name` is a builtin or one of verdict's functions (`print` included).
+pub(super) fn is_function(name: &str) -> bool {
+    name == "print" || signature(name).is_some()
+}
+
+fn kind_names(kinds: Kinds) -> String {
+    if kinds == ANY {
+        return "any".to_owned();
+    }
+    let names: Vec<&str> = [
+        (Z, "null"),
+        (B, "boolean"),
+        (N, "number"),
+        (S, "string"),
+        (A, "array"),
+        (T, "set"),
+        (O, "object"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| kinds & k != 0)
+    .map(|(_, n)| n)
+    .collect();
+    match names.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => format!("any<{}>", names.join(", ")),
+    }
+}
+
+pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+    let mut arities: HashMap<Vec<String>, usize> = HashMap::new();
+    for rule in &program.rules {
+        if let Some(arity) = rule.arity {
+            arities.insert(keys(&rule.segs), arity);
+        }
+    }
+    for rule in &program.rules {
+        let Some(module) = program.modules.get(rule.module) else {
+            continue;
+        };
+        let checker = Checker {
+            package: &module.package,
+            aliases: &module.aliases,
+            arities: &arities,
+        };
+        if let Err((line, what)) = checker.walk(rule.node, false) {
+            return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
+        }
+    }
+    Ok(())
+}
+
+fn keys(segs: &[Seg]) -> Vec<String> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Key(k) | Seg::Var(k) => k.clone(),
+        })
+        .collect()
+}
+
+struct Checker<'c> {
+    package: &'c [String],
+    aliases: &'c std::collections::BTreeMap<String, Vec<String>>,
+    arities: &'c HashMap<Vec<String>, usize>,
+}
+
+/// What a call names.
+enum Callee {
+    /// A policy function: its path and arity.
+    Policy(Vec<String>, usize),
+    /// A builtin or one of verdict's functions.
+    Builtin(String, &'static [Kinds], Kinds),
+    Unknown,
+}
+
+impl Checker<'_> {
+    /// Walks `node`; `statement` when `node` is a literal's expression (where a call may have
+    /// one more argument, its output).
+    fn walk(&self, node: &Json, statement: bool) -> Result<(), (u32, String)> {
+        match node {
+            Json::Object(map) => {
+                if let Some((kind, inner)) = variant(node) {
+                    match kind {
+                        "Call" => self.call(inner, statement)?,
+                        "ArithExpr" => self.operator(inner)?,
+                        "BinExpr" => {
+                            let name = if inner["op"] == "Union" { "or" } else { "and" };
+                            self.operands(inner, name, &[T, T])?;
+                        }
+                        "Expr" | "NotExpr" if inner.get("expr").is_some() => {
+                            return self.walk(&inner["expr"], true);
+                        }
+                        _ => {}
+                    }
+                }
+                for (key, value) in map {
+                    if key != "span" {
+                        self.walk(value, false)?;
+                    }
+                }
+                Ok(())
+            }
+            Json::Array(items) => items.iter().try_for_each(|v| self.walk(v, false)),
+            _ => Ok(()),
+        }
+    }
+
+    fn callee(&self, fcn: &Json) -> Callee {
+        let Some(segs) = ast::ref_segs(fcn) else {
+            return Callee::Unknown;
+        };
+        let names = keys(&segs);
+        let full: Vec<String> = match names.split_first() {
+            Some((first, rest)) if first == "data" => rest.to_vec(),
+            Some((first, rest)) if self.aliases.contains_key(first) => self.aliases[first]
+                .iter()
+                .cloned()
+                .chain(rest.iter().cloned())
+                .collect(),
+            _ => self
+                .package
+                .iter()
+                .cloned()
+                .chain(names.iter().cloned())
+                .collect(),
+        };
+        if let Some(&arity) = self.arities.get(&full) {
+            return Callee::Policy(full, arity);
+        }
+        let dotted = names.join(".");
+        match signature(&dotted) {
+            Some((args, result)) => Callee::Builtin(dotted, args, result),
+            None => Callee::Unknown,
+        }
+    }
+
+    fn call(&self, call: &Json, statement: bool) -> Result<(), (u32, String)> {
+        let params = call["params"].as_array().map_or(&[][..], Vec::as_slice);
+        let line = ast::line(call);
+        let fits = |arity: usize| params.len() == arity || (statement && params.len() == arity + 1);
+        match self.callee(&call["fcn"]) {
+            Callee::Policy(path, arity) if !fits(arity) => Err((
+                line,
+                format!(
+                    "function data.{} has arity {arity}, got {} argument{}",
+                    path.join("."),
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" }
+                ),
+            )),
+            Callee::Builtin(name, args, _) => {
+                let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
+                let show = |kinds: &[Kinds]| {
+                    kinds
+                        .iter()
+                        .map(|k| kind_names(*k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if !fits(args.len()) {
+                    return Err((
+                        line,
+                        format!(
+                            "{name}: arity mismatch: have ({}), want ({})",
+                            show(&have),
+                            show(args)
+                        ),
+                    ));
+                }
+                if have.iter().zip(args).any(|(h, w)| h & w == 0) {
+                    return Err((
+                        line,
+                        format!(
+                            "{name}: invalid argument(s): have ({}), want ({})",
+                            show(&have[..args.len()]),
+                            show(args)
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn operator(&self, expr: &Json) -> Result<(), (u32, String)> {
+        let (name, kinds): (&str, &[Kinds]) = match expr["op"].as_str() {
+            Some("Add") => ("plus", &[N, N]),
+            Some("Sub") => ("minus", &[N | T, N | T]),
+            Some("Mul") => ("mul", &[N, N]),
+            Some("Div") => ("div", &[N, N]),
+            Some("Mod") => ("rem", &[N, N]),
+            _ => return Ok(()),
+        };
+        self.operands(expr, name, kinds)
+    }
+
+    fn operands(&self, expr: &Json, name: &str, want: &[Kinds]) -> Result<(), (u32, String)> {
+        let have = [self.kinds(&expr["lhs"]), self.kinds(&expr["rhs"])];
+        if have.iter().zip(want).any(|(h, w)| h & w == 0) {
+            return Err((
+                ast::line(expr),
+                format!(
+                    "{name}: invalid argument(s): have ({}, {}), want ({}, {})",
+                    kind_names(have[0]),
+                    kind_names(have[1]),
+                    kind_names(want[0]),
+                    kind_names(want[1])
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The kinds an expression's value can have, as far as the source tells.
+    fn kinds(&self, expr: &Json) -> Kinds {
+        let Some((kind, inner)) = variant(expr) else {
+            return ANY;
+        };
+        match kind {
+            "String" | "RawString" => S,
+            "Number" => N,
+            "Bool" => B,
+            "Null" => Z,
+            "Array" | "ArrayCompr" => A,
+            "Set" | "SetCompr" => T,
+            "Object" | "ObjectCompr" => O,
+            "BoolExpr" | "Membership" => B,
+            "BinExpr" => T,
+            "ArithExpr" => match inner["op"].as_str() {
+                Some("Sub") => {
+                    let both = self.kinds(&inner["lhs"]) & self.kinds(&inner["rhs"]) & (N | T);
+                    if both == 0 { N | T } else { both }
+                }
+                _ => N,
+            },
+            "Call" => match self.callee(&inner["fcn"]) {
+                Callee::Builtin(_, _, result) => result,
+                _ => ANY,
+            },
+            _ => ANY,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::compile_error;
+
+    #[test]
+    fn type_errors_as_opa_finds_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "x := sprintf(\"%s\", \"x\")",
+                Some("a.rego:2: rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "y := sprintf(\"%s\", \"x\") if false",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := count(1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(null)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := startswith(\"a\", 1)",
+                Some("rego_type_error: startswith: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" + 1",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 + \"a\"",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" * 2",
+                Some("rego_type_error: mul: invalid argument(s)"),
+            ),
+            (
+                "x := 1 % \"a\"",
+                Some("rego_type_error: rem: invalid argument(s)"),
+            ),
+            (
+                "x := {1} | [1]",
+                Some("rego_type_error: or: invalid argument(s)"),
+            ),
+            (
+                "x := {1} & 1",
+                Some("rego_type_error: and: invalid argument(s)"),
+            ),
+            (
+                "x := count([1], 2)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count([1], 2, 3)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count()",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2)",
+                Some(
+                    "a.rego:3: rego_type_error: function data.docker.f has arity 1, got 2 arguments",
+                ),
+            ),
+            (
+                "f(a) := a\nx := f()",
+                Some("rego_type_error: function data.docker.f has arity 1, got 0 arguments"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2, 3)",
+                Some("rego_type_error: function data.docker.f has arity 1, got 3 arguments"),
+            ),
+            (
+                "x := concat(\",\", \"a\")",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(1, [\"a\"])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := object.get([], \"a\", 1)",
+                Some("rego_type_error: object.get: invalid argument(s)"),
+            ),
+            (
+                "x := contains(\"a\", 1)",
+                Some("rego_type_error: contains: invalid argument(s)"),
+            ),
+            (
+                "x := to_number([1])",
+                Some("rego_type_error: to_number: invalid argument(s)"),
+            ),
+            (
+                "x := sum(\"a\")",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := max(1)",
+                Some("rego_type_error: max: invalid argument(s)"),
+            ),
+            (
+                "x := regex.match(1, \"a\")",
+                Some("rego_type_error: regex.match: invalid argument(s)"),
+            ),
+            (
+                "x := array.concat([1], {1})",
+                Some("rego_type_error: array.concat: invalid argument(s)"),
+            ),
+            (
+                "x := abs(\"a\")",
+                Some("rego_type_error: abs: invalid argument(s)"),
+            ),
+            (
+                "x := sprintf(1, [])",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := upper(count([1]))",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1 + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(input.x + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := count(1 == 1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { count([1], 2, 3) }",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { y := [upper(\"a\", 1) | true] }",
+                Some("rego_type_error: upper: arity mismatch"),
+            ),
+            // Accepted by OPA.
+            ("f(a) := a\nx := 1 if f(1, 2)", None),
+            ("x := 1 - {1}", None),
+            ("x := {1} - {1}", None),
+            ("x := \"a\" < 1", None),
+            ("x := \"a\" == 1", None),
+            ("x := concat(\",\", {\"a\"})", None),
+            ("x := object.get({}, \"a\", 1)", None),
+            ("x := json.marshal(1)", None),
+            ("x := to_number(true)", None),
+            ("x := sum({1})", None),
+            ("x := lower(input.x)", None),
+            ("x := is_string(1)", None),
+            ("x := 1 if { count([1], 1) }", None),
+            ("x := 1 if { count([1], n); n > 0 }", None),
+            ("x := sprintf(\"%s\", [input.x])", None),
+            ("x := time.format(1)", None),
+            ("x := time.format([1, \"UTC\"])", None),
+            ("x := glob.match(\"a\", null, \"a\")", None),
+            ("x := glob.match(\"a\", [], \"a\")", None),
+            ("x := strings.any_prefix_match(\"a\", [\"a\"])", None),
+            ("x := time.now_ns()", None),
+            ("upper(a) := a\nx := upper(1)", None),
+        ];
+        for (module, want) in cases {
+            let got = compile_error(&[module]);
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some((code, message))) => {
+                    assert_eq!(code, "malformed-policy", "{module}");
+                    assert!(message.contains(want), "{module}: {message}");
+                }
+                _ => panic!("{module}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn verdict_functions_arguments() {
+        // Buildx declares its functions' argument types (BX `policy/funcs.go`).
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "x := load_json(1)",
+                Some("rego_type_error: load_json: invalid argument(s)"),
+            ),
+            (
+                "x := load_json(\"a\", \"b\")",
+                Some("rego_type_error: load_json: arity mismatch"),
+            ),
+            (
+                "x := pin_image(input.image, 1)",
+                Some("rego_type_error: pin_image: invalid argument(s)"),
+            ),
+            (
+                "x := verify_git_signature(input.git.commit, [\"k\"])",
+                Some("verify_git_signature: invalid argument(s)"),
+            ),
+            (
+                "x := verify_http_pgp_signature(input.http, \"s\", 1)",
+                Some("verify_http_pgp_signature: invalid argument(s)"),
+            ),
+            (
+                "x := artifact_attestation(input.http, {})",
+                Some("artifact_attestation: invalid argument(s)"),
+            ),
+            (
+                "x := github_attestation(input.http)",
+                Some("github_attestation: arity mismatch"),
+            ),
+            ("x := load_json(\"a.json\")", None),
+            ("x := load_json(input.name)", None),
+            ("x := pin_image(input.image, \"sha256:00\")", None),
+        ];
+        for (module, want) in cases {
+            let got = compile_error(&[module]);
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some((code, message))) => {
+                    assert_eq!(code, "malformed-policy", "{module}");
+                    assert!(message.contains(want), "{module}: {message}");
+                }
+                _ => panic!("{module}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+}
