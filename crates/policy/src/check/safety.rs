@@ -26,6 +26,13 @@ use crate::Error;
 /// A use of a variable that is not safe: its name and line.
 type Need = (String, u32);
 
+/// A compile error: its line and OPA's wording.
+type Failure = (u32, String);
+
+fn unsafe_var((name, line): Need) -> Failure {
+    (line, format!("rego_unsafe_var_error: var {name} is unsafe"))
+}
+
 pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
     // Names a module's rules may use without binding them: the package's rules, the imports,
     // `input`, `data`.
@@ -76,12 +83,8 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             globals: &globals,
             arities: &arities,
         };
-        if let Err((name, line)) = checker.rule(rule) {
-            return Err(program.error(
-                rule.module,
-                line,
-                &format!("rego_unsafe_var_error: var {name} is unsafe"),
-            ));
+        if let Err((line, what)) = checker.rule(rule) {
+            return Err(program.error(rule.module, line, &what));
         }
     }
     Ok(())
@@ -141,12 +144,15 @@ struct Scope<'s> {
 }
 
 impl<'c> Checker<'c> {
-    fn rule(&self, rule: &RuleView<'_>) -> Result<(), Need> {
+    fn rule(&self, rule: &RuleView<'_>) -> Result<(), Failure> {
         if rule.default {
             // `default a[k] := 1`: the key cannot be bound.
             let mut need = Vec::new();
             self.ref_keys(&rule.node["refr"], &mut need);
-            return need.into_iter().next().map_or(Ok(()), Err);
+            return need
+                .into_iter()
+                .next()
+                .map_or(Ok(()), |n| Err(unsafe_var(n)));
         }
         let Some(head) = ast::head(rule) else {
             return Ok(());
@@ -192,7 +198,7 @@ impl<'c> Checker<'c> {
                 }
                 let (need, _binds, closures) = self.scan_value(term, &scope, usize::MAX, false);
                 if let Some(first) = need.into_iter().next() {
-                    return Err(first);
+                    return Err(unsafe_var(first));
                 }
                 self.closures(&closures, &scope, usize::MAX)?;
             }
@@ -211,7 +217,7 @@ impl<'c> Checker<'c> {
 
     /// Checks one query (a body, a comprehension's, an `every`'s) and returns its scope with
     /// everything it binds safe.
-    fn query<'s>(&self, query: &Json, outer: &'s Outer) -> Result<Scope<'s>, Need> {
+    fn query<'s>(&self, query: &Json, outer: &'s Outer) -> Result<Scope<'s>, Failure> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
         let mut literals = Vec::new();
         for (position, stmt) in stmts.iter().enumerate() {
@@ -282,6 +288,7 @@ impl<'c> Checker<'c> {
             free: BTreeSet::new(),
             safe: outer.safe.clone(),
         };
+        let mut some_vars = BTreeSet::new();
         for literal in &literals {
             let mut names = Vec::new();
             match &literal.lit {
@@ -292,11 +299,21 @@ impl<'c> Checker<'c> {
                 }
                 _ => {}
             }
-            if let Some(Json::Object(_)) = stmts.get(literal.position)
-                && let Some(("SomeVars", inner)) = variant(&stmts[literal.position]["literal"])
-            {
+            let stmt = &stmts[literal.position];
+            if let Some(("SomeVars", inner)) = variant(&stmt["literal"]) {
                 for span in inner["vars"].as_array().into_iter().flatten() {
-                    names.extend(span_text(self.source, span).map(str::to_owned));
+                    let name = span_text(self.source, span).unwrap_or_default();
+                    some_vars.insert(name.to_owned());
+                    names.push(name.to_owned());
+                }
+            } else if matches!(literal.lit, Lit::Assign(..)) {
+                // `some v; v := 1`: OPA refuses to declare `v` twice (regorus finds the other
+                // redeclarations itself).
+                if let Some(name) = names.iter().find(|n| some_vars.contains(*n)) {
+                    return Err((
+                        ast::line(stmt),
+                        format!("rego_compile_error: var {name} declared above"),
+                    ));
                 }
             }
             for name in names {
@@ -348,7 +365,7 @@ impl<'c> Checker<'c> {
             && let Ok(Err(need)) = self.attempt(&literals[index], &scope)
             && let Some(first) = need.into_iter().next()
         {
-            return Err(first);
+            return Err(unsafe_var(first));
         }
         Ok(scope)
     }
@@ -360,7 +377,7 @@ impl<'c> Checker<'c> {
         &self,
         literal: &Literal<'l>,
         scope: &Scope<'_>,
-    ) -> Result<Result<Vec<String>, Vec<Need>>, Need> {
+    ) -> Result<Result<Vec<String>, Vec<Need>>, Failure> {
         let at = literal.position;
         let mut acc = Acc::default();
         for with in &literal.withs {
@@ -439,7 +456,12 @@ impl<'c> Checker<'c> {
     }
 
     /// Checks comprehensions and `every` bodies met at position `at` of `scope`.
-    fn closures(&self, closures: &[Closure<'_>], scope: &Scope<'_>, at: usize) -> Result<(), Need> {
+    fn closures(
+        &self,
+        closures: &[Closure<'_>],
+        scope: &Scope<'_>,
+        at: usize,
+    ) -> Result<(), Failure> {
         if closures.is_empty() {
             return Ok(());
         }
@@ -462,7 +484,7 @@ impl<'c> Checker<'c> {
                     for term in terms {
                         let (need, _, nested) = self.scan_value(term, &inner, usize::MAX, false);
                         if let Some(first) = need.into_iter().next() {
-                            return Err(first);
+                            return Err(unsafe_var(first));
                         }
                         self.closures(&nested, &inner, usize::MAX)?;
                     }
@@ -866,6 +888,10 @@ mod tests {
             (
                 "y := 1 if { x := input; z := [v | v := x[w]]; w == 1 }",
                 Some("var w is unsafe"),
+            ),
+            (
+                "y := 1 if { some v; v := 1 }",
+                Some("a.rego:2: rego_compile_error: var v declared above"),
             ),
             // Safe.
             ("y := 1 if { some a; a = 1 }", None),

@@ -13,7 +13,8 @@
 //! argument; element types are not checked), read from OPA's own type errors, and Buildx's for
 //! its functions (BX `policy/funcs.go`).
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
@@ -161,6 +162,22 @@ const SIGNATURES: &[(&str, &[Kinds], Kinds)] = &[
     ("github_attestation", &[ANY, S], ANY),
 ];
 
+/// Arguments whose elements have a type: (function, argument, element kinds). A literal array
+/// or set there with an element of another kind is a type error (`concat(",", [1])`).
+const ELEMENTS: &[(&str, usize, Kinds)] = &[
+    ("concat", 1, S),
+    ("sum", 0, N),
+    ("product", 0, N),
+    ("union", 0, T),
+    ("intersection", 0, T),
+    ("glob.match", 1, S),
+    ("strings.any_prefix_match", 0, S),
+    ("strings.any_prefix_match", 1, S),
+    ("strings.any_suffix_match", 0, S),
+    ("strings.any_suffix_match", 1, S),
+    ("object.union_n", 0, O),
+];
+
 fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
     SIGNATURES
         .iter()
@@ -208,6 +225,18 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             arities.insert(keys(&rule.segs), arity);
         }
     }
+    let mut rule_names: HashMap<&[String], BTreeSet<String>> = HashMap::new();
+    for rule in &program.rules {
+        if let Some(module) = program.modules.get(rule.module)
+            && let Some(Seg::Key(name)) = rule.segs.get(module.package.len())
+        {
+            rule_names
+                .entry(module.package.as_slice())
+                .or_default()
+                .insert(name.clone());
+        }
+    }
+    let none = BTreeSet::new();
     for rule in &program.rules {
         let Some(module) = program.modules.get(rule.module) else {
             continue;
@@ -216,12 +245,29 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             package: &module.package,
             aliases: &module.aliases,
             arities: &arities,
+            rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
+            locals: RefCell::new(Vec::new()),
         };
         if let Err((line, what)) = checker.walk(rule.node, false) {
             return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
         }
     }
     Ok(())
+}
+
+/// Every variable name below `node`.
+fn var_names(node: &Json, out: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(name) = ast::var(node) {
+                out.insert(name.to_owned());
+                return;
+            }
+            map.values().for_each(|v| var_names(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| var_names(v, out)),
+        _ => {}
+    }
 }
 
 fn keys(segs: &[Seg]) -> Vec<String> {
@@ -236,6 +282,18 @@ struct Checker<'c> {
     package: &'c [String],
     aliases: &'c std::collections::BTreeMap<String, Vec<String>>,
     arities: &'c HashMap<Vec<String>, usize>,
+    /// The package's rule names (`x = 1` compares with rule `x`, it binds no variable).
+    rule_names: &'c BTreeSet<String>,
+    /// The kinds of the local variables bound so far, one map per enclosing query (a variable
+    /// bound by `:=`, `=` or `some … in` to a value of known kinds).
+    locals: RefCell<Vec<Layer>>,
+}
+
+/// One query's local variables: the kinds of those bound, the names its earlier literals used.
+#[derive(Default)]
+struct Layer {
+    kinds: HashMap<String, Kinds>,
+    seen: BTreeSet<String>,
 }
 
 /// What a call names.
@@ -252,6 +310,7 @@ impl Checker<'_> {
     /// one more argument, its output).
     fn walk(&self, node: &Json, statement: bool) -> Result<(), (u32, String)> {
         match node {
+            Json::Object(map) if map.contains_key("stmts") => self.query(node, &[]),
             Json::Object(map) => {
                 if let Some((kind, inner)) = variant(node) {
                     match kind {
@@ -260,6 +319,13 @@ impl Checker<'_> {
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
                             self.operands(inner, name, &[T, T])?;
+                        }
+                        "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
+                            let terms: Vec<&Json> = ["term", "key", "value"]
+                                .iter()
+                                .map(|k| &inner[*k])
+                                .collect();
+                            return self.query(&inner["query"], &terms);
                         }
                         "Expr" | "NotExpr" if inner.get("expr").is_some() => {
                             return self.walk(&inner["expr"], true);
@@ -277,6 +343,92 @@ impl Checker<'_> {
             Json::Array(items) => items.iter().try_for_each(|v| self.walk(v, false)),
             _ => Ok(()),
         }
+    }
+
+    /// Walks a query's literals in order, each typing the variables it binds, then `terms` (a
+    /// comprehension's head) in its scope.
+    fn query(&self, query: &Json, terms: &[&Json]) -> Result<(), (u32, String)> {
+        self.locals.borrow_mut().push(Layer::default());
+        let result = query["stmts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .try_for_each(|stmt| {
+                self.walk(stmt, false)?;
+                self.bind(&stmt["literal"]);
+                let mut names = BTreeSet::new();
+                var_names(stmt, &mut names);
+                if let Some(layer) = self.locals.borrow_mut().last_mut() {
+                    layer.seen.extend(names);
+                }
+                Ok(())
+            })
+            .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
+        self.locals.borrow_mut().pop();
+        result
+    }
+
+    /// Records the kinds of the variable a literal binds, when known.
+    fn bind(&self, literal: &Json) {
+        let mut bound = None;
+        match variant(literal) {
+            Some(("Expr", inner)) => {
+                if let Some(("AssignExpr", assign)) = variant(&inner["expr"]) {
+                    let sides = [
+                        (&assign["lhs"], &assign["rhs"]),
+                        (&assign["rhs"], &assign["lhs"]),
+                    ];
+                    let declare = assign["op"] == "ColEq";
+                    for (side, other) in sides.into_iter().take(if declare { 1 } else { 2 }) {
+                        // `x = 1` types `x` when it is `x`'s first use (else it compares).
+                        if let Some(name) = ast::var(side)
+                            && (declare || (!self.rule_names.contains(name) && !self.seen(name)))
+                            && !matches!(name, "_" | "input" | "data")
+                            && self.local(name).is_none()
+                        {
+                            bound = Some((name.to_owned(), self.kinds(other)));
+                            break;
+                        }
+                    }
+                }
+            }
+            Some(("SomeIn", inner)) if inner["key"].is_null() => {
+                if let Some(name) = ast::var(&inner["value"])
+                    && let Some((kind, collection)) = variant(&inner["collection"])
+                    && matches!(kind, "Array" | "Set")
+                {
+                    let items = collection["items"]
+                        .as_array()
+                        .map_or(&[][..], Vec::as_slice);
+                    let kinds = items.iter().fold(0, |acc, item| acc | self.kinds(item));
+                    bound = Some((name.to_owned(), if kinds == 0 { ANY } else { kinds }));
+                }
+            }
+            _ => {}
+        }
+        if let Some((name, kinds)) = bound
+            && kinds != ANY
+            && let Some(layer) = self.locals.borrow_mut().last_mut()
+        {
+            layer.kinds.insert(name, kinds);
+        }
+    }
+
+    /// Whether an earlier literal of the current query used `name`.
+    fn seen(&self, name: &str) -> bool {
+        self.locals
+            .borrow()
+            .last()
+            .is_some_and(|layer| layer.seen.contains(name))
+    }
+
+    /// The kinds of a local variable, when known.
+    fn local(&self, name: &str) -> Option<Kinds> {
+        self.locals
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|layer| layer.kinds.get(name).copied())
     }
 
     fn callee(&self, fcn: &Json) -> Callee {
@@ -341,7 +493,19 @@ impl Checker<'_> {
                         ),
                     ));
                 }
-                if have.iter().zip(args).any(|(h, w)| h & w == 0) {
+                let elements = ELEMENTS.iter().any(|&(f, index, want)| {
+                    f == name
+                        && params.get(index).is_some_and(|p| {
+                            matches!(variant(p), Some(("Array" | "Set", _)))
+                                && p.as_object()
+                                    .and_then(|m| m.values().next())
+                                    .and_then(|c| c["items"].as_array())
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|item| self.kinds(item) & want == 0)
+                        })
+                });
+                if elements || have.iter().zip(args).any(|(h, w)| h & w == 0) {
                     return Err((
                         line,
                         format!(
@@ -412,6 +576,7 @@ impl Checker<'_> {
                 Callee::Builtin(_, _, result) => result,
                 _ => ANY,
             },
+            "Var" => ast::var(expr).and_then(|n| self.local(n)).unwrap_or(ANY),
             _ => ANY,
         }
     }
@@ -566,7 +731,83 @@ mod tests {
                 "x := 1 if { y := [upper(\"a\", 1) | true] }",
                 Some("rego_type_error: upper: arity mismatch"),
             ),
+            (
+                "x := concat(\",\", [1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", [input.a, 1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", {1})",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := sum([\"a\"])",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := union({1})",
+                Some("rego_type_error: union: invalid argument(s)"),
+            ),
+            (
+                "x := glob.match(\"a\", [1], \"a\")",
+                Some("rego_type_error: glob.match: invalid argument(s)"),
+            ),
+            (
+                "x := strings.any_prefix_match(\"a\", [1])",
+                Some("strings.any_prefix_match: invalid argument(s)"),
+            ),
+            (
+                "x := object.union_n([1])",
+                Some("rego_type_error: object.union_n: invalid argument(s)"),
+            ),
+            // Local variables of known kinds.
+            (
+                "x := 1 if { a := 1; upper(a) == \"S\" }",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := \"s\"; b := a + 1 }",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; b := [upper(c) | c := a]; count(b) == 1 }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; a2 := a; upper(a2) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a = 1; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { some a in [1]; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | true] }",
+                Some("upper: invalid argument(s)"),
+            ),
             // Accepted by OPA.
+            (
+                "x := 1 if { a := \"s\"; b := [upper(a)]; count(b) == 1 }",
+                None,
+            ),
+            ("x := 1 if { a := input.a; upper(a) }", None),
+            ("x := 1 if { a := input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { input[a]; a = 1; upper(a) }", None),
+            ("x := 1 if { a = input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { some a in input; a = 1; upper(a) }", None),
+            ("x := 1 if { some a in [1, \"s\"]; upper(a) }", None),
+            ("a := 1\nx := 1 if { a = 1; upper(\"b\") }", None),
+            ("x := concat(\",\", [input.a, \"b\"])", None),
+            ("x := sum([1, input.a])", None),
+            ("x := sprintf(\"%s\", [1])", None),
+            ("x := concat(\",\", [])", None),
             ("f(a) := a\nx := 1 if f(1, 2)", None),
             ("x := 1 - {1}", None),
             ("x := {1} - {1}", None),
