@@ -343,7 +343,6 @@ pub(crate) fn compile_modules(
         .add_policy(helper.path.clone(), helper.source.clone())
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
-    check::check_calls(&engine, &with_helper)?;
     check::check_program(&engine, &with_helper)?;
     let slot = Slot::default();
     builtins::register(&mut engine, now)

@@ -9,20 +9,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use super::{parsed_ast, ref_path};
+use super::ref_path;
 use crate::builtins;
 use crate::functions;
 use crate::{Error, Module};
 
-/// Checks every call in the engine's modules.
-pub(crate) fn check_calls(engine: &regorus::Engine, modules: &[Module]) -> Result<(), Error> {
-    let first = modules.first().map(|m| m.path.as_str()).unwrap_or_default();
-    let ast = parsed_ast(engine, first)?;
-    let policies = ast.as_array().cloned().unwrap_or_default();
+/// Checks every call in `ast`, regorus's serialized AST of `modules`.
+pub(super) fn check(ast: &Json, modules: &[Module]) -> Result<(), Error> {
+    let policies = ast.as_array().map_or(&[][..], Vec::as_slice);
 
     // Every function a module defines, by full path (`data.docker.f`).
     let mut defined = BTreeSet::new();
-    for policy in &policies {
+    for policy in policies {
         let module = &policy["ast"];
         let package = ref_path(&module["package"]["refr"]).unwrap_or_default();
         for rule in module["rules"].as_array().into_iter().flatten() {
