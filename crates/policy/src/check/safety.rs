@@ -952,4 +952,21 @@ mod tests {
             }
         }
     }
+
+    /// Modules OPA compiles that regorus refuses (KNOWN-DIFFERENCES row 30): fail closed.
+    #[test]
+    fn regorus_refusals() {
+        for module in [
+            "v := 1\ny := [v | some v in input]",
+            "y := 1 if { input.a with count as upper }",
+            "y := 1 if { load_json(\"a.json\", v); v.a }",
+        ] {
+            let got = compile_error(&[module]);
+            assert_eq!(
+                got.map(|(code, _)| code).as_deref(),
+                Some("malformed-policy"),
+                "{module}"
+            );
+        }
+    }
 }
