@@ -24,12 +24,14 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
         .map(|(i, _)| i)
         .collect();
     let mut edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); keys.len()];
+    // Each rule with the nodes it refers to.
+    let mut rule_edges = Vec::new();
     for (from, rules) in tree.values().enumerate() {
         for rule in rules {
             let mut refs = Vec::new();
             references(program, rule, &mut refs);
+            let mut targets = BTreeSet::new();
             for path in refs {
-                let targets = &mut edges[from];
                 // Rules at the path or below it.
                 for (key, i) in index
                     .range::<Vec<Seg>, _>((Bound::Included(&path), Bound::Unbounded))
@@ -55,25 +57,28 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
                     }
                 }
             }
+            edges[from].extend(targets.iter().copied());
+            rule_edges.push((from, *rule, targets));
         }
     }
     let components = strongly_connected(&edges);
-    // The first rule (in source order) on a cycle.
-    let first = tree
-        .values()
-        .enumerate()
-        .filter(|(i, _)| {
-            let component = components[*i];
-            edges[*i].contains(i)
-                || components
-                    .iter()
-                    .filter(|&&c| c == component)
-                    .nth(1)
-                    .is_some()
+    let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for &c in &components {
+        *sizes.entry(c).or_default() += 1;
+    }
+    // The first rule (in source order) that refers to a rule of its own cycle, as OPA reports.
+    let first = rule_edges
+        .iter()
+        .filter(|(from, _, targets)| {
+            targets.iter().any(|&to| {
+                // A self-reference, or a reference into a cycle of several rules.
+                to == *from
+                    || (components[to] == components[*from]
+                        && sizes.get(&components[to]).is_some_and(|&n| n > 1))
+            })
         })
-        .filter_map(|(i, rules)| rules.first().map(|r| (i, *r)))
-        .min_by_key(|(_, r)| (r.module, r.line));
-    let Some((start, rule)) = first else {
+        .min_by_key(|(_, rule, _)| (rule.module, rule.line));
+    let Some(&(start, rule, _)) = first else {
         return Ok(());
     };
     let cycle = shortest_cycle(&edges, start);

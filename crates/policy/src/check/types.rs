@@ -242,6 +242,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             continue;
         };
         let checker = Checker {
+            source: module.source,
             package: &module.package,
             aliases: &module.aliases,
             arities: &arities,
@@ -279,6 +280,7 @@ fn keys(segs: &[Seg]) -> Vec<String> {
 }
 
 struct Checker<'c> {
+    source: &'c str,
     package: &'c [String],
     aliases: &'c std::collections::BTreeMap<String, Vec<String>>,
     arities: &'c HashMap<Vec<String>, usize>,
@@ -319,6 +321,20 @@ impl Checker<'_> {
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
                             self.operands(inner, name, &[T, T])?;
+                        }
+                        "Every" => {
+                            // The domain in the enclosing scope; key and value shadow it.
+                            self.walk(&inner["domain"], false)?;
+                            let mut layer = Layer::default();
+                            for span in [&inner["key"], &inner["value"]] {
+                                if let Some(name) = ast::span_text(self.source, span) {
+                                    layer.kinds.insert(name.to_owned(), ANY);
+                                }
+                            }
+                            self.locals.borrow_mut().push(layer);
+                            let result = self.query(&inner["query"], &[]);
+                            self.locals.borrow_mut().pop();
+                            return result;
                         }
                         "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
                             let terms: Vec<&Json> = ["term", "key", "value"]
@@ -370,47 +386,76 @@ impl Checker<'_> {
 
     /// Records the kinds of the variable a literal binds, when known.
     fn bind(&self, literal: &Json) {
-        let mut bound = None;
+        // Declared names shadow enclosing ones, typed or not (`any`); `x = …` types a name on
+        // its first use only.
+        let mut bound: Vec<(String, Kinds)> = Vec::new();
+        let declare = |bound: &mut Vec<(String, Kinds)>, expr: &Json, kinds: Kinds| {
+            let mut names = BTreeSet::new();
+            var_names(expr, &mut names);
+            let single = ast::var(expr).is_some();
+            bound.extend(
+                names
+                    .into_iter()
+                    .map(|n| (n, if single { kinds } else { ANY })),
+            );
+        };
         match variant(literal) {
-            Some(("Expr", inner)) => {
-                if let Some(("AssignExpr", assign)) = variant(&inner["expr"]) {
-                    let sides = [
+            Some(("Expr", inner)) => match variant(&inner["expr"]) {
+                Some(("AssignExpr", assign)) if assign["op"] == "ColEq" => {
+                    declare(&mut bound, &assign["lhs"], self.kinds(&assign["rhs"]));
+                }
+                Some(("AssignExpr", assign)) => {
+                    for (side, other) in [
                         (&assign["lhs"], &assign["rhs"]),
                         (&assign["rhs"], &assign["lhs"]),
-                    ];
-                    let declare = assign["op"] == "ColEq";
-                    for (side, other) in sides.into_iter().take(if declare { 1 } else { 2 }) {
-                        // `x = 1` types `x` when it is `x`'s first use (else it compares).
+                    ] {
                         if let Some(name) = ast::var(side)
-                            && (declare || (!self.rule_names.contains(name) && !self.seen(name)))
+                            && !self.rule_names.contains(name)
                             && !matches!(name, "_" | "input" | "data")
+                            && !self.seen(name)
                             && self.local(name).is_none()
                         {
-                            bound = Some((name.to_owned(), self.kinds(other)));
+                            let kinds = self.kinds(other);
+                            if kinds != ANY {
+                                bound.push((name.to_owned(), kinds));
+                            }
                             break;
                         }
                     }
                 }
-            }
-            Some(("SomeIn", inner)) if inner["key"].is_null() => {
-                if let Some(name) = ast::var(&inner["value"])
-                    && let Some((kind, collection)) = variant(&inner["collection"])
+                _ => {}
+            },
+            Some(("SomeIn", inner)) => {
+                let mut kinds = ANY;
+                if let Some((kind, collection)) = variant(&inner["collection"])
                     && matches!(kind, "Array" | "Set")
                 {
                     let items = collection["items"]
                         .as_array()
                         .map_or(&[][..], Vec::as_slice);
-                    let kinds = items.iter().fold(0, |acc, item| acc | self.kinds(item));
-                    bound = Some((name.to_owned(), if kinds == 0 { ANY } else { kinds }));
+                    kinds = items.iter().fold(0, |acc, item| acc | self.kinds(item));
+                    if kinds == 0 {
+                        kinds = ANY;
+                    }
+                }
+                if inner["key"].is_null() {
+                    declare(&mut bound, &inner["value"], kinds);
+                } else {
+                    declare(&mut bound, &inner["key"], ANY);
+                    declare(&mut bound, &inner["value"], ANY);
+                }
+            }
+            Some(("SomeVars", inner)) => {
+                for span in inner["vars"].as_array().into_iter().flatten() {
+                    if let Some(name) = ast::span_text(self.source, span) {
+                        bound.push((name.to_owned(), ANY));
+                    }
                 }
             }
             _ => {}
         }
-        if let Some((name, kinds)) = bound
-            && kinds != ANY
-            && let Some(layer) = self.locals.borrow_mut().last_mut()
-        {
-            layer.kinds.insert(name, kinds);
+        if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            layer.kinds.extend(bound);
         }
     }
 
@@ -424,6 +469,7 @@ impl Checker<'_> {
 
     /// The kinds of a local variable, when known.
     fn local(&self, name: &str) -> Option<Kinds> {
+        // (`any` for a declared name of unknown kinds.)
         self.locals
             .borrow()
             .iter()
@@ -802,6 +848,16 @@ mod tests {
             ("x := 1 if { input[a]; a = 1; upper(a) }", None),
             ("x := 1 if { a = input.x; a = 1; upper(a) }", None),
             ("x := 1 if { some a in input; a = 1; upper(a) }", None),
+            ("x := 1 if { a := 1; every a in input { upper(a) } }", None),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | a := input[_]] }",
+                None,
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | some a; input[a]] }",
+                None,
+            ),
+            ("x := 1 if { [a, b] := [1, input]; upper(b) }", None),
             ("x := 1 if { some a in [1, \"s\"]; upper(a) }", None),
             ("a := 1\nx := 1 if { a = 1; upper(\"b\") }", None),
             ("x := concat(\",\", [input.a, \"b\"])", None),
