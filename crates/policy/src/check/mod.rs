@@ -255,3 +255,57 @@ mod timing {
         }
     }
 }
+
+#[cfg(test)]
+mod adversarial {
+    use std::time::{Duration, Instant};
+
+    /// Policies shaped to make a naive analysis quadratic or deeply recursive check quickly: a body
+    /// whose unifications resolve last to first, a body of comprehensions each reading the one
+    /// before, a chain of 4,000 rules. (Debug build: about 0.5 s each, most of it the AST as
+    /// JSON.)
+    #[test]
+    fn large_bodies_and_chains_check_quickly() {
+        let n = 4_000;
+        let mut reversed = String::from("x := 1 if {\n");
+        for i in (0..n).rev() {
+            reversed.push_str(&format!("\ta{i} = a{}\n", i + 1));
+        }
+        reversed.push_str(&format!("\ta{n} = 1\n}}\n"));
+        let mut closures = String::from("x := 1 if {\n\tc0 := 1\n");
+        for i in 1..n {
+            closures.push_str(&format!("\tc{i} := [c{} | true]\n", i - 1));
+        }
+        closures.push_str("}\n");
+        let mut chain = String::new();
+        for i in 0..n {
+            chain.push_str(&format!("r{i} := r{} + 1\n", i + 1));
+        }
+        chain.push_str(&format!("r{n} := 1\n"));
+        for (name, source) in [
+            ("reversed", reversed),
+            ("closures", closures),
+            ("chain", chain),
+        ] {
+            let modules = [crate::Module {
+                path: "a.rego".into(),
+                source: format!("package docker\n{source}"),
+            }];
+            let mut engine = regorus::Engine::new();
+            engine.set_rego_v0(false);
+            engine
+                .add_policy(modules[0].path.clone(), modules[0].source.clone())
+                .expect("parses");
+            let started = Instant::now();
+            let _ = super::parsed_ast(&engine, "a.rego");
+            let json = started.elapsed();
+            let started = Instant::now();
+            let got = super::check_program(&engine, &modules);
+            let took = started.elapsed();
+            println!("{name}: AST as JSON {json:?}");
+            assert_eq!(got, Ok(()), "{name}");
+            println!("{name}: {took:?}");
+            assert!(took < Duration::from_secs(5), "{name}: {took:?}");
+        }
+    }
+}

@@ -59,6 +59,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             arities.insert(path, arity);
         }
     }
+    let none = BTreeSet::new();
     for rule in &program.rules {
         let Some(module) = program.modules.get(rule.module) else {
             continue;
@@ -70,17 +71,11 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
         {
             continue;
         }
-        let mut globals = rule_names
-            .get(module.package.as_slice())
-            .cloned()
-            .unwrap_or_default();
-        globals.extend(module.aliases.keys().cloned());
-        globals.extend(["input".to_owned(), "data".to_owned()]);
         let checker = Checker {
             source: module.source,
             package: &module.package,
             aliases: &module.aliases,
-            globals: &globals,
+            rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
             arities: &arities,
         };
         if let Err((line, what)) = checker.rule(rule) {
@@ -94,15 +89,33 @@ struct Checker<'c> {
     source: &'c str,
     package: &'c [String],
     aliases: &'c BTreeMap<String, Vec<String>>,
-    globals: &'c BTreeSet<String>,
+    /// The package's rule names.
+    rule_names: &'c BTreeSet<String>,
     arities: &'c HashMap<Vec<String>, usize>,
 }
 
-/// The names a query sees from its enclosing scopes, and which of them are safe.
-#[derive(Clone, Default)]
-struct Outer {
-    visible: BTreeSet<String>,
-    safe: BTreeSet<String>,
+/// What a query sees of its enclosing scopes: the enclosing query at the position of the literal
+/// that holds it, and names of its own (a function's arguments, `every`'s key and value), which
+/// are safe. A chain, as deep as comprehensions nest, so nothing is copied per scope.
+#[derive(Default)]
+struct Outer<'p> {
+    parent: Option<(&'p Scope<'p>, usize)>,
+    names: BTreeSet<String>,
+}
+
+impl Outer<'_> {
+    /// Whether `name` is a variable of an enclosing scope.
+    fn visible(&self, name: &str) -> bool {
+        self.names.contains(name)
+            || self
+                .parent
+                .is_some_and(|(scope, at)| visible(scope, name, at))
+    }
+
+    /// Whether `name` is safe in the enclosing scopes.
+    fn safe(&self, name: &str) -> bool {
+        self.names.contains(name) || self.parent.is_some_and(|(scope, _)| scope.is_safe(name))
+    }
 }
 
 /// One literal of a query, ready to schedule.
@@ -135,12 +148,19 @@ struct Literal<'a> {
 
 /// One query being checked: its names and what is safe so far.
 struct Scope<'s> {
-    outer: &'s Outer,
+    outer: &'s Outer<'s>,
     /// Names declared (`:=`, `some`) in this query, with the position of the declaration.
     declared: BTreeMap<String, usize>,
     /// Names this query binds without declaring them (`x = …`, `input.a[x]`).
     free: BTreeSet<String>,
+    /// Names this query made safe (those of the enclosing scopes are [`Scope::is_safe`] too).
     safe: BTreeSet<String>,
+}
+
+impl Scope<'_> {
+    fn is_safe(&self, name: &str) -> bool {
+        self.safe.contains(name) || self.outer.safe(name)
+    }
 }
 
 impl<'c> Checker<'c> {
@@ -161,8 +181,7 @@ impl<'c> Checker<'c> {
         for arg in head["args"].as_array().into_iter().flatten() {
             let mut names = Vec::new();
             pattern_names(arg, &mut names);
-            outer.visible.extend(names.iter().cloned());
-            outer.safe.extend(names);
+            outer.names.extend(names);
         }
         let bodies = rule.node["bodies"]
             .as_array()
@@ -217,7 +236,7 @@ impl<'c> Checker<'c> {
 
     /// Checks one query (a body, a comprehension's, an `every`'s) and returns its scope with
     /// everything it binds safe.
-    fn query<'s>(&self, query: &Json, outer: &'s Outer) -> Result<Scope<'s>, Failure> {
+    fn query<'s>(&self, query: &Json, outer: &'s Outer<'s>) -> Result<Scope<'s>, Failure> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
         let mut literals = Vec::new();
         for (position, stmt) in stmts.iter().enumerate() {
@@ -286,7 +305,7 @@ impl<'c> Checker<'c> {
             outer,
             declared: BTreeMap::new(),
             free: BTreeSet::new(),
-            safe: outer.safe.clone(),
+            safe: BTreeSet::new(),
         };
         let mut some_vars = BTreeSet::new();
         for literal in &literals {
@@ -330,8 +349,8 @@ impl<'c> Checker<'c> {
             .filter(|n| {
                 n != "_"
                     && !scope.declared.contains_key(n)
-                    && !outer.visible.contains(n)
-                    && !self.globals.contains(n)
+                    && !outer.visible(n)
+                    && !self.is_global(n)
             })
             .collect();
 
@@ -347,7 +366,8 @@ impl<'c> Checker<'c> {
                 Ok(bound) => {
                     done[index] = true;
                     for name in bound {
-                        if scope.safe.insert(name.clone())
+                        if !scope.is_safe(&name)
+                            && scope.safe.insert(name.clone())
                             && let Some(waiting) = watch.remove(&name)
                         {
                             queue.extend(waiting.into_iter().filter(|&i| !done[i]));
@@ -465,18 +485,10 @@ impl<'c> Checker<'c> {
         if closures.is_empty() {
             return Ok(());
         }
-        let mut outer = Outer {
-            visible: scope.outer.visible.clone(),
-            safe: scope.safe.clone(),
+        let outer = Outer {
+            parent: Some((scope, at)),
+            names: BTreeSet::new(),
         };
-        outer.visible.extend(scope.free.iter().cloned());
-        outer.visible.extend(
-            scope
-                .declared
-                .iter()
-                .filter(|(_, p)| **p < at)
-                .map(|(n, _)| n.clone()),
-        );
         for closure in closures {
             match closure {
                 Closure::Compr(query, terms) => {
@@ -490,9 +502,10 @@ impl<'c> Checker<'c> {
                     }
                 }
                 Closure::Every(names, query) => {
-                    let mut outer = outer.clone();
-                    outer.visible.extend(names.iter().cloned());
-                    outer.safe.extend(names.iter().cloned());
+                    let outer = Outer {
+                        parent: Some((scope, at)),
+                        names: names.iter().cloned().collect(),
+                    };
                     self.query(query, &outer)?;
                 }
             }
@@ -539,7 +552,7 @@ impl<'c> Checker<'c> {
             "Var" => {
                 if let Some(name) = var(expr)
                     && self.is_var(name, scope)
-                    && !scope.safe.contains(name)
+                    && !scope.is_safe(name)
                 {
                     out.0.push((name.to_owned(), ast::line(inner)));
                 }
@@ -550,7 +563,7 @@ impl<'c> Checker<'c> {
                 let index = &inner["index"];
                 match var(index) {
                     Some(name) if self.is_var(name, scope) && !negated => {
-                        if !scope.safe.contains(name) && name != "_" {
+                        if !scope.is_safe(name) && name != "_" {
                             out.1.push(name.to_owned());
                         }
                     }
@@ -565,10 +578,7 @@ impl<'c> Checker<'c> {
                 let mut own = BTreeSet::new();
                 declared_names(inner, self.source, &mut own);
                 for name in names {
-                    if !own.contains(&name)
-                        && visible(scope, &name, at)
-                        && !scope.safe.contains(&name)
-                    {
+                    if !own.contains(&name) && visible(scope, &name, at) && !scope.is_safe(&name) {
                         out.0.push((name, ast::line(inner)));
                     }
                 }
@@ -618,12 +628,20 @@ impl<'c> Checker<'c> {
         }
     }
 
+    /// Whether `name` names something a rule may use without binding it: a rule of the package,
+    /// an import, `input`, `data`.
+    fn is_global(&self, name: &str) -> bool {
+        matches!(name, "input" | "data")
+            || self.rule_names.contains(name)
+            || self.aliases.contains_key(name)
+    }
+
     /// Whether `name` is a variable here (not a rule, an import, `input` or `data`).
     fn is_var(&self, name: &str, scope: &Scope<'_>) -> bool {
         name == "_"
             || scope.declared.contains_key(name)
-            || scope.outer.visible.contains(name)
-            || !self.globals.contains(name)
+            || scope.outer.visible(name)
+            || !self.is_global(name)
     }
 
     /// The argument count of the function a call names, when known.
@@ -702,7 +720,7 @@ enum Closure<'e> {
 /// Whether `name` belongs to the enclosing scope at position `at` (so that a comprehension there
 /// waits for it).
 fn visible(scope: &Scope<'_>, name: &str, at: usize) -> bool {
-    scope.outer.visible.contains(name)
+    scope.outer.visible(name)
         || scope.free.contains(name)
         || scope.declared.get(name).is_some_and(|&p| p < at)
 }
