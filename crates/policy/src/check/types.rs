@@ -13,7 +13,7 @@
 //! argument; element types are not checked), read from OPA's own type errors, and Buildx's for
 //! its functions (BX `policy/funcs.go`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
@@ -248,6 +248,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             arities: &arities,
             rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
             locals: RefCell::new(Vec::new()),
+            in_every: Cell::new(0),
         };
         if let Err((line, what)) = checker.walk(rule.node, false) {
             return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
@@ -289,6 +290,8 @@ struct Checker<'c> {
     /// The kinds of the local variables bound so far, one map per enclosing query (a variable
     /// bound by `:=`, `=` or `some … in` to a value of known kinds).
     locals: RefCell<Vec<Layer>>,
+    /// How many `every` bodies enclose the walk: OPA checks arities there, not types.
+    in_every: Cell<usize>,
 }
 
 /// One query's local variables: the kinds of those bound, the names its earlier literals used.
@@ -332,7 +335,9 @@ impl Checker<'_> {
                                 }
                             }
                             self.locals.borrow_mut().push(layer);
+                            self.in_every.set(self.in_every.get() + 1);
                             let result = self.query(&inner["query"], &[]);
+                            self.in_every.set(self.in_every.get() - 1);
                             self.locals.borrow_mut().pop();
                             return result;
                         }
@@ -551,7 +556,8 @@ impl Checker<'_> {
                                     .any(|item| self.kinds(item) & want == 0)
                         })
                 });
-                if elements || have.iter().zip(args).any(|(h, w)| h & w == 0) {
+                let typed = self.in_every.get() == 0;
+                if typed && (elements || have.iter().zip(args).any(|(h, w)| h & w == 0)) {
                     return Err((
                         line,
                         format!(
@@ -580,6 +586,9 @@ impl Checker<'_> {
     }
 
     fn operands(&self, expr: &Json, name: &str, want: &[Kinds]) -> Result<(), (u32, String)> {
+        if self.in_every.get() > 0 {
+            return Ok(());
+        }
         let have = [self.kinds(&expr["lhs"]), self.kinds(&expr["rhs"])];
         if have.iter().zip(want).any(|(h, w)| h & w == 0) {
             return Err((
@@ -838,6 +847,14 @@ mod tests {
                 "x := 1 if { a := 1; y := [upper(a) | true] }",
                 Some("upper: invalid argument(s)"),
             ),
+            (
+                "x := 1 if { every a in input { a; count(1, 2, 3) } }",
+                Some("count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { every a in upper(1) { a } }",
+                Some("upper: invalid argument(s)"),
+            ),
             // Accepted by OPA.
             (
                 "x := 1 if { a := \"s\"; b := [upper(a)]; count(b) == 1 }",
@@ -849,6 +866,9 @@ mod tests {
             ("x := 1 if { a = input.x; a = 1; upper(a) }", None),
             ("x := 1 if { some a in input; a = 1; upper(a) }", None),
             ("x := 1 if { a := 1; every a in input { upper(a) } }", None),
+            // OPA checks no argument types inside `every` (arities it does).
+            ("x := 1 if { every a in input { a; upper(1) } }", None),
+            ("x := 1 if { every a in input { a; \"a\" + 1 } }", None),
             (
                 "x := 1 if { a := 1; y := [upper(a) | a := input[_]] }",
                 None,
