@@ -206,14 +206,14 @@ impl<'c> Checker<'c> {
                 .collect()
         };
         for (query, assign) in queries {
-            let scope = self.query(query, &outer)?;
-            // The head's keys and value, as OPA rewrites them into the body.
+            // The head's keys and value; OPA moves their references into the body.
             let mut terms: Vec<&Json> = Vec::new();
             if let Some(indexes) = brack_indexes(&head["refr"]) {
                 terms.extend(indexes);
             }
             terms.push(&head["key"]);
             terms.push(&assign["value"]);
+            let scope = self.query(query, &outer, &terms)?;
             for term in terms {
                 if term.is_null() {
                     continue;
@@ -222,7 +222,7 @@ impl<'c> Checker<'c> {
                 if let Some(first) = need.into_iter().next() {
                     return Err(unsafe_var(first));
                 }
-                self.closures(&closures, &scope, usize::MAX)?;
+                self.closures(&closures, &scope, usize::MAX, &BTreeSet::new())?;
             }
         }
         Ok(())
@@ -239,71 +239,14 @@ impl<'c> Checker<'c> {
 
     /// Checks one query (a body, a comprehension's, an `every`'s) and returns its scope with
     /// everything it binds safe.
-    fn query<'s>(&self, query: &Json, outer: &'s Outer<'s>) -> Result<Scope<'s>, Failure> {
+    fn query<'s, 'q>(
+        &self,
+        query: &'q Json,
+        outer: &'s Outer<'s>,
+        head: &[&'q Json],
+    ) -> Result<Scope<'s>, Failure> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
-        let mut literals = Vec::new();
-        for (position, stmt) in stmts.iter().enumerate() {
-            let withs: Vec<&Json> = stmt["with_mods"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|w| &w["as"])
-                .collect();
-            let Some((kind, inner)) = variant(&stmt["literal"]) else {
-                continue;
-            };
-            let mut push = |lit| {
-                literals.push(Literal {
-                    lit,
-                    withs: withs.clone(),
-                    position,
-                })
-            };
-            match kind {
-                "SomeVars" => push(Lit::Nothing),
-                "SomeIn" => push(Lit::SomeIn(
-                    Some(&inner["key"]).filter(|k| !k.is_null()),
-                    &inner["value"],
-                    &inner["collection"],
-                )),
-                "NotExpr" => push(Lit::Not(&inner["expr"])),
-                "Every" => {
-                    let names = [&inner["key"], &inner["value"]]
-                        .into_iter()
-                        .filter_map(|s| span_text(self.source, s))
-                        .map(str::to_owned)
-                        .collect();
-                    push(Lit::Every(names, &inner["domain"], &inner["query"]));
-                }
-                "Expr" => {
-                    let expr = &inner["expr"];
-                    match variant(expr) {
-                        Some(("AssignExpr", a)) if a["op"] == "ColEq" => {
-                            push(Lit::Assign(&a["lhs"], &a["rhs"]));
-                        }
-                        Some(("AssignExpr", a)) => {
-                            let mut pairs = Vec::new();
-                            split_unify(&a["lhs"], &a["rhs"], &mut pairs);
-                            for (l, r) in pairs {
-                                push(Lit::Unify(l, r));
-                            }
-                        }
-                        Some(("Call", c)) => {
-                            let params: Vec<&Json> =
-                                c["params"].as_array().into_iter().flatten().collect();
-                            match (self.arity(&c["fcn"]), params.split_last()) {
-                                (Some(arity), Some((last, rest))) if params.len() == arity + 1 => {
-                                    push(Lit::CallOut(rest.to_vec(), last));
-                                }
-                                _ => push(Lit::Value(expr)),
-                            }
-                        }
-                        _ => push(Lit::Value(expr)),
-                    }
-                }
-                _ => {}
-            }
-        }
+        let literals = self.literals(query, head);
         let mut scope = Scope {
             outer,
             declared: BTreeMap::new(),
@@ -322,7 +265,8 @@ impl<'c> Checker<'c> {
                 }
                 _ => {}
             }
-            let stmt = &stmts[literal.position];
+            // (The head's literals come after the statements.)
+            let stmt = stmts.get(literal.position).unwrap_or(&Json::Null);
             if let Some(("SomeVars", inner)) = variant(&stmt["literal"]) {
                 for span in inner["vars"].as_array().into_iter().flatten() {
                     let name = span_text(self.source, span).unwrap_or_default();
@@ -347,6 +291,9 @@ impl<'c> Checker<'c> {
         let mut free = BTreeSet::new();
         for stmt in stmts {
             self.names_outside_closures(stmt, &mut free);
+        }
+        for term in head {
+            self.names_outside_closures(term, &mut free);
         }
         scope.free = free
             .into_iter()
@@ -422,6 +369,94 @@ impl<'c> Checker<'c> {
         Ok(scope)
     }
 
+    /// A query's statements as literals to schedule, then its head's references (a rule's, a
+    /// comprehension's), which OPA rewrites into the body: `y := input.a[k]` binds `k`.
+    fn literals<'q>(&self, query: &'q Json, head: &[&'q Json]) -> Vec<Literal<'q>> {
+        let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
+        let mut literals = Vec::new();
+        for (position, stmt) in stmts.iter().enumerate() {
+            let withs: Vec<&Json> = stmt["with_mods"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|w| &w["as"])
+                .collect();
+            let Some((kind, inner)) = variant(&stmt["literal"]) else {
+                continue;
+            };
+            let mut push = |lit| {
+                literals.push(Literal {
+                    lit,
+                    withs: withs.clone(),
+                    position,
+                })
+            };
+            match kind {
+                "SomeVars" => push(Lit::Nothing),
+                "SomeIn" => push(Lit::SomeIn(
+                    Some(&inner["key"]).filter(|k| !k.is_null()),
+                    &inner["value"],
+                    &inner["collection"],
+                )),
+                "NotExpr" => push(Lit::Not(&inner["expr"])),
+                "Every" => {
+                    let names = [&inner["key"], &inner["value"]]
+                        .into_iter()
+                        .filter_map(|s| span_text(self.source, s))
+                        .map(str::to_owned)
+                        .collect();
+                    push(Lit::Every(names, &inner["domain"], &inner["query"]));
+                }
+                "Expr" => {
+                    let expr = &inner["expr"];
+                    match variant(expr) {
+                        Some(("AssignExpr", a)) if a["op"] == "ColEq" => {
+                            push(Lit::Assign(&a["lhs"], &a["rhs"]));
+                        }
+                        Some(("AssignExpr", a)) => {
+                            let mut pairs = Vec::new();
+                            split_unify(&a["lhs"], &a["rhs"], &mut pairs);
+                            for (l, r) in pairs {
+                                push(Lit::Unify(l, r));
+                            }
+                        }
+                        Some(("Call", c)) => {
+                            let params: Vec<&Json> =
+                                c["params"].as_array().into_iter().flatten().collect();
+                            match (self.arity(&c["fcn"]), params.split_last()) {
+                                (Some(arity), Some((last, rest))) if params.len() == arity + 1 => {
+                                    push(Lit::CallOut(rest.to_vec(), last));
+                                }
+                                _ => push(Lit::Value(expr)),
+                            }
+                        }
+                        _ => push(Lit::Value(expr)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut refs = Vec::new();
+        for term in head {
+            head_refs(term, &mut refs);
+        }
+        literals.extend(refs.into_iter().map(|expr| Literal {
+            lit: Lit::Value(expr),
+            withs: Vec::new(),
+            position: stmts.len(),
+        }));
+        literals
+    }
+
+    /// The names a comprehension or `every` body binds itself (so it does not wait for them).
+    fn binds_itself(&self, query: &Json, head: &[&Json]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for literal in self.literals(query, head) {
+            static_outputs(&literal.lit, &mut out);
+        }
+        out
+    }
+
     /// Tries to run a literal: `Ok(Ok(names it binds))`; `Ok(Err((unsafe names it reads,
     /// enclosing names its comprehensions and `every` bodies wait for)))`; or `Err` when a
     /// comprehension or `every` inside it has an unsafe variable. With `closures_only`, only the
@@ -487,6 +522,7 @@ impl<'c> Checker<'c> {
                 all_names(query, &mut used);
                 let mut own: BTreeSet<String> = names.iter().cloned().collect();
                 declared_names(query, self.source, &mut own);
+                own.extend(self.binds_itself(query, &[]));
                 let needs = used
                     .into_iter()
                     .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
@@ -495,6 +531,11 @@ impl<'c> Checker<'c> {
                 acc.closures.push(Closure::Every(names, query, needs));
             }
         }
+        // What a literal's own references bind is safe for the rest of it (`f(input.q[a]) == a`),
+        // not for its comprehensions, which wait for other literals (`[a | true] ==
+        // input.q[a]` is unsafe), as in OPA.
+        let own: BTreeSet<String> = acc.bound.iter().cloned().collect();
+        acc.need.retain(|(n, _)| !own.contains(n));
         let waits: Vec<Need> = acc
             .closures
             .iter()
@@ -504,7 +545,7 @@ impl<'c> Checker<'c> {
             return Ok(Err((acc.need, waits)));
         }
         // The scopes inside see what is safe here.
-        self.closures(&acc.closures, scope, at)?;
+        self.closures(&acc.closures, scope, at, &own)?;
         Ok(Ok(acc.bound))
     }
 
@@ -530,32 +571,33 @@ impl<'c> Checker<'c> {
         closures: &[Closure<'_>],
         scope: &Scope<'_>,
         at: usize,
+        bound: &BTreeSet<String>,
     ) -> Result<(), Failure> {
         if closures.is_empty() {
             return Ok(());
         }
         let outer = Outer {
             parent: Some((scope, at)),
-            names: BTreeSet::new(),
+            names: bound.clone(),
         };
         for closure in closures {
             match closure {
                 Closure::Compr(query, terms, _) => {
-                    let inner = self.query(query, &outer)?;
+                    let inner = self.query(query, &outer, terms)?;
                     for term in terms {
                         let (need, _, nested) = self.scan_value(term, &inner, usize::MAX, false);
                         if let Some(first) = need.into_iter().next() {
                             return Err(unsafe_var(first));
                         }
-                        self.closures(&nested, &inner, usize::MAX)?;
+                        self.closures(&nested, &inner, usize::MAX, &BTreeSet::new())?;
                     }
                 }
                 Closure::Every(names, query, _) => {
                     let outer = Outer {
                         parent: Some((scope, at)),
-                        names: names.iter().cloned().collect(),
+                        names: names.iter().chain(bound).cloned().collect(),
                     };
-                    self.query(query, &outer)?;
+                    self.query(query, &outer, &[])?;
                 }
             }
         }
@@ -618,15 +660,17 @@ impl<'c> Checker<'c> {
                 all_names(inner, &mut names);
                 let mut own = BTreeSet::new();
                 declared_names(inner, self.source, &mut own);
+                let terms: Vec<&Json> = ["term", "key", "value"]
+                    .into_iter()
+                    .map(|k| &inner[k])
+                    .filter(|t| !t.is_null())
+                    .collect();
+                // As OPA: it waits for the enclosing names it cannot bind itself.
+                own.extend(self.binds_itself(&inner["query"], &terms));
                 let needs = names
                     .into_iter()
                     .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
                     .map(|n| (n, ast::line(inner)))
-                    .collect();
-                let terms = ["term", "key", "value"]
-                    .into_iter()
-                    .map(|k| &inner[k])
-                    .filter(|t| !t.is_null())
                     .collect();
                 out.2.push(Closure::Compr(&inner["query"], terms, needs));
             }
@@ -661,6 +705,12 @@ impl<'c> Checker<'c> {
             (None, Some(("Array", inner))) if !negated => {
                 for item in inner["items"].as_array().into_iter().flatten() {
                     self.index(item, scope, at, negated, out);
+                }
+            }
+            (None, Some(("Object", inner))) if !negated => {
+                for field in inner["fields"].as_array().into_iter().flatten() {
+                    self.scan(&field[1], scope, at, negated, out);
+                    self.index(&field[2], scope, at, negated, out);
                 }
             }
             _ => self.scan(index, scope, at, negated, out),
@@ -843,7 +893,7 @@ fn index_vars(node: &Json, out: &mut Vec<String>) {
                     let index = &inner["index"];
                     if let Some(name) = var(index) {
                         out.push(name.to_owned());
-                    } else if let Some(("Array", _)) = variant(index) {
+                    } else if let Some(("Array" | "Object", _)) = variant(index) {
                         pattern_names(index, out);
                     }
                 }
@@ -852,6 +902,20 @@ fn index_vars(node: &Json, out: &mut Vec<String>) {
             map.values().for_each(|v| index_vars(v, out));
         }
         Json::Array(items) => items.iter().for_each(|v| index_vars(v, out)),
+        _ => {}
+    }
+}
+
+/// The references in a head term, outside comprehensions (`{"k": input.a[k]}` → `input.a[k]`).
+fn head_refs<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
+    match node {
+        Json::Object(map) => match variant(node) {
+            Some(("RefDot" | "RefBrack", _)) => out.push(node),
+            Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _)) => {}
+            Some(("Call", inner)) => head_refs(&inner["params"], out),
+            _ => map.values().for_each(|v| head_refs(v, out)),
+        },
+        Json::Array(items) => items.iter().for_each(|v| head_refs(v, out)),
         _ => {}
     }
 }
@@ -1020,6 +1084,14 @@ mod tests {
                 Some("var w is unsafe"),
             ),
             ("default a[k] := 1", Some("var k is unsafe")),
+            (
+                "y := 1 if { [a | true] == input.q[a] }",
+                Some("var a is unsafe"),
+            ),
+            (
+                "y := 1 if { r = a; input.q[[1 | input.q[a]]] == 1 }",
+                Some("var a is unsafe"),
+            ),
             // A name declared (`:=`) after a comprehension or `every` is not the enclosing one.
             (
                 "y := 1 if { every v in [1] { v == x }; x := input }",
@@ -1084,6 +1156,22 @@ mod tests {
             ("y := 1 if { every v in [1] { v == x }; x = input }", None),
             ("y := count(a) if { 1 with input as input.q[a] }", None),
             ("y contains input.q[[a, 1]] if { input.q[c] }", None),
+            // References in the head bind for the body.
+            (
+                "y := input.q[{\"k\": input.q[n]}] if { [upper(n), input.r] }",
+                None,
+            ),
+            ("y := {\"k\": input.q[input.q[a]]} if { n := a }", None),
+            ("y := [input.q[a] | some b in [a, 1]]", None),
+            ("y := object.get(input, [k], 1) if { k := \"a\" }", None),
+            ("y := input.q[n] if { f([n | true]) == 1 }\nf(x) := 1", None),
+            ("y := 1 if { upper(input.q[a]) == a }", None),
+            // A comprehension that binds a name itself does not wait for the body's.
+            (
+                "y := 1 if { some b in input.p; input.q[[b, [1 | count(input.q[a], b)]]] == b }",
+                None,
+            ),
+            ("y := 1 if { input.q[{\"k\": v}]; v > 1 }", None),
             ("y := 1 if { input.q[[a, 1]]; a > 0 }", None),
             ("y := 1 if { r := [v | v := x]; x = input }", None),
             // A name the enclosing body declares but never binds is the comprehension's own.
