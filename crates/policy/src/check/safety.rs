@@ -1,16 +1,20 @@
 //! Unsafe variables, in every rule (`rego_unsafe_var_error: var x is unsafe`), as OPA's
-//! compiler finds them; regorus finds them only in rules it evaluates.
+//! compiler finds them (`reorderBodyForSafety`); regorus finds them only in rules it evaluates.
 //!
 //! A variable is safe once a literal that is not negated binds it: the left side of `:=`, a
 //! side of `=` whose other side is known, a key or value of `some … in`, an index of a
-//! reference (`input.a[k]`), the output of a call (`count(xs, n)`), a function's argument.
-//! Literals run in any order (OPA reorders them), so a literal waits for the variables it reads;
-//! a literal that can never run has unsafe variables. Variables of a rule's head must be safe
-//! after its body; `not`, `with … as` values and `every` never bind.
+//! reference (`input.a[k]`, `input.a[[k, 1]]`, also in a head, whose references OPA moves into
+//! the body), the output of a call (`count(xs, n)`), a function's argument. What a literal's
+//! own indexes bind is safe for the rest of it (`f(input.a[k]) == k`). Literals run in any order
+//! (OPA reorders them), so a literal waits for the variables it reads; a literal that can never
+//! run has unsafe variables. Variables of a rule's head must be safe after its body; `not` never
+//! binds, nor does `every`.
 //!
-//! Comprehensions and `every` bodies are scopes: a name there belongs to the enclosing body
-//! when that body binds it without declaring it, or declared it before (`:=`, `some`); the
-//! enclosing literal then waits for it. Other names are the inner scope's own.
+//! Comprehensions and `every` bodies are scopes. A name there belongs to the enclosing body
+//! when that body can bind it and uses it without declaring it, or declared it before (`:=`,
+//! `some`); the enclosing literal then waits for it, unless the inner scope binds it itself.
+//! Other names are the inner scope's own. As in OPA, a literal whose inner scope had to wait
+//! when first met waits for that only (its other unsafe names go unreported).
 //!
 //! The literals of a body are scheduled through a work list keyed by variable, so a body is
 //! checked in time linear in its size times the variables each literal reads.
