@@ -148,7 +148,7 @@ fn ref_brack_indexes(expr: &Json) -> Option<Vec<&Json>> {
 }
 
 /// Every variable a pattern mentions.
-fn pattern_vars(expr: &Json, out: &mut BTreeSet<String>) {
+pub(super) fn pattern_vars(expr: &Json, out: &mut BTreeSet<String>) {
     match expr {
         Json::Object(map) => {
             if let Some(name) = var(expr) {
@@ -163,7 +163,7 @@ fn pattern_vars(expr: &Json, out: &mut BTreeSet<String>) {
 }
 
 /// Every name a rule declares (`:=`, `some`, `every`), anywhere in it.
-fn declared(node: &Json, source: &str, out: &mut BTreeSet<String>) {
+pub(super) fn declared(node: &Json, source: &str, out: &mut BTreeSet<String>) {
     match node {
         Json::Object(map) => {
             if let Some((name, inner)) = variant(node) {

@@ -1215,6 +1215,8 @@ mod tests {
             // OPA's quirk (this check follows it): a literal whose comprehension waited
             // forgets its other unsafe names; regorus finds `n2` unsafe.
             "y := 1 if { b = {\"k\": a}; [1 | input.q[a]] == [n2]; input.q[a] = \"s\" }",
+            // Two variables unified, one bound by a reference in the head only.
+            "y contains input.q[a] if { a = n }",
         ] {
             let got = compile_error(&[module]);
             assert_eq!(

@@ -18,7 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
-use super::ast::{self, Program, Seg, variant};
+use super::ast::{self, Program, RuleView, Seg, variant};
+use super::recursion;
 use crate::Error;
 
 /// A set of value kinds.
@@ -237,11 +238,10 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
         }
     }
     let none = BTreeSet::new();
-    for rule in &program.rules {
-        let Some(module) = program.modules.get(rule.module) else {
-            continue;
-        };
-        let checker = Checker {
+    let unknown = Values::default();
+    let checker = |rule: &RuleView<'_>| {
+        let module = program.modules.get(rule.module)?;
+        Some(Checker {
             source: module.source,
             package: &module.package,
             aliases: &module.aliases,
@@ -249,6 +249,34 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
             locals: RefCell::new(Vec::new()),
             in_every: Cell::new(0),
+            values: &unknown,
+            rule_locals: &none,
+        })
+    };
+    // The kinds of rules' values and functions' results, as far as their definitions tell.
+    let mut values = Values::default();
+    for rule in &program.rules {
+        if let Some(checker) = checker(rule) {
+            checker.value_of(rule, &mut values);
+        }
+    }
+    for rule in &program.rules {
+        // Names the rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
+        let mut rule_locals = BTreeSet::new();
+        if let Some(head) = ast::head(rule) {
+            for arg in head["args"].as_array().into_iter().flatten() {
+                recursion::pattern_vars(arg, &mut rule_locals);
+            }
+        }
+        let source = program.modules.get(rule.module).map_or("", |m| m.source);
+        recursion::declared(rule.node, source, &mut rule_locals);
+        let Some(checker) = checker(rule) else {
+            continue;
+        };
+        let checker = Checker {
+            values: &values,
+            rule_locals: &rule_locals,
+            ..checker
         };
         if let Err((line, what)) = checker.walk(rule.node, false) {
             return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
@@ -272,6 +300,16 @@ fn var_names(node: &Json, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The keys of a path with no variable in it.
+fn keys_only(segs: &[Seg]) -> Option<Vec<String>> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Key(k) => Some(k.clone()),
+            Seg::Var(_) => None,
+        })
+        .collect()
+}
+
 fn keys(segs: &[Seg]) -> Vec<String> {
     segs.iter()
         .map(|s| match s {
@@ -292,6 +330,18 @@ struct Checker<'c> {
     locals: RefCell<Vec<Layer>>,
     /// How many `every` bodies enclose the walk: OPA checks arities there, not types.
     in_every: Cell<usize>,
+    /// The kinds of the rules' values and functions' results.
+    values: &'c Values,
+    /// Names the rule being checked declares anywhere (they are not rules there).
+    rule_locals: &'c BTreeSet<String>,
+}
+
+/// The kinds of rules' values (`limit := 10`: number; `deny contains …`: set; `allow if …`:
+/// boolean; `a.b := …`, `a[k] := …`: object) and of functions' results, by path.
+#[derive(Default)]
+struct Values {
+    rules: HashMap<Vec<String>, Kinds>,
+    functions: HashMap<Vec<String>, Kinds>,
 }
 
 /// One query's local variables: the kinds of those bound, the names its earlier literals used.
@@ -387,6 +437,48 @@ impl Checker<'_> {
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
         self.locals.borrow_mut().pop();
         result
+    }
+
+    /// Adds what one definition tells of its rule's value or its function's result to `values`.
+    fn value_of(&self, rule: &RuleView<'_>, values: &mut Values) {
+        let depth = self.package.len();
+        let Some(Seg::Key(name)) = rule.segs.get(depth) else {
+            return;
+        };
+        let path: Vec<String> = self.package.iter().cloned().chain([name.clone()]).collect();
+        let result = |value: &Json| {
+            if value.is_null() {
+                B
+            } else {
+                self.kinds(value)
+            }
+        };
+        let kinds = if rule.default {
+            if rule.segs.len() > depth + 1 {
+                O
+            } else {
+                result(&rule.node["value"])
+            }
+        } else if rule.segs.len() > depth + 1 {
+            O
+        } else if rule.kind == ast::Kind::Multi {
+            T
+        } else {
+            let head = ast::head(rule).unwrap_or(&Json::Null);
+            let mut kinds = result(&head["assign"]["value"]);
+            for body in rule.node["bodies"].as_array().into_iter().flatten() {
+                if !body["assign"].is_null() {
+                    kinds |= result(&body["assign"]["value"]);
+                }
+            }
+            kinds
+        };
+        let map = if rule.arity.is_some() {
+            &mut values.functions
+        } else {
+            &mut values.rules
+        };
+        *map.entry(path).or_insert(0) |= kinds;
     }
 
     /// Records the kinds of the variable a literal binds, when known.
@@ -629,9 +721,39 @@ impl Checker<'_> {
             },
             "Call" => match self.callee(&inner["fcn"]) {
                 Callee::Builtin(_, _, result) => result,
-                _ => ANY,
+                Callee::Policy(path, _) => self.values.functions.get(&path).copied().unwrap_or(ANY),
+                Callee::Unknown => ANY,
             },
-            "Var" => ast::var(expr).and_then(|n| self.local(n)).unwrap_or(ANY),
+            "Var" => {
+                let Some(name) = ast::var(expr) else {
+                    return ANY;
+                };
+                if let Some(kinds) = self.local(name) {
+                    return kinds;
+                }
+                if self.rule_locals.contains(name) {
+                    return ANY;
+                }
+                let path: Vec<String> = self
+                    .package
+                    .iter()
+                    .cloned()
+                    .chain([name.to_owned()])
+                    .collect();
+                self.values.rules.get(&path).copied().unwrap_or(ANY)
+            }
+            "RefDot" | "RefBrack" => {
+                // `data.docker.limit`
+                let Some(segs) = ast::ref_segs(expr) else {
+                    return ANY;
+                };
+                match keys_only(&segs).as_deref() {
+                    Some([data, path @ ..]) if data == "data" => {
+                        self.values.rules.get(path).copied().unwrap_or(ANY)
+                    }
+                    _ => ANY,
+                }
+            }
             _ => ANY,
         }
     }
@@ -855,7 +977,50 @@ mod tests {
                 "x := 1 if { every a in upper(1) { a } }",
                 Some("upper: invalid argument(s)"),
             ),
+            // Rules' values and functions' results.
+            (
+                "limit := 10\nx := upper(limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "d contains \"a\"\nx := upper(d)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "allow if input.a\nx := count(allow)",
+                Some("count: invalid argument(s)"),
+            ),
+            (
+                "f(a) := 1\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "f(a) if a\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "o[k] := 1 if some k in [\"a\"]\nx := upper(o)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "limit := 10\nx := upper(data.docker.limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "default limit := 10\nx := 1 if { upper(limit) }",
+                Some("upper: invalid argument(s)"),
+            ),
             // Accepted by OPA.
+            ("default v := 1\nv := \"s\" if input.x\nx := upper(v)", None),
+            ("f(a) := a\nx := upper(f(1))", None),
+            ("limit := 10\nf(limit) := upper(limit)", None),
+            ("limit := input.l\nx := upper(limit)", None),
+            ("limit := 10\ny := upper(limit) if { limit := \"s\" }", None),
+            ("limit := 10\ny := [upper(limit) | limit := input[_]]", None),
+            (
+                "limit := 10\ny := 1 if { every limit in input { upper(limit) } }",
+                None,
+            ),
             (
                 "x := 1 if { a := \"s\"; b := [upper(a)]; count(b) == 1 }",
                 None,
