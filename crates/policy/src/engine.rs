@@ -386,10 +386,9 @@ pub(crate) fn compile_modules(
         .add_policy(helper.path.clone(), helper.source.clone())
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
-    check::check_calls(&engine, &with_helper)?;
+    let ast = check::check_program(&engine, &with_helper)?;
     // OPA's meaning for what regorus evaluates differently (negated operands, …): the set is
     // compiled again from the rewritten sources when any changed.
-    let ast = check::parsed_ast(&engine, &with_helper[0].path)?;
     if let Some(rewritten) = rewrite::rewrite_set(&ast, &with_helper)? {
         engine = new_engine();
         for module in &rewritten {

@@ -33,7 +33,7 @@ use crate::{Error, Module, Options};
 
 /// The prefix of the rules verdict appends to a test module to evaluate the `with input as X`
 /// terms (`__verdict_test_input_<n> := X`).
-const INPUT_RULE_PREFIX: &str = "__verdict_test_input_";
+pub(crate) const INPUT_RULE_PREFIX: &str = "__verdict_test_input_";
 
 /// The outcome of one test.
 #[derive(Debug, Clone, PartialEq)]

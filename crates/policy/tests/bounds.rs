@@ -54,7 +54,13 @@ const CASES: &[(&str, &str, Want)] = &[
         RE,
     ),
     ("range-float", "numbers.range(0, 1.5)", Deny),
-    ("range-string", "numbers.range(0, \"9\")", Deny),
+    // A literal of the wrong type is OPA's compile-time type error.
+    (
+        "range-string",
+        "numbers.range(0, \"9\")",
+        Code(ErrorCode::MalformedPolicy),
+    ),
+    ("range-string-dynamic", "numbers.range(0, input.nine)", Deny),
     (
         "range-beyond-i64",
         "count(numbers.range(0, 1e30)) > 0",
@@ -164,7 +170,16 @@ const CASES: &[(&str, &str, Want)] = &[
     ),
     ("sprintf-dynamic-format", "sprintf(input.format, [1])", RE),
     ("sprintf-missing-arg", "sprintf(\"%d %d\", [1])", Deny),
-    ("sprintf-not-array", "sprintf(\"%d\", 1)", Deny),
+    (
+        "sprintf-not-array",
+        "sprintf(\"%d\", 1)",
+        Code(ErrorCode::MalformedPolicy),
+    ),
+    (
+        "sprintf-not-array-dynamic",
+        "sprintf(\"%d\", input.one)",
+        Deny,
+    ),
     // Other builtins with sizes or depths a policy or input controls.
     (
         "array-slice-huge",
@@ -288,7 +303,7 @@ fn input() -> serde_json::Value {
     for _ in 0..100 {
         deep = serde_json::json!([deep]);
     }
-    serde_json::json!({"format": "%999999999d", "deep": deep})
+    serde_json::json!({"format": "%999999999d", "deep": deep, "nine": "9", "one": 1})
 }
 
 #[test]
@@ -353,7 +368,13 @@ fn deep_policy_nesting_is_a_malformed_policy_found_quickly() {
         ("[1 | true; x := ", "]"),
     ] {
         let started = std::time::Instant::now();
-        let expr = format!("count({}1{}) >= 0", open.repeat(inner), close.repeat(inner));
+        // `count((1))` is `count(1)`, a type error.
+        let call = if open == "(" { "to_number" } else { "count" };
+        let expr = format!(
+            "{call}({}1{}) >= 0",
+            open.repeat(inner),
+            close.repeat(inner)
+        );
         let got = outcome(&expr, &serde_json::json!({}));
         assert!(
             matches!(got, Allow | Deny),

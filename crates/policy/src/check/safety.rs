@@ -1,0 +1,1232 @@
+//! Unsafe variables, in every rule (`rego_unsafe_var_error: var x is unsafe`), as OPA's
+//! compiler finds them (`reorderBodyForSafety`); regorus finds them only in rules it evaluates.
+//!
+//! A variable is safe once a literal that is not negated binds it: the left side of `:=`, a
+//! side of `=` whose other side is known, a key or value of `some … in`, an index of a
+//! reference (`input.a[k]`, `input.a[[k, 1]]`, also in a head, whose references OPA moves into
+//! the body), the output of a call (`count(xs, n)`), a function's argument. What a literal's
+//! own indexes bind is safe for the rest of it (`f(input.a[k]) == k`). Literals run in any order
+//! (OPA reorders them), so a literal waits for the variables it reads; a literal that can never
+//! run has unsafe variables. Variables of a rule's head must be safe after its body; `not` never
+//! binds, nor does `every`.
+//!
+//! Comprehensions and `every` bodies are scopes. A name there belongs to the enclosing body
+//! when that body can bind it and uses it without declaring it, or declared it before (`:=`,
+//! `some`); the enclosing literal then waits for it, unless the inner scope binds it itself.
+//! Other names are the inner scope's own. As in OPA, a literal whose inner scope had to wait
+//! when first met waits for that only (its other unsafe names go unreported).
+//!
+//! The literals of a body are scheduled through a work list keyed by variable, so a body is
+//! checked in time linear in its size times the variables each literal reads.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value as Json;
+
+use super::ast::{self, Program, RuleView, Seg, expr_line, span_text, var, variant};
+use super::types;
+use crate::Error;
+
+/// A use of a variable that is not safe: its name and line.
+type Need = (String, u32);
+
+/// A compile error: its line and OPA's wording.
+type Failure = (u32, String);
+
+fn unsafe_var((name, line): Need) -> Failure {
+    (line, format!("rego_unsafe_var_error: var {name} is unsafe"))
+}
+
+pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+    // Names a module's rules may use without binding them: the package's rules, the imports,
+    // `input`, `data`.
+    let mut rule_names: BTreeMap<&[String], BTreeSet<String>> = BTreeMap::new();
+    let mut arities: HashMap<Vec<String>, usize> = HashMap::new();
+    for rule in &program.rules {
+        let Some(module) = program.modules.get(rule.module) else {
+            continue;
+        };
+        if let Some(Seg::Key(name)) = rule.segs.get(module.package.len()) {
+            rule_names
+                .entry(module.package.as_slice())
+                .or_default()
+                .insert(name.clone());
+        }
+        if let Some(arity) = rule.arity {
+            let path = rule
+                .segs
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) | Seg::Var(k) => k.clone(),
+                })
+                .collect();
+            arities.insert(path, arity);
+        }
+    }
+    let none = BTreeSet::new();
+    for rule in &program.rules {
+        let Some(module) = program.modules.get(rule.module) else {
+            continue;
+        };
+        // `verdict test` evaluates a test's `with input as X` term as a rule of its own; a local
+        // variable there is an error of that test when evaluated, as in Buildx.
+        if let Some(Seg::Key(name)) = rule.segs.get(module.package.len())
+            && name.starts_with(crate::tester::INPUT_RULE_PREFIX)
+        {
+            continue;
+        }
+        let checker = Checker {
+            source: module.source,
+            package: &module.package,
+            aliases: &module.aliases,
+            input_aliases: &module.input_aliases,
+            rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
+            arities: &arities,
+        };
+        if let Err((line, what)) = checker.rule(rule) {
+            return Err(program.error(rule.module, line, &what));
+        }
+    }
+    Ok(())
+}
+
+struct Checker<'c> {
+    source: &'c str,
+    package: &'c [String],
+    aliases: &'c BTreeMap<String, Vec<String>>,
+    input_aliases: &'c BTreeSet<String>,
+    /// The package's rule names.
+    rule_names: &'c BTreeSet<String>,
+    arities: &'c HashMap<Vec<String>, usize>,
+}
+
+/// What a query sees of its enclosing scopes: the enclosing query at the position of the literal
+/// that holds it, and names of its own (a function's arguments, `every`'s key and value), which
+/// are safe. A chain, as deep as comprehensions nest, so nothing is copied per scope.
+#[derive(Default)]
+struct Outer<'p> {
+    parent: Option<(&'p Scope<'p>, usize)>,
+    names: BTreeSet<String>,
+}
+
+impl Outer<'_> {
+    /// Whether `name` is a variable of an enclosing scope.
+    fn visible(&self, name: &str) -> bool {
+        self.names.contains(name)
+            || self
+                .parent
+                .is_some_and(|(scope, at)| visible(scope, name, at))
+    }
+
+    /// Whether `name` is safe in the enclosing scopes.
+    fn safe(&self, name: &str) -> bool {
+        self.names.contains(name) || self.parent.is_some_and(|(scope, _)| scope.is_safe(name))
+    }
+}
+
+/// One literal of a query, ready to schedule.
+enum Lit<'a> {
+    /// `lhs := rhs`.
+    Assign(&'a Json, &'a Json),
+    /// `lhs = rhs` (arrays of one length are split into their elements first).
+    Unify(&'a Json, &'a Json),
+    /// A call whose last argument is its output: (inputs, output).
+    CallOut(Vec<&'a Json>, &'a Json),
+    /// An expression evaluated for its value.
+    Value(&'a Json),
+    /// `not …`.
+    Not(&'a Json),
+    /// `some key, value in collection`.
+    SomeIn(Option<&'a Json>, &'a Json, &'a Json),
+    /// `every key, value in domain { query }`: the names key and value, domain, query.
+    Every(Vec<String>, &'a Json, &'a Json),
+    /// `some x`: declares only.
+    Nothing,
+}
+
+struct Literal<'a> {
+    lit: Lit<'a>,
+    /// Values of `with … as …`.
+    withs: Vec<&'a Json>,
+    /// The literal's position among its query's statements.
+    position: usize,
+}
+
+/// One query being checked: its names and what is safe so far.
+struct Scope<'s> {
+    outer: &'s Outer<'s>,
+    /// Names declared (`:=`, `some`) in this query, with the position of the declaration.
+    declared: BTreeMap<String, usize>,
+    /// Names this query uses without declaring them (`x = …`, `input.a[x]`).
+    free: BTreeSet<String>,
+    /// Names a literal of this query can bind (outside comprehensions): only those are the
+    /// enclosing scope's to a comprehension or `every` inside; others are the inner scope's own.
+    bindable: BTreeSet<String>,
+    /// Names this query made safe (those of the enclosing scopes are [`Scope::is_safe`] too).
+    safe: BTreeSet<String>,
+}
+
+impl Scope<'_> {
+    fn is_safe(&self, name: &str) -> bool {
+        self.safe.contains(name) || self.outer.safe(name)
+    }
+}
+
+impl<'c> Checker<'c> {
+    fn rule(&self, rule: &RuleView<'_>) -> Result<(), Failure> {
+        if rule.default {
+            // `default a[k] := 1`: the key cannot be bound.
+            let mut need = Vec::new();
+            self.ref_keys(&rule.node["refr"], &mut need);
+            return need
+                .into_iter()
+                .next()
+                .map_or(Ok(()), |n| Err(unsafe_var(n)));
+        }
+        let Some(head) = ast::head(rule) else {
+            return Ok(());
+        };
+        let mut outer = Outer::default();
+        for arg in head["args"].as_array().into_iter().flatten() {
+            let mut names = Vec::new();
+            pattern_names(arg, &mut names);
+            outer.names.extend(names);
+        }
+        let bodies = rule.node["bodies"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        let empty = Json::Null;
+        let queries: Vec<(&Json, &Json)> = if bodies.is_empty() {
+            vec![(&empty, &head["assign"])]
+        } else {
+            bodies
+                .iter()
+                .map(|b| {
+                    let assign = if b["assign"].is_null() {
+                        &head["assign"]
+                    } else {
+                        &b["assign"]
+                    };
+                    (&b["query"], assign)
+                })
+                .collect()
+        };
+        for (query, assign) in queries {
+            // The head's keys and value; OPA moves their references into the body.
+            let mut terms: Vec<&Json> = Vec::new();
+            if let Some(indexes) = brack_indexes(&head["refr"]) {
+                terms.extend(indexes);
+            }
+            terms.push(&head["key"]);
+            terms.push(&assign["value"]);
+            let scope = self.query(query, &outer, &terms)?;
+            for term in terms {
+                if term.is_null() {
+                    continue;
+                }
+                let (need, _binds, closures) = self.scan_value(term, &scope, usize::MAX, false);
+                if let Some(first) = need.into_iter().next() {
+                    return Err(unsafe_var(first));
+                }
+                self.closures(&closures, &scope, usize::MAX, &BTreeSet::new())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Unbound variables used as keys of a default rule's path.
+    fn ref_keys(&self, expr: &Json, need: &mut Vec<Need>) {
+        for index in brack_indexes(expr).into_iter().flatten() {
+            if let Some(name) = var(index) {
+                need.push((name.to_owned(), expr_line(index)));
+            }
+        }
+    }
+
+    /// Checks one query (a body, a comprehension's, an `every`'s) and returns its scope with
+    /// everything it binds safe.
+    fn query<'s, 'q>(
+        &self,
+        query: &'q Json,
+        outer: &'s Outer<'s>,
+        head: &[&'q Json],
+    ) -> Result<Scope<'s>, Failure> {
+        let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
+        let literals = self.literals(query, head);
+        let mut scope = Scope {
+            outer,
+            declared: BTreeMap::new(),
+            free: BTreeSet::new(),
+            bindable: BTreeSet::new(),
+            safe: BTreeSet::new(),
+        };
+        let mut some_vars = BTreeSet::new();
+        for literal in &literals {
+            let mut names = Vec::new();
+            match &literal.lit {
+                Lit::Assign(lhs, _) => pattern_names(lhs, &mut names),
+                Lit::SomeIn(key, value, _) => {
+                    key.iter().for_each(|k| pattern_names(k, &mut names));
+                    pattern_names(value, &mut names);
+                }
+                _ => {}
+            }
+            // (The head's literals come after the statements.)
+            let stmt = stmts.get(literal.position).unwrap_or(&Json::Null);
+            if let Some(("SomeVars", inner)) = variant(&stmt["literal"]) {
+                for span in inner["vars"].as_array().into_iter().flatten() {
+                    let name = span_text(self.source, span).unwrap_or_default();
+                    some_vars.insert(name.to_owned());
+                    names.push(name.to_owned());
+                }
+            } else if matches!(literal.lit, Lit::Assign(..)) {
+                // `some v; v := 1`: OPA refuses to declare `v` twice (regorus finds the other
+                // redeclarations itself).
+                if let Some(name) = names.iter().find(|n| some_vars.contains(*n)) {
+                    return Err((
+                        ast::line(stmt),
+                        format!("rego_compile_error: var {name} declared above"),
+                    ));
+                }
+            }
+            for name in names {
+                scope.declared.entry(name).or_insert(literal.position);
+            }
+        }
+        // Names bound without declaration belong to this query.
+        let mut free = BTreeSet::new();
+        for stmt in stmts {
+            self.names_outside_closures(stmt, &mut free);
+        }
+        for term in head {
+            self.names_outside_closures(term, &mut free);
+        }
+        scope.free = free
+            .into_iter()
+            .filter(|n| {
+                n != "_"
+                    && !scope.declared.contains_key(n)
+                    && !outer.visible(n)
+                    && !self.is_global(n)
+            })
+            .collect();
+
+        for literal in &literals {
+            static_outputs(&literal.lit, &mut scope.bindable);
+        }
+
+        // Schedule: a literal runs once what it reads is safe. First one pass in order, as OPA's
+        // first pass; then literals run as the names they wait for become safe.
+        //
+        // As OPA's `reorderBodyForSafety`: a literal whose comprehensions or `every` bodies wait,
+        // when the first pass meets it, for a name the body binds later, then waits for those
+        // names only, and its other unsafe names go unreported (OPA compiles
+        // `[1 | input.q[a]] == [n]; input.q[a] = 1` and leaves `n` unbound).
+        let mut done = vec![false; literals.len()];
+        let mut closures_only = vec![false; literals.len()];
+        let mut watch: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut queue: Vec<usize> = Vec::new();
+        let mut first_pass = 0..literals.len();
+        loop {
+            let (index, first) = match first_pass.next() {
+                Some(index) => (index, true),
+                None => match queue.pop() {
+                    Some(index) => (index, false),
+                    None => break,
+                },
+            };
+            if done[index] {
+                continue;
+            }
+            match self.attempt(&literals[index], &scope, closures_only[index])? {
+                Ok(bound) => {
+                    done[index] = true;
+                    for name in bound {
+                        if !scope.is_safe(&name)
+                            && scope.safe.insert(name.clone())
+                            && let Some(waiting) = watch.remove(&name)
+                        {
+                            queue.extend(waiting.into_iter().filter(|&i| !done[i]));
+                        }
+                    }
+                }
+                Err((need, waits)) => {
+                    if first && !waits.is_empty() {
+                        closures_only[index] = true;
+                    }
+                    let need = if closures_only[index] {
+                        Vec::new()
+                    } else {
+                        need
+                    };
+                    for (name, _) in need.into_iter().chain(waits) {
+                        watch.entry(name).or_default().push(index);
+                    }
+                }
+            }
+        }
+        if let Some(index) = done.iter().position(|d| !d)
+            && let Ok(Err((need, waits))) =
+                self.attempt(&literals[index], &scope, closures_only[index])
+            && let Some(first) = waits.into_iter().chain(need).next()
+        {
+            return Err(unsafe_var(first));
+        }
+        Ok(scope)
+    }
+
+    /// A query's statements as literals to schedule, then its head's references (a rule's, a
+    /// comprehension's), which OPA rewrites into the body: `y := input.a[k]` binds `k`.
+    fn literals<'q>(&self, query: &'q Json, head: &[&'q Json]) -> Vec<Literal<'q>> {
+        let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
+        let mut literals = Vec::new();
+        for (position, stmt) in stmts.iter().enumerate() {
+            let withs: Vec<&Json> = stmt["with_mods"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|w| &w["as"])
+                .collect();
+            let Some((kind, inner)) = variant(&stmt["literal"]) else {
+                continue;
+            };
+            let mut push = |lit| {
+                literals.push(Literal {
+                    lit,
+                    withs: withs.clone(),
+                    position,
+                })
+            };
+            match kind {
+                "SomeVars" => push(Lit::Nothing),
+                "SomeIn" => push(Lit::SomeIn(
+                    Some(&inner["key"]).filter(|k| !k.is_null()),
+                    &inner["value"],
+                    &inner["collection"],
+                )),
+                "NotExpr" => push(Lit::Not(&inner["expr"])),
+                "Every" => {
+                    let names = [&inner["key"], &inner["value"]]
+                        .into_iter()
+                        .filter_map(|s| span_text(self.source, s))
+                        .map(str::to_owned)
+                        .collect();
+                    push(Lit::Every(names, &inner["domain"], &inner["query"]));
+                }
+                "Expr" => {
+                    let expr = &inner["expr"];
+                    match variant(expr) {
+                        Some(("AssignExpr", a)) if a["op"] == "ColEq" => {
+                            push(Lit::Assign(&a["lhs"], &a["rhs"]));
+                        }
+                        Some(("AssignExpr", a)) => {
+                            let mut pairs = Vec::new();
+                            split_unify(&a["lhs"], &a["rhs"], &mut pairs);
+                            for (l, r) in pairs {
+                                push(Lit::Unify(l, r));
+                            }
+                        }
+                        Some(("Call", c)) => {
+                            let params: Vec<&Json> =
+                                c["params"].as_array().into_iter().flatten().collect();
+                            match (self.arity(&c["fcn"]), params.split_last()) {
+                                (Some(arity), Some((last, rest))) if params.len() == arity + 1 => {
+                                    push(Lit::CallOut(rest.to_vec(), last));
+                                }
+                                _ => push(Lit::Value(expr)),
+                            }
+                        }
+                        _ => push(Lit::Value(expr)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut refs = Vec::new();
+        for term in head {
+            head_refs(term, &mut refs);
+        }
+        literals.extend(refs.into_iter().map(|expr| Literal {
+            lit: Lit::Value(expr),
+            withs: Vec::new(),
+            position: stmts.len(),
+        }));
+        literals
+    }
+
+    /// The names a comprehension or `every` body binds itself (so it does not wait for them).
+    fn binds_itself(&self, query: &Json, head: &[&Json]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for literal in self.literals(query, head) {
+            static_outputs(&literal.lit, &mut out);
+        }
+        out
+    }
+
+    /// Tries to run a literal: `Ok(Ok(names it binds))`; `Ok(Err((unsafe names it reads,
+    /// enclosing names its comprehensions and `every` bodies wait for)))`; or `Err` when a
+    /// comprehension or `every` inside it has an unsafe variable. With `closures_only`, only the
+    /// second kind holds it back (see [`Checker::query`]).
+    #[allow(clippy::type_complexity)]
+    fn attempt<'l>(
+        &self,
+        literal: &Literal<'l>,
+        scope: &Scope<'_>,
+        closures_only: bool,
+    ) -> Result<Result<Vec<String>, (Vec<Need>, Vec<Need>)>, Failure> {
+        let at = literal.position;
+        let mut acc = Acc::default();
+        for with in &literal.withs {
+            if var(with).is_some_and(types::is_function) {
+                continue;
+            }
+            self.read(with, scope, at, false, &mut acc);
+        }
+        match &literal.lit {
+            Lit::Nothing => {}
+            Lit::Value(expr) => self.read(expr, scope, at, false, &mut acc),
+            Lit::Not(expr) => self.read(expr, scope, at, true, &mut acc),
+            Lit::Assign(lhs, rhs) => {
+                self.read(rhs, scope, at, false, &mut acc);
+                self.pattern(lhs, scope, at, &mut acc);
+            }
+            Lit::CallOut(inputs, output) => {
+                for input in inputs {
+                    self.read(input, scope, at, false, &mut acc);
+                }
+                self.pattern(output, scope, at, &mut acc);
+            }
+            Lit::SomeIn(key, item, collection) => {
+                self.read(collection, scope, at, false, &mut acc);
+                for pattern in key.iter().chain([item]) {
+                    self.pattern(pattern, scope, at, &mut acc);
+                }
+            }
+            Lit::Unify(lhs, rhs) => {
+                // One side known, the other a pattern; or both known.
+                let mut left = Acc::default();
+                let mut right = Acc::default();
+                self.read(lhs, scope, at, false, &mut left);
+                self.read(rhs, scope, at, false, &mut right);
+                if left.need.is_empty() || right.need.is_empty() {
+                    let (known, pattern) = if right.need.is_empty() {
+                        (right, lhs)
+                    } else {
+                        (left, rhs)
+                    };
+                    acc.bound.extend(known.bound);
+                    acc.closures.extend(known.closures);
+                    self.pattern(pattern, scope, at, &mut acc);
+                } else {
+                    acc.need.extend(right.need);
+                    acc.need.extend(left.need);
+                }
+            }
+            Lit::Every(names, domain, query) => {
+                self.read(domain, scope, at, false, &mut acc);
+                let mut used = BTreeSet::new();
+                all_names(query, &mut used);
+                let mut own: BTreeSet<String> = names.iter().cloned().collect();
+                declared_names(query, self.source, &mut own);
+                own.extend(self.binds_itself(query, &[]));
+                let needs = used
+                    .into_iter()
+                    .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
+                    .map(|n| (n, ast::line(query)))
+                    .collect();
+                acc.closures.push(Closure::Every(names, query, needs));
+            }
+        }
+        // What a literal's own references bind is safe for the rest of it (`f(input.q[a]) == a`),
+        // not for its comprehensions, which wait for other literals (`[a | true] ==
+        // input.q[a]` is unsafe), as in OPA.
+        let own: BTreeSet<String> = acc.bound.iter().cloned().collect();
+        acc.need.retain(|(n, _)| !own.contains(n));
+        let waits: Vec<Need> = acc
+            .closures
+            .iter()
+            .flat_map(|c| c.needs().iter().cloned())
+            .collect();
+        if (!closures_only && !acc.need.is_empty()) || !waits.is_empty() {
+            return Ok(Err((acc.need, waits)));
+        }
+        // The scopes inside see what is safe here.
+        self.closures(&acc.closures, scope, at, &own)?;
+        Ok(Ok(acc.bound))
+    }
+
+    /// Reads `expr` as a value into `acc` (its reference indexes bind unless `negated`).
+    fn read<'e>(
+        &self,
+        expr: &'e Json,
+        scope: &Scope<'_>,
+        at: usize,
+        negated: bool,
+        acc: &mut Acc<'e>,
+    ) {
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        self.scan(expr, scope, at, negated, &mut out);
+        acc.need.extend(out.0);
+        acc.bound.extend(out.1);
+        acc.closures.extend(out.2);
+    }
+
+    /// Checks comprehensions and `every` bodies met at position `at` of `scope`.
+    fn closures(
+        &self,
+        closures: &[Closure<'_>],
+        scope: &Scope<'_>,
+        at: usize,
+        bound: &BTreeSet<String>,
+    ) -> Result<(), Failure> {
+        if closures.is_empty() {
+            return Ok(());
+        }
+        let outer = Outer {
+            parent: Some((scope, at)),
+            names: bound.clone(),
+        };
+        for closure in closures {
+            match closure {
+                Closure::Compr(query, terms, _) => {
+                    let inner = self.query(query, &outer, terms)?;
+                    for term in terms {
+                        let (need, _, nested) = self.scan_value(term, &inner, usize::MAX, false);
+                        if let Some(first) = need.into_iter().next() {
+                            return Err(unsafe_var(first));
+                        }
+                        self.closures(&nested, &inner, usize::MAX, &BTreeSet::new())?;
+                    }
+                }
+                Closure::Every(names, query, _) => {
+                    let outer = Outer {
+                        parent: Some((scope, at)),
+                        names: names.iter().chain(bound).cloned().collect(),
+                    };
+                    self.query(query, &outer, &[])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads `expr` as a value at position `at`: the unsafe names it needs, the names its
+    /// reference indexes bind (as needs instead when `negated`), the scopes inside it.
+    fn scan_value<'e>(
+        &self,
+        expr: &'e Json,
+        scope: &Scope<'_>,
+        at: usize,
+        negated: bool,
+    ) -> (Vec<Need>, Vec<String>, Vec<Closure<'e>>) {
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        self.scan(expr, scope, at, negated, &mut out);
+        out
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn scan<'e>(
+        &self,
+        expr: &'e Json,
+        scope: &Scope<'_>,
+        at: usize,
+        negated: bool,
+        out: &mut (Vec<Need>, Vec<String>, Vec<Closure<'e>>),
+    ) {
+        let Some((kind, inner)) = variant(expr) else {
+            match expr {
+                Json::Array(items) => items
+                    .iter()
+                    .for_each(|i| self.scan(i, scope, at, negated, out)),
+                Json::Object(map) => map
+                    .values()
+                    .for_each(|v| self.scan(v, scope, at, negated, out)),
+                _ => {}
+            }
+            return;
+        };
+        match kind {
+            "Var" => {
+                if let Some(name) = var(expr)
+                    && self.is_var(name, scope)
+                    && !scope.is_safe(name)
+                {
+                    out.0.push((name.to_owned(), ast::line(inner)));
+                }
+            }
+            "RefDot" => self.scan(&inner["refr"], scope, at, negated, out),
+            "RefBrack" => {
+                self.scan(&inner["refr"], scope, at, negated, out);
+                self.index(&inner["index"], scope, at, negated, out);
+            }
+            "Call" => self.scan(&inner["params"], scope, at, negated, out),
+            "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
+                // The comprehension waits for the enclosing names it uses.
+                let mut names = BTreeSet::new();
+                all_names(inner, &mut names);
+                let mut own = BTreeSet::new();
+                declared_names(inner, self.source, &mut own);
+                let terms: Vec<&Json> = ["term", "key", "value"]
+                    .into_iter()
+                    .map(|k| &inner[k])
+                    .filter(|t| !t.is_null())
+                    .collect();
+                // As OPA: it waits for the enclosing names it cannot bind itself.
+                own.extend(self.binds_itself(&inner["query"], &terms));
+                let needs = names
+                    .into_iter()
+                    .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
+                    .map(|n| (n, ast::line(inner)))
+                    .collect();
+                out.2.push(Closure::Compr(&inner["query"], terms, needs));
+            }
+            _ => {
+                if let Json::Object(map) = inner {
+                    for (key, value) in map {
+                        if key != "span" {
+                            self.scan(value, scope, at, negated, out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A reference's index: its variables bind (`x[k]`, `x[[k, 1]]`) unless `negated`.
+    #[allow(clippy::type_complexity)]
+    fn index<'e>(
+        &self,
+        index: &'e Json,
+        scope: &Scope<'_>,
+        at: usize,
+        negated: bool,
+        out: &mut (Vec<Need>, Vec<String>, Vec<Closure<'e>>),
+    ) {
+        match (var(index), variant(index)) {
+            (Some(name), _) if self.is_var(name, scope) && !negated => {
+                if !scope.is_safe(name) && name != "_" {
+                    out.1.push(name.to_owned());
+                }
+            }
+            (None, Some(("Array", inner))) if !negated => {
+                for item in inner["items"].as_array().into_iter().flatten() {
+                    self.index(item, scope, at, negated, out);
+                }
+            }
+            (None, Some(("Object", inner))) if !negated => {
+                for field in inner["fields"].as_array().into_iter().flatten() {
+                    self.scan(&field[1], scope, at, negated, out);
+                    self.index(&field[2], scope, at, negated, out);
+                }
+            }
+            _ => self.scan(index, scope, at, negated, out),
+        }
+    }
+
+    /// A pattern that binds (`x`, `[x, _]`, `{"k": x}`): its unbound names become safe; the
+    /// rest of it is read as a value.
+    fn pattern<'e>(&self, expr: &'e Json, scope: &Scope<'_>, at: usize, acc: &mut Acc<'e>) {
+        match variant(expr) {
+            Some(("Var", _)) => {
+                if let Some(name) = var(expr)
+                    && name != "_"
+                    && self.is_var(name, scope)
+                {
+                    acc.bound.push(name.to_owned());
+                }
+            }
+            Some(("Array", inner)) => {
+                for item in inner["items"].as_array().into_iter().flatten() {
+                    self.pattern(item, scope, at, acc);
+                }
+            }
+            Some(("Object", inner)) => {
+                for field in inner["fields"].as_array().into_iter().flatten() {
+                    self.read(&field[1], scope, at, false, acc);
+                    self.pattern(&field[2], scope, at, acc);
+                }
+            }
+            _ => self.read(expr, scope, at, false, acc),
+        }
+    }
+
+    /// Whether `name` names something a rule may use without binding it: a rule of the package,
+    /// an import, `input`, `data`.
+    fn is_global(&self, name: &str) -> bool {
+        matches!(name, "input" | "data")
+            || self.rule_names.contains(name)
+            || self.aliases.contains_key(name)
+            || self.input_aliases.contains(name)
+    }
+
+    /// Whether `name` is a variable here (not a rule, an import, `input` or `data`).
+    fn is_var(&self, name: &str, scope: &Scope<'_>) -> bool {
+        name == "_"
+            || scope.declared.contains_key(name)
+            || scope.outer.visible(name)
+            || !self.is_global(name)
+    }
+
+    /// The argument count of the function a call names, when known.
+    fn arity(&self, fcn: &Json) -> Option<usize> {
+        let segs = ast::ref_segs(fcn)?;
+        let mut names = Vec::new();
+        for seg in segs {
+            match seg {
+                Seg::Key(k) => names.push(k),
+                Seg::Var(_) => return None,
+            }
+        }
+        let dotted = names.join(".");
+        if let Some(arity) = types::arity(&dotted) {
+            return Some(arity);
+        }
+        let full: Vec<String> = match names.split_first() {
+            Some((first, rest)) if first == "data" => rest.to_vec(),
+            Some((first, rest)) if self.aliases.contains_key(first) => self.aliases[first]
+                .iter()
+                .cloned()
+                .chain(rest.iter().cloned())
+                .collect(),
+            _ => self.package.iter().cloned().chain(names).collect(),
+        };
+        self.arities.get(&full).copied()
+    }
+
+    /// Every name used outside comprehensions and `every` bodies.
+    fn names_outside_closures(&self, node: &Json, out: &mut BTreeSet<String>) {
+        match node {
+            Json::Object(map) => {
+                if let Some((kind, _)) = variant(node) {
+                    match kind {
+                        "Var" => {
+                            out.extend(var(node).map(str::to_owned));
+                            return;
+                        }
+                        "ArrayCompr" | "SetCompr" | "ObjectCompr" => return,
+                        "Every" => {
+                            self.names_outside_closures(&map["Every"]["domain"], out);
+                            return;
+                        }
+                        "Call" => {
+                            self.names_outside_closures(&map["Call"]["params"], out);
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+                map.values()
+                    .for_each(|v| self.names_outside_closures(v, out));
+            }
+            Json::Array(items) => items
+                .iter()
+                .for_each(|v| self.names_outside_closures(v, out)),
+            _ => {}
+        }
+    }
+}
+
+/// What reading a literal found: unsafe names it needs, names it binds, scopes inside it.
+#[derive(Default)]
+struct Acc<'e> {
+    need: Vec<Need>,
+    bound: Vec<String>,
+    closures: Vec<Closure<'e>>,
+}
+
+/// A scope inside a literal: a comprehension (query, head terms) or an `every` (names, query).
+/// Each with the enclosing names it uses that are not safe yet.
+enum Closure<'e> {
+    Compr(&'e Json, Vec<&'e Json>, Vec<Need>),
+    Every(&'e Vec<String>, &'e Json, Vec<Need>),
+}
+
+impl Closure<'_> {
+    fn needs(&self) -> &[Need] {
+        match self {
+            Closure::Compr(_, _, needs) | Closure::Every(_, _, needs) => needs,
+        }
+    }
+}
+
+/// Whether `name` belongs to the enclosing scope at position `at` (so that a comprehension there
+/// waits for it).
+fn visible(scope: &Scope<'_>, name: &str, at: usize) -> bool {
+    scope.outer.visible(name)
+        || (scope.bindable.contains(name)
+            && (scope.free.contains(name) || scope.declared.get(name).is_some_and(|&p| p < at)))
+}
+
+/// The names a literal could bind, whatever is safe: patterns of `:=`, `=`, `some … in` and
+/// call outputs, reference indexes outside `not` and comprehensions.
+fn static_outputs(lit: &Lit<'_>, out: &mut BTreeSet<String>) {
+    let mut names = Vec::new();
+    match lit {
+        Lit::Assign(lhs, rhs) => {
+            pattern_names(lhs, &mut names);
+            index_vars(rhs, &mut names);
+        }
+        Lit::Unify(lhs, rhs) => {
+            for side in [lhs, rhs] {
+                pattern_names(side, &mut names);
+                index_vars(side, &mut names);
+            }
+        }
+        Lit::CallOut(inputs, output) => {
+            pattern_names(output, &mut names);
+            for input in inputs {
+                index_vars(input, &mut names);
+            }
+        }
+        Lit::Value(expr) => index_vars(expr, &mut names),
+        Lit::SomeIn(key, value, collection) => {
+            key.iter().for_each(|k| pattern_names(k, &mut names));
+            pattern_names(value, &mut names);
+            index_vars(collection, &mut names);
+        }
+        Lit::Every(_, domain, _) => index_vars(domain, &mut names),
+        Lit::Not(_) | Lit::Nothing => {}
+    }
+    out.extend(names);
+}
+
+/// Variables used as reference indexes (`input.a[k]`), outside comprehensions.
+fn index_vars(node: &Json, out: &mut Vec<String>) {
+    match node {
+        Json::Object(map) => {
+            match variant(node) {
+                Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _)) => return,
+                Some(("RefBrack", inner)) => {
+                    let index = &inner["index"];
+                    if let Some(name) = var(index) {
+                        out.push(name.to_owned());
+                    } else if let Some(("Array" | "Object", _)) = variant(index) {
+                        pattern_names(index, out);
+                    }
+                }
+                _ => {}
+            }
+            map.values().for_each(|v| index_vars(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| index_vars(v, out)),
+        _ => {}
+    }
+}
+
+/// The references in a head term, outside comprehensions (`{"k": input.a[k]}` → `input.a[k]`).
+fn head_refs<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
+    match node {
+        Json::Object(map) => match variant(node) {
+            Some(("RefDot" | "RefBrack", _)) => out.push(node),
+            Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _)) => {}
+            Some(("Call", inner)) => head_refs(&inner["params"], out),
+            _ => map.values().for_each(|v| head_refs(v, out)),
+        },
+        Json::Array(items) => items.iter().for_each(|v| head_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `[a, b] = [1, c]` → `a = 1`, `b = c`, as OPA splits it.
+fn split_unify<'a>(lhs: &'a Json, rhs: &'a Json, out: &mut Vec<(&'a Json, &'a Json)>) {
+    if let (Some(("Array", l)), Some(("Array", r))) = (variant(lhs), variant(rhs))
+        && let (Some(li), Some(ri)) = (l["items"].as_array(), r["items"].as_array())
+        && li.len() == ri.len()
+    {
+        for (l, r) in li.iter().zip(ri) {
+            split_unify(l, r, out);
+        }
+        return;
+    }
+    out.push((lhs, rhs));
+}
+
+/// The indexes of a reference chain (`a[k].b[x]` → `k`, `x`).
+fn brack_indexes(expr: &Json) -> Option<Vec<&Json>> {
+    let (kind, inner) = variant(expr)?;
+    match kind {
+        "Var" => Some(Vec::new()),
+        "RefDot" => brack_indexes(&inner["refr"]),
+        "RefBrack" => {
+            let mut out = brack_indexes(&inner["refr"])?;
+            out.push(&inner["index"]);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The variables of a pattern (a function's arguments, `:=`'s left side).
+fn pattern_names(expr: &Json, out: &mut Vec<String>) {
+    match variant(expr) {
+        Some(("Var", _)) => out.extend(var(expr).filter(|n| *n != "_").map(str::to_owned)),
+        Some(("Array", inner)) => {
+            for item in inner["items"].as_array().into_iter().flatten() {
+                pattern_names(item, out);
+            }
+        }
+        Some(("Object", inner)) => {
+            for field in inner["fields"].as_array().into_iter().flatten() {
+                pattern_names(&field[2], out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every variable name below `node`.
+fn all_names(node: &Json, out: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(name) = var(node) {
+                out.insert(name.to_owned());
+                return;
+            }
+            if let Some(("Call", inner)) = variant(node) {
+                all_names(&inner["params"], out);
+                return;
+            }
+            map.values().for_each(|v| all_names(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| all_names(v, out)),
+        _ => {}
+    }
+}
+
+/// Every name declared below `node` (`:=`, `some`, `some … in`, `every`).
+fn declared_names(node: &Json, source: &str, out: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some((kind, inner)) = variant(node) {
+                let mut names = Vec::new();
+                match kind {
+                    "AssignExpr" if inner["op"] == "ColEq" => {
+                        pattern_names(&inner["lhs"], &mut names)
+                    }
+                    "SomeIn" => {
+                        pattern_names(&inner["key"], &mut names);
+                        pattern_names(&inner["value"], &mut names);
+                    }
+                    "SomeVars" => {
+                        for span in inner["vars"].as_array().into_iter().flatten() {
+                            names.extend(span_text(source, span).map(str::to_owned));
+                        }
+                    }
+                    "Every" => {
+                        for span in [&inner["key"], &inner["value"]] {
+                            names.extend(span_text(source, span).map(str::to_owned));
+                        }
+                    }
+                    _ => {}
+                }
+                out.extend(names);
+            }
+            map.values().for_each(|v| declared_names(v, source, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| declared_names(v, source, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::compile_error;
+
+    #[test]
+    fn unsafe_variables_as_opa_finds_them() {
+        // (module, the unsafe variable OPA names, or None when OPA compiles it)
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "unused := {\"x\": y}",
+                Some("a.rego:2: rego_unsafe_var_error: var y is unsafe"),
+            ),
+            ("y := 1 if not z", Some("var z is unsafe")),
+            ("y := 1 if { z := 1; not w }", Some("var w is unsafe")),
+            ("y := a if { count(a) > 0 }", Some("var a is unsafe")),
+            (
+                "y := [a | a := 1]\nw := a",
+                Some("a.rego:3: rego_unsafe_var_error: var a is unsafe"),
+            ),
+            ("y := 1 if { some a; a > 1 }", Some("var a is unsafe")),
+            ("y := 1 if { [a, b] = [1, c] }", Some("var c is unsafe")),
+            (
+                "y := 1 if { every k in [a] { k > 0 } }",
+                Some("var a is unsafe"),
+            ),
+            (
+                "y := 1 if { every k in [1] { k > m } }",
+                Some("var m is unsafe"),
+            ),
+            ("y := 1 if { count(a, b); b > 1 }", Some("var a is unsafe")),
+            ("f(a) := b", Some("var b is unsafe")),
+            ("f([a, b]) := a + c", Some("var c is unsafe")),
+            (
+                "y := 1 if { input.a with input as m }",
+                Some("var m is unsafe"),
+            ),
+            ("y contains k", Some("var k is unsafe")),
+            ("y[k] := 1", Some("var k is unsafe")),
+            ("y := {k: 1 | true}", Some("var k is unsafe")),
+            ("y := 1 if { a.b == 1 }", Some("var a is unsafe")),
+            (
+                "y := 1 if { some a in [1]; a == z }",
+                Some("var z is unsafe"),
+            ),
+            ("y := 1 if { not input.a[k] }", Some("var k is unsafe")),
+            (
+                "y := 1 if { some k; not input.a[k] }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { input.a[k] == z }", Some("var z is unsafe")),
+            (
+                "y := 1 if { z := [k | input.a[j]]; k := 1 }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { z := [k | k := j]; j := 1 }", Some("is unsafe")),
+            ("y := 1 if { _ > 1 }", Some("var _ is unsafe")),
+            ("y := 1 if { count(_) > 1 }", Some("var _ is unsafe")),
+            ("y := q if { true }", Some("var q is unsafe")),
+            (
+                "y := 1 if { every k in [1] { w := k }; w == 1 }",
+                Some("var w is unsafe"),
+            ),
+            ("default a[k] := 1", Some("var k is unsafe")),
+            (
+                "y := 1 if { [a | true] == input.q[a] }",
+                Some("var a is unsafe"),
+            ),
+            (
+                "y := 1 if { r = a; input.q[[1 | input.q[a]]] == 1 }",
+                Some("var a is unsafe"),
+            ),
+            // A name declared (`:=`) after a comprehension or `every` is not the enclosing one.
+            (
+                "y := 1 if { every v in [1] { v == x }; x := input }",
+                Some("var x is unsafe"),
+            ),
+            (
+                "y := 1 if { r := [v | some v in input; v > x]; x := 1 }",
+                Some("var x is unsafe"),
+            ),
+            // Each body binds what its head reads.
+            (
+                "y := x if { false } else := 2 if { x := 1 }",
+                Some("var x is unsafe"),
+            ),
+            (
+                "y := 1 if { x := input; z := [v | v := x[w]]; w == 1 }",
+                Some("var w is unsafe"),
+            ),
+            (
+                "y := 1 if { some v; v := 1 }",
+                Some("a.rego:2: rego_compile_error: var v declared above"),
+            ),
+            // Safe.
+            ("y := 1 if { some a; a = 1 }", None),
+            ("y := 1 if { a = b; b = 1 }", None),
+            ("y := 1 if { [a, b] = [1, 2] }", None),
+            ("y := 1 if { input.a[k]; k > 1 }", None),
+            ("y := 1 if { count([1], b); b > 1 }", None),
+            ("f(a) := b if b := a", None),
+            ("y := 1 if { some a, b in [1]; a == b }", None),
+            ("y := 1 if { z := [k | input.a[k]] }", None),
+            ("y := 1 if { j := 1; z := [k | k := j] }", None),
+            ("y := 1 if { z := [j | true]; j = 1 }", None),
+            ("q := 1\ny := 1 if { q = 1 }", None),
+            ("q := 1\ny := 1 if { q := 2 }", None),
+            ("y := 1 if { input[_] > 1 }", None),
+            ("y := input.a[k]", None),
+            ("y[input.a[k]] := 1", None),
+            (
+                "y := 1 if { every k in [1] { some v in input.a; v > k } }",
+                None,
+            ),
+            ("y := 1 if { k > 1; k = 2 }", None),
+            ("y contains x if { x := input.a[_] }", None),
+            ("y[k] := v if { some k, v in input }", None),
+            (
+                "f(x) := y if { y := x }\nz := 1 if { f(1, r); r > 0 }",
+                None,
+            ),
+            ("y := {k: v | some k, v in input}", None),
+            ("y := [x | x := input[_]; x > 0]", None),
+            (
+                "y := 1 if { [x, {\"a\": z}] := [1, {\"a\": 2}]; z > x }",
+                None,
+            ),
+            ("y := 1 if { x := 1; every v in [1] { v == x } }", None),
+            ("y := 1 if { x = input; every v in [1] { v == x } }", None),
+            (
+                "y := 1 if { r := [v | some v in input; v > x]; x = 1 }",
+                None,
+            ),
+            ("y := 1 if { every v in [1] { v == x }; x = input }", None),
+            ("y := count(a) if { 1 with input as input.q[a] }", None),
+            ("y contains input.q[[a, 1]] if { input.q[c] }", None),
+            // References in the head bind for the body.
+            (
+                "y := input.q[{\"k\": input.q[n]}] if { [upper(n), input.r] }",
+                None,
+            ),
+            ("y := {\"k\": input.q[input.q[a]]} if { n := a }", None),
+            ("y := [input.q[a] | some b in [a, 1]]", None),
+            ("y := object.get(input, [k], 1) if { k := \"a\" }", None),
+            ("y := input.q[n] if { f([n | true]) == 1 }\nf(x) := 1", None),
+            ("y := 1 if { upper(input.q[a]) == a }", None),
+            // A comprehension that binds a name itself does not wait for the body's.
+            (
+                "y := 1 if { some b in input.p; input.q[[b, [1 | count(input.q[a], b)]]] == b }",
+                None,
+            ),
+            ("y := 1 if { input.q[{\"k\": v}]; v > 1 }", None),
+            ("y := 1 if { input.q[[a, 1]]; a > 0 }", None),
+            ("y := 1 if { r := [v | v := x]; x = input }", None),
+            // A name the enclosing body declares but never binds is the comprehension's own.
+            ("g(b) := [input.q[a] | true] if { some a; b }", None),
+            (
+                "y := 1 if { some a; z := [1 | input.q[a]]; input[a] }",
+                None,
+            ),
+            ("y := 1 if { upper(\"a\") == z; z = \"A\" }", None),
+            ("y := 1 if { input.a with input as {\"a\": 1} }", None),
+            ("y := 1 if { false } else := 2", None),
+            ("y := 2 if { false } else := x if { x := 1 }", None),
+            ("import data.lib\ny := lib.x", None),
+            ("y := [v | some v in input] if true", None),
+            ("y := count([v | some v in input]) if true", None),
+        ];
+        for (module, want) in cases {
+            let got = compile_error(&[module]);
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some((code, message))) => {
+                    assert_eq!(code, "malformed-policy", "{module}");
+                    assert!(message.contains(want), "{module}: {message}");
+                }
+                _ => panic!("{module}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    /// Modules OPA compiles that regorus refuses (KNOWN-DIFFERENCES row 30): fail closed.
+    #[test]
+    fn regorus_refusals() {
+        for module in [
+            "v := 1\ny := [v | some v in input]",
+            "y := 1 if { input.a with count as upper }",
+            "y := 1 if { load_json(\"a.json\", v); v.a }",
+            // OPA's quirk (this check follows it): a literal whose comprehension waited
+            // forgets its other unsafe names; regorus finds `n2` unsafe.
+            "y := 1 if { b = {\"k\": a}; [1 | input.q[a]] == [n2]; input.q[a] = \"s\" }",
+            // Two variables unified, one bound by a reference in the head only.
+            "y contains input.q[a] if { a = n }",
+        ] {
+            let got = compile_error(&[module]);
+            assert_eq!(
+                got.map(|(code, _)| code).as_deref(),
+                Some("malformed-policy"),
+                "{module}"
+            );
+        }
+    }
+}

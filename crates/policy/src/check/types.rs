@@ -1,0 +1,1136 @@
+//! Calls OPA's type checker refuses, as far as they are known without a schema: a builtin or
+//! one of verdict's functions called with the wrong number of arguments or with an argument
+//! whose type is known from the source and is not one the function takes (`sprintf("%s",
+//! "x")`, `count(1)`, `load_json(1)`, `"a" + 1`), and a policy function called with the wrong
+//! number of arguments. All are `rego_type_error`s.
+//!
+//! Only what is evident from the source is typed: literals, composites, comprehensions,
+//! operators and calls of functions with a known result. Everything else (`input`, variables,
+//! rules) is `any` to this check, as `input` is to OPA's without a schema, so it never refuses
+//! what OPA accepts; OPA, which infers more, refuses some calls this check lets through.
+//!
+//! The signatures are OPA v1.20.2's for the builtins Buildx allows (the top-level kind of each
+//! argument; element types are not checked), read from OPA's own type errors, and Buildx's for
+//! its functions (BX `policy/funcs.go`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value as Json;
+
+use super::ast::{self, Program, RuleView, Seg, variant};
+use super::recursion;
+use crate::Error;
+
+/// A set of value kinds.
+type Kinds = u8;
+const Z: Kinds = 1;
+const B: Kinds = 2;
+const N: Kinds = 4;
+const S: Kinds = 8;
+const A: Kinds = 16;
+const T: Kinds = 32;
+const O: Kinds = 64;
+const ANY: Kinds = 127;
+
+/// (name, argument kinds, result kinds).
+const SIGNATURES: &[(&str, &[Kinds], Kinds)] = &[
+    ("abs", &[N], N),
+    ("ceil", &[N], N),
+    ("floor", &[N], N),
+    ("round", &[N], N),
+    ("rem", &[N, N], N),
+    ("plus", &[N, N], N),
+    ("minus", &[N | T, N | T], N | T),
+    ("mul", &[N, N], N),
+    ("div", &[N, N], N),
+    ("bits.or", &[N, N], N),
+    ("bits.and", &[N, N], N),
+    ("bits.negate", &[N], N),
+    ("bits.xor", &[N, N], N),
+    ("bits.lsh", &[N, N], N),
+    ("bits.rsh", &[N, N], N),
+    ("count", &[A | O | S | T], N),
+    ("sum", &[A | T], N),
+    ("product", &[A | T], N),
+    ("max", &[A | T], ANY),
+    ("min", &[A | T], ANY),
+    ("sort", &[A | T], A),
+    ("array.concat", &[A, A], A),
+    ("array.flatten", &[A], A),
+    ("array.slice", &[A, N, N], A),
+    ("array.reverse", &[A], A),
+    ("intersection", &[T], T),
+    ("union", &[T], T),
+    ("to_number", &[B | N | S | Z], N),
+    ("regex.is_valid", &[S], B),
+    ("regex.match", &[S, S], B),
+    ("regex.split", &[S, S], A),
+    ("regex.globs_match", &[S, S], B),
+    ("regex.template_match", &[S, S, S, S], B),
+    ("regex.find_n", &[S, S, N], A),
+    ("regex.find_all_string_submatch_n", &[S, S, N], A),
+    ("regex.replace", &[S, S, S], S),
+    ("glob.match", &[S, A | Z, S], B),
+    ("glob.quote_meta", &[S], S),
+    ("strings.any_prefix_match", &[A | S | T, A | S | T], B),
+    ("strings.any_suffix_match", &[A | S | T, A | S | T], B),
+    ("strings.count", &[S, S], N),
+    ("strings.replace_n", &[O, S], S),
+    ("strings.reverse", &[S], S),
+    ("strings.render_template", &[S, O], S),
+    ("concat", &[S, A | T], S),
+    ("format_int", &[N, N], S),
+    ("indexof", &[S, S], N),
+    ("indexof_n", &[S, S], A),
+    ("substring", &[S, N, N], S),
+    ("lower", &[S], S),
+    ("upper", &[S], S),
+    ("contains", &[S, S], B),
+    ("startswith", &[S, S], B),
+    ("endswith", &[S, S], B),
+    ("split", &[S, S], A),
+    ("replace", &[S, S, S], S),
+    ("trim", &[S, S], S),
+    ("trim_left", &[S, S], S),
+    ("trim_prefix", &[S, S], S),
+    ("trim_right", &[S, S], S),
+    ("trim_suffix", &[S, S], S),
+    ("trim_space", &[S], S),
+    ("sprintf", &[S, A], S),
+    ("numbers.range", &[N, N], A),
+    ("numbers.range_step", &[N, N, N], A),
+    ("rand.intn", &[S, N], N),
+    ("json.marshal", &[ANY], S),
+    ("json.marshal_with_options", &[ANY, O], S),
+    ("json.unmarshal", &[S], ANY),
+    ("json.is_valid", &[S], B),
+    ("json.filter", &[O, A | T], O),
+    ("json.remove", &[O, A | T], O),
+    ("json.patch", &[ANY, A], ANY),
+    ("base64.encode", &[S], S),
+    ("base64.decode", &[S], S),
+    ("base64.is_valid", &[S], B),
+    ("base64url.encode", &[S], S),
+    ("base64url.encode_no_pad", &[S], S),
+    ("base64url.decode", &[S], S),
+    ("urlquery.encode", &[S], S),
+    ("urlquery.decode", &[S], S),
+    ("urlquery.encode_object", &[O], S),
+    ("urlquery.decode_object", &[S], O),
+    ("yaml.marshal", &[ANY], S),
+    ("yaml.unmarshal", &[S], ANY),
+    ("yaml.is_valid", &[S], B),
+    ("hex.encode", &[S], S),
+    ("hex.decode", &[S], S),
+    ("object.union", &[O, O], O),
+    ("object.union_n", &[A], O),
+    ("object.remove", &[O, A | O | T], O),
+    ("object.filter", &[O, A | O | T], O),
+    ("object.get", &[O, ANY, ANY], ANY),
+    ("object.keys", &[O], T),
+    ("object.subset", &[A | O | T, A | O | T], B),
+    ("time.now_ns", &[], N),
+    ("time.parse_ns", &[S, S], N),
+    ("time.parse_rfc3339_ns", &[S], N),
+    ("time.parse_duration_ns", &[S], N),
+    ("time.format", &[A | N], S),
+    ("time.date", &[A | N], A),
+    ("time.clock", &[A | N], A),
+    ("time.weekday", &[A | N], S),
+    ("time.add_date", &[N, N, N, N], N),
+    ("time.diff", &[A | N, A | N], A),
+    ("is_number", &[ANY], B),
+    ("is_string", &[ANY], B),
+    ("is_boolean", &[ANY], B),
+    ("is_array", &[ANY], B),
+    ("is_set", &[ANY], B),
+    ("is_object", &[ANY], B),
+    ("is_null", &[ANY], B),
+    ("type_name", &[ANY], S),
+    ("units.parse", &[S], N),
+    ("units.parse_bytes", &[S], N),
+    ("uuid.rfc4122", &[S], S),
+    ("uuid.parse", &[S], O),
+    ("semver.is_valid", &[ANY], B),
+    ("semver.compare", &[S, S], N),
+    // verdict's (Buildx's) functions.
+    ("load_json", &[S], ANY),
+    ("verify_git_signature", &[ANY, S], B),
+    ("verify_http_pgp_signature", &[ANY, S, S], B),
+    ("pin_image", &[ANY, S], B),
+    ("artifact_attestation", &[ANY, S], ANY),
+    ("github_attestation", &[ANY, S], ANY),
+];
+
+/// Arguments whose elements have a type: (function, argument, element kinds). A literal array
+/// or set there with an element of another kind is a type error (`concat(",", [1])`).
+const ELEMENTS: &[(&str, usize, Kinds)] = &[
+    ("concat", 1, S),
+    ("sum", 0, N),
+    ("product", 0, N),
+    ("union", 0, T),
+    ("intersection", 0, T),
+    ("glob.match", 1, S),
+    ("strings.any_prefix_match", 0, S),
+    ("strings.any_prefix_match", 1, S),
+    ("strings.any_suffix_match", 0, S),
+    ("strings.any_suffix_match", 1, S),
+    ("object.union_n", 0, O),
+];
+
+fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
+    SIGNATURES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, args, result)| (*args, *result))
+}
+
+/// The argument count of a builtin or one of verdict's functions.
+pub(super) fn arity(name: &str) -> Option<usize> {
+    signature(name).map(|(args, _)| args.len())
+}
+
+/// Whether `name` is a builtin or one of verdict's functions (`print` included).
+pub(super) fn is_function(name: &str) -> bool {
+    name == "print" || signature(name).is_some()
+}
+
+fn kind_names(kinds: Kinds) -> String {
+    if kinds == ANY {
+        return "any".to_owned();
+    }
+    let names: Vec<&str> = [
+        (Z, "null"),
+        (B, "boolean"),
+        (N, "number"),
+        (S, "string"),
+        (A, "array"),
+        (T, "set"),
+        (O, "object"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| kinds & k != 0)
+    .map(|(_, n)| n)
+    .collect();
+    match names.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => format!("any<{}>", names.join(", ")),
+    }
+}
+
+pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+    let mut arities: HashMap<Vec<String>, usize> = HashMap::new();
+    for rule in &program.rules {
+        if let Some(arity) = rule.arity {
+            arities.insert(keys(&rule.segs), arity);
+        }
+    }
+    let mut rule_names: HashMap<&[String], BTreeSet<String>> = HashMap::new();
+    for rule in &program.rules {
+        if let Some(module) = program.modules.get(rule.module)
+            && let Some(Seg::Key(name)) = rule.segs.get(module.package.len())
+        {
+            rule_names
+                .entry(module.package.as_slice())
+                .or_default()
+                .insert(name.clone());
+        }
+    }
+    let none = BTreeSet::new();
+    let unknown = Values::default();
+    let checker = |rule: &RuleView<'_>| {
+        let module = program.modules.get(rule.module)?;
+        Some(Checker {
+            source: module.source,
+            package: &module.package,
+            aliases: &module.aliases,
+            arities: &arities,
+            rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
+            locals: RefCell::new(Vec::new()),
+            in_every: Cell::new(0),
+            values: &unknown,
+            rule_locals: &none,
+        })
+    };
+    // The kinds of rules' values and functions' results, as far as their definitions tell.
+    let mut values = Values::default();
+    for rule in &program.rules {
+        if let Some(checker) = checker(rule) {
+            checker.value_of(rule, &mut values);
+        }
+    }
+    for rule in &program.rules {
+        // Names the rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
+        let mut rule_locals = BTreeSet::new();
+        if let Some(head) = ast::head(rule) {
+            for arg in head["args"].as_array().into_iter().flatten() {
+                recursion::pattern_vars(arg, &mut rule_locals);
+            }
+        }
+        let source = program.modules.get(rule.module).map_or("", |m| m.source);
+        recursion::declared(rule.node, source, &mut rule_locals);
+        let Some(checker) = checker(rule) else {
+            continue;
+        };
+        let checker = Checker {
+            values: &values,
+            rule_locals: &rule_locals,
+            ..checker
+        };
+        if let Err((line, what)) = checker.walk(rule.node, false) {
+            return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
+        }
+    }
+    Ok(())
+}
+
+/// Every variable name below `node`.
+fn var_names(node: &Json, out: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(name) = ast::var(node) {
+                out.insert(name.to_owned());
+                return;
+            }
+            map.values().for_each(|v| var_names(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| var_names(v, out)),
+        _ => {}
+    }
+}
+
+/// The keys of a path with no variable in it.
+fn keys_only(segs: &[Seg]) -> Option<Vec<String>> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Key(k) => Some(k.clone()),
+            Seg::Var(_) => None,
+        })
+        .collect()
+}
+
+fn keys(segs: &[Seg]) -> Vec<String> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Key(k) | Seg::Var(k) => k.clone(),
+        })
+        .collect()
+}
+
+struct Checker<'c> {
+    source: &'c str,
+    package: &'c [String],
+    aliases: &'c std::collections::BTreeMap<String, Vec<String>>,
+    arities: &'c HashMap<Vec<String>, usize>,
+    /// The package's rule names (`x = 1` compares with rule `x`, it binds no variable).
+    rule_names: &'c BTreeSet<String>,
+    /// The kinds of the local variables bound so far, one map per enclosing query (a variable
+    /// bound by `:=`, `=` or `some … in` to a value of known kinds).
+    locals: RefCell<Vec<Layer>>,
+    /// How many `every` bodies enclose the walk: OPA checks arities there, not types.
+    in_every: Cell<usize>,
+    /// The kinds of the rules' values and functions' results.
+    values: &'c Values,
+    /// Names the rule being checked declares anywhere (they are not rules there).
+    rule_locals: &'c BTreeSet<String>,
+}
+
+/// The kinds of rules' values (`limit := 10`: number; `deny contains …`: set; `allow if …`:
+/// boolean; `a.b := …`, `a[k] := …`: object) and of functions' results, by path.
+#[derive(Default)]
+struct Values {
+    rules: HashMap<Vec<String>, Kinds>,
+    functions: HashMap<Vec<String>, Kinds>,
+}
+
+/// One query's local variables: the kinds of those bound, the names its earlier literals used.
+#[derive(Default)]
+struct Layer {
+    kinds: HashMap<String, Kinds>,
+    seen: BTreeSet<String>,
+}
+
+/// What a call names.
+enum Callee {
+    /// A policy function: its path and arity.
+    Policy(Vec<String>, usize),
+    /// A builtin or one of verdict's functions.
+    Builtin(String, &'static [Kinds], Kinds),
+    Unknown,
+}
+
+impl Checker<'_> {
+    /// Walks `node`; `statement` when `node` is a literal's expression (where a call may have
+    /// one more argument, its output).
+    fn walk(&self, node: &Json, statement: bool) -> Result<(), (u32, String)> {
+        match node {
+            Json::Object(map) if map.contains_key("stmts") => self.query(node, &[]),
+            Json::Object(map) => {
+                if let Some((kind, inner)) = variant(node) {
+                    match kind {
+                        "Call" => self.call(inner, statement)?,
+                        "ArithExpr" => self.operator(inner)?,
+                        "BinExpr" => {
+                            let name = if inner["op"] == "Union" { "or" } else { "and" };
+                            self.operands(inner, name, &[T, T])?;
+                        }
+                        "Every" => {
+                            // The domain in the enclosing scope; key and value shadow it.
+                            self.walk(&inner["domain"], false)?;
+                            let mut layer = Layer::default();
+                            for span in [&inner["key"], &inner["value"]] {
+                                if let Some(name) = ast::span_text(self.source, span) {
+                                    layer.kinds.insert(name.to_owned(), ANY);
+                                }
+                            }
+                            self.locals.borrow_mut().push(layer);
+                            self.in_every.set(self.in_every.get() + 1);
+                            let result = self.query(&inner["query"], &[]);
+                            self.in_every.set(self.in_every.get() - 1);
+                            self.locals.borrow_mut().pop();
+                            return result;
+                        }
+                        "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
+                            let terms: Vec<&Json> = ["term", "key", "value"]
+                                .iter()
+                                .map(|k| &inner[*k])
+                                .collect();
+                            return self.query(&inner["query"], &terms);
+                        }
+                        "Expr" | "NotExpr" if inner.get("expr").is_some() => {
+                            return self.walk(&inner["expr"], true);
+                        }
+                        _ => {}
+                    }
+                }
+                for (key, value) in map {
+                    if key != "span" {
+                        self.walk(value, false)?;
+                    }
+                }
+                Ok(())
+            }
+            Json::Array(items) => items.iter().try_for_each(|v| self.walk(v, false)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Walks a query's literals in order, each typing the variables it binds, then `terms` (a
+    /// comprehension's head) in its scope.
+    fn query(&self, query: &Json, terms: &[&Json]) -> Result<(), (u32, String)> {
+        self.locals.borrow_mut().push(Layer::default());
+        let result = query["stmts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .try_for_each(|stmt| {
+                self.walk(stmt, false)?;
+                self.bind(&stmt["literal"]);
+                let mut names = BTreeSet::new();
+                var_names(stmt, &mut names);
+                if let Some(layer) = self.locals.borrow_mut().last_mut() {
+                    layer.seen.extend(names);
+                }
+                Ok(())
+            })
+            .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
+        self.locals.borrow_mut().pop();
+        result
+    }
+
+    /// Adds what one definition tells of its rule's value or its function's result to `values`.
+    fn value_of(&self, rule: &RuleView<'_>, values: &mut Values) {
+        let depth = self.package.len();
+        let Some(Seg::Key(name)) = rule.segs.get(depth) else {
+            return;
+        };
+        let path: Vec<String> = self.package.iter().cloned().chain([name.clone()]).collect();
+        let result = |value: &Json| {
+            if value.is_null() {
+                B
+            } else {
+                self.kinds(value)
+            }
+        };
+        let kinds = if rule.default {
+            if rule.segs.len() > depth + 1 {
+                O
+            } else {
+                result(&rule.node["value"])
+            }
+        } else if rule.segs.len() > depth + 1 {
+            O
+        } else if rule.kind == ast::Kind::Multi {
+            T
+        } else {
+            let head = ast::head(rule).unwrap_or(&Json::Null);
+            let mut kinds = result(&head["assign"]["value"]);
+            for body in rule.node["bodies"].as_array().into_iter().flatten() {
+                if !body["assign"].is_null() {
+                    kinds |= result(&body["assign"]["value"]);
+                }
+            }
+            kinds
+        };
+        let map = if rule.arity.is_some() {
+            &mut values.functions
+        } else {
+            &mut values.rules
+        };
+        *map.entry(path).or_insert(0) |= kinds;
+    }
+
+    /// Records the kinds of the variable a literal binds, when known.
+    fn bind(&self, literal: &Json) {
+        // Declared names shadow enclosing ones, typed or not (`any`); `x = …` types a name on
+        // its first use only.
+        let mut bound: Vec<(String, Kinds)> = Vec::new();
+        let declare = |bound: &mut Vec<(String, Kinds)>, expr: &Json, kinds: Kinds| {
+            let mut names = BTreeSet::new();
+            var_names(expr, &mut names);
+            let single = ast::var(expr).is_some();
+            bound.extend(
+                names
+                    .into_iter()
+                    .map(|n| (n, if single { kinds } else { ANY })),
+            );
+        };
+        match variant(literal) {
+            Some(("Expr", inner)) => match variant(&inner["expr"]) {
+                Some(("AssignExpr", assign)) if assign["op"] == "ColEq" => {
+                    declare(&mut bound, &assign["lhs"], self.kinds(&assign["rhs"]));
+                }
+                Some(("AssignExpr", assign)) => {
+                    for (side, other) in [
+                        (&assign["lhs"], &assign["rhs"]),
+                        (&assign["rhs"], &assign["lhs"]),
+                    ] {
+                        if let Some(name) = ast::var(side)
+                            && !self.rule_names.contains(name)
+                            && !matches!(name, "_" | "input" | "data")
+                            && !self.seen(name)
+                            && self.local(name).is_none()
+                        {
+                            let kinds = self.kinds(other);
+                            if kinds != ANY {
+                                bound.push((name.to_owned(), kinds));
+                            }
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Some(("SomeIn", inner)) => {
+                let mut kinds = ANY;
+                if let Some((kind, collection)) = variant(&inner["collection"])
+                    && matches!(kind, "Array" | "Set")
+                {
+                    let items = collection["items"]
+                        .as_array()
+                        .map_or(&[][..], Vec::as_slice);
+                    kinds = items.iter().fold(0, |acc, item| acc | self.kinds(item));
+                    if kinds == 0 {
+                        kinds = ANY;
+                    }
+                }
+                if inner["key"].is_null() {
+                    declare(&mut bound, &inner["value"], kinds);
+                } else {
+                    declare(&mut bound, &inner["key"], ANY);
+                    declare(&mut bound, &inner["value"], ANY);
+                }
+            }
+            Some(("SomeVars", inner)) => {
+                for span in inner["vars"].as_array().into_iter().flatten() {
+                    if let Some(name) = ast::span_text(self.source, span) {
+                        bound.push((name.to_owned(), ANY));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            layer.kinds.extend(bound);
+        }
+    }
+
+    /// Whether an earlier literal of the current query used `name`.
+    fn seen(&self, name: &str) -> bool {
+        self.locals
+            .borrow()
+            .last()
+            .is_some_and(|layer| layer.seen.contains(name))
+    }
+
+    /// The kinds of a local variable, when known.
+    fn local(&self, name: &str) -> Option<Kinds> {
+        // (`any` for a declared name of unknown kinds.)
+        self.locals
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|layer| layer.kinds.get(name).copied())
+    }
+
+    fn callee(&self, fcn: &Json) -> Callee {
+        let Some(segs) = ast::ref_segs(fcn) else {
+            return Callee::Unknown;
+        };
+        let names = keys(&segs);
+        let full: Vec<String> = match names.split_first() {
+            Some((first, rest)) if first == "data" => rest.to_vec(),
+            Some((first, rest)) if self.aliases.contains_key(first) => self.aliases[first]
+                .iter()
+                .cloned()
+                .chain(rest.iter().cloned())
+                .collect(),
+            _ => self
+                .package
+                .iter()
+                .cloned()
+                .chain(names.iter().cloned())
+                .collect(),
+        };
+        if let Some(&arity) = self.arities.get(&full) {
+            return Callee::Policy(full, arity);
+        }
+        let dotted = names.join(".");
+        match signature(&dotted) {
+            Some((args, result)) => Callee::Builtin(dotted, args, result),
+            None => Callee::Unknown,
+        }
+    }
+
+    fn call(&self, call: &Json, statement: bool) -> Result<(), (u32, String)> {
+        let params = call["params"].as_array().map_or(&[][..], Vec::as_slice);
+        let line = ast::line(call);
+        let fits = |arity: usize| params.len() == arity || (statement && params.len() == arity + 1);
+        match self.callee(&call["fcn"]) {
+            Callee::Policy(path, arity) if !fits(arity) => Err((
+                line,
+                format!(
+                    "function data.{} has arity {arity}, got {} argument{}",
+                    path.join("."),
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" }
+                ),
+            )),
+            Callee::Builtin(name, args, _) => {
+                let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
+                let show = |kinds: &[Kinds]| {
+                    kinds
+                        .iter()
+                        .map(|k| kind_names(*k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if !fits(args.len()) {
+                    return Err((
+                        line,
+                        format!(
+                            "{name}: arity mismatch: have ({}), want ({})",
+                            show(&have),
+                            show(args)
+                        ),
+                    ));
+                }
+                let elements = ELEMENTS.iter().any(|&(f, index, want)| {
+                    f == name
+                        && params.get(index).is_some_and(|p| {
+                            matches!(variant(p), Some(("Array" | "Set", _)))
+                                && p.as_object()
+                                    .and_then(|m| m.values().next())
+                                    .and_then(|c| c["items"].as_array())
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|item| self.kinds(item) & want == 0)
+                        })
+                });
+                let typed = self.in_every.get() == 0;
+                if typed && (elements || have.iter().zip(args).any(|(h, w)| h & w == 0)) {
+                    return Err((
+                        line,
+                        format!(
+                            "{name}: invalid argument(s): have ({}), want ({})",
+                            show(&have[..args.len()]),
+                            show(args)
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn operator(&self, expr: &Json) -> Result<(), (u32, String)> {
+        let (name, kinds): (&str, &[Kinds]) = match expr["op"].as_str() {
+            Some("Add") => ("plus", &[N, N]),
+            Some("Sub") => ("minus", &[N | T, N | T]),
+            Some("Mul") => ("mul", &[N, N]),
+            Some("Div") => ("div", &[N, N]),
+            Some("Mod") => ("rem", &[N, N]),
+            _ => return Ok(()),
+        };
+        self.operands(expr, name, kinds)
+    }
+
+    fn operands(&self, expr: &Json, name: &str, want: &[Kinds]) -> Result<(), (u32, String)> {
+        if self.in_every.get() > 0 {
+            return Ok(());
+        }
+        let have = [self.kinds(&expr["lhs"]), self.kinds(&expr["rhs"])];
+        if have.iter().zip(want).any(|(h, w)| h & w == 0) {
+            return Err((
+                ast::line(expr),
+                format!(
+                    "{name}: invalid argument(s): have ({}, {}), want ({}, {})",
+                    kind_names(have[0]),
+                    kind_names(have[1]),
+                    kind_names(want[0]),
+                    kind_names(want[1])
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The kinds an expression's value can have, as far as the source tells.
+    fn kinds(&self, expr: &Json) -> Kinds {
+        let Some((kind, inner)) = variant(expr) else {
+            return ANY;
+        };
+        match kind {
+            "String" | "RawString" => S,
+            "Number" => N,
+            "Bool" => B,
+            "Null" => Z,
+            "Array" | "ArrayCompr" => A,
+            "Set" | "SetCompr" => T,
+            "Object" | "ObjectCompr" => O,
+            "BoolExpr" | "Membership" => B,
+            "BinExpr" => T,
+            "ArithExpr" => match inner["op"].as_str() {
+                Some("Sub") => {
+                    let both = self.kinds(&inner["lhs"]) & self.kinds(&inner["rhs"]) & (N | T);
+                    if both == 0 { N | T } else { both }
+                }
+                _ => N,
+            },
+            "Call" => match self.callee(&inner["fcn"]) {
+                Callee::Builtin(_, _, result) => result,
+                Callee::Policy(path, _) => self.values.functions.get(&path).copied().unwrap_or(ANY),
+                Callee::Unknown => ANY,
+            },
+            "Var" => {
+                let Some(name) = ast::var(expr) else {
+                    return ANY;
+                };
+                if let Some(kinds) = self.local(name) {
+                    return kinds;
+                }
+                if self.rule_locals.contains(name) {
+                    return ANY;
+                }
+                let path: Vec<String> = self
+                    .package
+                    .iter()
+                    .cloned()
+                    .chain([name.to_owned()])
+                    .collect();
+                self.values.rules.get(&path).copied().unwrap_or(ANY)
+            }
+            "RefDot" | "RefBrack" => {
+                // `data.docker.limit`
+                let Some(segs) = ast::ref_segs(expr) else {
+                    return ANY;
+                };
+                match keys_only(&segs).as_deref() {
+                    Some([data, path @ ..]) if data == "data" => {
+                        self.values.rules.get(path).copied().unwrap_or(ANY)
+                    }
+                    _ => ANY,
+                }
+            }
+            _ => ANY,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::compile_error;
+
+    #[test]
+    fn type_errors_as_opa_finds_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "x := sprintf(\"%s\", \"x\")",
+                Some("a.rego:2: rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "y := sprintf(\"%s\", \"x\") if false",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := count(1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(null)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := startswith(\"a\", 1)",
+                Some("rego_type_error: startswith: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" + 1",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 + \"a\"",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" * 2",
+                Some("rego_type_error: mul: invalid argument(s)"),
+            ),
+            (
+                "x := 1 % \"a\"",
+                Some("rego_type_error: rem: invalid argument(s)"),
+            ),
+            (
+                "x := {1} | [1]",
+                Some("rego_type_error: or: invalid argument(s)"),
+            ),
+            (
+                "x := {1} & 1",
+                Some("rego_type_error: and: invalid argument(s)"),
+            ),
+            (
+                "x := count([1], 2)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count([1], 2, 3)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count()",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2)",
+                Some(
+                    "a.rego:3: rego_type_error: function data.docker.f has arity 1, got 2 arguments",
+                ),
+            ),
+            (
+                "f(a) := a\nx := f()",
+                Some("rego_type_error: function data.docker.f has arity 1, got 0 arguments"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2, 3)",
+                Some("rego_type_error: function data.docker.f has arity 1, got 3 arguments"),
+            ),
+            (
+                "x := concat(\",\", \"a\")",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(1, [\"a\"])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := object.get([], \"a\", 1)",
+                Some("rego_type_error: object.get: invalid argument(s)"),
+            ),
+            (
+                "x := contains(\"a\", 1)",
+                Some("rego_type_error: contains: invalid argument(s)"),
+            ),
+            (
+                "x := to_number([1])",
+                Some("rego_type_error: to_number: invalid argument(s)"),
+            ),
+            (
+                "x := sum(\"a\")",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := max(1)",
+                Some("rego_type_error: max: invalid argument(s)"),
+            ),
+            (
+                "x := regex.match(1, \"a\")",
+                Some("rego_type_error: regex.match: invalid argument(s)"),
+            ),
+            (
+                "x := array.concat([1], {1})",
+                Some("rego_type_error: array.concat: invalid argument(s)"),
+            ),
+            (
+                "x := abs(\"a\")",
+                Some("rego_type_error: abs: invalid argument(s)"),
+            ),
+            (
+                "x := sprintf(1, [])",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := upper(count([1]))",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1 + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(input.x + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := count(1 == 1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { count([1], 2, 3) }",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { y := [upper(\"a\", 1) | true] }",
+                Some("rego_type_error: upper: arity mismatch"),
+            ),
+            (
+                "x := concat(\",\", [1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", [input.a, 1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", {1})",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := sum([\"a\"])",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := union({1})",
+                Some("rego_type_error: union: invalid argument(s)"),
+            ),
+            (
+                "x := glob.match(\"a\", [1], \"a\")",
+                Some("rego_type_error: glob.match: invalid argument(s)"),
+            ),
+            (
+                "x := strings.any_prefix_match(\"a\", [1])",
+                Some("strings.any_prefix_match: invalid argument(s)"),
+            ),
+            (
+                "x := object.union_n([1])",
+                Some("rego_type_error: object.union_n: invalid argument(s)"),
+            ),
+            // Local variables of known kinds.
+            (
+                "x := 1 if { a := 1; upper(a) == \"S\" }",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := \"s\"; b := a + 1 }",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; b := [upper(c) | c := a]; count(b) == 1 }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; a2 := a; upper(a2) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a = 1; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { some a in [1]; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | true] }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { every a in input { a; count(1, 2, 3) } }",
+                Some("count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { every a in upper(1) { a } }",
+                Some("upper: invalid argument(s)"),
+            ),
+            // Rules' values and functions' results.
+            (
+                "limit := 10\nx := upper(limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "d contains \"a\"\nx := upper(d)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "allow if input.a\nx := count(allow)",
+                Some("count: invalid argument(s)"),
+            ),
+            (
+                "f(a) := 1\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "f(a) if a\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "o[k] := 1 if some k in [\"a\"]\nx := upper(o)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "limit := 10\nx := upper(data.docker.limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "default limit := 10\nx := 1 if { upper(limit) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            // Accepted by OPA.
+            ("default v := 1\nv := \"s\" if input.x\nx := upper(v)", None),
+            ("f(a) := a\nx := upper(f(1))", None),
+            ("limit := 10\nf(limit) := upper(limit)", None),
+            ("limit := input.l\nx := upper(limit)", None),
+            ("limit := 10\ny := upper(limit) if { limit := \"s\" }", None),
+            ("limit := 10\ny := [upper(limit) | limit := input[_]]", None),
+            (
+                "limit := 10\ny := 1 if { every limit in input { upper(limit) } }",
+                None,
+            ),
+            (
+                "x := 1 if { a := \"s\"; b := [upper(a)]; count(b) == 1 }",
+                None,
+            ),
+            ("x := 1 if { a := input.a; upper(a) }", None),
+            ("x := 1 if { a := input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { input[a]; a = 1; upper(a) }", None),
+            ("x := 1 if { a = input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { some a in input; a = 1; upper(a) }", None),
+            ("x := 1 if { a := 1; every a in input { upper(a) } }", None),
+            // OPA checks no argument types inside `every` (arities it does).
+            ("x := 1 if { every a in input { a; upper(1) } }", None),
+            ("x := 1 if { every a in input { a; \"a\" + 1 } }", None),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | a := input[_]] }",
+                None,
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | some a; input[a]] }",
+                None,
+            ),
+            ("x := 1 if { [a, b] := [1, input]; upper(b) }", None),
+            ("x := 1 if { some a in [1, \"s\"]; upper(a) }", None),
+            ("a := 1\nx := 1 if { a = 1; upper(\"b\") }", None),
+            ("x := concat(\",\", [input.a, \"b\"])", None),
+            ("x := sum([1, input.a])", None),
+            ("x := sprintf(\"%s\", [1])", None),
+            ("x := concat(\",\", [])", None),
+            ("f(a) := a\nx := 1 if f(1, 2)", None),
+            ("x := 1 - {1}", None),
+            ("x := {1} - {1}", None),
+            ("x := \"a\" < 1", None),
+            ("x := \"a\" == 1", None),
+            ("x := concat(\",\", {\"a\"})", None),
+            ("x := object.get({}, \"a\", 1)", None),
+            ("x := json.marshal(1)", None),
+            ("x := to_number(true)", None),
+            ("x := sum({1})", None),
+            ("x := lower(input.x)", None),
+            ("x := is_string(1)", None),
+            ("x := 1 if { count([1], 1) }", None),
+            ("x := 1 if { count([1], n); n > 0 }", None),
+            ("x := sprintf(\"%s\", [input.x])", None),
+            ("x := time.format(1)", None),
+            ("x := time.format([1, \"UTC\"])", None),
+            ("x := glob.match(\"a\", null, \"a\")", None),
+            ("x := glob.match(\"a\", [], \"a\")", None),
+            ("x := strings.any_prefix_match(\"a\", [\"a\"])", None),
+            ("x := time.now_ns()", None),
+            ("upper(a) := a\nx := upper(1)", None),
+        ];
+        for (module, want) in cases {
+            let got = compile_error(&[module]);
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some((code, message))) => {
+                    assert_eq!(code, "malformed-policy", "{module}");
+                    assert!(message.contains(want), "{module}: {message}");
+                }
+                _ => panic!("{module}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn verdict_functions_arguments() {
+        // Buildx declares its functions' argument types (BX `policy/funcs.go`).
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "x := load_json(1)",
+                Some("rego_type_error: load_json: invalid argument(s)"),
+            ),
+            (
+                "x := load_json(\"a\", \"b\")",
+                Some("rego_type_error: load_json: arity mismatch"),
+            ),
+            (
+                "x := pin_image(input.image, 1)",
+                Some("rego_type_error: pin_image: invalid argument(s)"),
+            ),
+            (
+                "x := verify_git_signature(input.git.commit, [\"k\"])",
+                Some("verify_git_signature: invalid argument(s)"),
+            ),
+            (
+                "x := verify_http_pgp_signature(input.http, \"s\", 1)",
+                Some("verify_http_pgp_signature: invalid argument(s)"),
+            ),
+            (
+                "x := artifact_attestation(input.http, {})",
+                Some("artifact_attestation: invalid argument(s)"),
+            ),
+            (
+                "x := github_attestation(input.http)",
+                Some("github_attestation: arity mismatch"),
+            ),
+            ("x := load_json(\"a.json\")", None),
+            ("x := load_json(input.name)", None),
+            ("x := pin_image(input.image, \"sha256:00\")", None),
+        ];
+        for (module, want) in cases {
+            let got = compile_error(&[module]);
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some((code, message))) => {
+                    assert_eq!(code, "malformed-policy", "{module}");
+                    assert!(message.contains(want), "{module}: {message}");
+                }
+                _ => panic!("{module}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+}
