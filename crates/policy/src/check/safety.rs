@@ -252,6 +252,7 @@ impl<'c> Checker<'c> {
         head: &[&'q Json],
     ) -> Result<Scope<'s>, Failure> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
+        self.unused(stmts, head)?;
         let literals = self.literals(query, head);
         let mut scope = Scope {
             outer,
@@ -373,6 +374,72 @@ impl<'c> Checker<'c> {
             return Err(unsafe_var(first));
         }
         Ok(scope)
+    }
+
+    /// OPA refuses a declared name nothing uses: `some x` that no other literal of its query (or
+    /// the head it serves) mentions, `every`'s key or value its body does not mention
+    /// (`rego_compile_error: declared var x unused`).
+    fn unused(&self, stmts: &[Json], head: &[&Json]) -> Result<(), Failure> {
+        for (position, stmt) in stmts.iter().enumerate() {
+            match variant(&stmt["literal"]) {
+                Some(("SomeVars", inner)) => {
+                    for span in inner["vars"].as_array().into_iter().flatten() {
+                        let Some(name) = span_text(self.source, span) else {
+                            continue;
+                        };
+                        let used = stmts
+                            .iter()
+                            .enumerate()
+                            .any(|(i, s)| i != position && self.uses(s, name))
+                            || head.iter().any(|t| self.uses(t, name));
+                        if !used {
+                            return Err((
+                                ast::line(stmt),
+                                format!("rego_compile_error: declared var {name} unused"),
+                            ));
+                        }
+                    }
+                }
+                Some(("Every", inner)) => {
+                    for span in [&inner["key"], &inner["value"]] {
+                        if let Some(name) = span_text(self.source, span)
+                            && !self.uses(&inner["query"], name)
+                        {
+                            return Err((
+                                ast::line(stmt),
+                                format!("rego_compile_error: declared var {name} unused"),
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `node` mentions `name`, outside comprehensions and `every` bodies that declare
+    /// a `name` of their own.
+    fn uses(&self, node: &Json, name: &str) -> bool {
+        match node {
+            Json::Object(map) => {
+                if var(node) == Some(name) {
+                    return true;
+                }
+                if let Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", inner)) =
+                    variant(node)
+                {
+                    let mut own = BTreeSet::new();
+                    declared_names(inner, self.source, &mut own);
+                    if own.contains(name) {
+                        return false;
+                    }
+                }
+                map.values().any(|v| self.uses(v, name))
+            }
+            Json::Array(items) => items.iter().any(|v| self.uses(v, name)),
+            _ => false,
+        }
     }
 
     /// A query's statements as literals to schedule, then its head's references (a rule's, a
@@ -1121,7 +1188,34 @@ mod tests {
                 "y := 1 if { some v; v := 1 }",
                 Some("a.rego:2: rego_compile_error: var v declared above"),
             ),
+            (
+                "y := 1 if { some a; true }",
+                Some("a.rego:2: rego_compile_error: declared var a unused"),
+            ),
+            (
+                "y := 1 if { every k, v in input { v } }",
+                Some("rego_compile_error: declared var k unused"),
+            ),
+            (
+                "y := 1 if { every v in input { true } }",
+                Some("rego_compile_error: declared var v unused"),
+            ),
+            (
+                "y := 1 if { some a; z := [a | a := 1] }",
+                Some("rego_compile_error: declared var a unused"),
+            ),
+            (
+                "y := 1 if { some a, b; a = 1 }",
+                Some("rego_compile_error: declared var b unused"),
+            ),
+            (
+                "y := 1 if { z := [1 | some a] }",
+                Some("rego_compile_error: declared var a unused"),
+            ),
+            ("y := a if { some a }", Some("var a is unsafe")),
             // Safe.
+            ("y := 1 if { some k, v in input }", None),
+            ("y := a if { some a; input[a] }", None),
             ("y := 1 if { some a; a = 1 }", None),
             ("y := 1 if { a = b; b = 1 }", None),
             ("y := 1 if { [a, b] = [1, 2] }", None),
