@@ -286,6 +286,29 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
 }
 
 /// Every variable name below `node`.
+/// The elements of a literal's `items`.
+fn items(node: &Json) -> Vec<&Json> {
+    node.as_array()
+        .map(|v| v.iter().collect())
+        .unwrap_or_default()
+}
+
+/// An object literal's fields when every key is a constant string or number: (key text,
+/// value); `None` when a key is computed.
+fn constant_fields(object: &Json) -> Option<Vec<(String, &Json)>> {
+    let mut out = Vec::new();
+    for field in object["fields"].as_array().into_iter().flatten() {
+        let key = field.get(1)?;
+        let text = match variant(key)? {
+            ("String" | "RawString", k) => format!("s:{}", k["value"].as_str()?),
+            ("Number", k) => format!("n:{}", k["value"]),
+            _ => return None,
+        };
+        out.push((text, field.get(2)?));
+    }
+    Some(out)
+}
+
 fn var_names(node: &Json, out: &mut BTreeSet<String>) {
     match node {
         Json::Object(map) => {
@@ -371,6 +394,22 @@ impl Checker<'_> {
                     match kind {
                         "Call" => self.call(inner, statement)?,
                         "ArithExpr" => self.operator(inner)?,
+                        // A literal `a == b` or `a = b` is a unification to OPA (not a value
+                        // `x := a == b`).
+                        "BoolExpr" | "AssignExpr"
+                            if statement && inner["op"] == "Eq" && self.in_every.get() == 0 =>
+                        {
+                            if !self.unifiable(&inner["lhs"], &inner["rhs"]) {
+                                return Err((
+                                    ast::line(inner),
+                                    format!(
+                                        "match error: left : {}, right : {}",
+                                        kind_names(self.kinds(&inner["lhs"])),
+                                        kind_names(self.kinds(&inner["rhs"]))
+                                    ),
+                                ));
+                            }
+                        }
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
                             self.operands(inner, name, &[T, T])?;
@@ -697,6 +736,49 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// Whether `==` or `=` between two expressions can hold, as OPA's checker sees it (its
+    /// "match error" otherwise): their kinds must meet; two array literals must have the same
+    /// length (unless one is empty) and unifiable elements; two object literals the same
+    /// constant keys (unless one is empty) and unifiable values; two set literals of scalars
+    /// elements of a common kind. Only what the source states is compared: never a refusal
+    /// OPA would not make.
+    fn unifiable(&self, lhs: &Json, rhs: &Json) -> bool {
+        if self.kinds(lhs) & self.kinds(rhs) == 0 {
+            return false;
+        }
+        match (variant(lhs), variant(rhs)) {
+            (Some(("Array", l)), Some(("Array", r))) => {
+                let (l, r) = (items(&l["items"]), items(&r["items"]));
+                if l.is_empty() || r.is_empty() {
+                    return true;
+                }
+                l.len() == r.len() && l.iter().zip(&r).all(|(a, b)| self.unifiable(a, b))
+            }
+            (Some(("Object", l)), Some(("Object", r))) => {
+                let (Some(l), Some(r)) = (constant_fields(l), constant_fields(r)) else {
+                    return true;
+                };
+                if l.is_empty() || r.is_empty() {
+                    return true;
+                }
+                l.len() == r.len()
+                    && l.iter().all(|(key, a)| {
+                        r.iter()
+                            .find(|(k, _)| k == key)
+                            .is_some_and(|(_, b)| self.unifiable(a, b))
+                    })
+            }
+            (Some(("Set", l)), Some(("Set", r))) => {
+                let (l, r) = (items(&l["items"]), items(&r["items"]));
+                let scalar = |k: Kinds| k & (A | T | O) == 0;
+                let union = |xs: &[&Json]| xs.iter().fold(0, |acc, x| acc | self.kinds(x));
+                let (lk, rk) = (union(&l), union(&r));
+                l.is_empty() || r.is_empty() || !scalar(lk) || !scalar(rk) || lk & rk != 0
+            }
+            _ => true,
+        }
+    }
+
     /// The kinds an expression's value can have, as far as the source tells.
     fn kinds(&self, expr: &Json) -> Kinds {
         let Some((kind, inner)) = variant(expr) else {
@@ -766,6 +848,69 @@ mod tests {
     #[test]
     fn type_errors_as_opa_finds_them() {
         let cases: &[(&str, Option<&str>)] = &[
+            // `==` / `=` literals of kinds that cannot meet: OPA's "match error" (as OPA v1.20.2).
+            (
+                "x if { [1, 2] == [1] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [1, \"a\"] == [1, 2] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { count([1]) == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == [1] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [1] = {\"a\": 1} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { y := [1]; y == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { input.a == \"a\" }", None),
+            ("x if { [input.a] == [[1]] }", None),
+            (
+                "x if { [1, {1}] == [1, {\"a\":1}] }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { every z in [1] { z; [1] == \"a\" } }", None),
+            ("x if { \"a\" != 1 }", None),
+            (
+                "x if { {1} == {\"a\"} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == {\"a\": \"b\"} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == {\"b\": 1} }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { {1} == {\"a\", 1} }", None),
+            ("x if { [] == [1] }", None),
+            ("x if { {} == {\"a\": 1} }", None),
+            ("x if { set() == {1} }", None),
+            ("x if { [1] == [input.a] }", None),
+            (
+                "x if { {\"a\": 1} == {\"a\": 1, \"b\": 2} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [[1]] == [[\"a\"]] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { not [1] == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x := [1] == \"a\"", None),
             (
                 "x := sprintf(\"%s\", \"x\")",
                 Some("a.rego:2: rego_type_error: sprintf: invalid argument(s)"),
