@@ -397,18 +397,19 @@ impl Checker<'_> {
                         // A literal `a == b` or `a = b` is a unification to OPA (not a value
                         // `x := a == b`).
                         "BoolExpr" | "AssignExpr"
-                            if statement && inner["op"] == "Eq" && self.in_every.get() == 0 =>
+                            if statement
+                                && inner["op"] == "Eq"
+                                && self.in_every.get() == 0
+                                && !self.unifiable(&inner["lhs"], &inner["rhs"]) =>
                         {
-                            if !self.unifiable(&inner["lhs"], &inner["rhs"]) {
-                                return Err((
-                                    ast::line(inner),
-                                    format!(
-                                        "match error: left : {}, right : {}",
-                                        kind_names(self.kinds(&inner["lhs"])),
-                                        kind_names(self.kinds(&inner["rhs"]))
-                                    ),
-                                ));
-                            }
+                            return Err((
+                                ast::line(inner),
+                                format!(
+                                    "match error: left : {}, right : {}",
+                                    kind_names(self.kinds(&inner["lhs"])),
+                                    kind_names(self.kinds(&inner["rhs"]))
+                                ),
+                            ));
                         }
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
