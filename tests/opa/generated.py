@@ -10,6 +10,7 @@ a kind, shrunk to a minimal case and written as a policy case TOML.
 
 import concurrent.futures
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -346,6 +347,9 @@ def cause(ours, theirs):
             what = found[0] if found else outcome[2].split(":")[0][:40]
         else:
             what = outcome[2].split(":")[0]
+            where = re.search(r"panicked at (?:[^ ]*/)?([^/ ]+:\d+)", outcome[2])
+            if where:
+                what += f" at {where.group(1)}"
         return f"{outcome[0]}:{what}"
 
     return f"verdict {side(ours, False)} / opa {side(theirs, True)}"
@@ -391,7 +395,12 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200,
     # Shrink the divergences that fail the run (fail-open first), at most `shrink_max`.
     out_dir = Path(out_dir) if out_dir else d.TARGET / "opa-gen"
     out_dir.mkdir(parents=True, exist_ok=True)
-    to_shrink = sorted({id(v): v for v in fail_open + unlisted}.values(), key=lambda v: KINDS.index(v[1]))
+    # One of each (kind, cause) first, fail-open first, then a second of each, and so on, so
+    # that the shrunk cases show every cause.
+    groups = {}
+    for v in sorted({id(v): v for v in fail_open + unlisted}.values(), key=lambda v: KINDS.index(v[1])):
+        groups.setdefault((v[1], cause(v[2], v[3])), []).append(v)
+    to_shrink = [v for rank in itertools.zip_longest(*groups.values()) for v in rank if v is not None]
     t0 = time.monotonic()
     shrunk = {}
     for case, kind, ours, theirs in to_shrink[:shrink_max]:
