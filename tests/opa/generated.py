@@ -252,7 +252,7 @@ def clone(case):
     return json.loads(json.dumps(case))
 
 
-def shrink(case, kind, ours, theirs, verdict, opa, budget=400):
+def shrink(case, kind, ours, theirs, verdict, opa, budget=300):
     """Greedily removes pieces while the divergence keeps its kind and both outcomes keep
     their class; returns the smallest case found and its two outcomes."""
     want = (kind, ours[0], theirs[0])
@@ -355,7 +355,7 @@ def cause(ours, theirs):
     return f"verdict {side(ours, False)} / opa {side(theirs, True)}"
 
 
-def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200, shrink_max=30, timeout=10):
+def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300, shrink_max=30, timeout=10):
     """Runs `count` generated cases; returns True when the run fails."""
     started = time.monotonic()
     cases = generate.generate(seed, count)
@@ -395,6 +395,8 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200,
     # Shrink the divergences that fail the run (fail-open first), at most `shrink_max`.
     out_dir = Path(out_dir) if out_dir else d.TARGET / "opa-gen"
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale_file in out_dir.glob("gen-*.toml"):
+        stale_file.unlink()  # the previous run's
     # One of each (kind, cause) first, fail-open first, then a second of each, and so on, so
     # that the shrunk cases show every cause.
     groups = {}
