@@ -864,16 +864,12 @@ def generate(seed, count):
     return [gen_case(rng, i, seed) for i in range(count)]
 
 
-def indent_rule(text):
-    return text
-
-
 def render(case):
     """The policy's Rego source."""
     out = ["package docker", ""]
     if case["rego_v1"]:
         out += ["import rego.v1", ""]
-    out += [indent_rule(r) for r in case["rules"]]
+    out += case["rules"]
     style = case["style"]
     if style in ("default", "array"):
         out.append("default allow := false")

@@ -362,12 +362,16 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300,
     verdict, opa = Verdict(timeout), Opa(timeout)
 
     # The two engines run side by side, each in its own process.
-    def timed(engine):
-        t0 = time.monotonic()
-        return [engine.run_one(c) for c in cases], time.monotonic() - t0
+    def timed(engine, name):
+        t0, out = time.monotonic(), []
+        for i, c in enumerate(cases, 1):
+            out.append(engine.run_one(c))
+            if i % 10000 == 0:
+                print(f"  {name}: {i} of {len(cases)} cases ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        return out, time.monotonic() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        ours_job, theirs_job = pool.submit(timed, verdict), pool.submit(timed, opa)
+        ours_job, theirs_job = pool.submit(timed, verdict, "verdict"), pool.submit(timed, opa, "OPA")
         (ours_all, t_verdict), (theirs_all, t_opa) = ours_job.result(), theirs_job.result()
 
     table = {cls: {"cases": 0, "agree": 0, **{k: 0 for k in KINDS}} for cls in generate.CLASSES}
