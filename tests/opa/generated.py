@@ -253,9 +253,9 @@ def clone(case):
 
 
 def shrink(case, kind, ours, theirs, verdict, opa, budget=300):
-    """Greedily removes pieces while the divergence keeps its kind and both outcomes keep
-    their class; returns the smallest case found and its two outcomes."""
-    want = (kind, ours[0], theirs[0])
+    """Greedily removes pieces while the divergence keeps its kind and its cause (both sides'
+    outcome classes and error types); returns the smallest case found and its two outcomes."""
+    want = (kind, cause(ours, theirs))
     steps = 0
     progress = True
     while progress and steps < budget:
@@ -267,7 +267,7 @@ def shrink(case, kind, ours, theirs, verdict, opa, budget=300):
             theirs_job = POOL.submit(opa.run_one, smaller)
             a = verdict.run_one(smaller)
             b = theirs_job.result()
-            if (kind_of(a, b), a[0], b[0]) == want:
+            if (kind_of(a, b), cause(a, b)) == want:
                 case, ours, theirs, progress = smaller, a, b, True
                 break
     return case, ours, theirs
