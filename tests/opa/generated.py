@@ -298,7 +298,13 @@ def policy_case_toml(case, kind, ours, theirs):
         if outcome == "error-compile":
             lines.append('error = "forbidden-builtin"' if case["forbidden"] else 'error = "malformed-policy"')
         else:
-            lines.append('error = "evaluation-failed"' if "zero result" not in theirs[2] else 'error = "undefined-decision"')
+            detail = theirs[2]
+            code = (
+                "undefined-decision" if "zero result" in detail
+                else "invalid-decision" if detail.startswith(("decision is", "allow is not", "bad caps"))
+                else "evaluation-failed"
+            )
+            lines.append(f'error = "{code}"')
     else:
         lines.append(f'decision = "{outcome}"')
         if outcome == "deny":
