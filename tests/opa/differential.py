@@ -760,7 +760,7 @@ def main():
     parser.add_argument("--gen-out", metavar="DIR", help="where shrunk divergences are written (default $CARGO_TARGET_DIR/opa-gen)")
     parser.add_argument("--save", action="store_true", help="also write shrunk divergences to tests/cases/policy/gen-<class>-<hash>.toml")
     parser.add_argument("--case-timeout", type=float, default=10, metavar="S", help="seconds either engine may take over one generated case (default 10)")
-    parser.add_argument("--shrink-budget", type=int, default=200, metavar="N", help="candidates tried per divergence while shrinking (default 200)")
+    parser.add_argument("--shrink-budget", type=int, default=300, metavar="N", help="candidates tried per divergence while shrinking (default 300)")
     parser.add_argument("--shrink-max", type=int, default=30, metavar="N", help="divergences shrunk per run, fail-open first (default 30)")
     args = parser.parse_args()
 

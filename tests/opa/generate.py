@@ -21,6 +21,7 @@ them one at a time:
 
 import json
 import random
+import re
 
 CLASSES = [
     "negation",
@@ -457,7 +458,7 @@ def gen_every_some(g, f):
 def gen_defaults(g, f):
     p, fn = g.name("p"), g.name("f")
     lit = g.literal()
-    f.rules.append(g.pick([f"default {p} := {lit}", f"default {p} := {g.pick(['input.x', '[x | x := 1]', 'count([])'])}"]))
+    f.rules.append(f"default {p} := {lit}" if g.chance(0.85) else f"default {p} := {g.pick(['input.x', '[x | x := 1]', 'count([])'])}")
     f.rules.append(g.pick([
         f"{p} := {g.literal()} if {g.pick(BOOL_REFS)}",
         f"{p} := {g.sref()}",
@@ -469,8 +470,7 @@ def gen_defaults(g, f):
     f.rules.append(g.pick([
         f"default {fn}(_) := false",
         f"default {fn}(_) := {g.literal()}",
-        f"default {fn}(x) := x",
-    ]))
+    ] + ([f"default {fn}(x) := x"] if g.static else [])))
     f.rules.append(g.pick([f"{fn}(x) := true if x == {g.cmp()}", f"{fn}(x) := {g.literal()} if startswith(x, \"v\")", f"{fn}(x) := count(x)"]))
     if g.chance(0.1):
         f.rules.append(g.pick(["default allow := true", 'default allow := "yes"', "default allow := 1", "default deny_msg := set()"]))
@@ -839,9 +839,14 @@ def gen_case(rng, index, seed):
                 continue
             seen.add("vals")
         rules.append(rule)
+    # Fragments that read `vals` get it even when their class does not define it.
+    text = json.dumps([rules, allow, f.conds, f.values])
+    if "vals" not in seen and re.search(r"\bvals\b", text):
+        rules.insert(0, vals_rule(g))
     return {
         "id": f"s{seed}-{index}",
         "class": cls,
+        "static_type_errors": g.static,
         "rego_v1": g.chance(0.3),
         "style": g.pick(["default"] * 6 + ["bare", "split", "array"]),
         "rules": rules,
@@ -859,16 +864,12 @@ def generate(seed, count):
     return [gen_case(rng, i, seed) for i in range(count)]
 
 
-def indent_rule(text):
-    return text
-
-
 def render(case):
     """The policy's Rego source."""
     out = ["package docker", ""]
     if case["rego_v1"]:
         out += ["import rego.v1", ""]
-    out += [indent_rule(r) for r in case["rules"]]
+    out += case["rules"]
     style = case["style"]
     if style in ("default", "array"):
         out.append("default allow := false")
@@ -882,10 +883,11 @@ def render(case):
     for i, cond in enumerate(case["conds"]):
         out.append(f'deny_msg contains "c{i}" if {{\n\t{cond}\n}}')
     for i, (fmt, expr) in enumerate(case["values"]):
+        # The value first, as its own literal: `with` applies to a whole expression.
         if fmt == "json":
-            out.append(f'deny_msg contains msg if {{\n\tmsg := concat("", ["v{i}=", json.marshal({expr})])\n}}')
+            out.append(f'deny_msg contains msg if {{\n\tresult := {expr}\n\tmsg := concat("", ["v{i}=", json.marshal(result)])\n}}')
         else:
-            out.append(f'deny_msg contains msg if {{\n\tmsg := sprintf("v{i}=%v", [{expr}])\n}}')
+            out.append(f'deny_msg contains msg if {{\n\tresult := {expr}\n\tmsg := sprintf("v{i}=%v", [result])\n}}')
     if case["denied"]:
         out.append('deny_msg contains "denied" if not allow')
     if style == "split":

@@ -10,6 +10,7 @@ a kind, shrunk to a minimal case and written as a policy case TOML.
 
 import concurrent.futures
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -251,10 +252,10 @@ def clone(case):
     return json.loads(json.dumps(case))
 
 
-def shrink(case, kind, ours, theirs, verdict, opa, budget=400):
-    """Greedily removes pieces while the divergence keeps its kind and both outcomes keep
-    their class; returns the smallest case found and its two outcomes."""
-    want = (kind, ours[0], theirs[0])
+def shrink(case, kind, ours, theirs, verdict, opa, budget=300):
+    """Greedily removes pieces while the divergence keeps its kind and its cause (both sides'
+    outcome classes and error types); returns the smallest case found and its two outcomes."""
+    want = (kind, cause(ours, theirs))
     steps = 0
     progress = True
     while progress and steps < budget:
@@ -266,7 +267,7 @@ def shrink(case, kind, ours, theirs, verdict, opa, budget=400):
             theirs_job = POOL.submit(opa.run_one, smaller)
             a = verdict.run_one(smaller)
             b = theirs_job.result()
-            if (kind_of(a, b), a[0], b[0]) == want:
+            if (kind_of(a, b), cause(a, b)) == want:
                 case, ours, theirs, progress = smaller, a, b, True
                 break
     return case, ours, theirs
@@ -297,7 +298,13 @@ def policy_case_toml(case, kind, ours, theirs):
         if outcome == "error-compile":
             lines.append('error = "forbidden-builtin"' if case["forbidden"] else 'error = "malformed-policy"')
         else:
-            lines.append('error = "evaluation-failed"' if "zero result" not in theirs[2] else 'error = "undefined-decision"')
+            detail = theirs[2]
+            code = (
+                "undefined-decision" if "zero result" in detail
+                else "invalid-decision" if detail.startswith(("decision is", "allow is not", "bad caps"))
+                else "evaluation-failed"
+            )
+            lines.append(f'error = "{code}"')
     else:
         lines.append(f'decision = "{outcome}"')
         if outcome == "deny":
@@ -346,24 +353,31 @@ def cause(ours, theirs):
             what = found[0] if found else outcome[2].split(":")[0][:40]
         else:
             what = outcome[2].split(":")[0]
+            where = re.search(r"panicked at (?:[^ ]*/)?([^/ ]+:\d+)", outcome[2])
+            if where:
+                what += f" at {where.group(1)}"
         return f"{outcome[0]}:{what}"
 
     return f"verdict {side(ours, False)} / opa {side(theirs, True)}"
 
 
-def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200, shrink_max=30, timeout=10):
+def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300, shrink_max=30, timeout=10):
     """Runs `count` generated cases; returns True when the run fails."""
     started = time.monotonic()
     cases = generate.generate(seed, count)
     verdict, opa = Verdict(timeout), Opa(timeout)
 
     # The two engines run side by side, each in its own process.
-    def timed(engine):
-        t0 = time.monotonic()
-        return [engine.run_one(c) for c in cases], time.monotonic() - t0
+    def timed(engine, name):
+        t0, out = time.monotonic(), []
+        for i, c in enumerate(cases, 1):
+            out.append(engine.run_one(c))
+            if i % 10000 == 0:
+                print(f"  {name}: {i} of {len(cases)} cases ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        return out, time.monotonic() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        ours_job, theirs_job = pool.submit(timed, verdict), pool.submit(timed, opa)
+        ours_job, theirs_job = pool.submit(timed, verdict, "verdict"), pool.submit(timed, opa, "OPA")
         (ours_all, t_verdict), (theirs_all, t_opa) = ours_job.result(), theirs_job.result()
 
     table = {cls: {"cases": 0, "agree": 0, **{k: 0 for k in KINDS}} for cls in generate.CLASSES}
@@ -391,7 +405,14 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=200,
     # Shrink the divergences that fail the run (fail-open first), at most `shrink_max`.
     out_dir = Path(out_dir) if out_dir else d.TARGET / "opa-gen"
     out_dir.mkdir(parents=True, exist_ok=True)
-    to_shrink = sorted({id(v): v for v in fail_open + unlisted}.values(), key=lambda v: KINDS.index(v[1]))
+    for stale_file in out_dir.glob("gen-*.toml"):
+        stale_file.unlink()  # the previous run's
+    # One of each (kind, cause) first, fail-open first, then a second of each, and so on, so
+    # that the shrunk cases show every cause.
+    groups = {}
+    for v in sorted({id(v): v for v in fail_open + unlisted}.values(), key=lambda v: KINDS.index(v[1])):
+        groups.setdefault((v[1], cause(v[2], v[3])), []).append(v)
+    to_shrink = [v for rank in itertools.zip_longest(*groups.values()) for v in rank if v is not None]
     t0 = time.monotonic()
     shrunk = {}
     for case, kind, ours, theirs in to_shrink[:shrink_max]:

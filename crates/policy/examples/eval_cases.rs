@@ -15,10 +15,18 @@ use std::io::{BufRead, Write};
 use serde_json::{Value, json};
 use verdict_policy::{Module, Options, Outcome, PolicyEngine};
 
+/// The message of the last panic, for the case's report.
+static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
 const DEFAULT_NOW_NS: i64 = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z
 
 fn main() {
-    std::panic::set_hook(Box::new(|info| eprintln!("eval_cases: panic: {info}")));
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("eval_cases: panic: {info}");
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = info.to_string();
+        }
+    }));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for line in std::io::stdin().lock().lines() {
@@ -34,7 +42,8 @@ fn main() {
             // A panic is a verdict bug: reported as this case's outcome, not the end of the run.
             Ok(case) => std::panic::catch_unwind(|| evaluate(&case)).unwrap_or_else(|_| {
                 let id = case.get("id").cloned().unwrap_or(Value::Null);
-                error(id, "eval", "panic", "verdict panicked")
+                let message = LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default();
+                error(id, "eval", "panic", &format!("verdict panicked: {message}"))
             }),
         };
         if let Err(e) = writeln!(out, "{result}").and_then(|()| out.flush()) {
