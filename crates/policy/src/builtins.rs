@@ -19,11 +19,15 @@
 //!   globset, which alone added 88 KB gzip (260 KB) to the wasm builds;
 //! * `urlquery.*` — Go's `net/url` query escaping (`builtins/urlquery.rs`); regorus's
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
-//!   68 KB gzip) for four functions that never see a host name.
+//!   68 KB gzip) for four functions that never see a host name;
+//! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
+//!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
+//!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
 pub mod bounded;
 mod glob;
 mod golayout;
+mod regex;
 mod time;
 mod urlquery;
 
@@ -197,11 +201,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &[
-    "regex.find_all_string_submatch_n",
-    "strings.render_template",
-    "uuid.parse",
-];
+pub const UNSUPPORTED: &[&str] = &["strings.render_template", "uuid.parse"];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -272,6 +272,49 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
     try_add(engine, "sprintf", 2, move |a| match a.as_slice() {
         [format, args] => sprintf.call(format, args),
         _ => Ok(Value::Undefined),
+    })?;
+    let regexes = regex::RegexCache::default();
+    let r = regexes.clone();
+    try_add(engine, "regex.is_valid", 1, move |a| match a.as_slice() {
+        [pattern] => r.is_valid(pattern),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.match", 2, move |a| match a.as_slice() {
+        [pattern, value] => r.is_match(pattern, value),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.split", 2, move |a| match a.as_slice() {
+        [pattern, value] => r.split(pattern, value),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.find_n", 3, move |a| match a.as_slice() {
+        [pattern, value, n] => r.find_n(pattern, value, n),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(
+        engine,
+        "regex.find_all_string_submatch_n",
+        3,
+        move |a| match a.as_slice() {
+            [pattern, value, n] => r.find_all_submatch(pattern, value, n),
+            _ => Ok(Value::Undefined),
+        },
+    )?;
+    let r = regexes.clone();
+    try_add(engine, "regex.replace", 3, move |a| match a.as_slice() {
+        [value, pattern, replacement] => r.replace(value, pattern, replacement),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes;
+    try_add(engine, "regex.template_match", 4, move |a| {
+        match a.as_slice() {
+            [template, value, start, end] => r.template_match(template, value, start, end),
+            _ => Ok(Value::Undefined),
+        }
     })?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;

@@ -182,16 +182,23 @@ const CASES: &[(&str, &str, Want)] = &[
         Allow,
     ),
     ("indexof-n", "indexof_n(\"aaa\", \"a\") == [0, 1, 2]", Allow),
-    // regorus's regex size limit is a limit: resource-exhausted (OPA: a
-    // builtin error, so the call is undefined and `regex.is_valid` false).
+    // Counts over Go's 1,000 are Go's parse error: the call is undefined and
+    // `regex.is_valid` false, as in OPA. A pattern over verdict's compiled-size
+    // limit is a limit: resource-exhausted (OPA compiles it).
     (
         "regex-huge-repetition",
         "regex.match(\"a{1000000}{1000000}\", \"a\")",
-        RE,
+        Deny,
     ),
     (
         "regex-is-valid-huge",
         "not regex.is_valid(\"(a{1000000}){1000000}\")",
+        Allow,
+    ),
+    ("regex-over-size", "regex.match(`\\pL{1000}`, \"a\")", RE),
+    (
+        "regex-is-valid-over-size",
+        "regex.is_valid(`\\pL{1000}`)",
         RE,
     ),
     ("bits-lsh-huge", "bits.lsh(1, 1e12)", Deny),

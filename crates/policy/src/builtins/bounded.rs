@@ -49,7 +49,7 @@ impl core::fmt::Display for BuiltinError {
 
 impl std::error::Error for BuiltinError {}
 
-fn limit(message: String) -> BuiltinError {
+pub(crate) fn limit(message: String) -> BuiltinError {
     BuiltinError(format!("{LIMIT}{message}"))
 }
 
