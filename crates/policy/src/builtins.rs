@@ -20,12 +20,16 @@
 //! * `urlquery.*` — Go's `net/url` query escaping (`builtins/urlquery.rs`); regorus's
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
 //!   68 KB gzip) for four functions that never see a host name;
+//! * `sprintf` — Go's `fmt.Sprintf` over the values as OPA converts them
+//!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
+//!   non-ASCII digit and knows few of Go's flags and error forms;
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
 pub mod bounded;
 mod glob;
+mod gofmt;
 mod golayout;
 mod regex;
 mod time;
@@ -268,9 +272,8 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         [x, y, step] => bounded::range("numbers.range_step", x, y, Some(step)),
         _ => Ok(Value::Undefined),
     })?;
-    let sprintf = bounded::Sprintf::new()?;
-    try_add(engine, "sprintf", 2, move |a| match a.as_slice() {
-        [format, args] => sprintf.call(format, args),
+    try_add(engine, "sprintf", 2, |a| match a.as_slice() {
+        [format, args] => gofmt::sprintf(format, args),
         _ => Ok(Value::Undefined),
     })?;
     let regexes = regex::RegexCache::default();

@@ -17,12 +17,12 @@
 //!
 //! These extensions take precedence over the builtins of the same name.
 //! `numbers.range` and `numbers.range_step` are implemented here with OPA's
-//! semantics; `sprintf` checks the format and then lets regorus format it,
-//! in a one-rule engine of its own. An over-large result is a
+//! semantics; `sprintf` is Go's `fmt` (`builtins/gofmt.rs`), with widths and
+//! precisions bounded by [`MAX_SPRINTF_WIDTH`]. An over-large result is a
 //! `resource-exhausted` error, never an undefined call: an undefined value
 //! in a `deny` rule could turn a deny into an allow.
 
-use regorus::{Engine, Value};
+use regorus::Value;
 
 /// The most elements `numbers.range` and `numbers.range_step` return. OPA
 /// has no limit but memory; a million integers is far beyond any real
@@ -109,83 +109,4 @@ pub(crate) fn range(
         .map(Value::from)
         .collect::<Vec<_>>();
     Ok(Value::from(values))
-}
-
-/// Checks a `sprintf` format the way regorus reads it: every width and
-/// precision is ASCII digits and at most [`MAX_SPRINTF_WIDTH`].
-pub(crate) fn check_format(format: &str) -> Result<(), BuiltinError> {
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            continue;
-        }
-        let Some(first) = chars.next() else {
-            break;
-        };
-        if first == '%' || !(first == '.' || first.is_numeric()) {
-            continue;
-        }
-        let mut digits = String::new();
-        if first != '.' {
-            digits.push(first);
-        }
-        while let Some(&d) = chars.peek().filter(|d| d.is_numeric()) {
-            digits.push(d);
-            chars.next();
-        }
-        if !digits.chars().all(|d| d.is_ascii_digit()) {
-            return Err(BuiltinError(format!(
-                "sprintf: width or precision {digits:?} is not ASCII digits"
-            )));
-        }
-        let width = digits
-            .bytes()
-            .try_fold(0u64, |w, d| {
-                w.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-            .unwrap_or(u64::MAX);
-        if width > MAX_SPRINTF_WIDTH {
-            return Err(limit(format!(
-                "sprintf: width or precision {digits} is over the limit of {MAX_SPRINTF_WIDTH}"
-            )));
-        }
-        // The verb.
-        chars.next();
-    }
-    Ok(())
-}
-
-/// regorus's own `sprintf`, reached through a one-rule engine (the
-/// extension of that name hides the builtin in the policy's engine).
-#[derive(Clone)]
-pub(crate) struct Sprintf(Engine);
-
-impl Sprintf {
-    pub(crate) fn new() -> Result<Sprintf, String> {
-        let mut engine = Engine::new();
-        engine.set_rego_v0(false);
-        engine.set_strict_builtin_errors(false);
-        engine
-            .add_policy(
-                "sprintf.rego".to_owned(),
-                "package sprintf\n\nout := sprintf(input.format, input.args)\n".to_owned(),
-            )
-            .map_err(|e| format!("the sprintf engine: {e}"))?;
-        Ok(Sprintf(engine))
-    }
-
-    pub(crate) fn call(&self, format: &Value, args: &Value) -> Result<Value, BuiltinError> {
-        if let Ok(text) = format.as_string() {
-            check_format(text)?;
-        }
-        let input = Value::from(std::collections::BTreeMap::from([
-            (Value::from("format"), format.clone()),
-            (Value::from("args"), args.clone()),
-        ]));
-        let mut engine = self.0.clone();
-        engine.set_input(input);
-        Ok(engine
-            .eval_rule("data.sprintf.out".to_owned())
-            .unwrap_or(Value::Undefined))
-    }
 }
