@@ -23,6 +23,9 @@
 //! * `sprintf` — Go's `fmt.Sprintf` over the values as OPA converts them
 //!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
 //!   non-ASCII digit and knows few of Go's flags and error forms;
+//! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
+//!   `encoding/json` text (HTML-safe escapes, keys sorted as Go sorts them) and
+//!   `strconv.ParseFloat`'s syntax (`builtins/gojson.rs`);
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
@@ -30,6 +33,7 @@
 pub mod bounded;
 mod glob;
 mod gofmt;
+mod gojson;
 mod golayout;
 mod regex;
 mod time;
@@ -318,6 +322,19 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             [template, value, start, end] => r.template_match(template, value, start, end),
             _ => Ok(Value::Undefined),
         }
+    })?;
+    add(engine, "json.marshal", 1, one(gojson::marshal))?;
+    add(engine, "json.marshal_with_options", 2, |a| {
+        match a.as_slice() {
+            [value, options] => {
+                gojson::marshal_with_options(value, options).unwrap_or(Value::Undefined)
+            }
+            _ => Value::Undefined,
+        }
+    })?;
+    try_add(engine, "to_number", 1, |a| match a.as_slice() {
+        [value] => gojson::to_number(value),
+        _ => Ok(Value::Undefined),
     })?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;

@@ -431,3 +431,162 @@ fn sprintf_as_go_fmt() {
         ),
     ]);
 }
+
+/// OPA's evaluation fails (`internal`: "json: invalid number literal"): the
+/// string is Go float syntax OPA keeps as the number's text and cannot read back.
+const JSON_ERR: Opa = Bound(ErrorCode::EvaluationFailed);
+
+#[test]
+fn json_and_numbers_as_go() {
+    run(&[
+        (r#"to_number("021")"#, JSON_ERR),
+        (r#"to_number("+1")"#, JSON_ERR),
+        (r#"to_number(".5")"#, JSON_ERR),
+        (r#"to_number("1.")"#, JSON_ERR),
+        (r#"to_number("0x10")"#, Undefined),
+        (r#"to_number("0X1p4")"#, JSON_ERR),
+        (r#"to_number("0b101")"#, Undefined),
+        (r#"to_number("0o17")"#, Undefined),
+        (r#"to_number("1_000")"#, JSON_ERR),
+        (r#"to_number("Inf")"#, Undefined),
+        (r#"to_number("NaN")"#, Undefined),
+        (r#"to_number("-inf")"#, Undefined),
+        (r#"to_number("1e3")"#, Is(r#"1000.0"#)),
+        (r#"to_number(" 1")"#, Undefined),
+        (r#"to_number("")"#, Undefined),
+        (r#"to_number("1e400")"#, Undefined),
+        (r#"to_number("-0")"#, Is(r#"0"#)),
+        (r#"to_number("00.5e1")"#, JSON_ERR),
+        (r#"to_number("0x")"#, Undefined),
+        (r#"to_number("1__0")"#, Undefined),
+        (r#"to_number(true)"#, Is(r#"1"#)),
+        (r#"to_number(null)"#, Is(r#"0"#)),
+        (r#"to_number(false)"#, Is(r#"0"#)),
+        (r#"to_number(1.5)"#, Is(r#"1.5"#)),
+        (
+            r#"to_number("99999999999999999999")"#,
+            Is(r#"99999999999999999999"#),
+        ),
+        (r#"to_number("0.1")"#, Is(r#"0.1"#)),
+        (r#"to_number("1E-2")"#, Is(r#"0.01"#)),
+        (r#"to_number("٣")"#, Undefined),
+        (r#"to_number("infinity")"#, Undefined),
+        (r#"to_number("0x1.8p1")"#, JSON_ERR),
+        (r#"to_number("0x_10")"#, Undefined),
+        (r#"to_number("1e")"#, Undefined),
+        (r#"to_number("+.5")"#, JSON_ERR),
+        (r#"to_number("-.5e-1")"#, JSON_ERR),
+        (
+            r#"json.marshal({"a": "<&>"})"#,
+            Is(r#""{\"a\":\"\\u003c\\u0026\\u003e\"}""#),
+        ),
+        // OPA writes a number's literal text back; regorus kept 1000 and 1.0 (an f64).
+        (
+            r#"json.marshal({"n": 1.0, "m": 1e3})"#,
+            Differs(r#""{\"m\":1e3,\"n\":1.0}""#, r#""{\"m\":1000,\"n\":1}""#),
+        ),
+        (
+            r#"json.marshal({"b": 1, "a": [3, {2, 1}], "c": null})"#,
+            Is(r#""{\"a\":[3,[1,2]],\"b\":1,\"c\":null}""#),
+        ),
+        (
+            r#"json.marshal({1: "x", "a": true})"#,
+            Is(r#""{\"1\":\"x\",\"a\":true}""#),
+        ),
+        (r#"json.marshal(1.5)"#, Is(r#""1.5""#)),
+        (r#"json.marshal(0.1)"#, Is(r#""0.1""#)),
+        (
+            r#"json.marshal("é\u2028\u0001\u007f")"#,
+            Is(r#""\"é\\u2028\\u0001\"""#),
+        ),
+        (
+            r#"json.marshal({"s": {"b", "a", 1}})"#,
+            Is(r#""{\"s\":[1,\"a\",\"b\"]}""#),
+        ),
+        (
+            r#"json.marshal(100000000000000000000000)"#,
+            Is(r#""100000000000000000000000""#),
+        ),
+        (r#"json.marshal(1e-7)"#, Is(r#""1e-7""#)),
+        (r#"json.marshal(3 / 2)"#, Is(r#""1.5""#)),
+        (
+            r#"json.marshal([1, 2.0, 2.50, 1e2])"#,
+            Differs(r#""[1,2.0,2.50,1e2]""#, r#""[1,2,2.5,100]""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": [1, 2]}, {"pretty": true})"#,
+            Is(r#""{\n\t\"a\": [\n\t\t1,\n\t\t2\n\t]\n}""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": [1, "<"]}, {"pretty": true, "indent": "\t", "prefix": "> "})"#,
+            Is(r#""> {\n> \t\"a\": [\n> \t\t1,\n> \t\t\"\\u003c\"\n> \t]\n> }""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": 1}, {})"#,
+            Is(r#""{\"a\":1}""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": 1}, {"pretty": false, "indent": "  "})"#,
+            Is(r#""{\"a\":1}""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": 1}, {"bogus": 1})"#,
+            Undefined,
+        ),
+        (
+            r#"json.marshal_with_options({"a": {}}, {"pretty": true})"#,
+            Is(r#""{\n\t\"a\": {}\n}""#),
+        ),
+        (r#"format_int(255, 16)"#, Is(r#""ff""#)),
+        (r#"format_int(-255, 2)"#, Is(r#""-11111111""#)),
+        (r#"format_int(1.9, 10)"#, Is(r#""1""#)),
+        (r#"format_int(-1.9, 10)"#, Is(r#""-1""#)),
+        (r#"format_int(255, 7)"#, Undefined),
+        // OPA rounds a number to a 64-bit big.Float mantissa first; regorus keeps 10^30 exact.
+        (
+            r#"format_int(1e30, 16)"#,
+            Differs(
+                r#""c9f2c9cd04674edf000000000""#,
+                r#""c9f2c9cd04674edea40000000""#,
+            ),
+        ),
+        (r#"format_int(10, 8)"#, Is(r#""12""#)),
+        (
+            r#"json.marshal("\b\f\n\r\t\u001f\"\\/")"#,
+            Is(r#""\"\\b\\f\\n\\r\\t\\u001f\\\"\\\\/\"""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": 1}, {"indent": "  "})"#,
+            Is(r#""{\n  \"a\": 1\n}""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": 1}, {"prefix": "x"})"#,
+            Is(r#""x{\nx\t\"a\": 1\nx}""#),
+        ),
+        (
+            r#"json.marshal_with_options({"a": [], "b": [{}]}, {"pretty": true, "indent": ""})"#,
+            Is(r#""{\n\"a\": [],\n\"b\": [\n{}\n]\n}""#),
+        ),
+        (
+            r#"json.marshal_with_options(1, {"pretty": true, "prefix": "p"})"#,
+            Is(r#""p1""#),
+        ),
+        (
+            r#"json.marshal({{"a": 1}: 1})"#,
+            Is(r#""{\"{\\\"a\\\":1}\":1}""#),
+        ),
+        (r#"json.marshal({[1]: 1})"#, Is(r#""{\"[1]\":1}""#)),
+        (
+            r#"json.marshal({null: 1, true: 2})"#,
+            Is(r#""{\"null\":1,\"true\":2}""#),
+        ),
+        (
+            r#"json.marshal({2: 1, 10: 2})"#,
+            Is(r#""{\"10\":2,\"2\":1}""#),
+        ),
+        (
+            r#"json.marshal([{1, "a", [1], {"x": 1}, null, false}])"#,
+            Is(r#""[[null,false,1,\"a\",[1],{\"x\":1}]]""#),
+        ),
+    ]);
+}
