@@ -26,6 +26,9 @@
 //! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
 //!   `encoding/json` text (HTML-safe escapes, keys sorted as Go sorts them) and
 //!   `strconv.ParseFloat`'s syntax (`builtins/gojson.rs`);
+//! * `semver.*` — OPA's own lax parser (`builtins/semver.rs`; regorus follows the
+//!   specification strictly); `uuid.parse` — google/uuid's forms and OPA's
+//!   result object (`builtins/uuid.rs`; regorus lacks it);
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
@@ -36,8 +39,10 @@ mod gofmt;
 mod gojson;
 mod golayout;
 mod regex;
+mod semver;
 mod time;
 mod urlquery;
+mod uuid;
 
 use regorus::{Engine, Value};
 use sha2::{Digest, Sha256};
@@ -209,7 +214,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &["strings.render_template", "uuid.parse"];
+pub const UNSUPPORTED: &[&str] = &["strings.render_template"];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -336,6 +341,12 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         [value] => gojson::to_number(value),
         _ => Ok(Value::Undefined),
     })?;
+    add(engine, "semver.is_valid", 1, one(semver::is_valid))?;
+    try_add(engine, "semver.compare", 2, |a| match a.as_slice() {
+        [x, y] => semver::compare(x, y),
+        _ => Ok(Value::Undefined),
+    })?;
+    add(engine, "uuid.parse", 1, one(uuid::parse))?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(

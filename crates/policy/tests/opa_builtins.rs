@@ -590,3 +590,133 @@ fn json_and_numbers_as_go() {
         ),
     ]);
 }
+
+#[test]
+fn semver_and_uuid_as_opa() {
+    run(&[
+        (r#"semver.is_valid("1.2.3")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("v1.2.3")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("01.2.3")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.02.3")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2")"#, Is(r#"false"#)),
+        (r#"semver.is_valid("1.2.3-01")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3-0a")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3-a..b")"#, Is(r#"false"#)),
+        (r#"semver.is_valid("1.2.3-")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3+")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3+01")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3-a+b.c")"#, Is(r#"true"#)),
+        (r#"semver.is_valid("1.2.3-α")"#, Is(r#"false"#)),
+        (r#"semver.is_valid(" 1.2.3")"#, Is(r#"false"#)),
+        (r#"semver.is_valid("1.2.3 ")"#, Is(r#"false"#)),
+        (r#"semver.is_valid(1)"#, Is(r#"false"#)),
+        (
+            r#"semver.is_valid("99999999999999999999.0.0")"#,
+            Is(r#"false"#),
+        ),
+        (r#"semver.is_valid("1.2.3-a_b")"#, Is(r#"false"#)),
+        (r#"semver.is_valid("1.2.3+a+b")"#, Is(r#"false"#)),
+        (r#"semver.is_valid("1.2.3-+")"#, Is(r#"true"#)),
+        (r#"semver.compare("1.2.3", "1.2.4")"#, Is(r#"-1"#)),
+        (r#"semver.compare("1.2.3-alpha", "1.2.3")"#, Is(r#"-1"#)),
+        (
+            r#"semver.compare("1.2.3-alpha.1", "1.2.3-alpha.beta")"#,
+            Is(r#"-1"#),
+        ),
+        (
+            r#"semver.compare("1.2.3-alpha.10", "1.2.3-alpha.9")"#,
+            Is(r#"1"#),
+        ),
+        (r#"semver.compare("1.2.3-1", "1.2.3-a")"#, Is(r#"-1"#)),
+        (r#"semver.compare("1.2.3+b", "1.2.3+a")"#, Is(r#"0"#)),
+        (r#"semver.compare("1.2.3-a.b", "1.2.3-a")"#, Is(r#"1"#)),
+        (r#"semver.compare("v1.2.3", "1.2.3")"#, Is(r#"0"#)),
+        (r#"semver.compare("1.2.3", "x")"#, Undefined),
+        (r#"semver.compare("10.0.0", "9.0.0")"#, Is(r#"1"#)),
+        (r#"semver.compare("1.2.3-Z", "1.2.3-a")"#, Is(r#"-1"#)),
+        (
+            r#"semver.compare("99999999999999999999.0.0", "1.0.0")"#,
+            Undefined,
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8")"#,
+            Is(
+                r#"{"clocksequence": 180, "macvariables": "global:unicast", "nodeid": "00-c0-4f-d4-30-c8", "time": 886630433151182400, "variant": "RFC4122", "version": 1}"#,
+            ),
+        ),
+        (
+            r#"uuid.parse("00000000-0000-0000-0000-000000000000")"#,
+            Is(r#"{"variant": "Reserved", "version": 0}"#),
+        ),
+        (
+            r#"uuid.parse("f47ac10b-58cc-4372-a567-0e02b2c3d479")"#,
+            Is(r#"{"variant": "RFC4122", "version": 4}"#),
+        ),
+        (
+            r#"uuid.parse("{f47ac10b-58cc-4372-a567-0e02b2c3d479}")"#,
+            Is(r#"{"variant": "RFC4122", "version": 4}"#),
+        ),
+        (
+            r#"uuid.parse("urn:uuid:f47ac10b-58cc-4372-a567-0e02b2c3d479")"#,
+            Is(r#"{"variant": "RFC4122", "version": 4}"#),
+        ),
+        (
+            r#"uuid.parse("f47ac10b58cc4372a5670e02b2c3d479")"#,
+            Is(r#"{"variant": "RFC4122", "version": 4}"#),
+        ),
+        (
+            r#"uuid.parse("F47AC10B-58CC-4372-A567-0E02B2C3D479")"#,
+            Is(r#"{"variant": "RFC4122", "version": 4}"#),
+        ),
+        (
+            r#"uuid.parse("f47ac10b-58cc-4372-a567-0e02b2c3d47")"#,
+            Undefined,
+        ),
+        (
+            r#"uuid.parse("000003e8-a1d2-21ef-8000-325096b39f47")"#,
+            Is(
+                r#"{"clocksequence": 0, "domain": "Person", "id": 1000, "macvariables": "local:unicast", "nodeid": "32-50-96-b3-9f-47", "time": 1731510878697981600, "variant": "RFC4122", "version": 2}"#,
+            ),
+        ),
+        (
+            r#"uuid.parse("1ec9414c-232a-6b00-b3c8-9e6bdeced846")"#,
+            Is(r#"{"variant": "RFC4122", "version": 6}"#),
+        ),
+        (
+            r#"uuid.parse("017f22e2-79b0-7cc3-98c4-dc0c0c07398f")"#,
+            Is(r#"{"variant": "RFC4122", "version": 7}"#),
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-31d1-80b4-00c04fd430c8")"#,
+            Is(r#"{"variant": "RFC4122", "version": 3}"#),
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-51d1-80b4-00c04fd430c8")"#,
+            Is(r#"{"variant": "RFC4122", "version": 5}"#),
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-81d1-00b4-00c04fd430c8")"#,
+            Is(r#"{"variant": "Reserved", "version": 8}"#),
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-81d1-c0b4-00c04fd430c8")"#,
+            Is(r#"{"variant": "Microsoft", "version": 8}"#),
+        ),
+        (
+            r#"uuid.parse("6ba7b810-9dad-11d1-e0b4-00c04fd430c8")"#,
+            Is(
+                r#"{"clocksequence": 8372, "macvariables": "global:unicast", "nodeid": "00-c0-4f-d4-30-c8", "time": 886630433151182400, "variant": "Future", "version": 1}"#,
+            ),
+        ),
+        (r#"uuid.parse("xyz")"#, Undefined),
+        (
+            r#"uuid.parse("000003e8-a1d2-21ef-8000-325096b39f4g")"#,
+            Undefined,
+        ),
+        // OPA loops forever on these; verdict fails the evaluation.
+        (
+            r#"semver.compare("1.2.3-01", "1.2.3-1")"#,
+            Bound(ErrorCode::EvaluationFailed),
+        ),
+    ]);
+}
