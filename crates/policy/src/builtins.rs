@@ -29,6 +29,8 @@
 //! * `semver.*` — OPA's own lax parser (`builtins/semver.rs`; regorus follows the
 //!   specification strictly); `uuid.parse` — google/uuid's forms and OPA's
 //!   result object (`builtins/uuid.rs`; regorus lacks it);
+//! * `strings.render_template` — Go `text/template` for the actions policies use
+//!   (`builtins/template.rs`; regorus lacks it);
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
@@ -40,6 +42,7 @@ mod gojson;
 mod golayout;
 mod regex;
 mod semver;
+mod template;
 mod time;
 mod urlquery;
 mod uuid;
@@ -214,7 +217,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &["strings.render_template"];
+pub const UNSUPPORTED: &[&str] = &[];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -347,6 +350,12 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Ok(Value::Undefined),
     })?;
     add(engine, "uuid.parse", 1, one(uuid::parse))?;
+    try_add(engine, "strings.render_template", 2, |a| {
+        match a.as_slice() {
+            [template, vars] => template::render(template, vars),
+            _ => Ok(Value::Undefined),
+        }
+    })?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(

@@ -14,11 +14,13 @@ enum Opa {
     Undefined,
     /// OPA gives the first value, verdict the second (a known difference, pinned).
     Differs(&'static str, &'static str),
+    /// OPA gives this value; verdict's call is undefined (not provided; pinned).
+    NotProvided(&'static str),
     /// Not OPA's: verdict's bound (KNOWN-DIFFERENCES row 20), an error with this code.
     Bound(ErrorCode),
 }
 
-use Opa::{Bound, Differs, Is, Undefined};
+use Opa::{Bound, Differs, Is, NotProvided, Undefined};
 
 /// Evaluates `x := expr` and compares it with `want`; `Err` says how it differs.
 fn check(expr: &str, want: Opa) -> Result<(), String> {
@@ -44,7 +46,7 @@ fn check(expr: &str, want: Opa) -> Result<(), String> {
     let got = engine.evaluate(&serde_json::json!({})).outcome;
     match (want, got) {
         (Bound(code), Err(e)) if e.code() == code => Ok(()),
-        (Is(_) | Differs(..) | Undefined, Ok(Outcome::Allow)) => Ok(()),
+        (Is(_) | Differs(..) | Undefined | NotProvided(_), Ok(Outcome::Allow)) => Ok(()),
         (_, Ok(Outcome::Deny(messages))) => Err(format!("got {messages:?}")),
         (_, got) => Err(format!("got {got:?}")),
     }
@@ -57,7 +59,7 @@ fn run(table: &[(&str, Opa)]) {
             Ok(Ok(())) => {}
             Ok(Err(why)) => {
                 let opa = match want {
-                    Differs(opa, _) => format!(" (OPA gives {opa})"),
+                    Differs(opa, _) | NotProvided(opa) => format!(" (OPA gives {opa})"),
                     _ => String::new(),
                 };
                 failures.push(format!("{expr}: want {want:?}, {why}{opa}"));
@@ -717,6 +719,298 @@ fn semver_and_uuid_as_opa() {
         (
             r#"semver.compare("1.2.3-01", "1.2.3-1")"#,
             Bound(ErrorCode::EvaluationFailed),
+        ),
+    ]);
+}
+
+#[test]
+fn render_template_as_go_text_template() {
+    run(&[
+        (
+            r#"strings.render_template("Hello {{.name}}!", {"name": "world"})"#,
+            Is(r#""Hello world!""#),
+        ),
+        (
+            r#"strings.render_template("{{.a.b}}|{{.n}}|{{.f}}|{{.t}}|{{.z}}|{{.arr}}|{{.obj}}|{{.big}}", {"a": {"b": "x"}, "n": 1, "f": 1.5, "t": true, "z": null, "arr": [1, "a"], "obj": {"k": "v", "a": 1}, "big": 100000000000000000000000})"#,
+            Is(r#""x|1|1.5|true|<undefined>|[1 a]|map[a:1 k:v]|100000000000000000000000""#),
+        ),
+        (
+            r#"strings.render_template("{{range .items}}[{{.}}]{{end}}", {"items": ["a", "b"]})"#,
+            Is(r#""[a][b]""#),
+        ),
+        (
+            r#"strings.render_template("{{range $i, $e := .items}}{{$i}}={{$e}};{{end}}", {"items": ["a", "b"]})"#,
+            Is(r#""0=a;1=b;""#),
+        ),
+        (
+            r#"strings.render_template("{{if .ok}}yes{{else}}no{{end}}", {"ok": false})"#,
+            Is(r#""no""#),
+        ),
+        (
+            r#"strings.render_template("{{if .ok}}yes{{else}}no{{end}}", {"ok": true})"#,
+            Is(r#""yes""#),
+        ),
+        (
+            r#"strings.render_template("a  {{- .x -}}  b", {"x": "X"})"#,
+            Is(r#""aXb""#),
+        ),
+        (r#"strings.render_template("{{.missing}}", {})"#, Undefined),
+        (
+            r#"strings.render_template("{{.a.missing}}", {"a": {}})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{.a.b}}", {"a": "str"})"#,
+            Undefined,
+        ),
+        (r#"strings.render_template("{{.x", {})"#, Undefined),
+        // Functions other than eq, ne, not, and, or, len, index are not provided.
+        (
+            r#"strings.render_template("{{printf \"%05d\" .n}}", {"n": 5})"#,
+            NotProvided(r#""%!d(json.Number=00005)""#),
+        ),
+        (
+            r#"strings.render_template("{{range .m}}{{.}},{{end}}", {"m": {"b": 2, "a": 1}})"#,
+            Is(r#""1,2,""#),
+        ),
+        (
+            r#"strings.render_template("{{range .s}}{{.}},{{end}}", {"s": {"b", "a"}})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{.}}", {"a": 1})"#,
+            Is(r#""map[a:1]""#),
+        ),
+        (
+            r#"strings.render_template("{{if .items}}has{{end}}", {"items": []})"#,
+            Is(r#""""#),
+        ),
+        (
+            r#"strings.render_template("{{range .items}}x{{else}}empty{{end}}", {"items": []})"#,
+            Is(r#""empty""#),
+        ),
+        (
+            r#"strings.render_template("{{with .a}}{{.b}}{{end}}", {"a": {"b": 1}})"#,
+            Is(r#""1""#),
+        ),
+        // OPA prints a number's literal text; regorus kept only the value.
+        (
+            r#"strings.render_template("{{.n}}", {"n": 1.0})"#,
+            Differs(r#""1.0""#, r#""1""#),
+        ),
+        (
+            r#"strings.render_template("{{.n}}", {"n": 1e3})"#,
+            Differs(r#""1e3""#, r#""1000""#),
+        ),
+        (
+            r#"strings.render_template("{{.n}}", {"n": 0.1})"#,
+            Is(r#""0.1""#),
+        ),
+        (
+            r#"strings.render_template("{{.n}}", {"n": 1e21})"#,
+            Differs(r#""1e21""#, r#""1000000000000000000000""#),
+        ),
+        (
+            r#"strings.render_template("{{.n}}", {"n": 123456789012})"#,
+            Is(r#""123456789012""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": [{"x": 1}, null, true, 1.5]})"#,
+            Is(r#""[map[x:1] <nil> true 1.5]""#),
+        ),
+        (
+            r#"strings.render_template("{{/* c */}}x", {})"#,
+            Is(r#""x""#),
+        ),
+        (
+            r#"strings.render_template("{{ .a }}", {"a": "<b>&"})"#,
+            Is(r#""<b>&""#),
+        ),
+        (
+            r#"strings.render_template("{{if eq .a \"x\"}}y{{end}}", {"a": "x"})"#,
+            Is(r#""y""#),
+        ),
+        (
+            r#"strings.render_template("{{if not .a}}y{{end}}", {"a": false})"#,
+            Is(r#""y""#),
+        ),
+        (
+            r#"strings.render_template("{{len .a}}", {"a": [1,2]})"#,
+            Is(r#""2""#),
+        ),
+        (
+            r#"strings.render_template("{{index .a 1}}", {"a": [1,2]})"#,
+            Is(r#""2""#),
+        ),
+        (
+            r#"strings.render_template("{{if and .a .b}}y{{end}}", {"a": true, "b": 1})"#,
+            Is(r#""y""#),
+        ),
+        (
+            r#"strings.render_template("{{$x := .a}}{{$x}}", {"a": 1})"#,
+            Is(r#""1""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": {"b": {"c": [1, {"d": 2}]}}})"#,
+            Is(r#""map[b:map[c:[1 map[d:2]]]]""#),
+        ),
+        (
+            r#"strings.render_template("{{range .items}}{{.name}} {{end}}", {"items": [{"name": "a"}, {"name": "b"}]})"#,
+            Is(r#""a b ""#),
+        ),
+        (
+            r#"strings.render_template("{{ .A }}", {"A": 1, "a": 2})"#,
+            Is(r#""1""#),
+        ),
+        (
+            r#"strings.render_template("{{if .ok}}yes{{else if .other}}other{{else}}no{{end}}", {"ok": false, "other": true})"#,
+            Is(r#""other""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": ""})"#,
+            Is(r#""""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": {}})"#,
+            Is(r#""map[]""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": []})"#,
+            Is(r#""[]""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": set()})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{.x}}", {"x": "{{.y}}", "y": 1})"#,
+            Is(r#""{{.y}}""#),
+        ),
+        (
+            r#"strings.render_template("{{\"lit\"}}{{1}}{{true}}", {})"#,
+            Is(r#""lit1true""#),
+        ),
+        (
+            r#"strings.render_template("{{.a.b.c}}", {"a": {"b": null}})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{range .a}}{{.}}{{end}}", {"a": 3})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{range .a}}{{.}}{{end}}", {"a": "str"})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{range .a}}{{.}}{{end}}", {"a": null})"#,
+            Is(r#""""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": 1, "s": {1}})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("<no value>{{.a}}", {"a": 1})"#,
+            Is(r#""<undefined>1""#),
+        ),
+        (
+            r#"strings.render_template("{{if .n}}y{{else}}n{{end}}", {"n": 0})"#,
+            Is(r#""y""#),
+        ),
+        (
+            r#"strings.render_template("{{if .n}}y{{else}}n{{end}}", {"n": ""})"#,
+            Is(r#""n""#),
+        ),
+        (
+            r#"strings.render_template("{{if .n}}y{{else}}n{{end}}", {"n": null})"#,
+            Is(r#""n""#),
+        ),
+        (
+            r#"strings.render_template("{{if .n}}y{{else}}n{{end}}", {"n": {}})"#,
+            Is(r#""n""#),
+        ),
+        (
+            r#"strings.render_template("{{if .n}}y{{else}}n{{end}}", {"n": [0]})"#,
+            Is(r#""y""#),
+        ),
+        (
+            r#"strings.render_template("{{range $i, $e := .m}}{{$i}}={{$e}};{{end}}", {"m": {"b": 2, "a": 1}})"#,
+            Is(r#""a=1;b=2;""#),
+        ),
+        (
+            r#"strings.render_template("{{range $e := .m}}{{$e}};{{end}}", {"m": [1, 2]})"#,
+            Is(r#""1;2;""#),
+        ),
+        (
+            r#"strings.render_template("{{$}}", {"a": 1})"#,
+            Is(r#""map[a:1]""#),
+        ),
+        (
+            r#"strings.render_template("{{range .a}}{{$.b}}{{end}}", {"a": [1], "b": "B"})"#,
+            Is(r#""B""#),
+        ),
+        // 1.5e300 is an integer to regorus (all 301 digits); OPA prints the literal.
+        (
+            r#"strings.render_template("{{.a}} {{.b}}", {"a": "x\ny", "b": 1.5e300})"#,
+            Differs(
+                r#""x\ny 1.5e300""#,
+                r#"concat("", ["x\ny 15", concat("", ["0" | numbers.range(1, 299)[_]])])"#,
+            ),
+        ),
+        (
+            r#"strings.render_template("{{.a.b}}", {"a": [1]})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{with .a}}y{{else}}n{{end}}", {"a": ""})"#,
+            Is(r#""n""#),
+        ),
+        (
+            r#"strings.render_template("{{ .a -}}\n  {{- .b }}", {"a": 1, "b": 2})"#,
+            Is(r#""12""#),
+        ),
+        (r#"strings.render_template("{{-.a}}", {"a": 1})"#, Undefined),
+        (
+            r#"strings.render_template("{{.a}}", {"a": {"k": null}})"#,
+            Is(r#""map[k:<nil>]""#),
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": {1: "x"}})"#,
+            Undefined,
+        ),
+        // Go reads `.1` as the number 0.1; number literals other than integers are not provided.
+        (
+            r#"strings.render_template("{{.1}}", {"1": "x"})"#,
+            NotProvided(r#""0.1""#),
+        ),
+        (
+            r#"strings.render_template("{{.a-b}}", {"a-b": "x"})"#,
+            Undefined,
+        ),
+        (
+            r#"strings.render_template("{{.a}}", {"a": ["x y", ""]})"#,
+            Is(r#""[x y ]""#),
+        ),
+        (r#"strings.render_template("{{end}}", {})"#, Undefined),
+        (r#"strings.render_template("{{else}}", {})"#, Undefined),
+        (
+            r#"strings.render_template("{{if .a}}", {"a": 1})"#,
+            Undefined,
+        ),
+        (r#"strings.render_template("", {})"#, Is(r#""""#)),
+        (
+            r#"strings.render_template("{{.a}}", {"a": true, "b": false})"#,
+            Is(r#""true""#),
+        ),
+        (
+            r#"strings.render_template("{{range .a}}{{.}}{{end}}", {"a": [[1, 2], {"x": null}]})"#,
+            Is(r#""[1 2]map[x:<nil>]""#),
+        ),
+        // Sizes: bounded.
+        (
+            r#"strings.render_template("{{range .a}}{{$.s}}{{end}}", {"a": numbers.range(1, 100), "s": concat("", [concat("", ["x" | numbers.range(1, 1000)[_]]) | numbers.range(1, 1000)[_]])})"#,
+            RE,
         ),
     ]);
 }
