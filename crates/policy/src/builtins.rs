@@ -31,10 +31,13 @@
 //!   result object (`builtins/uuid.rs`; regorus lacks it);
 //! * `strings.render_template` — Go `text/template` for the actions policies use
 //!   (`builtins/template.rs`; regorus lacks it);
+//! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
+//!   OPA allows and regorus does not know (`builtins/arith.rs`);
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
+mod arith;
 pub mod bounded;
 mod glob;
 mod gofmt;
@@ -217,7 +220,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &[];
+pub const UNSUPPORTED: &[&str] = &["regex.globs_match"];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -350,6 +353,17 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Ok(Value::Undefined),
     })?;
     add(engine, "uuid.parse", 1, one(uuid::parse))?;
+    let two = |f: fn(&Value, &Value) -> Option<Value>| {
+        move |a: Vec<Value>| match a.as_slice() {
+            [x, y] => f(x, y).unwrap_or(Value::Undefined),
+            _ => Value::Undefined,
+        }
+    };
+    add(engine, "plus", 2, two(arith::plus))?;
+    add(engine, "minus", 2, two(arith::minus))?;
+    add(engine, "mul", 2, two(arith::mul))?;
+    add(engine, "div", 2, two(arith::div))?;
+    add(engine, "rem", 2, two(arith::rem))?;
     try_add(engine, "strings.render_template", 2, |a| {
         match a.as_slice() {
             [template, vars] => template::render(template, vars),

@@ -1014,3 +1014,19 @@ fn render_template_as_go_text_template() {
         ),
     ]);
 }
+
+#[test]
+fn operators_called_by_name() {
+    run(&[
+        (r#"plus(1, 2)"#, Is(r#"3"#)),
+        (r#"minus(1, 2.5)"#, Is(r#"-1.5"#)),
+        (r#"mul(2, 3)"#, Is(r#"6"#)),
+        (r#"div(6, 4)"#, Is(r#"1.5"#)),
+        (r#"div(1, 0)"#, Undefined),
+        (r#"rem(5, 2)"#, Is(r#"1"#)),
+        (r#"rem(-5, 2)"#, Is(r#"-1"#)),
+        (r#"rem(5.5, 2)"#, Undefined),
+        (r#"rem(5, 0)"#, Undefined),
+        (r#"minus({1, 2}, {1}) == {2}"#, Is(r#"true"#)),
+    ]);
+}
