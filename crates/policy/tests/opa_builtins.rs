@@ -754,10 +754,10 @@ fn render_template_as_go_text_template() {
             r#"strings.render_template("a  {{- .x -}}  b", {"x": "X"})"#,
             Is(r#""aXb""#),
         ),
-        (r#"strings.render_template("{{.missing}}", {})"#, Undefined),
+        (r#"strings.render_template("{{.missing}}", {})"#, Is(r#""<undefined>""#)),
         (
             r#"strings.render_template("{{.a.missing}}", {"a": {}})"#,
-            Undefined,
+            Is(r#""<undefined>""#),
         ),
         (
             r#"strings.render_template("{{.a.b}}", {"a": "str"})"#,

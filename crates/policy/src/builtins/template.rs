@@ -1,5 +1,5 @@
 //! `strings.render_template(template, vars)` as OPA evaluates it (OPA
-//! `topdown/template.go`: Go `text/template` with `missingkey=error` over the
+//! `topdown/template.go`: Go `text/template` over the
 //! vars as Go values, numbers as `json.Number`, then every `<no value>` in the
 //! output replaced by `<undefined>`), for the part of the template language
 //! policies use:
@@ -11,7 +11,8 @@
 //!   `{{range p}}…{{else}}…{{end}}`, `{{range $e := p}}`, `{{range $i, $e := p}}`,
 //!   `{{$x := p}}`.
 //!
-//! As Go: a missing key, a field of anything but an object, ranging over a
+//! As Go: a missing key is nothing (`<no value>`, so `<undefined>`); a field of
+//! anything but an object (`null` and a missing key included), ranging over a
 //! string, number or boolean, an unknown variable, a template that does not
 //! parse, and vars with a set or a non-string key anywhere are errors (the call
 //! is undefined). Truth is Go's: `false`, `null`, `""`, `[]` and `{}` are false;
@@ -597,10 +598,11 @@ impl Exec<'_> {
             let Value::Object(map) = &value else {
                 return Err(Stop::Error);
             };
+            // A missing key is Go's zero value, printed `<no value>`.
             value = map
                 .get(&Value::from(field.as_str()))
                 .cloned()
-                .ok_or(Stop::Error)?;
+                .unwrap_or(Value::Null);
         }
         Ok(Go::V(value))
     }
