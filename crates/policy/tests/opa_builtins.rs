@@ -226,6 +226,66 @@ fn regex_as_go() {
         (r#"regex.find_n("a", "aaa", 1.5)"#, Undefined),
         (r#"regex.split("(", "a")"#, Undefined),
         (r#"regex.replace("a", "(", "b")"#, Undefined),
+        // More of Go's syntax and matching.
+        (
+            r#"regex.find_n(`(?U)a+`, "aaa", -1)"#,
+            Is(r#"["a", "a", "a"]"#),
+        ),
+        (r#"regex.match(`(?s)a.b`, "a\nb")"#, Is(r#"true"#)),
+        (r#"regex.match(`a.b`, "a\nb")"#, Is(r#"false"#)),
+        (
+            r#"regex.find_n(`(?m)^\w`, "ab\ncd", -1)"#,
+            Is(r#"["a", "c"]"#),
+        ),
+        (
+            r#"regex.find_n(`(?m)\w$`, "ab\ncd", -1)"#,
+            Is(r#"["b", "d"]"#),
+        ),
+        (r#"regex.split("", "abc")"#, Is(r#"["a", "b", "c"]"#)),
+        (r#"regex.split("", "")"#, Is(r#"[]"#)),
+        (r#"regex.split("b", "abc")"#, Is(r#"["a", "c"]"#)),
+        (r#"regex.find_n("a", "aaaa", 2)"#, Is(r#"["a", "a"]"#)),
+        (r#"regex.find_n("a", "aaaa", 0)"#, Is(r#"[]"#)),
+        (
+            r#"regex.find_all_string_submatch_n(`(?P<x>a)|(b)`, "ab", -1)"#,
+            Is(r#"[["a", "a", ""], ["b", "", "b"]]"#),
+        ),
+        (r#"regex.replace("aaa", "a", "$")"#, Is(r#""$$$""#)),
+        (r#"regex.replace("abc", "(b)", "${1}x")"#, Is(r#""abxc""#)),
+        (r#"regex.replace("abc", "(b)", "${1")"#, Is(r#""a${1c""#)),
+        (
+            r#"regex.replace("abc", "(?P<name>b)", "[$name]")"#,
+            Is(r#""a[b]c""#),
+        ),
+        (r#"regex.replace("héllo", "", "-")"#, Is(r#""-h-é-l-l-o-""#)),
+        (r#"regex.match(`[[:^digit:]]`, "5")"#, Is(r#"false"#)),
+        (r#"regex.match(`^[^\d]$`, "٣")"#, Is(r#"true"#)),
+        (r#"regex.match(`(?i)ſ`, "S")"#, Is(r#"true"#)),
+        (r#"regex.match(`(?i)[k]`, "\u212a")"#, Is(r#"true"#)),
+        (r#"regex.match(`^\W$`, "é")"#, Is(r#"true"#)),
+        (r#"regex.match(`^\x{e9}$`, "é")"#, Is(r#"true"#)),
+        (r#"regex.match(`^\x41$`, "A")"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`\8`)"#, Is(r#"false"#)),
+        (r#"regex.is_valid(`[\Q]\E]`)"#, Is(r#"false"#)),
+        (r#"regex.is_valid(`(?i`)"#, Is(r#"false"#)),
+        (r#"regex.is_valid(`a{2}?`)"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`a{2}??`)"#, Is(r#"false"#)),
+        (r#"regex.is_valid(`a??`)"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`[[:foo:]]`)"#, Is(r#"false"#)),
+        (r#"regex.is_valid(`[[:alpha:]`)"#, Is(r#"false"#)),
+        (r#"regex.match(`^[[:alpha]$`, ":")"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`\pZ`)"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`\p{Zs}`)"#, Is(r#"true"#)),
+        (r#"regex.is_valid(`(?P<a>x)(?<b>y)\k<a>`)"#, Is(r#"false"#)),
+        (
+            r#"regex.template_match("{a}.{b}", "a.b", "{", "}")"#,
+            Is(r#"true"#),
+        ),
+        (r#"regex.template_match("x{(}", "x(", "{", "}")"#, Undefined),
+        (
+            r#"regex.template_match("é{.}", "éa", "{", "}")"#,
+            Is(r#"true"#),
+        ),
         // Sizes: bounded (OPA's own limits are higher).
         (r#"regex.match(`\pL{1000}`, "a")"#, RE),
         (
@@ -715,6 +775,10 @@ fn semver_and_uuid_as_opa() {
             r#"uuid.parse("000003e8-a1d2-21ef-8000-325096b39f4g")"#,
             Undefined,
         ),
+        (
+            r#"uuid.parse("+47ac10b58cc4372a5670e02b2c3d479")"#,
+            Undefined,
+        ),
         // OPA loops forever on these; verdict fails the evaluation.
         (
             r#"semver.compare("1.2.3-01", "1.2.3-1")"#,
@@ -754,7 +818,10 @@ fn render_template_as_go_text_template() {
             r#"strings.render_template("a  {{- .x -}}  b", {"x": "X"})"#,
             Is(r#""aXb""#),
         ),
-        (r#"strings.render_template("{{.missing}}", {})"#, Is(r#""<undefined>""#)),
+        (
+            r#"strings.render_template("{{.missing}}", {})"#,
+            Is(r#""<undefined>""#),
+        ),
         (
             r#"strings.render_template("{{.a.missing}}", {"a": {}})"#,
             Is(r#""<undefined>""#),

@@ -25,7 +25,7 @@ fn bytes_of(text: &str) -> Option<[u8; 16]> {
             }
             dashed(rest)?
         }
-        32 => text.to_owned(),
+        32 if text.bytes().all(|c| c.is_ascii_hexdigit()) => text.to_owned(),
         _ => return None,
     };
     let mut out = [0u8; 16];
