@@ -681,6 +681,112 @@ def sweep_urlquery(opa, count=3000, seed=20261204):
     return differences
 
 
+# ---------------------------------------------------------------------------------------
+# sprintf (Go's fmt) and regex.* (Go's RE2) against OPA, on generated cases.
+
+SPRINTF_POLICY = """package docker
+results := [[x | x := sprintf(c.format, c.args)] | some c in input.cases]
+decision := {"allow": false, "deny_msg": [json.marshal(results)]}
+"""
+SPRINTF_VERBS = list("vdsqxXoObcUeEfFgGtT%!") + ["é"]
+SPRINTF_TEXT = ["", "a", "|", " ", "é", "%%", "x%"]
+# JSON-input numbers that OPA's text and verdict's value print alike (no exponents: OPA
+# keeps "1e-07" as text; nothing beyond 64 bits: regorus reads such input as a float;
+# KNOWN-DIFFERENCES #22).
+SPRINTF_ARGS = [
+    0, 1, -5, 255, 65, 233, 1536, 9007199254740993, 18446744073709551615, 2.0, 1.5, -0.25, 3.14159, 0.001, 123456.789, 1234567.5, 0.1,
+    "", "a", "héllo", "a\"b", "\t\u0001", "<&>", "\u00a0", "😀", None, True, False,
+    [], [1, "a", None], {}, {"b": [1, {"c": None}], "a": "x"},
+]
+
+
+def sprintf_cases(count, seed):
+    import random
+
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        fmt = ""
+        for _ in range(rng.randint(1, 3)):
+            fmt += rng.choice(SPRINTF_TEXT) + "%"
+            fmt += "".join(rng.choice("#0+- ") for _ in range(rng.choice([0, 0, 1, 2])))
+            if rng.random() < 0.1:
+                fmt += rng.choice(["[1]", "[2]", "[3]", "[0]", "[x]", "["])
+            if rng.random() < 0.4:
+                fmt += rng.choice(["*", str(rng.randint(0, 12))])
+            if rng.random() < 0.3:
+                fmt += "." + rng.choice(["", "*", str(rng.randint(0, 8))])
+            if rng.random() < 0.97:
+                fmt += rng.choice(SPRINTF_VERBS)
+        args = [rng.choice(SPRINTF_ARGS) for _ in range(rng.choice([0, 1, 1, 2, 2, 3]))]
+        cases.append({"format": fmt, "args": args})
+    return cases
+
+
+REGEX_POLICY = """package docker
+results := [[
+  [x | x := regex.is_valid(c.pattern)],
+  [x | x := regex.match(c.pattern, c.value)],
+  [x | x := regex.find_n(c.pattern, c.value, -1)],
+  [x | x := regex.split(c.pattern, c.value)],
+  [x | x := regex.replace(c.value, c.pattern, "<$1|${n}$$>")],
+  [x | x := regex.find_all_string_submatch_n(c.pattern, c.value, 3)],
+] | some c in input.cases]
+decision := {"allow": false, "deny_msg": [json.marshal(results)]}
+"""
+REGEX_PIECES = [
+    "a", "b", "é", "0", "_", " ", "-", ".", "\\d", "\\w", "\\s", "\\D", "\\W", "\\S", "\\b", "\\B",
+    "[a-c]", "[^a]", "[\\d.]", "[[:alpha:]]", "[[:^digit:]]", "[]a]", "[a-]", "\\pL", "\\p{Greek}", "\\PN",
+    "\\pN", "(", ")", "(?:", "(?i)", "(?s)", "(?m)", "(?U)", "(?P<n>", "(?<n>", "*", "+", "?", "{2}",
+    "{1,3}", "{,2}", "{0}", "*?", "^", "$", "\\A", "\\z", "|", "\\Q.*\\E", "\\.", "\\<", "\\x41",
+    "\\x{e9}", "\\101", "\\0", "\\t", "\\n",
+]
+REGEX_ODD_PIECES = ["\\C", "\\e", "\\Z", "\\1", "(?x)", "(?=a)", "{1001}", "[z-a]", "[", "\\", "**", "\\p{Alphabetic}", "(?P<>"]
+REGEX_ALPHABET = ["a", "b", "c", "A", "é", "É", "0", "5", "٣", "_", " ", "\n", ".", "-", "k", "K", "\u212a", "ſ", "S", "α"]
+
+
+def regex_cases(count, seed):
+    import random
+
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        pattern = "".join(
+            rng.choice(REGEX_ODD_PIECES if rng.random() < 0.03 else REGEX_PIECES) for _ in range(rng.randint(0, 6))
+        )
+        value = "".join(rng.choice(REGEX_ALPHABET) for _ in range(rng.randint(0, 8)))
+        cases.append({"pattern": pattern, "value": value})
+    return cases
+
+
+def sweep_builtin(opa, label, policy, cases):
+    """One policy over generated cases, verdict against OPA; the number of cases that differ."""
+    OpaEngine, _, _ = opa
+    engine = OpaEngine()
+    try:
+        engine.add_policy(f"{label}.rego", policy)
+        theirs = json.loads(engine.eval_document("docker.decision", {"cases": cases})["deny_msg"][0])
+    finally:
+        engine.close()
+    ours = json.loads(eval_lines_messages(policy, {"cases": cases})[0])
+    differences = 0
+    for case, a, b in zip(cases, ours, theirs):
+        if a != b:
+            differences += 1
+            if differences <= 30:
+                print(f"  {label} differs: {json.dumps(case, ensure_ascii=False)}: verdict {a}, opa {b}")
+    print(f"{label} sweep: {len(cases)} cases: {differences} differ")
+    return differences
+
+
+def sweep_sprintf(opa, count=3000, seed=20261206):
+    return sweep_builtin(opa, "sprintf", SPRINTF_POLICY, sprintf_cases(count, seed))
+
+
+def sweep_regex(opa, count=3000, seed=20261206):
+    return sweep_builtin(opa, "regex", REGEX_POLICY, regex_cases(count, seed))
+
+
 def eval_lines_messages(policy_source, value):
     """verdict's deny messages for one policy and one input (eval_lines)."""
     lines = eval_lines_binary()
@@ -815,6 +921,8 @@ def main():
     failed = bool(unexpected)
     failed |= sweep_glob(opa) > 0
     failed |= sweep_urlquery(opa) > 0
+    failed |= sweep_sprintf(opa) > 0
+    failed |= sweep_regex(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
     if unexpected:

@@ -18,7 +18,7 @@
 //!
 //! Not as Go: a width or precision over [`MAX_SPRINTF_WIDTH`] and a result over
 //! [`MAX_OUTPUT_BYTES`] are `resource-exhausted` errors (KNOWN-DIFFERENCES row
-//! 20); the `#` flag is ignored for floats (`%#g`, `%#v` of a float).
+//! 20).
 //! Where OPA keeps a number's literal text (`1e3` is the string "1e3" to
 //! `sprintf`, `1.5e3` inside an array prints as `1.5e3`) verdict sees only
 //! the value regorus kept (the integer 1000; `1500`).
@@ -396,7 +396,7 @@ fn go_sprintf(format: &str, args: &[Arg]) -> Result<String, BuiltinError> {
 /// Go's `printArg`.
 fn print_arg(out: &mut String, arg: &Arg, verb: char, f: &Flags) {
     if verb == 'T' {
-        pad(out, arg.type_name(), f);
+        pad(out, truncate(arg.type_name(), f), f);
         return;
     }
     match arg {
@@ -585,19 +585,14 @@ fn fmt_int(out: &mut String, n: i64, verb: char, f: &Flags, arg: &Arg) {
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{fffd}');
-            pad_spaces(out, c.encode_utf8(&mut [0; 4]), f);
+            pad(out, c.encode_utf8(&mut [0; 4]), f);
         }
         'q' => {
             let c = u32::try_from(u)
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{fffd}');
-            let text = if f.sharp && is_print(c) {
-                format!("'{c}'")
-            } else {
-                quote(c.encode_utf8(&mut [0; 4]), '\'', f.plus)
-            };
-            pad_spaces(out, &text, f);
+            pad(out, &quote(c.encode_utf8(&mut [0; 4]), '\'', f.plus), f);
         }
         'U' => {
             let prec = f.prec.unwrap_or(4).max(4);
@@ -767,6 +762,9 @@ fn fmt_float(out: &mut String, x: f64, verb: char, f: &Flags, arg: &Arg) {
     if !num.starts_with(['-', '+']) {
         num.insert(0, '+');
     }
+    if f.sharp && fmt != 'b' {
+        num = sharp_float(&num, fmt, prec);
+    }
     if f.space && num.starts_with('+') && !f.plus {
         num.replace_range(..1, " ");
     }
@@ -782,6 +780,62 @@ fn fmt_float(out: &mut String, x: f64, verb: char, f: &Flags, arg: &Arg) {
         return;
     }
     pad(out, &num[1..], f);
+}
+
+/// Go's `#` flag on a formatted float (`num` signed): a decimal point always, and
+/// for `%g`/`%v`/`%x` trailing zeros up to the precision (6 by default).
+fn sharp_float(num: &str, fmt: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match fmt {
+        'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let (mut body, mut tail) = (String::new(), String::new());
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    let mut chars = num.chars();
+    let sign = chars.next().unwrap_or('+');
+    body.push(sign);
+    let rest: Vec<char> = chars.collect();
+    let mut i = 0;
+    while i < rest.len() {
+        let c = rest[i];
+        match c {
+            '.' => {
+                has_point = true;
+                body.push(c);
+            }
+            'p' | 'P' => {
+                tail = rest[i..].iter().collect();
+                break;
+            }
+            'e' | 'E' if fmt != 'x' && fmt != 'X' => {
+                tail = rest[i..].iter().collect();
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+                body.push(c);
+            }
+        }
+        i += 1;
+    }
+    if !has_point {
+        if body.len() == 2 && body.ends_with('0') {
+            digits -= 1;
+        }
+        body.push('.');
+    }
+    while digits > 0 {
+        body.push('0');
+        digits -= 1;
+    }
+    body.push_str(&tail);
+    body
 }
 
 /// Go's `strconv.FormatFloat(x, fmt, prec, 64)` (`prec` `None`: shortest).

@@ -199,9 +199,10 @@ impl RegexCache {
             let Some(caps) = re.regex.captures_at(text, start) else {
                 break;
             };
-            let mut groups = Vec::with_capacity(caps.len());
-            for group in caps.iter() {
-                let group = group.map_or("", |m| m.as_str());
+            // Go's groups, all of them (the regex crate drops a group repeated `{0}`).
+            let mut groups = Vec::with_capacity(re.names.len());
+            for i in 0..re.names.len() {
+                let group = caps.get(i).map_or("", |m| m.as_str());
                 budget.count(group)?;
                 groups.push(Value::from(group));
             }
@@ -489,6 +490,10 @@ struct Translated {
 /// counts on a path through what it holds so far (Go's `repeatIsValid`).
 struct Frame {
     weight: u64,
+    /// Where the group's text starts in `out`.
+    start: usize,
+    /// Go's `U` flag in this group: repetitions are lazy unless followed by `?`.
+    ungreedy: bool,
 }
 
 struct Translator<'a> {
@@ -500,6 +505,14 @@ struct Translator<'a> {
     last: Option<u64>,
     /// The previous token was a repetition (`a**` is an error).
     repeated: bool,
+    /// A flag group (`(?i)`) not yet written: Go lets a repetition after it apply to
+    /// the operand before it, so it is written before the next token that is not one.
+    pending: String,
+    /// Where the last operand's text starts in `out`.
+    atom_start: usize,
+    /// The last operand's text ends with a repetition (Go lets a flag group between
+    /// it and another repetition: `a{2}(?i)?` is `(?:a{2})?`).
+    quantified: bool,
 }
 
 /// Translates a Go (RE2, Perl flags) pattern; `Err(Invalid)` where Go's parser fails.
@@ -508,9 +521,16 @@ fn translate(pattern: &str) -> Result<Translated, Failure> {
         chars: pattern.chars().peekable(),
         out: String::with_capacity(pattern.len() * 2),
         names: vec![None],
-        frames: vec![Frame { weight: 1 }],
+        frames: vec![Frame {
+            weight: 1,
+            start: 0,
+            ungreedy: false,
+        }],
         last: None,
         repeated: false,
+        pending: String::new(),
+        atom_start: 0,
+        quantified: false,
     };
     t.run()?;
     Ok(Translated {
@@ -522,6 +542,10 @@ fn translate(pattern: &str) -> Result<Translated, Failure> {
 impl Translator<'_> {
     fn run(&mut self) -> Result<(), Failure> {
         while let Some(c) = self.chars.next() {
+            if !matches!(c, '*' | '+' | '?' | '{' | '(') {
+                self.flush();
+                self.atom_start = self.out.len();
+            }
             match c {
                 '(' => self.open()?,
                 ')' => {
@@ -532,6 +556,7 @@ impl Translator<'_> {
                     let frame = self.frames.pop().ok_or(Failure::Invalid)?;
                     self.out.push(')');
                     self.operand(frame.weight);
+                    self.atom_start = frame.start;
                 }
                 '|' => {
                     self.fold();
@@ -541,6 +566,7 @@ impl Translator<'_> {
                 }
                 '*' | '+' | '?' => {
                     self.repeat_operand()?;
+                    self.requantify();
                     self.out.push(c);
                     self.lazy();
                 }
@@ -559,11 +585,23 @@ impl Translator<'_> {
                 other => self.literal(other),
             }
         }
+        self.flush();
         self.fold();
         if self.frames.len() != 1 {
             return Err(Failure::Invalid);
         }
         Ok(())
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            self.out.push_str(&self.pending);
+            self.pending.clear();
+        }
+    }
+
+    fn ungreedy(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.ungreedy)
     }
 
     /// The pending operand joins the current group's weight.
@@ -577,6 +615,15 @@ impl Translator<'_> {
         self.fold();
         self.last = Some(weight);
         self.repeated = false;
+        self.quantified = false;
+    }
+
+    /// Before a repetition of an operand that already ends with one: wrap it.
+    fn requantify(&mut self) {
+        if self.quantified {
+            self.out.insert_str(self.atom_start, "(?:");
+            self.out.push(')');
+        }
     }
 
     fn literal(&mut self, c: char) {
@@ -600,23 +647,32 @@ impl Translator<'_> {
         }
     }
 
-    /// A `?` after a repetition makes it non-greedy; then it counts as repeated.
+    /// A `?` after a repetition makes it non-greedy (greedy under Go's `U` flag,
+    /// which is not passed on: each repetition is written greedy or lazy); then it
+    /// counts as repeated.
     fn lazy(&mut self) {
-        if self.chars.peek() == Some(&'?') {
+        let suffix = self.chars.peek() == Some(&'?');
+        if suffix {
             self.chars.next();
+        }
+        if suffix != self.ungreedy() {
             self.out.push('?');
         }
         self.repeated = true;
+        self.quantified = true;
     }
 
     fn brace(&mut self) -> Result<(), Failure> {
         let saved = self.chars.clone();
         let Some((min, max)) = self.repeat_counts() else {
             self.chars = saved;
+            self.flush();
+            self.atom_start = self.out.len();
             self.literal('{');
             return Ok(());
         };
         let weight = self.repeat_operand()?;
+        self.requantify();
         let too_large = |n: i64| !(0..=MAX_REPEAT as i64).contains(&n);
         if too_large(min) || max.is_some_and(|m| m != -1 && (too_large(m) || m < min)) {
             return Err(Failure::Invalid);
@@ -682,6 +738,7 @@ impl Translator<'_> {
         self.fold();
         self.repeated = false;
         if self.chars.peek() != Some(&'?') {
+            self.flush();
             self.names.push(None);
             self.group("(");
             return Ok(());
@@ -713,6 +770,7 @@ impl Translator<'_> {
             if name.is_empty() || self.names.iter().any(|n| n.as_deref() == Some(&name)) {
                 return Err(Failure::Invalid);
             }
+            self.flush();
             self.names.push(Some(name));
             self.group("(");
             return Ok(());
@@ -743,15 +801,33 @@ impl Translator<'_> {
                     if negated && !saw_flag {
                         return Err(Failure::Invalid);
                     }
+                    let ungreedy = if on.contains('U') {
+                        true
+                    } else if off.contains('U') {
+                        false
+                    } else {
+                        self.ungreedy()
+                    };
+                    on.retain(|f| f != 'U');
+                    off.retain(|f| f != 'U');
                     let flags = if off.is_empty() {
                         on
                     } else {
                         format!("{on}-{off}")
                     };
                     if end == ':' {
+                        self.flush();
                         self.group(&format!("(?{flags}:"));
-                    } else if !flags.is_empty() {
-                        write!(self.out, "(?{flags})").map_err(|_| Failure::Invalid)?;
+                        if let Some(frame) = self.frames.last_mut() {
+                            frame.ungreedy = ungreedy;
+                        }
+                    } else {
+                        if let Some(frame) = self.frames.last_mut() {
+                            frame.ungreedy = ungreedy;
+                        }
+                        if !flags.is_empty() {
+                            self.pending.push_str(&format!("(?{flags})"));
+                        }
                     }
                     return Ok(());
                 }
@@ -761,8 +837,14 @@ impl Translator<'_> {
     }
 
     fn group(&mut self, open: &str) {
+        let start = self.out.len();
         self.out.push_str(open);
-        self.frames.push(Frame { weight: 1 });
+        let ungreedy = self.ungreedy();
+        self.frames.push(Frame {
+            weight: 1,
+            start,
+            ungreedy,
+        });
         self.last = None;
         self.repeated = false;
     }
