@@ -286,6 +286,28 @@ fn regex_as_go() {
             r#"regex.template_match("é{.}", "éa", "{", "}")"#,
             Is(r#"true"#),
         ),
+        // Found by the differential's regex sweep: Go's U flag, flag groups before a repetition.
+        (r#"regex.find_n(`(?U)a+?`, "aaa", -1)"#, Is(r#"["aaa"]"#)),
+        (
+            r#"regex.find_n(`a(?U)*`, "aaa", -1)"#,
+            Is(r#"["", "", "", ""]"#),
+        ),
+        (
+            r#"regex.find_n(`a{2}(?i)?`, "aaaA", -1)"#,
+            Is(r#"["aa", "", ""]"#),
+        ),
+        (
+            r#"regex.find_n(`(?s)a(?U){1,3}`, "aaaa", -1)"#,
+            Is(r#"["a", "a", "a", "a"]"#),
+        ),
+        (
+            r#"regex.find_all_string_submatch_n(`\w()(x){0}`, "ab", -1)"#,
+            Is(r#"[["a", "", ""], ["b", "", ""]]"#),
+        ),
+        (
+            r#"regex.find_n(`(?U:a+)a+`, "aaaa", -1)"#,
+            Is(r#"["aaaa"]"#),
+        ),
         // Sizes: bounded (OPA's own limits are higher).
         (r#"regex.match(`\pL{1000}`, "a")"#, RE),
         (
@@ -482,6 +504,23 @@ fn sprintf_as_go_fmt() {
         ),
         (r#"sprintf("%5%|%-5%|", [])"#, Is(r#""%|%|""#)),
         (r#"sprintf("%d%%", [50])"#, Is(r#""50%""#)),
+        // Found by the differential's sprintf sweep.
+        (
+            r#"sprintf("%10.2T|%.T|", [{"a": 1}, 1])"#,
+            Is(r#""        st||""#),
+        ),
+        (
+            r#"sprintf("%#v|%#g|%#.3e|%#x", [1.5, 0.001, 2.0, 1.5])"#,
+            Is(r#""1.5|0.00100000|%!e(int64=002)|0x1.8000p+00""#),
+        ),
+        (
+            r#"sprintf("%#3|%#s", [0.001, -0.25])"#,
+            Is(r#""%!|(float64=0.00100000)%!s(float64=-0.250000)""#),
+        ),
+        (
+            r#"sprintf("%08c|%05q|%#+q|%#q", [65, 65, 9007199254740993, 65])"#,
+            Is(r#""0000000A|00'A'|'\\ufffd'|'A'""#),
+        ),
         // Bounds (KNOWN-DIFFERENCES row 20).
         (r#"sprintf("%65536d", [1])"#, RE),
         (r#"sprintf("%.65536f", [1.5])"#, RE),
