@@ -1136,3 +1136,25 @@ fn operators_called_by_name() {
         (r#"minus({1, 2}, {1}) == {2}"#, Is(r#"true"#)),
     ]);
 }
+
+#[test]
+fn order_of_sets_and_keys_as_opa() {
+    run(&[
+        (
+            r#"json.marshal({{"a": 1}, {1}, [1], "s", 1, null, true, false, set(), {}, []})"#,
+            Is(r#""[null,false,true,1,\"s\",[],[1],{},{\"a\":1},[],[1]]""#),
+        ),
+        (
+            r#"sprintf("%v", [{{"a": 1}, {1}, [1], "s", 1, null, true, false, set(), {}, []}])"#,
+            Is(r#""{null, false, true, 1, \"s\", [], [1], {}, {\"a\": 1}, set(), {1}}""#),
+        ),
+        (
+            r#"json.marshal({"b": {2: "x", "a": "y", null: 1}})"#,
+            Is(r#""{\"b\":{\"2\":\"x\",\"a\":\"y\",\"null\":1}}""#),
+        ),
+        (
+            r#"sprintf("%v", [{1: "a", "b": 2, null: 3, [1]: 4}])"#,
+            Is(r#""{null: 3, 1: \"a\", \"b\": 2, [1]: 4}""#),
+        ),
+    ]);
+}

@@ -26,7 +26,7 @@
 use regorus::Value;
 
 use super::bounded::BuiltinError;
-use super::gofmt::format_float;
+use super::gofmt::{format_float, sorted};
 
 /// `json.marshal(x)`.
 pub(crate) fn marshal(value: &Value) -> Option<Value> {
@@ -84,7 +84,7 @@ fn write(
         Value::Number(_) => out.push_str(&number_text(value)?),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => write_list(out, items.iter(), layout, depth)?,
-        Value::Set(items) => write_list(out, items.iter(), layout, depth)?,
+        Value::Set(items) => write_list(out, sorted(items.iter()).into_iter(), layout, depth)?,
         Value::Object(fields) => {
             let mut entries = Vec::with_capacity(fields.len());
             for (key, item) in fields.iter() {
