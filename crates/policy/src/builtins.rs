@@ -334,13 +334,14 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             _ => Ok(Value::Undefined),
         }
     })?;
-    add(engine, "json.marshal", 1, one(gojson::marshal))?;
-    add(engine, "json.marshal_with_options", 2, |a| {
+    try_add(engine, "json.marshal", 1, |a| match a.as_slice() {
+        [value] => gojson::marshal(value),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "json.marshal_with_options", 2, |a| {
         match a.as_slice() {
-            [value, options] => {
-                gojson::marshal_with_options(value, options).unwrap_or(Value::Undefined)
-            }
-            _ => Value::Undefined,
+            [value, options] => gojson::marshal_with_options(value, options),
+            _ => Ok(Value::Undefined),
         }
     })?;
     try_add(engine, "to_number", 1, |a| match a.as_slice() {

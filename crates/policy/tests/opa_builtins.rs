@@ -689,6 +689,15 @@ fn json_and_numbers_as_go() {
             r#"json.marshal([{1, "a", [1], {"x": 1}, null, false}])"#,
             Is(r#""[[null,false,1,\"a\",[1],{\"x\":1}]]""#),
         ),
+        // A value nested over 512 deep (verdict's printers recurse): bounded.
+        (
+            r#"json.marshal(json.patch({}, [{"op": "add", "path": concat("", ["/a" | numbers.range(1, n)[_]]), "value": {}} | some n in numbers.range(1, 600)]))"#,
+            RE,
+        ),
+        (
+            r#"count(json.marshal(json.patch({}, [{"op": "add", "path": concat("", ["/a" | numbers.range(1, n)[_]]), "value": {}} | some n in numbers.range(1, 500)])))"#,
+            Is("3002"),
+        ),
     ]);
 }
 

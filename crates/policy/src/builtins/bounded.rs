@@ -110,3 +110,32 @@ pub(crate) fn range(
         .collect::<Vec<_>>();
     Ok(Value::from(values))
 }
+
+/// The deepest value verdict's own builtins walk (`json.marshal`, `sprintf`,
+/// `strings.render_template`): their printers recurse, and in the sandbox a stack
+/// overflow is a trap. Deeper is a `resource-exhausted` error (OPA has no limit).
+pub(crate) const MAX_VALUE_DEPTH: usize = 512;
+
+/// Fails when `value` nests deeper than [`MAX_VALUE_DEPTH`] (checked without recursion).
+pub(crate) fn check_depth(name: &str, value: &Value) -> Result<(), BuiltinError> {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_VALUE_DEPTH {
+            return Err(limit(format!(
+                "{name}: a value nested over {MAX_VALUE_DEPTH} deep"
+            )));
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Set(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Object(fields) => {
+                for (k, x) in fields.iter() {
+                    stack.push((k, depth + 1));
+                    stack.push((x, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

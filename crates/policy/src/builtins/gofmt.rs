@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 
 use regorus::Value;
 
-use super::bounded::{BuiltinError, MAX_SPRINTF_WIDTH, limit};
+use super::bounded::{BuiltinError, MAX_SPRINTF_WIDTH, check_depth, limit};
 
 /// The longest result `sprintf` returns.
 pub(crate) const MAX_OUTPUT_BYTES: usize = 64 << 20;
@@ -205,6 +205,7 @@ struct Flags {
 
 /// `sprintf(format, values)`; `Ok(Undefined)` for ill-typed operands.
 pub(crate) fn sprintf(format: &Value, values: &Value) -> Result<Value, BuiltinError> {
+    check_depth("sprintf", values)?;
     let (Ok(format), Value::Array(values)) = (format.as_string(), values) else {
         return Ok(Value::Undefined);
     };

@@ -25,18 +25,26 @@
 
 use regorus::Value;
 
-use super::bounded::BuiltinError;
+use super::bounded::{BuiltinError, check_depth};
 use super::gofmt::{format_float, sorted};
 
 /// `json.marshal(x)`.
-pub(crate) fn marshal(value: &Value) -> Option<Value> {
+pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
+    check_depth("json.marshal", value)?;
     let mut out = String::new();
-    write(&mut out, value, None, 0)?;
-    Some(Value::from(out))
+    Ok(match write(&mut out, value, None, 0) {
+        Some(()) => Value::from(out),
+        None => Value::Undefined,
+    })
 }
 
 /// `json.marshal_with_options(x, options)`.
-pub(crate) fn marshal_with_options(value: &Value, options: &Value) -> Option<Value> {
+pub(crate) fn marshal_with_options(value: &Value, options: &Value) -> Result<Value, BuiltinError> {
+    check_depth("json.marshal_with_options", value)?;
+    Ok(with_options(value, options).unwrap_or(Value::Undefined))
+}
+
+fn with_options(value: &Value, options: &Value) -> Option<Value> {
     let Value::Object(options) = options else {
         return None;
     };

@@ -29,14 +29,14 @@
 
 use regorus::Value;
 
-use super::bounded::{BuiltinError, limit};
+use super::bounded::{BuiltinError, MAX_VALUE_DEPTH, check_depth, limit};
 use super::gojson::number_text;
 
 /// The longest result.
 const MAX_OUTPUT_BYTES: usize = 64 << 20;
 
-/// The deepest nesting of control structures in a template, and of values printed.
-const MAX_DEPTH: usize = 256;
+/// The deepest nesting of control structures in a template (deeper: `resource-exhausted`).
+const MAX_DEPTH: usize = 100;
 
 /// Why rendering stopped.
 enum Stop {
@@ -481,7 +481,7 @@ impl Parser {
 
 /// Can OPA hand this value to Go (no sets, string keys only)?
 fn convertible(value: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
+    if depth > MAX_VALUE_DEPTH {
         return false;
     }
     match value {
@@ -748,6 +748,7 @@ pub(crate) fn render(template: &Value, vars: &Value) -> Result<Value, BuiltinErr
     let (Ok(template), Value::Object(_)) = (template.as_string(), vars) else {
         return Ok(Value::Undefined);
     };
+    check_depth("strings.render_template", vars)?;
     if !convertible(vars, 0) {
         return Ok(Value::Undefined);
     }
