@@ -447,6 +447,8 @@ fn hostile_policies_end_in_a_verdict_in_the_sandbox() {
         ("regex over the compiled-size limit", "regex.match(`\\pL{1000}`, \"a\")".into(), &["resource-exhausted"]),
         ("regex repetition over Go limit", "regex.match(\"(a{1000}){1000}\", \"a\")".into(), &["deny"]),
         ("strings.replace_n growth", "count(strings.replace_n({\"a\": concat(\"\", [\"b\" | numbers.range(1, 100000)[_]])}, concat(\"\", [\"a\" | numbers.range(1, 100000)[_]]))) > 0".into(), &["resource-exhausted"]),
+        ("json.marshal 500 deep in the sandbox", "count(json.marshal(json.patch({}, [{\"op\": \"add\", \"path\": concat(\"\", [\"/a\" | numbers.range(1, n)[_]]), \"value\": {}} | some n in numbers.range(1, 500)]))) == 3002".into(), &["allow"]),
+        ("sprintf of a value 500 deep in the sandbox", "count(sprintf(\"%v\", [json.patch({}, [{\"op\": \"add\", \"path\": concat(\"\", [\"/a\" | numbers.range(1, n)[_]]), \"value\": {}} | some n in numbers.range(1, 500)])])) > 0".into(), &["allow"]),
         ("deep value by json.patch", "count(json.marshal(json.patch({}, [{\"op\": \"add\", \"path\": concat(\"\", [\"/a\" | numbers.range(1, n)[_]]), \"value\": {}} | some n in numbers.range(1, 20000)]))) > 0".into(), &["resource-exhausted", "deny"]),
     ];
     let mut report = Vec::new();
