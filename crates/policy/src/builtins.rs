@@ -20,7 +20,7 @@
 //! * `urlquery.*` — Go's `net/url` query escaping (`builtins/urlquery.rs`); regorus's
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
 //!   68 KB gzip) for four functions that never see a host name;
-//! * `sprintf` — Go's `fmt.Sprintf` over the values as OPA converts them
+//! * `sprintf`, `format_int` — Go's `fmt.Sprintf` over the values as OPA converts them
 //!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
 //!   non-ASCII digit and knows few of Go's flags and error forms;
 //! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
@@ -360,6 +360,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             _ => Value::Undefined,
         }
     };
+    try_add(engine, "format_int", 2, |a| match a.as_slice() {
+        [x, base] => gofmt::format_int(x, base),
+        _ => Ok(Value::Undefined),
+    })?;
     add(engine, "plus", 2, two(arith::plus))?;
     add(engine, "minus", 2, two(arith::minus))?;
     add(engine, "mul", 2, two(arith::mul))?;

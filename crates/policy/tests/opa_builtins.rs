@@ -1167,3 +1167,42 @@ fn order_of_sets_and_keys_as_opa() {
         ),
     ]);
 }
+
+#[test]
+fn format_int_as_opa() {
+    run(&[
+        (
+            r#"format_int(123456789012345678901234567890, 10)"#,
+            Is(r#""123456789012345678901234567890""#),
+        ),
+        (
+            r#"format_int(18446744073709551615, 16)"#,
+            Is(r#""ffffffffffffffff""#),
+        ),
+        (
+            r#"format_int(18446744073709551617, 10)"#,
+            Is(r#""18446744073709551617""#),
+        ),
+        (
+            r#"format_int(36893488147419103231, 10)"#,
+            Is(r#""36893488147419103231""#),
+        ),
+        (r#"format_int(-0.5, 10)"#, Is(r#""0""#)),
+        (r#"format_int(255.99, 8)"#, Is(r#""377""#)),
+        // OPA compares the base's text with "16"; regorus kept only the value 16.
+        (r#"format_int(255, 16.0)"#, Differs("undefined", r#""ff""#)),
+        (r#"format_int(255, 3)"#, Undefined),
+        (
+            r#"format_int(9223372036854775807, 10)"#,
+            Is(r#""9223372036854775807""#),
+        ),
+        (
+            r#"format_int(-9223372036854775808, 16)"#,
+            Is(r#""-8000000000000000""#),
+        ),
+        (r#"format_int(0, 2)"#, Is(r#""0""#)),
+        // Sizes: an integer of over 20,000 digits is bounded (the base conversion is quadratic).
+        (r#"format_int(bits.lsh(1, 70000), 16)"#, RE),
+        (r#"count(format_int(bits.lsh(1, 6000), 16))"#, Is("1501")),
+    ]);
+}

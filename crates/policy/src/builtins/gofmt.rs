@@ -210,6 +210,11 @@ pub(crate) fn sprintf(format: &Value, values: &Value) -> Result<Value, BuiltinEr
         return Ok(Value::Undefined);
     };
     let args: Vec<Arg> = values.iter().map(Arg::of).collect();
+    for arg in &args {
+        if let Arg::Big(_, digits) = arg {
+            check_digits("sprintf", digits)?;
+        }
+    }
     Ok(Value::from(go_sprintf(format, &args)?))
 }
 
@@ -792,6 +797,63 @@ fn fmt_big(out: &mut String, negative: bool, digits: &str, verb: char, f: &Flags
     out.extend(std::iter::repeat_n('0', zeros));
     out.push_str(&text);
     out.extend(std::iter::repeat_n(' ', right));
+}
+
+/// `format_int(x, base)` as OPA: `x` truncated toward zero (so `-0.5` is `0`),
+/// written in base 2, 8, 10 or 16 (lower case) with a `-` when negative; any
+/// other base, or an `x` that is no number, is undefined. OPA reads a number
+/// written with a fraction or an exponent as a 64-bit-mantissa float first
+/// (`1e30` is not exact); regorus keeps `1e30` as an integer (KNOWN-DIFFERENCES).
+pub(crate) fn format_int(x: &Value, base: &Value) -> Result<Value, BuiltinError> {
+    let digits = match int_digits(x, base) {
+        Some((base, negative, digits)) => {
+            check_digits("format_int", &digits)?;
+            let sign = if negative && digits != "0" { "-" } else { "" };
+            Value::from(format!("{sign}{}", to_base(&digits, base)))
+        }
+        None => Value::Undefined,
+    };
+    Ok(digits)
+}
+
+/// The base, sign and decimal digits of `format_int`'s operands.
+fn int_digits(x: &Value, base: &Value) -> Option<(u32, bool, String)> {
+    let base = match base.as_i64().ok()? {
+        b @ (2 | 8 | 10 | 16) => b as u32,
+        _ => return None,
+    };
+    let Value::Number(n) = x else {
+        return None;
+    };
+    let (negative, digits) = if let Ok(i) = x.as_i64() {
+        (i < 0, i.unsigned_abs().to_string())
+    } else if n.is_integer() && !n.format_decimal().contains(['.', 'e', 'E']) {
+        let text = n.format_decimal();
+        match text.strip_prefix('-') {
+            Some(d) => (true, d.to_owned()),
+            None => (false, text),
+        }
+    } else {
+        let t = x.as_f64().ok()?.trunc();
+        if !t.is_finite() {
+            return None;
+        }
+        (t < 0.0, format!("{:.0}", t.abs()))
+    };
+    Some((base, negative, digits))
+}
+
+/// The most decimal digits of an integer written in another base (the conversion
+/// is quadratic): beyond, `resource-exhausted`.
+const MAX_BASE_DIGITS: usize = 20_000;
+
+fn check_digits(name: &str, digits: &str) -> Result<(), BuiltinError> {
+    if digits.len() > MAX_BASE_DIGITS {
+        return Err(limit(format!(
+            "{name}: an integer of more than {MAX_BASE_DIGITS} digits"
+        )));
+    }
+    Ok(())
 }
 
 /// Decimal digits to `base` (2, 8, 10 or 16), lower case.
