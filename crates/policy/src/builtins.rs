@@ -19,14 +19,36 @@
 //!   globset, which alone added 88 KB gzip (260 KB) to the wasm builds;
 //! * `urlquery.*` — Go's `net/url` query escaping (`builtins/urlquery.rs`); regorus's
 //!   `urlquery` feature links the `url` crate with its IDNA tables (186 KB,
-//!   68 KB gzip) for four functions that never see a host name.
+//!   68 KB gzip) for four functions that never see a host name;
+//! * `sprintf`, `format_int` — Go's `fmt.Sprintf` over the values as OPA converts them
+//!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
+//!   non-ASCII digit and knows few of Go's flags and error forms;
+//! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
+//!   `encoding/json` text (HTML-safe escapes, keys sorted as Go sorts them) and
+//!   `strconv.ParseFloat`'s syntax (`builtins/gojson.rs`);
+//! * `semver.*` — OPA's own lax parser (`builtins/semver.rs`; regorus follows the
+//!   specification strictly); `uuid.parse` — google/uuid's forms and OPA's
+//!   result object (`builtins/uuid.rs`; regorus lacks it);
+//! * `strings.render_template` — Go `text/template` for the actions policies use
+//!   (`builtins/template.rs`; regorus lacks it);
+//! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
+//!   OPA allows and regorus does not know (`builtins/arith.rs`);
+//! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
+//!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
+//!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
 mod arith;
 pub mod bounded;
 mod glob;
+mod gofmt;
+mod gojson;
 mod golayout;
+mod regex;
+mod semver;
+mod template;
 mod time;
 mod urlquery;
+mod uuid;
 
 use regorus::{Engine, Value};
 use sha2::{Digest, Sha256};
@@ -198,11 +220,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &[
-    "regex.find_all_string_submatch_n",
-    "strings.render_template",
-    "uuid.parse",
-];
+pub const UNSUPPORTED: &[&str] = &["regex.globs_match"];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -273,9 +291,8 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         [x, y, step] => bounded::range("numbers.range_step", x, y, Some(step)),
         _ => Ok(Value::Undefined),
     })?;
-    let sprintf = bounded::Sprintf::new()?;
-    try_add(engine, "sprintf", 2, move |a| match a.as_slice() {
-        [format, args] => sprintf.call(format, args),
+    try_add(engine, "sprintf", 2, |a| match a.as_slice() {
+        [format, args] => gofmt::sprintf(format, args),
         _ => Ok(Value::Undefined),
     })?;
     // Operators (rewritten to the reserved names by `crate::rewrite`) and OPA's names for them.
@@ -319,6 +336,79 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         1,
         one(crate::template::render),
     )?;
+    let regexes = regex::RegexCache::default();
+    let r = regexes.clone();
+    try_add(engine, "regex.is_valid", 1, move |a| match a.as_slice() {
+        [pattern] => r.is_valid(pattern),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.match", 2, move |a| match a.as_slice() {
+        [pattern, value] => r.is_match(pattern, value),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.split", 2, move |a| match a.as_slice() {
+        [pattern, value] => r.split(pattern, value),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(engine, "regex.find_n", 3, move |a| match a.as_slice() {
+        [pattern, value, n] => r.find_n(pattern, value, n),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes.clone();
+    try_add(
+        engine,
+        "regex.find_all_string_submatch_n",
+        3,
+        move |a| match a.as_slice() {
+            [pattern, value, n] => r.find_all_submatch(pattern, value, n),
+            _ => Ok(Value::Undefined),
+        },
+    )?;
+    let r = regexes.clone();
+    try_add(engine, "regex.replace", 3, move |a| match a.as_slice() {
+        [value, pattern, replacement] => r.replace(value, pattern, replacement),
+        _ => Ok(Value::Undefined),
+    })?;
+    let r = regexes;
+    try_add(engine, "regex.template_match", 4, move |a| {
+        match a.as_slice() {
+            [template, value, start, end] => r.template_match(template, value, start, end),
+            _ => Ok(Value::Undefined),
+        }
+    })?;
+    try_add(engine, "json.marshal", 1, |a| match a.as_slice() {
+        [value] => gojson::marshal(value),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "json.marshal_with_options", 2, |a| {
+        match a.as_slice() {
+            [value, options] => gojson::marshal_with_options(value, options),
+            _ => Ok(Value::Undefined),
+        }
+    })?;
+    try_add(engine, "to_number", 1, |a| match a.as_slice() {
+        [value] => gojson::to_number(value),
+        _ => Ok(Value::Undefined),
+    })?;
+    add(engine, "semver.is_valid", 1, one(semver::is_valid))?;
+    try_add(engine, "semver.compare", 2, |a| match a.as_slice() {
+        [x, y] => semver::compare(x, y),
+        _ => Ok(Value::Undefined),
+    })?;
+    add(engine, "uuid.parse", 1, one(uuid::parse))?;
+    try_add(engine, "format_int", 2, |a| match a.as_slice() {
+        [x, base] => gofmt::format_int(x, base),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "strings.render_template", 2, |a| {
+        match a.as_slice() {
+            [template, vars] => template::render(template, vars),
+            _ => Ok(Value::Undefined),
+        }
+    })?;
     add(engine, "urlquery.encode", 1, one(urlquery::encode))?;
     add(engine, "urlquery.decode", 1, one(urlquery::decode))?;
     add(

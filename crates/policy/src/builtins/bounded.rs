@@ -17,12 +17,12 @@
 //!
 //! These extensions take precedence over the builtins of the same name.
 //! `numbers.range` and `numbers.range_step` are implemented here with OPA's
-//! semantics; `sprintf` checks the format and then lets regorus format it,
-//! in a one-rule engine of its own. An over-large result is a
+//! semantics; `sprintf` is Go's `fmt` (`builtins/gofmt.rs`), with widths and
+//! precisions bounded by [`MAX_SPRINTF_WIDTH`]. An over-large result is a
 //! `resource-exhausted` error, never an undefined call: an undefined value
 //! in a `deny` rule could turn a deny into an allow.
 
-use regorus::{Engine, Value};
+use regorus::Value;
 
 /// The most elements `numbers.range` and `numbers.range_step` return. OPA
 /// has no limit but memory; a million integers is far beyond any real
@@ -49,7 +49,7 @@ impl core::fmt::Display for BuiltinError {
 
 impl std::error::Error for BuiltinError {}
 
-fn limit(message: String) -> BuiltinError {
+pub(crate) fn limit(message: String) -> BuiltinError {
     BuiltinError(format!("{LIMIT}{message}"))
 }
 
@@ -111,81 +111,31 @@ pub(crate) fn range(
     Ok(Value::from(values))
 }
 
-/// Checks a `sprintf` format the way regorus reads it: every width and
-/// precision is ASCII digits and at most [`MAX_SPRINTF_WIDTH`].
-pub(crate) fn check_format(format: &str) -> Result<(), BuiltinError> {
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            continue;
-        }
-        let Some(first) = chars.next() else {
-            break;
-        };
-        if first == '%' || !(first == '.' || first.is_numeric()) {
-            continue;
-        }
-        let mut digits = String::new();
-        if first != '.' {
-            digits.push(first);
-        }
-        while let Some(&d) = chars.peek().filter(|d| d.is_numeric()) {
-            digits.push(d);
-            chars.next();
-        }
-        if !digits.chars().all(|d| d.is_ascii_digit()) {
-            return Err(BuiltinError(format!(
-                "sprintf: width or precision {digits:?} is not ASCII digits"
-            )));
-        }
-        let width = digits
-            .bytes()
-            .try_fold(0u64, |w, d| {
-                w.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-            .unwrap_or(u64::MAX);
-        if width > MAX_SPRINTF_WIDTH {
+/// The deepest value verdict's own builtins walk (`json.marshal`, `sprintf`,
+/// `strings.render_template`): their printers recurse, and in the sandbox a stack
+/// overflow is a trap. Deeper is a `resource-exhausted` error (OPA has no limit).
+pub(crate) const MAX_VALUE_DEPTH: usize = 512;
+
+/// Fails when `value` nests deeper than [`MAX_VALUE_DEPTH`] (checked without recursion).
+pub(crate) fn check_depth(name: &str, value: &Value) -> Result<(), BuiltinError> {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_VALUE_DEPTH {
             return Err(limit(format!(
-                "sprintf: width or precision {digits} is over the limit of {MAX_SPRINTF_WIDTH}"
+                "{name}: a value nested over {MAX_VALUE_DEPTH} deep"
             )));
         }
-        // The verb.
-        chars.next();
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Set(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Object(fields) => {
+                for (k, x) in fields.iter() {
+                    stack.push((k, depth + 1));
+                    stack.push((x, depth + 1));
+                }
+            }
+            _ => {}
+        }
     }
     Ok(())
-}
-
-/// regorus's own `sprintf`, reached through a one-rule engine (the
-/// extension of that name hides the builtin in the policy's engine).
-#[derive(Clone)]
-pub(crate) struct Sprintf(Engine);
-
-impl Sprintf {
-    pub(crate) fn new() -> Result<Sprintf, String> {
-        let mut engine = Engine::new();
-        engine.set_rego_v0(false);
-        engine.set_strict_builtin_errors(false);
-        engine
-            .add_policy(
-                "sprintf.rego".to_owned(),
-                "package sprintf\n\nout := sprintf(input.format, input.args)\n".to_owned(),
-            )
-            .map_err(|e| format!("the sprintf engine: {e}"))?;
-        Ok(Sprintf(engine))
-    }
-
-    pub(crate) fn call(&self, format: &Value, args: &Value) -> Result<Value, BuiltinError> {
-        if let Ok(text) = format.as_string() {
-            check_format(text)?;
-        }
-        let input = Value::from(std::collections::BTreeMap::from([
-            (Value::from("format"), format.clone()),
-            (Value::from("args"), args.clone()),
-        ]));
-        let mut engine = self.0.clone();
-        engine.set_input(input);
-        Ok(engine
-            .eval_rule("data.sprintf.out".to_owned())
-            .unwrap_or(Value::Undefined))
-    }
 }

@@ -1,0 +1,390 @@
+//! `json.marshal`, `json.marshal_with_options` and `to_number` as OPA
+//! evaluates them (OPA `topdown/encoding.go`, `topdown/casts.go`, over Go's
+//! `encoding/json` and `strconv`):
+//!
+//! * marshal — Go's `json.Marshal` of the value: object keys sorted bytewise,
+//!   a key that is not a string written as its compact JSON text (`{1: "x"}` is
+//!   `{"1":"x"}`), sets as arrays in order; strings escaped as Go escapes them:
+//!   `<`, `>`, `&`, U+2028, U+2029 as `\u003c`…, `\b \f \n \r \t`, other
+//!   control characters `\u00XX`;
+//! * marshal_with_options — `pretty` (boolean), `indent` (default a tab),
+//!   `prefix` (before every line, the first too); `indent` or `prefix` alone
+//!   mean pretty; any other option, or an option of the wrong type, is an error
+//!   (the call is undefined);
+//! * to_number — `null` 0, `false` 0, `true` 1, a number itself; a string that
+//!   Go's `strconv.ParseFloat` rejects (spaces, `0x10` without `p`, `1e400`,
+//!   `Inf`, `NaN`) is undefined; one it accepts that is not JSON number syntax
+//!   (`021`, `+1`, `.5`, `1.`, `0x1p4`, `1_000`) is the error OPA's evaluation
+//!   ends with (`json: invalid number literal`): OPA keeps the text as the
+//!   number's and fails when it reads it back.
+//!
+//! Numbers: regorus keeps integers and `f64`s, not the literal's text that OPA
+//! writes back (`1.0`, `1e3`, `2.50` in the policy are `1.0`, `1e3`, `2.50` in
+//! OPA's JSON): an integer is written as its digits, a float as Go writes a
+//! `float64` (shortest digits; exponent below 1e-6 and from 1e21 up).
+
+use regorus::Value;
+
+use super::bounded::{BuiltinError, check_depth};
+use super::gofmt::{format_float, sorted};
+
+/// `json.marshal(x)`.
+pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
+    check_depth("json.marshal", value)?;
+    let mut out = String::new();
+    Ok(match write(&mut out, value, None, 0) {
+        Some(()) => Value::from(out),
+        None => Value::Undefined,
+    })
+}
+
+/// `json.marshal_with_options(x, options)`.
+pub(crate) fn marshal_with_options(value: &Value, options: &Value) -> Result<Value, BuiltinError> {
+    check_depth("json.marshal_with_options", value)?;
+    Ok(with_options(value, options).unwrap_or(Value::Undefined))
+}
+
+fn with_options(value: &Value, options: &Value) -> Option<Value> {
+    let Value::Object(options) = options else {
+        return None;
+    };
+    let (mut pretty, mut indent, mut prefix) = (None, None, None);
+    for (key, option) in options.iter() {
+        match (key.as_string().ok()?.as_ref(), option) {
+            ("pretty", Value::Bool(b)) => pretty = Some(*b),
+            ("indent", Value::String(s)) => indent = Some(s.to_string()),
+            ("prefix", Value::String(s)) => prefix = Some(s.to_string()),
+            _ => return None,
+        }
+    }
+    let pretty = pretty.unwrap_or(indent.is_some() || prefix.is_some());
+    let mut out = String::new();
+    if !pretty {
+        write(&mut out, value, None, 0)?;
+        return Some(Value::from(out));
+    }
+    let prefix = prefix.unwrap_or_default();
+    let indent = indent.unwrap_or_else(|| "\t".to_owned());
+    out.push_str(&prefix);
+    write(&mut out, value, Some((&prefix, &indent)), 0)?;
+    Some(Value::from(out))
+}
+
+fn newline(out: &mut String, layout: Option<(&str, &str)>, depth: usize) {
+    if let Some((prefix, indent)) = layout {
+        out.push('\n');
+        out.push_str(prefix);
+        for _ in 0..depth {
+            out.push_str(indent);
+        }
+    }
+}
+
+fn write(
+    out: &mut String,
+    value: &Value,
+    layout: Option<(&str, &str)>,
+    depth: usize,
+) -> Option<()> {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(_) => out.push_str(&number_text(value)?),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => write_list(out, items.iter(), layout, depth)?,
+        Value::Set(items) => write_list(out, sorted(items.iter()).into_iter(), layout, depth)?,
+        Value::Object(fields) => {
+            let mut entries = Vec::with_capacity(fields.len());
+            for (key, item) in fields.iter() {
+                let key = match key {
+                    Value::String(s) => s.to_string(),
+                    other => {
+                        let mut text = String::new();
+                        write(&mut text, other, None, 0)?;
+                        text
+                    }
+                };
+                entries.push((key, item));
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            if entries.is_empty() {
+                out.push_str("{}");
+                return Some(());
+            }
+            out.push('{');
+            for (i, (key, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, layout, depth + 1);
+                write_string(out, key);
+                out.push(':');
+                if layout.is_some() {
+                    out.push(' ');
+                }
+                write(out, item, layout, depth + 1)?;
+            }
+            newline(out, layout, depth);
+            out.push('}');
+        }
+        Value::Undefined => return None,
+    }
+    Some(())
+}
+
+fn write_list<'a>(
+    out: &mut String,
+    items: impl ExactSizeIterator<Item = &'a Value>,
+    layout: Option<(&str, &str)>,
+    depth: usize,
+) -> Option<()> {
+    if items.len() == 0 {
+        out.push_str("[]");
+        return Some(());
+    }
+    out.push('[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, layout, depth + 1);
+        write(out, item, layout, depth + 1)?;
+    }
+    newline(out, layout, depth);
+    out.push(']');
+    Some(())
+}
+
+/// A number as Go's `encoding/json` writes it: an integer's digits, a float's
+/// shortest text (`e` notation below 1e-6 and from 1e21 up, `e-7` not `e-07`).
+pub(crate) fn number_text(value: &Value) -> Option<String> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    if n.is_integer() {
+        let text = n.format_decimal();
+        if !text.contains(['.', 'e', 'E']) {
+            return Some(text);
+        }
+    }
+    let f = value.as_f64().ok()?;
+    let a = f.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let text = format_float(f, 'e', None);
+        // e-07 → e-7, e+21 → e+21.
+        return Some(match text.rsplit_once("e-0") {
+            Some((m, d)) if d.len() == 1 => format!("{m}e-{d}"),
+            _ => text,
+        });
+    }
+    Some(format_float(f, 'f', None))
+}
+
+/// A string as Go's `encoding/json` writes it (HTML-safe).
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `to_number(x)`.
+pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
+    Ok(match value {
+        Value::Null | Value::Bool(false) => Value::from(0u64),
+        Value::Bool(true) => Value::from(1u64),
+        Value::Number(_) => value.clone(),
+        Value::String(s) => {
+            if !go_parse_float_accepts(s) {
+                return Ok(Value::Undefined);
+            }
+            if !is_json_number(s) {
+                return Err(BuiltinError(format!(
+                    "to_number: json: invalid number literal {s:?}"
+                )));
+            }
+            // An integer keeps all its digits (to 128 bits), as OPA keeps the text.
+            if !s.contains(['.', 'e', 'E'])
+                && let Ok(n) = s.parse::<i128>()
+            {
+                return Ok(Value::from(n));
+            }
+            match Value::from_json_str(s) {
+                Ok(n @ Value::Number(_)) => n,
+                _ => Value::Undefined,
+            }
+        }
+        _ => Value::Undefined,
+    })
+}
+
+/// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Does Go's `strconv.ParseFloat(s, 64)` return a finite number without error
+/// (and is `s` none of the infinities and NaNs OPA refuses)?
+fn go_parse_float_accepts(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (hex, body) = match unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        Some(rest) => (true, rest),
+        None => (false, unsigned),
+    };
+    let b = body.as_bytes();
+    let mut i = 0;
+    let mut mantissa_digits = 0usize;
+    let mut underscores = false;
+    let mut seen_dot = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'_' => underscores = true,
+            b'.' if !seen_dot => seen_dot = true,
+            c if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) => mantissa_digits += 1,
+            _ => break,
+        }
+        i += 1;
+    }
+    if mantissa_digits == 0 {
+        return false;
+    }
+    let exponent_mark = if hex { [b'p', b'P'] } else { [b'e', b'E'] };
+    let mut exponent: Option<i64> = None;
+    if b.get(i).is_some_and(|c| exponent_mark.contains(c)) {
+        i += 1;
+        let negative = match b.get(i) {
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            _ => false,
+        };
+        let mut e: i64 = 0;
+        let mut any = false;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'_' => underscores = true,
+                c if c.is_ascii_digit() => {
+                    any = true;
+                    e = (e * 10 + i64::from(c - b'0')).min(1_000_000);
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        if !any {
+            return false;
+        }
+        exponent = Some(if negative { -e } else { e });
+    }
+    if hex && exponent.is_none() {
+        return false;
+    }
+    if i != b.len() {
+        return false;
+    }
+    if underscores && !underscore_ok(unsigned) {
+        return false;
+    }
+    // Range: ParseFloat fails when the value rounds beyond f64's largest.
+    if hex {
+        let digits: String = body
+            .split(['p', 'P'])
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| *c != '_')
+            .collect();
+        let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+        let mut value = 0f64;
+        for c in int.chars().chain(frac.chars()) {
+            value = value * 16.0 + f64::from(c.to_digit(16).unwrap_or(0));
+        }
+        let exp = exponent.unwrap_or(0) - 4 * frac.len() as i64;
+        let scaled = value * 2f64.powi(exp.clamp(-2000, 2000) as i32);
+        return scaled.is_finite();
+    }
+    let cleaned: String = unsigned.chars().filter(|c| *c != '_').collect();
+    cleaned.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Go's `underscoreOK`: underscores only between digits (or after a base prefix).
+fn underscore_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let hex = b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'x' | b'X');
+    if hex {
+        i = 2;
+        saw = b'0';
+    }
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
