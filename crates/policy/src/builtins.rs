@@ -323,6 +323,15 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
     }
     try_add(
         engine,
+        &format!("{}member3", crate::rewrite::VAR_PREFIX),
+        3,
+        |a| match a.as_slice() {
+            [k, v, c] => arith::member3(k, v, c),
+            _ => Ok(Value::Undefined),
+        },
+    )?;
+    try_add(
+        engine,
         &format!("{}neg", crate::rewrite::VAR_PREFIX),
         1,
         |a| match a.as_slice() {

@@ -132,7 +132,13 @@ pub(crate) fn rewrite_module(
     }
     pass.edits
         .sort_by_key(|e| (e.start, std::cmp::Reverse(e.end), e.order));
-    Ok(Some(render(source, 0, source.len(), &pass.edits, true)))
+    Ok(Some(render(
+        source,
+        0,
+        source.len(),
+        &pass.edits,
+        Mode::Whole,
+    )))
 }
 
 /// One change to the source: `[start, end)` becomes `text`, where a hoist's text is rendered
@@ -165,33 +171,37 @@ enum EditKind {
     },
 }
 
-/// `source[start..end]` with the edits inside applied. A zero-width edit at `end` (a closing
-/// brace after the last operand of a body) belongs to the enclosing text unless `whole`.
-fn render(source: &str, start: usize, end: usize, edits: &[Edit], whole: bool) -> String {
-    render_inner(source, start, end, edits, whole, false)
+/// How a span is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The whole module.
+    Whole,
+    /// An operand moved out of a negation (or a `with` clause), for its binding: the operand's
+    /// own replacement by its variable does not apply.
+    Binding,
+    /// An argument of a call edit; `own` when the call wraps exactly this span (`neg(x)`).
+    Argument { own: bool },
 }
 
-/// [`render`]; `wrapping`: the span is the argument of a call edit over the same span.
-fn render_inner(
-    source: &str,
-    start: usize,
-    end: usize,
-    edits: &[Edit],
-    whole: bool,
-    wrapping: bool,
-) -> String {
+/// `source[start..end]` with the edits inside applied. A zero-width edit at `end` (a closing
+/// brace after the last operand of a body) belongs to the enclosing text unless the whole
+/// module is rendered.
+fn render(source: &str, start: usize, end: usize, edits: &[Edit], mode: Mode) -> String {
+    let whole = mode == Mode::Whole;
     let mut out = String::with_capacity(end - start + 64);
     let mut cursor = start;
     for edit in edits {
         if edit.start < cursor || edit.end > end || edit.start < start {
             continue; // inside an edit already rendered, or outside this span
         }
-        if (edit.start, edit.end) == (start, end) && !whole {
-            match &edit.kind {
-                // The replacement of the operand being rendered itself.
-                EditKind::Moved(_) => continue,
+        if (edit.start, edit.end) == (start, end) {
+            match (&edit.kind, mode) {
+                // The replacement of the operand being bound itself.
+                (EditKind::Moved(_), Mode::Binding) => continue,
                 // A call wrapping exactly this span, whose argument is being rendered.
-                EditKind::Call { args, .. } if args.as_slice() == [(start, end)] && wrapping => {
+                (EditKind::Call { args, .. }, Mode::Argument { own: true })
+                    if args.as_slice() == [(start, end)] =>
+                {
                     continue;
                 }
                 _ => {}
@@ -218,7 +228,7 @@ fn render_inner(
                         out.push(' ');
                     }
                     let own = (*s, *e) == (edit.start, edit.end);
-                    out.push_str(&render_inner(source, *s, *e, edits, false, own));
+                    out.push_str(&render(source, *s, *e, edits, Mode::Argument { own }));
                     gap = *e;
                 }
                 out.push_str(&line_breaks(source, gap, edit.end));
@@ -228,10 +238,10 @@ fn render_inner(
                 for (var, s, e) in operands {
                     out.push_str(var);
                     out.push_str(" := ");
-                    out.push_str(&render(source, *s, *e, edits, false));
+                    out.push_str(&render(source, *s, *e, edits, Mode::Binding));
                     if let Some((ws, we)) = with {
                         out.push(' ');
-                        out.push_str(&render(source, *ws, *we, edits, false));
+                        out.push_str(&render(source, *ws, *we, edits, Mode::Binding));
                     }
                     out.push_str("; ");
                 }
@@ -522,7 +532,24 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                     },
                     _ => None,
                 };
-                if let Some(op) = op {
+                // `k, v in c`: regorus holds it when the key is absent and the value undefined,
+                // and never for a set; OPA's `internal.member_3` (verdict's own).
+                if key == "Membership" && !value["key"].is_null() {
+                    let (start, end) = extent(source, key, value);
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}member3"),
+                            args: vec![
+                                expr_extent(source, &value["key"]),
+                                expr_extent(source, &value["value"]),
+                                expr_extent(source, &value["collection"]),
+                            ],
+                        },
+                        order: 2,
+                    });
+                } else if let Some(op) = op {
                     let (start, end) = extent(source, key, value);
                     edits.push(Edit {
                         start,
@@ -538,9 +565,15 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                     });
                 } else if key == "UnaryExpr"
                     && let Some(after) = source.get(span_start(&value["span"]) + 1..)
-                    && after.trim_start().starts_with('(')
+                    && (after.trim_start().starts_with(['(', '[', '{', '"', '`'])
+                        || ["true", "false", "null"].iter().any(|w| {
+                            after.trim_start().strip_prefix(w).is_some_and(|rest| {
+                                !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                            })
+                        }))
                 {
-                    // OPA: "unexpected ( token: expected number".
+                    // OPA parses a minus before a number, a variable, a reference or a call
+                    // only: "unexpected ( token: expected number".
                     refused.get_or_insert(span_start(&value["span"]));
                 } else if key == "UnaryExpr"
                     && one_entry(&value["expr"]).is_some_and(|(k, _)| k != "Number")
@@ -815,7 +848,7 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
             Error::MalformedPolicy {
                 path: module.path.clone(),
                 message: format!(
-                    "{}:{line}: unexpected ( after a unary minus: expected a number, a variable or a reference (as OPA)",
+                    "{}:{line}: a unary minus before a parenthesis, a string, a collection, true, false or null: expected a number, a variable, a reference or a call (as OPA)",
                     module.path
                 ),
             }

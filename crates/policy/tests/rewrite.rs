@@ -278,6 +278,55 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "[-1,-3,-3]",
     ),
+    (
+        "unary-minus-string",
+        "x := -\"a\"",
+        "{}",
+        "error malformed-policy",
+    ),
+    (
+        "unary-minus-array",
+        "x := -[1]",
+        "{}",
+        "error malformed-policy",
+    ),
+    (
+        "unary-minus-true",
+        "x := -true",
+        "{}",
+        "error malformed-policy",
+    ),
+    (
+        "unary-minus-var-named-like-keyword",
+        "trueish := 2\nx := -trueish",
+        "{}",
+        "-2",
+    ),
+    // `k, v in c` (OPA's internal.member_3): undefined operands, sets.
+    (
+        "member3-undefined-value",
+        "x if { \"b\", input.missing in {\"a\": 1} }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "member3-not-undefined-value",
+        "x if { not \"b\", input.m in {\"a\": 1} }",
+        "{}",
+        "undefined",
+    ),
+    (
+        "member3-not-defined",
+        "x if { not \"b\", input.m in {\"a\": 1} }",
+        r#"{"m":1}"#,
+        "true",
+    ),
+    (
+        "member3-kinds",
+        "x := [(1, 1 in {1}), (2, 1 in {1}), (0, \"a\" in [\"a\"]), (1, \"a\" in [\"a\"]), (0.0, \"a\" in [\"a\"]), (\"a\", 1 in {\"a\": 1}), (\"a\", 2 in {\"a\": 1}), (\"b\", 1 in {\"a\":1}), (\"x\", \"x\" in \"xyz\"), (-1, \"a\" in [\"a\"]), (1.5, \"a\" in [\"a\", \"a\"])]",
+        "{}",
+        "[true,false,true,false,true,true,false,false,false,false,false]",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {

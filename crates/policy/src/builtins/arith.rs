@@ -98,6 +98,25 @@ pub(crate) fn and(a: &Value, b: &Value) -> Outcome {
     }
 }
 
+/// `key, value in collection` (OPA's `internal.member_3`): an object holds `value` under
+/// `key`, an array at index `key`, a set holds `value` and `key` equals it; anything else:
+/// false. (A call with an undefined argument is undefined before it gets here.)
+pub(crate) fn member3(key: &Value, value: &Value, collection: &Value) -> Outcome {
+    let held = match collection {
+        Value::Object(fields) => fields.get(key) == Some(value),
+        Value::Array(items) => {
+            key.as_f64()
+                .ok()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .and_then(|f| items.get(f as usize))
+                == Some(value)
+        }
+        Value::Set(items) => key == value && items.contains(value),
+        _ => false,
+    };
+    Ok(Value::from(held))
+}
+
 /// Both operands numbers: the 64-bit fast path when both are small integers and it does not
 /// overflow, else exact decimal arithmetic.
 fn numeric(
