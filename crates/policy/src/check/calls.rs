@@ -24,12 +24,17 @@ pub(super) fn check(ast: &Json, modules: &[Module]) -> Result<(), Error> {
         let module = &policy["ast"];
         let package = ref_path(&module["package"]["refr"]).unwrap_or_default();
         for rule in module["rules"].as_array().into_iter().flatten() {
-            for head in [&rule["Spec"]["head"], &rule["Default"]] {
-                if let Some(func) = head.get("Func")
-                    && let Some(name) = ref_path(&func["refr"])
-                {
-                    defined.insert(format!("data.{package}.{name}"));
-                }
+            if let Some(func) = rule["Spec"]["head"].get("Func")
+                && let Some(name) = ref_path(&func["refr"])
+            {
+                defined.insert(format!("data.{package}.{name}"));
+            }
+            // `default f(_) := 1`: a default function.
+            if let Some(default) = rule.get("Default")
+                && default["args"].as_array().is_some_and(|a| !a.is_empty())
+                && let Some(name) = ref_path(&default["refr"])
+            {
+                defined.insert(format!("data.{package}.{name}"));
             }
         }
     }

@@ -18,6 +18,8 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use serde_json::Value as Json;
+
 use super::ast::{Kind, Program, RuleView, Seg, display};
 use crate::Error;
 
@@ -48,6 +50,20 @@ pub(super) fn tree<'p>(program: &'p Program<'_>) -> BTreeMap<Vec<Seg>, Vec<&'p R
 }
 
 pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+    // A default rule's value is a constant: OPA's parser refuses a variable, a reference or a
+    // call in it ("illegal default rule (value cannot contain var)"); regorus only when the
+    // default is evaluated.
+    for rule in &program.rules {
+        if rule.default
+            && let Some(what) = non_constant(&rule.node["value"])
+        {
+            return Err(program.error(
+                rule.module,
+                rule.line,
+                &format!("rego_parse_error: illegal default rule (value cannot contain {what})"),
+            ));
+        }
+    }
     let tree = tree(program);
     for (key, rules) in &tree {
         let Some(first) = rules.first() else {
@@ -121,6 +137,31 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
 
 fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> usize {
     items.collect::<std::collections::BTreeSet<_>>().len()
+}
+
+/// What makes a default value not a constant: the first variable, reference or call in it.
+fn non_constant(value: &Json) -> Option<&'static str> {
+    let (kind, node) = super::ast::variant(value)?;
+    match kind {
+        "Var" => Some("var"),
+        "RefDot" | "RefBrack" => Some("ref"),
+        "Call" | "ArithExpr" | "BinExpr" | "BoolExpr" | "Membership" => Some("call"),
+        "ArrayCompr" | "SetCompr" | "ObjectCompr" => Some("comprehension"),
+        "Array" | "Set" => node["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(non_constant),
+        "Object" => node["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|f| {
+                f.as_array()
+                    .and_then(|parts| parts.iter().skip(1).find_map(non_constant))
+            }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

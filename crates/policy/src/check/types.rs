@@ -365,6 +365,9 @@ struct Checker<'c> {
 struct Values {
     rules: HashMap<Vec<String>, Kinds>,
     functions: HashMap<Vec<String>, Kinds>,
+    /// The keys of a rule every definition of which is an object literal with constant keys
+    /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
+    keys: HashMap<Vec<String>, Option<BTreeSet<String>>>,
 }
 
 /// One query's local variables: the kinds of those bound, the names its earlier literals used.
@@ -394,6 +397,7 @@ impl Checker<'_> {
                     match kind {
                         "Call" => self.call(inner, statement)?,
                         "ArithExpr" => self.operator(inner)?,
+                        "RefBrack" | "RefDot" => self.undefined_ref(node)?,
                         // A literal `a == b` or `a = b` is a unification to OPA (not a value
                         // `x := a == b`).
                         "BoolExpr" | "AssignExpr"
@@ -513,12 +517,107 @@ impl Checker<'_> {
             }
             kinds
         };
+        if rule.arity.is_none() {
+            let mut known = None;
+            if rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
+                let mut all = BTreeSet::new();
+                let mut constant = |value: &Json| match variant(value) {
+                    Some(("Object", object)) => constant_fields(object)
+                        .map(|fields| all.extend(fields.into_iter().map(|(k, _)| k)))
+                        .is_some(),
+                    _ => false,
+                };
+                let ok = if rule.default {
+                    constant(&rule.node["value"])
+                } else {
+                    let head = ast::head(rule).unwrap_or(&Json::Null);
+                    constant(&head["assign"]["value"])
+                        && rule.node["bodies"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .all(|b| b["assign"].is_null() || constant(&b["assign"]["value"]))
+                };
+                if ok {
+                    known = Some(all);
+                }
+            }
+            let entry = values
+                .keys
+                .entry(path.clone())
+                .or_insert_with(|| Some(BTreeSet::new()));
+            *entry = match (entry.take(), known) {
+                (Some(mut have), Some(more)) => {
+                    have.extend(more);
+                    Some(have)
+                }
+                _ => None,
+            };
+        }
         let map = if rule.arity.is_some() {
             &mut values.functions
         } else {
             &mut values.rules
         };
         *map.entry(path).or_insert(0) |= kinds;
+    }
+
+    /// `vals[4]` or `vals.b` where `vals` is a rule whose keys are all known constants and the
+    /// index is a constant not among them: OPA's "undefined ref" type error.
+    fn undefined_ref(&self, node: &Json) -> Result<(), (u32, String)> {
+        // (Checked inside `every` bodies too, as OPA does.)
+        let Some((_, inner)) = variant(node) else {
+            return Ok(());
+        };
+        let (key, base) = match variant(node) {
+            Some(("RefBrack", r)) => {
+                let key = match variant(&r["index"]) {
+                    Some(("String" | "RawString", k)) => {
+                        format!("s:{}", k["value"].as_str().unwrap_or_default())
+                    }
+                    Some(("Number", k)) => format!("n:{}", k["value"]),
+                    _ => return Ok(()),
+                };
+                (key, &r["refr"])
+            }
+            Some(("RefDot", r)) => (
+                format!(
+                    "s:{}",
+                    r["field"].get(1).and_then(Json::as_str).unwrap_or_default()
+                ),
+                &r["refr"],
+            ),
+            _ => return Ok(()),
+        };
+        let Some(name) = ast::var(base) else {
+            return Ok(());
+        };
+        if self.local(name).is_some()
+            || self.rule_locals.contains(name)
+            || !self.rule_names.contains(name)
+        {
+            return Ok(());
+        }
+        let path: Vec<String> = self
+            .package
+            .iter()
+            .cloned()
+            .chain([name.to_owned()])
+            .collect();
+        if let Some(Some(keys)) = self.values.keys.get(&path)
+            && !keys.is_empty()
+            && !keys.contains(&key)
+        {
+            let shown = key.get(2..).unwrap_or_default();
+            return Err((
+                ast::line(inner),
+                format!(
+                    "undefined ref: data.{}.{name}[{shown}]",
+                    self.package.join(".")
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Records the kinds of the variable a literal binds, when known.
@@ -847,6 +946,48 @@ mod tests {
     #[test]
     fn type_errors_as_opa_finds_them() {
         let cases: &[(&str, Option<&str>)] = &[
+            // A default value is a constant (OPA's parser): no var, ref or call.
+            (
+                "z := 1\ndefault y := z",
+                Some("rego_parse_error: illegal default rule (value cannot contain var)"),
+            ),
+            (
+                "default y := [input.a]",
+                Some("rego_parse_error: illegal default rule (value cannot contain ref)"),
+            ),
+            (
+                "default y := count([1])",
+                Some("rego_parse_error: illegal default rule (value cannot contain call)"),
+            ),
+            ("default f(_) := 1\nx := f(2)", None),
+            // A constant index a rule's constant keys lack: OPA's "undefined ref" (as OPA v1.20.2).
+            (
+                "vals := {0: 1, 1: 2}\nx if vals[4]",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("vals := {0: 1, 1: 2}\nx if { some i; vals[i] }", None),
+            (
+                "vals := {\"a\": 1}\nx := vals.b",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("vals := {\"a\": 1}\nx := vals.a", None),
+            (
+                "vals := {\"a\": 1} if input.x\nvals := {\"b\": 1} if not input.x\nx := vals.b",
+                None,
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { vals := {\"c\": 2}; vals.c }",
+                None,
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { every y in [1] { y; vals.q } }",
+                Some("rego_type_error: undefined ref"),
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { not vals.q }",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("default y := 1\nx := 1", None),
             // `==` / `=` literals of kinds that cannot meet: OPA's "match error" (as OPA v1.20.2).
             (
                 "x if { [1, 2] == [1] }",
