@@ -146,7 +146,6 @@ fn non_constant(value: &Json) -> Option<&'static str> {
         "Var" => Some("var"),
         "RefDot" | "RefBrack" => Some("ref"),
         "Call" | "ArithExpr" | "BinExpr" | "BoolExpr" | "Membership" => Some("call"),
-        "ArrayCompr" | "SetCompr" | "ObjectCompr" => Some("comprehension"),
         "Array" | "Set" => node["items"]
             .as_array()
             .into_iter()
