@@ -321,6 +321,12 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             try_add(engine, name, 2, call)?;
         }
     }
+    add(
+        engine,
+        &format!("{}collection", crate::rewrite::VAR_PREFIX),
+        1,
+        one(|v| matches!(v, Value::Array(_) | Value::Set(_) | Value::Object(_)).then(|| v.clone())),
+    )?;
     try_add(
         engine,
         &format!("{}member3", crate::rewrite::VAR_PREFIX),

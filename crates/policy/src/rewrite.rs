@@ -534,6 +534,20 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                 };
                 // `k, v in c`: regorus holds it when the key is absent and the value undefined,
                 // and never for a set; OPA's `internal.member_3` (verdict's own).
+                // `some x in c` over a value that is no collection: OPA iterates nothing;
+                // regorus fails the evaluation.
+                if key == "SomeIn" {
+                    let (start, end) = expr_extent(source, &value["collection"]);
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}collection"),
+                            args: vec![(start, end)],
+                        },
+                        order: 2,
+                    });
+                }
                 if key == "Membership" && !value["key"].is_null() {
                     let (start, end) = extent(source, key, value);
                     edits.push(Edit {

@@ -327,6 +327,25 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "[true,false,true,false,true,true,false,false,false,false,false]",
     ),
+    // `some x in` a value that is no collection: nothing to iterate (regorus failed).
+    (
+        "some-in-scalar",
+        "x := [y | some y in input.s]",
+        r#"{"s":"abc"}"#,
+        "[]",
+    ),
+    (
+        "some-in-kv-scalar",
+        "x := [k | some k, v in input.s]",
+        r#"{"s":5}"#,
+        "[]",
+    ),
+    (
+        "some-in-array",
+        "x := [y | some y in input.s]",
+        r#"{"s":[1,2]}"#,
+        "[1,2]",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {

@@ -398,6 +398,19 @@ impl Checker<'_> {
                         "Call" => self.call(inner, statement)?,
                         "ArithExpr" => self.operator(inner)?,
                         "RefBrack" | "RefDot" => self.undefined_ref(node)?,
+                        // `some x in "abc"`: OPA's match error (a collection is wanted).
+                        "SomeIn"
+                            if self.in_every.get() == 0
+                                && self.kinds(&inner["collection"]) & (A | T | O) == 0 =>
+                        {
+                            return Err((
+                                ast::line(inner),
+                                format!(
+                                    "match error: left : {}, right : a collection",
+                                    kind_names(self.kinds(&inner["collection"]))
+                                ),
+                            ));
+                        }
                         // A literal `a == b` or `a = b` is a unification to OPA (not a value
                         // `x := a == b`).
                         "BoolExpr" | "AssignExpr"
@@ -960,6 +973,15 @@ mod tests {
                 Some("rego_parse_error: illegal default rule (value cannot contain call)"),
             ),
             ("default f(_) := 1\nx := f(2)", None),
+            (
+                "x := [y | some y in \"abc\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x := [k | some k, v in 5]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x := [y | some y in input.a]", None),
             // A constant index a rule's constant keys lack: OPA's "undefined ref" (as OPA v1.20.2).
             (
                 "vals := {0: 1, 1: 2}\nx if vals[4]",
