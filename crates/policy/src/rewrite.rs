@@ -40,6 +40,8 @@ pub(crate) struct Scope {
     pub(crate) rules: BTreeSet<String>,
     /// The module's package path (`docker`).
     pub(crate) package: String,
+    /// The functions of the module's package.
+    pub(crate) functions: BTreeSet<String>,
 }
 
 /// The names of the rules each module's package defines, by package path (`docker`, `lib.x`):
@@ -60,6 +62,25 @@ pub(crate) fn rule_roots(module: &Json) -> BTreeSet<String> {
         }
     }
     roots
+}
+
+/// The names of the functions a module defines (`f(x) := …`, `default f(_) := …`).
+pub(crate) fn function_names(module: &Json) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for rule in module["rules"].as_array().into_iter().flatten() {
+        if let Some(func) = rule["Spec"]["head"].get("Func")
+            && let Some(name) = root_var(&func["refr"])
+        {
+            names.insert(name);
+        }
+        if let Some(default) = rule.get("Default")
+            && default["args"].as_array().is_some_and(|a| !a.is_empty())
+            && let Some(name) = root_var(&default["refr"])
+        {
+            names.insert(name);
+        }
+    }
+    names
 }
 
 /// The import aliases of a module (`import input.image as img` → `img`, `import data.lib` →
@@ -340,13 +361,32 @@ impl Pass<'_> {
     /// (`data.docker.r`); regorus looks for a rule named by the path as written, finds none
     /// and fails ("undefined rule"), so the target is written out in full.
     fn with_target(&mut self, refr: &Json) {
+        // `with data.docker.f as g`, `f` a function of the package: regorus replaces a function
+        // only when named as called (`with f as g`); it ignored the full path.
+        if let Some(path) = crate::check::ref_path(refr)
+            && let Some(name) = path
+                .strip_prefix(&format!("data.{}.", self.scope.package))
+                .filter(|n| self.scope.functions.contains(*n))
+        {
+            let (start, end) = expr_extent(self.source, refr);
+            self.edits.push(Edit {
+                start,
+                end,
+                kind: EditKind::Text(name.to_owned()),
+                order: 1,
+            });
+            return;
+        }
         let mut root = refr;
         while let Some((kind, node)) = one_entry(root) {
             match kind {
                 "RefDot" | "RefBrack" => root = &node["refr"],
                 "Var" => {
                     let name = node["value"].as_str().unwrap_or_default();
-                    if self.scope.rules.contains(name) && !self.is_local(name) {
+                    if self.scope.rules.contains(name)
+                        && !self.scope.functions.contains(name)
+                        && !self.is_local(name)
+                    {
                         let (start, end) = span_of(node);
                         self.edits.push(Edit {
                             start,
@@ -847,10 +887,16 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
     for (policy, module) in policies.iter().zip(modules) {
         let package = package_of(policy);
         let own = rules.get(&package).cloned().unwrap_or_default();
+        let functions = policies
+            .iter()
+            .filter(|p| package_of(p) == package)
+            .flat_map(|p| function_names(&p["ast"]))
+            .collect();
         let mut scope = Scope {
             globals: own.clone(),
             rules: own,
             package,
+            functions,
         };
         scope
             .globals

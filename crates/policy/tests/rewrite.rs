@@ -346,6 +346,19 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         r#"{"s":[1,2]}"#,
         "[1,2]",
     ),
+    // A function replaced by another with `with`, by its name or its full path.
+    (
+        "with-function-values-differ",
+        "f(x) := x + 1\ng(x) := x * 2\nx := y if { y := f(3) with f as g }",
+        "{}",
+        "6",
+    ),
+    (
+        "with-function-by-path",
+        "f(x) := upper(x)\ng(x) := concat(\"\", [\"m:\", x])\nx := r if { r := f(\"a\") with data.docker.f as g }",
+        "{}",
+        "\"m:a\"",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {
