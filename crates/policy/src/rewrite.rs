@@ -786,15 +786,31 @@ fn extent(source: &str, kind: &str, node: &Json) -> (usize, usize) {
     }
     let mut children = Vec::new();
     child_exprs(node, &mut children);
+    // An object's own span is not its text (it may begin at its last key, or at a brace
+    // before the object): with fields, the object is its fields within the braces around them.
+    let object = kind == "Object" && !children.is_empty();
+    if object {
+        (start, end) = (usize::MAX, 0);
+    }
     for (child_kind, child) in children {
         let (s, e) = extent(source, child_kind, child);
         start = start.min(s);
         end = end.max(e);
     }
-    if kind == "Object" {
+    if object {
         let before = source.get(..start).unwrap_or_default().trim_end();
         if before.ends_with('{') {
             start = before.len() - 1;
+        }
+        let after = source.get(end..).unwrap_or_default();
+        let trimmed = after.trim_start();
+        if let Some(rest) = trimmed
+            .strip_prefix(',')
+            .map(str::trim_start)
+            .or(Some(trimmed))
+            && rest.starts_with('}')
+        {
+            end = source.len() - rest.len() + 1;
         }
     }
     (start, end)

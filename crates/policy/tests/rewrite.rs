@@ -463,6 +463,8 @@ fn rewrites_keep_lines_and_parse() {
         "package docker\nx := y if { y := input.a % \"b\" }\nz := input.a + `r`\nw := input.a + {\"a\": 1, \"b\": \"c\"}\n".to_owned(),
         "package docker\nx if {\n\tnot startswith(\n\t\tinput.tag, # a comment\n\t\t\"v\",\n\t)\n}\ny := -\n\tinput.n\n".to_owned(),
         "package docker\nx := $\"a {input.a\n+ 1} b\"\n".to_owned(),
+        // An object first in a body: its span began at the body's brace (generated differential).
+        "package docker\nvals := {1: \"a,b\"}\nallow if {\n\t{\"a\": 1}, vals[1] in [1, 2]\n}\nx := [{\"k\": 1, \"j\": [2],} | true]\n".to_owned(),
         // `set()`'s span runs on over the next token (found by the generated differential).
         "package docker\nallow if {\n\tnot input.missing & set() == 1e300\n}\nc if { x := input.p - set(); x == 0 }\nd := [set() , 1]\n".to_owned(),
     ];
