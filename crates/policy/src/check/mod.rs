@@ -156,6 +156,20 @@ pub(super) mod tests {
 
     /// Compiles `sources` as one set (`a.rego`, `b.rego`, …; `package docker` is prepended to a
     /// source without a package): `None`, or the error's code and message.
+    /// Asserts that `sources` (one set) compile when `want` is `None`, and otherwise fail with
+    /// `malformed-policy` and a message containing `want`.
+    pub(crate) fn expect_compile(sources: &[&str], want: Option<&str>) {
+        let got = compile_error(sources);
+        match (want, &got) {
+            (None, None) => {}
+            (Some(want), Some((code, message))) => {
+                assert_eq!(code, "malformed-policy", "{sources:?}");
+                assert!(message.contains(want), "{sources:?}: {message}");
+            }
+            _ => panic!("{sources:?}: want {want:?}, got {got:?}"),
+        }
+    }
+
     pub(crate) fn compile_error(sources: &[&str]) -> Option<(String, String)> {
         let modules: Vec<Module> = sources
             .iter()
