@@ -503,9 +503,35 @@ impl Checker<'_> {
             return;
         };
         let path: Vec<String> = self.package.iter().cloned().chain([name.clone()]).collect();
+        // `f(x) := y if { y := x + 1 }`: a value that is a variable the bodies bind with `:=`
+        // has the kinds of what they bind it to (OPA infers it so).
+        let bound = |name: &str| {
+            let mut kinds = 0;
+            // The bodies of the head's value (an `else` carries its own value).
+            for body in rule.node["bodies"].as_array().into_iter().flatten() {
+                if !body["assign"].is_null() {
+                    continue;
+                }
+                let found = body["query"]["stmts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find_map(|stmt| {
+                        let assign = stmt["literal"]["Expr"]["expr"].get("AssignExpr")?;
+                        (assign["op"] == "ColEq" && ast::var(&assign["lhs"]) == Some(name))
+                            .then(|| self.kinds(&assign["rhs"]))
+                    });
+                kinds |= found?;
+            }
+            (kinds != 0).then_some(kinds)
+        };
         let result = |value: &Json| {
             if value.is_null() {
                 B
+            } else if let Some(name) = ast::var(value)
+                && let Some(kinds) = bound(name)
+            {
+                kinds
             } else {
                 self.kinds(value)
             }
@@ -982,6 +1008,23 @@ mod tests {
                 Some("rego_type_error: match error"),
             ),
             ("x := [y | some y in input.a]", None),
+            // A function's result bound in its body (`y := x + 1`) has that kind.
+            (
+                "f1(x) := y if { y := x + 1 } else := 0\nz if { f1(input.a) == \"e\" }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "f1(x) := y if { y := x + 1 } else := \"s\"\nz if { f1(input.a) == \"e\" }",
+                None,
+            ),
+            (
+                "f1(x) := y if { y := upper(x) }\nz if { f1(input.a) == \"E\" }",
+                None,
+            ),
+            (
+                "r := y if { y := count(input.a) }\nz if { r == \"e\" }",
+                Some("rego_type_error: match error"),
+            ),
             // A constant index a rule's constant keys lack: OPA's "undefined ref" (as OPA v1.20.2).
             (
                 "vals := {0: 1, 1: 2}\nx if vals[4]",
