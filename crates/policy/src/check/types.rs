@@ -14,7 +14,7 @@
 //! its functions (BX `policy/funcs.go`).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
@@ -177,6 +177,15 @@ const ELEMENTS: &[(&str, usize, Kinds)] = &[
     ("strings.any_suffix_match", 0, S),
     ("strings.any_suffix_match", 1, S),
     ("object.union_n", 0, O),
+    ("json.patch", 1, O),
+];
+
+/// Builtin arguments that are objects of a known shape, checked when written as an object
+/// literal: (builtin, argument index, key kinds, value kinds, element kinds of a value written
+/// as an array or set literal).
+const OBJECTS: &[(&str, usize, Kinds, Kinds, Kinds)] = &[
+    ("urlquery.encode_object", 0, S, S | A | T, S),
+    ("strings.replace_n", 0, S, S, ANY),
 ];
 
 fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
@@ -344,7 +353,7 @@ fn keys(segs: &[Seg]) -> Vec<String> {
 struct Checker<'c> {
     source: &'c str,
     package: &'c [String],
-    aliases: &'c std::collections::BTreeMap<String, Vec<String>>,
+    aliases: &'c BTreeMap<String, Vec<String>>,
     arities: &'c HashMap<Vec<String>, usize>,
     /// The package's rule names (`x = 1` compares with rule `x`, it binds no variable).
     rule_names: &'c BTreeSet<String>,
@@ -367,7 +376,7 @@ struct Values {
     functions: HashMap<Vec<String>, Kinds>,
     /// The keys of a rule every definition of which is an object literal with constant keys
     /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
-    keys: HashMap<Vec<String>, Option<BTreeSet<String>>>,
+    keys: HashMap<Vec<String>, Option<BTreeMap<String, Kinds>>>,
 }
 
 /// One query's local variables: the kinds of those bound, the names its earlier literals used.
@@ -559,10 +568,14 @@ impl Checker<'_> {
         if rule.arity.is_none() {
             let mut known = None;
             if rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
-                let mut all = BTreeSet::new();
+                let mut all: BTreeMap<String, Kinds> = BTreeMap::new();
                 let mut constant = |value: &Json| match variant(value) {
                     Some(("Object", object)) => constant_fields(object)
-                        .map(|fields| all.extend(fields.into_iter().map(|(k, _)| k)))
+                        .map(|fields| {
+                            for (key, value) in fields {
+                                *all.entry(key).or_insert(0) |= self.kinds(value);
+                            }
+                        })
                         .is_some(),
                     _ => false,
                 };
@@ -584,10 +597,12 @@ impl Checker<'_> {
             let entry = values
                 .keys
                 .entry(path.clone())
-                .or_insert_with(|| Some(BTreeSet::new()));
+                .or_insert_with(|| Some(BTreeMap::new()));
             *entry = match (entry.take(), known) {
                 (Some(mut have), Some(more)) => {
-                    have.extend(more);
+                    for (key, kinds) in more {
+                        *have.entry(key).or_insert(0) |= kinds;
+                    }
                     Some(have)
                 }
                 _ => None,
@@ -599,6 +614,37 @@ impl Checker<'_> {
             &mut values.rules
         };
         *map.entry(path).or_insert(0) |= kinds;
+    }
+
+    /// `vals[2]` or `vals.b` of a rule whose keys are known constants: the kinds of that
+    /// field's value (OPA types it so); `None` for any other expression.
+    fn field_kinds(&self, expr: &Json) -> Option<Kinds> {
+        let (key, base) = match variant(expr)? {
+            ("RefBrack", r) => (
+                match variant(&r["index"])? {
+                    ("String" | "RawString", k) => format!("s:{}", k["value"].as_str()?),
+                    ("Number", k) => format!("n:{}", k["value"]),
+                    _ => return None,
+                },
+                &r["refr"],
+            ),
+            ("RefDot", r) => (format!("s:{}", r["field"].get(1)?.as_str()?), &r["refr"]),
+            _ => return None,
+        };
+        let name = ast::var(base)?;
+        if self.local(name).is_some()
+            || self.rule_locals.contains(name)
+            || !self.rule_names.contains(name)
+        {
+            return None;
+        }
+        let path: Vec<String> = self
+            .package
+            .iter()
+            .cloned()
+            .chain([name.to_owned()])
+            .collect();
+        self.values.keys.get(&path)?.as_ref()?.get(&key).copied()
     }
 
     /// `vals[4]` or `vals.b` where `vals` is a rule whose keys are all known constants and the
@@ -645,7 +691,7 @@ impl Checker<'_> {
             .collect();
         if let Some(Some(keys)) = self.values.keys.get(&path)
             && !keys.is_empty()
-            && !keys.contains(&key)
+            && !keys.contains_key(&key)
         {
             let shown = key.get(2..).unwrap_or_default();
             return Err((
@@ -826,8 +872,33 @@ impl Checker<'_> {
                                     .any(|item| self.kinds(item) & want == 0)
                         })
                 });
+                let fields = OBJECTS.iter().any(|&(f, index, keys, values, items)| {
+                    f == name
+                        && params
+                            .get(index)
+                            .and_then(|p| match variant(p) {
+                                Some(("Object", o)) => o["fields"].as_array(),
+                                _ => None,
+                            })
+                            .into_iter()
+                            .flatten()
+                            .any(|field| {
+                                let (key, value) = (&field[1], &field[2]);
+                                let bad_items = match variant(value) {
+                                    Some(("Array" | "Set", c)) => c["items"]
+                                        .as_array()
+                                        .into_iter()
+                                        .flatten()
+                                        .any(|item| self.kinds(item) & items == 0),
+                                    _ => false,
+                                };
+                                self.kinds(key) & keys == 0
+                                    || self.kinds(value) & values == 0
+                                    || bad_items
+                            })
+                });
                 let typed = self.in_every.get() == 0;
-                if typed && (elements || have.iter().zip(args).any(|(h, w)| h & w == 0)) {
+                if typed && (elements || fields || have.iter().zip(args).any(|(h, w)| h & w == 0)) {
                     return Err((
                         line,
                         format!(
@@ -961,6 +1032,9 @@ impl Checker<'_> {
                     .collect();
                 self.values.rules.get(&path).copied().unwrap_or(ANY)
             }
+            // `-x`: OPA's `minus(0, x)`, a number or a set.
+            "UnaryExpr" => N | T,
+            "RefDot" | "RefBrack" if let Some(kinds) = self.field_kinds(expr) => kinds,
             "RefDot" | "RefBrack" => {
                 // `data.docker.limit`
                 let Some(segs) = ast::ref_segs(expr) else {
@@ -1008,6 +1082,47 @@ mod tests {
                 Some("rego_type_error: match error"),
             ),
             ("x := [y | some y in input.a]", None),
+            // Objects of a known shape written as literals.
+            (
+                "x := urlquery.encode_object({\"a\": 1})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            ("x := urlquery.encode_object({\"a\": [\"x\"]})", None),
+            (
+                "x := urlquery.encode_object({\"a\": [1]})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            (
+                "x := urlquery.encode_object({1: \"a\"})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            (
+                "x := strings.replace_n({\"a\": 1}, \"s\")",
+                Some("rego_type_error: strings.replace_n"),
+            ),
+            ("x := strings.replace_n({\"a\": \"b\"}, \"s\")", None),
+            (
+                "x := json.patch({}, [1, 2])",
+                Some("rego_type_error: json.patch"),
+            ),
+            (
+                "x := json.patch({}, [{\"op\": \"add\", \"path\": \"/a\", \"value\": 1}])",
+                None,
+            ),
+            // A constant-keyed rule's field has its value's kind; unary minus is minus's.
+            (
+                "vals := {0: 0, 2: 1}\nz if { not startswith(vals[2], \"v\") }",
+                Some("rego_type_error: startswith"),
+            ),
+            (
+                "vals := {0: 0, 2: \"a\"}\nz if { not startswith(vals[2], \"v\") }",
+                None,
+            ),
+            (
+                "z if { x := -input.a; x == \"\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("z if { x := -input.a; x == 1 }", None),
             // A function's result bound in its body (`y := x + 1`) has that kind.
             (
                 "f1(x) := y if { y := x + 1 } else := 0\nz if { f1(input.a) == \"e\" }",
