@@ -83,26 +83,21 @@ impl<'a> Program<'a> {
                         Seg::Key(k) | Seg::Var(k) => k,
                     })
                     .collect();
-                if keys.first().map(String::as_str) == Some("input") {
-                    let alias = import
-                        .get("as")
-                        .and_then(|span| span_text(source, span))
-                        .map(str::to_owned)
-                        .or_else(|| keys.last().cloned())
-                        .unwrap_or_default();
-                    input_aliases.insert(alias);
-                    continue;
-                }
-                if keys.first().map(String::as_str) != Some("data") || keys.len() < 2 {
-                    continue;
-                }
                 let alias = import
                     .get("as")
                     .and_then(|span| span_text(source, span))
                     .map(str::to_owned)
                     .or_else(|| keys.last().cloned())
                     .unwrap_or_default();
-                aliases.insert(alias, keys[1..].to_vec());
+                match keys.first().map(String::as_str) {
+                    Some("input") => {
+                        input_aliases.insert(alias);
+                    }
+                    Some("data") if keys.len() >= 2 => {
+                        aliases.insert(alias, keys[1..].to_vec());
+                    }
+                    _ => {}
+                }
             }
             for rule in module["rules"].as_array().into_iter().flatten() {
                 if let Some(view) = rule_view(index, rule, &package) {

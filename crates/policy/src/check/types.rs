@@ -619,6 +619,13 @@ impl Checker<'_> {
     /// `vals[2]` or `vals.b` of a rule whose keys are known constants: the kinds of that
     /// field's value (OPA types it so); `None` for any other expression.
     fn field_kinds(&self, expr: &Json) -> Option<Kinds> {
+        let (key, path) = self.rule_field(expr)?;
+        self.values.keys.get(&path)?.as_ref()?.get(&key).copied()
+    }
+
+    /// A constant index into a rule of the package named bare and not shadowed (`vals[2]`,
+    /// `vals.b`): the key as `constant_fields` writes it, and the rule's path.
+    fn rule_field(&self, expr: &Json) -> Option<(String, Vec<String>)> {
         let (key, base) = match variant(expr)? {
             ("RefBrack", r) => (
                 match variant(&r["index"])? {
@@ -638,57 +645,23 @@ impl Checker<'_> {
         {
             return None;
         }
-        let path: Vec<String> = self
+        let path = self
             .package
             .iter()
             .cloned()
             .chain([name.to_owned()])
             .collect();
-        self.values.keys.get(&path)?.as_ref()?.get(&key).copied()
+        Some((key, path))
     }
 
     /// `vals[4]` or `vals.b` where `vals` is a rule whose keys are all known constants and the
     /// index is a constant not among them: OPA's "undefined ref" type error.
     fn undefined_ref(&self, node: &Json) -> Result<(), (u32, String)> {
         // (Checked inside `every` bodies too, as OPA does.)
-        let Some((_, inner)) = variant(node) else {
+        let (Some((_, inner)), Some((key, path))) = (variant(node), self.rule_field(node)) else {
             return Ok(());
         };
-        let (key, base) = match variant(node) {
-            Some(("RefBrack", r)) => {
-                let key = match variant(&r["index"]) {
-                    Some(("String" | "RawString", k)) => {
-                        format!("s:{}", k["value"].as_str().unwrap_or_default())
-                    }
-                    Some(("Number", k)) => format!("n:{}", k["value"]),
-                    _ => return Ok(()),
-                };
-                (key, &r["refr"])
-            }
-            Some(("RefDot", r)) => (
-                format!(
-                    "s:{}",
-                    r["field"].get(1).and_then(Json::as_str).unwrap_or_default()
-                ),
-                &r["refr"],
-            ),
-            _ => return Ok(()),
-        };
-        let Some(name) = ast::var(base) else {
-            return Ok(());
-        };
-        if self.local(name).is_some()
-            || self.rule_locals.contains(name)
-            || !self.rule_names.contains(name)
-        {
-            return Ok(());
-        }
-        let path: Vec<String> = self
-            .package
-            .iter()
-            .cloned()
-            .chain([name.to_owned()])
-            .collect();
+        let name = path.last().map(String::as_str).unwrap_or_default();
         if let Some(Some(keys)) = self.values.keys.get(&path)
             && !keys.is_empty()
             && !keys.contains_key(&key)
