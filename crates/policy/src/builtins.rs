@@ -31,6 +31,11 @@
 //!   result object (`builtins/uuid.rs`; regorus lacks it);
 //! * `strings.render_template` — Go `text/template` for the actions policies use
 //!   (`builtins/template.rs`; regorus lacks it);
+//! * `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
+//!   `strings.count` (`builtins/strings.rs`); `base64.decode`, `base64url.decode`,
+//!   `base64.is_valid` — Go's lenient decoder (`builtins/gobase64.rs`);
+//! * `sort`, `min`, `max` and the ordering operators between operands that may be objects
+//!   or sets — OPA's order, objects before sets (`builtins/order.rs`);
 //! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
 //!   OPA allows and regorus does not know (`builtins/arith.rs`);
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
@@ -40,11 +45,14 @@
 mod arith;
 pub mod bounded;
 mod glob;
+mod gobase64;
 mod gofmt;
 mod gojson;
 mod golayout;
+mod order;
 mod regex;
 mod semver;
+mod strings;
 mod template;
 mod time;
 mod urlquery;
@@ -271,10 +279,35 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         _ => Value::Undefined,
     })?;
     add(engine, "array.flatten", 1, one(array_flatten))?;
-    add(engine, "strings.count", 2, |a| match a.as_slice() {
-        [s, sub] => strings_count(s, sub).unwrap_or(Value::Undefined),
-        _ => Value::Undefined,
-    })?;
+    type Two = fn(&Value, &Value) -> Option<Value>;
+    let two: [(&str, Two); 3] = [
+        ("strings.count", strings::count),
+        ("indexof", strings::indexof),
+        ("indexof_n", strings::indexof_n),
+    ];
+    for (name, f) in two {
+        add(engine, name, 2, move |a| match a.as_slice() {
+            [x, y] => f(x, y).unwrap_or(Value::Undefined),
+            _ => Value::Undefined,
+        })?;
+    }
+    add(engine, "sort", 1, one(order::sort))?;
+    add(engine, "min", 1, one(order::min))?;
+    add(engine, "max", 1, one(order::max))?;
+    for op in ["lt", "le", "gt", "ge"] {
+        add(
+            engine,
+            &format!("{}{op}", crate::rewrite::VAR_PREFIX),
+            2,
+            move |a| match a.as_slice() {
+                [x, y] => order::ordered(op, x, y),
+                _ => Value::Undefined,
+            },
+        )?;
+    }
+    add(engine, "base64.decode", 1, one(gobase64::std_decode))?;
+    add(engine, "base64url.decode", 1, one(gobase64::url_decode))?;
+    add(engine, "base64.is_valid", 1, one(gobase64::is_valid))?;
     let globs = glob::GlobCache::default();
     add(engine, "glob.match", 3, move |a| match a.as_slice() {
         [pattern, delimiters, value] => globs
@@ -483,16 +516,6 @@ fn seeded(now: i64, label: &str, key: &Value, extra: &[u8]) -> Option<[u8; 32]> 
 /// `strings.count` as Go's `strings.Count`: non-overlapping occurrences; of `""`, the number
 /// of characters plus one. (regorus counts overlapping windows, and panics on `""`: a trap in
 /// the sandbox.)
-fn strings_count(s: &Value, sub: &Value) -> Option<Value> {
-    let (s, sub) = (s.as_string().ok()?, sub.as_string().ok()?);
-    let count = if sub.is_empty() {
-        s.chars().count() + 1
-    } else {
-        s.matches(sub.as_ref()).count()
-    };
-    Some(Value::from(count))
-}
-
 fn rand_intn(now: i64, key: &Value, n: &Value) -> Option<Value> {
     key.as_string().ok()?;
     let n = n.as_i64().ok()?;

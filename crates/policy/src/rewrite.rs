@@ -565,6 +565,19 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                         Some("Mod") => Some("rem"),
                         _ => None,
                     },
+                    // OPA orders objects before sets, regorus after: an ordering between two
+                    // operands neither of which is a literal scalar or array is OPA's.
+                    "BoolExpr"
+                        if !ordered_literal(&value["lhs"]) && !ordered_literal(&value["rhs"]) =>
+                    {
+                        match value["op"].as_str() {
+                            Some("Lt") => Some("lt"),
+                            Some("Le") => Some("le"),
+                            Some("Gt") => Some("gt"),
+                            Some("Ge") => Some("ge"),
+                            _ => None,
+                        }
+                    }
                     "BinExpr" => match value["op"].as_str() {
                         Some("Union") => Some("or"),
                         Some("Intersection") => Some("and"),
@@ -668,6 +681,17 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
             .for_each(|v| operators(v, source, edits, refused)),
         _ => {}
     }
+}
+
+/// An operand whose place in the order of values is the same in OPA and regorus whatever
+/// the other operand is: a literal scalar or array.
+fn ordered_literal(expr: &Json) -> bool {
+    one_entry(expr).is_some_and(|(kind, _)| {
+        matches!(
+            kind,
+            "Number" | "String" | "RawString" | "Bool" | "Null" | "Array" | "ArrayCompr"
+        )
+    })
 }
 
 /// The variables of a function's arguments.

@@ -178,6 +178,8 @@ const ELEMENTS: &[(&str, usize, Kinds)] = &[
     ("strings.any_suffix_match", 1, S),
     ("object.union_n", 0, O),
     ("json.patch", 1, O),
+    ("json.filter", 1, S | A),
+    ("json.remove", 1, S | A),
 ];
 
 /// Builtin arguments that are objects of a known shape, checked when written as an object
@@ -186,6 +188,16 @@ const ELEMENTS: &[(&str, usize, Kinds)] = &[
 const OBJECTS: &[(&str, usize, Kinds, Kinds, Kinds)] = &[
     ("urlquery.encode_object", 0, S, S | A | T, S),
     ("strings.replace_n", 0, S, S, ANY),
+    ("json.marshal_with_options", 1, S, ANY, ANY),
+];
+
+/// Builtins whose result is an array of elements of known kinds: (builtin, element kinds).
+const RESULT_ELEMENTS: &[(&str, Kinds)] = &[
+    ("numbers.range", N),
+    ("numbers.range_step", N),
+    ("split", S),
+    ("regex.split", S),
+    ("regex.find_n", S),
 ];
 
 fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
@@ -374,6 +386,9 @@ struct Checker<'c> {
 struct Values {
     rules: HashMap<Vec<String>, Kinds>,
     functions: HashMap<Vec<String>, Kinds>,
+    /// The kinds of functions' arguments: per argument, the union over the definitions (and
+    /// `else` branches) of what each types it to (`param_kinds`).
+    params: HashMap<Vec<String>, Vec<Kinds>>,
     /// The keys of a rule every definition of which is an object literal with constant keys
     /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
     keys: HashMap<Vec<String>, Option<BTreeMap<String, Kinds>>>,
@@ -608,6 +623,15 @@ impl Checker<'_> {
                 _ => None,
             };
         }
+        if rule.arity.is_some()
+            && let Some(kinds) = self.param_kinds(rule)
+        {
+            let entry = values.params.entry(path.clone()).or_default();
+            entry.resize(kinds.len().max(entry.len()), 0);
+            for (have, more) in entry.iter_mut().zip(kinds) {
+                *have |= more;
+            }
+        }
         let map = if rule.arity.is_some() {
             &mut values.functions
         } else {
@@ -616,11 +640,144 @@ impl Checker<'_> {
         *map.entry(path).or_insert(0) |= kinds;
     }
 
+    /// The kinds one function definition gives its arguments, as OPA's checker infers them:
+    /// a pattern argument (`[x, _]`, `{"a": x}`, `1`) has its own kinds; a variable has the
+    /// kinds of its first use in the body that types it (`x == -2.5`, `x + 1`, `lower(x)`,
+    /// also under `not`) and is `any` when none does. A definition with several bodies (an
+    /// `else` chain) unions them; one with none (`f(x) := 1`) leaves every variable `any`.
+    fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Kinds>> {
+        let args = ast::head(rule)?["args"].as_array()?;
+        let bodies = rule.node["bodies"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        Some(
+            args.iter()
+                .map(|arg| match ast::var(arg) {
+                    Some("_") => ANY,
+                    Some(name) if !bodies.is_empty() => bodies
+                        .iter()
+                        .map(|body| self.first_use(name, &body["query"]).unwrap_or(ANY))
+                        .fold(0, |acc, k| acc | k),
+                    Some(_) => ANY,
+                    None => self.kinds(arg),
+                })
+                .collect(),
+        )
+    }
+
+    /// The kinds the first literal of `query` that types the variable `name` gives it; `None`
+    /// when no literal does or one declares the name anew before.
+    fn first_use(&self, name: &str, query: &Json) -> Option<Kinds> {
+        for stmt in query["stmts"].as_array()? {
+            let literal = &stmt["literal"];
+            match variant(literal) {
+                Some(("Expr" | "NotExpr", inner)) => {
+                    if let Some(("AssignExpr", assign)) = variant(&inner["expr"])
+                        && assign["op"] == "ColEq"
+                    {
+                        let mut names = BTreeSet::new();
+                        var_names(&assign["lhs"], &mut names);
+                        if names.contains(name) {
+                            return None;
+                        }
+                    }
+                    if let Some(kinds) = self.narrowed(name, &inner["expr"]) {
+                        return Some(kinds);
+                    }
+                }
+                // `some x`, `some x in …` declare a new `x`.
+                Some(_) => {
+                    let mut names = BTreeSet::new();
+                    var_names(literal, &mut names);
+                    if names.contains(name) {
+                        return None;
+                    }
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The kinds an expression types the variable `name` to, in OPA's order (nested calls
+    /// first): an operand of `==`/`=` whose other side has known kinds, a builtin's argument,
+    /// an operator's operand. Comprehensions and `every` are not entered.
+    fn narrowed(&self, name: &str, expr: &Json) -> Option<Kinds> {
+        let is = |e: &Json| ast::var(e) == Some(name);
+        let known = |k: Kinds| (k != ANY && k != 0).then_some(k);
+        match expr {
+            Json::Array(items) => items.iter().find_map(|item| self.narrowed(name, item)),
+            Json::Object(_) => {
+                let (kind, inner) = variant(expr)?;
+                if matches!(kind, "ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every") {
+                    return None;
+                }
+                let nested = inner
+                    .as_object()?
+                    .iter()
+                    .filter(|(key, _)| *key != "span")
+                    .find_map(|(_, child)| self.narrowed(name, child));
+                if nested.is_some() {
+                    return nested;
+                }
+                match kind {
+                    "BoolExpr" | "AssignExpr" if inner["op"] == "Eq" => {
+                        let (l, r) = (&inner["lhs"], &inner["rhs"]);
+                        if is(l) && !is(r) {
+                            known(self.kinds(r))
+                        } else if is(r) && !is(l) {
+                            known(self.kinds(l))
+                        } else {
+                            None
+                        }
+                    }
+                    "ArithExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => {
+                        Some(if inner["op"] == "Sub" { N | T } else { N })
+                    }
+                    "BinExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => Some(T),
+                    "Call" => {
+                        let Callee::Builtin(_, want, _) = self.callee(&inner["fcn"]) else {
+                            return None;
+                        };
+                        let params = inner["params"].as_array()?;
+                        params
+                            .iter()
+                            .zip(want)
+                            .find_map(|(p, w)| if is(p) { known(*w) } else { None })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// `vals[2]` or `vals.b` of a rule whose keys are known constants: the kinds of that
     /// field's value (OPA types it so); `None` for any other expression.
     fn field_kinds(&self, expr: &Json) -> Option<Kinds> {
         let (key, path) = self.rule_field(expr)?;
         self.values.keys.get(&path)?.as_ref()?.get(&key).copied()
+    }
+
+    /// The kinds of the values of a rule named bare whose keys are all known constants
+    /// (`some x in vals`).
+    fn rule_values(&self, expr: &Json) -> Option<Kinds> {
+        let name = ast::var(expr)?;
+        if self.local(name).is_some()
+            || self.rule_locals.contains(name)
+            || !self.rule_names.contains(name)
+        {
+            return None;
+        }
+        let path: Vec<String> = self
+            .package
+            .iter()
+            .cloned()
+            .chain([name.to_owned()])
+            .collect();
+        let keys = self.values.keys.get(&path)?.as_ref()?;
+        let kinds = keys.values().fold(0, |acc, k| acc | k);
+        (kinds != 0 && kinds != ANY).then_some(kinds)
     }
 
     /// A constant index into a rule of the package named bare and not shadowed (`vals[2]`,
@@ -720,18 +877,11 @@ impl Checker<'_> {
                 _ => {}
             },
             Some(("SomeIn", inner)) => {
-                let mut kinds = ANY;
-                if let Some((kind, collection)) = variant(&inner["collection"])
-                    && matches!(kind, "Array" | "Set")
-                {
-                    let items = collection["items"]
-                        .as_array()
-                        .map_or(&[][..], Vec::as_slice);
-                    kinds = items.iter().fold(0, |acc, item| acc | self.kinds(item));
-                    if kinds == 0 {
-                        kinds = ANY;
-                    }
-                }
+                let collection = &inner["collection"];
+                let kinds = self
+                    .elements(collection)
+                    .or_else(|| self.rule_values(collection))
+                    .unwrap_or(ANY);
                 if inner["key"].is_null() {
                     declare(&mut bound, &inner["value"], kinds);
                 } else {
@@ -814,6 +964,36 @@ impl Checker<'_> {
                     if params.len() == 1 { "" } else { "s" }
                 ),
             )),
+            // A policy function: its arguments against the kinds its definitions give them,
+            // an output argument against its result's kinds.
+            Callee::Policy(path, arity) if self.in_every.get() == 0 => {
+                let mut want: Vec<Kinds> =
+                    self.values.params.get(&path).cloned().unwrap_or_default();
+                want.resize(arity, ANY);
+                if params.len() == arity + 1 {
+                    want.push(self.values.functions.get(&path).copied().unwrap_or(ANY));
+                }
+                let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
+                if have.iter().zip(&want).any(|(h, w)| *w != 0 && h & w == 0) {
+                    let show = |kinds: &[Kinds]| {
+                        kinds
+                            .iter()
+                            .map(|k| kind_names(*k))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    return Err((
+                        line,
+                        format!(
+                            "data.{}: invalid argument(s): have ({}), want ({})",
+                            path.join("."),
+                            show(&have),
+                            show(&want)
+                        ),
+                    ));
+                }
+                Ok(())
+            }
             Callee::Builtin(name, args, _) => {
                 let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
                 let show = |kinds: &[Kinds]| {
@@ -835,14 +1015,12 @@ impl Checker<'_> {
                 }
                 let elements = ELEMENTS.iter().any(|&(f, index, want)| {
                     f == name
-                        && params.get(index).is_some_and(|p| {
-                            matches!(variant(p), Some(("Array" | "Set", _)))
-                                && p.as_object()
-                                    .and_then(|m| m.values().next())
-                                    .and_then(|c| c["items"].as_array())
-                                    .into_iter()
-                                    .flatten()
-                                    .any(|item| self.kinds(item) & want == 0)
+                        && params.get(index).is_some_and(|p| match variant(p) {
+                            Some(("Array" | "Set", c)) => items(&c["items"])
+                                .iter()
+                                .any(|item| self.kinds(item) & want == 0),
+                            // A comprehension's elements: OPA wants one kind in common.
+                            _ => self.elements(p).is_some_and(|k| k & want == 0),
                         })
                 });
                 let fields = OBJECTS.iter().any(|&(f, index, keys, values, items)| {
@@ -929,6 +1107,15 @@ impl Checker<'_> {
         if self.kinds(lhs) & self.kinds(rhs) == 0 {
             return false;
         }
+        // An array or set comprehension has elements of one type to OPA: with elements of no
+        // kind in common, nothing unifies it with another collection of known elements.
+        let compr = |e: &Json| matches!(variant(e), Some(("ArrayCompr" | "SetCompr", _)));
+        if (compr(lhs) || compr(rhs))
+            && let (Some(l), Some(r)) = (self.elements(lhs), self.elements(rhs))
+            && l & r == 0
+        {
+            return false;
+        }
         match (variant(lhs), variant(rhs)) {
             (Some(("Array", l)), Some(("Array", r))) => {
                 let (l, r) = (items(&l["items"]), items(&r["items"]));
@@ -959,6 +1146,36 @@ impl Checker<'_> {
                 l.is_empty() || r.is_empty() || !scalar(lk) || !scalar(rk) || lk & rk != 0
             }
             _ => true,
+        }
+    }
+
+    /// The kinds of the elements of an array or set literal (not empty) or comprehension, or
+    /// of a call whose result's elements are known; `None` when unknown.
+    fn elements(&self, expr: &Json) -> Option<Kinds> {
+        let known = |k: Kinds| (k != ANY && k != 0).then_some(k);
+        match variant(expr)? {
+            ("Array" | "Set", c) => known(
+                items(&c["items"])
+                    .iter()
+                    .fold(0, |acc, i| acc | self.kinds(i)),
+            ),
+            ("ArrayCompr" | "SetCompr", c) => {
+                self.locals.borrow_mut().push(Layer::default());
+                for stmt in c["query"]["stmts"].as_array().into_iter().flatten() {
+                    self.bind(&stmt["literal"]);
+                }
+                let kinds = self.kinds(&c["term"]);
+                self.locals.borrow_mut().pop();
+                known(kinds)
+            }
+            ("Call", c) => match self.callee(&c["fcn"]) {
+                Callee::Builtin(name, _, _) => RESULT_ELEMENTS
+                    .iter()
+                    .find(|(f, _)| *f == name)
+                    .map(|(_, k)| *k),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -1046,6 +1263,134 @@ mod tests {
                 Some("rego_parse_error: illegal default rule (value cannot contain call)"),
             ),
             ("default f(_) := 1\nx := f(2)", None),
+            // A function's arguments are typed by their first typing use (OPA's answers).
+            ("f(x) := 1 if x != 1\nx := f(\"a\")", None),
+            ("f(x) := 1 if x > 1\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if startswith(x, \"a\")\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if count(x) > 1\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if count(x) > 1\nx := f(\"ab\")", None),
+            ("f(x) := 1 if x.a == 1\nx := f(1)", None),
+            ("f(x) := 1 if x[0] == 1\nx := f(1)", None),
+            ("f(x) := 1 if { some y in x }\nx := f(1)", None),
+            (
+                "f(x) := 1 if x = 1\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if 1 == x\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { x == input.a }\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if { not x == 1 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if { x + 1 > 0 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if { lower(x) }\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x, y) := 1 if { x == y; y == 1 }\nx := f(\"a\", 1)", None),
+            ("f(x) := 1 if { [x | true] }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x in {1, 2} }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x == 1 } else := 2\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if { x == 1 } else := 2 if { x == 2 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { y := x; y == 1 }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x == 1 }\nx := f(input.a)", None),
+            (
+                "f(x) := 1 if { x == 1 }\nf(x) := 2 if { x == \"a\" }\nx := f(\"b\")",
+                None,
+            ),
+            (
+                "f(x) := 1 if { x == 1 }\nf(x) := 2 if { x == {} }\nx := f(\"b\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { x == 1 }\nf(x) := 2\nx := f(\"b\")", None),
+            (
+                "f({\"a\": x}) := x\nf([x, _]) := x\nx if f(null, 1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f({\"a\": x}) := x\nf([x, _]) := x\nx if f([1, 2], 1)",
+                None,
+            ),
+            (
+                "f(x) := y if y := x * 2\nx := f({1})",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            // Collections' element types (OPA's answers).
+            ("x := json.marshal_with_options(1, {\"foo\": \"x\"})", None),
+            (
+                "x := json.marshal_with_options(1, {1: 1})",
+                Some("rego_type_error: json.marshal_with_options"),
+            ),
+            // (OPA also refuses a wrong value of a known option, `{"indent": 1}`; only the
+            // keys are checked here.)
+            (
+                "x := json.marshal_with_options(1, {\"pretty\": true, \"indent\": \"  \"})",
+                None,
+            ),
+            ("x := json.filter({\"a\": 1}, [\"a\", [\"b\"]])", None),
+            (
+                "x := json.filter({\"a\": 1}, {1})",
+                Some("rego_type_error: json.filter"),
+            ),
+            (
+                "x := json.remove({\"a\": 1}, [1])",
+                Some("rego_type_error: json.remove"),
+            ),
+            (
+                "x := sum([y | some y in [\"a\", \"b\"]])",
+                Some("rego_type_error: sum"),
+            ),
+            (
+                "v := {0: \"a\", 1: {\"x\": 1}}\nx := sum([y | some y in v])",
+                Some("rego_type_error: sum"),
+            ),
+            ("v := {0: \"a\", 1: 2}\nx := sum([y | some y in v])", None),
+            ("x := sum([y | some y in numbers.range(1, 2)])", None),
+            ("x := sum([y | some y in input.a])", None),
+            (
+                "x := sum({y | some y in [\"a\"]})",
+                Some("rego_type_error: sum"),
+            ),
+            ("x := sum([y | y := \"a\"])", Some("rego_type_error: sum")),
+            (
+                "x := [y | some y in numbers.range(0, 2)] == [y | some y in [\"a\"]]",
+                None,
+            ),
+            (
+                "x if [y | some y in numbers.range(0, 2)] == [y | some y in [\"a\"]]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if [y | some y in [1]] == [\"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if [y | some y in [1]] == []", None),
+            ("x if [y | some y in input.a] == [\"a\"]", None),
+            // An output argument against the function's result.
+            (
+                "f(x) := \"a\" if { x == 1 }\nx if f(1, 1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := \"a\" if { x == 1 }\nx if f(1, \"a\")", None),
+            (
+                "f(x) if x\nf(x) := {1, 2} if not x\nx if { not f(input.a, \"v\") }",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
             (
                 "x := [y | some y in \"abc\"]",
                 Some("rego_type_error: match error"),
