@@ -646,6 +646,10 @@ impl Checker<'_> {
     /// also under `not`) and is `any` when none does. A definition with several bodies (an
     /// `else` chain) unions them; one with none (`f(x) := 1`) leaves every variable `any`.
     fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Kinds>> {
+        if rule.default {
+            // `default f(_) := …` takes anything.
+            return Some(vec![ANY; rule.arity?]);
+        }
         let args = ast::head(rule)?["args"].as_array()?;
         let bodies = rule.node["bodies"]
             .as_array()
@@ -1318,6 +1322,10 @@ mod tests {
                 Some("rego_type_error: data.docker.f: invalid argument(s)"),
             ),
             ("f(x) := 1 if { x == 1 }\nf(x) := 2\nx := f(\"b\")", None),
+            (
+                "default f(_) := null\nf(x) := true if x == 1e3\nx := f(\"b\")",
+                None,
+            ),
             (
                 "f({\"a\": x}) := x\nf([x, _]) := x\nx if f(null, 1)",
                 Some("rego_type_error: data.docker.f: invalid argument(s)"),
