@@ -191,6 +191,23 @@ const OBJECTS: &[(&str, usize, Kinds, Kinds, Kinds)] = &[
     ("json.marshal_with_options", 1, S, ANY, ANY),
 ];
 
+/// Builtins whose arguments may be arrays of a fixed shape (`[ns, tz]`, `[ns, tz, layout]`):
+/// an array literal there must have one of these shapes.
+const TUPLES: &[(&str, &[&[Kinds]])] = &[
+    ("time.format", &[&[N, S], &[N, S, S]]),
+    ("time.date", &[&[N, S]]),
+    ("time.clock", &[&[N, S]]),
+    ("time.weekday", &[&[N, S]]),
+    ("time.diff", &[&[N, S]]),
+];
+
+/// Builtins whose result is an array of a fixed shape.
+const RESULT_TUPLES: &[(&str, &[Kinds])] = &[
+    ("time.date", &[N, N, N]),
+    ("time.clock", &[N, N, N]),
+    ("time.diff", &[N, N, N, N, N, N]),
+];
+
 /// Builtins whose result is an array of elements of known kinds: (builtin, element kinds).
 const RESULT_ELEMENTS: &[(&str, Kinds)] = &[
     ("numbers.range", N),
@@ -389,6 +406,10 @@ struct Values {
     /// The kinds of functions' arguments: per argument, the union over the definitions (and
     /// `else` branches) of what each types it to (`param_kinds`).
     params: HashMap<Vec<String>, Vec<Kinds>>,
+    /// The element kinds of a rule every definition of which is a collection literal or
+    /// comprehension with elements of known kinds (`p := {1, 2} if …`); `None` once one
+    /// definition is anything else.
+    elements: HashMap<Vec<String>, Option<Kinds>>,
     /// The keys of a rule every definition of which is an object literal with constant keys
     /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
     keys: HashMap<Vec<String>, Option<BTreeMap<String, Kinds>>>,
@@ -451,6 +472,26 @@ impl Checker<'_> {
                                     kind_names(self.kinds(&inner["rhs"]))
                                 ),
                             ));
+                        }
+                        // `-x`: OPA's `minus` of a number or a set. (regorus parses `-a > b` as
+                        // `-(a > b)`; the minus is the leftmost operand's, as `crate::rewrite`
+                        // makes it.)
+                        "UnaryExpr" if self.in_every.get() == 0 => {
+                            let mut operand = &inner["expr"];
+                            while let Some(("ArithExpr" | "BoolExpr" | "BinExpr", e)) =
+                                variant(operand)
+                            {
+                                operand = &e["lhs"];
+                            }
+                            if self.kinds(operand) & (N | T) == 0 {
+                                return Err((
+                                    ast::line(inner),
+                                    format!(
+                                        "minus: invalid argument(s): have (number, {}), want (any<number, set>, any<number, set>)",
+                                        kind_names(self.kinds(operand))
+                                    ),
+                                ));
+                            }
                         }
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
@@ -623,6 +664,28 @@ impl Checker<'_> {
                 _ => None,
             };
         }
+        if rule.arity.is_none() && rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
+            let head = ast::head(rule).unwrap_or(&Json::Null);
+            let mut definitions: Vec<&Json> = if rule.default {
+                vec![&rule.node["value"]]
+            } else {
+                vec![&head["assign"]["value"]]
+            };
+            for body in rule.node["bodies"].as_array().into_iter().flatten() {
+                if !body["assign"].is_null() {
+                    definitions.push(&body["assign"]["value"]);
+                }
+            }
+            let mut elements = Some(0);
+            for value in definitions {
+                // (A definition that is no collection adds no elements: `default p := 1`.)
+                if self.kinds(value) & (A | T) != 0 {
+                    elements = elements.zip(self.elements(value)).map(|(a, b)| a | b);
+                }
+            }
+            let entry = values.elements.entry(path.clone()).or_insert(Some(0));
+            *entry = entry.zip(elements).map(|(a, b)| a | b);
+        }
         if rule.arity.is_some()
             && let Some(kinds) = self.param_kinds(rule)
         {
@@ -650,7 +713,9 @@ impl Checker<'_> {
             // `default f(_) := …` takes anything.
             return Some(vec![ANY; rule.arity?]);
         }
-        let args = ast::head(rule)?["args"].as_array()?;
+        let head = ast::head(rule)?;
+        let args = head["args"].as_array()?;
+        let head_value = &head["assign"]["value"];
         let bodies = rule.node["bodies"]
             .as_array()
             .map_or(&[][..], Vec::as_slice);
@@ -658,11 +723,26 @@ impl Checker<'_> {
             args.iter()
                 .map(|arg| match ast::var(arg) {
                     Some("_") => ANY,
-                    Some(name) if !bodies.is_empty() => bodies
-                        .iter()
-                        .map(|body| self.first_use(name, &body["query"]).unwrap_or(ANY))
-                        .fold(0, |acc, k| acc | k),
-                    Some(_) => ANY,
+                    // Each body, then the value it gives (`f(x) := count(x)`).
+                    Some(name) => {
+                        let first = bodies.first().map(|b| &b["query"]);
+                        let mut kinds = self
+                            .first_use(name, first.unwrap_or(&Json::Null))
+                            .or_else(|| self.narrowed(name, head_value))
+                            .unwrap_or(ANY);
+                        for body in bodies.iter().skip(1) {
+                            let value = if body["assign"].is_null() {
+                                head_value
+                            } else {
+                                &body["assign"]["value"]
+                            };
+                            kinds |= self
+                                .first_use(name, &body["query"])
+                                .or_else(|| self.narrowed(name, value))
+                                .unwrap_or(ANY);
+                        }
+                        kinds
+                    }
                     None => self.kinds(arg),
                 })
                 .collect(),
@@ -782,6 +862,24 @@ impl Checker<'_> {
         let keys = self.values.keys.get(&path)?.as_ref()?;
         let kinds = keys.values().fold(0, |acc, k| acc | k);
         (kinds != 0 && kinds != ANY).then_some(kinds)
+    }
+
+    /// A variable that names a rule of the package (not shadowed): its name and path.
+    fn package_rule<'e>(&self, expr: &'e Json) -> Option<(&'e str, Vec<String>)> {
+        let name = ast::var(expr)?;
+        if self.local(name).is_some()
+            || self.rule_locals.contains(name)
+            || !self.rule_names.contains(name)
+        {
+            return None;
+        }
+        let path = self
+            .package
+            .iter()
+            .cloned()
+            .chain([name.to_owned()])
+            .collect();
+        Some((name, path))
     }
 
     /// A constant index into a rule of the package named bare and not shadowed (`vals[2]`,
@@ -1052,8 +1150,29 @@ impl Checker<'_> {
                                     || bad_items
                             })
                 });
+                let tuples = TUPLES.iter().any(|&(f, shapes)| {
+                    f == name
+                        && params.iter().any(|p| match variant(p) {
+                            Some(("Array", c)) => {
+                                let items = items(&c["items"]);
+                                !shapes.iter().any(|shape| {
+                                    shape.len() == items.len()
+                                        && items
+                                            .iter()
+                                            .zip(*shape)
+                                            .all(|(i, k)| self.kinds(i) & k != 0)
+                                })
+                            }
+                            _ => false,
+                        })
+                });
                 let typed = self.in_every.get() == 0;
-                if typed && (elements || fields || have.iter().zip(args).any(|(h, w)| h & w == 0)) {
+                if typed
+                    && (elements
+                        || fields
+                        || tuples
+                        || have.iter().zip(args).any(|(h, w)| h & w == 0))
+                {
                     return Err((
                         line,
                         format!(
@@ -1113,12 +1232,29 @@ impl Checker<'_> {
         }
         // An array or set comprehension has elements of one type to OPA: with elements of no
         // kind in common, nothing unifies it with another collection of known elements.
-        let compr = |e: &Json| matches!(variant(e), Some(("ArrayCompr" | "SetCompr", _)));
-        if (compr(lhs) || compr(rhs))
+        let literal = |e: &Json| matches!(variant(e), Some(("Array" | "Set", _)));
+        if (!literal(lhs) || !literal(rhs))
+            && self.kinds(lhs) & self.kinds(rhs) & (A | T) != 0
             && let (Some(l), Some(r)) = (self.elements(lhs), self.elements(rhs))
             && l & r == 0
         {
             return false;
+        }
+        // `time.date(ns) == [y, m]`: a result of a fixed shape against an array literal.
+        for (call, other) in [(lhs, rhs), (rhs, lhs)] {
+            if let Some(("Call", c)) = variant(call)
+                && let Callee::Builtin(name, _, _) = self.callee(&c["fcn"])
+                && let Some((_, shape)) = RESULT_TUPLES.iter().find(|(f, _)| *f == name)
+                && let Some(("Array", a)) = variant(other)
+            {
+                let items = items(&a["items"]);
+                return items.is_empty()
+                    || (items.len() == shape.len()
+                        && items
+                            .iter()
+                            .zip(*shape)
+                            .all(|(i, k)| self.kinds(i) & k != 0));
+            }
         }
         match (variant(lhs), variant(rhs)) {
             (Some(("Array", l)), Some(("Array", r))) => {
@@ -1171,6 +1307,15 @@ impl Checker<'_> {
                 let kinds = self.kinds(&c["term"]);
                 self.locals.borrow_mut().pop();
                 known(kinds)
+            }
+            ("Var", _) => {
+                let (_, path) = self.package_rule(expr)?;
+                self.values
+                    .elements
+                    .get(&path)
+                    .copied()
+                    .flatten()
+                    .and_then(known)
             }
             ("Call", c) => match self.callee(&c["fcn"]) {
                 Callee::Builtin(name, _, _) => RESULT_ELEMENTS
@@ -1389,6 +1534,84 @@ mod tests {
             ),
             ("x if [y | some y in [1]] == []", None),
             ("x if [y | some y in input.a] == [\"a\"]", None),
+            // Fixed-shape arrays of the time builtins (OPA's answers).
+            (
+                "x := time.format([1])",
+                Some("rego_type_error: time.format"),
+            ),
+            ("x := time.format([])", Some("rego_type_error: time.format")),
+            ("x := time.format([1, \"UTC\"])", None),
+            ("x := time.format([1, \"UTC\", \"RFC3339\"])", None),
+            (
+                "x := time.format([1, \"UTC\", \"RFC3339\", 1])",
+                Some("rego_type_error: time.format"),
+            ),
+            (
+                "x := time.format([\"a\", \"UTC\"])",
+                Some("rego_type_error: time.format"),
+            ),
+            ("x := time.date([1, 1])", Some("rego_type_error: time.date")),
+            (
+                "x := time.diff([1, \"UTC\", \"x\"], 1)",
+                Some("rego_type_error: time.diff"),
+            ),
+            (
+                "x := time.weekday([1, \"UTC\", \"x\"])",
+                Some("rego_type_error: time.weekday"),
+            ),
+            (
+                "x if time.date(1) == [1, 2]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if time.clock(1) == [1, 2, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if time.clock(1) == [1, 2, 3]", None),
+            (
+                "x if time.diff(1, 2) == [1, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            // A function's value types its arguments too.
+            (
+                "f(x) := count(x)\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := count(x) if { x == \"a\" }\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := count(x)\nx := f(\"ab\")", None),
+            // Rules' collections of known elements.
+            (
+                "p := {1, 2} if input.a\nx if p == {\"a\"}",
+                Some("rego_type_error: match error"),
+            ),
+            ("p := {1, 2}\nx if p == {\"a\", 1}", None),
+            (
+                "p := {1, 2} if input.a\np := {\"a\"} if input.b\nx if p == {\"a\"}",
+                None,
+            ),
+            ("p := {1, 2} if input.a\nx if p == input.b", None),
+            (
+                "default p := 1\np := {1, 2} if input.a\nx if p == {\"a\"}",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "p := input.c\np := {1, 2} if input.a\nx if p == {\"a\"}",
+                None,
+            ),
+            // `-x` of a string.
+            (
+                "v := {0: \"a\"}\nx if { y := -v[0]; y == 1 }",
+                Some("rego_type_error: minus"),
+            ),
+            ("v := {0: 1}\nx if { y := -v[0]; y == 1 }", None),
+            ("x if -input.a > -2.5", None),
+            (
+                "v := {0: \"a\"}\nx if -v[0] > -2.5",
+                Some("rego_type_error: minus"),
+            ),
             // An output argument against the function's result.
             (
                 "f(x) := \"a\" if { x == 1 }\nx if f(1, 1)",
