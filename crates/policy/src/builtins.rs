@@ -31,9 +31,10 @@
 //!   result object (`builtins/uuid.rs`; regorus lacks it);
 //! * `strings.render_template` — Go `text/template` for the actions policies use
 //!   (`builtins/template.rs`; regorus lacks it);
-//! * `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
+//! * `substring` (undefined for an offset or length with a fraction), `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
 //!   `strings.count` (`builtins/strings.rs`); `base64.decode`, `base64url.decode`,
 //!   `base64.is_valid` — Go's lenient decoder (`builtins/gobase64.rs`);
+//! * `bits.*` — integers of any size, as OPA's `big.Int` (`builtins/bits.rs`);
 //! * `sort`, `min`, `max` and the ordering operators between operands that may be objects
 //!   or sets — OPA's order, objects before sets (`builtins/order.rs`);
 //! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
@@ -43,6 +44,7 @@
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
 mod arith;
+mod bits;
 pub mod bounded;
 mod glob;
 mod gobase64;
@@ -291,6 +293,26 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             _ => Value::Undefined,
         })?;
     }
+    for op in ["and", "or", "xor"] {
+        try_add(engine, &format!("bits.{op}"), 2, move |a| {
+            match a.as_slice() {
+                [x, y] => bits::binary(op, x, y),
+                _ => Ok(Value::Undefined),
+            }
+        })?;
+    }
+    try_add(engine, "bits.negate", 1, |a| match a.as_slice() {
+        [x] => bits::negate(x),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "bits.lsh", 2, |a| match a.as_slice() {
+        [x, s] => bits::lsh(x, s),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "bits.rsh", 2, |a| match a.as_slice() {
+        [x, s] => bits::rsh(x, s),
+        _ => Ok(Value::Undefined),
+    })?;
     add(engine, "sort", 1, one(order::sort))?;
     add(engine, "min", 1, one(order::min))?;
     add(engine, "max", 1, one(order::max))?;
@@ -305,6 +327,12 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             },
         )?;
     }
+    add(engine, "substring", 3, |a| match a.as_slice() {
+        [value, offset, length] => {
+            strings::substring(value, offset, length).unwrap_or(Value::Undefined)
+        }
+        _ => Value::Undefined,
+    })?;
     add(engine, "base64.decode", 1, one(gobase64::std_decode))?;
     add(engine, "base64url.decode", 1, one(gobase64::url_decode))?;
     add(engine, "base64.is_valid", 1, one(gobase64::is_valid))?;

@@ -221,7 +221,9 @@ const CASES: &[(&str, &str, Want)] = &[
         "regex.is_valid(`\\pL{1000}`)",
         RE,
     ),
-    ("bits-lsh-huge", "bits.lsh(1, 1e12)", Deny),
+    // OPA exhausts memory or panics (`makeslice: len out of range`): a limit here.
+    ("bits-lsh-huge", "bits.lsh(1, 1e12)", RE),
+    ("bits-lsh-large", "bits.lsh(64, 9007199254740993)", RE),
     ("bits-lsh-negative", "bits.lsh(1, -1)", Deny),
     (
         "units-parse-bytes-huge",

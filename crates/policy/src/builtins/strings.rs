@@ -1,6 +1,8 @@
 //! String builtins where OPA's answer differs from regorus's: `strings.count` of an empty
-//! substring, and `indexof` / `indexof_n`, which OPA refuses (an error, so undefined under
-//! Buildx's non-strict builtin errors) for an empty search string and count in runes.
+//! substring; `indexof` / `indexof_n`, which OPA refuses (an error, so undefined under
+//! Buildx's non-strict builtin errors) for an empty search string and count in runes;
+//! `substring`, which OPA refuses for an offset or length that is no integer (`1.5`; regorus
+//! truncates it) or a negative offset.
 
 use regorus::Value;
 
@@ -48,6 +50,30 @@ pub(crate) fn indexof_n(base: &Value, search: &Value) -> Option<Value> {
     ))
 }
 
+/// An integer argument (`2` or `2.0`); `None` for a fraction or anything else.
+fn integer(value: &Value) -> Option<i64> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64)
+}
+
+/// `substring(value, offset, length)`, in runes; a negative length takes the rest.
+pub(crate) fn substring(value: &Value, offset: &Value, length: &Value) -> Option<Value> {
+    let (value, offset, length) = (value.as_string().ok()?, integer(offset)?, integer(length)?);
+    let offset = usize::try_from(offset).ok()?;
+    let rest = value.chars().skip(offset);
+    let text: String = match usize::try_from(length) {
+        Ok(length) => rest.take(length).collect(),
+        Err(_) => rest.collect(),
+    };
+    Some(Value::from(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +108,24 @@ mod tests {
             assert_eq!(json(got), *want, "{f}({a:?}, {b:?})");
         }
         assert_eq!(indexof(&Value::from(1i64), &s("a")), None);
+        let n = |x: f64| Value::from(x);
+        let i = |x: i64| Value::from(x);
+        let sub: &[(&str, Value, Value, &str)] = &[
+            ("hello", n(1.5), i(2), "undefined"),
+            ("hello", n(1.0), i(2), "\"el\""),
+            ("hello", i(1), n(2.0), "\"el\""),
+            ("hello", i(1), n(2.5), "undefined"),
+            ("hello", i(-1), i(2), "undefined"),
+            ("hello", i(9), i(2), "\"\""),
+            ("hello", i(1), i(-1), "\"ello\""),
+            ("héllo", i(1), i(2), "\"él\""),
+        ];
+        for (text, offset, length, want) in sub {
+            assert_eq!(
+                json(substring(&s(text), offset, length)),
+                *want,
+                "substring({text:?}, {offset}, {length})"
+            );
+        }
     }
 }
