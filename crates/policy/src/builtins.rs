@@ -34,6 +34,7 @@
 //! * `substring` (undefined for an offset or length with a fraction), `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
 //!   `strings.count` (`builtins/strings.rs`); `base64.decode`, `base64url.decode`,
 //!   `base64.is_valid` — Go's lenient decoder (`builtins/gobase64.rs`);
+//! * `regex.globs_match` — OPA's glob intersection (`builtins/globs.rs`; regorus lacks it);
 //! * `bits.*` — integers of any size, as OPA's `big.Int` (`builtins/bits.rs`);
 //! * `sort`, `min`, `max` and the ordering operators between operands that may be objects
 //!   or sets — OPA's order, objects before sets (`builtins/order.rs`);
@@ -47,6 +48,7 @@ mod arith;
 mod bits;
 pub mod bounded;
 mod glob;
+mod globs;
 mod gobase64;
 mod gofmt;
 mod gojson;
@@ -230,7 +232,7 @@ pub const FORBIDDEN: &[&str] = &[
 
 /// Allowed by Buildx but not provided by verdict yet; a call is an
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
-pub const UNSUPPORTED: &[&str] = &["regex.globs_match"];
+pub const UNSUPPORTED: &[&str] = &[];
 
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
@@ -311,6 +313,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
     })?;
     try_add(engine, "bits.rsh", 2, |a| match a.as_slice() {
         [x, s] => bits::rsh(x, s),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "regex.globs_match", 2, |a| match a.as_slice() {
+        [x, y] => globs::globs_match(x, y),
         _ => Ok(Value::Undefined),
     })?;
     add(engine, "sort", 1, one(order::sort))?;

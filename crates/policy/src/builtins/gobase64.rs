@@ -16,7 +16,7 @@ fn decode(alphabet: &[u8; 64], text: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| !matches!(b, b'\r' | b'\n'))
         .collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(chars.len() / 4 * 3);
@@ -75,7 +75,8 @@ mod tests {
     /// OPA v1's answers.
     #[test]
     fn as_opa() {
-        let cases: &[(fn(&Value) -> Option<Value>, &str, &str)] = &[
+        type Decode = fn(&Value) -> Option<Value>;
+        let cases: &[(Decode, &str, &str)] = &[
             (std_decode, "zw==", "\"\u{fffd}\""),
             (std_decode, "zz==", "\"\u{fffd}\""),
             (std_decode, "YQ==\n", "\"a\""),
