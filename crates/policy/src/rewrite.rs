@@ -42,6 +42,96 @@ pub(crate) struct Scope {
     pub(crate) package: String,
     /// The functions of the module's package.
     pub(crate) functions: BTreeSet<String>,
+    /// Builtins some `with` of the package replaces (`with time.now_ns as 1`): every call of
+    /// one becomes a call of a function of the package that calls it (`mock_function`), and
+    /// the `with` replaces that function. regorus replaces its own builtins by values and
+    /// functions, but not those verdict registers, and no builtin by another builtin.
+    pub(crate) mocked: BTreeSet<String>,
+    /// Builtins some `with` of the package gives as a replacement (`with upper as lower`):
+    /// the `with` names a function of the package that calls it.
+    pub(crate) replacements: BTreeSet<String>,
+}
+
+/// The function of the package that stands for builtin `name`: `kind` `c` where it is
+/// called (a mocked builtin), `b` where it replaces another.
+fn mock_function(kind: char, name: &str) -> String {
+    format!("{VAR_PREFIX}{kind}_{}", name.replace('.', "_"))
+}
+
+/// The module that defines the functions of [`mock_function`] for one package.
+fn mock_module(
+    package: &str,
+    mocked: &BTreeSet<String>,
+    replacements: &BTreeSet<String>,
+) -> Option<Module> {
+    let mut source = format!("package {package}\n");
+    for (kind, names) in [('c', mocked), ('b', replacements)] {
+        for name in names {
+            let arity = crate::check::builtin_arity(name)?;
+            let args: Vec<String> = (0..arity).map(|i| format!("a{i}")).collect();
+            let args = args.join(", ");
+            source.push_str(&format!(
+                "{}({args}) := {name}({args})\n",
+                mock_function(kind, name)
+            ));
+        }
+    }
+    Some(Module {
+        path: format!("{VAR_PREFIX}mock_{}.rego", package.replace('.', "_")),
+        source,
+    })
+}
+
+/// Every call of a builtin a `with` of the package replaces calls its stand-in instead.
+fn mocked_calls(node: &Json, source: &str, scope: &Scope, edits: &mut Vec<Edit>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(call) = map.get("Call")
+                && let Some(name) = builtin_ref(&call["fcn"], &scope.rules)
+                && scope.mocked.contains(&name)
+            {
+                let (start, end) = expr_extent(source, &call["fcn"]);
+                edits.push(Edit {
+                    start,
+                    end,
+                    kind: EditKind::Text(mock_function('c', &name)),
+                    order: 1,
+                });
+            }
+            map.values()
+                .for_each(|v| mocked_calls(v, source, scope, edits));
+        }
+        Json::Array(items) => items
+            .iter()
+            .for_each(|v| mocked_calls(v, source, scope, edits)),
+        _ => {}
+    }
+}
+
+/// Every `with` modifier below `node`.
+fn with_mods<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
+    match node {
+        Json::Object(map) => {
+            for (key, value) in map {
+                if key == "with_mods" {
+                    out.extend(value.as_array().into_iter().flatten());
+                }
+                with_mods(value, out);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| with_mods(v, out)),
+        _ => {}
+    }
+}
+
+/// A reference that names a builtin (known arity, not a rule or function of the package).
+fn builtin_ref(expr: &Json, rules: &BTreeSet<String>) -> Option<String> {
+    let path = crate::check::ref_path(expr)?;
+    let root = path.split('.').next().unwrap_or_default();
+    if rules.contains(root) || matches!(root, "input" | "data") {
+        return None;
+    }
+    crate::check::builtin_arity(&path).map(|_| path)
 }
 
 /// The names of the rules each module's package defines, by package path (`docker`, `lib.x`):
@@ -142,6 +232,9 @@ pub(crate) fn rewrite_module(
         }
         // Comprehensions in the head (`p := [x | …]`) and function arguments hold queries too.
         pass.walk_nested(&spec["head"]);
+    }
+    if !scope.mocked.is_empty() {
+        mocked_calls(&module["rules"], source, scope, &mut pass.edits);
     }
     let mut refused = None;
     operators(&module["rules"], source, &mut pass.edits, &mut refused);
@@ -335,6 +428,17 @@ impl Pass<'_> {
             self.walk_nested(literal);
             for with in stmt["with_mods"].as_array().into_iter().flatten() {
                 self.with_target(&with["refr"]);
+                if let Some(name) = builtin_ref(&with["as"], &self.scope.rules)
+                    && self.scope.replacements.contains(&name)
+                {
+                    let (start, end) = expr_extent(self.source, &with["as"]);
+                    self.edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Text(mock_function('b', &name)),
+                        order: 1,
+                    });
+                }
                 self.walk_nested(with);
             }
         }
@@ -361,6 +465,18 @@ impl Pass<'_> {
     /// (`data.docker.r`); regorus looks for a rule named by the path as written, finds none
     /// and fails ("undefined rule"), so the target is written out in full.
     fn with_target(&mut self, refr: &Json) {
+        if let Some(name) = builtin_ref(refr, &self.scope.rules)
+            && self.scope.mocked.contains(&name)
+        {
+            let (start, end) = expr_extent(self.source, refr);
+            self.edits.push(Edit {
+                start,
+                end,
+                kind: EditKind::Text(mock_function('c', &name)),
+                order: 1,
+            });
+            return;
+        }
         // `with data.docker.f as g`, `f` a function of the package: regorus replaces a function
         // only when named as called (`with f as g`); it ignored the full path.
         if let Some(path) = crate::check::ref_path(refr)
@@ -922,7 +1038,30 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
             .or_default()
             .extend(rule_roots(&policy["ast"]));
     }
-    let mut out = Vec::with_capacity(modules.len());
+    // Builtins replaced by a `with`, and builtins given as replacements, by package.
+    let mut mocks: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for policy in &policies {
+        let package = package_of(policy);
+        let own = rules.get(&package).cloned().unwrap_or_default();
+        let mut mods = Vec::new();
+        with_mods(&policy["ast"]["rules"], &mut mods);
+        let functions = function_names(&policy["ast"]);
+        for with in mods {
+            let target = builtin_ref(&with["refr"], &own);
+            let function = crate::check::ref_path(&with["refr"]).is_some_and(|p| {
+                functions.contains(p.trim_start_matches(&format!("data.{package}.")))
+            });
+            if target.is_none() && !function {
+                continue;
+            }
+            let entry = mocks.entry(package.clone()).or_default();
+            entry.0.extend(target);
+            if let Some(replacement) = builtin_ref(&with["as"], &own) {
+                entry.1.insert(replacement);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(modules.len() + mocks.len());
     let mut changed = false;
     for (policy, module) in policies.iter().zip(modules) {
         let package = package_of(policy);
@@ -932,11 +1071,14 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
             .filter(|p| package_of(p) == package)
             .flat_map(|p| function_names(&p["ast"]))
             .collect();
+        let (mocked, replacements) = mocks.get(&package).cloned().unwrap_or_default();
         let mut scope = Scope {
             globals: own.clone(),
             rules: own,
             package,
             functions,
+            mocked,
+            replacements,
         };
         scope
             .globals
@@ -962,6 +1104,12 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
                 });
             }
             None => out.push(module.clone()),
+        }
+    }
+    for (package, (mocked, replacements)) in &mocks {
+        if let Some(module) = mock_module(package, mocked, replacements) {
+            out.push(module);
+            changed = true;
         }
     }
     Ok(changed.then_some(out))

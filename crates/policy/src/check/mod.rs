@@ -53,6 +53,11 @@ pub(crate) fn parsed_ast(engine: &regorus::Engine, path: &str) -> Result<Json, E
     serde_json::from_str(&ast).map_err(|e| malformed(&e))
 }
 
+/// The number of arguments of a builtin or one of verdict's functions, when known.
+pub(crate) fn builtin_arity(name: &str) -> Option<usize> {
+    types::arity(name)
+}
+
 /// A dotted path from a `Var` / `RefDot` / `RefBrack`-with-string chain.
 pub(crate) fn ref_path(expr: &Json) -> Option<String> {
     if let Some(var) = expr.get("Var") {

@@ -438,6 +438,25 @@ impl Checker<'_> {
         match node {
             Json::Object(map) if map.contains_key("stmts") => self.query(node, &[]),
             Json::Object(map) => {
+                // `with upper as concat`: a builtin replaced by one of another arity.
+                for with in map
+                    .get("with_mods")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let arity =
+                        |e: &Json| super::ref_path(e).and_then(|p| arity(&p).map(|a| (p, a)));
+                    if let (Some((target, want)), Some((_, have))) =
+                        (arity(&with["refr"]), arity(&with["as"]))
+                        && want != have
+                    {
+                        return Err((
+                            ast::line(with),
+                            format!("{target}: arity mismatch: have {have} arguments, want {want}"),
+                        ));
+                    }
+                }
                 if let Some((kind, inner)) = variant(node) {
                     match kind {
                         "Call" => self.call(inner, statement)?,
@@ -1534,6 +1553,12 @@ mod tests {
             ),
             ("x if [y | some y in [1]] == []", None),
             ("x if [y | some y in input.a] == [\"a\"]", None),
+            // A builtin replaced by a builtin of another arity.
+            (
+                "x := y if { y := upper(\"a\") with upper as concat }",
+                Some("rego_type_error: upper: arity mismatch"),
+            ),
+            ("x := y if { y := upper(\"a\") with upper as lower }", None),
             // Fixed-shape arrays of the time builtins (OPA's answers).
             (
                 "x := time.format([1])",
