@@ -313,7 +313,9 @@ def run_verdict(binary, case, workdir):
 
 
 def rewrite_now(source):
-    return re.sub(r"\btime\.now_ns\(\s*\)", f"{NOW_FUNCTION}()", source)
+    """OPA's clock replaced by the pinned time: every call, and every `with` that replaces it."""
+    source = re.sub(r"\btime\.now_ns\(\s*\)", f"{NOW_FUNCTION}()", source)
+    return re.sub(r"\bwith\s+time\.now_ns\b", f"with {NOW_FUNCTION}", source)
 
 
 def parse_now_ns(text):
