@@ -31,7 +31,7 @@
 //!   result object (`builtins/uuid.rs`; regorus lacks it);
 //! * `strings.render_template` — Go `text/template` for the actions policies use
 //!   (`builtins/template.rs`; regorus lacks it);
-//! * `substring` (undefined for an offset or length with a fraction), `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
+//! * `lower`, `upper` (Go's rune-by-rune simple case mappings), `substring` (undefined for an offset or length with a fraction), `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
 //!   `strings.count` (`builtins/strings.rs`); `base64.decode`, `base64url.decode`,
 //!   `base64.is_valid` — Go's lenient decoder (`builtins/gobase64.rs`);
 //! * `regex.globs_match` — OPA's glob intersection (`builtins/globs.rs`; regorus lacks it);
@@ -333,6 +333,8 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             },
         )?;
     }
+    add(engine, "lower", 1, one(strings::lower))?;
+    add(engine, "upper", 1, one(strings::upper))?;
     add(engine, "substring", 3, |a| match a.as_slice() {
         [value, offset, length] => {
             strings::substring(value, offset, length).unwrap_or(Value::Undefined)

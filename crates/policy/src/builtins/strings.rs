@@ -2,7 +2,9 @@
 //! substring; `indexof` / `indexof_n`, which OPA refuses (an error, so undefined under
 //! Buildx's non-strict builtin errors) for an empty search string and count in runes;
 //! `substring`, which OPA refuses for an offset or length that is no integer (`1.5`; regorus
-//! truncates it) or a negative offset.
+//! truncates it) or a negative offset; `lower` / `upper`, which Go maps rune by rune with
+//! Unicode's simple case mappings (`lower("İ")` is `"i"`, `upper("ß")` is `"ß"`), where Rust's
+//! full mappings change the length (`"i̇"`, `"SS"`).
 
 use regorus::Value;
 
@@ -48,6 +50,50 @@ pub(crate) fn indexof_n(base: &Value, search: &Value) -> Option<Value> {
             .map(Value::from)
             .collect::<Vec<_>>(),
     ))
+}
+
+/// `lower(s)`: each rune's simple lowercase mapping (Go's `unicode.ToLower`).
+pub(crate) fn lower(value: &Value) -> Option<Value> {
+    let text = value.as_string().ok()?;
+    Some(Value::from(
+        text.chars().map(simple_lower).collect::<String>(),
+    ))
+}
+
+/// `upper(s)`: each rune's simple uppercase mapping (Go's `unicode.ToUpper`).
+pub(crate) fn upper(value: &Value) -> Option<Value> {
+    let text = value.as_string().ok()?;
+    Some(Value::from(
+        text.chars().map(simple_upper).collect::<String>(),
+    ))
+}
+
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    let first = mapped.next()?;
+    mapped.next().is_none().then_some(first)
+}
+
+fn simple_lower(c: char) -> char {
+    // U+0130 is the only rune whose full lowercase mapping is longer than its simple one.
+    if c == '\u{130}' {
+        return 'i';
+    }
+    single(c.to_lowercase()).unwrap_or(c)
+}
+
+fn simple_upper(c: char) -> char {
+    if let Some(upper) = single(c.to_uppercase()) {
+        return upper;
+    }
+    // Runes whose full uppercase mapping is longer: most have no simple mapping (`ß`, `ﬀ`,
+    // `ŉ` stay); the Greek letters with a subscript iota map to their title-case forms.
+    match u32::from(c) {
+        0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => {
+            char::from_u32(u32::from(c) + 8).unwrap_or(c)
+        }
+        0x1FB3 | 0x1FC3 | 0x1FF3 => char::from_u32(u32::from(c) + 9).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// An integer argument (`2` or `2.0`); `None` for a fraction or anything else.
@@ -108,6 +154,34 @@ mod tests {
             assert_eq!(json(got), *want, "{f}({a:?}, {b:?})");
         }
         assert_eq!(indexof(&Value::from(1i64), &s("a")), None);
+        // upper / lower: OPA's answers.
+        let cases = [
+            ("ß", "ß"),
+            ("ﬀ", "ﬀ"),
+            ("ᾳ", "ᾼ"),
+            ("ǅ", "Ǆ"),
+            ("ŉ", "ŉ"),
+            ("ᾀ", "ᾈ"),
+            ("ᾈ", "ᾈ"),
+            ("i̇", "İ"),
+            ("ΐ", "ΐ"),
+            ("aé", "AÉ"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                json(upper(&s(text))),
+                format!("{want:?}"),
+                "upper({text:?})"
+            );
+        }
+        let cases = [("İ", "i"), ("Ǆ", "ǆ"), ("ᾈ", "ᾀ"), ("ẞ", "ß"), ("AÉ", "aé")];
+        for (text, want) in cases {
+            assert_eq!(
+                json(lower(&s(text))),
+                format!("{want:?}"),
+                "lower({text:?})"
+            );
+        }
         let n = |x: f64| Value::from(x);
         let i = |x: i64| Value::from(x);
         let sub: &[(&str, Value, Value, &str)] = &[
