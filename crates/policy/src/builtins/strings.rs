@@ -170,7 +170,7 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(
                 json(upper(&s(text))),
-                format!("{want:?}"),
+                serde_json::to_string(want).unwrap(),
                 "upper({text:?})"
             );
         }
@@ -178,7 +178,7 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(
                 json(lower(&s(text))),
-                format!("{want:?}"),
+                serde_json::to_string(want).unwrap(),
                 "lower({text:?})"
             );
         }
