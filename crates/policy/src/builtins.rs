@@ -45,6 +45,7 @@
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
 
 mod arith;
+mod arrays;
 mod bits;
 pub mod bounded;
 mod glob;
@@ -334,6 +335,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         )?;
     }
     add(engine, "lower", 1, one(strings::lower))?;
+    add(engine, "array.slice", 3, |a| match a.as_slice() {
+        [array, start, stop] => arrays::array_slice(array, start, stop).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
     add(engine, "upper", 1, one(strings::upper))?;
     add(engine, "substring", 3, |a| match a.as_slice() {
         [value, offset, length] => {
@@ -554,7 +559,7 @@ fn seeded(now: i64, label: &str, key: &Value, extra: &[u8]) -> Option<[u8; 32]> 
 /// the sandbox.)
 fn rand_intn(now: i64, key: &Value, n: &Value) -> Option<Value> {
     key.as_string().ok()?;
-    let n = n.as_i64().ok()?;
+    let n = bounded::int_operand(n)?;
     if n == 0 {
         return Some(Value::from(0i64));
     }

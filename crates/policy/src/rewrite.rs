@@ -108,6 +108,46 @@ fn mocked_calls(node: &Json, source: &str, scope: &Scope, edits: &mut Vec<Edit>)
     }
 }
 
+/// A number literal with an exponent whose value is an integer (`1e3`, `-2.5E1`), written
+/// as a double without one (`1000.0`, `-25.0`); `None` for any other literal.
+fn exponent_integer(text: &str) -> Option<String> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let exponent: i64 = exponent.parse().ok()?;
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    let scale = exponent - i64::try_from(fraction.len()).ok()?;
+    if !(-400..=400).contains(&scale)
+        || digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = digits.trim_start_matches('0');
+    let integer = if scale >= 0 {
+        format!(
+            "{}{}",
+            if digits.is_empty() { "0" } else { digits },
+            "0".repeat(usize::try_from(scale).ok()?)
+        )
+    } else {
+        let cut = usize::try_from(-scale).ok()?;
+        let (head, tail) = digits.split_at(digits.len().saturating_sub(cut));
+        if tail.bytes().any(|b| b != b'0') {
+            return None;
+        }
+        if head.is_empty() {
+            "0".to_owned()
+        } else {
+            head.to_owned()
+        }
+    };
+    Some(format!("{}{integer}.0", if negative { "-" } else { "" }))
+}
+
 /// Every `with` modifier below `node`.
 fn with_mods<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
     match node {
@@ -714,6 +754,20 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                             name: format!("{VAR_PREFIX}collection"),
                             args: vec![(start, end)],
                         },
+                        order: 2,
+                    });
+                }
+                // `1e3`: an integer to regorus, a number with an exponent to OPA, whose
+                // integer operands refuse it; as a double here, refused alike
+                // (`crate::builtins::bounded::int_operand`).
+                if key == "Number"
+                    && let Some((start, end)) = Some(expr_extent(source, node))
+                    && let Some(text) = source.get(start..end).and_then(exponent_integer)
+                {
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Text(text),
                         order: 2,
                     });
                 }

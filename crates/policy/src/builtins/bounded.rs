@@ -53,6 +53,37 @@ pub(crate) fn limit(message: String) -> BuiltinError {
     BuiltinError(format!("{LIMIT}{message}"))
 }
 
+/// An operand OPA reads with `IntOperand` (`substring`, `array.slice`, `regex.find_n`'s count,
+/// `format_int`'s base, `rand.intn`, `time.add_date`): an integer. OPA refuses a number whose
+/// text has an exponent (`1e0`) and accepts one with a zero fraction (`1.0`); verdict cannot
+/// tell a double `1.0` from `1e0` (the rewrite makes every exponent literal a double), so it
+/// refuses both — undefined, fail closed (KNOWN-DIFFERENCES row 22).
+pub(crate) fn int_operand(value: &Value) -> Option<i64> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    // (regorus's `Number` type is not public: a double is the number that this method writes
+    // with a decimal point.)
+    if n.format_decimal_with_width(1).contains('.') {
+        return None;
+    }
+    n.as_i64()
+}
+
+#[cfg(test)]
+mod int_operand_tests {
+    use super::*;
+
+    #[test]
+    fn doubles_are_refused_integers_taken() {
+        assert_eq!(int_operand(&Value::from(2i64)), Some(2));
+        assert_eq!(int_operand(&Value::from_numeric_string("7").unwrap()), Some(7));
+        assert_eq!(int_operand(&Value::from(2.0)), None);
+        assert_eq!(int_operand(&Value::from(2.5)), None);
+        assert_eq!(int_operand(&Value::from("2")), None);
+    }
+}
+
 /// An integer operand: `Ok(None)` for a number that is not an integer
 /// (OPA: a builtin error, so undefined); an error for an integer beyond 64
 /// bits (rather than OPA's big-integer ranges).

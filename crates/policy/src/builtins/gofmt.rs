@@ -818,7 +818,7 @@ pub(crate) fn format_int(x: &Value, base: &Value) -> Result<Value, BuiltinError>
 
 /// The base, sign and decimal digits of `format_int`'s operands.
 fn int_digits(x: &Value, base: &Value) -> Option<(u32, bool, String)> {
-    let base = match base.as_i64().ok()? {
+    let base = match super::bounded::int_operand(base)? {
         b @ (2 | 8 | 10 | 16) => b as u32,
         _ => return None,
     };

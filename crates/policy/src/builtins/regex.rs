@@ -337,7 +337,7 @@ fn delimited(template: &str, start: u8, end: u8) -> Option<Vec<(usize, usize)>> 
 
 /// An `n` operand: an integer (`< 0`: no limit); anything else is OPA's error.
 fn count(n: &Value) -> Option<usize> {
-    let n = n.as_i64().ok()?;
+    let n = super::bounded::int_operand(n)?;
     Some(usize::try_from(n).unwrap_or(usize::MAX))
 }
 

@@ -104,9 +104,9 @@ pub(super) fn weekday(value: &Value) -> Option<Value> {
 pub(super) fn add_date(ns: &Value, years: &Value, months: &Value, days: &Value) -> Option<Value> {
     let t = DateTime::from_timestamp_nanos(ns.as_i64().ok()?);
     let (years, months, days) = (
-        years.as_i64().ok()?,
-        months.as_i64().ok()?,
-        days.as_i64().ok()?,
+        super::bounded::int_operand(years)?,
+        super::bounded::int_operand(months)?,
+        super::bounded::int_operand(days)?,
     );
     let total_months = i64::from(t.year())
         .checked_add(years)?
