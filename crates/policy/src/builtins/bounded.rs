@@ -70,20 +70,6 @@ pub(crate) fn int_operand(value: &Value) -> Option<i64> {
     n.as_i64()
 }
 
-#[cfg(test)]
-mod int_operand_tests {
-    use super::*;
-
-    #[test]
-    fn doubles_are_refused_integers_taken() {
-        assert_eq!(int_operand(&Value::from(2i64)), Some(2));
-        assert_eq!(int_operand(&Value::from_numeric_string("7").unwrap()), Some(7));
-        assert_eq!(int_operand(&Value::from(2.0)), None);
-        assert_eq!(int_operand(&Value::from(2.5)), None);
-        assert_eq!(int_operand(&Value::from("2")), None);
-    }
-}
-
 /// An integer operand: `Ok(None)` for a number that is not an integer
 /// (OPA: a builtin error, so undefined); an error for an integer beyond 64
 /// bits (rather than OPA's big-integer ranges).
@@ -169,4 +155,18 @@ pub(crate) fn check_depth(name: &str, value: &Value) -> Result<(), BuiltinError>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod int_operand_tests {
+    use super::*;
+
+    #[test]
+    fn doubles_are_refused_integers_taken() {
+        assert_eq!(int_operand(&Value::from(2i64)), Some(2));
+        assert_eq!(int_operand(&Value::from_numeric_string("7").unwrap()), Some(7));
+        assert_eq!(int_operand(&Value::from(2.0)), None);
+        assert_eq!(int_operand(&Value::from(2.5)), None);
+        assert_eq!(int_operand(&Value::from("2")), None);
+    }
 }
