@@ -39,10 +39,12 @@
 
 mod arith;
 pub mod bounded;
+mod fastnum;
 mod glob;
 mod gofmt;
 mod gojson;
 mod golayout;
+pub(crate) mod opanum;
 mod regex;
 mod semver;
 mod template;
@@ -320,6 +322,22 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         if let Some(name) = public {
             try_add(engine, name, 2, call)?;
         }
+    }
+    // OPA's number builtins (`builtins/arith.rs`): 64-bit `big.Float` semantics, not doubles.
+    type Unary = fn(&Value) -> Result<Value, bounded::BuiltinError>;
+    let unary: [(&str, Unary); 6] = [
+        ("abs", arith::abs),
+        ("ceil", arith::ceil),
+        ("floor", arith::floor),
+        ("round", arith::round),
+        ("sum", arith::sum),
+        ("product", arith::product),
+    ];
+    for (name, f) in unary {
+        try_add(engine, name, 1, move |a| match a.as_slice() {
+            [x] => f(x),
+            _ => Ok(Value::Undefined),
+        })?;
     }
     add(
         engine,
