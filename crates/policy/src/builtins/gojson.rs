@@ -16,7 +16,10 @@
 //!   `Inf`, `NaN`) is undefined; one it accepts that is not JSON number syntax
 //!   (`021`, `+1`, `.5`, `1.`, `0x1p4`, `1_000`) is the error OPA's evaluation
 //!   ends with (`json: invalid number literal`): OPA keeps the text as the
-//!   number's and fails when it reads it back.
+//!   number's and fails when it reads it back (`json.marshal`). A JSON number is
+//!   its exact value: an integer with all its digits, `-0` a negative zero, a
+//!   fraction the double whose shortest text it is, else an error
+//!   (KNOWN-DIFFERENCES.md row 26).
 //!
 //! Numbers: regorus keeps integers and `f64`s, not the literal's text that OPA
 //! writes back (`1.0`, `1e3`, `2.50` in the policy are `1.0`, `1e3`, `2.50` in
@@ -27,6 +30,7 @@ use regorus::Value;
 
 use super::bounded::{BuiltinError, check_depth};
 use super::gofmt::{format_float, sorted};
+use super::opanum::Num;
 
 /// `json.marshal(x)`.
 pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
@@ -217,15 +221,17 @@ pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
                     "to_number: json: invalid number literal {s:?}"
                 )));
             }
-            // An integer keeps all its digits (to 128 bits), as OPA keeps the text.
-            if !s.contains(['.', 'e', 'E'])
-                && let Ok(n) = s.parse::<i128>()
-            {
-                return Ok(Value::from(n));
-            }
-            match Value::from_json_str(s) {
-                Ok(n @ Value::Number(_)) => n,
-                _ => Value::Undefined,
+            // OPA keeps the text: its value is exact. An integer keeps all its digits, `-0`
+            // its sign; a fraction a double cannot hold exactly (`0.1000000000000000000001`,
+            // `1e-400`) is an error (KNOWN-DIFFERENCES.md row 26).
+            match Num::parse(s) {
+                Some(n) => n.value("to_number")?,
+                None => {
+                    return Err(BuiltinError(format!(
+                        "to_number: {s:?} has an exponent verdict cannot hold \
+                         (KNOWN-DIFFERENCES.md row 26)"
+                    )));
+                }
             }
         }
         _ => Value::Undefined,
