@@ -33,6 +33,10 @@
 //!   (`builtins/template.rs`; regorus lacks it);
 //! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
 //!   OPA allows and regorus does not know (`builtins/arith.rs`);
+//! * `abs`, `ceil`, `floor`, `round`, `sum`, `product`, `units.parse`,
+//!   `units.parse_bytes` — OPA's number semantics (exact integers, 64-bit
+//!   `big.Float`s, exact fractions; `builtins/arith.rs`, `builtins/units.rs`,
+//!   `builtins/opanum.rs`) where regorus computes with doubles;
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
@@ -49,6 +53,7 @@ mod regex;
 mod semver;
 mod template;
 mod time;
+mod units;
 mod urlquery;
 mod uuid;
 
@@ -323,15 +328,18 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             try_add(engine, name, 2, call)?;
         }
     }
-    // OPA's number builtins (`builtins/arith.rs`): 64-bit `big.Float` semantics, not doubles.
+    // OPA's number builtins (`builtins/arith.rs`, `builtins/units.rs`): 64-bit `big.Float`
+    // and exact-fraction semantics, not doubles.
     type Unary = fn(&Value) -> Result<Value, bounded::BuiltinError>;
-    let unary: [(&str, Unary); 6] = [
+    let unary: [(&str, Unary); 8] = [
         ("abs", arith::abs),
         ("ceil", arith::ceil),
         ("floor", arith::floor),
         ("round", arith::round),
         ("sum", arith::sum),
         ("product", arith::product),
+        ("units.parse", units::parse),
+        ("units.parse_bytes", units::parse_bytes),
     ];
     for (name, f) in unary {
         try_add(engine, name, 1, move |a| match a.as_slice() {

@@ -178,8 +178,38 @@ impl Num {
         Some(Num::normalized(neg, mag, exp - frac.len() as i64))
     }
 
+    /// Go's decimal syntax of `big.Float.SetString` and `big.Rat.SetString` without
+    /// underscores or prefixes: JSON's, with a leading `+`, `.5` and `5.` too.
+    pub(crate) fn parse_go(text: &str) -> Option<Num> {
+        let (sign, rest) = match text.as_bytes().first()? {
+            b'-' => ("-", &text[1..]),
+            b'+' => ("", &text[1..]),
+            _ => ("", text),
+        };
+        let (mantissa, exponent) = match rest.find(['e', 'E']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if int.is_empty() && frac.is_empty() || int.starts_with(['+', '-']) {
+            return None;
+        }
+        let int = if int.is_empty() { "0" } else { int };
+        let frac = if frac.is_empty() { "0" } else { frac };
+        Num::parse(&format!("{sign}{int}.{frac}{exponent}"))
+    }
+
     pub(crate) fn is_zero(&self) -> bool {
         self.mag == BigUint::ZERO
+    }
+
+    pub(crate) fn is_neg(&self) -> bool {
+        self.neg
+    }
+
+    /// The magnitude's digits as an integer and the decimal exponent.
+    pub(crate) fn parts(&self) -> (BigUint, i64) {
+        (self.mag.clone(), self.exp)
     }
 
     /// Equal values (`-0` is `0`).
@@ -483,6 +513,11 @@ impl BigFloat {
 
     pub(crate) fn is_neg(&self) -> bool {
         self.neg
+    }
+
+    /// The exponent of the mantissa's last bit (the value is below 2^(exponent + prec)).
+    pub(crate) fn exponent(&self) -> i64 {
+        self.exp
     }
 
     /// Whether the value is a whole number (Go's `IsInt`; zero is one).
