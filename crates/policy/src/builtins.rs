@@ -23,7 +23,7 @@
 //! * `sprintf`, `format_int` — Go's `fmt.Sprintf` over the values as OPA converts them
 //!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
 //!   non-ASCII digit and knows few of Go's flags and error forms;
-//! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
+//! * `json.marshal`, `json.marshal_with_options`, `to_number`, `json.unmarshal` — Go's
 //!   `encoding/json` text (HTML-safe escapes, keys sorted as Go sorts them) and
 //!   `strconv.ParseFloat`'s syntax (`builtins/gojson.rs`);
 //! * `semver.*` — OPA's own lax parser (`builtins/semver.rs`; regorus follows the
@@ -429,6 +429,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             [value, options] => gojson::marshal_with_options(value, options),
             _ => Ok(Value::Undefined),
         }
+    })?;
+    try_add(engine, "json.unmarshal", 1, |a| match a.as_slice() {
+        [value] => gojson::unmarshal(value),
+        _ => Ok(Value::Undefined),
     })?;
     try_add(engine, "to_number", 1, |a| match a.as_slice() {
         [value] => gojson::to_number(value),

@@ -30,7 +30,7 @@ use regorus::Value;
 
 use super::bounded::{BuiltinError, check_depth};
 use super::gofmt::{format_float, sorted};
-use super::opanum::Num;
+use super::opanum::{Num, whole_double};
 
 /// `json.marshal(x)`.
 pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
@@ -204,6 +204,73 @@ fn write_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// `json.unmarshal(x)`: regorus's parse, refused (an error, KNOWN-DIFFERENCES.md row 26) when
+/// a number of the document would become another number: OPA keeps each number's text, so
+/// `json.unmarshal("1.00000000000000000001") == 1` is false there, and an integer beyond 64
+/// bits or `1e400` keeps its value, where regorus reads the nearest double. Text that is not
+/// JSON is undefined (OPA's non-strict error).
+pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
+    let Value::String(text) = value else {
+        return Ok(Value::Undefined);
+    };
+    for token in number_tokens(text) {
+        let Some(exact) = Num::parse(token) else {
+            continue;
+        };
+        // regorus holds a plain 64-bit integer exactly, any other number as the nearest
+        // double: a whole one must be that integer exactly (it is compared as its binary
+        // value), a fraction the double's shortest text (as verdict reads doubles).
+        let plain = !token.contains(['.', 'e', 'E']);
+        let double = token.parse::<f64>().ok().filter(|f| f.is_finite());
+        let held = if plain && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok()) {
+            true
+        } else if exact.is_integer() {
+            double
+                .and_then(whole_double)
+                .is_some_and(|w| Some(w) == exact.integer())
+        } else {
+            double
+                .and_then(Num::from_f64)
+                .is_some_and(|h| h.same_value(&exact))
+        };
+        if !held {
+            return Err(BuiltinError(format!(
+                "json.unmarshal: the number {token} has more digits than a double holds, and \
+                 verdict cannot represent it (KNOWN-DIFFERENCES.md row 26)"
+            )));
+        }
+    }
+    Ok(Value::from_json_str(text).unwrap_or(Value::Undefined))
+}
+
+/// The number tokens of JSON text (outside strings).
+fn number_tokens(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            c if c == b'-' || c.is_ascii_digit() => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    i += 1;
+                }
+                tokens.push(&text[start..i]);
+            }
+            _ => i += 1,
+        }
+    }
+    tokens
 }
 
 /// `to_number(x)`.
@@ -393,4 +460,32 @@ fn underscore_ok(s: &str) -> bool {
         i += 1;
     }
     saw != b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// OPA v1.20.2 keeps each number's text: verdict holds it exactly or refuses.
+    #[test]
+    fn unmarshal_numbers_exactly_or_not_at_all() {
+        let ok = |text: &str| unmarshal(&Value::from(text)).unwrap();
+        let refused = |text: &str| {
+            let err = unmarshal(&Value::from(text)).unwrap_err().0;
+            assert!(err.contains("row 26"), "{text}: {err}");
+        };
+        assert_eq!(
+            ok(r#"[1, 2.5, 1e3, 0.1, 1e20, "1.00000000000000000001"]"#),
+            Value::from_json_str(
+                r#"[1, 2.5, 1000, 0.1, 100000000000000000000, "1.00000000000000000001"]"#
+            )
+            .unwrap()
+        );
+        assert_eq!(ok("{"), Value::Undefined);
+        refused("1.00000000000000000001");
+        refused(r#"{"a": [12345678901234567890123]}"#);
+        refused("1e23");
+        refused("1e400");
+        refused("1e-400");
+    }
 }

@@ -213,7 +213,7 @@ impl Num {
     }
 
     /// Equal values (`-0` is `0`).
-    fn same_value(&self, other: &Num) -> bool {
+    pub(crate) fn same_value(&self, other: &Num) -> bool {
         (self.is_zero() && other.is_zero()) || self == other
     }
 
@@ -760,6 +760,29 @@ fn plain(digits: &[u8], point: i64) -> String {
         );
     }
     fmt_f(&d)
+}
+
+/// The exact integer a whole double holds (its binary value, `1e23` is
+/// 99999999999999991611392).
+pub(crate) fn whole_double(f: f64) -> Option<BigInt> {
+    if !f.is_finite() || f.fract() != 0.0 {
+        return None;
+    }
+    let bits = f.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mant = if exp == 0 {
+        (bits & ((1 << 52) - 1)) << 1
+    } else {
+        (bits & ((1 << 52) - 1)) | (1 << 52)
+    };
+    let shift = exp - 1075;
+    let mag = if shift >= 0 {
+        BigUint::from(mant) << shift as u64
+    } else {
+        BigUint::from(mant >> shift.unsigned_abs().min(63))
+    };
+    let sign = if f < 0.0 { Sign::Minus } else { Sign::Plus };
+    Some(BigInt::from_biguint(sign, mag))
 }
 
 /// The shortest digits of a finite nonzero double and its decimal point's position
