@@ -206,47 +206,97 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// `json.unmarshal(x)`: regorus's parse, refused (an error, KNOWN-DIFFERENCES.md row 26) when
-/// a number of the document would become another number: OPA keeps each number's text, so
-/// `json.unmarshal("1.00000000000000000001") == 1` is false there, and an integer beyond 64
-/// bits or `1e400` keeps its value, where regorus reads the nearest double. Text that is not
-/// JSON is undefined (OPA's non-strict error).
+/// `json.unmarshal(x)`: regorus's parse, with OPA's numbers: OPA keeps each number's text, so
+/// `json.unmarshal("1e23") == 1e23` holds there and an integer beyond 64 bits keeps all its
+/// digits, where regorus reads the nearest double. Such an integer is written into the result
+/// exactly; a fraction no double holds (`1.00000000000000000001`, which is not 1 in OPA) is an
+/// error (KNOWN-DIFFERENCES.md row 26). Text that is not JSON is undefined (OPA's non-strict
+/// error).
 pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
     let Value::String(text) = value else {
         return Ok(Value::Undefined);
     };
-    for token in number_tokens(text) {
+    // Integers regorus would not hold exactly, replaced by marker strings while it parses.
+    let mut exact_ints = Vec::new();
+    let mut rewritten = String::new();
+    let mut copied = 0;
+    for (start, end) in number_tokens(text) {
+        let token = &text[start..end];
         let Some(exact) = Num::parse(token) else {
             continue;
         };
-        // regorus holds a plain 64-bit integer exactly, any other number as the nearest
-        // double: a whole one must be that integer exactly (it is compared as its binary
-        // value), a fraction the double's shortest text (as verdict reads doubles).
-        let plain = !token.contains(['.', 'e', 'E']);
-        let double = token.parse::<f64>().ok().filter(|f| f.is_finite());
-        let held = if plain && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok()) {
-            true
-        } else if exact.is_integer() {
-            double
-                .and_then(whole_double)
-                .is_some_and(|w| Some(w) == exact.integer())
-        } else {
-            double
-                .and_then(Num::from_f64)
-                .is_some_and(|h| h.same_value(&exact))
-        };
-        if !held {
+        if held_by_regorus(token, &exact) {
+            continue;
+        }
+        if !exact.is_integer() || text.contains(INT_MARKER) {
             return Err(BuiltinError(format!(
                 "json.unmarshal: the number {token} has more digits than a double holds, and \
                  verdict cannot represent it (KNOWN-DIFFERENCES.md row 26)"
             )));
         }
+        rewritten.push_str(&text[copied..start]);
+        rewritten.push_str(&format!("\"\\u0001{INT_MARKER}{}\"", exact_ints.len()));
+        copied = end;
+        exact_ints.push(exact.value("json.unmarshal")?);
     }
-    Ok(Value::from_json_str(text).unwrap_or(Value::Undefined))
+    if exact_ints.is_empty() {
+        return Ok(Value::from_json_str(text).unwrap_or(Value::Undefined));
+    }
+    rewritten.push_str(&text[copied..]);
+    let parsed = Value::from_json_str(&rewritten).unwrap_or(Value::Undefined);
+    Ok(put_back(parsed, &exact_ints))
 }
 
-/// The number tokens of JSON text (outside strings).
-fn number_tokens(text: &str) -> Vec<&str> {
+/// The marker of an integer taken out of a document for [`unmarshal`] (after U+0001).
+const INT_MARKER: &str = "verdict-exact-integer-";
+
+/// Whether regorus's JSON parse holds the number `token` (exactly `exact`) as verdict reads
+/// numbers: a plain 64-bit integer exactly, anything else as the nearest double, which must be
+/// that integer exactly (regorus compares a double by its binary value) or, for a fraction,
+/// have the number as its shortest text.
+fn held_by_regorus(token: &str, exact: &Num) -> bool {
+    let plain = !token.contains(['.', 'e', 'E']);
+    if plain && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok()) {
+        return true;
+    }
+    let double = token.parse::<f64>().ok().filter(|f| f.is_finite());
+    if exact.is_integer() {
+        return double
+            .and_then(whole_double)
+            .is_some_and(|w| Some(w) == exact.integer());
+    }
+    double
+        .and_then(Num::from_f64)
+        .is_some_and(|h| h.same_value(exact))
+}
+
+/// `value` with each marker string replaced by its integer.
+fn put_back(value: Value, ints: &[Value]) -> Value {
+    match value {
+        Value::String(ref s) => s
+            .strip_prefix('\u{1}')
+            .and_then(|rest| rest.strip_prefix(INT_MARKER))
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| ints.get(i).cloned())
+            .unwrap_or(value),
+        Value::Array(ref items) => Value::from(
+            items
+                .iter()
+                .map(|v| put_back(v.clone(), ints))
+                .collect::<Vec<_>>(),
+        ),
+        Value::Object(ref fields) => Value::from(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), put_back(v.clone(), ints)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+        other => other,
+    }
+}
+
+/// The byte ranges of the number tokens of JSON text (outside strings).
+fn number_tokens(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -265,7 +315,7 @@ fn number_tokens(text: &str) -> Vec<&str> {
                 {
                     i += 1;
                 }
-                tokens.push(&text[start..i]);
+                tokens.push((start, i));
             }
             _ => i += 1,
         }
@@ -474,6 +524,7 @@ mod tests {
             let err = unmarshal(&Value::from(text)).unwrap_err().0;
             assert!(err.contains("row 26"), "{text}: {err}");
         };
+        let number = |text: &str| Value::from_numeric_string(text).unwrap();
         assert_eq!(
             ok(r#"[1, 2.5, 1e3, 0.1, 1e20, "1.00000000000000000001"]"#),
             Value::from_json_str(
@@ -482,10 +533,27 @@ mod tests {
             .unwrap()
         );
         assert_eq!(ok("{"), Value::Undefined);
+        assert_eq!(ok("1e23"), number("100000000000000000000000"));
+        assert_eq!(ok("1e400"), number("1e400"));
+        assert_eq!(
+            ok(r#"{"a": [123456789012345678901234567890, "x"], "b": -1e23}"#),
+            Value::from(
+                [
+                    (
+                        Value::from("a"),
+                        Value::from(vec![
+                            number("123456789012345678901234567890"),
+                            Value::from("x")
+                        ])
+                    ),
+                    (Value::from("b"), number("-100000000000000000000000")),
+                ]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+            )
+        );
         refused("1.00000000000000000001");
-        refused(r#"{"a": [12345678901234567890123]}"#);
-        refused("1e23");
-        refused("1e400");
-        refused("1e-400");
+        refused("[1e-400]");
+        refused("12345678901234567890.5");
     }
 }
