@@ -23,7 +23,7 @@
 //! * `sprintf`, `format_int` — Go's `fmt.Sprintf` over the values as OPA converts them
 //!   (`builtins/gofmt.rs`); regorus's own reads widths into a `u32`, panics on a
 //!   non-ASCII digit and knows few of Go's flags and error forms;
-//! * `json.marshal`, `json.marshal_with_options`, `to_number` — Go's
+//! * `json.marshal`, `json.marshal_with_options`, `to_number`, `json.unmarshal` — Go's
 //!   `encoding/json` text (HTML-safe escapes, keys sorted as Go sorts them) and
 //!   `strconv.ParseFloat`'s syntax (`builtins/gojson.rs`);
 //! * `semver.*` — OPA's own lax parser (`builtins/semver.rs`; regorus follows the
@@ -40,6 +40,10 @@
 //!   or sets — OPA's order, objects before sets (`builtins/order.rs`);
 //! * `plus`, `minus`, `mul`, `div`, `rem` — the operators called by name, which
 //!   OPA allows and regorus does not know (`builtins/arith.rs`);
+//! * `abs`, `ceil`, `floor`, `round`, `sum`, `product`, `units.parse`,
+//!   `units.parse_bytes` — OPA's number semantics (exact integers, 64-bit
+//!   `big.Float`s, exact fractions; `builtins/arith.rs`, `builtins/units.rs`,
+//!   `builtins/opanum.rs`) where regorus computes with doubles;
 //! * `regex.*` — Go's RE2 syntax and matching rules (`builtins/regex.rs`): ASCII
 //!   `\d \w \s \b`, Go's flags, escapes and repetition limits, translated to the
 //!   `regex` crate's syntax (regorus hands patterns to the `regex` crate as they are).
@@ -48,18 +52,21 @@ mod arith;
 mod arrays;
 mod bits;
 pub mod bounded;
+mod fastnum;
 mod glob;
 mod globs;
 mod gobase64;
 mod gofmt;
 mod gojson;
 mod golayout;
+pub(crate) mod opanum;
 mod order;
 mod regex;
 mod semver;
 mod strings;
 mod template;
 mod time;
+mod units;
 mod urlquery;
 mod uuid;
 
@@ -395,6 +402,25 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             try_add(engine, name, 2, call)?;
         }
     }
+    // OPA's number builtins (`builtins/arith.rs`, `builtins/units.rs`): 64-bit `big.Float`
+    // and exact-fraction semantics, not doubles.
+    type Unary = fn(&Value) -> Result<Value, bounded::BuiltinError>;
+    let unary: [(&str, Unary); 8] = [
+        ("abs", arith::abs),
+        ("ceil", arith::ceil),
+        ("floor", arith::floor),
+        ("round", arith::round),
+        ("sum", arith::sum),
+        ("product", arith::product),
+        ("units.parse", units::parse),
+        ("units.parse_bytes", units::parse_bytes),
+    ];
+    for (name, f) in unary {
+        try_add(engine, name, 1, move |a| match a.as_slice() {
+            [x] => f(x),
+            _ => Ok(Value::Undefined),
+        })?;
+    }
     add(
         engine,
         &format!("{}collection", crate::rewrite::VAR_PREFIX),
@@ -477,6 +503,10 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             [value, options] => gojson::marshal_with_options(value, options),
             _ => Ok(Value::Undefined),
         }
+    })?;
+    try_add(engine, "json.unmarshal", 1, |a| match a.as_slice() {
+        [value] => gojson::unmarshal(value),
+        _ => Ok(Value::Undefined),
     })?;
     try_add(engine, "to_number", 1, |a| match a.as_slice() {
         [value] => gojson::to_number(value),

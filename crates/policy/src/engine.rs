@@ -387,6 +387,7 @@ pub(crate) fn compile_modules(
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
     let ast = check::check_program(&engine, &with_helper)?;
+    builtins::opanum::check_literals(&ast, &with_helper)?;
     // OPA's meaning for what regorus evaluates differently (negated operands, …): the set is
     // compiled again from the rewritten sources when any changed.
     if let Some(rewritten) = rewrite::rewrite_set(&ast, &with_helper)? {

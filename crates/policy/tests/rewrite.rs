@@ -463,19 +463,27 @@ const PINNED: &[(&str, &str, &str, &str, &str)] = &[
         r#"[[1],{"a":1}]"#,
         r#"[{"a":1},[1]]"#,
     ),
-    // regorus keeps doubles, not the literal's text or OPA's 64-bit-mantissa floats.
+    // regorus keeps doubles, not the literal's text (row 22) or OPA's 64-bit-mantissa floats
+    // (row 26): a result only those hold is an error, a literal only they hold is refused.
     (
         "number-text",
-        "x := json.marshal([1e3, 1.0, 1/3])",
+        "x := json.marshal([1e3, 1.0, 1234567.5 + 0])",
         "{}",
-        r#""[1000,1,0.3333333333333333]""#,
-        r#""[1e3,1.0,0.33333333333333333334]""#,
+        r#""[1000,1,1234567.5]""#,
+        r#""[1e3,1.0,1.2345675e+06]""#,
     ),
     (
         "third-equals-double",
         "x := 1/3 == 0.3333333333333333",
         "{}",
-        "true",
+        "error evaluation-failed",
+        "false",
+    ),
+    (
+        "literal-beyond-double",
+        "x := 1.00000000000000000001 == 1",
+        "{}",
+        "error malformed-policy",
         "false",
     ),
 ];

@@ -2,14 +2,14 @@
 //! on 64-bit integers and doubles (`bits.lsh(1, 100)` is a double there, `bits.and` of two
 //! integers past 2^64 too). An operand must be an integer (`1.0` is one); a negative shift is
 //! undefined; a left shift whose result would have more than
-//! [`super::arith::MAX_DIGITS`] digits is a resource-limit error, not a value: OPA computes
+//! [`super::opanum::MAX_DIGITS`] digits is a resource-limit error, not a value: OPA computes
 //! it (or panics, `makeslice: len out of range`, past Go's slice limit), verdict refuses
 //! (KNOWN-DIFFERENCES row 20).
 
 use num_bigint::BigInt;
 use regorus::Value;
 
-use super::arith::MAX_DIGITS;
+use super::opanum::MAX_DIGITS;
 use super::bounded::{BuiltinError, LIMIT};
 
 type Outcome = Result<Value, BuiltinError>;

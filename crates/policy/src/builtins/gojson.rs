@@ -16,7 +16,10 @@
 //!   `Inf`, `NaN`) is undefined; one it accepts that is not JSON number syntax
 //!   (`021`, `+1`, `.5`, `1.`, `0x1p4`, `1_000`) is the error OPA's evaluation
 //!   ends with (`json: invalid number literal`): OPA keeps the text as the
-//!   number's and fails when it reads it back.
+//!   number's and fails when it reads it back (`json.marshal`). A JSON number is
+//!   its exact value: an integer with all its digits, `-0` a negative zero, a
+//!   fraction the double whose shortest text it is, else an error
+//!   (KNOWN-DIFFERENCES.md row 26).
 //!
 //! Numbers: regorus keeps integers and `f64`s, not the literal's text that OPA
 //! writes back (`1.0`, `1e3`, `2.50` in the policy are `1.0`, `1e3`, `2.50` in
@@ -27,6 +30,7 @@ use regorus::Value;
 
 use super::bounded::{BuiltinError, check_depth};
 use super::gofmt::{format_float, sorted};
+use super::opanum::{Num, whole_double};
 
 /// `json.marshal(x)`.
 pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
@@ -202,6 +206,123 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// `json.unmarshal(x)`: regorus's parse, with OPA's numbers: OPA keeps each number's text, so
+/// `json.unmarshal("1e23") == 1e23` holds there and an integer beyond 64 bits keeps all its
+/// digits, where regorus reads the nearest double. Such an integer is written into the result
+/// exactly; a fraction no double holds (`1.00000000000000000001`, which is not 1 in OPA) is an
+/// error (KNOWN-DIFFERENCES.md row 26). Text that is not JSON is undefined (OPA's non-strict
+/// error).
+pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
+    let Value::String(text) = value else {
+        return Ok(Value::Undefined);
+    };
+    // Integers regorus would not hold exactly, replaced by marker strings while it parses.
+    let mut exact_ints = Vec::new();
+    let mut rewritten = String::new();
+    let mut copied = 0;
+    for (start, end) in number_tokens(text) {
+        let token = &text[start..end];
+        let Some(exact) = Num::parse(token) else {
+            continue;
+        };
+        if held_by_regorus(token, &exact) {
+            continue;
+        }
+        if !exact.is_integer() || text.contains(INT_MARKER) {
+            return Err(BuiltinError(format!(
+                "json.unmarshal: the number {token} has more digits than a double holds, and \
+                 verdict cannot represent it (KNOWN-DIFFERENCES.md row 26)"
+            )));
+        }
+        rewritten.push_str(&text[copied..start]);
+        rewritten.push_str(&format!("\"\\u0001{INT_MARKER}{}\"", exact_ints.len()));
+        copied = end;
+        exact_ints.push(exact.value("json.unmarshal")?);
+    }
+    if exact_ints.is_empty() {
+        return Ok(Value::from_json_str(text).unwrap_or(Value::Undefined));
+    }
+    rewritten.push_str(&text[copied..]);
+    let parsed = Value::from_json_str(&rewritten).unwrap_or(Value::Undefined);
+    Ok(put_back(parsed, &exact_ints))
+}
+
+/// The marker of an integer taken out of a document for [`unmarshal`] (after U+0001).
+const INT_MARKER: &str = "verdict-exact-integer-";
+
+/// Whether regorus's JSON parse holds the number `token` (exactly `exact`) as verdict reads
+/// numbers: a plain 64-bit integer exactly, anything else as the nearest double, which must be
+/// that integer exactly (regorus compares a double by its binary value) or, for a fraction,
+/// have the number as its shortest text.
+fn held_by_regorus(token: &str, exact: &Num) -> bool {
+    let plain = !token.contains(['.', 'e', 'E']);
+    if plain && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok()) {
+        return true;
+    }
+    let double = token.parse::<f64>().ok().filter(|f| f.is_finite());
+    if exact.is_integer() {
+        return double
+            .and_then(whole_double)
+            .is_some_and(|w| Some(w) == exact.integer());
+    }
+    double
+        .and_then(Num::from_f64)
+        .is_some_and(|h| h.same_value(exact))
+}
+
+/// `value` with each marker string replaced by its integer.
+fn put_back(value: Value, ints: &[Value]) -> Value {
+    match value {
+        Value::String(ref s) => s
+            .strip_prefix('\u{1}')
+            .and_then(|rest| rest.strip_prefix(INT_MARKER))
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| ints.get(i).cloned())
+            .unwrap_or(value),
+        Value::Array(ref items) => Value::from(
+            items
+                .iter()
+                .map(|v| put_back(v.clone(), ints))
+                .collect::<Vec<_>>(),
+        ),
+        Value::Object(ref fields) => Value::from(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), put_back(v.clone(), ints)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+        other => other,
+    }
+}
+
+/// The byte ranges of the number tokens of JSON text (outside strings).
+fn number_tokens(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            c if c == b'-' || c.is_ascii_digit() => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    i += 1;
+                }
+                tokens.push((start, i));
+            }
+            _ => i += 1,
+        }
+    }
+    tokens
+}
+
 /// `to_number(x)`.
 pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
     Ok(match value {
@@ -217,15 +338,17 @@ pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
                     "to_number: json: invalid number literal {s:?}"
                 )));
             }
-            // An integer keeps all its digits (to 128 bits), as OPA keeps the text.
-            if !s.contains(['.', 'e', 'E'])
-                && let Ok(n) = s.parse::<i128>()
-            {
-                return Ok(Value::from(n));
-            }
-            match Value::from_json_str(s) {
-                Ok(n @ Value::Number(_)) => n,
-                _ => Value::Undefined,
+            // OPA keeps the text: its value is exact. An integer keeps all its digits, `-0`
+            // its sign; a fraction a double cannot hold exactly (`0.1000000000000000000001`,
+            // `1e-400`) is an error (KNOWN-DIFFERENCES.md row 26).
+            match Num::parse(s) {
+                Some(n) => n.value("to_number")?,
+                None => {
+                    return Err(BuiltinError(format!(
+                        "to_number: {s:?} has an exponent verdict cannot hold \
+                         (KNOWN-DIFFERENCES.md row 26)"
+                    )));
+                }
             }
         }
         _ => Value::Undefined,
@@ -387,4 +510,50 @@ fn underscore_ok(s: &str) -> bool {
         i += 1;
     }
     saw != b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// OPA v1.20.2 keeps each number's text: verdict holds it exactly or refuses.
+    #[test]
+    fn unmarshal_numbers_exactly_or_not_at_all() {
+        let ok = |text: &str| unmarshal(&Value::from(text)).unwrap();
+        let refused = |text: &str| {
+            let err = unmarshal(&Value::from(text)).unwrap_err().0;
+            assert!(err.contains("row 26"), "{text}: {err}");
+        };
+        let number = |text: &str| Value::from_numeric_string(text).unwrap();
+        assert_eq!(
+            ok(r#"[1, 2.5, 1e3, 0.1, 1e20, "1.00000000000000000001"]"#),
+            Value::from_json_str(
+                r#"[1, 2.5, 1000, 0.1, 100000000000000000000, "1.00000000000000000001"]"#
+            )
+            .unwrap()
+        );
+        assert_eq!(ok("{"), Value::Undefined);
+        assert_eq!(ok("1e23"), number("100000000000000000000000"));
+        assert_eq!(ok("1e400"), number("1e400"));
+        assert_eq!(
+            ok(r#"{"a": [123456789012345678901234567890, "x"], "b": -1e23}"#),
+            Value::from(
+                [
+                    (
+                        Value::from("a"),
+                        Value::from(vec![
+                            number("123456789012345678901234567890"),
+                            Value::from("x")
+                        ])
+                    ),
+                    (Value::from("b"), number("-100000000000000000000000")),
+                ]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+            )
+        );
+        refused("1.00000000000000000001");
+        refused("[1e-400]");
+        refused("12345678901234567890.5");
+    }
 }
