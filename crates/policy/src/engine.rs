@@ -37,9 +37,6 @@ pub(crate) struct CompiledSet {
     pub(crate) paths: Vec<String>,
     /// Where the custom functions find the evaluation in progress.
     pub(crate) slot: Slot,
-    /// The policy writes a non-integer literal of many digits: results no double holds fail
-    /// (`builtins::opanum::StrictNumbers`).
-    pub(crate) strict_numbers: bool,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -236,7 +233,6 @@ impl PolicyEngine {
             .ok_or_else(|| Error::InvalidRequest("no policy set".into()))?;
         let mut engine = set.engine.clone();
         engine.set_input(Value::from(input.clone()));
-        let _strict = builtins::opanum::StrictNumbers::new(set.strict_numbers);
         let (result, effects) = functions::with_session(
             &set.slot,
             Arc::new(NoResolver),
@@ -275,10 +271,7 @@ impl PolicyEngine {
         if coverage.is_some() {
             engine.set_enable_coverage(true);
         }
-        let result = {
-            let _strict = builtins::opanum::StrictNumbers::new(set.strict_numbers);
-            engine.eval_query(self.query.clone(), false)
-        };
+        let result = engine.eval_query(self.query.clone(), false);
         if let Some(coverage) = coverage {
             // A report that cannot be made leaves the coverage empty; the verdict stands.
             if let Ok(report) = engine.get_coverage_report() {
@@ -394,7 +387,7 @@ pub(crate) fn compile_modules(
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
     let ast = check::check_program(&engine, &with_helper)?;
-    let strict_numbers = builtins::opanum::check_literals(&ast, &with_helper)?;
+    builtins::opanum::check_literals(&ast, &with_helper)?;
     // OPA's meaning for what regorus evaluates differently (negated operands, …): the set is
     // compiled again from the rewritten sources when any changed.
     if let Some(rewritten) = rewrite::rewrite_set(&ast, &with_helper)? {
@@ -425,7 +418,6 @@ pub(crate) fn compile_modules(
         engine,
         paths: with_helper.iter().map(|m| m.path.clone()).collect(),
         slot,
-        strict_numbers,
     })
 }
 

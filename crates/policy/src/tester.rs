@@ -295,7 +295,6 @@ pub fn run_tests_with(
         inputs.insert(name, rule?);
     }
 
-    let _strict = crate::builtins::opanum::StrictNumbers::new(set.strict_numbers);
     let mut master = set.engine;
     master.set_enable_coverage(true);
     let test_paths: BTreeSet<&str> = tests.iter().map(|m| m.path.as_str()).collect();

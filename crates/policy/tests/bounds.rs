@@ -197,11 +197,7 @@ const CASES: &[(&str, &str, Want)] = &[
         Allow,
     ),
     // A bound written with an exponent is no integer to OPA's `IntOperand`: undefined.
-    (
-        "substring-exponent",
-        "substring(\"abc\", 1, 1e12) == \"bc\"",
-        Deny,
-    ),
+    ("substring-exponent", "substring(\"abc\", 1, 1e12) == \"bc\"", Deny),
     (
         "substring-huge",
         "substring(\"abc\", 1, 1000000000000) == \"bc\"",

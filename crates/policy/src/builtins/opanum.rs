@@ -294,8 +294,7 @@ impl Num {
 /// a fraction that is the shortest text of a double (`0.1`, `2.50`, `1e-7`), is held exactly;
 /// any other is `malformed-policy` naming KNOWN-DIFFERENCES.md row 26. `ast` is regorus's
 /// `[{ast}]` of `modules`, in order.
-pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<bool, Error> {
-    let mut long = false;
+pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<(), Error> {
     for (entry, module) in ast.as_array().into_iter().flatten().zip(modules) {
         let mut refused = None;
         walk_numbers(&entry["ast"], &mut |node| {
@@ -315,13 +314,6 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<bool, Err
             let held = Value::from_numeric_string(text)
                 .ok()
                 .and_then(|v| Num::of(&v));
-            // A non-integer written with more digits than a nearest double is taken for.
-            if let Ok(f) = text.parse::<f64>()
-                && f.fract() != 0.0
-                && shortest_f64(f).0.len() > SHORT_DIGITS
-            {
-                long = true;
-            }
             if !held.is_some_and(|h| h.same_value(&exact)) {
                 refused = Some((span["line"].as_u64().unwrap_or(0), text.to_owned()));
             }
@@ -337,7 +329,7 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<bool, Err
             });
         }
     }
-    Ok(long)
+    Ok(())
 }
 
 /// Calls `f` on every `{"Number": node}` of a serialized AST.
@@ -804,32 +796,6 @@ pub(crate) fn shortest_f64(f: f64) -> (Vec<u8>, i64) {
 
 /// `0.digits × 10^point` as a double when that double's shortest text is exactly these digits;
 /// else the row-26 error.
-/// The most significant digits of a double a policy is taken to write as a literal (see
-/// `double_or_error`).
-const SHORT_DIGITS: usize = 12;
-
-thread_local! {
-    /// Set while a set whose policy writes a non-integer literal of more than
-    /// [`SHORT_DIGITS`] digits evaluates: then no result stands for OPA's by its nearest double.
-    static STRICT: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-/// While alive, results that no double holds fail whatever their nearest double (`strict`);
-/// the previous setting comes back on drop. Held across one evaluation of one set.
-pub(crate) struct StrictNumbers(bool);
-
-impl StrictNumbers {
-    pub(crate) fn new(strict: bool) -> Self {
-        StrictNumbers(STRICT.with(|s| s.replace(strict)))
-    }
-}
-
-impl Drop for StrictNumbers {
-    fn drop(&mut self) {
-        STRICT.with(|s| s.set(self.0));
-    }
-}
-
 fn double_or_error(
     neg: bool,
     digits: &[u8],
@@ -849,33 +815,7 @@ fn double_or_error(
         let (d, p) = shortest_f64(f);
         (d == digits && p == point).then_some(if neg { -f } else { f })
     };
-    // OPA's value is no double. The nearest double stands for it unless a policy could be
-    // comparing with that very double: a whole number or one of at most
-    // [`SHORT_DIGITS`] significant digits (`30` for `(30 days + 1 ns) / 1 day`, OPA's
-    // `30.0000000000000000115…`), where `>` and `==` would answer otherwise than OPA — there
-    // the evaluation fails (KNOWN-DIFFERENCES.md row 26). A longer double lies between OPA's
-    // value and no literal a policy writes, so it compares as OPA's value does.
-    let near = || -> Option<f64> {
-        let text = format!(
-            "0.{}e{point}",
-            std::str::from_utf8(digits).unwrap_or_default()
-        );
-        let f: f64 = text.parse().ok()?;
-        if !f.is_finite() || f == 0.0 || f.fract() == 0.0 {
-            return None;
-        }
-        let (d, _) = shortest_f64(f);
-        (d.len() > SHORT_DIGITS && !STRICT.with(core::cell::Cell::get)).then_some(if neg {
-            -f
-        } else {
-            f
-        })
-    };
-    match (point.abs() < 400)
-        .then(exact)
-        .flatten()
-        .or_else(|| (point.abs() < 400).then(near).flatten())
-    {
+    match (point.abs() < 400).then(exact).flatten() {
         Some(f) => Ok(Value::from(f)),
         None => Err(BuiltinError(format!(
             "{what}: OPA's result {} has more digits than a double holds, and verdict \
@@ -1005,14 +945,10 @@ mod tests {
 
     #[test]
     fn values_fail_closed_beyond_a_double() {
-        // 1 / 3: OPA's 0.33333333333333333334, held as the nearest double (long: no literal).
         let third = num("1").float(PREC).quo(&num("3").float(PREC), PREC);
-        assert_eq!(third.value("div").unwrap(), Value::from(1.0 / 3.0));
-        // 0.3 - 0.1: OPA's 0.20000000000000000002, whose nearest double 0.2 a policy writes.
-        let fifth = num("0.3").float(PREC).sub(&num("0.1").float(PREC), PREC);
-        let err = fifth.value("minus").unwrap_err().0;
+        let err = third.value("div").unwrap_err().0;
         assert!(
-            err.contains("0.20000000000000000002") && err.contains("row 26"),
+            err.contains("0.33333333333333333334") && err.contains("row 26"),
             "{err}"
         );
         let half = num("1").float(PREC).quo(&num("2").float(PREC), PREC);
