@@ -819,7 +819,8 @@ fn double_or_error(
         Some(f) => Ok(Value::from(f)),
         None => Err(BuiltinError(format!(
             "{what}: OPA's result {} has more digits than a double holds, and verdict \
-             cannot represent it (KNOWN-DIFFERENCES.md row 26)",
+             cannot represent it (KNOWN-DIFFERENCES.md row 26); compare before dividing \
+             (`a > b * c`, not `a / c > b`)",
             text()
         ))),
     }
