@@ -34,6 +34,7 @@
 //! * `lower`, `upper` (Go's rune-by-rune simple case mappings), `substring` (undefined for an offset or length with a fraction), `indexof`, `indexof_n` (undefined for an empty search string, as OPA's error),
 //!   `strings.count` (`builtins/strings.rs`); `base64.decode`, `base64url.decode`,
 //!   `base64.is_valid` — Go's lenient decoder (`builtins/gobase64.rs`);
+//! * `object.subset` — OPA's rules (`builtins/objects.rs`; regorus's panics on `[]`);
 //! * `regex.globs_match` — OPA's glob intersection (`builtins/globs.rs`; regorus lacks it);
 //! * `bits.*` — integers of any size, as OPA's `big.Int` (`builtins/bits.rs`);
 //! * `sort`, `min`, `max` and the ordering operators between operands that may be objects
@@ -59,6 +60,7 @@ mod gobase64;
 mod gofmt;
 mod gojson;
 mod golayout;
+mod objects;
 pub(crate) mod opanum;
 mod order;
 mod regex;
@@ -341,6 +343,11 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
             },
         )?;
     }
+    add(engine, "object.subset", 2, |a| match a.as_slice() {
+        [sup, sub] => objects::subset(sup, sub).unwrap_or(Value::Undefined),
+        _ => Value::Undefined,
+    })?;
+    add(engine, "json.is_valid", 1, one(gojson::is_valid))?;
     add(engine, "lower", 1, one(strings::lower))?;
     add(engine, "array.slice", 3, |a| match a.as_slice() {
         [array, start, stop] => arrays::array_slice(array, start, stop).unwrap_or(Value::Undefined),

@@ -9,8 +9,8 @@
 use num_bigint::BigInt;
 use regorus::Value;
 
-use super::opanum::MAX_DIGITS;
 use super::bounded::{BuiltinError, LIMIT};
+use super::opanum::MAX_DIGITS;
 
 type Outcome = Result<Value, BuiltinError>;
 

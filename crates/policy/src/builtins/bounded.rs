@@ -164,7 +164,10 @@ mod int_operand_tests {
     #[test]
     fn doubles_are_refused_integers_taken() {
         assert_eq!(int_operand(&Value::from(2i64)), Some(2));
-        assert_eq!(int_operand(&Value::from_numeric_string("7").unwrap()), Some(7));
+        assert_eq!(
+            int_operand(&Value::from_numeric_string("7").unwrap()),
+            Some(7)
+        );
         assert_eq!(int_operand(&Value::from(2.0)), None);
         assert_eq!(int_operand(&Value::from(2.5)), None);
         assert_eq!(int_operand(&Value::from("2")), None);

@@ -216,6 +216,8 @@ pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
     let Value::String(text) = value else {
         return Ok(Value::Undefined);
     };
+    let text = lone_surrogates(text);
+    let text = text.as_ref();
     // Integers regorus would not hold exactly, replaced by marker strings while it parses.
     let mut exact_ints = Vec::new();
     let mut rewritten = String::new();
@@ -245,6 +247,52 @@ pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
     rewritten.push_str(&text[copied..]);
     let parsed = Value::from_json_str(&rewritten).unwrap_or(Value::Undefined);
     Ok(put_back(parsed, &exact_ints))
+}
+
+/// `json.is_valid(x)`: Go's `json.Valid` — syntax only, so an escaped lone surrogate
+/// (`"\ud800"`) is valid JSON (serde refuses it).
+pub(crate) fn is_valid(value: &Value) -> Option<Value> {
+    let text = value.as_string().ok()?;
+    let valid = serde_json::from_str::<serde::de::IgnoredAny>(&lone_surrogates(text)).is_ok();
+    Some(Value::from(valid))
+}
+
+/// The text with every `\uXXXX` escape of a lone UTF-16 surrogate made `\ufffd`, as Go's
+/// decoder reads it (serde refuses such text).
+fn lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\u") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let escape = |at: usize| -> Option<u32> {
+        let hex = text.get(at..at + 6)?.strip_prefix("\\u")?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape(i) {
+            Some(high @ 0xD800..=0xDBFF)
+                if escape(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
+            {
+                let _ = high;
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+            }
+            _ => i += 2,
+        }
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The marker of an integer taken out of a document for [`unmarshal`] (after U+0001).
@@ -517,6 +565,25 @@ mod tests {
     use super::*;
 
     /// OPA v1.20.2 keeps each number's text: verdict holds it exactly or refuses.
+    #[test]
+    fn lone_surrogates_as_go() {
+        let s = |x: &str| Value::from(x);
+        let show = |v: Value| serde_json::to_string(&v).unwrap();
+        assert_eq!(is_valid(&s("\"\\ud800\"")), Some(Value::from(true)));
+        assert_eq!(is_valid(&s("\"\\\\ud800\"")), Some(Value::from(true)));
+        assert_eq!(is_valid(&s("{")), Some(Value::from(false)));
+        assert_eq!(is_valid(&s("[1e400]")), Some(Value::from(true)));
+        assert_eq!(
+            show(unmarshal(&s("\"\\ud800x\"")).unwrap()),
+            "\"\u{fffd}x\""
+        );
+        assert_eq!(show(unmarshal(&s("\"\\ud83d\\ude00\"")).unwrap()), "\"😀\"");
+        assert_eq!(
+            show(unmarshal(&s("\"\\udc00\\ud800\"")).unwrap()),
+            "\"\u{fffd}\u{fffd}\""
+        );
+    }
+
     #[test]
     fn unmarshal_numbers_exactly_or_not_at_all() {
         let ok = |text: &str| unmarshal(&Value::from(text)).unwrap();
