@@ -410,6 +410,9 @@ struct Values {
     /// comprehension with elements of known kinds (`p := {1, 2} if …`); `None` once one
     /// definition is anything else.
     elements: HashMap<Vec<String>, Option<Kinds>>,
+    /// The fixed shapes of the arrays a rule's or function's definitions give, when every
+    /// definition that can be an array is an array literal; `None` once one is anything else.
+    tuples: HashMap<Vec<String>, Option<Vec<Vec<Kinds>>>>,
     /// The keys of a rule every definition of which is an object literal with constant keys
     /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
     keys: HashMap<Vec<String>, Option<BTreeMap<String, Kinds>>>,
@@ -683,7 +686,7 @@ impl Checker<'_> {
                 _ => None,
             };
         }
-        if rule.arity.is_none() && rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
+        if rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
             let head = ast::head(rule).unwrap_or(&Json::Null);
             let mut definitions: Vec<&Json> = if rule.default {
                 vec![&rule.node["value"]]
@@ -696,14 +699,39 @@ impl Checker<'_> {
                 }
             }
             let mut elements = Some(0);
-            for value in definitions {
-                // (A definition that is no collection adds no elements: `default p := 1`.)
-                if self.kinds(value) & (A | T) != 0 {
+            for value in &definitions {
+                // (A definition that is no collection adds no elements: `default p := 1`,
+                // `p if …`.)
+                if !value.is_null() && self.kinds(value) & (A | T) != 0 {
                     elements = elements.zip(self.elements(value)).map(|(a, b)| a | b);
                 }
             }
             let entry = values.elements.entry(path.clone()).or_insert(Some(0));
             *entry = entry.zip(elements).map(|(a, b)| a | b);
+            // The fixed shapes of the arrays the definitions give (`[1, "a"]`: number, string).
+            let mut tuples: Option<Vec<Vec<Kinds>>> = Some(Vec::new());
+            for value in &definitions {
+                if value.is_null() || self.kinds(value) & A == 0 {
+                    continue;
+                }
+                match (variant(value), tuples.as_mut()) {
+                    (Some(("Array", c)), Some(shapes)) => {
+                        shapes.push(items(&c["items"]).iter().map(|i| self.kinds(i)).collect());
+                    }
+                    _ => tuples = None,
+                }
+            }
+            let entry = values
+                .tuples
+                .entry(path.clone())
+                .or_insert(Some(Vec::new()));
+            *entry = match (entry.take(), tuples) {
+                (Some(mut have), Some(more)) => {
+                    have.extend(more);
+                    Some(have)
+                }
+                _ => None,
+            };
         }
         if rule.arity.is_some()
             && let Some(kinds) = self.param_kinds(rule)
@@ -881,6 +909,19 @@ impl Checker<'_> {
         let keys = self.values.keys.get(&path)?.as_ref()?;
         let kinds = keys.values().fold(0, |acc, k| acc | k);
         (kinds != 0 && kinds != ANY).then_some(kinds)
+    }
+
+    /// The fixed array shapes of a rule named bare or a policy function's result.
+    fn tuples(&self, expr: &Json) -> Option<&Vec<Vec<Kinds>>> {
+        let path = match variant(expr)? {
+            ("Var", _) => self.package_rule(expr)?.1,
+            ("Call", c) => match self.callee(&c["fcn"]) {
+                Callee::Policy(path, _) => path,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.values.tuples.get(&path)?.as_ref()
     }
 
     /// A variable that names a rule of the package (not shadowed): its name and path.
@@ -1259,6 +1300,40 @@ impl Checker<'_> {
         {
             return false;
         }
+        for (known, other) in [(lhs, rhs), (rhs, lhs)] {
+            let Some(("Array" | "Set", literal)) = variant(other) else {
+                continue;
+            };
+            let literal = items(&literal["items"]);
+            if literal.is_empty() {
+                continue;
+            }
+            // A rule or function whose arrays have fixed shapes: one must fit the literal.
+            if matches!(variant(other), Some(("Array", _)))
+                && let Some(shapes) = self.tuples(known)
+                && !shapes.is_empty()
+                && !shapes.iter().any(|shape| {
+                    shape.len() == literal.len()
+                        && literal
+                            .iter()
+                            .zip(shape)
+                            .all(|(i, k)| self.kinds(i) & k != 0)
+                })
+            {
+                return false;
+            }
+            // An array of known elements (a comprehension, a rule) against an array literal,
+            // which OPA types item by item: every item must be one. (A set literal is typed by
+            // the union of its items.)
+            if matches!(variant(other), Some(("Array", _)))
+                && !matches!(variant(known), Some(("Array" | "Set", _)))
+                && self.kinds(known) & self.kinds(other) & (A | T) != 0
+                && let Some(elements) = self.elements(known)
+                && literal.iter().any(|i| self.kinds(i) & elements == 0)
+            {
+                return false;
+            }
+        }
         // `time.date(ns) == [y, m]`: a result of a fixed shape against an array literal.
         for (call, other) in [(lhs, rhs), (rhs, lhs)] {
             if let Some(("Call", c)) = variant(call)
@@ -1618,6 +1693,37 @@ mod tests {
                 None,
             ),
             ("p := {1, 2} if input.a\nx if p == input.b", None),
+            // Rules' and functions' arrays of fixed shapes (OPA's answers).
+            (
+                "default p := [1, \"a\"]\nx if p == [1, [2, 3]]",
+                Some("rego_type_error: match error"),
+            ),
+            ("default p := [1, \"a\"]\nx if p == [1, \"b\"]", None),
+            (
+                "default p := [1, \"a\"]\nx if p == [1]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "default p := [1, \"a\"]\np := [1] if input.a\nx if p == [1]",
+                None,
+            ),
+            (
+                "default p := [1, \"a\"]\np := input.b if input.a\nx if p == [1]",
+                None,
+            ),
+            (
+                "default p := 1\np := [1, [2]] if input.a\nx if p == [1, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "f(x) := \"a\" if x\nf(x) := [null] if not x\ny if f(input.a) == [1, \"b\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "p := [x | some x in [1, 2]]\nx if p == [1, [2, 3]]",
+                Some("rego_type_error: match error"),
+            ),
+            ("p := [x | some x in [1, 2]]\ny if p == [1, 2]", None),
             (
                 "default p := 1\np := {1, 2} if input.a\nx if p == {\"a\"}",
                 Some("rego_type_error: match error"),
