@@ -715,7 +715,8 @@ impl Checker<'_> {
                     continue;
                 }
                 match (variant(value), tuples.as_mut()) {
-                    (Some(("Array", c)), Some(shapes)) => {
+                    // (An empty array unifies with any array to OPA.)
+                    (Some(("Array", c)), Some(shapes)) if !items(&c["items"]).is_empty() => {
                         shapes.push(items(&c["items"]).iter().map(|i| self.kinds(i)).collect());
                     }
                     _ => tuples = None,
@@ -1724,6 +1725,10 @@ mod tests {
                 Some("rego_type_error: match error"),
             ),
             ("p := [x | some x in [1, 2]]\ny if p == [1, 2]", None),
+            (
+                "f(x) if x\nf(x) := [] if not x\ny if f(input.a) == [1, \"a\"]",
+                None,
+            ),
             (
                 "default p := 1\np := {1, 2} if input.a\nx if p == {\"a\"}",
                 Some("rego_type_error: match error"),
