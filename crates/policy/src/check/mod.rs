@@ -15,6 +15,7 @@
 //! deeper than the AST, which [`check_nesting`] bounds.
 
 mod ast;
+mod bodies;
 mod calls;
 mod recursion;
 mod rules;
@@ -36,6 +37,7 @@ pub(crate) fn check_program(engine: &regorus::Engine, modules: &[Module]) -> Res
     calls::check(&ast, modules)?;
     let program = ast::Program::new(&ast, modules);
     rules::check(&program)?;
+    bodies::check(&program)?;
     safety::check(&program)?;
     recursion::check(&program)?;
     types::check(&program)?;
