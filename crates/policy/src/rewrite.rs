@@ -148,6 +148,22 @@ fn exponent_integer(text: &str) -> Option<String> {
     Some(format!("{}{integer}.0", if negative { "-" } else { "" }))
 }
 
+/// The builtins called below `node`.
+fn builtin_calls(node: &Json, rules: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(call) = map.get("Call")
+                && let Some(name) = builtin_ref(&call["fcn"], rules)
+            {
+                out.insert(name);
+            }
+            map.values().for_each(|v| builtin_calls(v, rules, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| builtin_calls(v, rules, out)),
+        _ => {}
+    }
+}
+
 /// Every `with` modifier below `node`.
 fn with_mods<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
     match node {
@@ -1112,6 +1128,31 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
             entry.0.extend(target);
             if let Some(replacement) = builtin_ref(&with["as"], &own) {
                 entry.1.insert(replacement);
+            }
+        }
+    }
+    // A `with` reaches the calls of its own package only (each package calls its own stand-in):
+    // one that would have to reach calls in another package is refused (KNOWN-DIFFERENCES
+    // row 28), fail closed.
+    for (policy, module) in policies.iter().zip(modules) {
+        let package = package_of(policy);
+        let own = rules.get(&package).cloned().unwrap_or_default();
+        let mut called = BTreeSet::new();
+        builtin_calls(&policy["ast"]["rules"], &own, &mut called);
+        for (other, (mocked, _)) in &mocks {
+            if *other == package {
+                continue;
+            }
+            if let Some(name) = mocked.intersection(&called).next() {
+                return Err(Error::MalformedPolicy {
+                    path: module.path.clone(),
+                    message: format!(
+                        "{}: a `with` in package {other} replaces `{name}`, which this module \
+                         (package {package}) calls: verdict replaces a builtin in the `with`'s own \
+                         package only (KNOWN-DIFFERENCES.md row 28)",
+                        module.path
+                    ),
+                });
             }
         }
     }
