@@ -74,68 +74,9 @@ impl Arg {
     }
 }
 
-/// OPA's order of values (`ast.Compare`): null, booleans, numbers, strings, arrays,
-/// objects, sets — regorus puts sets before objects; within a kind, element by
-/// element (objects by sorted keys, then values).
-pub(crate) fn opa_order(a: &Value, b: &Value) -> std::cmp::Ordering {
-    fn rank(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Bool(_) => 1,
-            Value::Number(_) => 2,
-            Value::String(_) => 3,
-            Value::Array(_) => 4,
-            Value::Object(_) => 5,
-            Value::Set(_) => 6,
-            Value::Undefined => 7,
-        }
-    }
-    fn list<'a>(
-        a: impl Iterator<Item = &'a Value>,
-        b: impl Iterator<Item = &'a Value>,
-    ) -> std::cmp::Ordering {
-        let (mut a, mut b) = (a, b);
-        loop {
-            match (a.next(), b.next()) {
-                (Some(x), Some(y)) => match opa_order(x, y) {
-                    std::cmp::Ordering::Equal => {}
-                    other => return other,
-                },
-                (Some(_), None) => return std::cmp::Ordering::Greater,
-                (None, Some(_)) => return std::cmp::Ordering::Less,
-                (None, None) => return std::cmp::Ordering::Equal,
-            }
-        }
-    }
-    match (a, b) {
-        (Value::Array(x), Value::Array(y)) => list(x.iter(), y.iter()),
-        (Value::Set(x), Value::Set(y)) => {
-            list(sorted(x.iter()).into_iter(), sorted(y.iter()).into_iter())
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            let mut xs: Vec<(&Value, &Value)> = x.iter().collect();
-            let mut ys: Vec<(&Value, &Value)> = y.iter().collect();
-            xs.sort_by(|p, q| opa_order(p.0, q.0));
-            ys.sort_by(|p, q| opa_order(p.0, q.0));
-            for ((ka, va), (kb, vb)) in xs.iter().zip(ys.iter()) {
-                match opa_order(ka, kb).then_with(|| opa_order(va, vb)) {
-                    std::cmp::Ordering::Equal => {}
-                    other => return other,
-                }
-            }
-            xs.len().cmp(&ys.len())
-        }
-        _ if rank(a) == rank(b) => a.cmp(b),
-        _ => rank(a).cmp(&rank(b)),
-    }
-}
-
-/// Values in OPA's order.
-pub(crate) fn sorted<'a>(items: impl Iterator<Item = &'a Value>) -> Vec<&'a Value> {
-    let mut items: Vec<&Value> = items.collect();
-    items.sort_by(|a, b| opa_order(a, b));
-    items
-}
+/// OPA's order of values (`ast.Compare`; `super::order`).
+use super::order::compare as opa_order;
+pub(crate) use super::order::sorted;
 
 /// A value's text as OPA's `ast.Value.String()` writes it.
 pub(crate) fn rego_text(value: &Value) -> String {

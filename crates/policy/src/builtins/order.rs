@@ -49,7 +49,8 @@ fn by_key<'v>(pairs: impl Iterator<Item = (&'v Value, &'v Value)>) -> Vec<(&'v V
     all
 }
 
-fn sorted<'v>(values: impl Iterator<Item = &'v Value>) -> Vec<&'v Value> {
+/// Values in OPA's order.
+pub(crate) fn sorted<'v>(values: impl Iterator<Item = &'v Value>) -> Vec<&'v Value> {
     let mut all: Vec<&Value> = values.collect();
     all.sort_by(|a, b| compare(a, b));
     all

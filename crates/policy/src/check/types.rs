@@ -958,19 +958,7 @@ impl Checker<'_> {
             ("RefDot", r) => (format!("s:{}", r["field"].get(1)?.as_str()?), &r["refr"]),
             _ => return None,
         };
-        let name = ast::var(base)?;
-        if self.local(name).is_some()
-            || self.rule_locals.contains(name)
-            || !self.rule_names.contains(name)
-        {
-            return None;
-        }
-        let path = self
-            .package
-            .iter()
-            .cloned()
-            .chain([name.to_owned()])
-            .collect();
+        let (_, path) = self.package_rule(base)?;
         Some((key, path))
     }
 
