@@ -894,19 +894,7 @@ impl Checker<'_> {
     /// The kinds of the values of a rule named bare whose keys are all known constants
     /// (`some x in vals`).
     fn rule_values(&self, expr: &Json) -> Option<Kinds> {
-        let name = ast::var(expr)?;
-        if self.local(name).is_some()
-            || self.rule_locals.contains(name)
-            || !self.rule_names.contains(name)
-        {
-            return None;
-        }
-        let path: Vec<String> = self
-            .package
-            .iter()
-            .cloned()
-            .chain([name.to_owned()])
-            .collect();
+        let (_, path) = self.package_rule(expr)?;
         let keys = self.values.keys.get(&path)?.as_ref()?;
         let kinds = keys.values().fold(0, |acc, k| acc | k);
         (kinds != 0 && kinds != ANY).then_some(kinds)
