@@ -291,29 +291,46 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_locals: &none,
         })
     };
-    // The kinds of rules' values and functions' results, as far as their definitions tell.
+    // Names each rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
+    let locals: Vec<BTreeSet<String>> = program
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut rule_locals = BTreeSet::new();
+            if let Some(head) = ast::head(rule) {
+                for arg in head["args"].as_array().into_iter().flatten() {
+                    recursion::pattern_vars(arg, &mut rule_locals);
+                }
+            }
+            let source = program.modules.get(rule.module).map_or("", |m| m.source);
+            recursion::declared(rule.node, source, &mut rule_locals);
+            rule_locals
+        })
+        .collect();
+    // The kinds of rules' values and functions' results, as far as their definitions tell;
+    // three passes carry them through rules that name other rules (`a := b`, `b := 1`).
     let mut values = Values::default();
-    for rule in &program.rules {
-        if let Some(checker) = checker(rule) {
-            checker.value_of(rule, &mut values);
-        }
-    }
-    for rule in &program.rules {
-        // Names the rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
-        let mut rule_locals = BTreeSet::new();
-        if let Some(head) = ast::head(rule) {
-            for arg in head["args"].as_array().into_iter().flatten() {
-                recursion::pattern_vars(arg, &mut rule_locals);
+    for _ in 0..3 {
+        let mut next = Values::default();
+        for (rule, rule_locals) in program.rules.iter().zip(&locals) {
+            if let Some(checker) = checker(rule) {
+                let checker = Checker {
+                    values: &values,
+                    rule_locals,
+                    ..checker
+                };
+                checker.value_of(rule, &mut next);
             }
         }
-        let source = program.modules.get(rule.module).map_or("", |m| m.source);
-        recursion::declared(rule.node, source, &mut rule_locals);
+        values = next;
+    }
+    for (rule, rule_locals) in program.rules.iter().zip(&locals) {
         let Some(checker) = checker(rule) else {
             continue;
         };
         let checker = Checker {
             values: &values,
-            rule_locals: &rule_locals,
+            rule_locals,
             ..checker
         };
         if let Err((line, what)) = checker.walk(rule.node, false) {
@@ -913,6 +930,24 @@ impl Checker<'_> {
         self.values.tuples.get(&path)?.as_ref()
     }
 
+    /// `a[0]` where `a` is a rule whose arrays have fixed shapes: the kinds at that index.
+    fn tuple_item(&self, brack: &Json) -> Option<Kinds> {
+        let ("Number", index) = variant(&brack["index"])? else {
+            return None;
+        };
+        let index = usize::try_from(index["value"].as_u64()?).ok()?;
+        let shapes = self.tuples(&brack["refr"])?;
+        if shapes.is_empty() || !matches!(variant(&brack["refr"]), Some(("Var", _))) {
+            return None;
+        }
+        // (Past the end of one shape: undefined there, so that shape adds nothing.)
+        let kinds = shapes
+            .iter()
+            .filter_map(|s| s.get(index))
+            .fold(0, |acc, k| acc | k);
+        (kinds != 0).then_some(kinds)
+    }
+
     /// A variable that names a rule of the package (not shadowed): its name and path.
     fn package_rule<'e>(&self, expr: &'e Json) -> Option<(&'e str, Vec<String>)> {
         let name = ast::var(expr)?;
@@ -1445,6 +1480,7 @@ impl Checker<'_> {
             // `-x`: OPA's `minus(0, x)`, a number or a set.
             "UnaryExpr" => N | T,
             "RefDot" | "RefBrack" if let Some(kinds) = self.field_kinds(expr) => kinds,
+            "RefBrack" if let Some(kinds) = self.tuple_item(inner) => kinds,
             "RefDot" | "RefBrack" => {
                 // `data.docker.limit`
                 let Some(segs) = ast::ref_segs(expr) else {
@@ -1670,6 +1706,20 @@ mod tests {
                 None,
             ),
             ("p := {1, 2} if input.a\nx if p == input.b", None),
+            // Kinds through rules that name other rules (OPA's answers).
+            (
+                "b := 1\na := b\nx := upper(a)",
+                Some("rego_type_error: upper"),
+            ),
+            ("c := \"s\"\nb := c\na := b\nx := upper(a)", None),
+            ("b := input.q\na := b\nx := upper(a)", None),
+            ("b := 1\nf(b) := upper(b)\nx := f(\"s\")", None),
+            (
+                "a := [1, \"a\"]\nx := upper(a[0])",
+                Some("rego_type_error: upper"),
+            ),
+            ("a := [1, \"a\"]\nx := upper(a[1])", None),
+            ("a := [1, \"a\"]\nx := upper(a[input.i])", None),
             // Rules' and functions' arrays of fixed shapes (OPA's answers).
             (
                 "default p := [1, \"a\"]\nx if p == [1, [2, 3]]",
