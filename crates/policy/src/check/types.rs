@@ -440,6 +440,17 @@ struct Values {
 struct Layer {
     kinds: HashMap<String, Kinds>,
     seen: BTreeSet<String>,
+    /// The shapes of the arrays bound to its variables, when known (`y := [1, "a"]`).
+    shapes: HashMap<String, Shape>,
+}
+
+/// What is known of an array's items.
+#[derive(Clone)]
+enum Shape {
+    /// A literal's items, one by one.
+    Tuple(Vec<Kinds>),
+    /// Items all of these kinds (a comprehension, a builtin's result).
+    Elements(Kinds),
 }
 
 /// What a call names.
@@ -936,6 +947,14 @@ impl Checker<'_> {
             return None;
         };
         let index = usize::try_from(index["value"].as_u64()?).ok()?;
+        if let Some(name) = ast::var(&brack["refr"])
+            && self.local(name).is_some()
+        {
+            return match self.local_shape(name)? {
+                Shape::Tuple(items) => items.get(index).copied(),
+                Shape::Elements(kinds) => Some(kinds),
+            };
+        }
         let shapes = self.tuples(&brack["refr"])?;
         if shapes.is_empty() || !matches!(variant(&brack["refr"]), Some(("Var", _))) {
             return None;
@@ -1014,6 +1033,7 @@ impl Checker<'_> {
         // Declared names shadow enclosing ones, typed or not (`any`); `x = …` types a name on
         // its first use only.
         let mut bound: Vec<(String, Kinds)> = Vec::new();
+        let mut shape_of: Option<(String, Shape)> = None;
         let declare = |bound: &mut Vec<(String, Kinds)>, expr: &Json, kinds: Kinds| {
             let mut names = BTreeSet::new();
             var_names(expr, &mut names);
@@ -1028,6 +1048,21 @@ impl Checker<'_> {
             Some(("Expr", inner)) => match variant(&inner["expr"]) {
                 Some(("AssignExpr", assign)) if assign["op"] == "ColEq" => {
                     declare(&mut bound, &assign["lhs"], self.kinds(&assign["rhs"]));
+                    if let Some(name) = ast::var(&assign["lhs"]) {
+                        let rhs = &assign["rhs"];
+                        let shape = match variant(rhs) {
+                            Some(("Array", c)) if !items(&c["items"]).is_empty() => {
+                                Some(Shape::Tuple(
+                                    items(&c["items"]).iter().map(|i| self.kinds(i)).collect(),
+                                ))
+                            }
+                            _ if self.kinds(rhs) & A != 0 => {
+                                self.elements(rhs).map(Shape::Elements)
+                            }
+                            _ => None,
+                        };
+                        shape_of = shape.map(|s| (name.to_owned(), s));
+                    }
                 }
                 Some(("AssignExpr", assign)) => {
                     for (side, other) in [
@@ -1073,8 +1108,21 @@ impl Checker<'_> {
             _ => {}
         }
         if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            for (name, _) in &bound {
+                layer.shapes.remove(name);
+            }
             layer.kinds.extend(bound);
+            if let Some((name, shape)) = shape_of {
+                layer.shapes.insert(name, shape);
+            }
         }
+    }
+
+    /// The shape of the array a local variable holds, when known.
+    fn local_shape(&self, name: &str) -> Option<Shape> {
+        let locals = self.locals.borrow();
+        let layer = locals.iter().rev().find(|l| l.kinds.contains_key(name))?;
+        layer.shapes.get(name).cloned()
     }
 
     /// Whether an earlier literal of the current query used `name`.
@@ -1720,6 +1768,16 @@ mod tests {
             ),
             ("a := [1, \"a\"]\nx := upper(a[1])", None),
             ("a := [1, \"a\"]\nx := upper(a[input.i])", None),
+            (
+                "x if { y := [1, \"a\"]; upper(y[0]) }",
+                Some("rego_type_error: upper"),
+            ),
+            ("x if { y := [1, \"a\"]; upper(y[1]) }", None),
+            (
+                "x if { y := [z | some z in [1, 2]]; upper(y[0]) }",
+                Some("rego_type_error: upper"),
+            ),
+            ("x if { y := input.q; upper(y[0]) }", None),
             // Rules' and functions' arrays of fixed shapes (OPA's answers).
             (
                 "default p := [1, \"a\"]\nx if p == [1, [2, 3]]",
