@@ -254,13 +254,21 @@ pub fn is_allowed(name: &str) -> bool {
     ALLOWED.contains(&name) && !UNSUPPORTED.contains(&name)
 }
 
-/// Registers verdict's own builtins on `engine`, over the pinned time `now`.
-pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
+/// The evaluation time the time builtins read: one per compiled set, set before each
+/// evaluation (`PolicyEngine::evaluate_at`), so that one compiled engine evaluates at any time.
+pub(crate) type Clock = std::sync::Arc<std::sync::atomic::AtomicI64>;
+
+/// Registers verdict's own builtins on `engine`, over the evaluation time `clock` holds.
+pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String> {
     use self::time as t;
+    use std::sync::atomic::Ordering::Relaxed;
     fn one(f: fn(&Value) -> Option<Value>) -> impl Fn(Vec<Value>) -> Value + Clone {
         move |args| args.first().and_then(f).unwrap_or(Value::Undefined)
     }
-    add(engine, "time.now_ns", 0, move |_| t::now_ns(now))?;
+    let now = clock.clone();
+    add(engine, "time.now_ns", 0, move |_| {
+        t::now_ns(now.load(Relaxed))
+    })?;
     add(engine, "time.parse_rfc3339_ns", 1, one(t::parse_rfc3339_ns))?;
     add(
         engine,
@@ -284,12 +292,14 @@ pub(crate) fn register(engine: &mut Engine, now: i64) -> Result<(), String> {
         [ns, y, m, d] => t::add_date(ns, y, m, d).unwrap_or(Value::Undefined),
         _ => Value::Undefined,
     })?;
+    let now = clock.clone();
     add(engine, "rand.intn", 2, move |a| match a.as_slice() {
-        [key, n] => rand_intn(now, key, n).unwrap_or(Value::Undefined),
+        [key, n] => rand_intn(now.load(Relaxed), key, n).unwrap_or(Value::Undefined),
         _ => Value::Undefined,
     })?;
+    let now = clock.clone();
     add(engine, "uuid.rfc4122", 1, move |a| match a.as_slice() {
-        [key] => uuid_rfc4122(now, key).unwrap_or(Value::Undefined),
+        [key] => uuid_rfc4122(now.load(Relaxed), key).unwrap_or(Value::Undefined),
         _ => Value::Undefined,
     })?;
     add(engine, "array.flatten", 1, one(array_flatten))?;

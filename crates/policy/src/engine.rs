@@ -37,6 +37,8 @@ pub(crate) struct CompiledSet {
     pub(crate) paths: Vec<String>,
     /// Where the custom functions find the evaluation in progress.
     pub(crate) slot: Slot,
+    /// The evaluation time its time builtins read (set before each evaluation).
+    pub(crate) clock: builtins::Clock,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -56,6 +58,9 @@ pub struct PolicyEngine {
     sets: Vec<CompiledSet>,
     query: String,
     coverage: bool,
+    /// The evaluation time given when compiled ([`Options::now_ns`]), used by
+    /// [`PolicyEngine::evaluate`] and [`PolicyEngine::evaluate_with`].
+    now_ns: i64,
 }
 
 /// The combined outcome of all sets.
@@ -116,6 +121,7 @@ impl PolicyEngine {
             sets: compiled,
             query: query.to_owned(),
             coverage: false,
+            now_ns: options.now_ns,
         })
     }
 
@@ -149,6 +155,23 @@ impl PolicyEngine {
         input: &serde_json::Value,
         resolver: Arc<dyn Resolver>,
     ) -> Evaluation {
+        self.evaluate_at(input, resolver, self.now_ns)
+    }
+
+    /// [`PolicyEngine::evaluate_with`] at the evaluation time `now_ns` (what `time.now_ns()`
+    /// returns, and the seed of `rand.intn` and `uuid.rfc4122`): one compiled engine evaluates
+    /// at any number of times, as OPA's `PrepareForEval` then `Eval(EvalTime(…))`. Concurrent
+    /// evaluations of one engine share its sets' clocks and sessions: evaluate one at a time.
+    pub fn evaluate_at(
+        &self,
+        input: &serde_json::Value,
+        resolver: Arc<dyn Resolver>,
+        now_ns: i64,
+    ) -> Evaluation {
+        for set in &self.sets {
+            set.clock
+                .store(now_ns, std::sync::atomic::Ordering::Relaxed);
+        }
         let input = Value::from(input.clone());
         let mut prints = Vec::new();
         let mut missing = BTreeSet::new();
@@ -201,6 +224,10 @@ impl PolicyEngine {
         skip: &[usize],
         resolver: Arc<dyn Resolver>,
     ) -> Result<bool, (usize, Error)> {
+        for set in &self.sets {
+            set.clock
+                .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
+        }
         let input = Value::from(input.clone());
         let mut exec_proxy = false;
         for (index, set) in self.sets.iter().enumerate() {
@@ -231,6 +258,8 @@ impl PolicyEngine {
             .sets
             .first()
             .ok_or_else(|| Error::InvalidRequest("no policy set".into()))?;
+        set.clock
+            .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
         let mut engine = set.engine.clone();
         engine.set_input(Value::from(input.clone()));
         let (result, effects) = functions::with_session(
@@ -399,7 +428,8 @@ pub(crate) fn compile_modules(
         }
     }
     let slot = Slot::default();
-    builtins::register(&mut engine, now)
+    let clock = builtins::Clock::new(std::sync::atomic::AtomicI64::new(now));
+    builtins::register(&mut engine, &clock)
         .and_then(|()| functions::register(&mut engine, &slot))
         .map_err(|message| Error::MalformedPolicy {
             path: String::new(),
@@ -418,6 +448,7 @@ pub(crate) fn compile_modules(
         engine,
         paths: with_helper.iter().map(|m| m.path.clone()).collect(),
         slot,
+        clock,
     })
 }
 
