@@ -244,6 +244,11 @@ pub const FORBIDDEN: &[&str] = &[
 /// `undefined function` compile error (see KNOWN-DIFFERENCES.md).
 pub const UNSUPPORTED: &[&str] = &[];
 
+/// The number of arguments builtin `name` takes (OPA's signature), when known.
+pub fn arity(name: &str) -> Option<usize> {
+    crate::check::builtin_arity(name)
+}
+
 /// Is `name` a builtin Buildx forbids?
 pub fn is_forbidden(name: &str) -> bool {
     FORBIDDEN.contains(&name) || FORBIDDEN_PREFIXES.iter().any(|p| name.starts_with(p))
