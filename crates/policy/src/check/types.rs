@@ -234,6 +234,15 @@ pub(super) fn is_function(name: &str) -> bool {
     name == "print" || signature(name).is_some()
 }
 
+/// Argument kinds as OPA's messages list them: `(string, number)`.
+fn show(kinds: &[Kinds]) -> String {
+    kinds
+        .iter()
+        .map(|k| kind_names(*k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn kind_names(kinds: Kinds) -> String {
     if kinds == ANY {
         return "any".to_owned();
@@ -1197,13 +1206,6 @@ impl Checker<'_> {
                 }
                 let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
                 if have.iter().zip(&want).any(|(h, w)| *w != 0 && h & w == 0) {
-                    let show = |kinds: &[Kinds]| {
-                        kinds
-                            .iter()
-                            .map(|k| kind_names(*k))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
                     return Err((
                         line,
                         format!(
@@ -1218,13 +1220,6 @@ impl Checker<'_> {
             }
             Callee::Builtin(name, args, _) => {
                 let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
-                let show = |kinds: &[Kinds]| {
-                    kinds
-                        .iter()
-                        .map(|k| kind_names(*k))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
                 if !fits(args.len()) {
                     return Err((
                         line,
