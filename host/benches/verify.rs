@@ -1,5 +1,5 @@
 //! Verification through the component and as a whole process, on the peers' benchmark bundles
-//! (../shared/docs/peers.md): warm `verify-bundle` on a reused `trust-root` resource, a one-shot
+//! (docs/peers.md): warm `verify-bundle` on a reused `trust-root` resource, a one-shot
 //! call (fresh instance: prepare the public-good root, verify), and `verdict verify-bundle` as a
 //! process with a warm code cache. The native numbers are `crates/verify/benches/verify.rs`.
 

@@ -44,7 +44,7 @@ CLASSES = [
 ]
 
 # ---------------------------------------------------------------------------------------
-# Inputs (BX policy/types.go, ../shared/docs/buildx-policy-model.md §4; crates/input).
+# Inputs (BX policy/types.go, docs/buildx-policy-model.md §4; crates/input).
 
 TAGS = ["latest", "1.21", "1", "v0.27.0", "v0.27.0-rc1", "1.21.0-labs", "01", "1.0", "\uff11.21", "é", "a" * 128, "UPPER"]
 REPOS = [

@@ -354,7 +354,7 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-// The verified signer facts the policy saw: `signatures[]` of input.image (Buildx §4.4), which
+// The verified signer facts the policy saw: `signatures[]` of input.image (docs/buildx-policy-model.md §4.4), which
 // verdict fills only from bundles it verified itself.
 function signaturesOf(input) {
   const sigs = input?.image?.signatures;

@@ -1,4 +1,4 @@
-//! Warm native verification of the peers' benchmark bundles (../shared/docs/peers.md: the
+//! Warm native verification of the peers' benchmark bundles (docs/peers.md: the
 //! conformance `happy-path-v0.3` hashedrekord, `happy-path-intoto-in-dsse-v3` DSSE and
 //! `happy-path-v0.1` bundles against the public-good root, with identity and issuer), plus
 //! preparing the trusted root. Each verify parses the bundle JSON and runs every check; the

@@ -54,7 +54,7 @@ pub struct LogEntryFacts {
     pub inclusion_promise: bool,
 }
 
-/// The Fulcio certificate summary, named as Buildx names it (`SignerInfo`; model doc §4.4).
+/// The Fulcio certificate summary, named as Buildx names it (`SignerInfo`; model §4.4).
 ///
 /// Empty strings are absent in [`Signer::to_json`] except for the first two fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,7 +173,7 @@ pub struct VerifiedBundle {
 impl VerifiedBundle {
     /// The signature as Buildx's policy input shows it (`AttestationSignature` without `kind`,
     /// which classification adds): `type`, `signer` (certificate bundles), `timestamps` (model
-    /// doc §4.4; Tlog times first, all three keys always present).
+    /// §4.4; Tlog times first, all three keys always present).
     pub fn buildx_signature(&self) -> Value {
         let mut m = Map::new();
         m.insert("type".into(), json!(self.bundle_type));
