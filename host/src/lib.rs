@@ -38,13 +38,12 @@ mod gen_ {
     });
 }
 
-pub use gen_::exports::verdict::policy::checker::{
-    Attestation, BuildEnv, CheckRequest, Checked, Evidence, NamedBytes,
-};
+pub use gen_::exports::verdict::policy::checker::InputDocument;
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
 pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
 pub use gen_::exports::verdict::policy::types::{
-    Decision, Error as VerdictError, ErrorCode, FileCoverage, Options, PolicyModule, Verdict,
+    BuildEnv, CheckRequest, Checked, Decision, EngineOptions, Error as VerdictError, ErrorCode,
+    Fact, FactStatus, File, FileCoverage, Options, PolicyModule, Verdict,
 };
 
 /// The verdict component, built from this workspace and embedded.
@@ -319,15 +318,42 @@ impl Runner {
         f(&bindings, &mut store).map_err(|trap| self.classify(&store, &trap))
     }
 
+    /// Prepares `trusted_root` (trusted-root JSON; `None`: the embedded public-good root) as a
+    /// `trust-root` resource of the instance. A root that does not parse is an
+    /// `invalid-request` error naming it.
+    fn prepare_trust(
+        bindings: &gen_::Engine,
+        store: &mut Store<State>,
+        trusted_root: Option<&[u8]>,
+    ) -> Result<std::result::Result<ResourceAny, VerdictError>> {
+        let guest = bindings.verdict_policy_verifier().trust_root();
+        Ok(match trusted_root {
+            None => Ok(guest.call_public_good(&mut *store)?),
+            Some(json) => guest
+                .call_from_json(&mut *store, json)?
+                .map_err(|e| VerdictError {
+                    code: ErrorCode::InvalidRequest,
+                    message: format!("trusted root: {}", e.message),
+                }),
+        })
+    }
+
     /// Compiles and evaluates in a fresh instance. A stop (fuel, memory,
     /// deadline, trap) becomes an `error` verdict rendered by the component
     /// under reserved limits ([`Runner::error_verdict`]).
-    pub fn evaluate(&self, sets: &[PolicySet], options: &Options, input: &str) -> Result<Verdict> {
+    pub fn evaluate(
+        &self,
+        sets: &[PolicySet],
+        engine: &EngineOptions,
+        input: &str,
+        options: &Options,
+    ) -> Result<Verdict> {
         let result = self.call(self.deadline(), |b, store| {
-            b.verdict_policy_evaluator()
-                .call_evaluate(store, sets, options, input)
+            let e = b.verdict_policy_evaluator().engine();
+            let handle = e.call_constructor(&mut *store, sets, engine)?;
+            e.call_evaluate(&mut *store, handle, input, *options)
         });
-        Ok(result.unwrap_or_else(|error| self.error_verdict(sets, options, input, &error)))
+        Ok(result.unwrap_or_else(|error| self.error_verdict(sets, engine, input, options, &error)))
     }
 
     /// Compiles and evaluates in a fresh instance with Sigstore bundles as
@@ -337,34 +363,47 @@ impl Runner {
     pub fn evaluate_with_evidence(
         &self,
         sets: &[PolicySet],
-        options: &Options,
+        engine: &EngineOptions,
         input: &str,
         evidence: &[BundleEvidence],
         trusted_root: Option<&[u8]>,
+        options: &Options,
     ) -> Result<Verdict> {
         let result = self.call(self.deadline(), |b, store| {
-            b.verdict_policy_evaluator().call_evaluate_with_evidence(
-                store,
-                sets,
-                options,
-                input,
-                evidence,
-                trusted_root,
-            )
+            let trust = match Self::prepare_trust(b, store, trusted_root)? {
+                Ok(trust) => trust,
+                Err(error) => return Ok(Err(error)),
+            };
+            let e = b.verdict_policy_evaluator().engine();
+            let handle = e.call_constructor(&mut *store, sets, engine)?;
+            e.call_evaluate_with_evidence(&mut *store, handle, input, evidence, trust, *options)
+                .map(Ok)
         });
-        Ok(result.unwrap_or_else(|error| self.error_verdict(sets, options, input, &error)))
+        Ok(match result {
+            Ok(Ok(verdict)) => verdict,
+            Ok(Err(error)) | Err(error) => self.error_verdict(sets, engine, input, options, &error),
+        })
     }
 
-    /// Checks one source with its evidence in a fresh instance (the
-    /// `checker` interface), with a deadline of its own. A stop becomes an
-    /// `error` verdict rendered under reserved limits.
+    /// Checks one source with its evidence in a fresh instance, with a
+    /// deadline of its own. A stop becomes an `error` verdict rendered under
+    /// reserved limits.
     pub fn check(
         &self,
         sets: &[PolicySet],
-        options: &Options,
+        engine: &EngineOptions,
         request: &CheckRequest,
+        trusted_root: Option<&[u8]>,
+        options: &Options,
     ) -> Result<Checked> {
-        self.check_until(sets, options, request, self.deadline())
+        self.check_until(
+            sets,
+            engine,
+            request,
+            trusted_root,
+            options,
+            self.deadline(),
+        )
     }
 
     /// [`Runner::check`] with a deadline shared by several calls (the rounds
@@ -372,32 +411,49 @@ impl Runner {
     pub fn check_until(
         &self,
         sets: &[PolicySet],
-        options: &Options,
+        engine: &EngineOptions,
         request: &CheckRequest,
+        trusted_root: Option<&[u8]>,
+        options: &Options,
         deadline: Option<Instant>,
     ) -> Result<Checked> {
         let result = self.call(deadline, |b, store| {
-            b.verdict_policy_checker()
-                .call_check(store, sets, options, request)
+            let trust = match Self::prepare_trust(b, store, trusted_root)? {
+                Ok(trust) => trust,
+                Err(error) => return Ok(Err(error)),
+            };
+            let e = b.verdict_policy_evaluator().engine();
+            let handle = e.call_constructor(&mut *store, sets, engine)?;
+            e.call_check(&mut *store, handle, request, trust, *options)
+                .map(Ok)
         });
-        Ok(result.unwrap_or_else(|error| {
-            let input = serde_json::json!({"source": request.source}).to_string();
-            Checked {
-                verdict: self.error_verdict(sets, options, &input, &error),
-                input: None,
+        Ok(match result {
+            Ok(Ok(checked)) => checked,
+            Ok(Err(error)) | Err(error) => {
+                let input = serde_json::json!({"source": request.source}).to_string();
+                Checked {
+                    verdict: self.error_verdict(sets, engine, &input, options, &error),
+                    input: None,
+                }
             }
-        }))
+        })
     }
 
-    /// The input document Buildx would build for `request`, with its facts
-    /// (`{"input": …, "facts": […]}`), built in a fresh instance.
+    /// The input document Buildx would build for `request`, with its facts,
+    /// built in a fresh instance.
     pub fn build_input(
         &self,
         request: &CheckRequest,
-    ) -> Result<std::result::Result<String, VerdictError>> {
+        trusted_root: Option<&[u8]>,
+    ) -> Result<std::result::Result<InputDocument, VerdictError>> {
         Ok(self
             .call(self.deadline(), |b, store| {
-                b.verdict_policy_checker().call_build_input(store, request)
+                let trust = match Self::prepare_trust(b, store, trusted_root)? {
+                    Ok(trust) => trust,
+                    Err(error) => return Ok(Err(error)),
+                };
+                b.verdict_policy_checker()
+                    .call_build_input(&mut *store, request, trust)
             })
             .and_then(|r| r))
     }
@@ -414,7 +470,7 @@ impl Runner {
         Ok(self
             .call(self.deadline(), |b, store| {
                 b.verdict_policy_tester()
-                    .call_run_tests(store, policy, tests, options, run)
+                    .call_run_tests(store, policy, tests, *options, run)
             })
             .and_then(|r| r))
     }
@@ -426,8 +482,9 @@ impl Runner {
     pub fn error_verdict(
         &self,
         sets: &[PolicySet],
-        options: &Options,
+        engine: &EngineOptions,
         input: &str,
+        options: &Options,
         error: &VerdictError,
     ) -> Verdict {
         let limits = reserved_limits(input.len());
@@ -443,16 +500,16 @@ impl Runner {
             .and_then(|bindings| {
                 bindings
                     .verdict_policy_evaluator()
-                    .call_error_verdict(&mut store, sets, options, input, error)
+                    .call_error_verdict(&mut store, sets, engine, input, error, *options)
             });
         rendered.unwrap_or_else(|_| host_error_verdict(error.clone()))
     }
 
-    /// Compiles policy sets into a live engine resource for many evaluations.
+    /// Compiles policy sets into a live engine resource for many evaluations, at any times.
     pub fn session(
         &self,
         sets: &[PolicySet],
-        options: &Options,
+        engine: &EngineOptions,
     ) -> Result<std::result::Result<Session<'_>, VerdictError>> {
         let (mut store, bindings) = match self.instance(self.deadline()) {
             Ok(instance) => instance,
@@ -461,17 +518,16 @@ impl Runner {
         let created = bindings
             .verdict_policy_evaluator()
             .engine()
-            .call_create(&mut store, sets, options);
+            .call_constructor(&mut store, sets, engine);
         match created {
-            Ok(Ok(handle)) => Ok(Ok(Session {
+            Ok(handle) => Ok(Ok(Session {
                 runner: self,
                 store,
                 bindings,
                 handle,
                 sets: sets.to_vec(),
-                options: options.clone(),
+                engine: engine.clone(),
             })),
-            Ok(Err(error)) => Ok(Err(error)),
             Err(trap) => Ok(Err(self.classify(&store, &trap))),
         }
     }
@@ -546,6 +602,7 @@ pub fn host_error_verdict(error: VerdictError) -> Verdict {
         decided_by: None,
         pin: None,
         missing_files: vec![],
+        facts: vec![],
         canonical_json,
         hash: String::new(),
         coverage: vec![],
@@ -559,7 +616,7 @@ pub struct Session<'r> {
     bindings: gen_::Engine,
     handle: ResourceAny,
     sets: Vec<PolicySet>,
-    options: Options,
+    engine: EngineOptions,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -569,28 +626,38 @@ impl std::fmt::Debug for Session<'_> {
 }
 
 impl Session<'_> {
-    /// Evaluates one input with the compiled engine, refuelled (and given a
-    /// fresh deadline) per call. After a trap the instance is dead; the
-    /// error verdict comes from a fresh one and the session must not be used
-    /// again.
-    pub fn evaluate(&mut self, input: &str) -> Result<Verdict> {
+    /// Why the session's policy sets did not compile, if they did not.
+    pub fn compile_error(&mut self) -> Result<Option<VerdictError>> {
+        self.runner
+            .rearm(&mut self.store)
+            .map_err(|e| wasmtime::Error::msg(e.message))?;
+        self.bindings
+            .verdict_policy_evaluator()
+            .engine()
+            .call_compile_error(&mut self.store, self.handle)
+    }
+
+    /// Evaluates one input with the compiled engine at `options.now_ns`, refuelled (and given
+    /// a fresh deadline) per call. After a trap the instance is dead; the error verdict comes
+    /// from a fresh one and the session must not be used again.
+    pub fn evaluate(&mut self, input: &str, options: &Options) -> Result<Verdict> {
         if let Err(error) = self.runner.rearm(&mut self.store) {
             return Ok(self
                 .runner
-                .error_verdict(&self.sets, &self.options, input, &error));
+                .error_verdict(&self.sets, &self.engine, input, options, &error));
         }
         let result = self
             .bindings
             .verdict_policy_evaluator()
             .engine()
-            .call_evaluate(&mut self.store, self.handle, input);
+            .call_evaluate(&mut self.store, self.handle, input, *options);
         match result {
             Ok(verdict) => Ok(verdict),
             Err(trap) => {
                 let error = self.runner.classify(&self.store, &trap);
                 Ok(self
                     .runner
-                    .error_verdict(&self.sets, &self.options, input, &error))
+                    .error_verdict(&self.sets, &self.engine, input, options, &error))
             }
         }
     }

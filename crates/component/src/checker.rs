@@ -1,91 +1,44 @@
-//! The `checker` interface over `verdict_core::check`.
+//! The `checker` interface (the input Buildx would build) and the check request's conversion.
 
-use crate::bindings::exports::verdict::policy::checker::{self as wit_checker, CheckRequest};
+use crate::bindings::exports::verdict::policy::checker as wit_checker;
 use crate::bindings::exports::verdict::policy::types as wit;
-use crate::{Component, code_to_wit, modules, options, verdict};
+use crate::{Component, code_to_wit, fact, verifier};
 use verdict_core as core_;
 
-fn request(r: CheckRequest) -> (core_::CheckRequest, Option<Vec<u8>>, bool) {
-    let e = r.evidence;
-    let env = core_::Env {
-        args: r.env.args.into_iter().collect(),
-        labels: r.env.labels.into_iter().collect(),
-        filename: r.env.filename.unwrap_or_default(),
-        target: r.env.target.unwrap_or_default(),
-    };
-    let evidence = core_::InputEvidence {
-        oci_index: e.oci_index,
-        blobs: e.blobs.into_iter().map(|b| (b.name, b.content)).collect(),
-        git: verdict_core::GitEvidence {
-            refs: e.git_refs,
-            objects: e
-                .git_objects
-                .into_iter()
-                .map(|b| (b.name, b.content))
-                .collect(),
-        },
-        http_content: e.http_content,
-        http_checksum: e.http_checksum,
-        attestation_manifest: e.attestation_manifest,
-        signature_bundles: e.signature_bundles,
-    };
-    let request = core_::CheckRequest {
+/// The WIT request as core's: field copies.
+pub(crate) fn request(r: wit::CheckRequest) -> core_::CheckRequest {
+    core_::CheckRequest {
         source: r.source,
         platform: r.platform,
-        env,
-        evidence,
-        attestations: e
-            .attestations
+        env: core_::Env {
+            args: r.env.args.into_iter().collect(),
+            labels: r.env.labels.into_iter().collect(),
+            filename: r.env.filename.unwrap_or_default(),
+            target: r.env.target.unwrap_or_default(),
+        },
+        evidence: r
+            .evidence
             .into_iter()
-            .map(|a| core_::Attestation {
-                repo: a.repo,
-                bundle: a.bundle,
-            })
+            .map(|f| (f.path, f.content))
             .collect(),
-        files: r.files.into_iter().map(|f| (f.name, f.content)).collect(),
-    };
-    (request, r.trusted_root, r.default_policy)
+        files: r.files.into_iter().map(|f| (f.path, f.content)).collect(),
+    }
 }
 
 impl wit_checker::Guest for Component {
-    fn build_input(r: CheckRequest) -> Result<String, wit::Error> {
+    fn build_input(
+        r: wit::CheckRequest,
+        trust: wit_checker::TrustRootBorrow<'_>,
+    ) -> Result<wit_checker::InputDocument, wit::Error> {
         crate::guard();
-        let (request, trusted_root, _) = request(r);
-        let trust = match trusted_root {
-            None => core_::verify::TrustMaterial::public_good(),
-            Some(json) => {
-                core_::verify::TrustMaterial::from_json(&json).map_err(|e| wit::Error {
-                    code: wit::ErrorCode::InvalidRequest,
-                    message: format!("trusted root: {e}"),
-                })?
-            }
-        };
-        core_::build_input(&request, &trust)
-            .map(|(input, facts)| serde_json::json!({"input": input, "facts": facts}).to_string())
+        core_::build_input(&request(r), &trust.get::<verifier::TrustRoot>().0)
+            .map(|(input, facts)| wit_checker::InputDocument {
+                input: input.to_string(),
+                facts: facts.into_iter().map(fact).collect(),
+            })
             .map_err(|e| wit::Error {
                 code: code_to_wit(e.code()),
                 message: e.to_string(),
             })
-    }
-
-    fn check(sets: Vec<wit::PolicySet>, o: wit::Options, r: CheckRequest) -> wit_checker::Checked {
-        crate::guard();
-        let (request, trusted_root, default_policy) = request(r);
-        let run = if o.coverage {
-            core_::check_with_coverage
-        } else {
-            core_::check
-        };
-        let checked = run(
-            modules(sets),
-            options(o),
-            &request,
-            trusted_root.as_deref(),
-            default_policy,
-        );
-        wit_checker::Checked {
-            verdict: verdict(checked.verdict),
-            input: checked.input.map(|i| i.to_string()),
-        }
     }
 }

@@ -79,10 +79,17 @@ fn modules(sets: Vec<wit::PolicySet>) -> Vec<Vec<core_::Module>> {
         .collect()
 }
 
+fn engine_options(o: wit::EngineOptions) -> core_::EngineOptions {
+    core_::EngineOptions {
+        query: o.query,
+        default_policy: o.default_policy,
+    }
+}
+
 fn options(o: wit::Options) -> core_::Options {
     core_::Options {
-        query: o.query,
         now_ns: o.now_ns,
+        coverage: o.coverage,
     }
 }
 
@@ -126,6 +133,25 @@ fn code_from_wit(code: wit::ErrorCode) -> core_::ErrorCode {
     }
 }
 
+fn error(e: &core_::Error) -> wit::Error {
+    wit::Error {
+        code: code_to_wit(e.code()),
+        message: e.to_string(),
+    }
+}
+
+pub(crate) fn fact(f: core_::Fact) -> wit::Fact {
+    wit::Fact {
+        field: f.field,
+        status: match f.status {
+            core_::FactStatus::Verified => wit::FactStatus::Verified,
+            core_::FactStatus::Asserted => wit::FactStatus::Asserted,
+            core_::FactStatus::Failed => wit::FactStatus::Failed,
+        },
+        how: f.how,
+    }
+}
+
 fn verdict(v: core_::Verdict) -> wit::Verdict {
     wit::Verdict {
         decision: match v.decision {
@@ -143,6 +169,7 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
         decided_by: v.decided_by,
         pin: v.pin,
         missing_files: v.missing_files,
+        facts: v.facts.into_iter().map(fact).collect(),
         canonical_json: v.canonical_json,
         hash: v.hash,
         coverage: v.coverage.into_iter().map(file_coverage).collect(),
@@ -157,97 +184,98 @@ fn file_coverage(c: core_::FileCoverage) -> wit::FileCoverage {
     }
 }
 
+/// A bundle's artifact digest as core takes it; a bad algorithm or length is `invalid-request`.
+fn bundle_evidence(b: evaluator::BundleEvidence) -> Result<core_::BundleEvidence, String> {
+    let Some(algorithm) = core_::verify::hash_algorithm(&b.artifact.algorithm) else {
+        return Err(format!(
+            "unknown digest algorithm {:?}",
+            b.artifact.algorithm
+        ));
+    };
+    if b.artifact.value.len() != algorithm.digest_len() {
+        return Err(format!(
+            "a {} digest is {} bytes",
+            algorithm.name(),
+            algorithm.digest_len()
+        ));
+    }
+    Ok(core_::BundleEvidence {
+        bundle: b.bundle,
+        algorithm,
+        digest: b.artifact.value,
+    })
+}
+
 impl GuestEngine for Engine {
-    fn create(sets: Vec<wit::PolicySet>, o: wit::Options) -> Result<evaluator::Engine, wit::Error> {
+    fn new(sets: Vec<wit::PolicySet>, o: wit::EngineOptions) -> Engine {
         guard();
-        let coverage = o.coverage;
-        core_::Engine::new(modules(sets), options(o))
-            .map(|e| evaluator::Engine::new(Engine(e.with_coverage(coverage))))
-            .map_err(|e| wit::Error {
-                code: code_to_wit(e.code()),
-                message: e.to_string(),
-            })
+        Engine(core_::Engine::new(modules(sets), &engine_options(o)))
     }
 
-    fn evaluate(&self, input: String) -> wit::Verdict {
+    fn compile_error(&self) -> Option<wit::Error> {
         guard();
-        verdict(self.0.evaluate(&input))
+        self.0.compile_error().map(error)
+    }
+
+    fn evaluate(&self, input: String, o: wit::Options) -> wit::Verdict {
+        guard();
+        verdict(self.0.evaluate(&input, &options(o)))
+    }
+
+    fn evaluate_with_evidence(
+        &self,
+        input: String,
+        evidence: Vec<evaluator::BundleEvidence>,
+        trust: evaluator::TrustRootBorrow<'_>,
+        o: wit::Options,
+    ) -> wit::Verdict {
+        guard();
+        let o = options(o);
+        let bundles = match evidence.into_iter().map(bundle_evidence).collect() {
+            Ok(bundles) => bundles,
+            Err(message) => {
+                let error = core_::VerdictError {
+                    code: core_::ErrorCode::InvalidRequest,
+                    message,
+                };
+                return verdict(self.0.error_verdict(&input, error, &o));
+            }
+        };
+        let evidence = core_::Evidence {
+            trust: trust.get::<verifier::TrustRoot>().0.clone(),
+            bundles,
+        };
+        verdict(self.0.evaluate_with_evidence(&input, &evidence, &o))
+    }
+
+    fn check(
+        &self,
+        request: wit::CheckRequest,
+        trust: evaluator::TrustRootBorrow<'_>,
+        o: wit::Options,
+    ) -> wit::Checked {
+        guard();
+        let checked = self.0.check(
+            &checker::request(request),
+            &trust.get::<verifier::TrustRoot>().0,
+            &options(o),
+        );
+        wit::Checked {
+            verdict: verdict(checked.verdict),
+            input: checked.input.map(|i| i.to_string()),
+        }
     }
 }
 
 impl evaluator::Guest for Component {
     type Engine = Engine;
 
-    fn evaluate(sets: Vec<wit::PolicySet>, o: wit::Options, input: String) -> wit::Verdict {
-        guard();
-        let run = if o.coverage {
-            core_::evaluate_with_coverage
-        } else {
-            core_::evaluate
-        };
-        verdict(run(modules(sets), options(o), &input))
-    }
-
-    fn evaluate_with_evidence(
-        sets: Vec<wit::PolicySet>,
-        o: wit::Options,
-        input: String,
-        evidence: Vec<evaluator::BundleEvidence>,
-        trusted_root: Option<Vec<u8>>,
-    ) -> wit::Verdict {
-        guard();
-        let sets = modules(sets);
-        let coverage = o.coverage;
-        let o = options(o);
-        let invalid = |message: String| {
-            let error = core_::VerdictError {
-                code: core_::ErrorCode::InvalidRequest,
-                message,
-            };
-            verdict(core_::error_verdict(&sets, &o, &input, error))
-        };
-        let trust = match &trusted_root {
-            None => core_::verify::TrustMaterial::public_good(),
-            Some(json) => match core_::verify::TrustMaterial::from_json(json) {
-                Ok(t) => t,
-                Err(e) => return invalid(format!("trusted root: {e}")),
-            },
-        };
-        let mut bundles = Vec::with_capacity(evidence.len());
-        for b in evidence {
-            let Some(algorithm) = core_::verify::hash_algorithm(&b.artifact.algorithm) else {
-                return invalid(format!(
-                    "unknown digest algorithm {:?}",
-                    b.artifact.algorithm
-                ));
-            };
-            if b.artifact.value.len() != algorithm.digest_len() {
-                return invalid(format!(
-                    "a {} digest is {} bytes",
-                    algorithm.name(),
-                    algorithm.digest_len()
-                ));
-            }
-            bundles.push(core_::BundleEvidence {
-                bundle: b.bundle,
-                algorithm,
-                digest: b.artifact.value,
-            });
-        }
-        let evidence = core_::Evidence { trust, bundles };
-        let run = if coverage {
-            core_::evaluate_with_evidence_and_coverage
-        } else {
-            core_::evaluate_with_evidence
-        };
-        verdict(run(sets, o, &input, &evidence))
-    }
-
     fn error_verdict(
         sets: Vec<wit::PolicySet>,
-        o: wit::Options,
+        engine: wit::EngineOptions,
         input: String,
         error: wit::Error,
+        o: wit::Options,
     ) -> wit::Verdict {
         guard();
         let error = core_::VerdictError {
@@ -255,10 +283,11 @@ impl evaluator::Guest for Component {
             message: error.message,
         };
         verdict(core_::error_verdict(
-            &modules(sets),
-            &options(o),
+            modules(sets),
+            &engine_options(engine),
             &input,
             error,
+            &options(o),
         ))
     }
 }

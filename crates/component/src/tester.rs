@@ -2,7 +2,7 @@
 
 use crate::bindings::exports::verdict::policy::tester::{self as wit_tester};
 use crate::bindings::exports::verdict::policy::types as wit;
-use crate::{Component, code_to_wit, options};
+use crate::{Component, code_to_wit};
 use verdict_core as core_;
 
 fn modules(list: Vec<wit::PolicyModule>) -> Vec<core_::Module> {
@@ -22,10 +22,10 @@ impl wit_tester::Guest for Component {
         run: Option<String>,
     ) -> Result<wit_tester::TestReport, wit::Error> {
         crate::guard();
-        let report = core_::tester::run_tests(
+        let report = core_::run_tests(
             &modules(policy),
             &modules(tests),
-            &options(o),
+            &crate::options(o),
             run.as_deref(),
         )
         .map_err(|e| wit::Error {

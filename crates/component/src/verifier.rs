@@ -6,7 +6,7 @@ use crate::bindings::exports::verdict::policy::verifier as wit;
 use verdict_core::verify as v;
 
 /// A prepared trusted root, owned by the host as a resource.
-pub(crate) struct TrustRoot(v::TrustMaterial);
+pub(crate) struct TrustRoot(pub(crate) v::TrustMaterial);
 
 fn code_to_wit(code: v::ErrorCode) -> Option<wit::VerifyErrorCode> {
     use v::ErrorCode as C;

@@ -33,7 +33,7 @@ pub struct Attestation {
     pub bundle: Vec<u8>,
 }
 
-/// One source to check, and everything Buildx would have fetched for it.
+/// One source to check, and everything Buildx would have fetched for it (WIT `check-request`).
 #[derive(Debug, Clone, Default)]
 pub struct CheckRequest {
     /// The source identifier; `None` checks only the caps pass.
@@ -42,12 +42,38 @@ pub struct CheckRequest {
     pub platform: Option<String>,
     /// The build settings.
     pub env: Env,
-    /// Image, git and HTTP evidence.
-    pub evidence: InputEvidence,
-    /// Bundles for `github_attestation`.
-    pub attestations: Vec<Attestation>,
-    /// Build-context files for `load_json`, key and signature files, bundle files.
+    /// The evidence directory as a file listing: paths relative to it and their bytes, in any
+    /// order ([`crate::layout`]).
+    pub evidence: Vec<(String, Vec<u8>)>,
+    /// Build-context files for `load_json`, key and signature files, bundle files, by the name
+    /// the policy gives them.
     pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A request with its evidence listing read ([`crate::layout::read`]).
+#[derive(Debug, Clone, Default)]
+struct Resolved {
+    source: Option<String>,
+    platform: Option<String>,
+    env: Env,
+    evidence: InputEvidence,
+    attestations: Vec<Attestation>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Resolved {
+    fn of(request: &CheckRequest) -> Result<Resolved, Error> {
+        let layout =
+            crate::layout::read(&request.evidence).map_err(|e| Error::InvalidEvidence(e.0))?;
+        Ok(Resolved {
+            source: request.source.clone(),
+            platform: request.platform.clone(),
+            env: request.env.clone(),
+            evidence: layout.evidence,
+            attestations: layout.attestations,
+            files: request.files.clone(),
+        })
+    }
 }
 
 /// A checked source: the verdict and, when it could be built, the input.
@@ -69,12 +95,16 @@ fn map_input_error(e: &verdict_input::Error) -> Error {
 }
 
 /// Builds the input `request` describes (`verdict eval --print`), with its facts.
-pub fn build_input(request: &CheckRequest, trust: &TrustMaterial) -> Result<(Json, Json), Error> {
-    let built = build(request, trust).map_err(|e| map_input_error(&e))?;
-    Ok((built.input, built.facts.to_json()))
+pub fn build_input(
+    request: &CheckRequest,
+    trust: &TrustMaterial,
+) -> Result<(Json, Vec<crate::Fact>), Error> {
+    let request = Resolved::of(request)?;
+    let built = build(&request, trust).map_err(|e| map_input_error(&e))?;
+    Ok((built.input, crate::facts_of(&built.facts.to_json())))
 }
 
-fn build(request: &CheckRequest, trust: &TrustMaterial) -> Result<Built, verdict_input::Error> {
+fn build(request: &Resolved, trust: &TrustMaterial) -> Result<Built, verdict_input::Error> {
     verdict_input::build(&Request {
         source: request.source.as_deref(),
         platform: request.platform.as_deref(),
@@ -85,23 +115,55 @@ fn build(request: &CheckRequest, trust: &TrustMaterial) -> Result<Built, verdict
 }
 
 impl Engine {
-    /// Checks one source (see the module docs). `skip_caps` lists sets the caps pass skips (the
-    /// built-in default policy).
+    /// Checks one source (see the module docs) at `options.now_ns`. A policy that did not
+    /// compile, or an evidence listing that does not read, is an error verdict that still
+    /// records the request.
     pub fn check(
         &self,
         request: &CheckRequest,
         trust: &TrustMaterial,
-        skip_caps: &[usize],
+        options: &crate::Options,
     ) -> Checked {
+        let now_ns = options.now_ns;
+        let unchecked = |error: &Error, record: Json| {
+            let mut parts = Parts::error(error.into());
+            parts.extra.insert("request".into(), record);
+            Checked {
+                verdict: self.subject.verdict(
+                    &digest_of(&json!({"source": request.source})),
+                    now_ns,
+                    parts,
+                ),
+                input: None,
+            }
+        };
+        let resolved = match Resolved::of(request) {
+            Ok(resolved) => resolved,
+            Err(e) => return unchecked(&e, unread_record(request, trust)),
+        };
+        let policy = match &self.policy {
+            Ok(policy) => policy,
+            Err(e) => return unchecked(e, request_record(&resolved, trust)),
+        };
+        self.check_resolved(policy, &resolved, trust, options)
+    }
+
+    fn check_resolved(
+        &self,
+        policy: &verdict_policy::PolicyEngine,
+        request: &Resolved,
+        trust: &TrustMaterial,
+        options: &crate::Options,
+    ) -> Checked {
+        let now_ns = options.now_ns;
         let mut extra = Map::new();
         extra.insert("request".into(), request_record(request, trust));
         let fail = |error: &Error, digest: &InputDigest, extra: Map<String, Json>, set| {
             let mut parts = Parts::error(error.into());
             parts.extra = extra;
             parts.decided_by = set;
-            self.subject.verdict(digest, parts)
+            self.subject.verdict(digest, now_ns, parts)
         };
-        let now_ns = self.subject.now_ns;
         let resolver = Arc::new(CheckResolver::new(request, trust, None, now_ns));
         let caps_input = verdict_input::build(&Request {
             source: None,
@@ -112,7 +174,7 @@ impl Engine {
         })
         .map(|b| b.input)
         .unwrap_or_else(|_| json!({}));
-        match self.policy.caps(&caps_input, skip_caps, resolver) {
+        match policy.caps_at(&caps_input, &self.skip_caps, resolver, now_ns) {
             Ok(exec_proxy) => {
                 extra.insert("caps".into(), json!({"exec.proxy": exec_proxy}));
             }
@@ -135,7 +197,7 @@ impl Engine {
             parts.error = None;
             parts.extra = extra;
             return Checked {
-                verdict: self.subject.verdict(&digest, parts),
+                verdict: self.subject.verdict(&digest, now_ns, parts),
                 input: Some(caps_input),
             };
         }
@@ -160,7 +222,12 @@ impl Engine {
             };
             let digest = digest_of(&built.input);
             let resolver = Arc::new(CheckResolver::new(&current, trust, Some(&built), now_ns));
-            let mut parts = Parts::evaluated(self.policy.evaluate_with(&built.input, resolver));
+            let mut parts = Parts::evaluated(policy.evaluate_at(
+                &built.input,
+                resolver,
+                now_ns,
+                options.coverage,
+            ));
             if parts.decision == Decision::Convert
                 && round + 1 < MAX_CONVERSIONS
                 && let (Some(pin), Some(verdict_input::Source::Image(reference))) =
@@ -184,7 +251,7 @@ impl Engine {
             }
             parts.extra = extra;
             return Checked {
-                verdict: self.subject.verdict(&digest, parts),
+                verdict: self.subject.verdict(&digest, now_ns, parts),
                 input: Some(built.input),
             };
         }
@@ -214,8 +281,30 @@ fn digest_of(input: &Json) -> InputDigest {
     }
 }
 
+/// What the verdict records of a request whose evidence listing did not read: the listing by
+/// digest, beside the rest.
+fn unread_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
+    let mut record = request_record(
+        &Resolved {
+            source: request.source.clone(),
+            platform: request.platform.clone(),
+            env: request.env.clone(),
+            files: request.files.clone(),
+            ..Resolved::default()
+        },
+        trust,
+    );
+    if let Json::Object(r) = &mut record {
+        r.insert(
+            "evidence".into(),
+            json!({"listing": listing_digest(&request.evidence)}),
+        );
+    }
+    record
+}
+
 /// What the verdict records of a request: everything it depends on, by value or digest.
-fn request_record(request: &CheckRequest, trust: &TrustMaterial) -> Json {
+fn request_record(request: &Resolved, trust: &TrustMaterial) -> Json {
     let mut r = Map::new();
     if let Some(s) = &request.source {
         r.insert("source".into(), json!(s));
@@ -299,12 +388,7 @@ pub struct CheckResolver {
 }
 
 impl CheckResolver {
-    fn new(
-        request: &CheckRequest,
-        trust: &TrustMaterial,
-        built: Option<&Built>,
-        now_ns: i64,
-    ) -> Self {
+    fn new(request: &Resolved, trust: &TrustMaterial, built: Option<&Built>, now_ns: i64) -> Self {
         CheckResolver {
             files: request
                 .files
@@ -389,83 +473,6 @@ impl Resolver for CheckResolver {
         match &self.http_content {
             Some(content) => crate::signatures::verify_pgp_detached(content, signature, key),
             None => Check::Unusable,
-        }
-    }
-}
-
-/// Compiles `sets` and checks `request` in one call; a compile failure or an unusable trusted
-/// root (`None` = the embedded public-good root) is an error verdict that still records the
-/// request. With `default_policy`, Buildx's built-in default policy is prepended as its own set
-/// (skipped by the caps pass).
-pub fn check(
-    sets: Vec<Vec<crate::Module>>,
-    options: crate::Options,
-    request: &CheckRequest,
-    trusted_root: Option<&[u8]>,
-    default_policy: bool,
-) -> Checked {
-    check_once(sets, options, request, trusted_root, default_policy, false)
-}
-
-/// [`check`], recording line coverage of the policy evaluation in the verdict
-/// ([`crate::Verdict::coverage`]); the canonical record and hash are [`check`]'s.
-pub fn check_with_coverage(
-    sets: Vec<Vec<crate::Module>>,
-    options: crate::Options,
-    request: &CheckRequest,
-    trusted_root: Option<&[u8]>,
-    default_policy: bool,
-) -> Checked {
-    check_once(sets, options, request, trusted_root, default_policy, true)
-}
-
-fn check_once(
-    sets: Vec<Vec<crate::Module>>,
-    options: crate::Options,
-    request: &CheckRequest,
-    trusted_root: Option<&[u8]>,
-    default_policy: bool,
-    coverage: bool,
-) -> Checked {
-    let (sets, skip) = if default_policy {
-        let mut all = vec![vec![verdict_policy::default_policy()]];
-        all.extend(sets);
-        (all, vec![0])
-    } else {
-        (sets, vec![])
-    };
-    let subject = crate::Subject::new(&sets, &options);
-    let trust = match trusted_root {
-        None => TrustMaterial::public_good(),
-        Some(json) => match TrustMaterial::from_json(json) {
-            Ok(t) => t,
-            Err(e) => {
-                let error = Error::InvalidRequest(format!("trusted root: {e}"));
-                return Checked {
-                    verdict: subject.verdict(
-                        &digest_of(&json!({"source": request.source})),
-                        Parts::error((&error).into()),
-                    ),
-                    input: None,
-                };
-            }
-        },
-    };
-    match verdict_policy::PolicyEngine::new(&sets, &options) {
-        Ok(policy) => Engine {
-            policy: policy.with_coverage(coverage),
-            subject,
-        }
-        .check(request, &trust, &skip),
-        Err(e) => {
-            let mut parts = Parts::error((&e).into());
-            parts
-                .extra
-                .insert("request".into(), request_record(request, &trust));
-            Checked {
-                verdict: subject.verdict(&digest_of(&json!({"source": request.source})), parts),
-                input: None,
-            }
         }
     }
 }

@@ -1,29 +1,30 @@
 //! # verdict-core
 //!
-//! The verdict pipeline as a pure function: policy sets + options (with the
-//! pinned evaluation time) + input → [`Verdict`], with its canonical record
-//! and hash; and Sigstore bundle verification ([`verify`]), the same
-//! verifier in every host.
+//! The verdict pipeline as pure functions, in the shape of the WIT contract (`wit/world.wit`):
+//! policy sets are compiled once into an [`Engine`] ([`EngineOptions`]: the query, Buildx's
+//! default policy); each call — [`Engine::evaluate`] for an input document,
+//! [`Engine::evaluate_with_evidence`] with Sigstore bundles, [`Engine::check`] for a source and
+//! its evidence — takes its own [`Options`] (the evaluation time, coverage) and returns a typed
+//! [`Verdict`]. Sigstore bundle verification ([`verify`]) is the same verifier in every host.
 //!
-//! This crate owns the verdict: the decision, the deny messages, the
-//! `print()` output, the error, and the **canonical verdict record**, RFC
-//! 8785 (JCS) JSON covering all of those plus the digests of the policy
-//! modules and the input, the evaluation time, the query and the engine
-//! version. The **verdict hash** is the SHA-256 of that record, so a verdict
-//! can be compared across hosts and replayed. It does no I/O and reads no
-//! clock: every host (the native library, the wasm component, the browser
-//! build) gets byte-identical records from the same request.
+//! This crate owns the verdict: the decision, the deny messages, the `print()` output, the
+//! error, the facts the input rests on, and the **canonical verdict record**, RFC 8785 (JCS)
+//! JSON covering all of those plus the digests of the policy modules and the input, the
+//! evaluation time, the query and the engine version. The **verdict hash** is the SHA-256 of
+//! that record, so a verdict can be compared across hosts and replayed. It does no I/O and reads
+//! no clock: every host (the native library, the wasm component, the browser build) gets
+//! byte-identical records from the same request. What every host needs besides — the evidence
+//! directory's layout ([`layout`]) — is here too, so no host re-implements it.
 //!
 //! ```
-//! use verdict_core::{Decision, Engine, Module, Options};
+//! use verdict_core::{Decision, Engine, EngineOptions, Module, Options};
 //!
 //! let policy = Module {
 //!     path: "Dockerfile.rego".into(),
 //!     source: "package docker\ndefault allow := false\ndecision := {\"allow\": allow}".into(),
 //! };
-//! let options = Options { query: None, now_ns: 0 };
-//! let engine = Engine::new(vec![vec![policy]], options).unwrap();
-//! let verdict = engine.evaluate("{}");
+//! let engine = Engine::new(vec![vec![policy]], &EngineOptions::default());
+//! let verdict = engine.evaluate("{}", &Options::at(0));
 //! assert_eq!(verdict.decision, Decision::Deny);
 //! assert!(verdict.hash.starts_with("sha256:"));
 //! ```
@@ -33,12 +34,11 @@
 mod check;
 mod evidence;
 pub mod jcs;
+pub mod layout;
 mod signatures;
 pub mod verify;
 
-pub use check::{
-    Attestation, CheckRequest, CheckResolver, Checked, build_input, check, check_with_coverage,
-};
+pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input};
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 pub use verdict_policy::tester;
@@ -50,7 +50,7 @@ pub use evidence::{BundleEvidence, Evidence};
 
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, FileCoverage, Module, Options};
+pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, FileCoverage, Module};
 use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
 
 /// Version of the canonical verdict record's schema.
@@ -59,6 +59,37 @@ pub const RECORD_VERSION: u32 = 1;
 /// The engine identity recorded in every verdict (a test keeps the regorus
 /// version in step with `verdict_policy::REGORUS_VERSION`).
 pub const ENGINE: &str = concat!("verdict/", env!("CARGO_PKG_VERSION"), " regorus/", "0.14.1");
+
+/// How policy sets are compiled, once per [`Engine`] (WIT `engine-options`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// The query; `None` means `data.docker.decision`.
+    pub query: Option<String>,
+    /// Prepend Buildx's built-in default policy as its own set (`BUILDX_DEFAULT_POLICY=1`):
+    /// set 0, skipped by the caps pass of [`Engine::check`].
+    pub default_policy: bool,
+}
+
+/// Options of one call (WIT `options`): what may differ between calls of one [`Engine`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The evaluation time, nanoseconds since the Unix epoch (UTC): what `time.now_ns()`
+    /// returns, recorded in the verdict.
+    pub now_ns: i64,
+    /// Record line coverage in [`Verdict::coverage`] (`opa eval --coverage`). It describes
+    /// the evaluation, not the decision: the canonical record and hash are the same either way.
+    pub coverage: bool,
+}
+
+impl Options {
+    /// At `now_ns`, without coverage.
+    pub const fn at(now_ns: i64) -> Options {
+        Options {
+            now_ns,
+            coverage: false,
+        }
+    }
+}
 
 /// Allow, deny or error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +135,61 @@ impl From<&Error> for VerdictError {
     }
 }
 
+/// How a field of the input came to be (WIT `fact-status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FactStatus {
+    /// Verified inside verdict: a hash recomputed, a signature checked.
+    Verified,
+    /// The host's word: a binding nothing offline can prove (a tag → digest).
+    Asserted,
+    /// Left out, as Buildx leaves it: the evidence failed or was missing.
+    Failed,
+}
+
+impl FactStatus {
+    /// `verified`, `asserted` or `failed`, as the canonical record spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FactStatus::Verified => "verified",
+            FactStatus::Asserted => "asserted",
+            FactStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One fact the input rests on (WIT `fact`): the same entries the canonical record's `facts`
+/// holds, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// The input field, dotted (`image.signatures`).
+    pub field: String,
+    /// Verified, asserted or failed.
+    pub status: FactStatus,
+    /// How it was verified, on whose word it rests, or why it was left out.
+    pub how: String,
+}
+
+/// The typed facts of a record's `facts` array (as [`verdict_input::Facts::to_json`] writes it).
+fn facts_of(json: &Json) -> Vec<Fact> {
+    json.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let status = match e["status"].as_str()? {
+                "verified" => FactStatus::Verified,
+                "asserted" => FactStatus::Asserted,
+                "failed" => FactStatus::Failed,
+                _ => return None,
+            };
+            Some(Fact {
+                field: e["field"].as_str()?.to_owned(),
+                status,
+                how: e["how"].as_str()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
 /// A verdict with its canonical record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -124,27 +210,28 @@ pub struct Verdict {
     /// files, bundles) that the request did not carry: a host that can read
     /// them evaluates again with them.
     pub missing_files: Vec<String>,
+    /// What the input rests on (a check, or an evaluation with evidence): the canonical
+    /// record's `facts`, as data. Empty for a plain evaluation.
+    pub facts: Vec<Fact>,
     /// The canonical record (JCS JSON).
     pub canonical_json: String,
     /// `sha256:` + hex SHA-256 of `canonical_json`.
     pub hash: String,
-    /// Line coverage of the policy modules over this evaluation, when asked for
-    /// ([`Engine::with_coverage`], [`evaluate_with_coverage`], [`check::check_with_coverage`]);
-    /// else empty. Not part of the canonical record: it describes the evaluation, not the
-    /// decision.
+    /// Line coverage of the policy modules over this evaluation, when [`Options::coverage`]
+    /// asked for it; else empty. Not part of the canonical record: it describes the evaluation,
+    /// not the decision.
     pub coverage: Vec<FileCoverage>,
 }
 
-/// What a verdict is about: recorded by digest in the canonical record.
+/// What every verdict of an engine is about: recorded by digest in the canonical record.
 #[derive(Debug, Clone)]
 struct Subject {
     policies: Json,
     query: String,
-    now_ns: i64,
 }
 
 impl Subject {
-    fn new(sets: &[Vec<Module>], options: &Options) -> Self {
+    fn new(sets: &[Vec<Module>], options: &EngineOptions) -> Self {
         let policies = sets
             .iter()
             .map(|set| {
@@ -161,11 +248,10 @@ impl Subject {
                 .unwrap_or(DEFAULT_QUERY)
                 .trim()
                 .to_owned(),
-            now_ns: options.now_ns,
         }
     }
 
-    fn verdict(&self, input: &InputDigest, parts: Parts) -> Verdict {
+    fn verdict(&self, input: &InputDigest, now_ns: i64, parts: Parts) -> Verdict {
         let Parts {
             decision,
             messages,
@@ -179,6 +265,7 @@ impl Subject {
             coverage,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
+        let facts = extra.get("facts").map(facts_of).unwrap_or_default();
         let mut record = json!({
             "version": RECORD_VERSION,
             "engine": ENGINE,
@@ -188,8 +275,8 @@ impl Subject {
             "policies": self.policies,
             "query": self.query,
             "evaluationTime": {
-                "ns": self.now_ns.to_string(),
-                "rfc3339": rfc3339(self.now_ns),
+                "ns": now_ns.to_string(),
+                "rfc3339": rfc3339(now_ns),
             },
             "input": input.digest,
         });
@@ -224,6 +311,7 @@ impl Subject {
             decided_by,
             pin,
             missing_files,
+            facts,
             canonical_json,
             hash,
             coverage,
@@ -243,11 +331,11 @@ struct Parts {
     evidence: Option<Json>,
     /// The pinned digest of a convert.
     pin: Option<String>,
-    /// More record fields (the request of a check).
+    /// More record fields (the request of a check, the facts).
     extra: serde_json::Map<String, Json>,
     /// Files the policy asked for that the request did not carry.
     missing_files: Vec<String>,
-    /// Line coverage, when the engine records it.
+    /// Line coverage, when the call asked for it.
     coverage: Vec<FileCoverage>,
 }
 
@@ -317,67 +405,124 @@ fn parse_input(input: &str) -> (Result<Json, Error>, InputDigest) {
     }
 }
 
-/// Compiled policy sets plus what their verdicts record.
+/// The sets an engine compiles: Buildx's default policy first when asked for.
+fn all_sets(sets: Vec<Vec<Module>>, options: &EngineOptions) -> Vec<Vec<Module>> {
+    if options.default_policy {
+        let mut all = vec![vec![verdict_policy::default_policy()]];
+        all.extend(sets);
+        all
+    } else {
+        sets
+    }
+}
+
+/// Policy sets compiled once (OPA's `PrepareForEval`), evaluated at any time with any options.
+///
+/// Compiling never fails outright: a policy that does not compile makes every call's verdict an
+/// `error` verdict with the full canonical record (the hosts render one path), and
+/// [`Engine::compile_error`] tells a host that wants to refuse early.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    policy: PolicyEngine,
+    policy: Result<PolicyEngine, Error>,
     subject: Subject,
+    /// Sets the caps pass skips (Buildx's default policy).
+    skip_caps: Vec<usize>,
 }
 
 impl Engine {
-    /// Compiles the policy sets once.
-    pub fn new(sets: Vec<Vec<Module>>, options: Options) -> Result<Engine, Error> {
-        let policy = PolicyEngine::new(&sets, &options)?;
-        Ok(Engine {
+    /// Parses, checks and compiles the policy sets once.
+    pub fn new(sets: Vec<Vec<Module>>, options: &EngineOptions) -> Engine {
+        let sets = all_sets(sets, options);
+        let policy = PolicyEngine::new(
+            &sets,
+            &verdict_policy::Options {
+                query: options.query.clone(),
+                now_ns: 0,
+            },
+        );
+        Engine {
             policy,
-            subject: Subject::new(&sets, &options),
-        })
+            subject: Subject::new(&sets, options),
+            skip_caps: if options.default_policy {
+                vec![0]
+            } else {
+                vec![]
+            },
+        }
     }
 
-    /// The same engine, recording line coverage in every verdict ([`Verdict::coverage`]) when
-    /// `on`.
-    pub fn with_coverage(mut self, on: bool) -> Engine {
-        self.policy = self.policy.with_coverage(on);
-        self
+    /// Why the policy sets did not compile, if they did not.
+    pub fn compile_error(&self) -> Option<&Error> {
+        self.policy.as_ref().err()
     }
 
     /// Evaluates one JSON input document.
-    pub fn evaluate(&self, input: &str) -> Verdict {
-        self.evaluate_inner(input, None)
+    pub fn evaluate(&self, input: &str, options: &Options) -> Verdict {
+        self.evaluate_inner(input, None, options)
     }
 
     /// Evaluates one JSON input document (an object) with Sigstore bundles as evidence: the
     /// verified ones become `input.signatures` (see [`Evidence`]).
-    pub fn evaluate_with_evidence(&self, input: &str, evidence: &Evidence) -> Verdict {
-        self.evaluate_inner(input, Some(evidence))
+    pub fn evaluate_with_evidence(
+        &self,
+        input: &str,
+        evidence: &Evidence,
+        options: &Options,
+    ) -> Verdict {
+        self.evaluate_inner(input, Some(evidence), options)
     }
 
-    fn evaluate_inner(&self, input: &str, evidence: Option<&Evidence>) -> Verdict {
+    /// The canonical verdict for a failure decided outside the engine (a host limit that
+    /// stopped the call), so every host renders it identically.
+    pub fn error_verdict(&self, input: &str, error: VerdictError, options: &Options) -> Verdict {
+        let (_, digest) = parse_input(input);
+        self.subject
+            .verdict(&digest, options.now_ns, Parts::error(error))
+    }
+
+    fn evaluate_inner(
+        &self,
+        input: &str,
+        evidence: Option<&Evidence>,
+        options: &Options,
+    ) -> Verdict {
         let (parsed, digest) = parse_input(input);
+        let fail = |e: &Error| {
+            self.subject
+                .verdict(&digest, options.now_ns, Parts::error(e.into()))
+        };
+        let policy = match &self.policy {
+            Ok(policy) => policy,
+            Err(e) => return fail(e),
+        };
         let mut value = match parsed {
             Ok(value) => value,
-            Err(e) => {
-                return self.subject.verdict(&digest, Parts::error((&e).into()));
-            }
+            Err(e) => return fail(&e),
         };
         let mut record = None;
         let mut facts = None;
         if let Some(evidence) = evidence {
             let Json::Object(map) = &mut value else {
-                let e =
-                    Error::MalformedInput("an input with evidence must be a JSON object".into());
-                return self.subject.verdict(&digest, Parts::error((&e).into()));
+                return fail(&Error::MalformedInput(
+                    "an input with evidence must be a JSON object".into(),
+                ));
             };
             let verified = evidence::verify_all(evidence);
             facts = Some(evidence::bind_input(map, &verified));
             record = Some(verified.record);
         }
-        let mut parts = Parts::evaluated(self.policy.evaluate(&value));
+        let resolver = std::sync::Arc::new(verdict_policy::NoResolver);
+        let mut parts = Parts::evaluated(policy.evaluate_at(
+            &value,
+            resolver,
+            options.now_ns,
+            options.coverage,
+        ));
         parts.evidence = record;
         if let Some(facts) = facts {
             parts.extra.insert("facts".into(), facts.to_json());
         }
-        self.subject.verdict(&digest, parts)
+        self.subject.verdict(&digest, options.now_ns, parts)
     }
 }
 
@@ -393,70 +538,36 @@ fn outcome_parts(
     }
 }
 
-/// Compiles and evaluates in one call; a compile failure is an error verdict.
-pub fn evaluate(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
-    evaluate_once(sets, options, input, None, false)
-}
-
-/// [`evaluate`], recording line coverage in the verdict ([`Verdict::coverage`]); the
-/// canonical record and hash are [`evaluate`]'s.
-pub fn evaluate_with_coverage(sets: Vec<Vec<Module>>, options: Options, input: &str) -> Verdict {
-    evaluate_once(sets, options, input, None, true)
-}
-
-/// Compiles and evaluates in one call with Sigstore bundles as evidence (see [`Evidence`]).
-pub fn evaluate_with_evidence(
-    sets: Vec<Vec<Module>>,
-    options: Options,
-    input: &str,
-    evidence: &Evidence,
-) -> Verdict {
-    evaluate_once(sets, options, input, Some(evidence), false)
-}
-
-/// [`evaluate_with_evidence`], recording line coverage in the verdict ([`Verdict::coverage`]);
-/// the canonical record and hash are [`evaluate_with_evidence`]'s.
-pub fn evaluate_with_evidence_and_coverage(
-    sets: Vec<Vec<Module>>,
-    options: Options,
-    input: &str,
-    evidence: &Evidence,
-) -> Verdict {
-    evaluate_once(sets, options, input, Some(evidence), true)
-}
-
-/// Compiles and evaluates once; a compile failure is an error verdict with the same record.
-fn evaluate_once(
-    sets: Vec<Vec<Module>>,
-    options: Options,
-    input: &str,
-    evidence: Option<&Evidence>,
-    coverage: bool,
-) -> Verdict {
-    let subject = Subject::new(&sets, &options);
-    match PolicyEngine::new(&sets, &options) {
-        Ok(policy) => Engine {
-            policy: policy.with_coverage(coverage),
-            subject,
-        }
-        .evaluate_inner(input, evidence),
-        Err(e) => {
-            let (_, digest) = parse_input(input);
-            subject.verdict(&digest, Parts::error((&e).into()))
-        }
-    }
-}
-
-/// The canonical verdict for a failure decided outside the engine (a host
-/// limit), so every host renders it identically.
+/// The canonical verdict for a failure decided outside the engine (a host limit), without
+/// compiling: every host renders it identically, even when the policies are what stopped it.
 pub fn error_verdict(
-    sets: &[Vec<Module>],
-    options: &Options,
+    sets: Vec<Vec<Module>>,
+    engine: &EngineOptions,
     input: &str,
     error: VerdictError,
+    options: &Options,
 ) -> Verdict {
     let (_, digest) = parse_input(input);
-    Subject::new(sets, options).verdict(&digest, Parts::error(error))
+    Subject::new(&all_sets(sets, engine), engine).verdict(
+        &digest,
+        options.now_ns,
+        Parts::error(error),
+    )
+}
+
+/// Runs the policy tests of `tests` against `policy` (`docker buildx policy test`) at
+/// `options.now_ns`; `run` keeps the tests whose name contains it.
+pub fn run_tests(
+    policy: &[Module],
+    tests: &[Module],
+    options: &Options,
+    run: Option<&str>,
+) -> Result<tester::TestReport, Error> {
+    let compile = verdict_policy::Options {
+        query: None,
+        now_ns: options.now_ns,
+    };
+    tester::run_tests(policy, tests, &compile, run)
 }
 
 /// `sha256:` + lowercase hex.
@@ -488,13 +599,16 @@ mod tests {
             path: "Dockerfile.rego".into(),
             source: source.into(),
         }]];
-        let options = Options {
-            query: None,
-            now_ns: 0,
-        };
+        let engine = Engine::new(sets, &EngineOptions::default());
         let input = r#"{"ok": true}"#;
-        let plain = evaluate(sets.clone(), options.clone(), input);
-        let covered = evaluate_with_coverage(sets, options, input);
+        let plain = engine.evaluate(input, &Options::at(0));
+        let covered = engine.evaluate(
+            input,
+            &Options {
+                now_ns: 0,
+                coverage: true,
+            },
+        );
         assert!(plain.coverage.is_empty());
         assert_eq!(covered.canonical_json, plain.canonical_json);
         assert_eq!(covered.hash, plain.hash);

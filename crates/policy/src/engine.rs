@@ -61,6 +61,8 @@ pub struct PolicyEngine {
     /// The evaluation time given when compiled ([`Options::now_ns`]), used by
     /// [`PolicyEngine::evaluate`] and [`PolicyEngine::evaluate_with`].
     now_ns: i64,
+    /// Held for one evaluation: the sets' clocks are shared by clones, so evaluations take turns.
+    turn: Arc<std::sync::Mutex<()>>,
 }
 
 /// The combined outcome of all sets.
@@ -122,6 +124,7 @@ impl PolicyEngine {
             query: query.to_owned(),
             coverage: false,
             now_ns: options.now_ns,
+            turn: Arc::default(),
         })
     }
 
@@ -155,19 +158,26 @@ impl PolicyEngine {
         input: &serde_json::Value,
         resolver: Arc<dyn Resolver>,
     ) -> Evaluation {
-        self.evaluate_at(input, resolver, self.now_ns)
+        self.evaluate_at(input, resolver, self.now_ns, self.coverage)
     }
 
     /// [`PolicyEngine::evaluate_with`] at the evaluation time `now_ns` (what `time.now_ns()`
     /// returns, and the seed of `rand.intn` and `uuid.rfc4122`): one compiled engine evaluates
-    /// at any number of times, as OPA's `PrepareForEval` then `Eval(EvalTime(…))`. Concurrent
-    /// evaluations of one engine share its sets' clocks and sessions: evaluate one at a time.
+    /// at any number of times, as OPA's `PrepareForEval` then `Eval(EvalTime(…))`; line coverage
+    /// is recorded when `coverage` is set. The sets' clocks are shared by the engine's clones, so
+    /// evaluations of one engine (and its clones) take turns: two threads evaluating at two
+    /// times each see their own time.
     pub fn evaluate_at(
         &self,
         input: &serde_json::Value,
         resolver: Arc<dyn Resolver>,
         now_ns: i64,
+        coverage: bool,
     ) -> Evaluation {
+        let _turn = self
+            .turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for set in &self.sets {
             set.clock
                 .store(now_ns, std::sync::atomic::Ordering::Relaxed);
@@ -175,8 +185,8 @@ impl PolicyEngine {
         let input = Value::from(input.clone());
         let mut prints = Vec::new();
         let mut missing = BTreeSet::new();
-        let mut coverage = Coverage::default();
-        let mut cov = self.coverage.then_some(&mut coverage);
+        let mut collected = Coverage::default();
+        let mut cov = coverage.then_some(&mut collected);
         for (index, set) in self.sets.iter().enumerate() {
             let (result, effects) =
                 functions::with_session(&set.slot, resolver.clone(), &input, || {
@@ -202,7 +212,7 @@ impl PolicyEngine {
                 prints,
                 decided_by: Some(index),
                 missing_files: missing.into_iter().collect(),
-                coverage: coverage.files(),
+                coverage: collected.files(),
             };
         }
         Evaluation {
@@ -210,7 +220,7 @@ impl PolicyEngine {
             prints,
             decided_by: None,
             missing_files: missing.into_iter().collect(),
-            coverage: coverage.files(),
+            coverage: collected.files(),
         }
     }
 
@@ -224,9 +234,24 @@ impl PolicyEngine {
         skip: &[usize],
         resolver: Arc<dyn Resolver>,
     ) -> Result<bool, (usize, Error)> {
+        self.caps_at(input, skip, resolver, self.now_ns)
+    }
+
+    /// [`PolicyEngine::caps`] at the evaluation time `now_ns`.
+    pub fn caps_at(
+        &self,
+        input: &serde_json::Value,
+        skip: &[usize],
+        resolver: Arc<dyn Resolver>,
+        now_ns: i64,
+    ) -> Result<bool, (usize, Error)> {
+        let _turn = self
+            .turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for set in &self.sets {
             set.clock
-                .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
+                .store(now_ns, std::sync::atomic::Ordering::Relaxed);
         }
         let input = Value::from(input.clone());
         let mut exec_proxy = false;
@@ -258,6 +283,10 @@ impl PolicyEngine {
             .sets
             .first()
             .ok_or_else(|| Error::InvalidRequest("no policy set".into()))?;
+        let _turn = self
+            .turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         set.clock
             .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
         let mut engine = set.engine.clone();

@@ -47,7 +47,7 @@ fn one_engine_evaluates_at_any_time() {
     // Forwards, backwards, and again: no evaluation leaves anything for the next.
     for &now in times.iter().chain(times.iter().rev()).chain(times.iter()) {
         let fresh = engine(now).evaluate(&input);
-        let at = shared.evaluate_at(&input, Arc::new(NoResolver), now);
+        let at = shared.evaluate_at(&input, Arc::new(NoResolver), now, false);
         assert_eq!(at, fresh, "at {now}");
         outcomes.push(at.outcome.clone().unwrap());
     }
@@ -64,6 +64,6 @@ fn one_engine_evaluates_at_any_time() {
     // `evaluate` keeps the time the engine was compiled with.
     assert_eq!(
         engine(times[2]).evaluate(&input),
-        engine(times[2]).evaluate_at(&input, Arc::new(NoResolver), times[2])
+        engine(times[2]).evaluate_at(&input, Arc::new(NoResolver), times[2], false)
     );
 }

@@ -200,38 +200,50 @@ pub(crate) fn modules(value: JsValue, what: &str) -> Result<Vec<core_::Module>, 
     Ok(list.into_iter().map(Into::into).collect())
 }
 
-/// `{query?, nowNs, coverage?}`.
+/// `{query?, defaultPolicy?}`: how an engine compiles (the WIT's `engine-options`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsEngineOptions {
+    query: Option<String>,
+    default_policy: Option<bool>,
+}
+
+/// The engine options; `undefined` is the defaults.
+pub(crate) fn engine_options(value: JsValue) -> Result<core_::EngineOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(core_::EngineOptions::default());
+    }
+    known_keys(&value, &["query", "defaultPolicy"], "engine options")?;
+    let o: JsEngineOptions = from_js(value, "engine options ({query?, defaultPolicy?})")?;
+    Ok(core_::EngineOptions {
+        query: o.query,
+        default_policy: o.default_policy == Some(true),
+    })
+}
+
+/// `{nowNs, coverage?}`: one call's options (the WIT's `options`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsOptions {
-    query: Option<String>,
     now_ns: Option<NowNs>,
     coverage: Option<bool>,
 }
 
-/// The evaluation options; `nowNs` is required (verdict reads no clock).
+/// One call's options; `nowNs` is required (verdict reads no clock). With `coverage: true` the
+/// verdict carries the evaluation's line coverage (`coverage: [{path, covered, notCovered}]`);
+/// the canonical record is the same.
 pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
-    options_with_coverage(value).map(|(options, _)| options)
-}
-
-/// The evaluation options and whether `coverage` is `true`: the verdict then carries the
-/// evaluation's line coverage (`coverage: [{path, covered, notCovered}]`); the canonical record
-/// is the same.
-pub(crate) fn options_with_coverage(value: JsValue) -> Result<(core_::Options, bool), JsError> {
-    known_keys(&value, &["query", "nowNs", "coverage"], "options")?;
-    let o: JsOptions = from_js(value, "options ({query?, nowNs})")?;
+    known_keys(&value, &["nowNs", "coverage"], "options")?;
+    let o: JsOptions = from_js(value, "options ({nowNs, coverage?})")?;
     let Some(now) = o.now_ns else {
         return Err(JsError::invalid_request(
             "options.nowNs is required: the pinned evaluation time in nanoseconds (a bigint or a decimal string)",
         ));
     };
-    Ok((
-        core_::Options {
-            query: o.query,
-            now_ns: now.0,
-        },
-        o.coverage == Some(true),
-    ))
+    Ok(core_::Options {
+        now_ns: now.0,
+        coverage: o.coverage == Some(true),
+    })
 }
 
 /// The input document as JSON text: a string is taken verbatim (so a malformed document is an
@@ -260,12 +272,32 @@ pub(crate) struct JsVerdict {
     decided_by: Option<u32>,
     pin: Option<String>,
     missing_files: Vec<String>,
+    facts: Vec<JsFact>,
     /// `None` only when the call's arguments could not be read, so no record exists.
     canonical_json: Option<String>,
     hash: Option<String>,
     /// Line coverage, when `options.coverage` asked for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     coverage: Vec<JsCoverage>,
+}
+
+/// `{field, status, how}`: one fact the input rests on.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsFact {
+    field: String,
+    status: &'static str,
+    how: String,
+}
+
+/// The facts as plain objects.
+pub(crate) fn facts(list: Vec<core_::Fact>) -> Vec<JsFact> {
+    list.into_iter()
+        .map(|f| JsFact {
+            field: f.field,
+            status: f.status.as_str(),
+            how: f.how,
+        })
+        .collect()
 }
 
 /// `{path, covered, notCovered}`: 1-based lines.
@@ -290,6 +322,7 @@ impl From<core_::Verdict> for JsVerdict {
             decided_by: v.decided_by,
             pin: v.pin,
             missing_files: v.missing_files,
+            facts: facts(v.facts),
             canonical_json: Some(v.canonical_json),
             hash: Some(v.hash),
             coverage: v
@@ -317,6 +350,7 @@ impl JsVerdict {
             decided_by: None,
             pin: None,
             missing_files: vec![],
+            facts: vec![],
             canonical_json: None,
             hash: None,
             coverage: vec![],
@@ -324,18 +358,18 @@ impl JsVerdict {
     }
 }
 
-/// `{name, content}`.
+/// `{path, content}`: a file of a listing (the WIT's `file`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Named {
-    name: String,
+pub(crate) struct JsFile {
+    path: String,
     content: Bytes,
 }
 
-fn pairs(list: Option<Vec<Named>>) -> Vec<(String, Vec<u8>)> {
+fn listing(list: Option<Vec<JsFile>>) -> Vec<(String, Vec<u8>)> {
     list.unwrap_or_default()
         .into_iter()
-        .map(|n| (n.name, n.content.0))
+        .map(|f| (f.path, f.content.0))
         .collect()
 }
 
@@ -349,63 +383,23 @@ struct JsEnv {
     target: Option<String>,
 }
 
-/// `{repo, bundle}`.
-#[derive(Debug, Deserialize)]
+/// A check request, as the WIT's `check-request`: the evidence directory and the build-context
+/// files as listings of `{path, content}`.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct JsAttestation {
-    repo: String,
-    bundle: Bytes,
-}
-
-/// The evidence (docs/evidence.md), every part optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsEvidence {
-    oci_index: Option<Bytes>,
-    blobs: Option<Vec<Named>>,
-    git_refs: Option<String>,
-    git_objects: Option<Vec<Named>>,
-    http_content: Option<Bytes>,
-    http_checksum: Option<String>,
-    attestations: Option<Vec<JsAttestation>>,
-    attestation_manifest: Option<String>,
-    signature_bundles: Option<Vec<Bytes>>,
-}
-
-/// A check request, as the WIT's `check-request`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsCheckRequest {
     source: Option<String>,
     platform: Option<String>,
     env: Option<JsEnv>,
-    evidence: Option<JsEvidence>,
-    files: Option<Vec<Named>>,
-    trusted_root: Option<Bytes>,
-    default_policy: Option<bool>,
+    evidence: Option<Vec<JsFile>>,
+    files: Option<Vec<JsFile>>,
 }
 
-/// A check request: the core request, the trusted-root JSON and whether the default policy is
-/// prepended.
-pub(crate) struct CheckRequest {
-    pub(crate) request: core_::CheckRequest,
-    pub(crate) trusted_root: Option<Vec<u8>>,
-    pub(crate) default_policy: bool,
-}
-
-/// Reads a check request.
-pub(crate) fn check_request(value: JsValue) -> Result<CheckRequest, JsError> {
+/// Reads a check request: field copies.
+pub(crate) fn check_request(value: JsValue) -> Result<core_::CheckRequest, JsError> {
     known_keys(
         &value,
-        &[
-            "source",
-            "platform",
-            "env",
-            "evidence",
-            "files",
-            "trustedRoot",
-            "defaultPolicy",
-        ],
+        &["source", "platform", "env", "evidence", "files"],
         "request",
     )?;
     known_keys(
@@ -413,25 +407,9 @@ pub(crate) fn check_request(value: JsValue) -> Result<CheckRequest, JsError> {
         &["args", "labels", "filename", "target"],
         "request.env",
     )?;
-    known_keys(
-        &property(&value, "evidence"),
-        &[
-            "ociIndex",
-            "blobs",
-            "gitRefs",
-            "gitObjects",
-            "httpContent",
-            "httpChecksum",
-            "attestations",
-            "attestationManifest",
-            "signatureBundles",
-        ],
-        "request.evidence",
-    )?;
     let r: JsCheckRequest = from_js(value, "request")?;
     let env = r.env.unwrap_or_default();
-    let e = r.evidence.unwrap_or_default();
-    let request = core_::CheckRequest {
+    Ok(core_::CheckRequest {
         source: r.source,
         platform: r.platform,
         env: core_::Env {
@@ -440,37 +418,7 @@ pub(crate) fn check_request(value: JsValue) -> Result<CheckRequest, JsError> {
             filename: env.filename.unwrap_or_default(),
             target: env.target.unwrap_or_default(),
         },
-        evidence: core_::InputEvidence {
-            oci_index: e.oci_index.map(|b| b.0),
-            blobs: pairs(e.blobs),
-            git: core_::GitEvidence {
-                refs: e.git_refs,
-                objects: pairs(e.git_objects),
-            },
-            http_content: e.http_content.map(|b| b.0),
-            http_checksum: e.http_checksum,
-            attestation_manifest: e.attestation_manifest,
-            signature_bundles: e
-                .signature_bundles
-                .unwrap_or_default()
-                .into_iter()
-                .map(|b| b.0)
-                .collect(),
-        },
-        attestations: e
-            .attestations
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| core_::Attestation {
-                repo: a.repo,
-                bundle: a.bundle.0,
-            })
-            .collect(),
-        files: pairs(r.files).into_iter().collect(),
-    };
-    Ok(CheckRequest {
-        request,
-        trusted_root: r.trusted_root.map(|b| b.0),
-        default_policy: r.default_policy.unwrap_or(false),
+        evidence: listing(r.evidence),
+        files: listing(r.files).into_iter().collect(),
     })
 }

@@ -11,20 +11,23 @@
 //!
 //! | WIT | JS |
 //! |---|---|
-//! | `evaluator.evaluate` | `evaluate(sets, options, input)` → verdict |
-//! | `evaluator.engine` | `Engine.create(sets, options)` → `{ok, engine}`; `engine.evaluate(input)` |
-//! | `evaluator.evaluate-with-evidence` | `evaluateWithEvidence(sets, options, input, evidence, trustedRoot?)` |
-//! | `evaluator.error-verdict` | `errorVerdict(sets, options, input, {code, message})` |
+//! | `evaluator.engine` constructor | `new Engine(sets, engineOptions?)` (`{query?, defaultPolicy?}`) |
+//! | `engine.compile-error` | `engine.compileError()` → `{code, message}` or `null` |
+//! | `engine.evaluate` | `engine.evaluate(input, options)` → verdict |
+//! | `engine.evaluate-with-evidence` | `engine.evaluateWithEvidence(input, evidence, trustRoot, options)` |
+//! | `engine.check` | `engine.check(request, trustRoot, options)` → `{verdict, input}` |
+//! | `evaluator.error-verdict` | `errorVerdict(sets, engineOptions, input, {code, message}, options)` |
+//! | `verifier.trust-root` | `TrustRoot.prepare(json?)` → `{ok, trustRoot}`; `trustRoot.digest()`; `trustRootSummary(json?)` |
 //! | `verifier.verify-bundle` | `verifyBundle(bundle, artifact, trustedRoot?, options?)` |
-//! | `verifier.trust-root` | `trustRootSummary(trustedRoot?)` → `{ok, digest, summary}` |
-//! | `checker.build-input` | `buildInput(request)` → `{ok, input, facts}` |
-//! | `checker.check` | `check(sets, options, request)` → `{verdict, input}` |
+//! | `checker.build-input` | `buildInput(request, trustRoot)` → `{ok, input, facts}` |
 //! | `tester.run-tests` | `runTests(policy, tests, options, run?)` → `{ok, report}` |
 //! | — (the playground's "failing rule") | `policyOutline({path, source})` → `{ok, rules}` |
 //!
-//! Sets are arrays of arrays of `{path, source}`; options are `{query?, nowNs}` with `nowNs` a
+//! Sets are arrays of arrays of `{path, source}`; options are `{nowNs, coverage?}` with `nowNs` a
 //! `bigint` or a decimal string (required: verdict reads no clock). An input is JSON text (taken
-//! verbatim, as the CLI reads a file) or a plain value (serialized to JSON).
+//! verbatim, as the CLI reads a file) or a plain value (serialized to JSON). A request is
+//! `{source?, platform?, env?, evidence?: [{path, content}], files?: [{path, content}]}`: the
+//! evidence directory as a file listing, in any order.
 
 // wasm-bindgen's generated glue contains `unsafe` (the ABI shims of every export).
 #![allow(unsafe_code, reason = "wasm-bindgen generated ABI glue")]
@@ -37,7 +40,7 @@ use verdict_core as core_;
 use wasm_bindgen::prelude::*;
 
 use convert::{JsError, JsVerdict, failure, from_js, to_js};
-pub use verify::{trust_root_summary, verify_bundle};
+pub use verify::{TrustRoot, trust_root_summary, verify_bundle};
 
 /// The engine identity every canonical record carries (`verdict/<version> regorus/<version>`).
 #[wasm_bindgen]
@@ -53,27 +56,6 @@ fn unreadable(e: JsError) -> JsValue {
     to_js(&JsVerdict::unreadable(e))
 }
 
-/// Compiles the policy sets and evaluates one input (the WIT's `evaluate`). A compile failure is
-/// an error verdict with the same canonical record fields; arguments that cannot be read give an
-/// error verdict whose `canonicalJson` and `hash` are `null`.
-#[wasm_bindgen]
-pub fn evaluate(sets: JsValue, options: JsValue, input: JsValue) -> JsValue {
-    let args = (|| {
-        Ok::<_, JsError>((
-            convert::sets(sets)?,
-            convert::options_with_coverage(options)?,
-            convert::input_text(input)?,
-        ))
-    })();
-    match args {
-        Ok((sets, (options, true), input)) => {
-            verdict_js(core_::evaluate_with_coverage(sets, options, &input))
-        }
-        Ok((sets, (options, false), input)) => verdict_js(core_::evaluate(sets, options, &input)),
-        Err(e) => unreadable(e),
-    }
-}
-
 /// A Sigstore bundle supplied with an evaluation: `{bundle, artifact}` where the artifact is
 /// the digest it should sign (`"sha256:<hex>"` or `{algorithm, digest}`).
 #[derive(Debug, Deserialize)]
@@ -84,62 +66,18 @@ struct JsBundleEvidence {
     artifact: JsValue,
 }
 
-/// Compiles and evaluates with Sigstore bundles as evidence (the WIT's
-/// `evaluate-with-evidence`): each `{bundle, artifact}` of `evidence` is verified against
-/// `trustedRoot` (`undefined` = the embedded public-good root) and the verified ones become
-/// `input.signatures`. The input must be a JSON object.
-#[wasm_bindgen(js_name = evaluateWithEvidence)]
-pub fn evaluate_with_evidence(
-    sets: JsValue,
-    options: JsValue,
-    input: JsValue,
-    evidence: JsValue,
-    trusted_root: JsValue,
-) -> JsValue {
-    let args = (|| {
-        Ok::<_, JsError>((
-            convert::sets(sets)?,
-            convert::options_with_coverage(options)?,
-            convert::input_text(input)?,
-        ))
-    })();
-    let (sets, (options, coverage), input) = match args {
-        Ok(a) => a,
-        Err(e) => return unreadable(e),
-    };
-    let invalid = |message: String| {
-        let error = core_::VerdictError {
-            code: core_::ErrorCode::InvalidRequest,
-            message,
-        };
-        verdict_js(core_::error_verdict(&sets, &options, &input, error))
-    };
-    let trust = match verify::trust_root(trusted_root) {
-        Ok(t) => t,
-        Err(e) => return invalid(format!("trusted root: {}", e.message)),
-    };
-    let list: Vec<JsBundleEvidence> = match from_js(evidence, "evidence ([{bundle, artifact}])") {
-        Ok(l) => l,
-        Err(e) => return invalid(e.message),
-    };
-    let mut bundles = Vec::with_capacity(list.len());
-    for b in list {
-        match verify::digest(b.artifact) {
-            Ok(d) => bundles.push(core_::BundleEvidence {
+/// The bundles of `evaluateWithEvidence`.
+fn bundles(evidence: JsValue) -> Result<Vec<core_::BundleEvidence>, JsError> {
+    let list: Vec<JsBundleEvidence> = from_js(evidence, "evidence ([{bundle, artifact}])")?;
+    list.into_iter()
+        .map(|b| {
+            verify::digest(b.artifact).map(|d| core_::BundleEvidence {
                 bundle: b.bundle.0,
                 algorithm: d.algorithm,
                 digest: d.value,
-            }),
-            Err(e) => return invalid(e.message),
-        }
-    }
-    let evidence = core_::Evidence { trust, bundles };
-    let run = if coverage {
-        core_::evaluate_with_evidence_and_coverage
-    } else {
-        core_::evaluate_with_evidence
-    };
-    verdict_js(run(sets, options, &input, &evidence))
+            })
+        })
+        .collect()
 }
 
 /// `{code, message}` of a failure decided outside the engine.
@@ -154,143 +92,180 @@ struct JsErrorArg {
 /// e.g. a host limit: `error` is `{code, message}` with a verdict error code
 /// (`resource-exhausted`, …).
 #[wasm_bindgen(js_name = errorVerdict)]
-pub fn error_verdict(sets: JsValue, options: JsValue, input: JsValue, error: JsValue) -> JsValue {
+pub fn error_verdict(
+    sets: JsValue,
+    engine_options: JsValue,
+    input: JsValue,
+    error: JsValue,
+    options: JsValue,
+) -> JsValue {
     let args = (|| {
         let e: JsErrorArg = from_js(error, "error ({code, message})")?;
         let code = core_::ErrorCode::parse(&e.code)
             .ok_or_else(|| JsError::invalid_request(format!("unknown error code {:?}", e.code)))?;
         Ok::<_, JsError>((
             convert::sets(sets)?,
-            convert::options(options)?,
+            convert::engine_options(engine_options)?,
             convert::input_text(input)?,
             core_::VerdictError {
                 code,
                 message: e.message,
             },
+            convert::options(options)?,
         ))
     })();
     match args {
-        Ok((sets, options, input, error)) => {
-            verdict_js(core_::error_verdict(&sets, &options, &input, error))
+        Ok((sets, engine, input, error, options)) => {
+            verdict_js(core_::error_verdict(sets, &engine, &input, error, &options))
         }
         Err(e) => unreadable(e),
     }
 }
 
-/// Compiled policy sets, ready to evaluate many inputs (the WIT's `engine` resource). Free it
-/// with `free()` when done.
+/// Compiled policy sets (the WIT's `engine` resource), evaluated at any time. Free it with
+/// `free()` when done.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Engine {
-    inner: core_::Engine,
+    /// The compiled engine, or why the constructor's arguments could not be read.
+    inner: Result<core_::Engine, JsError>,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// Parses, checks and compiles the policy sets once: `{ok: true, engine}` or
-    /// `{ok: false, error: {code, message}}`.
-    pub fn create(sets: JsValue, options: JsValue) -> JsValue {
-        let compiled = convert::sets(sets).and_then(|sets| {
-            let (options, coverage) = convert::options_with_coverage(options)?;
-            core_::Engine::new(sets, options)
-                .map(|e| e.with_coverage(coverage))
-                .map_err(|e| JsError::from_core(&e))
+    /// Parses, checks and compiles the policy sets once. It does not throw: a policy that does
+    /// not compile (or arguments that cannot be read) make every call an error verdict, and
+    /// [`Engine::compile_error`] says why.
+    #[wasm_bindgen(constructor)]
+    pub fn new(sets: JsValue, engine_options: JsValue) -> Engine {
+        let inner = convert::sets(sets).and_then(|sets| {
+            Ok(core_::Engine::new(
+                sets,
+                &convert::engine_options(engine_options)?,
+            ))
         });
-        match compiled {
-            Ok(inner) => {
-                let out = js_sys::Object::new();
-                let set =
-                    |k: &str, v: JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
-                // Setting a property on a fresh plain object cannot fail.
-                let _ = set("ok", JsValue::TRUE);
-                let _ = set("engine", JsValue::from(Engine { inner }));
-                out.into()
-            }
-            Err(e) => failure(e),
+        Engine { inner }
+    }
+
+    /// Why the engine cannot evaluate: `{code, message}`, or `null` when it compiled.
+    #[wasm_bindgen(js_name = compileError)]
+    pub fn compile_error(&self) -> JsValue {
+        match &self.inner {
+            Ok(engine) => match engine.compile_error() {
+                Some(e) => to_js(&JsError::from_core(e)),
+                None => JsValue::NULL,
+            },
+            Err(e) => to_js(e),
         }
     }
 
-    /// Evaluates one input (JSON text or a plain value); every failure is an error verdict.
-    pub fn evaluate(&self, input: JsValue) -> JsValue {
-        match convert::input_text(input) {
-            Ok(input) => verdict_js(self.inner.evaluate(&input)),
+    /// Evaluates one input (JSON text or a plain value) with one call's options; every failure
+    /// is an error verdict.
+    pub fn evaluate(&self, input: JsValue, options: JsValue) -> JsValue {
+        let args = (|| {
+            Ok::<_, JsError>((
+                self.inner.as_ref().map_err(Clone::clone)?,
+                convert::input_text(input)?,
+                convert::options(options)?,
+            ))
+        })();
+        match args {
+            Ok((engine, input, options)) => verdict_js(engine.evaluate(&input, &options)),
             Err(e) => unreadable(e),
         }
     }
-}
 
-/// Checks one source against the policy sets as Buildx checks it (the WIT's `check`).
-///
-/// `request` is `{source?, platform?, env?: {args?, labels?, filename?, target?}, evidence?,
-/// files?: [{name, content}], trustedRoot?, defaultPolicy?}` with `evidence` `{ociIndex?,
-/// blobs?: [{name, content}], gitRefs?, gitObjects?: [{name, content}], httpContent?,
-/// httpChecksum?, attestations?: [{repo, bundle}], attestationManifest?, signatureBundles?}`
-/// (bytes as `Uint8Array`; text is taken as its UTF-8). Returns `{verdict, input}` (`input` the
-/// document evaluated, or `null`). When `verdict.missingFiles` names build-context files the
-/// host can read, check again with them in `files`.
-#[wasm_bindgen]
-pub fn check(sets: JsValue, options: JsValue, request: JsValue) -> JsValue {
-    #[derive(Serialize)]
-    struct Checked {
-        verdict: JsVerdict,
-        input: Option<serde_json::Value>,
-    }
-    let args = (|| {
-        Ok::<_, JsError>((
-            convert::sets(sets)?,
-            convert::options_with_coverage(options)?,
-            convert::check_request(request)?,
-        ))
-    })();
-    match args {
-        Ok((sets, (options, coverage), r)) => {
-            let run = if coverage {
-                core_::check_with_coverage
-            } else {
-                core_::check
-            };
-            let checked = run(
-                sets,
-                options,
-                &r.request,
-                r.trusted_root.as_deref(),
-                r.default_policy,
-            );
-            to_js(&Checked {
-                verdict: checked.verdict.into(),
-                input: checked.input,
-            })
+    /// Evaluates with Sigstore bundles as evidence: each `{bundle, artifact}` of `evidence` is
+    /// verified against `trustRoot` and the verified ones become `input.signatures`. The input
+    /// must be a JSON object.
+    #[wasm_bindgen(js_name = evaluateWithEvidence)]
+    pub fn evaluate_with_evidence(
+        &self,
+        input: JsValue,
+        evidence: JsValue,
+        trust_root: &TrustRoot,
+        options: JsValue,
+    ) -> JsValue {
+        let args = (|| {
+            Ok::<_, JsError>((
+                self.inner.as_ref().map_err(Clone::clone)?,
+                convert::input_text(input)?,
+                convert::options(options)?,
+            ))
+        })();
+        let (engine, input, options) = match args {
+            Ok(a) => a,
+            Err(e) => return unreadable(e),
+        };
+        match bundles(evidence) {
+            Ok(bundles) => {
+                let evidence = core_::Evidence {
+                    trust: trust_root.inner.clone(),
+                    bundles,
+                };
+                verdict_js(engine.evaluate_with_evidence(&input, &evidence, &options))
+            }
+            Err(e) => verdict_js(engine.error_verdict(
+                &input,
+                core_::VerdictError {
+                    code: core_::ErrorCode::InvalidRequest,
+                    message: e.message,
+                },
+                &options,
+            )),
         }
-        Err(e) => to_js(&Checked {
-            verdict: JsVerdict::unreadable(e),
-            input: None,
-        }),
+    }
+
+    /// Checks one source as Buildx checks it: `{verdict, input}` (`input` the document
+    /// evaluated, or `null`). When `verdict.missingFiles` names build-context files the host can
+    /// read, check again with them in `request.files`.
+    pub fn check(&self, request: JsValue, trust_root: &TrustRoot, options: JsValue) -> JsValue {
+        #[derive(Serialize)]
+        struct Checked {
+            verdict: JsVerdict,
+            input: Option<serde_json::Value>,
+        }
+        let args = (|| {
+            Ok::<_, JsError>((
+                self.inner.as_ref().map_err(Clone::clone)?,
+                convert::check_request(request)?,
+                convert::options(options)?,
+            ))
+        })();
+        match args {
+            Ok((engine, request, options)) => {
+                let checked = engine.check(&request, &trust_root.inner, &options);
+                to_js(&Checked {
+                    verdict: checked.verdict.into(),
+                    input: checked.input,
+                })
+            }
+            Err(e) => to_js(&Checked {
+                verdict: JsVerdict::unreadable(e),
+                input: None,
+            }),
+        }
     }
 }
 
 /// The input document a check request gives and the facts it rests on (the WIT's
 /// `build-input`, `verdict eval --print`): `{ok: true, input, facts}` or `{ok: false, error}`.
 #[wasm_bindgen(js_name = buildInput)]
-pub fn build_input(request: JsValue) -> JsValue {
+pub fn build_input(request: JsValue, trust_root: &TrustRoot) -> JsValue {
     #[derive(Serialize)]
     struct Built {
         ok: bool,
         input: serde_json::Value,
-        facts: serde_json::Value,
+        facts: Vec<convert::JsFact>,
     }
     let built = convert::check_request(request).and_then(|r| {
-        let trust = match &r.trusted_root {
-            None => core_::verify::TrustMaterial::public_good(),
-            Some(json) => core_::verify::TrustMaterial::from_json(json)
-                .map_err(|e| JsError::invalid_request(format!("trusted root: {e}")))?,
-        };
-        core_::build_input(&r.request, &trust).map_err(|e| JsError::from_core(&e))
+        core_::build_input(&r, &trust_root.inner).map_err(|e| JsError::from_core(&e))
     });
     match built {
         Ok((input, facts)) => to_js(&Built {
             ok: true,
             input,
-            facts,
+            facts: convert::facts(facts),
         }),
         Err(e) => failure(e),
     }
@@ -340,7 +315,7 @@ pub fn run_tests(
         let policy = convert::modules(policy, "policy (an array of {path, source})")?;
         let tests = convert::modules(tests, "tests (an array of {path, source})")?;
         let options = convert::options(options)?;
-        core_::tester::run_tests(&policy, &tests, &options, run.as_deref())
+        core_::run_tests(&policy, &tests, &options, run.as_deref())
             .map_err(|e| JsError::from_core(&e))
     })();
     match report {

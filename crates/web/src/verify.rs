@@ -277,6 +277,40 @@ pub fn verify_bundle(
 }
 
 /// The trusted root in use: `undefined` (the embedded public-good root), `"github"`, or
+/// A prepared trusted root (the WIT's `trust-root` resource), for [`crate::Engine`]'s calls:
+/// parsed once, borrowed by any number of checks. Free it with `free()` when done.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct TrustRoot {
+    pub(crate) inner: v::TrustMaterial,
+}
+
+#[wasm_bindgen]
+impl TrustRoot {
+    /// Prepares the root a value names (`undefined` or `"public-good"`: the embedded
+    /// public-good root; `"github"`: the embedded GitHub root; else trusted-root JSON as bytes or
+    /// text): `{ok: true, trustRoot}` or `{ok: false, error}`.
+    pub fn prepare(value: JsValue) -> JsValue {
+        match trust_root(value) {
+            Ok(inner) => {
+                let out = js_sys::Object::new();
+                let set =
+                    |k: &str, v: JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
+                // Setting a property on a fresh plain object cannot fail.
+                let _ = set("ok", JsValue::TRUE);
+                let _ = set("trustRoot", JsValue::from(TrustRoot { inner }));
+                out.into()
+            }
+            Err(e) => failure(e),
+        }
+    }
+
+    /// `sha256:` + hex of the root's JSON.
+    pub fn digest(&self) -> String {
+        self.inner.digest()
+    }
+}
+
 /// trusted-root JSON. Returns `{ok: true, digest, summary}` (the summary lists the transparency
 /// logs, CT logs, certificate and timestamp authorities with their validity periods) or
 /// `{ok: false, error}`.
