@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use verdict_core::verify::{HashAlgorithm, TrustMaterial};
-use verdict_core::{BundleEvidence, Decision, Engine, Evidence, Module, Options};
+use verdict_core::{BundleEvidence, Decision, Engine, EngineOptions, Evidence, Module, Options};
 
 const POLICY: &str = r#"package docker
 
@@ -46,15 +46,10 @@ fn engine_for(policy: &str) -> Engine {
         path: "Dockerfile.rego".into(),
         source: policy.into(),
     };
-    Engine::new(
-        vec![vec![module]],
-        Options {
-            query: None,
-            now_ns: 1_763_000_000_000_000_000,
-        },
-    )
-    .unwrap()
+    Engine::new(vec![vec![module]], &EngineOptions::default())
 }
+
+const NOW: Options = Options::at(1_763_000_000_000_000_000);
 
 fn evidence(bundle: Vec<u8>, hex: &str) -> Evidence {
     Evidence {
@@ -73,7 +68,7 @@ fn record(v: &verdict_core::Verdict) -> Value {
 
 #[test]
 fn a_verified_bundle_is_a_signature_the_policy_sees() {
-    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST), &NOW);
     assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
     let r = record(&v);
     assert_eq!(r["evidence"]["bundles"][0]["verified"], true);
@@ -94,7 +89,7 @@ fn a_tampered_bundle_gives_no_signature() {
     let text = String::from_utf8(b.clone()).unwrap();
     let at = text.find("\"sig\": \"").unwrap() + 8;
     b[at + 10] = if b[at + 10] == b'A' { b'B' } else { b'A' };
-    let v = engine().evaluate_with_evidence("{}", &evidence(b, DIGEST));
+    let v = engine().evaluate_with_evidence("{}", &evidence(b, DIGEST), &NOW);
     assert_eq!(v.decision, Decision::Deny);
     let r = record(&v);
     assert_eq!(r["evidence"]["bundles"][0]["verified"], false);
@@ -104,7 +99,7 @@ fn a_tampered_bundle_gives_no_signature() {
 #[test]
 fn a_bundle_for_another_artifact_gives_no_signature() {
     let other = "00".repeat(32);
-    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), &other));
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), &other), &NOW);
     assert_eq!(v.decision, Decision::Deny);
     assert_eq!(
         record(&v)["evidence"]["bundles"][0]["error"]["code"],
@@ -116,7 +111,7 @@ fn a_bundle_for_another_artifact_gives_no_signature() {
 fn a_forged_signature_in_the_input_is_replaced() {
     let forged = r#"{"signatures": [{"type": "bundle-v0.3", "signer": {"sourceRepositoryURI": "https://github.com/docker/github-builder-test", "certificateIssuer": "CN=sigstore-intermediate,O=sigstore.dev"}, "timestamps": [{"type": "Tlog"}]}]}"#;
     // Without evidence the policy believes the input, as plain `eval` does …
-    assert_eq!(engine().evaluate(forged).decision, Decision::Allow);
+    assert_eq!(engine().evaluate(forged, &NOW).decision, Decision::Allow);
     // … with evidence, only proven signatures count.
     let no_bundles = Evidence {
         trust: TrustMaterial::public_good(),
@@ -124,7 +119,7 @@ fn a_forged_signature_in_the_input_is_replaced() {
     };
     assert_eq!(
         engine()
-            .evaluate_with_evidence(forged, &no_bundles)
+            .evaluate_with_evidence(forged, &no_bundles, &NOW)
             .decision,
         Decision::Deny
     );
@@ -132,17 +127,17 @@ fn a_forged_signature_in_the_input_is_replaced() {
 
 #[test]
 fn evidence_needs_an_object_input() {
-    let v = engine().evaluate_with_evidence("[1]", &evidence(bundle(), DIGEST));
+    let v = engine().evaluate_with_evidence("[1]", &evidence(bundle(), DIGEST), &NOW);
     assert_eq!(v.decision, Decision::Error);
     assert_eq!(v.error.unwrap().code.as_str(), "malformed-input");
 }
 
 #[test]
 fn verdicts_with_evidence_are_reproducible() {
-    let a = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
-    let b = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST));
+    let a = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST), &NOW);
+    let b = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST), &NOW);
     assert_eq!(a.canonical_json, b.canonical_json);
-    let plain = engine().evaluate("{}");
+    let plain = engine().evaluate("{}", &NOW);
     assert_ne!(
         a.hash, plain.hash,
         "the evidence is part of what a verdict is about"
@@ -201,12 +196,13 @@ fn facts(v: &verdict_core::Verdict) -> Vec<(String, String)> {
 fn forged_image_signatures_with_a_tampered_bundle_are_denied() {
     // Without evidence the input document is believed, as plain `eval` does …
     assert_eq!(
-        image_engine().evaluate(FORGED_IMAGE).decision,
+        image_engine().evaluate(FORGED_IMAGE, &NOW).decision,
         Decision::Allow
     );
     // … with a bundle that does not verify, nothing the document asserts about signatures
     // or provenance survives.
-    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(tampered(), DIGEST));
+    let v =
+        image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(tampered(), DIGEST), &NOW);
     assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
     let f = facts(&v);
     for (field, status) in [
@@ -227,7 +223,7 @@ fn forged_image_signatures_with_a_tampered_bundle_are_denied() {
 
 #[test]
 fn image_signatures_come_from_the_verified_bundle() {
-    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), DIGEST));
+    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), DIGEST), &NOW);
     // The verified bundle is docker/github-builder's for github-builder-test: the policy allows
     // on it, and on nothing the document said.
     assert_eq!(v.decision, Decision::Allow, "{}", v.canonical_json);
@@ -242,7 +238,7 @@ fn image_signatures_come_from_the_verified_bundle() {
     );
     // A bundle for another artifact proves nothing.
     let other = "00".repeat(32);
-    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), &other));
+    let v = image_engine().evaluate_with_evidence(FORGED_IMAGE, &evidence(bundle(), &other), &NOW);
     assert_eq!(v.decision, Decision::Deny, "{}", v.canonical_json);
 }
 
@@ -251,6 +247,7 @@ fn an_image_without_asserted_signatures_gets_no_failed_fact() {
     let v = image_engine().evaluate_with_evidence(
         r#"{"image": {"ref": "docker.io/acme/app:v1"}}"#,
         &evidence(tampered(), DIGEST),
+        &NOW,
     );
     assert_eq!(v.decision, Decision::Deny);
     let f = facts(&v);

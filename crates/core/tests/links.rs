@@ -10,7 +10,9 @@
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use verdict_core::{CheckRequest, Decision, InputEvidence, Module, Options, check, sha256};
+use verdict_core::{
+    CheckRequest, Decision, Engine, EngineOptions, InputEvidence, Module, Options, sha256,
+};
 
 const SOURCE: &str = "docker-image://docker.io/acme/app:v1.0.0";
 const NOW_NS: i64 = 1_795_564_800_000_000_000; // 2026-11-25T00:00:00Z
@@ -42,15 +44,15 @@ fn blob<'a>(blobs: &'a [(String, Vec<u8>)], digest: &str) -> &'a [u8] {
     &blobs.iter().find(|(n, _)| n == digest).unwrap().1
 }
 
-fn request(index: &Value, blobs: Vec<(String, Vec<u8>)>) -> CheckRequest {
-    CheckRequest {
+fn request(index: &Value, blobs: Vec<(String, Vec<u8>)>) -> Req {
+    Req {
         source: Some(SOURCE.into()),
         evidence: InputEvidence {
             oci_index: Some(serde_json::to_vec(index).unwrap()),
             blobs,
             ..InputEvidence::default()
         },
-        ..CheckRequest::default()
+        ..Req::default()
     }
 }
 
@@ -62,17 +64,56 @@ fn policy() -> Vec<Vec<Module>> {
     }]]
 }
 
-fn run(request: &CheckRequest) -> (verdict_core::Verdict, Value) {
+/// A request as the evidence model: the test edits parts, [`run`] lists them as the evidence
+/// directory's files (docs/evidence.md).
+#[derive(Debug, Clone, Default)]
+struct Req {
+    source: Option<String>,
+    evidence: InputEvidence,
+}
+
+/// The evidence directory's files for `e`.
+fn listing(e: &InputEvidence) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    if let Some(index) = &e.oci_index {
+        files.push(("oci/index.json".to_owned(), index.clone()));
+    }
+    for (name, content) in &e.blobs {
+        files.push((
+            format!("oci/blobs/{}", name.replacen(':', "/", 1)),
+            content.clone(),
+        ));
+    }
+    if let Some(refs) = &e.git.refs {
+        files.push(("git/refs".to_owned(), refs.clone().into_bytes()));
+    }
+    for (oid, content) in &e.git.objects {
+        files.push((format!("git/objects/{oid}"), content.clone()));
+    }
+    if let Some(d) = &e.attestation_manifest {
+        files.push((
+            "image/attestation-manifest".to_owned(),
+            d.clone().into_bytes(),
+        ));
+    }
+    for (i, bundle) in e.signature_bundles.iter().enumerate() {
+        files.push((format!("image/bundles/{i:04}.json"), bundle.clone()));
+    }
+    files
+}
+
+fn run(request: &Req) -> (verdict_core::Verdict, Value) {
     let root = std::fs::read(scenario().join("trusted_root.json")).unwrap();
-    let checked = check(
-        policy(),
-        Options {
-            query: None,
-            now_ns: NOW_NS,
-        },
-        request,
-        Some(&root),
-        false,
+    let trust = verdict_core::verify::TrustMaterial::from_json(&root).unwrap();
+    let request = CheckRequest {
+        source: request.source.clone(),
+        evidence: listing(&request.evidence),
+        ..CheckRequest::default()
+    };
+    let checked = Engine::new(policy(), &EngineOptions::default()).check(
+        &request,
+        &trust,
+        &Options::at(NOW_NS),
     );
     let record: Value = serde_json::from_str(&checked.verdict.canonical_json).unwrap();
     (checked.verdict, record)
@@ -192,15 +233,15 @@ fn chain_bundle(blobs: &[(String, Vec<u8>)], attestation: &str) -> Vec<u8> {
 }
 
 /// A request with only `image/attestation-manifest` and `image/bundles/` (no layout).
-fn asserted_only(source: &str, attestation: &str, bundle: Vec<u8>) -> CheckRequest {
-    CheckRequest {
+fn asserted_only(source: &str, attestation: &str, bundle: Vec<u8>) -> Req {
+    Req {
         source: Some(source.into()),
         evidence: InputEvidence {
             attestation_manifest: Some(attestation.into()),
             signature_bundles: vec![bundle],
             ..InputEvidence::default()
         },
-        ..CheckRequest::default()
+        ..Req::default()
     }
 }
 
@@ -366,7 +407,7 @@ fn the_verdict_binds_every_git_object_by_digest() {
     let a = named(commit("a"));
     let b = named(commit("b"));
     let c = named(commit("c"));
-    let req = |objects: Vec<(String, Vec<u8>)>| CheckRequest {
+    let req = |objects: Vec<(String, Vec<u8>)>| Req {
         source: Some(format!("https://github.com/acme/app.git#{}", a.0)),
         evidence: InputEvidence {
             git: verdict_core::GitEvidence {
@@ -375,7 +416,7 @@ fn the_verdict_binds_every_git_object_by_digest() {
             },
             ..InputEvidence::default()
         },
-        ..CheckRequest::default()
+        ..Req::default()
     };
     let (ab, _) = run(&req(vec![a.clone(), b.clone()]));
     let (ba, _) = run(&req(vec![b, a.clone()]));
