@@ -114,12 +114,19 @@ impl Case {
         }
     }
 
-    /// The options.
-    pub fn options(&self) -> Result<verdict_core::Options, String> {
-        Ok(verdict_core::Options {
+    /// How the engine compiles (the case's query).
+    pub fn engine_options(&self) -> verdict_core::EngineOptions {
+        verdict_core::EngineOptions {
             query: self.query.clone(),
-            now_ns: parse_now(self.now.as_deref().unwrap_or(DEFAULT_NOW))?,
-        })
+            default_policy: false,
+        }
+    }
+
+    /// The call's options (the case's time).
+    pub fn options(&self) -> Result<verdict_core::Options, String> {
+        Ok(verdict_core::Options::at(parse_now(
+            self.now.as_deref().unwrap_or(DEFAULT_NOW),
+        )?))
     }
 }
 
@@ -233,46 +240,56 @@ pub fn write_parity(binary: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+fn host_engine(o: &verdict_core::EngineOptions) -> host::EngineOptions {
+    host::EngineOptions {
+        query: o.query.clone(),
+        default_policy: o.default_policy,
+    }
+}
+
+fn to_host_options(o: &verdict_core::Options) -> host::Options {
+    host::Options {
+        now_ns: o.now_ns,
+        coverage: o.coverage,
+    }
+}
+
 /// Runs a request on every path and checks they agree byte for byte; `id`
 /// names the case for the cross-host summary. Returns the native verdict.
 pub fn run_everywhere(
     id: &str,
     sets: &[Vec<verdict_core::Module>],
+    engine: &verdict_core::EngineOptions,
     options: &verdict_core::Options,
     input: &str,
 ) -> Result<Seen, String> {
-    // (a) native, one shot and through a compiled engine.
-    let native: Seen = verdict_core::evaluate(sets.to_vec(), options.clone(), input).into();
-    if let Ok(engine) = verdict_core::Engine::new(sets.to_vec(), options.clone()) {
-        let warm: Seen = engine.evaluate(input).into();
-        same("native engine", &native, &warm)?;
-    }
+    // (a) native: a fresh engine, and one engine reused (after a call at another time).
+    let native_engine = verdict_core::Engine::new(sets.to_vec(), engine);
+    let _ = native_engine.evaluate(input, &verdict_core::Options::at(options.now_ns ^ 1));
+    let native: Seen = native_engine.evaluate(input, options).into();
+    let fresh: Seen = verdict_core::Engine::new(sets.to_vec(), engine)
+        .evaluate(input, options)
+        .into();
+    same("native engine reused", &fresh, &native)?;
     // (b) the component in the runner, one shot and as a resource.
     let runner = runner();
     let host_sets = to_host_sets(sets);
-    let host_options = host::Options {
-        query: options.query.clone(),
-        now_ns: options.now_ns,
-        coverage: false,
-    };
+    let host_engine = host_engine(engine);
+    let host_options = to_host_options(options);
     let component: Seen = runner
-        .evaluate(&host_sets, &host_options, input)
+        .evaluate(&host_sets, &host_engine, input, &host_options)
         .map_err(|e| format!("runner: {e:#}"))?
         .into();
     same("component", &native, &component)?;
     record_parity(id, &native, &component);
     // With coverage asked for: the same verdict, and the same lines on both sides.
-    let native_covered: Seen =
-        verdict_core::evaluate_with_coverage(sets.to_vec(), options.clone(), input).into();
+    let covered = verdict_core::Options {
+        coverage: true,
+        ..*options
+    };
+    let native_covered: Seen = native_engine.evaluate(input, &covered).into();
     let component_covered: Seen = runner
-        .evaluate(
-            &host_sets,
-            &host::Options {
-                coverage: true,
-                ..host_options.clone()
-            },
-            input,
-        )
+        .evaluate(&host_sets, &host_engine, input, &to_host_options(&covered))
         .map_err(|e| format!("runner: {e:#}"))?
         .into();
     same(
@@ -284,27 +301,27 @@ pub fn run_everywhere(
         return Err("asking for coverage changed the verdict".into());
     }
     match runner
-        .session(&host_sets, &host_options)
+        .session(&host_sets, &host_engine)
         .map_err(|e| format!("runner: {e:#}"))?
     {
         Ok(mut session) => {
+            // The same resource at another time first, then twice at the case's time.
+            let other = host::Options {
+                now_ns: options.now_ns ^ 1,
+                coverage: false,
+            };
+            session
+                .evaluate(input, &other)
+                .map_err(|e| format!("session: {e:#}"))?;
             for _ in 0..2 {
                 let seen: Seen = session
-                    .evaluate(input)
+                    .evaluate(input, &host_options)
                     .map_err(|e| format!("session: {e:#}"))?
                     .into();
                 same("component engine resource", &native, &seen)?;
             }
         }
-        Err(error) => {
-            let native_error = native.error.as_ref().map(|e| e.0.as_str());
-            if native_error != Some(error.code.as_str()) {
-                return Err(format!(
-                    "component create failed with {} but the native verdict is {native_error:?}",
-                    error.code.as_str()
-                ));
-            }
-        }
+        Err(error) => return Err(format!("session: {}", error.message)),
     }
     Ok(native)
 }
@@ -416,13 +433,16 @@ pub struct CheckCase {
     pub want: Want,
 }
 
+/// A check request as the hosts hand it over, and the trusted root it is checked with.
+#[derive(Debug, Clone)]
+pub struct HostCheck {
+    /// The request (the evidence directory as a file listing).
+    pub request: host::CheckRequest,
+    /// Trusted-root JSON; `None`: the public-good root.
+    pub trusted_root: Option<Vec<u8>>,
+}
+
 fn host_to_core(r: &host::CheckRequest) -> verdict_core::CheckRequest {
-    let e = &r.evidence;
-    let pairs = |v: &[host::NamedBytes]| -> Vec<(String, Vec<u8>)> {
-        v.iter()
-            .map(|b| (b.name.clone(), b.content.clone()))
-            .collect()
-    };
     verdict_core::CheckRequest {
         source: r.source.clone(),
         platform: r.platform.clone(),
@@ -432,78 +452,100 @@ fn host_to_core(r: &host::CheckRequest) -> verdict_core::CheckRequest {
             filename: r.env.filename.clone().unwrap_or_default(),
             target: r.env.target.clone().unwrap_or_default(),
         },
-        evidence: verdict_core::InputEvidence {
-            oci_index: e.oci_index.clone(),
-            blobs: pairs(&e.blobs),
-            git: verdict_core::GitEvidence {
-                refs: e.git_refs.clone(),
-                objects: pairs(&e.git_objects),
-            },
-            http_content: e.http_content.clone(),
-            http_checksum: e.http_checksum.clone(),
-            attestation_manifest: e.attestation_manifest.clone(),
-            signature_bundles: e.signature_bundles.clone(),
-        },
-        attestations: e
-            .attestations
+        evidence: r
+            .evidence
             .iter()
-            .map(|a| verdict_core::Attestation {
-                repo: a.repo.clone(),
-                bundle: a.bundle.clone(),
-            })
+            .map(|f| (f.path.clone(), f.content.clone()))
             .collect(),
         files: r
             .files
             .iter()
-            .map(|f| (f.name.clone(), f.content.clone()))
+            .map(|f| (f.path.clone(), f.content.clone()))
             .collect(),
     }
 }
 
+/// The listing in another order: reversed, then rotated by a third (the component sorts it, so
+/// the verdict must not change).
+fn shuffled(files: &[host::File]) -> Vec<host::File> {
+    let mut out: Vec<host::File> = files.iter().rev().cloned().collect();
+    let n = out.len();
+    if n > 0 {
+        out.rotate_left(n / 3);
+    }
+    out
+}
+
 /// Runs a source check natively and through the component (both with the runner's
 /// "read the files the policy asked for, check again" loop over `context`), checks that they
-/// agree byte for byte, and returns the native verdict; `id` names the case for the
-/// cross-host summary.
+/// agree byte for byte — also with the evidence listed in another order — and returns the
+/// native verdict; `id` names the case for the cross-host summary.
 pub fn check_everywhere(
     id: &str,
     sets: &[Vec<verdict_core::Module>],
+    engine: &verdict_core::EngineOptions,
     options: &verdict_core::Options,
-    mut request: host::CheckRequest,
+    check: HostCheck,
     context: Option<&Path>,
 ) -> Result<(Seen, Option<String>), String> {
     let runner = runner();
     let host_sets = to_host_sets(sets);
-    let host_options = host::Options {
-        query: options.query.clone(),
-        now_ns: options.now_ns,
-        coverage: false,
+    let host_engine = host_engine(engine);
+    let host_options = to_host_options(options);
+    let HostCheck {
+        mut request,
+        trusted_root,
+    } = check;
+    let trust = match &trusted_root {
+        None => verdict_core::verify::TrustMaterial::public_good(),
+        Some(json) => verdict_core::verify::TrustMaterial::from_json(json)
+            .map_err(|e| format!("trusted root: {e}"))?,
     };
+    let native_engine = verdict_core::Engine::new(sets.to_vec(), engine);
     let mut rounds = 0;
     loop {
         rounds += 1;
-        let native = verdict_core::check(
-            sets.to_vec(),
-            options.clone(),
-            &host_to_core(&request),
-            request.trusted_root.as_deref(),
-            request.default_policy,
-        );
+        let native = native_engine.check(&host_to_core(&request), &trust, options);
         let component = runner
-            .check(&host_sets, &host_options, &request)
+            .check(
+                &host_sets,
+                &host_engine,
+                &request,
+                trusted_root.as_deref(),
+                &host_options,
+            )
+            .map_err(|e| format!("runner: {e:#}"))?;
+        let reordered = host::CheckRequest {
+            evidence: shuffled(&request.evidence),
+            ..request.clone()
+        };
+        let component_shuffled = runner
+            .check(
+                &host_sets,
+                &host_engine,
+                &reordered,
+                trusted_root.as_deref(),
+                &host_options,
+            )
             .map_err(|e| format!("runner: {e:#}"))?;
         let pin = native.verdict.pin.clone();
         let missing = native.verdict.missing_files.clone();
         let native_seen: Seen = native.verdict.into();
         let component_seen: Seen = component.verdict.into();
         same("component check", &native_seen, &component_seen)?;
+        same(
+            "component check, evidence listed in another order",
+            &native_seen,
+            &component_shuffled.verdict.into(),
+        )?;
         record_parity(id, &native_seen, &component_seen);
         let mut added = false;
         if let Some(context) = context {
             for name in missing {
                 let path = context.join(&name);
-                if path.is_file() && !request.files.iter().any(|f| f.name == name) {
-                    request.files.push(host::NamedBytes {
-                        name,
+                if path.is_file() && !request.files.iter().any(|f| f.path == name) {
+                    request.files.push(host::File {
+                        path: name,
                         content: std::fs::read(&path).map_err(|e| format!("{path:?}: {e}"))?,
                     });
                     added = true;
@@ -517,42 +559,33 @@ pub fn check_everywhere(
 }
 
 /// The check request of a case, its evidence read from disk.
-pub fn check_request(dir: &Path, case: &CheckCase) -> Result<host::CheckRequest, String> {
+pub fn check_request(dir: &Path, case: &CheckCase) -> Result<HostCheck, String> {
     let evidence = match &case.evidence {
         Some(e) => host::evidence::load(&dir.join(e)).map_err(|e| format!("{e:#}"))?,
-        None => host::Evidence {
-            oci_index: None,
-            blobs: vec![],
-            git_refs: None,
-            git_objects: vec![],
-            http_content: None,
-            http_checksum: None,
-            attestations: vec![],
-            attestation_manifest: None,
-            signature_bundles: vec![],
-        },
+        None => vec![],
     };
     let trusted_root = case
         .trusted_root
         .as_ref()
         .map(|p| std::fs::read(dir.join(p)).map_err(|e| format!("{p}: {e}")))
         .transpose()?;
-    Ok(host::CheckRequest {
-        source: Some(case.source.clone()),
-        platform: Some(
-            case.platform
-                .clone()
-                .unwrap_or_else(|| "linux/amd64".to_owned()),
-        ),
-        env: host::BuildEnv {
-            args: vec![],
-            labels: vec![],
-            filename: Some("Dockerfile".to_owned()),
-            target: None,
+    Ok(HostCheck {
+        request: host::CheckRequest {
+            source: Some(case.source.clone()),
+            platform: Some(
+                case.platform
+                    .clone()
+                    .unwrap_or_else(|| "linux/amd64".to_owned()),
+            ),
+            env: host::BuildEnv {
+                args: vec![],
+                labels: vec![],
+                filename: Some("Dockerfile".to_owned()),
+                target: None,
+            },
+            evidence,
+            files: vec![],
         },
-        evidence,
-        files: vec![],
         trusted_root,
-        default_policy: case.default_policy,
     })
 }

@@ -117,11 +117,8 @@ fn run_policy_tests(dir: &Path, spec: &Example) -> Result<(), String> {
         .collect();
     files.sort();
     let tests = load_set(dir, &files)?;
-    let options = verdict_core::Options {
-        query: None,
-        now_ns: parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?,
-    };
-    let native = verdict_core::tester::run_tests(&policy, &tests, &options, None)
+    let options = verdict_core::Options::at(parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?);
+    let native = verdict_core::run_tests(&policy, &tests, &options, None)
         .map_err(|e| format!("native: {e}"))?;
     let to_host = |set: &[verdict_core::Module]| -> Vec<verdict_host::PolicyModule> {
         set.iter()
@@ -132,7 +129,6 @@ fn run_policy_tests(dir: &Path, spec: &Example) -> Result<(), String> {
             .collect()
     };
     let host_options = verdict_host::Options {
-        query: None,
         now_ns: options.now_ns,
         coverage: false,
     };
@@ -169,14 +165,15 @@ fn run_check(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
         .as_deref()
         .or(spec.now.as_deref())
         .unwrap_or(DEFAULT_NOW);
-    let options = verdict_core::Options {
+    let options = verdict_core::Options::at(parse_now(now)?);
+    let engine = verdict_core::EngineOptions {
         query: None,
-        now_ns: parse_now(now)?,
+        default_policy: case.default_policy,
     };
     let request = check_request(dir, case)?;
     let context = case.context.as_ref().map(|c| dir.join(c));
     let id = format!("examples (check)/{}/{}", example_name(dir), case.name);
-    let (seen, pin) = check_everywhere(&id, &sets, &options, request, context.as_deref())?;
+    let (seen, pin) = check_everywhere(&id, &sets, &engine, &options, request, context.as_deref())?;
     check(&case.want, &seen)?;
     if pin != case.pin {
         return Err(format!("pin {pin:?} (want {:?})", case.pin));
@@ -200,10 +197,7 @@ fn run(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let options = verdict_core::Options {
-        query: None,
-        now_ns: parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?,
-    };
+    let options = verdict_core::Options::at(parse_now(spec.now.as_deref().unwrap_or(DEFAULT_NOW))?);
     let input = std::fs::read_to_string(dir.join(&case.input)).map_err(|e| e.to_string())?;
     let stem = Path::new(&case.input)
         .file_stem()
@@ -211,7 +205,13 @@ fn run(dir: &Path, spec: &Example, index: usize) -> Result<(), String> {
         .to_string_lossy()
         .into_owned();
     let id = format!("examples (case)/{}/{stem}", example_name(dir));
-    let seen = run_everywhere(&id, &[set], &options, &input)?;
+    let seen = run_everywhere(
+        &id,
+        &[set],
+        &verdict_core::EngineOptions::default(),
+        &options,
+        &input,
+    )?;
     check(&case.want, &seen)?;
     golden(
         &dir.join("expected").join(format!("{stem}.verdict.json")),

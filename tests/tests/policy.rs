@@ -34,7 +34,13 @@ fn run(path: &std::path::Path) -> Result<(), String> {
         "policy cases/{}",
         path.file_stem().unwrap_or_default().to_string_lossy()
     );
-    let seen = run_everywhere(&id, &case.sets()?, &case.options()?, &case.input)?;
+    let seen = run_everywhere(
+        &id,
+        &case.sets()?,
+        &case.engine_options(),
+        &case.options()?,
+        &case.input,
+    )?;
     check(&case.want, &seen).map_err(|e| format!("{}: {e}", case.note))?;
     golden(&path.with_extension("verdict.json"), &seen.canonical_json)
 }
