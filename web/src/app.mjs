@@ -10,8 +10,8 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
 import { json } from '@codemirror/lang-json';
 import { rego } from './rego.mjs';
-import { evidenceFromFiles, rfc3339ToNs, DEFAULT_NOW } from './evidence.mjs';
-import { checkWithContext, filesUnder, prepare, items, join } from './runner.mjs';
+import { rfc3339ToNs, DEFAULT_NOW } from './time.mjs';
+import { checkWithContext, evaluateOnce, filesUnder, listing, prepare, items, join } from './runner.mjs';
 import { failingRules, describeReason } from './explain.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +27,7 @@ const galleryPromise = fetch('examples.json').then((r) => {
 });
 const enginePromise = init({ module_or_path: new URL('verdict_web_bg.wasm', import.meta.url) }).then((x) => (mark('engineMs'), x));
 // The page's own engine, for scripts and the browser tests (the cross-host parity suite runs
-// the policy cases through it): `await window.verdict.ready; window.verdict.api.evaluate(…)`.
+// the policy cases through it): `await window.verdict.ready; new window.verdict.api.Engine(sets).evaluate(input, {nowNs})`.
 window.verdict = { api, ready: enginePromise };
 
 const decoded = new Map();
@@ -306,19 +306,20 @@ function requestFromEditor(text) {
     source: r.source,
     platform: r.platform,
     env: { filename: 'Dockerfile', args: r.buildArgs, labels: r.labels, target: r.target },
-    evidence: r.evidence ? evidenceFromFiles(dirFiles(r.evidence, 'evidence')) : {},
+    evidence: r.evidence ? listing(dirFiles(r.evidence, 'evidence')) : [],
     files: [],
-    defaultPolicy: Boolean(r.defaultPolicy),
   };
+  const engineOptions = { defaultPolicy: Boolean(r.defaultPolicy) };
   if (r.context) dirFiles(r.context, 'context');
   const chosen = r.trustedRoot ?? ($('trust-root').value || undefined);
   let trust = describeTrust(undefined, 'embedded Sigstore public-good root');
+  let trustedRoot;
   if (chosen) {
-    request.trustedRoot = store.read(chosen);
-    if (!request.trustedRoot) throw new Error(`trustedRoot "${chosen}": no such file among the page's files`);
-    trust = describeTrust(request.trustedRoot, `${chosen}${r.trustedRoot ? ' (named by the request)' : ' (chosen above)'}`);
+    trustedRoot = store.read(chosen);
+    if (!trustedRoot) throw new Error(`trustedRoot "${chosen}": no such file among the page's files`);
+    trust = describeTrust(trustedRoot, `${chosen}${r.trustedRoot ? ' (named by the request)' : ' (chosen above)'}`);
   }
-  return { request, context: r.context ? r.context.replace(/\/+$/, '') : undefined, trust };
+  return { request, engineOptions, trustedRoot, context: r.context ? r.context.replace(/\/+$/, '') : undefined, trust };
 }
 
 function evaluateNow() {
@@ -331,15 +332,15 @@ function evaluateNow() {
     const sets = source.trim() || mode === 'input' ? [[{ path: policyPath, source }]] : [];
     if (mode === 'input') {
       const text = getText(inputEditor);
-      result = { verdict: api.evaluate(sets, { nowNs, coverage: true }, text) };
+      result = { verdict: evaluateOnce(api, sets, {}, { nowNs, coverage: true }, text) };
       try {
         result.inputDocument = JSON.parse(text);
       } catch {
         // The verdict says why the input is malformed.
       }
     } else {
-      const { request, context, trust } = requestFromEditor(getText(inputEditor));
-      result = { ...checkWithContext(api, store, sets, { nowNs, coverage: true }, request, context), trust };
+      const { request, engineOptions, trustedRoot, context, trust } = requestFromEditor(getText(inputEditor));
+      result = { ...checkWithContext(api, store, sets, engineOptions, { nowNs, coverage: true }, request, trustedRoot, context), trust };
     }
   } catch (e) {
     result = { failure: e.message ?? String(e) };

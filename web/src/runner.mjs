@@ -1,10 +1,12 @@
-// Runs the examples of examples/*/cases.toml through verdict-web, exactly as the Rust tests run
-// them (tests/tests/examples.rs, tests/src/lib.rs `check_request` / `check_everywhere`).
-// Files are reached through a store: `read(path)` (repository-relative, '/'-separated) returns a
-// Uint8Array or undefined, `list(dir)` the paths under a directory. The Node tests back it with
-// the file system, the page with the gallery.
+// Runs the examples of examples/*/cases.toml through an API in the WIT's shape — crates/web, or
+// the component transpiled with jco (test/load-jco.mjs) — exactly as the Rust tests run them
+// (tests/tests/examples.rs, tests/src/lib.rs `check_request` / `check_everywhere`): an `Engine`
+// compiled once, a `TrustRoot` prepared once, the evidence directory handed over as a file
+// listing (the component reads its layout). Files are reached through a store: `read(path)`
+// (repository-relative, '/'-separated) returns a Uint8Array or undefined, `list(dir)` the paths
+// under a directory. The Node tests back it with the file system, the page with the gallery.
 
-import { evidenceFromFiles, rfc3339ToNs, DEFAULT_NOW } from './evidence.mjs';
+import { rfc3339ToNs, DEFAULT_NOW } from './time.mjs';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -47,6 +49,15 @@ export function items(dir, spec) {
   return out;
 }
 
+/** A directory's files as a listing `[{path, content}]` (paths relative to it), for `evidence`. */
+export const listing = (files) => [...files].map(([path, content]) => ({ path, content }));
+
+/** Releases a resource of either binding (wasm-bindgen's `free`, jco's `Symbol.dispose`). */
+export function release(resource) {
+  if (typeof resource?.free === 'function') resource.free();
+  else resource?.[Symbol.dispose]?.();
+}
+
 /** The policy sets, options and argument of one item (what the page shows in its editors). */
 export function prepare(store, dir, spec, item) {
   const text = (p) => {
@@ -60,6 +71,7 @@ export function prepare(store, dir, spec, item) {
     const set = spec.policies.map((f) => ({ path: f, source: text(join(dir, f)) }));
     return {
       sets: [set],
+      engineOptions: {},
       options: { nowNs: rfc3339ToNs(spec.now ?? DEFAULT_NOW) },
       input: text(join(dir, c.input)),
     };
@@ -67,49 +79,72 @@ export function prepare(store, dir, spec, item) {
   // `run_check`: module paths are file names; no policy files = no set.
   const files = c.policies ?? spec.policies;
   const sets = files.length ? [files.map((f) => ({ path: basename(f), source: text(join(dir, f)) }))] : [];
-  const request = {
-    source: c.source,
-    platform: c.platform ?? 'linux/amd64',
-    env: { filename: 'Dockerfile' },
-    evidence: c.evidence ? evidenceFromFiles(filesUnder(store, join(dir, c.evidence))) : {},
-    files: [],
-    defaultPolicy: c.default_policy ?? false,
-  };
-  if (c.trusted_root) request.trustedRoot = store.read(join(dir, c.trusted_root));
   return {
     sets,
+    engineOptions: { defaultPolicy: c.default_policy ?? false },
     options: { nowNs: rfc3339ToNs(c.now ?? spec.now ?? DEFAULT_NOW) },
-    request,
+    request: {
+      source: c.source,
+      platform: c.platform ?? 'linux/amd64',
+      env: { filename: 'Dockerfile' },
+      evidence: c.evidence ? listing(filesUnder(store, join(dir, c.evidence))) : [],
+      files: [],
+    },
+    trustedRoot: c.trusted_root ? store.read(join(dir, c.trusted_root)) : undefined,
     context: c.context ? join(dir, c.context) : undefined,
   };
 }
 
+/** Compiles `sets` and evaluates one input (an engine for one call). */
+export function evaluateOnce(api, sets, engineOptions, options, input) {
+  const engine = new api.Engine(sets, engineOptions);
+  try {
+    return engine.evaluate(input, options);
+  } finally {
+    release(engine);
+  }
+}
+
 /**
- * Checks a request, then again with the build-context files the verdict lists in `missingFiles`
- * that the context holds (the runner's loop, at most 10 rounds).
+ * Checks a request with an engine compiled once and a trusted root prepared once (`undefined`:
+ * the public-good root), then again with the build-context files the verdict lists in
+ * `missingFiles` that the context holds (the runner's loop, at most 10 rounds). A trusted root
+ * that does not parse is the `invalid-request` error verdict every host renders.
  */
-export function checkWithContext(api, store, sets, options, request, context) {
-  for (let round = 1; ; round++) {
-    const checked = api.check(sets, options, request);
-    let added = false;
-    if (context !== undefined) {
-      for (const name of checked.verdict.missingFiles ?? []) {
-        const content = store.read(join(context, name));
-        if (content !== undefined && !request.files.some((f) => f.name === name)) {
-          request.files.push({ name, content });
-          added = true;
+export function checkWithContext(api, store, sets, engineOptions, options, request, trustedRoot, context) {
+  const prepared = api.TrustRoot.prepare(trustedRoot);
+  if (!prepared.ok) {
+    const error = { code: 'invalid-request', message: `trusted root: ${prepared.error.message}` };
+    const input = JSON.stringify({ source: request.source ?? null });
+    return { verdict: api.errorVerdict(sets, engineOptions, input, error, options), input: null, rounds: 1 };
+  }
+  const engine = new api.Engine(sets, engineOptions);
+  try {
+    for (let round = 1; ; round++) {
+      const checked = engine.check(request, prepared.trustRoot, options);
+      let added = false;
+      if (context !== undefined) {
+        for (const name of checked.verdict.missingFiles ?? []) {
+          const content = store.read(join(context, name));
+          if (content !== undefined && !request.files.some((f) => f.path === name)) {
+            request.files.push({ path: name, content });
+            added = true;
+          }
         }
       }
+      if (!added || round >= 10) return { ...checked, rounds: round };
     }
-    if (!added || round >= 10) return { ...checked, rounds: round };
+  } finally {
+    release(engine);
+    release(prepared.trustRoot);
   }
 }
 
 /** Runs one item; returns the verdict (and, for checks, the input and rounds). */
 export function run(api, store, dir, spec, item) {
   const p = prepare(store, dir, spec, item);
-  if (item.kind === 'case') return { verdict: api.evaluate(p.sets, p.options, p.input) };
-  return checkWithContext(api, store, p.sets, p.options, p.request, p.context);
+  if (item.kind === 'case') return { verdict: evaluateOnce(api, p.sets, p.engineOptions, p.options, p.input) };
+  return checkWithContext(api, store, p.sets, p.engineOptions, p.options, p.request, p.trustedRoot, p.context);
 }
 
 /** `sha256:` + hex of the golden's canonical JSON (the golden is the JSON + "\n"). */

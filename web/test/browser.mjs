@@ -129,10 +129,17 @@ test('every policy case through the page\'s engine gives the golden canonical ve
   await page.evaluate(() => window.verdict.ready);
   const results = [];
   for (const c of cases().filter((x) => x.suite === 'policy cases')) {
-    const [sets, options, input] = c.args;
+    const [sets, engineOptions, options, input] = c.args;
     const verdict = await page.evaluate(
-      ([s, o, i]) => window.verdict.api.evaluate(s, o, i),
-      [sets, { ...options, nowNs: String(options.nowNs) }, input],
+      ([s, e, o, i]) => {
+        const engine = new window.verdict.api.Engine(s, e);
+        try {
+          return engine.evaluate(i, o);
+        } finally {
+          engine.free();
+        }
+      },
+      [sets, engineOptions, { ...options, nowNs: String(options.nowNs) }, input],
     );
     hashes[`${c.suite}/${c.name}`] = verdict.hash;
     results.push([c.name, verdict.canonicalJson + '\n', c.golden()]);

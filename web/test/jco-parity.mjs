@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import api, { componentSize, componentSha256, transpileMs } from './load-jco.mjs';
 import { parityTests } from './parity.mjs';
+import { evaluateOnce } from '../src/runner.mjs';
 
 test('the component jco transpiled', () => {
   console.log(`component: ${componentSize} bytes, sha256 ${componentSha256}; jco transpile + import ${transpileMs.toFixed(0)} ms`);
@@ -19,9 +20,10 @@ test('coverage: the component via jco and crates/web report the same lines for e
   const { cases } = await import('./parity.mjs');
   let compared = 0;
   for (const c of cases().filter((x) => x.suite === 'policy cases')) {
-    const [sets, options, input] = c.args;
-    const fromWeb = web.evaluate(sets, { ...options, coverage: true }, input);
-    const fromJco = api.evaluate(sets, { ...options, coverage: true }, input);
+    const [sets, engineOptions, options, input] = c.args;
+    const covered = { ...options, coverage: true };
+    const fromWeb = evaluateOnce(web, sets, engineOptions, covered, input);
+    const fromJco = evaluateOnce(api, sets, engineOptions, covered, input);
     assert.equal(fromJco.hash, fromWeb.hash, c.name);
     assert.deepEqual(fromJco.coverage ?? [], fromWeb.coverage ?? [], c.name);
     if ((fromWeb.coverage ?? []).length) compared++;

@@ -1,9 +1,11 @@
 // Cross-host parity, host (e): the verdict component — the very bytes the `verdict` runner
 // embeds (`verdict component --out`) — transpiled to JavaScript with jco
-// (@bytecodealliance/jco-transpile) and run in Node. Exports an object with the same `evaluate`
-// and `check` calls as crates/web (web/src/runner.mjs drives both), translating the plain JS
-// values of the web API into the WIT's records and back; the verdict itself (canonical JSON,
-// hash) is the component's, untouched.
+// (@bytecodealliance/jco-transpile) and run in Node. Exports the same API as crates/web — the
+// WIT's shape: `new Engine(sets, engineOptions)` with `evaluate` / `evaluateWithEvidence` /
+// `check`, `TrustRoot.prepare`, `errorVerdict`, `buildInput`, `verifyBundle` — so
+// web/src/runner.mjs drives both. It only copies fields between the plain JS values of the web API
+// and the WIT's records (bigint times, `undefined` options, pairs); the verdict itself (canonical
+// JSON, hash) is the component's, untouched.
 //
 // The component is taken from $VERDICT_COMPONENT_WASM when set, else written by the runner at
 // $CARGO_TARGET_DIR/debug/verdict (default ../target), which `cargo test` builds.
@@ -34,30 +36,23 @@ writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 const mod = await import(pathToFileURL(path.join(dir, 'verdict.js')).href);
 export const transpileMs = performance.now() - t0;
 
-const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.1.0'];
-const checker = mod.checker ?? mod['verdict:policy/checker@0.1.0'];
-const verifier = mod.verifier ?? mod['verdict:policy/verifier@0.1.0'];
+const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.2.0'];
+const checker = mod.checker ?? mod['verdict:policy/checker@0.2.0'];
+const verifier = mod.verifier ?? mod['verdict:policy/verifier@0.2.0'];
 if (!evaluator || !checker || !verifier) throw new Error(`jco exports: ${Object.keys(mod).join(', ')}`);
 
 const u8 = (v) => (v === undefined || v === null ? undefined : v instanceof Uint8Array ? v : new Uint8Array(v));
 const opt = (v) => (v === null ? undefined : v);
 const pairsOf = (o) => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-const named = (list) => (list ?? []).map((n) => ({ name: n.name, content: u8(n.content) }));
 
-function options(o) {
-  return { query: opt(o.query), nowNs: BigInt(o.nowNs), coverage: o.coverage === true };
-}
-
-function sets(list) {
-  return list.map((set) => set.map((m) => ({ path: m.path, source: m.source })));
-}
-
-function input(value) {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+const options = (o) => ({ nowNs: BigInt(o.nowNs), coverage: o.coverage === true });
+const engineOptions = (o) => ({ query: opt(o?.query), defaultPolicy: o?.defaultPolicy === true });
+const sets = (list) => list.map((set) => set.map((m) => ({ path: m.path, source: m.source })));
+const input = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+const files = (list) => (list ?? []).map((f) => ({ path: f.path, content: u8(f.content) }));
+const fact = (f) => ({ field: f.field, status: f.status, how: f.how });
 
 function request(r) {
-  const ev = r.evidence ?? {};
   return {
     source: opt(r.source),
     platform: opt(r.platform),
@@ -67,20 +62,8 @@ function request(r) {
       filename: opt(r.env?.filename),
       target: opt(r.env?.target),
     },
-    evidence: {
-      ociIndex: u8(ev.ociIndex),
-      blobs: named(ev.blobs),
-      gitRefs: opt(ev.gitRefs),
-      gitObjects: named(ev.gitObjects),
-      httpContent: u8(ev.httpContent),
-      httpChecksum: opt(ev.httpChecksum),
-      attestations: (ev.attestations ?? []).map((a) => ({ repo: a.repo, bundle: u8(a.bundle) })),
-      attestationManifest: opt(ev.attestationManifest),
-      signatureBundles: (ev.signatureBundles ?? []).map(u8),
-    },
-    files: named(r.files),
-    trustedRoot: u8(r.trustedRoot),
-    defaultPolicy: r.defaultPolicy ?? false,
+    evidence: files(r.evidence),
+    files: files(r.files),
   };
 }
 
@@ -94,6 +77,7 @@ function verdict(v) {
     decidedBy: v.decidedBy ?? null,
     pin: v.pin ?? null,
     missingFiles: v.missingFiles,
+    facts: v.facts.map(fact),
     canonicalJson: v.canonicalJson,
     hash: v.hash,
     ...(v.coverage.length ? { coverage: v.coverage.map((c) => ({ path: c.path, covered: [...c.covered], notCovered: [...c.notCovered] })) } : {}),
@@ -114,7 +98,69 @@ function verifyError(e) {
   return { verified: false, error: { code: p.code, message: p.message } };
 }
 
+/** The WIT's `engine` resource, with crates/web's JS values. */
+class Engine {
+  #inner;
+  constructor(s, o) {
+    this.#inner = new evaluator.Engine(sets(s), engineOptions(o));
+  }
+  compileError() {
+    return this.#inner.compileError() ?? null;
+  }
+  evaluate(i, o) {
+    return verdict(this.#inner.evaluate(input(i), options(o)));
+  }
+  evaluateWithEvidence(i, evidence, trustRoot, o) {
+    const bundles = evidence.map((b) => {
+      const [algorithm, hex] = b.artifact.split(':');
+      return { bundle: u8(b.bundle), artifact: { algorithm, value: unhex(hex) } };
+    });
+    return verdict(this.#inner.evaluateWithEvidence(input(i), bundles, trustRoot, options(o)));
+  }
+  check(r, trustRoot, o) {
+    const checked = this.#inner.check(request(r), trustRoot, options(o));
+    return { verdict: verdict(checked.verdict), input: checked.input === undefined ? null : JSON.parse(checked.input) };
+  }
+  [Symbol.dispose]() {
+    this.#inner[Symbol.dispose]?.();
+  }
+}
+
+/** The WIT's `trust-root` resource: `prepare(undefined | 'github' | JSON)` as crates/web's. */
+const TrustRoot = {
+  prepare(value) {
+    try {
+      const trustRoot =
+        value === undefined || value === null || value === 'public-good'
+          ? verifier.TrustRoot.publicGood()
+          : value === 'github'
+            ? verifier.TrustRoot.github()
+            : verifier.TrustRoot.fromJson(typeof value === 'string' ? utf8.encode(value) : u8(value));
+      return { ok: true, trustRoot };
+    } catch (e) {
+      const p = e?.payload;
+      if (!p || typeof p.code !== 'string') throw e;
+      return { ok: false, error: { code: p.code, message: p.message } };
+    }
+  },
+};
+
 export default {
+  Engine,
+  TrustRoot,
+  errorVerdict(s, e, i, error, o) {
+    return verdict(evaluator.errorVerdict(sets(s), engineOptions(e), input(i), error, options(o)));
+  },
+  buildInput(r, trustRoot) {
+    try {
+      const d = checker.buildInput(request(r), trustRoot);
+      return { ok: true, input: JSON.parse(d.input), facts: d.facts.map(fact) };
+    } catch (e) {
+      const p = e?.payload;
+      if (!p || typeof p.code !== 'string') throw e;
+      return { ok: false, error: { code: p.code, message: p.message } };
+    }
+  },
   /**
    * crates/web's `verifyBundle(bundle, artifact, trustedRoot, options)` over the component's
    * `verifier`: the artifact as bytes or `"sha256:<hex>"`, the root as `undefined` (public good)
@@ -152,12 +198,5 @@ export default {
     } finally {
       root[Symbol.dispose]?.();
     }
-  },
-  evaluate(s, o, i) {
-    return verdict(evaluator.evaluate(sets(s), options(o), input(i)));
-  },
-  check(s, o, r) {
-    const checked = checker.check(sets(s), options(o), request(r));
-    return { verdict: verdict(checked.verdict), input: checked.input === undefined ? null : JSON.parse(checked.input) };
   },
 };

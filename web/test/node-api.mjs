@@ -12,40 +12,78 @@ const options = { nowNs: 1795564800000000000n };
 const bundle = store.read('tests/vectors/docker-github-builder/attestation-manifest-1.sigstore.json');
 const digest = 'sha256:8fe63f8b055569015407e5bd0c78071e87cf921019249b8b7a913091f680a664';
 
+const engine = new api.Engine(sets);
+const publicGood = api.TrustRoot.prepare(undefined).trustRoot;
+
 test('evaluate: allow and deny, nowNs as bigint or decimal string', () => {
-  const allow = api.evaluate(sets, options, { ok: true });
+  const allow = engine.evaluate({ ok: true }, options);
   assert.equal(allow.decision, 'allow');
   assert.match(allow.hash, /^sha256:[0-9a-f]{64}$/);
-  const deny = api.evaluate(sets, { nowNs: '1795564800000000000' }, '{"ok": false}');
+  const deny = engine.evaluate('{"ok": false}', { nowNs: '1795564800000000000' });
   assert.equal(deny.decision, 'deny');
   assert.deepEqual(deny.messages, ['no']);
   assert.equal(JSON.parse(deny.canonicalJson).evaluationTime.rfc3339, '2026-11-25T00:00:00Z');
+  assert.equal(engine.compileError(), null);
 });
 
-test('options.coverage: the lines reached, and the same record and hash', () => {
-  const plain = api.evaluate(sets, options, { ok: false });
-  const covered = api.evaluate(sets, { ...options, coverage: true }, { ok: false });
+test('one engine evaluates at any time, as a fresh engine does', () => {
+  const times = ['1735689600000000000', '1795564800000000000', '0'];
+  for (const nowNs of [...times, ...times.reverse()]) {
+    const fresh = new api.Engine(sets);
+    try {
+      const want = fresh.evaluate({ ok: true }, { nowNs });
+      assert.equal(engine.evaluate({ ok: true }, { nowNs }).canonicalJson, want.canonicalJson);
+      assert.equal(JSON.parse(want.canonicalJson).evaluationTime.ns, nowNs);
+    } finally {
+      fresh.free();
+    }
+  }
+});
+
+test('options.coverage: per call, the lines reached, and the same record and hash', () => {
+  const plain = engine.evaluate({ ok: false }, options);
+  const covered = engine.evaluate({ ok: false }, { ...options, coverage: true });
   assert.equal(plain.coverage, undefined);
   assert.equal(covered.hash, plain.hash);
   assert.equal(covered.canonicalJson, plain.canonicalJson);
   assert.deepEqual(covered.coverage.map((c) => c.path), ['Dockerfile.rego']);
   assert.ok(covered.coverage[0].covered.includes(3), JSON.stringify(covered.coverage));
+  assert.equal(engine.evaluate({ ok: false }, options).coverage, undefined);
   // A source check, too.
-  const request = { source: 'docker-image://alpine', evidence: {}, files: [] };
-  const checked = api.check(sets, { ...options, coverage: true }, request);
-  assert.equal(checked.verdict.hash, api.check(sets, options, request).verdict.hash);
+  const request = { source: 'docker-image://alpine', evidence: [], files: [] };
+  const checked = engine.check(request, publicGood, { ...options, coverage: true });
+  assert.equal(checked.verdict.hash, engine.check(request, publicGood, options).verdict.hash);
   assert.ok(checked.verdict.coverage[0].covered.length > 0);
-  assert.equal(api.evaluate(sets, { ...options, coverage: 'yes' }, {}).error.code, 'invalid-request');
-  // The compiled engine and the evaluation with bundles honour it too.
-  const created = api.Engine.create(sets, { ...options, coverage: true });
-  try {
-    assert.equal(created.engine.evaluate({ ok: false }).coverage[0].path, 'Dockerfile.rego');
-  } finally {
-    created.engine.free();
-  }
-  const withEvidence = api.evaluateWithEvidence(sets, { ...options, coverage: true }, { ok: false }, []);
-  assert.equal(withEvidence.hash, api.evaluateWithEvidence(sets, options, { ok: false }, []).hash);
+  assert.equal(engine.evaluate({}, { ...options, coverage: 'yes' }).error.code, 'invalid-request');
+  const withEvidence = engine.evaluateWithEvidence({ ok: false }, [], publicGood, { ...options, coverage: true });
+  assert.equal(withEvidence.hash, engine.evaluateWithEvidence({ ok: false }, [], publicGood, options).hash);
   assert.equal(withEvidence.coverage[0].path, 'Dockerfile.rego');
+});
+
+test('the evidence listing is read in the component: any order, one hash; strays and bad text refused', () => {
+  const b = (s) => new TextEncoder().encode(s);
+  const files = [
+    { path: 'image/bundles/b.json', content: b('{}') },
+    { path: 'image/bundles/a.json', content: b('[]') },
+    { path: 'image/attestation-manifest', content: b('sha256:' + 'ab'.repeat(32) + '\n') },
+    { path: 'git/refs', content: b('x\trefs/tags/v1\n') },
+  ];
+  const request = (evidence) => ({ source: 'docker-image://alpine:3.20', evidence, files: [] });
+  const one = engine.check(request(files), publicGood, options).verdict;
+  const other = engine.check(request([...files].reverse()), publicGood, options).verdict;
+  assert.match(one.hash, /^sha256:/);
+  assert.equal(other.hash, one.hash);
+  const stray = engine.check(request([...files, { path: 'README.md', content: b('hi') }]), publicGood, options).verdict;
+  assert.equal(stray.error.code, 'invalid-evidence');
+  assert.match(stray.error.message, /`README.md` is not part of the evidence layout/);
+  const twice = engine.check(request([...files, files[0]]), publicGood, options).verdict;
+  assert.match(twice.error.message, /listed twice/);
+  const notUtf8 = engine.check(request([{ path: 'git/refs', content: new Uint8Array([0x61, 0xff]) }]), publicGood, options).verdict;
+  assert.equal(notUtf8.error.code, 'invalid-evidence');
+  assert.match(notUtf8.error.message, /`git\/refs` is not UTF-8/);
+  const built = api.buildInput(request(files), publicGood);
+  assert.equal(built.ok, true);
+  assert.ok(built.facts.some((f) => f.field === 'image.hasProvenance' && f.status === 'asserted'), JSON.stringify(built.facts));
 });
 
 test('malformed arguments are error verdicts, not exceptions', () => {
@@ -55,32 +93,42 @@ test('malformed arguments are error verdicts, not exceptions', () => {
     [sets, {}, '{}', 'invalid-request'],
     [sets, { nowNs: 1.5 }, '{}', 'invalid-request'],
     [sets, { nowNs: 0n, typo: 1 }, '{}', 'invalid-request'],
+    [sets, { nowNs: 0n, query: 'data.docker.decision' }, '{}', 'invalid-request'],
     [sets, options, undefined, 'invalid-request'],
   ]) {
-    const v = api.evaluate(s, o, i);
-    assert.equal(v.decision, 'error');
-    assert.equal(v.error.code, code, v.error.message);
-    assert.equal(v.hash, null);
+    const e = new api.Engine(s);
+    try {
+      const v = e.evaluate(i, o);
+      assert.equal(v.decision, 'error');
+      assert.equal(v.error.code, code, v.error.message);
+      assert.equal(v.hash, null);
+    } finally {
+      e.free();
+    }
   }
+  const typo = new api.Engine(sets, { querry: 'x' });
+  assert.equal(typo.compileError().code, 'invalid-request');
+  typo.free();
 });
 
 test('bad input text and bad policies are canonical error verdicts', () => {
-  const bad = api.evaluate(sets, options, '{not json');
+  const bad = engine.evaluate('{not json', options);
   assert.equal(bad.error.code, 'malformed-input');
   assert.match(bad.hash, /^sha256:/);
   assert.equal(JSON.parse(bad.canonicalJson).inputDigestOf, 'raw-bytes');
-  const broken = api.evaluate([[{ path: 'p.rego', source: 'package docker\nallow if {' }]], options, '{}');
-  assert.equal(broken.error.code, 'malformed-policy');
-  const created = api.Engine.create([[{ path: 'p.rego', source: 'package docker\nallow if {' }]], options);
-  assert.equal(created.ok, false);
-  assert.equal(created.error.code, 'malformed-policy');
+  const broken = new api.Engine([[{ path: 'p.rego', source: 'package docker\nallow if {' }]]);
+  assert.equal(broken.compileError().code, 'malformed-policy');
+  const v = broken.evaluate('{}', options);
+  assert.equal(v.error.code, 'malformed-policy');
+  assert.match(v.hash, /^sha256:/);
+  broken.free();
 });
 
 test('errorVerdict renders a host failure canonically', () => {
-  const v = api.errorVerdict(sets, options, '{}', { code: 'resource-exhausted', message: 'fuel' });
+  const v = api.errorVerdict(sets, {}, '{}', { code: 'resource-exhausted', message: 'fuel' }, options);
   assert.equal(v.error.code, 'resource-exhausted');
   assert.match(v.hash, /^sha256:/);
-  assert.equal(api.errorVerdict(sets, options, '{}', { code: 'nope', message: '' }).error.code, 'invalid-request');
+  assert.equal(api.errorVerdict(sets, {}, '{}', { code: 'nope', message: '' }, options).error.code, 'invalid-request');
 });
 
 test('verifyBundle: a real public-good bundle verifies; changed or garbage ones do not', () => {
@@ -125,24 +173,29 @@ function require_sha256(bytes) {
 }
 
 test('buildInput and check: a git source with its evidence, bad requests as values', () => {
-  const built = api.buildInput({ source: 'https://github.com/acme/app.git#main' });
+  const built = api.buildInput({ source: 'https://github.com/acme/app.git#main' }, publicGood);
   assert.equal(built.ok, true, JSON.stringify(built.error));
   assert.ok('git' in built.input, JSON.stringify(built.input));
   assert.ok(Array.isArray(built.facts));
-  const unsupported = api.buildInput({ source: 'oci-layout://x' });
+  const unsupported = api.buildInput({ source: 'oci-layout://x' }, publicGood);
   assert.equal(unsupported.ok, false);
   assert.equal(unsupported.error.code, 'unsupported-source');
-  const typo = api.buildInput({ sauce: 'x' });
+  const typo = api.buildInput({ sauce: 'x' }, publicGood);
   assert.equal(typo.ok, false);
   assert.equal(typo.error.code, 'invalid-request');
-  const caps = api.check(sets, options, {});
+  const caps = engine.check({}, publicGood, options);
   assert.equal(caps.verdict.decision, 'allow', 'the caps pass alone allows');
-  const checked = api.check(sets, options, { source: 'docker-image://alpine:3', evidence: { blobs: [{ name: 'sha256:' + '0'.repeat(64), content: 'x' }] } });
+  const blob = { path: `oci/blobs/sha256/${'0'.repeat(64)}`, content: 'x' };
+  const checked = engine.check({ source: 'docker-image://alpine:3', evidence: [blob] }, publicGood, options);
   assert.equal(checked.verdict.decision, 'error');
   assert.equal(checked.verdict.error.code, 'invalid-evidence');
-  const bad = api.check(sets, options, { source: 1 });
+  const bad = engine.check({ source: 1 }, publicGood, options);
   assert.equal(bad.verdict.error.code, 'invalid-request');
   assert.equal(bad.input, null);
+  const root = api.TrustRoot.prepare(new Uint8Array([1, 2, 3]));
+  assert.equal(root.ok, false);
+  assert.equal(root.error.code, 'malformed-trusted-root');
+  assert.equal(api.TrustRoot.prepare('github').trustRoot.digest(), api.trustRootSummary('github').digest);
 });
 
 test('runTests: the github-builder-real policy tests pass', () => {

@@ -19,8 +19,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { store, exampleDirs, root } from './fs-store.mjs';
 import { parseToml } from '../src/toml.mjs';
-import { items, run } from '../src/runner.mjs';
-import { rfc3339ToNs, DEFAULT_NOW } from '../src/evidence.mjs';
+import { evaluateOnce, items, run } from '../src/runner.mjs';
+import { rfc3339ToNs, DEFAULT_NOW } from '../src/time.mjs';
 
 const utf8 = new TextDecoder();
 const text = (p) => utf8.decode(store.read(p));
@@ -91,10 +91,11 @@ export function cases() {
       name: stem,
       golden: () => goldenText(`${dir}/${stem}.verdict.json`),
       want: { decision: c.want.decision, messages: c.want.messages ?? [], error: c.want.error },
-      // `evaluate`'s arguments, for hosts that call it themselves (the page, coverage checks).
-      args: [policySets(c), { query: c.query, nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input],
+      // `evaluateOnce`'s arguments (sets, engine options, call options, input), for hosts that
+      // call it themselves (the page, coverage checks).
+      args: [policySets(c), { query: c.query }, { nowNs: rfc3339ToNs(c.now ?? DEFAULT_NOW) }, c.input],
       run(api) {
-        return api.evaluate(...this.args);
+        return evaluateOnce(api, ...this.args);
       },
     });
   }

@@ -1,8 +1,9 @@
-// The JS helpers the tests and the page share: the TOML reader, the evidence layout, times.
+// The JS helpers the tests and the page share: the TOML reader, times, paths. (The evidence
+// layout is read inside the component: node-api.mjs tests it through the API.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseToml } from '../src/toml.mjs';
-import { evidenceFromFiles, rfc3339ToNs } from '../src/evidence.mjs';
+import { rfc3339ToNs } from '../src/time.mjs';
 import { normalize } from '../src/runner.mjs';
 
 test('toml: the subset cases.toml uses, and errors for the rest', () => {
@@ -16,35 +17,6 @@ test('toml: the subset cases.toml uses, and errors for the rest', () => {
   assert.throws(() => parseToml('a = 1\na = 2'), /twice/);
   assert.throws(() => parseToml('a = "x" b'), /junk/);
   assert.throws(() => parseToml('a = 1.5'), /unsupported/);
-});
-
-test('evidence: the docs/evidence.md layout, sorted as the CLI reads it', () => {
-  const b = (s) => new TextEncoder().encode(s);
-  const files = new Map([
-    ['image/bundles/b.json', b('B')],
-    ['image/bundles/a.json', b('A')],
-    ['image/attestation-manifest', b(' sha256:abc \n')],
-    ['oci/blobs/sha256/ff', b('2')],
-    ['oci/blobs/sha256/0a', b('1')],
-    ['oci/index.json', b('{}')],
-    ['git/refs', b('x\trefs/tags/v1\n')],
-    ['git/objects/aa', b('obj')],
-    ['http/checksum', b('sha256:00\n')],
-    ['attestations/o-x/r/1.json', b('Z')],
-    ['attestations/o/r/1.jsonl', b('L1\n\n  \nL2')],
-  ]);
-  const ev = evidenceFromFiles(files);
-  assert.deepEqual(ev.blobs.map((x) => x.name), ['sha256:0a', 'sha256:ff']);
-  assert.deepEqual(ev.signatureBundles.map((x) => new TextDecoder().decode(x)), ['A', 'B']);
-  assert.equal(ev.attestationManifest, 'sha256:abc');
-  assert.equal(ev.httpChecksum, 'sha256:00');
-  assert.equal(ev.gitRefs, 'x\trefs/tags/v1\n');
-  assert.deepEqual(ev.gitObjects.map((x) => x.name), ['aa']);
-  // Owners in path order ("o" before "o-x"), JSONL split into its non-blank lines.
-  assert.deepEqual(ev.attestations.map((a) => [a.repo, new TextDecoder().decode(a.bundle)]), [['o/r', 'L1'], ['o/r', 'L2'], ['o-x/r', 'Z']]);
-  assert.deepEqual(evidenceFromFiles(new Map()), {});
-  // Text parts are UTF-8 or refused, as the CLI refuses them (never decoded leniently).
-  assert.throws(() => evidenceFromFiles(new Map([['git/refs', new Uint8Array([0x61, 0xff, 0x0a])]])), /git\/refs.*not UTF-8/);
 });
 
 test('times and paths', () => {
