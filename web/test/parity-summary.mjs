@@ -2,7 +2,9 @@
 //   (a) native verdict-core and (b) the component in the wasmtime runner (tests/tests/policy.rs,
 //       examples.rs and vectors.rs write native-*.json and component-*.json),
 //   (c) crates/web in Node (node-parity.mjs), (e) the component via jco in Node
-//       (jco-parity.mjs), (d) the playground in Chromium (browser.mjs),
+//       (jco-parity.mjs), (d) the playground in Chromium (browser.mjs), and the embeddings
+//   (f) Python with wasmtime-py (examples/embed/python) and (g) Rust with wasmtime's bindgen!
+//       (examples/embed/rust), which run the policy cases and the examples,
 // read from <target>/parity/. Each host's verdict hash must equal the golden's for every case:
 // prints one row per host and suite, fails on a missing case or a different hash.
 // Run last: node web/test/parity-summary.mjs.
@@ -12,8 +14,8 @@ import path from 'node:path';
 import { cases, parityDir, sha256 } from './parity.mjs';
 
 const dir = parityDir();
-const load = (files) => {
-  const merged = { host: undefined, hashes: {} };
+const load = (files, suites) => {
+  const merged = { host: undefined, hashes: {}, suites };
   for (const f of files) {
     const p = path.join(dir, f);
     if (!existsSync(p)) throw new Error(`${p} is missing: run its host's tests first (./x test runs them all)`);
@@ -29,6 +31,9 @@ const hosts = [
   load(['node-web.json']),
   load(['chromium.json']),
   load(['node-jco.json']),
+  // The embeddings (examples/embed) run the verdicts: the policy cases and the examples.
+  load(['python-embed.json'], ['policy cases', 'examples (case)', 'examples (check)']),
+  load(['rust-embed.json'], ['policy cases', 'examples (case)', 'examples (check)']),
 ];
 
 const all = cases();
@@ -37,7 +42,7 @@ const suites = [...new Set(all.map((c) => c.suite))];
 const rows = [];
 const failures = [];
 for (const h of hosts) {
-  for (const suite of suites) {
+  for (const suite of suites.filter((s) => !h.suites || h.suites.includes(s))) {
     const ids = all.filter((c) => c.suite === suite).map((c) => `${c.suite}/${c.name}`);
     let identical = 0;
     let missing = 0;
@@ -52,10 +57,11 @@ for (const h of hosts) {
     rows.push({ host: h.host, suite, cases: ids.length, identical, different: ids.length - identical - missing, missing });
   }
 }
-console.log(`cross-host parity: ${all.length} cases × ${hosts.length} hosts, verdict hash against the golden`);
+const ran = rows.reduce((n, r) => n + r.cases, 0);
+console.log(`cross-host parity: ${all.length} cases on ${hosts.length} hosts (the embeddings run the verdict suites), verdict hash against the golden`);
 console.table(rows);
 const total = rows.reduce((n, r) => n + r.identical, 0);
-console.log(`${total} of ${all.length * hosts.length} verdicts identical`);
+console.log(`${total} of ${ran} verdicts identical`);
 if (failures.length) {
   console.error(failures.slice(0, 40).join('\n'));
   process.exit(1);
