@@ -664,6 +664,25 @@ impl Session<'_> {
 }
 
 impl ErrorCode {
+    /// Every code, in the WIT's order (`host/tests/component.rs` checks it against
+    /// `wit/world.wit` and `verdict_core::ErrorCode`).
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::MalformedPolicy,
+        ErrorCode::MalformedInput,
+        ErrorCode::ForbiddenBuiltin,
+        ErrorCode::WrongPackage,
+        ErrorCode::MalformedQuery,
+        ErrorCode::UndefinedDecision,
+        ErrorCode::InvalidDecision,
+        ErrorCode::EvaluationFailed,
+        ErrorCode::ResourceExhausted,
+        ErrorCode::InvalidRequest,
+        ErrorCode::Internal,
+        ErrorCode::UnsupportedSource,
+        ErrorCode::MalformedSource,
+        ErrorCode::InvalidEvidence,
+    ];
+
     /// The stable kebab-case name (the WIT case name).
     pub fn as_str(self) -> &'static str {
         match self {

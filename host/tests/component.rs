@@ -25,12 +25,12 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
     assert_eq!(
         exports,
         [
-            "verdict:policy/types@0.1.0",
-            // The evaluator uses the verifier's `digest` (bundles as evidence).
-            "verdict:policy/verifier@0.1.0",
-            "verdict:policy/evaluator@0.1.0",
-            "verdict:policy/checker@0.1.0",
-            "verdict:policy/tester@0.1.0",
+            "verdict:policy/types@0.2.0",
+            // The evaluator uses the verifier's `digest` and `trust-root`.
+            "verdict:policy/verifier@0.2.0",
+            "verdict:policy/evaluator@0.2.0",
+            "verdict:policy/checker@0.2.0",
+            "verdict:policy/tester@0.2.0",
         ]
     );
 
@@ -49,6 +49,58 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
     assert_eq!(
         want, text,
         "the component's interface changed (BLESS=1 if intended)"
+    );
+}
+
+/// The case names of `enum NAME { … }` in `wit/world.wit`, in order.
+fn wit_enum(name: &str) -> Vec<String> {
+    let wit =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit/world.wit"))
+            .unwrap();
+    let start = wit
+        .find(&format!("enum {name} {{"))
+        .unwrap_or_else(|| panic!("no enum {name}"));
+    let body = &wit[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(|l| l.trim_end_matches(',').to_owned())
+        .collect()
+}
+
+/// One error-code registry: the WIT's `error-code` and `verify-error-code`, the Rust codes of
+/// the crates that raise them (`verdict_core::ErrorCode` gathers the policy engine's and the input
+/// builder's; `verdict_verify::ErrorCode`) and the host's bindings name the same codes in the
+/// same order. (The JavaScript APIs are held to the same list by `web/test/node-api.mjs` and
+/// `web/test/jco-parity.mjs`.)
+#[test]
+fn error_codes_are_one_registry() {
+    let wit = wit_enum("error-code");
+    let core: Vec<&str> = verdict_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let host: Vec<&str> = verdict_host::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        wit, core,
+        "wit/world.wit error-code vs verdict_core::ErrorCode"
+    );
+    assert_eq!(
+        wit, host,
+        "wit/world.wit error-code vs verdict_host::ErrorCode::ALL"
+    );
+    let wit = wit_enum("verify-error-code");
+    let verifier: Vec<&str> = verdict_core::verify::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        wit, verifier,
+        "wit/world.wit verify-error-code vs verdict-verify"
     );
 }
 

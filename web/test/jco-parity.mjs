@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import api, { componentSize, componentSha256, transpileMs } from './load-jco.mjs';
-import { parityTests } from './parity.mjs';
+import { errorCodesRoundTrip, parityTests } from './parity.mjs';
 import { evaluateOnce } from '../src/runner.mjs';
 
 test('the component jco transpiled', () => {
@@ -14,6 +14,11 @@ test('the component jco transpiled', () => {
 });
 
 parityTests('(e) the component via jco in Node ' + process.version, 'node-jco', api);
+
+test('error codes: the component via jco knows every WIT error-code (one registry)', () => {
+  const { codes, seen } = errorCodesRoundTrip(api);
+  assert.deepEqual(seen, codes);
+});
 
 test('coverage: the component via jco and crates/web report the same lines for every policy case', async () => {
   const { default: web } = await import('./load-wasm.mjs');

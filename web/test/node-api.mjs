@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import api from './load-wasm.mjs';
 import { store } from './fs-store.mjs';
+import { errorCodesRoundTrip } from './parity.mjs';
 
 const policy = 'package docker\ndefault allow := false\nallow if input.ok\ndecision := {"allow": allow, "deny_msg": ["no"]}\n';
 const sets = [[{ path: 'Dockerfile.rego', source: policy }]];
@@ -122,6 +123,12 @@ test('bad input text and bad policies are canonical error verdicts', () => {
   assert.equal(v.error.code, 'malformed-policy');
   assert.match(v.hash, /^sha256:/);
   broken.free();
+});
+
+test('error codes: crates/web knows every WIT error-code (one registry)', () => {
+  const { codes, seen } = errorCodesRoundTrip(api);
+  assert.ok(codes.length >= 14, codes.join(','));
+  assert.deepEqual(seen, codes);
 });
 
 test('errorVerdict renders a host failure canonically', () => {

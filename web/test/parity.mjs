@@ -67,6 +67,27 @@ export function vectorRecord(r) {
   return jcs(r.verified ? { verified: true, facts: r.facts } : { verified: false, error: { code: r.error.code } });
 }
 
+/** The case names of `enum NAME { … }` in wit/world.wit, in order (the error-code registry). */
+export function witEnum(name) {
+  const wit = text('wit/world.wit');
+  const start = wit.indexOf(`enum ${name} {`);
+  if (start < 0) throw new Error(`wit/world.wit has no enum ${name}`);
+  const body = wit.slice(wit.indexOf('{', start) + 1, wit.indexOf('}', start));
+  return body
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('//'))
+    .map((l) => l.replace(/,$/, ''));
+}
+
+/** Every WIT `error-code` through a host's `errorVerdict`: each comes back as itself. */
+export function errorCodesRoundTrip(api) {
+  const codes = witEnum('error-code');
+  const sets = [[{ path: 'p.rego', source: 'package docker\ndecision := {"allow": true}\n' }]];
+  const seen = codes.map((code) => api.errorVerdict(sets, {}, '{}', { code, message: 'm' }, { nowNs: 0n }).error.code);
+  return { codes, seen };
+}
+
 export const sha256 = (text) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 /** The verification vectors (tests/tests/vectors.rs writes them; `cargo test` runs first). */

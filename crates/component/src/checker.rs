@@ -37,8 +37,8 @@ impl wit_checker::Guest for Component {
                 facts: facts.into_iter().map(fact).collect(),
             })
             .map_err(|e| wit::Error {
-                code: code_to_wit(e.code()),
-                message: e.to_string(),
+                code: code_to_wit(e.code),
+                message: e.message,
             })
     }
 }

@@ -135,7 +135,7 @@ fn code_from_wit(code: wit::ErrorCode) -> core_::ErrorCode {
 
 fn error(e: &core_::Error) -> wit::Error {
     wit::Error {
-        code: code_to_wit(e.code()),
+        code: code_to_wit(e.code().into()),
         message: e.to_string(),
     }
 }

@@ -29,7 +29,7 @@ impl wit_tester::Guest for Component {
             run.as_deref(),
         )
         .map_err(|e| wit::Error {
-            code: code_to_wit(e.code()),
+            code: code_to_wit(e.code().into()),
             message: e.to_string(),
         })?;
         Ok(wit_tester::TestReport {

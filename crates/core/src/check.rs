@@ -62,9 +62,11 @@ struct Resolved {
 }
 
 impl Resolved {
-    fn of(request: &CheckRequest) -> Result<Resolved, Error> {
-        let layout =
-            crate::layout::read(&request.evidence).map_err(|e| Error::InvalidEvidence(e.0))?;
+    fn of(request: &CheckRequest) -> Result<Resolved, VerdictError> {
+        let layout = crate::layout::read(&request.evidence).map_err(|e| VerdictError {
+            code: crate::ErrorCode::InvalidEvidence,
+            message: format!("invalid evidence: {e}"),
+        })?;
         Ok(Resolved {
             source: request.source.clone(),
             platform: request.platform.clone(),
@@ -85,22 +87,13 @@ pub struct Checked {
     pub input: Option<Json>,
 }
 
-fn map_input_error(e: &verdict_input::Error) -> Error {
-    use verdict_input::ErrorCode as C;
-    match e.code {
-        C::UnsupportedSource => Error::UnsupportedSource(e.message.clone()),
-        C::MalformedSource => Error::MalformedSource(e.message.clone()),
-        _ => Error::InvalidEvidence(e.message.clone()),
-    }
-}
-
 /// Builds the input `request` describes (`verdict eval --print`), with its facts.
 pub fn build_input(
     request: &CheckRequest,
     trust: &TrustMaterial,
-) -> Result<(Json, Vec<crate::Fact>), Error> {
+) -> Result<(Json, Vec<crate::Fact>), VerdictError> {
     let request = Resolved::of(request)?;
-    let built = build(&request, trust).map_err(|e| map_input_error(&e))?;
+    let built = build(&request, trust).map_err(|e| VerdictError::from(&e))?;
     Ok((built.input, crate::facts_of(&built.facts.to_json())))
 }
 
@@ -125,8 +118,8 @@ impl Engine {
         options: &crate::Options,
     ) -> Checked {
         let now_ns = options.now_ns;
-        let unchecked = |error: &Error, record: Json| {
-            let mut parts = Parts::error(error.into());
+        let unchecked = |error: VerdictError, record: Json| {
+            let mut parts = Parts::error(error);
             parts.extra.insert("request".into(), record);
             Checked {
                 verdict: self.subject.verdict(
@@ -139,11 +132,11 @@ impl Engine {
         };
         let resolved = match Resolved::of(request) {
             Ok(resolved) => resolved,
-            Err(e) => return unchecked(&e, unread_record(request, trust)),
+            Err(e) => return unchecked(e, unread_record(request, trust)),
         };
         let policy = match &self.policy {
             Ok(policy) => policy,
-            Err(e) => return unchecked(e, request_record(&resolved, trust)),
+            Err(e) => return unchecked(e.into(), request_record(&resolved, trust)),
         };
         self.check_resolved(policy, &resolved, trust, options)
     }
@@ -158,8 +151,8 @@ impl Engine {
         let now_ns = options.now_ns;
         let mut extra = Map::new();
         extra.insert("request".into(), request_record(request, trust));
-        let fail = |error: &Error, digest: &InputDigest, extra: Map<String, Json>, set| {
-            let mut parts = Parts::error(error.into());
+        let fail = |error: VerdictError, digest: &InputDigest, extra: Map<String, Json>, set| {
+            let mut parts = Parts::error(error);
             parts.extra = extra;
             parts.decided_by = set;
             self.subject.verdict(digest, now_ns, parts)
@@ -182,7 +175,7 @@ impl Engine {
                 let e = Error::EvaluationFailed(format!("failed to evaluate policy caps: {e}"));
                 let digest = digest_of(&caps_input);
                 return Checked {
-                    verdict: fail(&e, &digest, extra, Some(set)),
+                    verdict: fail((&e).into(), &digest, extra, Some(set)),
                     input: Some(caps_input),
                 };
             }
@@ -215,7 +208,7 @@ impl Engine {
                         extra.insert("conversions".into(), json!(conversions));
                     }
                     return Checked {
-                        verdict: fail(&map_input_error(&e), &digest, extra, None),
+                        verdict: fail(VerdictError::from(&e), &digest, extra, None),
                         input: None,
                     };
                 }
@@ -261,7 +254,7 @@ impl Engine {
         extra.insert("conversions".into(), json!(conversions));
         Checked {
             verdict: fail(
-                &e,
+                (&e).into(),
                 &digest_of(&json!({"source": request.source})),
                 extra,
                 None,

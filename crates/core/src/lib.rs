@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod codes;
 mod evidence;
 pub mod jcs;
 pub mod layout;
@@ -48,9 +49,10 @@ pub use verdict_policy::{RuleOutline, outline};
 
 pub use evidence::{BundleEvidence, Evidence};
 
+pub use codes::ErrorCode;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-pub use verdict_policy::{DEFAULT_QUERY, Error, ErrorCode, FileCoverage, Module};
+pub use verdict_policy::{DEFAULT_QUERY, Error, FileCoverage, Module};
 use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
 
 /// Version of the canonical verdict record's schema.
@@ -129,8 +131,24 @@ pub struct VerdictError {
 impl From<&Error> for VerdictError {
     fn from(e: &Error) -> Self {
         VerdictError {
-            code: e.code(),
+            code: e.code().into(),
             message: e.to_string(),
+        }
+    }
+}
+
+impl From<&verdict_input::Error> for VerdictError {
+    /// An input-building failure, its message as verdicts have always spelled it.
+    fn from(e: &verdict_input::Error) -> Self {
+        use verdict_input::ErrorCode as C;
+        let message = match e.code {
+            C::MalformedSource => format!("malformed source: {}", e.message),
+            C::InvalidEvidence => format!("invalid evidence: {}", e.message),
+            _ => e.message.clone(),
+        };
+        VerdictError {
+            code: e.code.into(),
+            message,
         }
     }
 }

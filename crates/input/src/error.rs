@@ -2,27 +2,17 @@
 
 use core::fmt;
 
-/// A stable, machine-readable error code (the same names as the verdict's error codes).
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// The source's scheme is not one Buildx evaluates (e.g. `oci-layout://`).
-    UnsupportedSource,
-    /// The source reference, URL or platform does not parse.
-    MalformedSource,
-    /// Evidence that does not parse, does not hash to its name, or does not belong to the
-    /// source.
-    InvalidEvidence,
-}
-
-impl ErrorCode {
-    /// The stable kebab-case name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::UnsupportedSource => "unsupported-source",
-            ErrorCode::MalformedSource => "malformed-source",
-            ErrorCode::InvalidEvidence => "invalid-evidence",
-        }
+verdict_codes::error_codes! {
+    /// A stable, machine-readable error code of input building: cases of the WIT `error-code`
+    /// (the verdict's codes, `verdict_core::ErrorCode`).
+    pub enum ErrorCode {
+        /// The source's scheme is not one Buildx evaluates (e.g. `oci-layout://`).
+        UnsupportedSource = "unsupported-source",
+        /// The source reference, URL or platform does not parse.
+        MalformedSource = "malformed-source",
+        /// Evidence that does not parse, does not hash to its name, or does not belong to the
+        /// source.
+        InvalidEvidence = "invalid-evidence",
     }
 }
 

@@ -1,94 +1,34 @@
 //! Errors of the policy engine, each with a stable [`ErrorCode`].
 
-use core::fmt;
-
-/// A stable, machine-readable error code.
-///
-/// The kebab-case names ([`ErrorCode::as_str`]) are the WIT `error-code`
-/// cases and the strings that test vectors assert on. Messages may change;
-/// codes are an API.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorCode {
-    /// A module does not parse or does not compile.
-    MalformedPolicy,
-    /// The input document is not valid JSON or is too large.
-    MalformedInput,
-    /// A policy calls a builtin that Buildx does not allow.
-    ForbiddenBuiltin,
-    /// No module declares the queried package.
-    WrongPackage,
-    /// The query is not a `data.…` reference.
-    MalformedQuery,
-    /// The query produced no result.
-    UndefinedDecision,
-    /// The decision has the wrong shape.
-    InvalidDecision,
-    /// Evaluation failed at run time.
-    EvaluationFailed,
-    /// A limit was exceeded.
-    ResourceExhausted,
-    /// The request is invalid.
-    InvalidRequest,
-    /// A bug in verdict.
-    Internal,
-    /// The source's scheme is not one Buildx evaluates (e.g. `oci-layout://`).
-    UnsupportedSource,
-    /// The source reference, URL or platform does not parse.
-    MalformedSource,
-    /// Evidence that does not parse, does not hash to its name, or does not
-    /// belong to the source.
-    InvalidEvidence,
-}
-
-impl ErrorCode {
-    /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 14] = [
-        ErrorCode::MalformedPolicy,
-        ErrorCode::MalformedInput,
-        ErrorCode::ForbiddenBuiltin,
-        ErrorCode::WrongPackage,
-        ErrorCode::MalformedQuery,
-        ErrorCode::UndefinedDecision,
-        ErrorCode::InvalidDecision,
-        ErrorCode::EvaluationFailed,
-        ErrorCode::ResourceExhausted,
-        ErrorCode::InvalidRequest,
-        ErrorCode::Internal,
-        ErrorCode::UnsupportedSource,
-        ErrorCode::MalformedSource,
-        ErrorCode::InvalidEvidence,
-    ];
-
-    /// The stable kebab-case name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::MalformedPolicy => "malformed-policy",
-            ErrorCode::MalformedInput => "malformed-input",
-            ErrorCode::ForbiddenBuiltin => "forbidden-builtin",
-            ErrorCode::WrongPackage => "wrong-package",
-            ErrorCode::MalformedQuery => "malformed-query",
-            ErrorCode::UndefinedDecision => "undefined-decision",
-            ErrorCode::InvalidDecision => "invalid-decision",
-            ErrorCode::EvaluationFailed => "evaluation-failed",
-            ErrorCode::ResourceExhausted => "resource-exhausted",
-            ErrorCode::InvalidRequest => "invalid-request",
-            ErrorCode::Internal => "internal",
-            ErrorCode::UnsupportedSource => "unsupported-source",
-            ErrorCode::MalformedSource => "malformed-source",
-            ErrorCode::InvalidEvidence => "invalid-evidence",
-        }
-    }
-
-    /// Parses a kebab-case name.
-    pub fn parse(s: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+verdict_codes::error_codes! {
+    /// A stable, machine-readable error code of the policy engine.
+    ///
+    /// The kebab-case names ([`ErrorCode::as_str`]) are cases of the WIT `error-code` (the
+    /// verdict's codes, `verdict_core::ErrorCode`, which adds the input builder's). Messages may
+    /// change; codes are an API.
+    pub enum ErrorCode {
+        /// A module does not parse or does not compile.
+        MalformedPolicy = "malformed-policy",
+        /// The input document is not valid JSON or is too large.
+        MalformedInput = "malformed-input",
+        /// A policy calls a builtin that Buildx does not allow.
+        ForbiddenBuiltin = "forbidden-builtin",
+        /// No module declares the queried package.
+        WrongPackage = "wrong-package",
+        /// The query is not a `data.…` reference.
+        MalformedQuery = "malformed-query",
+        /// The query produced no result.
+        UndefinedDecision = "undefined-decision",
+        /// The decision has the wrong shape.
+        InvalidDecision = "invalid-decision",
+        /// Evaluation failed at run time.
+        EvaluationFailed = "evaluation-failed",
+        /// A limit was exceeded.
+        ResourceExhausted = "resource-exhausted",
+        /// The request is invalid.
+        InvalidRequest = "invalid-request",
+        /// A bug in verdict.
+        Internal = "internal",
     }
 }
 
@@ -165,15 +105,6 @@ pub enum Error {
     /// A bug in verdict.
     #[error("internal error: {0}")]
     Internal(String),
-    /// The source's scheme is not one Buildx evaluates.
-    #[error("{0}")]
-    UnsupportedSource(String),
-    /// The source does not parse.
-    #[error("malformed source: {0}")]
-    MalformedSource(String),
-    /// The evidence is unusable.
-    #[error("invalid evidence: {0}")]
-    InvalidEvidence(String),
 }
 
 impl Error {
@@ -193,9 +124,6 @@ impl Error {
             Error::EvaluationFailed(_) => ErrorCode::EvaluationFailed,
             Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
             Error::Internal(_) => ErrorCode::Internal,
-            Error::UnsupportedSource(_) => ErrorCode::UnsupportedSource,
-            Error::MalformedSource(_) => ErrorCode::MalformedSource,
-            Error::InvalidEvidence(_) => ErrorCode::InvalidEvidence,
         }
     }
 }
@@ -207,7 +135,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for code in ErrorCode::ALL {
-            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
         }
         assert_eq!(ErrorCode::parse("nope"), None);
     }

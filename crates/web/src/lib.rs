@@ -259,7 +259,10 @@ pub fn build_input(request: JsValue, trust_root: &TrustRoot) -> JsValue {
         facts: Vec<convert::JsFact>,
     }
     let built = convert::check_request(request).and_then(|r| {
-        core_::build_input(&r, &trust_root.inner).map_err(|e| JsError::from_core(&e))
+        core_::build_input(&r, &trust_root.inner).map_err(|e| JsError {
+            code: e.code.as_str().to_owned(),
+            message: e.message,
+        })
     });
     match built {
         Ok((input, facts)) => to_js(&Built {
