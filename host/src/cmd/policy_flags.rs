@@ -158,3 +158,261 @@ fn parse_bool(value: &str, field: &str) -> Result<bool, PolicyFlagError> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of `specs`, or its error message.
+    fn plan_of(specs: &[&str]) -> Result<PolicyPlan, String> {
+        let specs: Vec<String> = specs.iter().map(|s| (*s).to_owned()).collect();
+        plan(&specs).map_err(|e| e.to_string())
+    }
+
+    /// Sets of file names from string slices.
+    fn sets(sets: &[&[&str]]) -> Vec<Vec<String>> {
+        sets.iter()
+            .map(|set| set.iter().map(|f| (*f).to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn parse_bool_takes_go_spellings_only() {
+        let cases: &[(&str, Option<bool>)] = &[
+            ("1", Some(true)),
+            ("t", Some(true)),
+            ("T", Some(true)),
+            ("TRUE", Some(true)),
+            ("true", Some(true)),
+            ("True", Some(true)),
+            ("0", Some(false)),
+            ("f", Some(false)),
+            ("F", Some(false)),
+            ("FALSE", Some(false)),
+            ("false", Some(false)),
+            ("False", Some(false)),
+            ("", None),
+            ("tRUE", None),
+            ("yes", None),
+            ("no", None),
+            ("on", None),
+            (" true", None),
+            ("true ", None),
+            ("2", None),
+            ("01", None),
+        ];
+        for (value, want) in cases {
+            let got = parse_bool(value, &format!("reset={value}"));
+            match want {
+                Some(b) => assert_eq!(got, Ok(*b), "{value:?}"),
+                None => assert_eq!(
+                    got.map_err(|e| e.to_string()),
+                    Err(format!("--policy \"reset={value}\": invalid boolean")),
+                    "{value:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn csv_fields_split_quote_and_escape() {
+        let cases: &[(&str, Result<&[&str], &str>)] = &[
+            ("a.rego", Ok(&["a.rego"])),
+            ("a.rego,b.rego", Ok(&["a.rego", "b.rego"])),
+            ("", Ok(&[])),
+            (",,a.rego,,", Ok(&["a.rego"])),
+            (r#""a,b.rego""#, Ok(&["a,b.rego"])),
+            (
+                r#"filename="a,b.rego",c.rego"#,
+                Ok(&["filename=a,b.rego", "c.rego"]),
+            ),
+            (r#""filename=a,b.rego""#, Ok(&["filename=a,b.rego"])),
+            (r#""say ""hi"".rego""#, Ok(&[r#"say "hi".rego"#])),
+            (r#""""#, Ok(&[])),
+            (r#""""""#, Ok(&["\""])),
+            (r#"a""b"#, Ok(&["ab"])),
+            (
+                r#""a.rego"#,
+                Err(r#"--policy "\"a.rego": unterminated quote"#),
+            ),
+            (
+                r#"a.rego,"b"#,
+                Err(r#"--policy "a.rego,\"b": unterminated quote"#),
+            ),
+            (r#""a""""#, Ok(&["a\""])),
+            (r#""a"""#, Err(r#"--policy "\"a\"\"": unterminated quote"#)),
+        ];
+        for (value, want) in cases {
+            let got = csv_fields(value).map_err(|e| e.to_string());
+            let want = want
+                .map(|fields| fields.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>())
+                .map_err(str::to_owned);
+            assert_eq!(got, want, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn spec_keys_are_trimmed_and_case_folded() {
+        let files = |files: &[&str]| PolicySpec {
+            files: files.iter().map(|f| (*f).to_owned()).collect(),
+            ..PolicySpec::default()
+        };
+        let cases: &[(&str, Result<PolicySpec, &str>)] = &[
+            ("filename=a.rego", Ok(files(&["a.rego"]))),
+            ("FILENAME=a.rego", Ok(files(&["a.rego"]))),
+            ("FileName=a.rego", Ok(files(&["a.rego"]))),
+            (" filename =a.rego", Ok(files(&["a.rego"]))),
+            // The value is kept as given.
+            ("filename= a.rego", Ok(files(&[" a.rego"]))),
+            ("a.rego,filename=b.rego", Ok(files(&["a.rego", "b.rego"]))),
+            (
+                " Reset = true",
+                Err(r#"--policy " Reset = true": invalid boolean"#),
+            ),
+            (
+                "RESET=True",
+                Ok(PolicySpec {
+                    reset: true,
+                    ..PolicySpec::default()
+                }),
+            ),
+            (
+                "Disabled=1",
+                Ok(PolicySpec {
+                    disabled: true,
+                    ..PolicySpec::default()
+                }),
+            ),
+            (
+                "strict=false,LOG-LEVEL=Debug",
+                Ok(PolicySpec {
+                    other: true,
+                    ..PolicySpec::default()
+                }),
+            ),
+            (
+                "filename=",
+                Err(r#"--policy "filename=": invalid value filename="#),
+            ),
+            (
+                "a.rego,colour=blue",
+                Err(r#"--policy "a.rego,colour=blue": invalid value colour=blue"#),
+            ),
+            (
+                "log-level=loud",
+                Err(r#"--policy "log-level=loud": invalid value log-level=loud"#),
+            ),
+            (
+                "strict=maybe",
+                Err(r#"--policy "strict=maybe": invalid boolean"#),
+            ),
+            (
+                "disabled=yes",
+                Err(r#"--policy "disabled=yes": invalid boolean"#),
+            ),
+        ];
+        for (value, want) in cases {
+            let got = parse_spec(value).map_err(|e| e.to_string());
+            assert_eq!(
+                got.as_ref().map_err(String::as_str),
+                want.as_ref().map_err(|e| *e),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn disabled_combined_with_anything_is_refused() {
+        const REFUSED: &str = "disabled policy cannot be combined with other policy flags";
+        let cases: &[&[&str]] = &[
+            &["disabled=true,a.rego"],
+            &["disabled=true,filename=a.rego"],
+            &["disabled=true,reset=true"],
+            &["disabled=true,strict=false"],
+            &["disabled=true,log-level=info"],
+            &["disabled=true", "a.rego"],
+            &["a.rego", "disabled=true"],
+            &["disabled=true", "disabled=true"],
+            &["disabled=true", ""],
+        ];
+        for specs in cases {
+            assert_eq!(plan_of(specs), Err(REFUSED.to_owned()), "{specs:?}");
+        }
+        // `reset=false` is no reset: it combines (as `strict=false` does not).
+        let alone: &[&str] = &[
+            "disabled=true",
+            "DISABLED=1",
+            "disabled=T,disabled=true",
+            "disabled=true,reset=false",
+        ];
+        for spec in alone {
+            assert_eq!(
+                plan_of(&[spec]),
+                Ok(PolicyPlan::Disabled {
+                    spec: (*spec).to_owned()
+                }),
+                "{spec:?}"
+            );
+        }
+        // `disabled=false` disables nothing: it is an empty value.
+        assert_eq!(
+            plan_of(&["disabled=false", "a.rego"]),
+            Ok(PolicyPlan::Sets {
+                reset: false,
+                sets: sets(&[&["a.rego"]])
+            })
+        );
+    }
+
+    #[test]
+    fn sets_and_reset() {
+        /// The `--policy` values, whether a reset dropped earlier sets, the sets.
+        type Case<'a> = (&'a [&'a str], bool, &'a [&'a [&'a str]]);
+        let cases: &[Case<'_>] = &[
+            (&[], false, &[]),
+            (&["a.rego"], false, &[&["a.rego"]]),
+            (&["a.rego,b.rego"], false, &[&["a.rego", "b.rego"]]),
+            (
+                &["filename=a.rego,filename=b.rego"],
+                false,
+                &[&["a.rego", "b.rego"]],
+            ),
+            (&["a.rego", "b.rego"], false, &[&["a.rego"], &["b.rego"]]),
+            // A value naming no file adds no set.
+            (&["a.rego", "", "strict=true"], false, &[&["a.rego"]]),
+            // `reset=true` drops the sets before its value, not its own files.
+            (&["a.rego", "reset=true,b.rego"], true, &[&["b.rego"]]),
+            (&["a.rego", "b.rego,reset=true"], true, &[&["b.rego"]]),
+            (&["a.rego", "reset=true"], true, &[]),
+            (&["reset=true", "a.rego"], true, &[&["a.rego"]]),
+            (
+                &["a.rego", "reset=true,b.rego", "c.rego"],
+                true,
+                &[&["b.rego"], &["c.rego"]],
+            ),
+            (
+                &["a.rego", "reset=false", "b.rego"],
+                false,
+                &[&["a.rego"], &["b.rego"]],
+            ),
+            (&["a.rego", "reset=1,b.rego", "reset=t"], true, &[]),
+        ];
+        for (specs, reset, want) in cases {
+            assert_eq!(
+                plan_of(specs),
+                Ok(PolicyPlan::Sets {
+                    reset: *reset,
+                    sets: sets(want)
+                }),
+                "{specs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_bad_value_is_reported() {
+        assert_eq!(
+            plan_of(&["a.rego", "b=c", "\"d"]),
+            Err(r#"--policy "b=c": invalid value b=c"#.to_owned())
+        );
+    }
+}
