@@ -27,6 +27,12 @@ pub(crate) struct CheckArgs {
     /// A policy set, as Buildx's `--policy`: `filename=FILE[,filename=FILE…]
     /// [,reset=true][,disabled=true]`, or simply `FILE[,FILE…]`. Repeat for
     /// several sets: all must allow; the first deny wins.
+    ///
+    /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). Files
+    /// are read from the build context, after `<Dockerfile>.rego`;
+    /// `reset=true` drops the sets before it (that one too); `disabled=true`
+    /// allows without evaluating and combines with nothing; `strict=` and
+    /// `log-level=` are accepted and ignored.
     #[arg(long = "policy", value_name = "SPEC")]
     policies: Vec<String>,
     #[command(flatten)]

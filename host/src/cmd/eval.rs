@@ -15,6 +15,7 @@ use super::check::check_source;
 use super::clock::now_ns;
 use super::files::{read, read_module, refusal_message};
 use super::format::{Format, JsonOutput};
+use super::policy_flags::{self, PolicyPlan};
 use super::sandbox::{Timeout, new_runner, parse_timeout};
 use super::source::{SourceArgs, check_request};
 
@@ -30,9 +31,19 @@ pub(crate) struct EvalArgs {
     /// standard error) instead of evaluating.
     #[arg(long, requires = "source")]
     print: bool,
-    /// A policy set: a Rego file, or several joined by commas (compiled
-    /// together). Repeat for several sets: all must allow; the first deny wins.
-    #[arg(short = 'p', long = "policy", value_name = "FILE[,FILE…]")]
+    /// A policy set, in Buildx's `--policy` grammar (with SOURCE or `-i`):
+    /// `FILE[,FILE…]` or `filename=FILE[,filename=FILE…][,reset=true]`.
+    ///
+    /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). The
+    /// files of one value are compiled together; repeat for several sets:
+    /// all must allow; the first deny wins. `reset=true` drops the sets
+    /// before it; `strict=` and `log-level=` are accepted and ignored. With
+    /// SOURCE, files are read from the build context after
+    /// `<Dockerfile>.rego`, and `disabled=true` allows without evaluating;
+    /// with `-i`, files are read from the working directory and
+    /// `disabled=true` is refused (there is nothing to evaluate without a
+    /// policy).
+    #[arg(short = 'p', long = "policy", value_name = "SPEC")]
     policies: Vec<String>,
     /// The input document (JSON); `-` reads standard input.
     #[arg(
@@ -228,22 +239,28 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
     )
 }
 
-/// The policy sets of `-p` values for an input document: each value is a set of files joined
-/// by commas, read from the working directory, each module named by its file name. Returns the
-/// sets and their module names.
+/// The policy sets of `-p` values for an input document: the files are read from the working
+/// directory and each module is named by its file name. `disabled=true` is refused: without a
+/// policy there is nothing to evaluate. Returns the sets and their module names.
 fn input_policy_sets(specs: &[String]) -> Result<(Vec<PolicySet>, Vec<Vec<String>>)> {
-    let mut sets: Vec<PolicySet> = Vec::new();
-    let mut names: Vec<Vec<String>> = Vec::new();
-    for spec in specs {
-        let mut set = Vec::new();
-        let mut files = Vec::new();
-        for file in spec.split(',').filter(|f| !f.is_empty()) {
-            let module = read_module(file)?;
-            files.push(module.path.clone());
-            set.push(module);
+    let files = match policy_flags::plan(specs)? {
+        PolicyPlan::Disabled { spec } => bail!(
+            "--policy {spec:?}: policies cannot be disabled when evaluating an input document (-i): there is nothing to evaluate without a policy"
+        ),
+        PolicyPlan::Sets { sets, .. } if sets.is_empty() => {
+            bail!("--policy: the values name no policy file; give at least one policy set (-p)")
         }
+        PolicyPlan::Sets { sets, .. } => sets,
+    };
+    let mut sets = Vec::new();
+    let mut names = Vec::new();
+    for set_files in &files {
+        let set = set_files
+            .iter()
+            .map(|file| read_module(file))
+            .collect::<Result<Vec<_>>>()?;
+        names.push(set.iter().map(|m| m.path.clone()).collect());
         sets.push(set);
-        names.push(files);
     }
     Ok((sets, names))
 }
