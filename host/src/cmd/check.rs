@@ -1,0 +1,271 @@
+//! `verdict check SOURCE` (and `verdict eval SOURCE`): a source checked against Buildx
+//! policies, its input built from the evidence inside the sandbox.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use verdict_host::fsroot::{self, Budget, ReadError};
+use verdict_host::{CheckRequest, NamedBytes, Options, PolicyModule, PolicySet, Runner};
+use verdict_host::{evidence, pretty};
+use wasmtime::error::Context as _;
+use wasmtime::{Result, bail};
+
+use super::clock::now_ns;
+use super::files::{read_module, refusal_message};
+use super::format::{Format, JsonOutput};
+use super::policy_flags::{self, PolicyPlan};
+use super::sandbox::SandboxArgs;
+use super::source::{SourceArgs, auto_policy, auto_policy_name, check_request};
+
+/// The flags of `verdict check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The source: `docker-image://REF`, a git URL (`https://…/repo.git#ref`,
+    /// `git://…`, `git@host:org/repo.git#ref`), `https://…`, `local://NAME`.
+    #[arg(value_name = "SOURCE")]
+    source: String,
+    /// A policy set, as Buildx's `--policy`: `filename=FILE[,filename=FILE…]
+    /// [,reset=true][,disabled=true]`, or simply `FILE[,FILE…]`. Repeat for
+    /// several sets: all must allow; the first deny wins.
+    ///
+    /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). Files
+    /// are read from the build context, after `<Dockerfile>.rego`;
+    /// `reset=true` drops the sets before it (that one too); `disabled=true`
+    /// allows without evaluating and combines with nothing; `strict=` and
+    /// `log-level=` are accepted and ignored.
+    #[arg(long = "policy", value_name = "SPEC")]
+    policies: Vec<String>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+    /// A trusted root (JSON) for signatures instead of the embedded
+    /// public-good root (the only one Buildx trusts).
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// The evaluation time (RFC 3339). Defaults to the current time.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Record line coverage: the lines of each policy module the evaluation
+    /// reached and those it never did (as `opa eval --coverage`); printed after
+    /// the verdict, or as `coverage` in the JSON output. The verdict and its
+    /// hash are the same either way.
+    #[arg(long)]
+    coverage: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+impl CheckArgs {
+    /// What `--format json` prints when the command fails.
+    pub(crate) fn json_output(&self) -> Option<JsonOutput> {
+        matches!(self.format, Format::Json).then_some(JsonOutput::Verdict)
+    }
+}
+
+/// Runs `verdict check`; the exit status of its decision.
+pub(crate) fn run(args: CheckArgs) -> Result<u8> {
+    let options = Options {
+        query: None,
+        now_ns: now_ns(args.now.as_deref())?,
+        coverage: args.coverage,
+    };
+    let runner = args.sandbox.runner()?;
+    check_source(
+        &runner,
+        &args.source,
+        &args.policies,
+        &args.source_args,
+        args.trusted_root.as_deref(),
+        &options,
+        args.format,
+    )
+}
+
+/// Checks a source against the sets (the auto-discovered `<Dockerfile>.rego` first) and prints
+/// the verdict; the exit status of its decision.
+pub(crate) fn check_source(
+    runner: &Runner,
+    source: &str,
+    specs: &[String],
+    args: &SourceArgs,
+    trusted_root: Option<&Path>,
+    options: &Options,
+    format: Format,
+) -> Result<u8> {
+    let (reset, files) = match policy_flags::plan(specs)? {
+        PolicyPlan::Disabled { .. } => {
+            println!("policies disabled: {source} allowed");
+            return Ok(0);
+        }
+        PolicyPlan::Sets { reset, sets } => (reset, sets),
+    };
+    // A `reset=true` drops the auto-discovered set too (BX `build/build.go`).
+    let auto = auto_policy(&args.dockerfile).filter(|_| !reset);
+    let mut budget = Budget::default();
+    let (sets, mut names) = match policy_sets(auto.as_deref(), &files, &args.context, &mut budget) {
+        Ok(loaded) => loaded,
+        Err(e) => return refused(runner, &[], &[], source, options, format, e),
+    };
+    if sets.is_empty() && !args.default_policy {
+        bail!(
+            "no policy: no {:?} next to the Dockerfile, no --policy and no --default-policy",
+            auto_policy_name(&args.dockerfile)
+        );
+    }
+    if args.default_policy {
+        names.insert(0, vec!["builtin/default.rego".to_owned()]);
+    }
+    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|mut request| {
+        check_with_files(
+            runner,
+            &sets,
+            options,
+            &mut request,
+            &args.context,
+            &mut budget,
+        )
+    });
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(e) => return refused(runner, &sets, &names, source, options, format, e),
+    };
+    print_checked(&checked, &names, source, format);
+    Ok(checked.verdict.decision.exit_code())
+}
+
+/// Reads the policy sets of a source check: `auto` (the auto-discovered file, unless a reset
+/// dropped it) as set #1, named by its file name; then each set of `files`, read relative to
+/// `base` (the build context; `cwd://` paths from the working directory) as BX
+/// `build/policy_loader.go` reads them, as build-context files
+/// ([`evidence::read_context_file`]) counted against `budget`. Returns the sets and their
+/// module names.
+fn policy_sets(
+    auto: Option<&Path>,
+    files: &[Vec<String>],
+    base: &Path,
+    budget: &mut Budget,
+) -> Result<(Vec<PolicySet>, Vec<Vec<String>>)> {
+    let mut sets: Vec<PolicySet> = Vec::new();
+    if let Some(auto) = auto {
+        sets.push(vec![read_module(&auto.to_string_lossy())?]);
+    }
+    for names in files {
+        let mut set = Vec::new();
+        for name in names {
+            let bytes = evidence::read_context_file(base, name, budget)
+                .map_err(|e| e.context("--policy"))?
+                .ok_or_else(|| {
+                    ReadError::new(
+                        fsroot::ReadCode::NotFound,
+                        format!("--policy: `{name}` is not in the build context"),
+                    )
+                })?;
+            let source = String::from_utf8(bytes)
+                .with_context(|| format!("--policy {name:?}: the policy is not UTF-8"))?;
+            set.push(PolicyModule {
+                path: name.clone(),
+                source,
+            });
+        }
+        sets.push(set);
+    }
+    let names = sets
+        .iter()
+        .map(|set| set.iter().map(|m| m.path.clone()).collect())
+        .collect();
+    Ok((sets, names))
+}
+
+/// The most rounds of "the policy asked for files; read them; check again" (Buildx's limit
+/// for metadata resolution).
+const MAX_ROUNDS: usize = 10;
+
+/// Checks `request`, reading the build-context files the policy asks for between rounds.
+fn check_with_files(
+    runner: &Runner,
+    sets: &[PolicySet],
+    options: &Options,
+    request: &mut CheckRequest,
+    context: &Path,
+    budget: &mut Budget,
+) -> Result<verdict_host::Checked> {
+    // One deadline for every round: the files read between rounds do not
+    // buy the policy more time.
+    let deadline = runner.deadline();
+    let mut checked = runner.check_until(sets, options, request, deadline)?;
+    for _ in 1..MAX_ROUNDS {
+        let mut added = false;
+        for name in &checked.verdict.missing_files {
+            if request.files.iter().any(|f| &f.name == name) {
+                continue;
+            }
+            if let Some(content) = evidence::read_context_file(context, name, budget)
+                .map_err(|e| e.context("build-context file"))?
+            {
+                request.files.push(NamedBytes {
+                    name: name.clone(),
+                    content,
+                });
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+        checked = runner.check_until(sets, options, request, deadline)?;
+    }
+    Ok(checked)
+}
+
+/// Prints a source's verdict in `format`.
+fn print_checked(
+    checked: &verdict_host::Checked,
+    names: &[Vec<String>],
+    source: &str,
+    format: Format,
+) {
+    let verdict = &checked.verdict;
+    match format {
+        Format::Json => println!("{}", pretty::json_output(verdict)),
+        Format::Pretty => {
+            println!("source {source}");
+            if let Some(pin) = &verdict.pin {
+                let base = source.split('@').next().unwrap_or(source);
+                println!("pinned {base}@{pin}");
+            }
+            print!("{}", pretty::render(verdict, names));
+            print!("{}", pretty::render_facts(&verdict.canonical_json));
+            print!("{}", pretty::render_coverage(&verdict.coverage));
+        }
+    }
+}
+
+/// A file the host refused to read ([`ReadError`]: outside its root, not a regular file, over
+/// its cap) is an `invalid-request` error verdict naming it, rendered by the component like any
+/// other; any other error is returned as it is.
+fn refused(
+    runner: &Runner,
+    sets: &[PolicySet],
+    names: &[Vec<String>],
+    source: &str,
+    options: &Options,
+    format: Format,
+    e: wasmtime::Error,
+) -> Result<u8> {
+    let Some(refusal) = e.downcast_ref::<ReadError>() else {
+        return Err(e);
+    };
+    let error = verdict_host::VerdictError {
+        code: verdict_host::ErrorCode::InvalidRequest,
+        message: refusal_message(refusal),
+    };
+    let input = serde_json::json!({ "source": source }).to_string();
+    let checked = verdict_host::Checked {
+        verdict: runner.error_verdict(sets, options, &input, &error),
+        input: None,
+    };
+    print_checked(&checked, names, source, format);
+    Ok(checked.verdict.decision.exit_code())
+}

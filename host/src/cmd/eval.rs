@@ -1,0 +1,266 @@
+//! `verdict eval`: policies evaluated against an input document (`-i`), or against a source's
+//! input built from its evidence (SOURCE, as `verdict check`), with Buildx semantics.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use verdict_host::fsroot::{self, Budget, ReadError};
+use verdict_host::verify::Digest;
+use verdict_host::{Limits, Options, PolicySet, Runner, pretty};
+use wasmtime::error::Context as _;
+use wasmtime::{Result, bail};
+
+use super::check::check_source;
+use super::clock::now_ns;
+use super::files::{read, read_module, refusal_message};
+use super::format::{Format, JsonOutput};
+use super::policy_flags::{self, PolicyPlan};
+use super::sandbox::{Timeout, new_runner, parse_timeout};
+use super::source::{SourceArgs, check_request};
+
+/// The flags of `verdict eval`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// A source to evaluate instead of an input document, as `docker buildx
+    /// policy eval SOURCE`: its input is built from `--evidence` (see
+    /// `verdict check`); with `--print`, the input is printed instead.
+    #[arg(value_name = "SOURCE", conflicts_with = "input")]
+    source: Option<String>,
+    /// Print the input document built for SOURCE (and what it rests on, on
+    /// standard error) instead of evaluating.
+    #[arg(long, requires = "source")]
+    print: bool,
+    /// A policy set, in Buildx's `--policy` grammar (with SOURCE or `-i`):
+    /// `FILE[,FILE…]` or `filename=FILE[,filename=FILE…][,reset=true]`.
+    ///
+    /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). The
+    /// files of one value are compiled together; repeat for several sets:
+    /// all must allow; the first deny wins. `reset=true` drops the sets
+    /// before it; `strict=` and `log-level=` are accepted and ignored. With
+    /// SOURCE, files are read from the build context after
+    /// `<Dockerfile>.rego`, and `disabled=true` allows without evaluating;
+    /// with `-i`, files are read from the working directory and
+    /// `disabled=true` is refused (there is nothing to evaluate without a
+    /// policy).
+    #[arg(short = 'p', long = "policy", value_name = "SPEC")]
+    policies: Vec<String>,
+    /// The input document (JSON); `-` reads standard input.
+    #[arg(
+        short = 'i',
+        long = "input",
+        value_name = "FILE",
+        required_unless_present = "source"
+    )]
+    input: Option<PathBuf>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+    /// The query to evaluate.
+    #[arg(long, default_value = "data.docker.decision")]
+    query: String,
+    /// The evaluation time (RFC 3339), returned by `time.now_ns()`.
+    /// Defaults to the current time.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Record line coverage: the lines of each policy module the evaluation
+    /// reached and those it never did (as `opa eval --coverage`); printed after
+    /// the verdict, or as `coverage` in the JSON output. The verdict and its
+    /// hash are the same either way.
+    #[arg(long)]
+    coverage: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    /// Fuel for one evaluation (about one unit per WebAssembly instruction).
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    fuel: u64,
+    /// Memory cap of the sandbox, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_memory >> 20)]
+    max_memory: usize,
+    /// Do not read or write the precompiled-code cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Wall-clock deadline of the evaluation (of all rounds of a SOURCE's
+    /// check together): `30s`, `500ms`, `2m`, `1h`; `0` for none. Past it
+    /// the verdict is an error with code `resource-exhausted`.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    timeout: Timeout,
+    /// A Sigstore bundle as evidence, and the digest it signs:
+    /// `FILE=sha256:HEX`. Repeatable. The bundles are verified in the
+    /// sandbox; the verified ones become `input.signatures` (replacing any
+    /// the input carries), and the verdict records each one's outcome.
+    #[arg(long = "bundle", value_name = "FILE=sha256:HEX")]
+    bundles: Vec<String>,
+    /// The trusted root for `--bundle` and SOURCE signatures (default: the
+    /// embedded public-good root).
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+}
+
+impl EvalArgs {
+    /// What `--format json` prints when the command fails (`--print` prints no verdict).
+    pub(crate) fn json_output(&self) -> Option<JsonOutput> {
+        (matches!(self.format, Format::Json) && !self.print).then_some(JsonOutput::Verdict)
+    }
+
+    /// The runner with the command line's limits.
+    fn runner(&self) -> Result<Runner> {
+        new_runner(self.fuel, self.max_memory, self.timeout, self.no_cache)
+    }
+}
+
+/// Runs `verdict eval`; the exit status of its decision.
+pub(crate) fn run(args: EvalArgs) -> Result<u8> {
+    if let Some(source) = &args.source {
+        return eval_source(&args, source);
+    }
+    let Some(input_path) = &args.input else {
+        bail!("give an input document (-i) or a SOURCE");
+    };
+    if args.policies.is_empty() {
+        bail!("give at least one policy set (-p)");
+    }
+    let (sets, names) = input_policy_sets(&args.policies)?;
+    let input = if input_path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .take(fsroot::MAX_GIVEN_FILE + 1)
+            .read_to_string(&mut text)
+            .context("failed to read the input from standard input")?;
+        if text.len() as u64 > fsroot::MAX_GIVEN_FILE {
+            bail!(
+                "the input on standard input is over the host's {}-byte limit",
+                fsroot::MAX_GIVEN_FILE
+            );
+        }
+        text
+    } else {
+        String::from_utf8(read(input_path, "input")?)
+            .with_context(|| format!("failed to read input {input_path:?}: not UTF-8"))?
+    };
+    let runner = args.runner()?;
+    let options = Options {
+        query: Some(args.query.clone()),
+        now_ns: now_ns(args.now.as_deref())?,
+        coverage: args.coverage,
+    };
+    let verdict = if args.bundles.is_empty() {
+        runner.evaluate(&sets, &options, &input)?
+    } else {
+        let mut evidence = Vec::new();
+        for spec in &args.bundles {
+            let (file, digest) = spec
+                .rsplit_once('=')
+                .with_context(|| format!("--bundle {spec:?}: expected FILE=sha256:HEX"))?;
+            let hex = digest
+                .strip_prefix("sha256:")
+                .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .with_context(|| {
+                    format!("--bundle {spec:?}: the digest must be sha256: + 64 hex digits")
+                })?;
+            let value = (0..32)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()?;
+            let bundle = read(std::path::Path::new(file), "bundle")?;
+            evidence.push(verdict_host::BundleEvidence {
+                bundle,
+                artifact: Digest {
+                    algorithm: "sha256".into(),
+                    value,
+                },
+            });
+        }
+        let root = match &args.trusted_root {
+            Some(path) => Some(read(path, "trusted root")?),
+            None => None,
+        };
+        runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?
+    };
+    match args.format {
+        Format::Json => println!("{}", pretty::json_output(&verdict)),
+        Format::Pretty => {
+            print!("{}", pretty::render(&verdict, &names));
+            // With evidence, which input fields the bundles proved and which were removed.
+            let record = serde_json::from_str::<serde_json::Value>(&verdict.canonical_json)
+                .unwrap_or_default();
+            print!("{}", pretty::render_fact_list(&record["facts"]));
+            print!("{}", pretty::render_coverage(&verdict.coverage));
+        }
+    }
+    Ok(verdict.decision.exit_code())
+}
+
+/// `verdict eval SOURCE`: the source checked with the query (as `verdict check`), or with
+/// `--print` its input document printed.
+fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
+    let runner = args.runner()?;
+    if args.print {
+        let request = match check_request(
+            source,
+            &args.source_args,
+            args.trusted_root.as_deref(),
+            &mut Budget::default(),
+        ) {
+            Ok(request) => request,
+            Err(e) => {
+                let Some(refusal) = e.downcast_ref::<ReadError>() else {
+                    return Err(e);
+                };
+                eprintln!("error[invalid-request]: {}", refusal_message(refusal));
+                return Ok(2);
+            }
+        };
+        return match runner.build_input(&request)? {
+            Ok(json) => {
+                let value: serde_json::Value = serde_json::from_str(&json)?;
+                println!("{}", serde_json::to_string_pretty(&value["input"])?);
+                eprint!("{}", pretty::render_fact_list(&value["facts"]));
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
+                Ok(2)
+            }
+        };
+    }
+    let options = Options {
+        query: Some(args.query.clone()),
+        now_ns: now_ns(args.now.as_deref())?,
+        coverage: args.coverage,
+    };
+    check_source(
+        &runner,
+        source,
+        &args.policies,
+        &args.source_args,
+        args.trusted_root.as_deref(),
+        &options,
+        args.format,
+    )
+}
+
+/// The policy sets of `-p` values for an input document: the files are read from the working
+/// directory and each module is named by its file name. `disabled=true` is refused: without a
+/// policy there is nothing to evaluate. Returns the sets and their module names.
+fn input_policy_sets(specs: &[String]) -> Result<(Vec<PolicySet>, Vec<Vec<String>>)> {
+    let files = match policy_flags::plan(specs)? {
+        PolicyPlan::Disabled { spec } => bail!(
+            "--policy {spec:?}: policies cannot be disabled when evaluating an input document (-i): there is nothing to evaluate without a policy"
+        ),
+        PolicyPlan::Sets { sets, .. } if sets.is_empty() => {
+            bail!("--policy: the values name no policy file; give at least one policy set (-p)")
+        }
+        PolicyPlan::Sets { sets, .. } => sets,
+    };
+    let mut sets = Vec::new();
+    let mut names = Vec::new();
+    for set_files in &files {
+        let set = set_files
+            .iter()
+            .map(|file| read_module(file))
+            .collect::<Result<Vec<_>>>()?;
+        names.push(set.iter().map(|m| m.path.clone()).collect());
+        sets.push(set);
+    }
+    Ok((sets, names))
+}

@@ -1,0 +1,120 @@
+//! A source to check (`verdict check SOURCE`, `verdict eval SOURCE`): the flags saying where its
+//! evidence, build settings and context come from, and the check request built from them.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use verdict_host::fsroot::{self, Budget};
+use verdict_host::{BuildEnv, CheckRequest, Evidence, evidence};
+use wasmtime::error::Context as _;
+use wasmtime::{Result, bail};
+
+/// Where a source's evidence, build settings and context come from.
+#[derive(Debug, Args)]
+pub(crate) struct SourceArgs {
+    /// The platform of an image source.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
+    pub(crate) platform: String,
+    /// The Dockerfile: `<Dockerfile>.rego` next to it is loaded as the first
+    /// policy set when it exists, and its base name is `input.env.filename`.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PATH",
+        default_value = "Dockerfile"
+    )]
+    pub(crate) dockerfile: PathBuf,
+    /// An evidence directory (docs/evidence.md): `oci/` (an OCI image layout
+    /// with index, manifests, attestation manifests, referrers and bundles),
+    /// `git/refs`, `git/objects/`, `http/content` or `http/checksum`,
+    /// `attestations/<owner>/<repo>/`.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) evidence: Option<PathBuf>,
+    /// The build context: policies' file arguments (`load_json`, keys,
+    /// signatures, bundles) are read from it (`cwd://` paths from the
+    /// working directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub(crate) context: PathBuf,
+    /// A build argument (`input.env.args`). Repeatable.
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub(crate) build_args: Vec<String>,
+    /// A label (`input.env.labels`). Repeatable.
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub(crate) labels: Vec<String>,
+    /// The build target (`input.env.target`).
+    #[arg(long)]
+    pub(crate) target: Option<String>,
+    /// Prepend Buildx's built-in default policy (`BUILDX_DEFAULT_POLICY=1`).
+    #[arg(long)]
+    pub(crate) default_policy: bool,
+}
+
+/// The check request for a source, with its evidence read from disk.
+pub(crate) fn check_request(
+    source: &str,
+    args: &SourceArgs,
+    trusted_root: Option<&Path>,
+    budget: &mut Budget,
+) -> Result<CheckRequest> {
+    let evidence = match &args.evidence {
+        Some(dir) if !dir.is_dir() => bail!("evidence directory {dir:?} does not exist"),
+        Some(dir) => evidence::load_with(dir, budget)?,
+        None => Evidence {
+            oci_index: None,
+            blobs: vec![],
+            git_refs: None,
+            git_objects: vec![],
+            http_content: None,
+            http_checksum: None,
+            attestations: vec![],
+            attestation_manifest: None,
+            signature_bundles: vec![],
+        },
+    };
+    let filename = args
+        .dockerfile
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned);
+    Ok(CheckRequest {
+        source: Some(source.to_owned()),
+        platform: Some(args.platform.clone()),
+        env: BuildEnv {
+            args: key_values(&args.build_args, "--build-arg")?,
+            labels: key_values(&args.labels, "--label")?,
+            filename,
+            target: args.target.clone(),
+        },
+        evidence,
+        files: vec![],
+        trusted_root: trusted_root
+            .map(|p| fsroot::read_given(p, "trusted root", fsroot::MAX_GIVEN_FILE, budget))
+            .transpose()?,
+        default_policy: args.default_policy,
+    })
+}
+
+/// `KEY=VALUE` flag values as pairs; `flag` names the flag in errors.
+fn key_values(items: &[String], flag: &str) -> Result<Vec<(String, String)>> {
+    items
+        .iter()
+        .map(|item| {
+            item.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("{flag} {item:?}: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// `<Dockerfile>.rego` next to the Dockerfile, when it exists (BX `build/opt.go`).
+pub(crate) fn auto_policy(dockerfile: &Path) -> Option<PathBuf> {
+    let mut name = dockerfile.file_name()?.to_os_string();
+    name.push(".rego");
+    let path = dockerfile.with_file_name(name);
+    path.is_file().then_some(path)
+}
+
+/// The name of the auto-discovered policy, for messages.
+pub(crate) fn auto_policy_name(dockerfile: &Path) -> String {
+    format!("{}.rego", dockerfile.display())
+}

@@ -1,0 +1,190 @@
+//! `verdict verify`: a Sigstore bundle verified, and what it proves printed (signer, times,
+//! transparency-log entries, statement).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use verdict_host::pretty;
+use verdict_host::verify::{
+    Artifact, CertificateIdentity, Digest, IdentityPolicy, Matcher, Thresholds, VerifyFailure,
+    VerifyOptions,
+};
+use wasmtime::{Result, bail};
+
+use super::files::read;
+use super::format::{Format, JsonOutput};
+use super::sandbox::SandboxArgs;
+
+/// The flags of `verdict verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The Sigstore bundle to verify.
+    #[arg(long, value_name = "FILE")]
+    bundle: PathBuf,
+    /// The artifact the bundle signs (for an in-toto statement, a subject).
+    #[arg(long, value_name = "FILE")]
+    artifact: Option<PathBuf>,
+    /// The artifact's digest instead of its bytes: `sha256:`, `sha384:` or
+    /// `sha512:` + hex.
+    #[arg(long, value_name = "ALG:HEX")]
+    digest: Option<String>,
+    /// The exact subject alternative name of the signing certificate.
+    #[arg(
+        long,
+        value_name = "SAN",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    certificate_identity: Option<String>,
+    /// A regular expression the whole subject alternative name must match.
+    #[arg(long, value_name = "REGEX")]
+    certificate_identity_regexp: Option<String>,
+    /// The exact OIDC issuer of the signing certificate.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    certificate_oidc_issuer: Option<String>,
+    /// A regular expression the whole OIDC issuer must match.
+    #[arg(long, value_name = "REGEX")]
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// The PEM (or DER) public key the bundle must be signed with.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = [
+            "certificate_identity",
+            "certificate_identity_regexp",
+            "certificate_oidc_issuer",
+            "certificate_oidc_issuer_regexp",
+        ]
+    )]
+    key: Option<PathBuf>,
+    /// A trusted root (JSON) instead of the embedded public-good root.
+    #[arg(long, value_name = "FILE", conflicts_with = "github")]
+    trusted_root: Option<PathBuf>,
+    /// Use the embedded GitHub (Artifact Attestations) root.
+    #[arg(long)]
+    github: bool,
+    /// Verified transparency-log entries required.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    tlog_threshold: u32,
+    /// Verified SCTs required (certificate bundles).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    ctlog_threshold: u32,
+    /// Verified times required (signed entry timestamps, RFC 3161).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    timestamp_threshold: u32,
+    /// Accept v0.1 bundles whose entries carry a signed entry timestamp but
+    /// no inclusion proof.
+    #[arg(long)]
+    allow_v01_set_only: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+impl VerifyArgs {
+    /// What `--format json` prints when the command fails.
+    pub(crate) fn json_output(&self) -> Option<JsonOutput> {
+        matches!(self.format, Format::Json).then_some(JsonOutput::Verification)
+    }
+}
+
+/// Lowercase or uppercase hex to bytes.
+pub(crate) fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The exit status of a failed verification: 1 when a check failed, 2 when
+/// the sandbox stopped the verifier.
+pub(crate) fn failure_status(failure: &VerifyFailure) -> u8 {
+    if failure.is_verify() { 1 } else { 2 }
+}
+
+/// Runs `verdict verify`; 0 verified, 1 not verified, 2 the sandbox stopped the verifier.
+pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
+    let bundle = read(&args.bundle, "bundle")?;
+    let artifact = match (&args.artifact, &args.digest) {
+        (Some(path), _) => Artifact::Bytes(read(path, "artifact")?),
+        (None, Some(text)) => {
+            let parsed = text
+                .split_once(':')
+                .and_then(|(alg, hex)| Some((alg.to_owned(), hex_decode(hex)?)));
+            let Some((algorithm, value)) = parsed else {
+                bail!("--digest {text:?} is not ALG:HEX (e.g. sha256:9f86d0…)");
+            };
+            Artifact::Digest(Digest { algorithm, value })
+        }
+        (None, None) => bail!("give --artifact or --digest"),
+    };
+    let matcher = |exact: &Option<String>, regex: &Option<String>| match (exact, regex) {
+        (Some(s), _) => Some(Matcher::Exact(s.clone())),
+        (None, Some(r)) => Some(Matcher::Regex(r.clone())),
+        (None, None) => None,
+    };
+    let subject = matcher(
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    );
+    let issuer = matcher(
+        &args.certificate_oidc_issuer,
+        &args.certificate_oidc_issuer_regexp,
+    );
+    let identity = match (&args.key, subject, issuer) {
+        (Some(key), _, _) => IdentityPolicy::Key(read(key, "key")?),
+        (None, None, None) => IdentityPolicy::AnyCertificate,
+        (None, subject, issuer) => {
+            IdentityPolicy::Certificate(CertificateIdentity { subject, issuer })
+        }
+    };
+    let options = VerifyOptions {
+        identity,
+        thresholds: Thresholds {
+            tlog: args.tlog_threshold,
+            ctlog: args.ctlog_threshold,
+            timestamps: args.timestamp_threshold,
+        },
+        allow_v01_set_only: args.allow_v01_set_only,
+    };
+    let runner = args.sandbox.runner()?;
+    let root = match &args.trusted_root {
+        Some(path) => runner.trust_root_from_json(&read(path, "trusted root")?)?,
+        None if args.github => runner.trust_root_github()?,
+        None => runner.trust_root_public_good()?,
+    };
+    let outcome = match root {
+        Ok(mut root) => match root.digest()? {
+            Ok(digest) => root
+                .verify_bundle(&bundle, &artifact, &options)?
+                .map(|verified| (verified, digest)),
+            Err(failure) => Err(failure),
+        },
+        Err(failure) => Err(failure),
+    };
+    match (&outcome, args.format) {
+        (Ok((verified, _)), Format::Json) => {
+            println!("{{\"verified\":true,\"facts\":{}}}", verified.facts_json);
+        }
+        (Ok((verified, digest)), Format::Pretty) => {
+            print!("{}", pretty::render_verified(verified, Some(digest)));
+        }
+        (Err(failure), Format::Json) => {
+            let error = serde_json::json!({"code": failure.code(), "message": failure.message()});
+            println!("{{\"verified\":false,\"error\":{error}}}");
+        }
+        (Err(failure), Format::Pretty) => print!("{}", pretty::render_verify_failure(failure)),
+    }
+    Ok(match &outcome {
+        Ok(_) => 0,
+        Err(failure) => failure_status(failure),
+    })
+}
