@@ -704,6 +704,17 @@ impl ErrorCode {
     }
 }
 
+impl FactStatus {
+    /// `verified`, `asserted` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactStatus::Verified => "verified",
+            FactStatus::Asserted => "asserted",
+            FactStatus::Failed => "failed",
+        }
+    }
+}
+
 impl Decision {
     /// `allow`, `deny` or `error`.
     pub fn as_str(self) -> &'static str {

@@ -246,38 +246,34 @@ pub fn json_output(verdict: &Verdict) -> String {
     out
 }
 
-/// The facts a checked input rests on (`facts` of a canonical verdict record): one line per
-/// field, verified / asserted / failed.
-pub fn render_facts(canonical_json: &str) -> String {
-    let Ok(record) = serde_json::from_str::<Value>(canonical_json) else {
-        return String::new();
-    };
-    let mut out = render_fact_list(&record["facts"]);
-    if let Some(missing) = record["missingFiles"].as_array() {
-        let names: Vec<&str> = missing.iter().filter_map(|m| m.as_str()).collect();
+/// What the input rests on and the build-context files asked for but not found, from the
+/// verdict's typed facts (no canonical JSON is re-parsed).
+pub fn render_facts(verdict: &Verdict) -> String {
+    let mut out = render_fact_list(&verdict.facts);
+    if !verdict.missing_files.is_empty() {
         let _ = writeln!(
             out,
             "  files asked for but not found: {}",
-            escape(&names.join(", "))
+            escape(&verdict.missing_files.join(", "))
         );
     }
     out
 }
 
-/// A list of facts (`[{field, status, how}]`), one line each.
-pub fn render_fact_list(facts: &Value) -> String {
+/// A list of facts, one line each.
+pub fn render_fact_list(facts: &[crate::Fact]) -> String {
     let mut out = String::new();
-    let Some(list) = facts.as_array().filter(|l| !l.is_empty()) else {
+    if facts.is_empty() {
         return out;
-    };
+    }
     let _ = writeln!(out, "  evidence:");
-    for fact in list {
+    for fact in facts {
         let _ = writeln!(
             out,
             "    {:<8} {}: {}",
-            escape(fact["status"].as_str().unwrap_or("?")),
-            escape(fact["field"].as_str().unwrap_or("?")),
-            escape(fact["how"].as_str().unwrap_or(""))
+            fact.status.as_str(),
+            escape(&fact.field),
+            escape(&fact.how)
         );
     }
     out

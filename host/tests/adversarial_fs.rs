@@ -472,14 +472,19 @@ fn evidence_refusals() {
             "leaves-root",
         ),
         (
-            "evidence-refs-not-utf8",
-            "git/refs",
+            "evidence-nests-too-deep",
+            "git/objects/a/b/c",
+            |e| fs::create_dir_all(e.join("git/objects/a/b/c/d/e")).unwrap(),
+            "invalid-name",
+        ),
+        (
+            "evidence-symlink-loop",
+            "attestations/loop/loop/loop/loop",
             |e| {
-                let mut refs = fs::read(e.join("git/refs")).unwrap();
-                refs.extend_from_slice(b"\xff\n");
-                fs::write(e.join("git/refs"), refs).unwrap();
+                fs::create_dir_all(e.join("attestations")).unwrap();
+                symlink(".", e.join("attestations/loop")).unwrap();
             },
-            "not-utf8",
+            "invalid-name",
         ),
         (
             "evidence-fifo",
@@ -529,6 +534,51 @@ fn evidence_refusals() {
     for (case, file, setup, reason) in cases {
         let run = evidence_case(case, setup);
         assert_refused(&run, file, reason);
+    }
+}
+
+/// What the host reads but the component refuses: the evidence listing's layout is the
+/// component's to read, so a stray file or a text part that is not UTF-8 is `invalid-evidence`,
+/// naming the file — the same verdict in every host.
+#[test]
+fn evidence_the_component_refuses() {
+    type Setup = fn(&Path);
+    let cases: &[(&str, &str, Setup, &str)] = &[
+        (
+            "evidence-refs-not-utf8",
+            "git/refs",
+            |e| {
+                let mut refs = fs::read(e.join("git/refs")).unwrap();
+                refs.extend_from_slice(b"\xff\n");
+                fs::write(e.join("git/refs"), refs).unwrap();
+            },
+            "is not UTF-8",
+        ),
+        (
+            "evidence-stray-file",
+            "notes.txt",
+            |e| fs::write(e.join("notes.txt"), b"hello").unwrap(),
+            "is not part of the evidence layout",
+        ),
+        (
+            "evidence-object-in-a-subdirectory",
+            "git/objects/ab/cdef",
+            |e| {
+                fs::create_dir_all(e.join("git/objects/ab")).unwrap();
+                fs::write(e.join("git/objects/ab/cdef"), b"x").unwrap();
+            },
+            "is not part of the evidence layout",
+        ),
+    ];
+    for (case, file, setup, says) in cases {
+        let run = evidence_case(case, setup);
+        assert_eq!(run.status, 2, "{case}: {}", run.stdout);
+        let json: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        let error = &json["verdict"]["error"];
+        assert_eq!(error["code"], "invalid-evidence", "{case}: {json}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{file}`")), "{case}: {message}");
+        assert!(message.contains(says), "{case}: {message}");
     }
 }
 

@@ -204,9 +204,12 @@ fn a_passed_shared_deadline_stops_the_next_round() {
         source: "package docker\n\ndecision := {\"allow\": true}\n".into(),
     }]];
     let options = Options {
-        query: None,
         now_ns: 0,
         coverage: false,
+    };
+    let engine = verdict_host::EngineOptions {
+        query: None,
+        default_policy: false,
     };
     let request = verdict_host::CheckRequest {
         source: Some("docker-image://alpine:3.20".into()),
@@ -217,32 +220,29 @@ fn a_passed_shared_deadline_stops_the_next_round() {
             filename: Some("Dockerfile".into()),
             target: None,
         },
-        evidence: verdict_host::Evidence {
-            oci_index: None,
-            blobs: vec![],
-            git_refs: None,
-            git_objects: vec![],
-            http_content: None,
-            http_checksum: None,
-            attestations: vec![],
-            attestation_manifest: None,
-            signature_bundles: vec![],
-        },
+        evidence: vec![],
         files: vec![],
-        trusted_root: None,
-        default_policy: false,
     };
     let live = runner
         .check_until(
             &sets,
-            &options,
+            &engine,
             &request,
+            None,
+            &options,
             Some(Instant::now() + Duration::from_secs(60)),
         )
         .unwrap();
     assert_eq!(live.verdict.decision, verdict_host::Decision::Allow);
     let passed = runner
-        .check_until(&sets, &options, &request, Some(Instant::now()))
+        .check_until(
+            &sets,
+            &engine,
+            &request,
+            None,
+            &options,
+            Some(Instant::now()),
+        )
         .unwrap();
     assert_eq!(passed.verdict.decision, verdict_host::Decision::Error);
     let error = passed.verdict.error.unwrap();

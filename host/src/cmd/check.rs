@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
-use verdict_host::{CheckRequest, NamedBytes, Options, PolicyModule, PolicySet, Runner};
+use verdict_host::{EngineOptions, File, Options, PolicyModule, PolicySet, Runner};
 use verdict_host::{evidence, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
@@ -15,7 +15,7 @@ use super::files::{read_module, refusal_message};
 use super::format::{Format, JsonOutput};
 use super::policy_flags::{self, PolicyPlan};
 use super::sandbox::SandboxArgs;
-use super::source::{SourceArgs, auto_policy, auto_policy_name, check_request};
+use super::source::{SourceArgs, SourceRequest, auto_policy, auto_policy_name, check_request};
 
 /// The flags of `verdict check`.
 #[derive(Debug, Args)]
@@ -67,7 +67,6 @@ impl CheckArgs {
 /// Runs `verdict check`; the exit status of its decision.
 pub(crate) fn run(args: CheckArgs) -> Result<u8> {
     let options = Options {
-        query: None,
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
     };
@@ -78,22 +77,30 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8> {
         &args.policies,
         &args.source_args,
         args.trusted_root.as_deref(),
+        None,
         &options,
         args.format,
     )
 }
 
-/// Checks a source against the sets (the auto-discovered `<Dockerfile>.rego` first) and prints
-/// the verdict; the exit status of its decision.
+/// Checks a source against the sets (the auto-discovered `<Dockerfile>.rego` first) with
+/// `query` (`None`: `data.docker.decision`) and prints the verdict; the exit status of its
+/// decision.
+#[allow(clippy::too_many_arguments, reason = "the flags of two subcommands")]
 pub(crate) fn check_source(
     runner: &Runner,
     source: &str,
     specs: &[String],
     args: &SourceArgs,
     trusted_root: Option<&Path>,
+    query: Option<String>,
     options: &Options,
     format: Format,
 ) -> Result<u8> {
+    let engine = EngineOptions {
+        query,
+        default_policy: args.default_policy,
+    };
     let (reset, files) = match policy_flags::plan(specs)? {
         PolicyPlan::Disabled { .. } => {
             println!("policies disabled: {source} allowed");
@@ -106,7 +113,7 @@ pub(crate) fn check_source(
     let mut budget = Budget::default();
     let (sets, mut names) = match policy_sets(auto.as_deref(), &files, &args.context, &mut budget) {
         Ok(loaded) => loaded,
-        Err(e) => return refused(runner, &[], &[], source, options, format, e),
+        Err(e) => return refused(runner, (&[], &engine), &[], source, options, format, e),
     };
     if sets.is_empty() && !args.default_policy {
         bail!(
@@ -117,19 +124,19 @@ pub(crate) fn check_source(
     if args.default_policy {
         names.insert(0, vec!["builtin/default.rego".to_owned()]);
     }
-    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|mut request| {
+    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|request| {
         check_with_files(
             runner,
-            &sets,
+            (&sets, &engine),
             options,
-            &mut request,
+            request,
             &args.context,
             &mut budget,
         )
     });
     let checked = match checked {
         Ok(checked) => checked,
-        Err(e) => return refused(runner, &sets, &names, source, options, format, e),
+        Err(e) => return refused(runner, (&sets, &engine), &names, source, options, format, e),
     };
     print_checked(&checked, &names, source, format);
     Ok(checked.verdict.decision.exit_code())
@@ -185,27 +192,32 @@ const MAX_ROUNDS: usize = 10;
 /// Checks `request`, reading the build-context files the policy asks for between rounds.
 fn check_with_files(
     runner: &Runner,
-    sets: &[PolicySet],
+    (sets, engine): (&[PolicySet], &EngineOptions),
     options: &Options,
-    request: &mut CheckRequest,
+    source: SourceRequest,
     context: &Path,
     budget: &mut Budget,
 ) -> Result<verdict_host::Checked> {
+    let SourceRequest {
+        mut request,
+        trusted_root,
+    } = source;
+    let root = trusted_root.as_deref();
     // One deadline for every round: the files read between rounds do not
     // buy the policy more time.
     let deadline = runner.deadline();
-    let mut checked = runner.check_until(sets, options, request, deadline)?;
+    let mut checked = runner.check_until(sets, engine, &request, root, options, deadline)?;
     for _ in 1..MAX_ROUNDS {
         let mut added = false;
         for name in &checked.verdict.missing_files {
-            if request.files.iter().any(|f| &f.name == name) {
+            if request.files.iter().any(|f| &f.path == name) {
                 continue;
             }
             if let Some(content) = evidence::read_context_file(context, name, budget)
                 .map_err(|e| e.context("build-context file"))?
             {
-                request.files.push(NamedBytes {
-                    name: name.clone(),
+                request.files.push(File {
+                    path: name.clone(),
                     content,
                 });
                 added = true;
@@ -214,7 +226,7 @@ fn check_with_files(
         if !added {
             break;
         }
-        checked = runner.check_until(sets, options, request, deadline)?;
+        checked = runner.check_until(sets, engine, &request, root, options, deadline)?;
     }
     Ok(checked)
 }
@@ -236,7 +248,7 @@ fn print_checked(
                 println!("pinned {base}@{pin}");
             }
             print!("{}", pretty::render(verdict, names));
-            print!("{}", pretty::render_facts(&verdict.canonical_json));
+            print!("{}", pretty::render_facts(verdict));
             print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
@@ -247,7 +259,7 @@ fn print_checked(
 /// other; any other error is returned as it is.
 fn refused(
     runner: &Runner,
-    sets: &[PolicySet],
+    (sets, engine): (&[PolicySet], &EngineOptions),
     names: &[Vec<String>],
     source: &str,
     options: &Options,
@@ -263,7 +275,7 @@ fn refused(
     };
     let input = serde_json::json!({ "source": source }).to_string();
     let checked = verdict_host::Checked {
-        verdict: runner.error_verdict(sets, options, &input, &error),
+        verdict: runner.error_verdict(sets, engine, &input, options, &error),
         input: None,
     };
     print_checked(&checked, names, source, format);

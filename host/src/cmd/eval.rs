@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::Digest;
-use verdict_host::{Limits, Options, PolicySet, Runner, pretty};
+use verdict_host::{EngineOptions, Limits, Options, PolicySet, Runner, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -140,12 +140,15 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
     };
     let runner = args.runner()?;
     let options = Options {
-        query: Some(args.query.clone()),
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
     };
+    let engine = EngineOptions {
+        query: Some(args.query.clone()),
+        default_policy: false,
+    };
     let verdict = if args.bundles.is_empty() {
-        runner.evaluate(&sets, &options, &input)?
+        runner.evaluate(&sets, &engine, &input, &options)?
     } else {
         let mut evidence = Vec::new();
         for spec in &args.bundles {
@@ -174,16 +177,21 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
             Some(path) => Some(read(path, "trusted root")?),
             None => None,
         };
-        runner.evaluate_with_evidence(&sets, &options, &input, &evidence, root.as_deref())?
+        runner.evaluate_with_evidence(
+            &sets,
+            &engine,
+            &input,
+            &evidence,
+            root.as_deref(),
+            &options,
+        )?
     };
     match args.format {
         Format::Json => println!("{}", pretty::json_output(&verdict)),
         Format::Pretty => {
             print!("{}", pretty::render(&verdict, &names));
             // With evidence, which input fields the bundles proved and which were removed.
-            let record = serde_json::from_str::<serde_json::Value>(&verdict.canonical_json)
-                .unwrap_or_default();
-            print!("{}", pretty::render_fact_list(&record["facts"]));
+            print!("{}", pretty::render_fact_list(&verdict.facts));
             print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
@@ -210,11 +218,11 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
                 return Ok(2);
             }
         };
-        return match runner.build_input(&request)? {
-            Ok(json) => {
-                let value: serde_json::Value = serde_json::from_str(&json)?;
-                println!("{}", serde_json::to_string_pretty(&value["input"])?);
-                eprint!("{}", pretty::render_fact_list(&value["facts"]));
+        return match runner.build_input(&request.request, request.trusted_root.as_deref())? {
+            Ok(document) => {
+                let value: serde_json::Value = serde_json::from_str(&document.input)?;
+                println!("{}", serde_json::to_string_pretty(&value)?);
+                eprint!("{}", pretty::render_fact_list(&document.facts));
                 Ok(0)
             }
             Err(e) => {
@@ -224,7 +232,6 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
         };
     }
     let options = Options {
-        query: Some(args.query.clone()),
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
     };
@@ -234,6 +241,7 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
         &args.policies,
         &args.source_args,
         args.trusted_root.as_deref(),
+        Some(args.query.clone()),
         &options,
         args.format,
     )

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use verdict_host::fsroot::{self, Budget};
-use verdict_host::{BuildEnv, CheckRequest, Evidence, evidence};
+use verdict_host::{BuildEnv, CheckRequest, evidence};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -49,48 +49,48 @@ pub(crate) struct SourceArgs {
     pub(crate) default_policy: bool,
 }
 
+/// A source's check request with its evidence read from disk (a file listing: the component
+/// reads the layout), and the trusted-root JSON given (`None`: the public-good root).
+pub(crate) struct SourceRequest {
+    /// The request.
+    pub(crate) request: CheckRequest,
+    /// `--trusted-root`'s bytes.
+    pub(crate) trusted_root: Option<Vec<u8>>,
+}
+
 /// The check request for a source, with its evidence read from disk.
 pub(crate) fn check_request(
     source: &str,
     args: &SourceArgs,
     trusted_root: Option<&Path>,
     budget: &mut Budget,
-) -> Result<CheckRequest> {
+) -> Result<SourceRequest> {
     let evidence = match &args.evidence {
         Some(dir) if !dir.is_dir() => bail!("evidence directory {dir:?} does not exist"),
         Some(dir) => evidence::load_with(dir, budget)?,
-        None => Evidence {
-            oci_index: None,
-            blobs: vec![],
-            git_refs: None,
-            git_objects: vec![],
-            http_content: None,
-            http_checksum: None,
-            attestations: vec![],
-            attestation_manifest: None,
-            signature_bundles: vec![],
-        },
+        None => vec![],
     };
     let filename = args
         .dockerfile
         .file_name()
         .and_then(|n| n.to_str())
         .map(str::to_owned);
-    Ok(CheckRequest {
-        source: Some(source.to_owned()),
-        platform: Some(args.platform.clone()),
-        env: BuildEnv {
-            args: key_values(&args.build_args, "--build-arg")?,
-            labels: key_values(&args.labels, "--label")?,
-            filename,
-            target: args.target.clone(),
+    Ok(SourceRequest {
+        request: CheckRequest {
+            source: Some(source.to_owned()),
+            platform: Some(args.platform.clone()),
+            env: BuildEnv {
+                args: key_values(&args.build_args, "--build-arg")?,
+                labels: key_values(&args.labels, "--label")?,
+                filename,
+                target: args.target.clone(),
+            },
+            evidence,
+            files: vec![],
         },
-        evidence,
-        files: vec![],
         trusted_root: trusted_root
             .map(|p| fsroot::read_given(p, "trusted root", fsroot::MAX_GIVEN_FILE, budget))
             .transpose()?,
-        default_policy: args.default_policy,
     })
 }
 

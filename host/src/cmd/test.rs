@@ -128,7 +128,6 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
         bail!("no *_test.rego files under {:?}", args.path);
     }
     let options = Options {
-        query: None,
         now_ns: now_ns(args.now.as_deref())?,
         coverage: false,
     };
