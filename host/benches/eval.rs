@@ -36,18 +36,15 @@ fn benches(c: &mut Criterion) {
             path: "Dockerfile.rego".into(),
             source: policy.clone(),
         }]],
-        verdict_core::Options {
-            query: None,
-            now_ns,
-        },
-    )
-    .unwrap();
+        &verdict_core::EngineOptions::default(),
+    );
+    let at = verdict_core::Options::at(now_ns);
     assert_eq!(
-        native.evaluate(&input).decision,
+        native.evaluate(&input, &at).decision,
         verdict_core::Decision::Allow
     );
     c.bench_function("native/engine.evaluate", |b| {
-        b.iter(|| native.evaluate(&input))
+        b.iter(|| native.evaluate(&input, &at))
     });
 
     let cache = root().join("target/verdict-bench-cache");
@@ -58,20 +55,23 @@ fn benches(c: &mut Criterion) {
         source: policy,
     }]];
     let options = verdict_host::Options {
-        query: None,
         now_ns,
         coverage: false,
     };
-    let mut session = runner.session(&sets, &options).unwrap().unwrap();
+    let engine = verdict_host::EngineOptions {
+        query: None,
+        default_policy: false,
+    };
+    let mut session = runner.session(&sets, &engine).unwrap().unwrap();
     assert_eq!(
-        session.evaluate(&input).unwrap().decision,
+        session.evaluate(&input, &options).unwrap().decision,
         verdict_host::Decision::Allow
     );
     c.bench_function("component/engine.evaluate", |b| {
-        b.iter(|| session.evaluate(&input).unwrap())
+        b.iter(|| session.evaluate(&input, &options).unwrap())
     });
     c.bench_function("component/evaluate (fresh instance, compile policy)", |b| {
-        b.iter(|| runner.evaluate(&sets, &options, &input).unwrap())
+        b.iter(|| runner.evaluate(&sets, &engine, &input, &options).unwrap())
     });
 
     let exe = env!("CARGO_BIN_EXE_verdict");

@@ -52,7 +52,6 @@ fn request(index: &Value, blobs: Vec<(String, Vec<u8>)>) -> Req {
             blobs,
             ..InputEvidence::default()
         },
-        ..Req::default()
     }
 }
 
@@ -241,7 +240,6 @@ fn asserted_only(source: &str, attestation: &str, bundle: Vec<u8>) -> Req {
             signature_bundles: vec![bundle],
             ..InputEvidence::default()
         },
-        ..Req::default()
     }
 }
 
@@ -416,7 +414,6 @@ fn the_verdict_binds_every_git_object_by_digest() {
             },
             ..InputEvidence::default()
         },
-        ..Req::default()
     };
     let (ab, _) = run(&req(vec![a.clone(), b.clone()]));
     let (ba, _) = run(&req(vec![b, a.clone()]));
