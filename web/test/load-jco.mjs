@@ -49,7 +49,7 @@ const options = (o) => ({ nowNs: BigInt(o.nowNs), coverage: o.coverage === true 
 const engineOptions = (o) => ({ query: opt(o?.query), defaultPolicy: o?.defaultPolicy === true });
 const sets = (list) => list.map((set) => set.map((m) => ({ path: m.path, source: m.source })));
 const input = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
-const files = (list) => (list ?? []).map((f) => ({ path: f.path, content: u8(f.content) }));
+const listing = (list) => (list ?? []).map((f) => ({ path: f.path, content: u8(f.content) }));
 const fact = (f) => ({ field: f.field, status: f.status, how: f.how });
 
 function request(r) {
@@ -62,8 +62,8 @@ function request(r) {
       filename: opt(r.env?.filename),
       target: opt(r.env?.target),
     },
-    evidence: files(r.evidence),
-    files: files(r.files),
+    evidence: listing(r.evidence),
+    files: listing(r.files),
   };
 }
 
