@@ -40,6 +40,7 @@ mod gen_ {
 
 pub use gen_::exports::verdict::policy::checker::InputDocument;
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
+pub use gen_::exports::verdict::policy::host_protocol::{PolicyPlan, PolicySets};
 pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
 pub use gen_::exports::verdict::policy::types::{
     BuildEnv, CheckRequest, Checked, Decision, EngineOptions, Error as VerdictError, ErrorCode,
@@ -456,6 +457,38 @@ impl Runner {
                     .call_build_input(&mut *store, request, trust)
             })
             .and_then(|r| r))
+    }
+
+    /// What `--policy` values ask for, by the component's grammar (the same in every host); a
+    /// value that does not parse is an error naming it.
+    pub fn parse_policy_flags(
+        &self,
+        values: &[String],
+    ) -> Result<std::result::Result<PolicyPlan, VerdictError>> {
+        let size = values.iter().map(String::len).sum();
+        self.call_reserved(size, |b, store| {
+            b.verdict_policy_host_protocol()
+                .call_parse_policy_flags(store, values)
+        })
+    }
+
+    /// Runs `f` in a fresh instance under reserved limits (not the runner's: the call is the
+    /// host's bookkeeping, not the user's evaluation, and must not be stopped by its limits).
+    fn call_reserved<T>(
+        &self,
+        size: usize,
+        f: impl FnOnce(&gen_::Engine, &mut Store<State>) -> Result<T>,
+    ) -> Result<T> {
+        let limits = reserved_limits(size);
+        let mut store = self.store_with(limits);
+        self.arm(
+            &mut store,
+            limits.fuel,
+            limits.timeout.map(|t| Instant::now() + t),
+        )
+        .map_err(|e| wasmtime::Error::msg(e.message))?;
+        let bindings = self.pre.instantiate(&mut store)?;
+        f(&bindings, &mut store)
     }
 
     /// Runs policy tests (`test_*` rules of `tests`) against `policy` in a

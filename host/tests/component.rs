@@ -31,6 +31,7 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
             "verdict:policy/evaluator@0.2.0",
             "verdict:policy/checker@0.2.0",
             "verdict:policy/tester@0.2.0",
+            "verdict:policy/host-protocol@0.2.0",
         ]
     );
 

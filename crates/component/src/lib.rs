@@ -25,6 +25,7 @@ use bindings::exports::verdict::policy::types as wit;
 use verdict_core as core_;
 
 mod checker;
+mod protocol;
 mod tester;
 mod verifier;
 

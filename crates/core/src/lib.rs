@@ -36,6 +36,7 @@ mod codes;
 mod evidence;
 pub mod jcs;
 pub mod layout;
+pub mod policy_flags;
 mod signatures;
 pub mod verify;
 

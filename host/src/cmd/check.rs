@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
-use verdict_host::{EngineOptions, File, Options, PolicyModule, PolicySet, Runner};
+use verdict_host::{
+    EngineOptions, File, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
+};
 use verdict_host::{evidence, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
@@ -13,7 +15,6 @@ use wasmtime::{Result, bail};
 use super::clock::now_ns;
 use super::files::{read_module, refusal_message};
 use super::format::{Format, JsonOutput};
-use super::policy_flags::{self, PolicyPlan};
 use super::sandbox::SandboxArgs;
 use super::source::{SourceArgs, SourceRequest, auto_policy, auto_policy_name, check_request};
 
@@ -101,12 +102,15 @@ pub(crate) fn check_source(
         query,
         default_policy: args.default_policy,
     };
-    let (reset, files) = match policy_flags::plan(specs)? {
-        PolicyPlan::Disabled { .. } => {
+    let plan = runner
+        .parse_policy_flags(specs)?
+        .map_err(|e| wasmtime::Error::msg(e.message))?;
+    let (reset, files) = match plan {
+        PolicyPlan::Disabled(_) => {
             println!("policies disabled: {source} allowed");
             return Ok(0);
         }
-        PolicyPlan::Sets { reset, sets } => (reset, sets),
+        PolicyPlan::Sets(PolicySets { reset, sets }) => (reset, sets),
     };
     // A `reset=true` drops the auto-discovered set too (BX `build/build.go`).
     let auto = auto_policy(&args.dockerfile).filter(|_| !reset);

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::Digest;
-use verdict_host::{EngineOptions, Limits, Options, PolicySet, Runner, pretty};
+use verdict_host::{
+    EngineOptions, Limits, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty,
+};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -15,7 +17,6 @@ use super::check::check_source;
 use super::clock::now_ns;
 use super::files::{read, read_module, refusal_message};
 use super::format::{Format, JsonOutput};
-use super::policy_flags::{self, PolicyPlan};
 use super::sandbox::{Timeout, new_runner, parse_timeout};
 use super::source::{SourceArgs, check_request};
 
@@ -120,7 +121,8 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
     if args.policies.is_empty() {
         bail!("give at least one policy set (-p)");
     }
-    let (sets, names) = input_policy_sets(&args.policies)?;
+    let runner = args.runner()?;
+    let (sets, names) = input_policy_sets(&runner, &args.policies)?;
     let input = if input_path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -138,7 +140,6 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
         String::from_utf8(read(input_path, "input")?)
             .with_context(|| format!("failed to read input {input_path:?}: not UTF-8"))?
     };
-    let runner = args.runner()?;
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
@@ -250,15 +251,21 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
 /// The policy sets of `-p` values for an input document: the files are read from the working
 /// directory and each module is named by its file name. `disabled=true` is refused: without a
 /// policy there is nothing to evaluate. Returns the sets and their module names.
-fn input_policy_sets(specs: &[String]) -> Result<(Vec<PolicySet>, Vec<Vec<String>>)> {
-    let files = match policy_flags::plan(specs)? {
-        PolicyPlan::Disabled { spec } => bail!(
+fn input_policy_sets(
+    runner: &Runner,
+    specs: &[String],
+) -> Result<(Vec<PolicySet>, Vec<Vec<String>>)> {
+    let plan = runner
+        .parse_policy_flags(specs)?
+        .map_err(|e| wasmtime::Error::msg(e.message))?;
+    let files = match plan {
+        PolicyPlan::Disabled(spec) => bail!(
             "--policy {spec:?}: policies cannot be disabled when evaluating an input document (-i): there is nothing to evaluate without a policy"
         ),
-        PolicyPlan::Sets { sets, .. } if sets.is_empty() => {
+        PolicyPlan::Sets(PolicySets { sets, .. }) if sets.is_empty() => {
             bail!("--policy: the values name no policy file; give at least one policy set (-p)")
         }
-        PolicyPlan::Sets { sets, .. } => sets,
+        PolicyPlan::Sets(PolicySets { sets, .. }) => sets,
     };
     let mut sets = Vec::new();
     let mut names = Vec::new();

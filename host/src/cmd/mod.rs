@@ -1,7 +1,7 @@
 //! The subcommands of `verdict`, one module each, and what they share: the sandbox flags and
 //! runner ([`sandbox`]), the evaluation time ([`clock`]), files named on the command line
 //! ([`files`]), a source's flags and check request ([`source`]), `--format` and error reports
-//! ([`format`]), and the `--policy` grammar ([`policy_flags`]).
+//! ([`format`]).
 
 pub(crate) mod check;
 pub(crate) mod clock;
@@ -9,7 +9,6 @@ pub(crate) mod component;
 pub(crate) mod eval;
 pub(crate) mod files;
 pub(crate) mod format;
-pub(crate) mod policy_flags;
 pub(crate) mod sandbox;
 pub(crate) mod source;
 pub(crate) mod test;

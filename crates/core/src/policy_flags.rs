@@ -2,13 +2,15 @@
 //! repeated values combine into policy sets (BX `build/build.go` `withPolicyConfig`).
 //!
 //! Pure: the values become a [`PolicyPlan`] naming files; the caller reads them (relative to the
-//! build context for a source, to the working directory for an input document).
+//! build context for a source, to the working directory for an input document). Every host gets
+//! the grammar from here (the WIT's `host-protocol.parse-policy-flags`), so `--policy` means the
+//! same in all of them.
 
 use std::fmt;
 
 /// What the `--policy` values ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PolicyPlan {
+pub enum PolicyPlan {
     /// `disabled=true`: no policy is evaluated.
     Disabled {
         /// The value that disabled policies, as given.
@@ -28,7 +30,7 @@ pub(crate) enum PolicyPlan {
 /// A `--policy` value that does not parse, or values that do not combine; the message names the
 /// flag and the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PolicyFlagError(String);
+pub struct PolicyFlagError(pub String);
 
 impl fmt::Display for PolicyFlagError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,7 +59,7 @@ struct PolicySpec {
 /// The policy plan the `--policy` values ask for. Each value naming files is its own set;
 /// `reset=true` drops the sets before it; `disabled=true` turns policies off and may not be
 /// combined with anything else (another field or another value).
-pub(crate) fn plan(specs: &[String]) -> Result<PolicyPlan, PolicyFlagError> {
+pub fn plan(specs: &[String]) -> Result<PolicyPlan, PolicyFlagError> {
     let parsed = specs
         .iter()
         .map(|s| parse_spec(s))
