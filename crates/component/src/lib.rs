@@ -185,28 +185,6 @@ fn file_coverage(c: core_::FileCoverage) -> wit::FileCoverage {
     }
 }
 
-/// A bundle's artifact digest as core takes it; a bad algorithm or length is `invalid-request`.
-fn bundle_evidence(b: evaluator::BundleEvidence) -> Result<core_::BundleEvidence, String> {
-    let Some(algorithm) = core_::verify::hash_algorithm(&b.artifact.algorithm) else {
-        return Err(format!(
-            "unknown digest algorithm {:?}",
-            b.artifact.algorithm
-        ));
-    };
-    if b.artifact.value.len() != algorithm.digest_len() {
-        return Err(format!(
-            "a {} digest is {} bytes",
-            algorithm.name(),
-            algorithm.digest_len()
-        ));
-    }
-    Ok(core_::BundleEvidence {
-        bundle: b.bundle,
-        algorithm,
-        digest: b.artifact.value,
-    })
-}
-
 impl GuestEngine for Engine {
     fn new(sets: Vec<wit::PolicySet>, o: wit::EngineOptions) -> Engine {
         guard();
@@ -232,7 +210,11 @@ impl GuestEngine for Engine {
     ) -> wit::Verdict {
         guard();
         let o = options(o);
-        let bundles = match evidence.into_iter().map(bundle_evidence).collect() {
+        let bundles = evidence
+            .into_iter()
+            .map(|b| core_::BundleEvidence::new(b.bundle, &b.artifact.algorithm, b.artifact.value))
+            .collect();
+        let bundles = match bundles {
             Ok(bundles) => bundles,
             Err(message) => {
                 let error = core_::VerdictError {

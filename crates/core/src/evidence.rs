@@ -27,6 +27,28 @@ pub struct BundleEvidence {
     pub digest: Vec<u8>,
 }
 
+impl BundleEvidence {
+    /// A bundle over the artifact digest `digest` of `algorithm` (`sha256`, `sha384`,
+    /// `sha512`): an unknown algorithm or a digest of the wrong length is an error message.
+    pub fn new(bundle: Vec<u8>, algorithm: &str, digest: Vec<u8>) -> Result<Self, String> {
+        let Some(algorithm) = crate::verify::hash_algorithm(algorithm) else {
+            return Err(format!("unknown digest algorithm {algorithm:?}"));
+        };
+        if digest.len() != algorithm.digest_len() {
+            return Err(format!(
+                "a {} digest is {} bytes",
+                algorithm.name(),
+                algorithm.digest_len()
+            ));
+        }
+        Ok(BundleEvidence {
+            bundle,
+            algorithm,
+            digest,
+        })
+    }
+}
+
 /// Evidence for one evaluation: bundles and the trusted root to verify them with.
 #[derive(Debug, Clone)]
 pub struct Evidence {
