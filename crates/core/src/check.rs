@@ -21,17 +21,8 @@ use verdict_input::{Built, Env, Evidence as InputEvidence, Request};
 use verdict_policy::{Check, GitObject, Resolver};
 use verdict_verify::{Artifact, Identity, Policy, TrustMaterial};
 
+use crate::layout::Attestation;
 use crate::{Decision, Engine, Error, InputDigest, Parts, Verdict, VerdictError, jcs, sha256};
-
-/// A GitHub attestation bundle the host fetched for `github_attestation` (what
-/// `gh attestation download` writes), and the repository it was fetched for.
-#[derive(Debug, Clone)]
-pub struct Attestation {
-    /// `owner/repo`.
-    pub repo: String,
-    /// The Sigstore bundle JSON.
-    pub bundle: Vec<u8>,
-}
 
 /// One source to check, and everything Buildx would have fetched for it (WIT `check-request`).
 #[derive(Debug, Clone, Default)]

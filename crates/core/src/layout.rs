@@ -16,7 +16,15 @@
 use verdict_input::Evidence as InputEvidence;
 use verdict_input::git::GitEvidence;
 
-use crate::check::Attestation;
+/// A GitHub attestation bundle the host fetched for `github_attestation` (what
+/// `gh attestation download` writes), and the repository it was fetched for.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// `owner/repo`.
+    pub repo: String,
+    /// The Sigstore bundle JSON.
+    pub bundle: Vec<u8>,
+}
 
 /// The layout's one file that verdict reads nothing from: the OCI layout marker.
 const OCI_LAYOUT_MARKER: &str = "oci/oci-layout";

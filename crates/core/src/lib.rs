@@ -40,7 +40,8 @@ pub mod policy_flags;
 mod signatures;
 pub mod verify;
 
-pub use check::{Attestation, CheckRequest, CheckResolver, Checked, build_input};
+pub use check::{CheckRequest, CheckResolver, Checked, build_input};
+pub use layout::Attestation;
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 pub use verdict_policy::tester;
