@@ -21,7 +21,7 @@ pub const MAX_FILE: u64 = MAX_EVIDENCE_FILE;
 /// How deep an evidence directory goes: its layout is at most four levels deep
 /// (`attestations/<owner>/<repo>/<file>`); one more lets the component name a stray file. A
 /// directory deeper than that is refused, which also ends a walk around a symlink loop.
-const MAX_DEPTH: usize = 5;
+pub const MAX_DEPTH: usize = 5;
 
 /// Reads an evidence directory (a missing part is simply absent) with a budget of its own.
 pub fn load(dir: &Path) -> Result<Vec<File>> {

@@ -427,8 +427,8 @@ function render(result, ms) {
   } catch {
     record = null;
   }
-  if (record?.facts?.length) {
-    row('Facts', el('ul', { class: 'facts' }, ...record.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
+  if (v.facts?.length) {
+    row('Facts', el('ul', { class: 'facts' }, ...v.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
   }
   const signers = signaturesOf(result.input ?? result.inputDocument);
   if (result.trust) row('Trust root', el('span', { id: 'trust-used' }, result.trust));

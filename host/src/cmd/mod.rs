@@ -1,7 +1,7 @@
 //! The subcommands of `verdict`, one module each, and what they share: the sandbox flags and
 //! runner ([`sandbox`]), the evaluation time ([`clock`]), files named on the command line
 //! ([`files`]), a source's flags and check request ([`source`]), `--format` and error reports
-//! ([`format`]).
+//! ([`format`](mod@format)).
 
 pub(crate) mod check;
 pub(crate) mod clock;
