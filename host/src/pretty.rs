@@ -171,11 +171,10 @@ pub fn render_verified(verified: &VerifiedBundle, trust_root: Option<&str>) -> S
             };
         }
     }
-    let facts = serde_json::from_str::<Value>(&verified.facts_json).unwrap_or(Value::Null);
-    if let Some(ignored) = facts["ignored"].as_array().filter(|i| !i.is_empty()) {
+    if !verified.ignored.is_empty() {
         let _ = writeln!(out, "  ignored:");
-        for item in ignored {
-            let _ = writeln!(out, "    - {}", escape(item.as_str().unwrap_or_default()));
+        for item in &verified.ignored {
+            let _ = writeln!(out, "    - {}", escape(item));
         }
     }
     if let Some(digest) = trust_root {

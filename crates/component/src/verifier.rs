@@ -131,6 +131,7 @@ fn verified(b: &v::VerifiedBundle) -> wit::VerifiedBundle {
         },
         payload_type: b.payload_type.clone(),
         statement_json: b.statement.as_ref().map(|s| s.json.to_string()),
+        ignored: b.ignored.clone(),
         facts_json: v::facts_json(b),
     }
 }
