@@ -636,6 +636,7 @@ pub fn host_error_verdict(error: VerdictError) -> Verdict {
         pin: None,
         missing_files: vec![],
         facts: vec![],
+        signers: vec![],
         canonical_json,
         hash: String::new(),
         coverage: vec![],

@@ -159,6 +159,10 @@ pub struct Seen {
     pub hash: String,
     /// Line coverage, when asked for: `(path, covered, not covered)` per module.
     pub coverage: Vec<(String, Vec<u32>, Vec<u32>)>,
+    /// The typed facts: `(field, status, how)`.
+    pub facts: Vec<(String, String, String)>,
+    /// The typed signers: `(path, kind, fields)`.
+    pub signers: Vec<(String, Option<String>, Vec<(String, String)>)>,
 }
 
 /// The native and the component verdict types have the same fields.
@@ -178,6 +182,16 @@ macro_rules! seen_from {
                         .coverage
                         .into_iter()
                         .map(|f| (f.path, f.covered, f.not_covered))
+                        .collect(),
+                    facts: v
+                        .facts
+                        .into_iter()
+                        .map(|f| (f.field, f.status.as_str().to_owned(), f.how))
+                        .collect(),
+                    signers: v
+                        .signers
+                        .into_iter()
+                        .map(|s| (s.path, s.kind, s.fields))
                         .collect(),
                 }
             }

@@ -333,11 +333,6 @@ function evaluateNow() {
     if (mode === 'input') {
       const text = getText(inputEditor);
       result = { verdict: evaluateOnce(api, sets, {}, { nowNs, coverage: true }, text) };
-      try {
-        result.inputDocument = JSON.parse(text);
-      } catch {
-        // The verdict says why the input is malformed.
-      }
     } else {
       const { request, engineOptions, trustedRoot, context, trust } = requestFromEditor(getText(inputEditor));
       result = { ...checkWithContext(api, store, sets, engineOptions, { nowNs, coverage: true }, request, trustedRoot, context), trust };
@@ -357,9 +352,17 @@ function el(tag, attrs = {}, ...children) {
 
 // The verified signer facts the policy saw: `signatures[]` of input.image (docs/buildx-policy-model.md §4.4), which
 // verdict fills only from bundles it verified itself.
-function signaturesOf(input) {
-  const sigs = input?.image?.signatures;
-  return Array.isArray(sigs) ? sigs.filter((s) => s && typeof s === 'object') : [];
+/**
+ * The signatures the verdict verified itself (`verdict.signers`: a check's, never an input
+ * document's, whose signatures are the user's word), with their times from the input evaluated.
+ */
+function verifiedSignatures(signers, input) {
+  return (signers ?? []).map((s) => {
+    const m = /^(image\.)?signatures\[(\d+)\]$/.exec(s.path);
+    const list = m ? (m[1] ? input?.image?.signatures : input?.signatures) : undefined;
+    const shown = Array.isArray(list) ? list[Number(m[2])] : undefined;
+    return { kind: s.kind ?? shown?.kind, signer: s.fields, timestamps: shown?.timestamps ?? [] };
+  });
 }
 const SIGNER_FIELDS = [
   ['sourceRepositoryURI', 'repository'],
@@ -430,7 +433,7 @@ function render(result, ms) {
   if (v.facts?.length) {
     row('Facts', el('ul', { class: 'facts' }, ...v.facts.map((f) => el('li', {}, el('strong', { class: `fact-${f.status}` }, f.status), ' ', el('code', {}, f.field), ': ', f.how))));
   }
-  const signers = signaturesOf(result.input ?? result.inputDocument);
+  const signers = verifiedSignatures(v.signers, result.input);
   if (result.trust) row('Trust root', el('span', { id: 'trust-used' }, result.trust));
   row('Verdict hash', el('code', { class: 'hash', id: 'verdict-hash', 'data-hash': v.hash ?? '' }, v.hash ?? '(none: the request could not be read)'));
   if (selected) {

@@ -293,6 +293,20 @@ test('policy tests run in the page, with coverage marked in the policy editor', 
   assert.equal(await page.isDisabled('#run-tests'), true);
 });
 
+test('signatures typed into an input document are never shown as verified', async () => {
+  await pick('github-builder-real/check/allow-signature-1');
+  const n = await verdictCount();
+  await page.selectOption('#mode', 'input');
+  const forged = { image: { signatures: [{ kind: 'docker-github-builder', signer: { sourceRepositoryURI: 'https://github.com/docker/github-builder-test', issuer: 'https://token.actions.githubusercontent.com' } }] } };
+  await page.click('#input .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(JSON.stringify(forged));
+  await page.keyboard.press('Control+Enter');
+  await waitForVerdict(n);
+  assert.equal(await page.locator('#signers').count(), 0, 'no "Verified signers" for an input document');
+  assert.equal(await page.locator('.signers-title').count(), 0);
+});
+
 test('the verdict panel shows the verified signers and the trust root in use', async () => {
   await pick('github-builder-real/check/allow-signature-1');
   const signers = await page.textContent('#signers');

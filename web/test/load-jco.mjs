@@ -78,6 +78,7 @@ function verdict(v) {
     pin: v.pin ?? null,
     missingFiles: v.missingFiles,
     facts: v.facts.map(fact),
+    signers: v.signers.map((s) => ({ path: s.path, kind: s.kind ?? null, fields: Object.fromEntries(s.fields) })),
     canonicalJson: v.canonicalJson,
     hash: v.hash,
     ...(v.coverage.length ? { coverage: v.coverage.map((c) => ({ path: c.path, covered: [...c.covered], notCovered: [...c.notCovered] })) } : {}),

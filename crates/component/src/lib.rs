@@ -171,6 +171,15 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
         pin: v.pin,
         missing_files: v.missing_files,
         facts: v.facts.into_iter().map(fact).collect(),
+        signers: v
+            .signers
+            .into_iter()
+            .map(|s| wit::Signer {
+                path: s.path,
+                kind: s.kind,
+                fields: s.fields,
+            })
+            .collect(),
         canonical_json: v.canonical_json,
         hash: v.hash,
         coverage: v.coverage.into_iter().map(file_coverage).collect(),

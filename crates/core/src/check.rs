@@ -230,6 +230,7 @@ impl Engine {
                 parts.pin = last.rsplit_once('@').map(|(_, d)| d.to_owned());
             }
             extra.insert("facts".into(), built.facts.to_json());
+            parts.signers = crate::signers_of(&built.input);
             if !conversions.is_empty() {
                 extra.insert("conversions".into(), json!(conversions));
             }

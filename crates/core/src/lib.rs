@@ -210,6 +210,50 @@ fn facts_of(json: &Json) -> Vec<Fact> {
         .collect()
 }
 
+/// A Sigstore signer the input rests on, verified inside verdict (WIT `signer`): where the input
+/// shows it and the certificate's facts, named as Buildx's `SignerInfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// The input field (`image.signatures[0]`, `signatures[1]`).
+    pub path: String,
+    /// The signature's kind as Buildx classifies it (`docker-github-builder`, …), when shown.
+    pub kind: Option<String>,
+    /// The signer's fields (`certificateIssuer`, `subjectAlternativeName`, `buildSignerURI`, …).
+    pub fields: Vec<(String, String)>,
+}
+
+/// The verified signers an input shows: `signatures[*]` and `image.signatures[*]` with a
+/// `signer`. Only called on inputs whose signatures verdict verified itself (a check's, or an
+/// evaluation's with evidence, where the input's own were replaced).
+fn signers_of(input: &Json) -> Vec<Signer> {
+    let mut out = Vec::new();
+    for (path, list) in [
+        ("signatures", &input["signatures"]),
+        ("image.signatures", &input["image"]["signatures"]),
+    ] {
+        for (i, sig) in list.as_array().into_iter().flatten().enumerate() {
+            let Some(signer) = sig["signer"].as_object() else {
+                continue;
+            };
+            let fields = signer
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect();
+            out.push(Signer {
+                path: format!("{path}[{i}]"),
+                kind: sig["kind"].as_str().map(str::to_owned),
+                fields,
+            });
+        }
+    }
+    out
+}
+
 /// A verdict with its canonical record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -233,6 +277,9 @@ pub struct Verdict {
     /// What the input rests on (a check, or an evaluation with evidence): the canonical
     /// record's `facts`, as data. Empty for a plain evaluation.
     pub facts: Vec<Fact>,
+    /// The Sigstore signers the input rests on, each verified here (a check, or an evaluation
+    /// with evidence); empty for a plain evaluation, whose input is the caller's word.
+    pub signers: Vec<Signer>,
     /// The canonical record (JCS JSON).
     pub canonical_json: String,
     /// `sha256:` + hex SHA-256 of `canonical_json`.
@@ -283,6 +330,7 @@ impl Subject {
             extra,
             missing_files,
             coverage,
+            signers,
         } = parts;
         let decided_by = decided_by.and_then(|i| u32::try_from(i).ok());
         let facts = extra.get("facts").map(facts_of).unwrap_or_default();
@@ -332,6 +380,7 @@ impl Subject {
             pin,
             missing_files,
             facts,
+            signers,
             canonical_json,
             hash,
             coverage,
@@ -357,6 +406,8 @@ struct Parts {
     missing_files: Vec<String>,
     /// Line coverage, when the call asked for it.
     coverage: Vec<FileCoverage>,
+    /// The verified signers the input rests on.
+    signers: Vec<Signer>,
 }
 
 impl Parts {
@@ -374,6 +425,7 @@ impl Parts {
             extra: serde_json::Map::new(),
             missing_files: evaluation.missing_files,
             coverage: evaluation.coverage,
+            signers: Vec::new(),
         }
     }
 
@@ -389,6 +441,7 @@ impl Parts {
             extra: serde_json::Map::new(),
             missing_files: Vec::new(),
             coverage: Vec::new(),
+            signers: Vec::new(),
         }
     }
 }
@@ -541,6 +594,7 @@ impl Engine {
         parts.evidence = record;
         if let Some(facts) = facts {
             parts.extra.insert("facts".into(), facts.to_json());
+            parts.signers = signers_of(&value);
         }
         self.subject.verdict(&digest, options.now_ns, parts)
     }

@@ -80,6 +80,17 @@ fn a_verified_bundle_is_a_signature_the_policy_sees() {
         r["evidence"]["trustRoot"],
         TrustMaterial::public_good().digest()
     );
+    // The verified signer, as data: where the input shows it and the certificate's facts.
+    assert_eq!(v.signers.len(), 1, "{:?}", v.signers);
+    assert_eq!(v.signers[0].path, "signatures[0]");
+    assert!(
+        v.signers[0]
+            .fields
+            .iter()
+            .any(|(k, val)| k == "certificateIssuer" && !val.is_empty()),
+        "{:?}",
+        v.signers[0]
+    );
 }
 
 #[test]
@@ -110,8 +121,11 @@ fn a_bundle_for_another_artifact_gives_no_signature() {
 #[test]
 fn a_forged_signature_in_the_input_is_replaced() {
     let forged = r#"{"signatures": [{"type": "bundle-v0.3", "signer": {"sourceRepositoryURI": "https://github.com/docker/github-builder-test", "certificateIssuer": "CN=sigstore-intermediate,O=sigstore.dev"}, "timestamps": [{"type": "Tlog"}]}]}"#;
-    // Without evidence the policy believes the input, as plain `eval` does …
-    assert_eq!(engine().evaluate(forged, &NOW).decision, Decision::Allow);
+    // Without evidence the policy believes the input, as plain `eval` does, but the verdict
+    // names no verified signer: the input is the caller's word …
+    let believed = engine().evaluate(forged, &NOW);
+    assert_eq!(believed.decision, Decision::Allow);
+    assert!(believed.signers.is_empty(), "{:?}", believed.signers);
     // … with evidence, only proven signatures count.
     let no_bundles = Evidence {
         trust: TrustMaterial::public_good(),

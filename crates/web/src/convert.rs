@@ -273,6 +273,7 @@ pub(crate) struct JsVerdict {
     pin: Option<String>,
     missing_files: Vec<String>,
     facts: Vec<JsFact>,
+    signers: Vec<JsSigner>,
     /// `None` only when the call's arguments could not be read, so no record exists.
     canonical_json: Option<String>,
     hash: Option<String>,
@@ -300,6 +301,14 @@ pub(crate) fn facts(list: Vec<core_::Fact>) -> Vec<JsFact> {
         .collect()
 }
 
+/// `{path, kind, fields: {name: value}}`: a signer verdict verified.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsSigner {
+    path: String,
+    kind: Option<String>,
+    fields: BTreeMap<String, String>,
+}
+
 /// `{path, covered, notCovered}`: 1-based lines.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -323,6 +332,15 @@ impl From<core_::Verdict> for JsVerdict {
             pin: v.pin,
             missing_files: v.missing_files,
             facts: facts(v.facts),
+            signers: v
+                .signers
+                .into_iter()
+                .map(|s| JsSigner {
+                    path: s.path,
+                    kind: s.kind,
+                    fields: s.fields.into_iter().collect(),
+                })
+                .collect(),
             canonical_json: Some(v.canonical_json),
             hash: Some(v.hash),
             coverage: v
@@ -351,6 +369,7 @@ impl JsVerdict {
             pin: None,
             missing_files: vec![],
             facts: vec![],
+            signers: vec![],
             canonical_json: None,
             hash: None,
             coverage: vec![],
