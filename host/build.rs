@@ -4,7 +4,9 @@
 //! library has no WASI imports, so nothing but the WIT exports survives) in
 //! a target directory of its own, then encoded as a component with
 //! `wit-component`. The result, `$OUT_DIR/verdict.wasm`, is what
-//! `verdict_host::COMPONENT` embeds. Set `VERDICT_COMPONENT=path` to embed a
+//! `verdict_host::COMPONENT` embeds; its machine code, compiled here with the
+//! runner's engine configuration, is `$OUT_DIR/verdict.cwasm`
+//! (`verdict_host::PRECOMPILED`). Set `VERDICT_COMPONENT=path` to embed a
 //! prebuilt component instead.
 
 use std::env;
@@ -20,8 +22,23 @@ fn main() {
         Some(path) => std::fs::read(&path).expect("read VERDICT_COMPONENT"),
         None => build_component(&root),
     };
-    std::fs::write(out.join("verdict.wasm"), component).expect("write component");
+    std::fs::write(out.join("verdict.wasm"), &component).expect("write component");
+    // The component's machine code, compiled here once (cargo shows this step) instead of by
+    // every first run: for the build machine's CPU, or the target's baseline when cross
+    // compiling. `verdict_host::PRECOMPILED` embeds it.
+    let mut config = engine_config();
+    let target = env::var("TARGET").expect("TARGET");
+    if env::var("HOST").ok().as_deref() != Some(target.as_str()) {
+        config.target(&target).expect("a wasmtime target");
+    }
+    let engine = wasmtime::Engine::new(&config).expect("a wasmtime engine");
+    let code = engine
+        .precompile_component(&component)
+        .expect("precompile the component");
+    std::fs::write(out.join("verdict.cwasm"), code).expect("write the precompiled component");
 }
+
+include!("src/engine_config.rs");
 
 fn build_component(root: &Path) -> Vec<u8> {
     for dir in ["wit", "crates"] {

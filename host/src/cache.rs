@@ -63,9 +63,16 @@ pub fn key(engine: &wasmtime::Engine, wasm: &[u8]) -> String {
     )
 }
 
-/// Loads the compiled component from `dir`, or compiles and stores it.
-pub fn load(engine: &wasmtime::Engine, wasm: &[u8], dir: Option<&Path>) -> Result<Component> {
+/// Loads the compiled component from `dir`, or compiles and stores it; `compiling` is called
+/// before a compilation starts (it takes seconds: a host says so).
+pub fn load(
+    engine: &wasmtime::Engine,
+    wasm: &[u8],
+    dir: Option<&Path>,
+    compiling: impl FnOnce(),
+) -> Result<Component> {
     let Some(dir) = dir else {
+        compiling();
         return Component::new(engine, wasm).context("failed to compile the component");
     };
     let path = dir.join(key(engine, wasm));
@@ -82,6 +89,7 @@ pub fn load(engine: &wasmtime::Engine, wasm: &[u8], dir: Option<&Path>) -> Resul
             return Ok(component);
         }
     }
+    compiling();
     let component = Component::new(engine, wasm).context("failed to compile the component")?;
     // A cache that cannot be written is not an error: the run goes on.
     let _ = store(&component, dir, &path);

@@ -14,6 +14,7 @@
 //! verdict library crates, only on the component's WIT contract.
 
 pub mod cache;
+mod engine_config;
 pub mod evidence;
 pub mod fsroot;
 pub mod pretty;
@@ -25,9 +26,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::Result;
-use wasmtime::component::{Linker, ResourceAny};
+use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::error::Context as _;
-use wasmtime::{Config, Store, Trap};
+use wasmtime::{Store, Trap};
 
 /// The generated bindings of the `engine` world (private; re-exported below).
 #[allow(missing_docs)]
@@ -47,8 +48,16 @@ pub use gen_::exports::verdict::policy::types::{
     Fact, FactStatus, File, FileCoverage, Options, PolicyModule, Verdict,
 };
 
+pub use engine_config::engine_config;
+
 /// The verdict component, built from this workspace and embedded.
 pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.wasm"));
+
+/// [`COMPONENT`]'s machine code, compiled by `host/build.rs` with [`engine_config`] for the
+/// machine that built this binary and embedded: a run loads it in milliseconds instead of
+/// compiling. Where wasmtime finds it does not fit (another CPU, another configuration), the
+/// runner compiles [`COMPONENT`] instead ([`cache`]).
+pub static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.cwasm"));
 
 /// The wasmtime version this runner embeds.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -207,21 +216,42 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
-/// The engine configuration every runner compiles with: fuel and epoch
-/// interruption (both change the compiled code, so both are part of the
-/// precompiled-code cache key, see [`cache::key`]).
-pub fn engine_config() -> Config {
-    let mut config = Config::new();
-    config.consume_fuel(true);
-    config.epoch_interruption(true);
-    config
-}
-
 impl Runner {
-    /// Compiles (or loads from `cache`) the embedded component.
+    /// Loads the embedded machine code ([`PRECOMPILED`]); where it does not fit this machine,
+    /// compiles the embedded component (or loads it from `cache`), saying so on standard error
+    /// first: that takes seconds, once.
+    ///
+    /// `VERDICT_COMPILE=1` in the environment skips the embedded code (to compare, or to test
+    /// the compiled path and its cache).
     pub fn new(cache: Option<PathBuf>, limits: Limits) -> Result<Runner> {
         let engine = wasmtime::Engine::new(&engine_config())?;
-        let component = cache::load(&engine, COMPONENT, cache.as_deref())?;
+        let embedded = if std::env::var_os("VERDICT_COMPILE").is_some_and(|v| v == "1") {
+            Err(wasmtime::Error::msg("VERDICT_COMPILE=1"))
+        } else {
+            // SAFETY: PRECOMPILED was produced by host/build.rs from COMPONENT with
+            // engine_config() and is embedded in this binary: it is as trusted as the
+            // binary's own code. wasmtime checks its header and its compatibility with
+            // this engine (version, configuration, CPU features) and refuses it otherwise.
+            #[allow(
+                unsafe_code,
+                reason = "loading the machine code embedded at build time"
+            )]
+            let loaded = unsafe { Component::deserialize(&engine, PRECOMPILED) };
+            loaded
+        };
+        let component = match embedded {
+            Ok(component) => component,
+            Err(_) => cache::load(&engine, COMPONENT, cache.as_deref(), || {
+                eprintln!(
+                    "verdict: compiling the component for this machine (not using the embedded \
+                     machine code); this takes a few seconds, once{}",
+                    cache
+                        .as_deref()
+                        .map(|d| format!(" (cached in {})", d.display()))
+                        .unwrap_or_default()
+                );
+            })?,
+        };
         let linker = Linker::<State>::new(&engine);
         let instance_pre = linker
             .instantiate_pre(&component)

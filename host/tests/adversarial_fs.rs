@@ -718,6 +718,34 @@ fn eval_args() -> Vec<String> {
     .to_vec()
 }
 
+/// The runner loads the machine code embedded at build time: a first run compiles nothing and
+/// writes no cache, and says nothing about compiling.
+#[test]
+fn a_first_run_loads_the_embedded_machine_code() {
+    let args = eval_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let dir = scratch("embedded-code");
+    let cache = dir.join("cache");
+    let run = verdict_in(&dir, &args, &[("VERDICT_CACHE_DIR", &cache)]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        !cache.exists(),
+        "no cache written: the embedded code was loaded"
+    );
+    assert!(!run.stderr.contains("compiling"), "{}", run.stderr);
+    // Compiling instead gives the same verdict (and fills the cache).
+    let compiled = verdict_in(
+        &dir,
+        &args,
+        &[
+            ("VERDICT_CACHE_DIR", &cache),
+            ("VERDICT_COMPILE", Path::new("1")),
+        ],
+    );
+    assert_eq!(compiled.stdout, run.stdout);
+    cache_file(&cache);
+}
+
 /// The precompiled-code cache is untrusted: a file whose code does not match the SHA-256 stored
 /// with it, or that is not a regular file, is never deserialized; it is recompiled and
 /// rewritten, and the verdict is the same.
@@ -761,10 +789,16 @@ fn cache_tampering_rebuilds() {
     ];
     // One good cache, compiled once; each case tampers with a copy of it.
     let good_dir = scratch("cache-good");
+    // The runner loads the machine code embedded at build time; VERDICT_COMPILE=1 makes it
+    // compile the component, through the cache under test.
+    let compile = Path::new("1");
     let first = verdict_in(
         &good_dir,
         &args,
-        &[("VERDICT_CACHE_DIR", &good_dir.join("cache"))],
+        &[
+            ("VERDICT_CACHE_DIR", &good_dir.join("cache")),
+            ("VERDICT_COMPILE", compile),
+        ],
     );
     assert_eq!(first.status, 0, "{}\n{}", first.stdout, first.stderr);
     let good = cache_file(&good_dir.join("cache"));
@@ -783,7 +817,11 @@ fn cache_tampering_rebuilds() {
             verdict_host::cache::read_verified(&file).is_none(),
             "{case}"
         );
-        let second = verdict_in(&dir, &args, &[("VERDICT_CACHE_DIR", &cache)]);
+        let second = verdict_in(
+            &dir,
+            &args,
+            &[("VERDICT_CACHE_DIR", &cache), ("VERDICT_COMPILE", compile)],
+        );
         assert_eq!(second.status, first.status, "{case}: {}", second.stderr);
         assert_eq!(second.stdout, first.stdout, "{case}: the same verdict");
         let meta = fs::symlink_metadata(&file).unwrap();
@@ -814,6 +852,7 @@ fn empty_cache_dir_is_unset() {
                 ("VERDICT_CACHE_DIR", Path::new(value)),
                 ("XDG_CACHE_HOME", Path::new(value)),
                 ("HOME", &home),
+                ("VERDICT_COMPILE", Path::new("1")),
             ],
         );
         assert_eq!(run.status, 0, "{case}: {}", run.stderr);
