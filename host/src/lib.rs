@@ -470,6 +470,81 @@ impl Runner {
         })
     }
 
+    /// Checks `request` in one instance, as OPA's prepared query is used: the policy sets
+    /// compiled once and the trusted root prepared once, then round after round — each with the
+    /// runner's fuel, all under one deadline — the build-context files the verdict asks for
+    /// that `read` supplies are added to `request.files` and the source is checked again, at
+    /// most `max_rounds` times. A stop becomes an `error` verdict rendered under reserved
+    /// limits; an error of `read` (a file the host refuses) is returned as it is.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the check's parts, as the WIT call takes them"
+    )]
+    pub fn check_rounds(
+        &self,
+        sets: &[PolicySet],
+        engine: &EngineOptions,
+        request: &mut CheckRequest,
+        trusted_root: Option<&[u8]>,
+        options: &Options,
+        max_rounds: usize,
+        mut read: impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    ) -> Result<Checked> {
+        let failed = |error: VerdictError, request: &CheckRequest| {
+            let input = serde_json::json!({"source": request.source}).to_string();
+            Checked {
+                verdict: self.error_verdict(sets, engine, &input, options, &error),
+                input: None,
+            }
+        };
+        let deadline = self.deadline();
+        let (mut store, b) = match self.instance(deadline) {
+            Ok(instance) => instance,
+            Err(error) => return Ok(failed(error, request)),
+        };
+        let e = b.verdict_policy_evaluator().engine();
+        let setup = Self::prepare_trust(&b, &mut store, trusted_root).and_then(|trust| {
+            Ok(match trust {
+                Ok(trust) => Ok((trust, e.call_constructor(&mut store, sets, engine)?)),
+                Err(error) => Err(error),
+            })
+        });
+        let (trust, handle) = match setup {
+            Ok(Ok(resources)) => resources,
+            Ok(Err(error)) => return Ok(failed(error, request)),
+            Err(trap) => return Ok(failed(self.classify(&store, &trap), request)),
+        };
+        let mut round = 0;
+        loop {
+            round += 1;
+            if round > 1
+                && let Err(error) = self.arm(&mut store, self.limits.fuel, deadline)
+            {
+                return Ok(failed(error, request));
+            }
+            let checked = match e.call_check(&mut store, handle, request, trust, *options) {
+                Ok(checked) => checked,
+                Err(trap) => return Ok(failed(self.classify(&store, &trap), request)),
+            };
+            let mut added = false;
+            for name in &checked.verdict.missing_files {
+                if request.files.iter().any(|f| &f.path == name) {
+                    continue;
+                }
+                if let Some(content) = read(name)? {
+                    request.files.push(File {
+                        path: name.clone(),
+                        content,
+                    });
+                    added = true;
+                }
+            }
+            if !added || round >= max_rounds {
+                return Ok(checked);
+            }
+        }
+    }
+
     /// The input document Buildx would build for `request`, with its facts,
     /// built in a fresh instance.
     pub fn build_input(

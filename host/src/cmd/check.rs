@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::{
-    EngineOptions, File, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
+    EngineOptions, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
 };
 use verdict_host::{evidence, pretty};
 use wasmtime::error::Context as _;
@@ -193,7 +193,8 @@ fn policy_sets(
 /// for metadata resolution).
 const MAX_ROUNDS: usize = 10;
 
-/// Checks `request`, reading the build-context files the policy asks for between rounds.
+/// Checks `request`, reading the build-context files the policy asks for between rounds (in one
+/// instance: the policies are compiled once).
 fn check_with_files(
     runner: &Runner,
     (sets, engine): (&[PolicySet], &EngineOptions),
@@ -206,33 +207,18 @@ fn check_with_files(
         mut request,
         trusted_root,
     } = source;
-    let root = trusted_root.as_deref();
-    // One deadline for every round: the files read between rounds do not
-    // buy the policy more time.
-    let deadline = runner.deadline();
-    let mut checked = runner.check_until(sets, engine, &request, root, options, deadline)?;
-    for _ in 1..MAX_ROUNDS {
-        let mut added = false;
-        for name in &checked.verdict.missing_files {
-            if request.files.iter().any(|f| &f.path == name) {
-                continue;
-            }
-            if let Some(content) = evidence::read_context_file(context, name, budget)
-                .map_err(|e| e.context("build-context file"))?
-            {
-                request.files.push(File {
-                    path: name.clone(),
-                    content,
-                });
-                added = true;
-            }
-        }
-        if !added {
-            break;
-        }
-        checked = runner.check_until(sets, engine, &request, root, options, deadline)?;
-    }
-    Ok(checked)
+    runner.check_rounds(
+        sets,
+        engine,
+        &mut request,
+        trusted_root.as_deref(),
+        options,
+        MAX_ROUNDS,
+        |name| {
+            Ok(evidence::read_context_file(context, name, budget)
+                .map_err(|e| e.context("build-context file"))?)
+        },
+    )
 }
 
 /// Prints a source's verdict in `format`.
