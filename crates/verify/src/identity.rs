@@ -58,7 +58,7 @@ impl Matcher {
                     .and_then(|e| e.strip_suffix(")$"))
                     .unwrap_or(expr);
                 format!(
-                    "{what} {value:?} does not match the regular expression {expr:?} as a whole \
+                    "{what} {value:?} does not match the regular expression `{expr}` as a whole \
                      (a full match, anchored at both ends, unlike cosign's substring match: add \
                      `.*` where any text may follow)"
                 )
@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(
             e.message(),
             "certificate identity \"https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1\" \
-             does not match the regular expression \"https://github.com/acme/app\" as a whole (a full \
+             does not match the regular expression `https://github.com/acme/app` as a whole (a full \
              match, anchored at both ends, unlike cosign's substring match: add `.*` where any text \
              may follow)"
         );
