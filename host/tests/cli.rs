@@ -22,6 +22,13 @@ struct Case {
     /// Text that must occur in standard error.
     #[serde(default)]
     stderr: Option<String>,
+    /// Text that must occur in standard output (besides the golden: what a message must teach,
+    /// whatever a later `BLESS=1` writes).
+    #[serde(default)]
+    stdout: Option<String>,
+    /// The working directory, relative to the repository's root (default: the root).
+    #[serde(default)]
+    cwd: Option<String>,
 }
 
 fn root() -> PathBuf {
@@ -71,6 +78,11 @@ fn run(case: &Case) -> Result<(), String> {
         && !stderr.contains(want.as_str())
     {
         return Err(format!("stderr lacks {want:?}\nstderr:\n{stderr}"));
+    }
+    if let Some(want) = &case.stdout
+        && !stdout.contains(want.as_str())
+    {
+        return Err(format!("stdout lacks {want:?}\nstdout:\n{stdout}"));
     }
     let golden = root()
         .join("tests/cli")
