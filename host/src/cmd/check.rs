@@ -51,8 +51,8 @@ pub(crate) struct CheckArgs {
     /// hash are the same either way.
     #[arg(long)]
     coverage: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    /// Output format (`-o json` too, as cosign and gh users type it).
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     #[command(flatten)]
     sandbox: SandboxArgs,
