@@ -236,7 +236,10 @@ fn in_working_directory(context: &Path, name: &str) -> Option<String> {
         inside(&lexical_clean(path), &cwd)?
     } else {
         let clean = lexical_clean(path);
-        if clean.components().any(|c| !matches!(c, Component::Normal(_))) {
+        if clean
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
             return None;
         }
         clean.to_str()?.replace(std::path::MAIN_SEPARATOR, "/")

@@ -57,9 +57,10 @@ fn main() {
             help_examples(subcommand).map_err(Failed::from)
         }));
     }
-    trials.push(Trial::test("paths::spelling-does-not-change-the-hash", || {
-        spellings().map_err(Failed::from)
-    }));
+    trials.push(Trial::test(
+        "paths::spelling-does-not-change-the-hash",
+        || spellings().map_err(Failed::from),
+    ));
     trials.push(Trial::test("help::check-first", || {
         subcommand_order().map_err(Failed::from)
     }));
@@ -80,7 +81,13 @@ fn spellings() -> Result<(), String> {
     let mut first: Option<String> = None;
     for spelling in &spellings {
         let output = Command::new(env!("CARGO_BIN_EXE_verdict"))
-            .args(["check", "docker-image://alpine:3.22", "-o", "json", "--policy"])
+            .args([
+                "check",
+                "docker-image://alpine:3.22",
+                "-o",
+                "json",
+                "--policy",
+            ])
             .arg(spelling)
             .args(["--now", "2026-11-25T00:00:00Z"])
             .current_dir(root())
@@ -124,7 +131,9 @@ fn subcommand_order() -> Result<(), String> {
         .filter(|name| *name != "help")
         .collect();
     if listed != SUBCOMMANDS {
-        return Err(format!("`verdict --help` lists {listed:?}, want {SUBCOMMANDS:?}"));
+        return Err(format!(
+            "`verdict --help` lists {listed:?}, want {SUBCOMMANDS:?}"
+        ));
     }
     Ok(())
 }
@@ -161,10 +170,9 @@ fn help_examples(subcommand: &str) -> Result<(), String> {
         return Err(format!("no example under Examples:\n{help}"));
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_verdict")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .map_err(|e| e.to_string())?;
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("help-examples");
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;

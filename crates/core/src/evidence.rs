@@ -104,7 +104,8 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
                 out.signatures.push(facts.buildx_signature());
                 out.image_signature
                     .get_or_insert_with(|| verdict_input::signature::attestation_signature(&facts));
-                out.outcomes.push(verified_how(&bundle_digest, &artifact_digest));
+                out.outcomes
+                    .push(verified_how(&bundle_digest, &artifact_digest));
                 out.verified.push((bundle_digest, artifact_digest));
                 entry["verified"] = json!(true);
             }

@@ -114,13 +114,18 @@ fn the_signatures_fact_says_why_each_bundle_failed() {
     let how = verdict_how(&v, "signatures");
     assert!(
         how.starts_with("no bundle verified: bundle sha256:")
-            && how.contains(&format!(" over sha256:{other} not verified: the artifact-mismatch check failed: ")),
+            && how.contains(&format!(
+                " over sha256:{other} not verified: the artifact-mismatch check failed: "
+            )),
         "{how}"
     );
     // A verified bundle is named as verified.
     let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST), &NOW);
     let how = verdict_how(&v, "signatures");
-    assert!(how.ends_with(&format!(" verified over sha256:{DIGEST}")), "{how}");
+    assert!(
+        how.ends_with(&format!(" verified over sha256:{DIGEST}")),
+        "{how}"
+    );
 }
 
 /// The `how` of the verdict's fact about `field`.

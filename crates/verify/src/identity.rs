@@ -231,8 +231,11 @@ mod tests {
             subject: None,
             issuer: Some(Matcher::exact("https://accounts.google.com")),
         };
-        let e = check(&exact, &signer("x", "https://token.actions.githubusercontent.com"))
-            .unwrap_err();
+        let e = check(
+            &exact,
+            &signer("x", "https://token.actions.githubusercontent.com"),
+        )
+        .unwrap_err();
         assert_eq!(
             e.message(),
             "OIDC issuer \"https://token.actions.githubusercontent.com\" is not \
