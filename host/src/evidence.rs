@@ -126,9 +126,8 @@ pub fn read_context_file(
 }
 
 /// An absolute `name` that lies inside the build context, as its clean path relative to the
-/// context (BX `normalizeLocalPolicyPath`): `/work/app/policy.rego` with the context
-/// `/work/app` (or `.` there) is `policy.rego`, so a verdict does not depend on how the name
-/// was spelled. `None` for a relative name, or an absolute one outside the context.
+/// context (BX `normalizeLocalPolicyPath`): with the context `.`, `$PWD/policy.rego` is
+/// `policy.rego`, so a verdict does not depend on how the name was spelled. `None` for a relative name, or an absolute one outside the context.
 pub fn context_relative(context: &Path, name: &str) -> Option<String> {
     let path = Path::new(name);
     if !path.is_absolute() {
