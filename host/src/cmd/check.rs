@@ -30,7 +30,9 @@ pub(crate) struct CheckArgs {
     /// several sets: all must allow; the first deny wins.
     ///
     /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). Files
-    /// are read from the build context, after `<Dockerfile>.rego`;
+    /// are read from the build context (`--context`, default `.`; an
+    /// absolute path must lie inside it; `cwd://FILE` reads from the
+    /// working directory), after `<Dockerfile>.rego`;
     /// `reset=true` drops the sets before it (that one too); `disabled=true`
     /// allows without evaluating and combines with nothing; `strict=` and
     /// `log-level=` are accepted and ignored.
