@@ -162,6 +162,12 @@ fn summary(results: &[TestResult]) -> String {
 
 /// Runs `verdict test`; 0 all passed, 1 a test failed, 2 the tests could not run.
 pub(crate) fn run(args: TestArgs) -> Result<u8> {
+    if !args.path.exists() {
+        bail!(
+            "{} does not exist: give a *_test.rego file or a directory of them",
+            shown(&args.path)
+        );
+    }
     let policy_path = policy_path(&args.path, &args.filename)?;
     let mut budget = Budget::default();
     let mut module = |p: &Path| -> Result<PolicyModule> {
