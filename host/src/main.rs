@@ -19,28 +19,6 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Evaluate policies against an input document, with Buildx semantics.
-    ///
-    /// Exit status: 0 allow, 1 deny, 2 error.
-    Eval(cmd::eval::EvalArgs),
-    /// Verify a Sigstore bundle, speaking the sigstore-conformance client
-    /// protocol.
-    ///
-    /// FILE_OR_DIGEST is the artifact's path, or `sha256:` + 64 hex digits
-    /// (when no such file exists). Without `--trusted-root` the embedded
-    /// public-good root is used. Exit status: 0 verified, 1 not verified
-    /// (`error[<code>]: <message>` on standard error), 2 usage or I/O error.
-    #[command(group(ArgGroup::new("signer").required(true).args(["certificate_identity", "key"])))]
-    VerifyBundle(cmd::verify_bundle::VerifyBundleArgs),
-    /// Verify a Sigstore bundle and print what it proves (signer, times,
-    /// transparency-log entries, statement).
-    ///
-    /// Without identity flags any certificate that chains to the trusted
-    /// root is accepted (the signer is still printed). Exit status: 0
-    /// verified, 1 not verified, 2 usage or I/O error (or the sandbox
-    /// stopped the verifier).
-    #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
-    Verify(cmd::verify::VerifyArgs),
     /// Check a source (`docker-image://REF`, a git URL, `https://…`,
     /// `local://NAME`) against Buildx policies, as `docker buildx build`
     /// checks it: `<Dockerfile>.rego` next to the Dockerfile, `--policy`
@@ -49,21 +27,86 @@ enum Command {
     ///
     /// Exit status: 0 allow (or convert: the pinned reference is printed),
     /// 1 deny, 2 error.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(cmd::check::CheckArgs),
+    /// Evaluate policies against an input document, with Buildx semantics.
+    ///
+    /// Exit status: 0 allow, 1 deny, 2 error.
+    #[command(after_help = EVAL_EXAMPLES)]
+    Eval(cmd::eval::EvalArgs),
     /// Run policy tests, as `docker buildx policy test`: the `test_*` rules
     /// of the `*_test.rego` files under PATH, against `<filename>.rego`
-    /// and the helper module; a Buildx-style report and line coverage of
-    /// the policy.
+    /// and the helper module; a Buildx-style report, line coverage of the
+    /// policy and a `PASS: n/m` summary (as `opa test`).
     ///
     /// Exit status: 0 all passed, 1 a test failed, 2 error.
+    #[command(after_help = TEST_EXAMPLES)]
     Test(cmd::test::TestArgs),
+    /// Verify a Sigstore bundle and print what it proves (signer, times,
+    /// transparency-log entries, statement).
+    ///
+    /// Without identity flags any certificate that chains to the trusted
+    /// root is accepted (the signer is still printed). Exit status: 0
+    /// verified, 1 not verified, 2 usage or I/O error (or the sandbox
+    /// stopped the verifier).
+    #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify(cmd::verify::VerifyArgs),
+    /// Verify a Sigstore bundle, speaking the sigstore-conformance client
+    /// protocol.
+    ///
+    /// FILE_OR_DIGEST is the artifact's path, or `sha256:` + 64 hex digits
+    /// (when no such file exists). Without `--trusted-root` the embedded
+    /// public-good root is used. Exit status: 0 verified, 1 not verified
+    /// (`error[<code>]: <message>` on standard error), 2 usage or I/O error.
+    #[command(group(ArgGroup::new("signer").required(true).args(["certificate_identity", "key"])))]
+    #[command(after_help = VERIFY_BUNDLE_EXAMPLES)]
+    VerifyBundle(cmd::verify_bundle::VerifyBundleArgs),
     /// Write the embedded WebAssembly component — the very bytes this
     /// runner executes, import-free (world `verdict:policy/engine`) — for
     /// another host: jco, an edge runtime, a plugin host.
     ///
     /// Prints its size and SHA-256 on standard error.
+    #[command(after_help = COMPONENT_EXAMPLES)]
     Component(cmd::component::ComponentArgs),
 }
+
+// The examples that end each subcommand's `--help`. Each runs from the repository's root (the
+// CLI tests run every one of them: host/tests/cli.rs).
+
+const CHECK_EXAMPLES: &str = r"Examples (from the repository's root):
+  verdict check docker-image://public.ecr.aws/q3b5f1u4/test-docker-action:edge \
+      -f examples/github-builder-real/Dockerfile --evidence examples/github-builder-real/evidence/signed-1
+  verdict check https://github.com/acme/app.git#v1.0.0 --context examples/git-signed-tag/context \
+      --policy cwd://examples/git-signed-tag/Dockerfile.rego --evidence examples/git-signed-tag/evidence/v1.0.0
+  verdict check docker-image://alpine:3.22 --policy examples/pin-image/Dockerfile.rego -o json";
+
+const EVAL_EXAMPLES: &str = r"Examples (from the repository's root):
+  verdict eval -p examples/github-builder/Dockerfile.rego -i examples/github-builder/inputs/allow-signed-release.json
+  verdict eval -o json -p examples/xx-release/Dockerfile.rego -i examples/xx-release/inputs/deny-unpinned-unsigned.json
+  verdict eval --print https://github.com/acme/app.git#v1.0.0 --evidence examples/git-signed-tag/evidence/v1.0.0";
+
+const TEST_EXAMPLES: &str = r"Examples (from the repository's root):
+  verdict test examples/github-builder-real
+  verdict test crates/policy/tests/tester --run alpine";
+
+const VERIFY_EXAMPLES: &str = r"Examples (from the repository's root):
+  verdict verify --bundle tests/vectors/docker-github-builder/attestation-manifest-1.sigstore.json \
+      --digest sha256:8fe63f8b055569015407e5bd0c78071e87cf921019249b8b7a913091f680a664 \
+      --certificate-identity-regexp 'https://github\.com/docker/github-builder(-experimental)?/.*' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  verdict verify -o json --bundle tests/vectors/sigstore-conformance/test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json \
+      --artifact tests/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt";
+
+const VERIFY_BUNDLE_EXAMPLES: &str = r"Examples (from the repository's root):
+  verdict verify-bundle --bundle tests/vectors/sigstore-conformance/test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json \
+      --certificate-identity https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com \
+      tests/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt";
+
+const COMPONENT_EXAMPLES: &str = r"Examples:
+  verdict component --out verdict.wasm
+  verdict component --out - | sha256sum";
 
 fn main() -> ExitCode {
     restore_sigpipe();

@@ -245,20 +245,6 @@ pub fn json_output(verdict: &Verdict) -> String {
     out
 }
 
-/// What the input rests on and the build-context files asked for but not found, from the
-/// verdict's typed facts (no canonical JSON is re-parsed).
-pub fn render_facts(verdict: &Verdict) -> String {
-    let mut out = render_fact_list(&verdict.facts);
-    if !verdict.missing_files.is_empty() {
-        let _ = writeln!(
-            out,
-            "  files asked for but not found: {}",
-            escape(&verdict.missing_files.join(", "))
-        );
-    }
-    out
-}
-
 /// A list of facts, one line each.
 pub fn render_fact_list(facts: &[crate::Fact]) -> String {
     let mut out = String::new();

@@ -73,6 +73,9 @@ pub(crate) struct VerifiedEvidence {
     pub(crate) image_signature: Option<Json>,
     /// `(bundle digest, artifact digest)` of each verified bundle, in order.
     pub(crate) verified: Vec<(String, String)>,
+    /// Each bundle's outcome, in order: `bundle … verified over …`, or `bundle … over … not
+    /// verified: the <code> check failed: <message>`.
+    pub(crate) outcomes: Vec<String>,
     /// The verdict's record of the evidence.
     pub(crate) record: Json,
 }
@@ -84,6 +87,7 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
         signatures: Vec::new(),
         image_signature: None,
         verified: Vec::new(),
+        outcomes: Vec::new(),
         record: Json::Null,
     };
     let mut record = Vec::new();
@@ -100,10 +104,18 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
                 out.signatures.push(facts.buildx_signature());
                 out.image_signature
                     .get_or_insert_with(|| verdict_input::signature::attestation_signature(&facts));
+                out.outcomes
+                    .push(verified_how(&bundle_digest, &artifact_digest));
                 out.verified.push((bundle_digest, artifact_digest));
                 entry["verified"] = json!(true);
             }
             Err(e) => {
+                out.outcomes.push(format!(
+                    "bundle {bundle_digest} over {artifact_digest} not verified: the {} check \
+                     failed: {}",
+                    e.code().as_str(),
+                    e.message()
+                ));
                 entry["verified"] = json!(false);
                 entry["error"] = json!({"code": e.code().as_str(), "message": e.message()});
             }
@@ -112,6 +124,11 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
     }
     out.record = json!({"trustRoot": evidence.trust.digest(), "bundles": record});
     out
+}
+
+/// How a verified bundle is named in facts.
+fn verified_how(bundle: &str, artifact: &str) -> String {
+    format!("bundle {bundle} verified over {artifact}")
 }
 
 /// The fields of Buildx's input that Buildx derives from verified material, below `image`,
@@ -142,17 +159,12 @@ pub(crate) fn bind_input(input: &mut Map<String, Json>, verified: &VerifiedEvide
         "signatures".into(),
         Json::Array(verified.signatures.clone()),
     );
-    let how =
-        |(bundle, artifact): &(String, String)| format!("bundle {bundle} verified over {artifact}");
-    let all = if verified.verified.is_empty() {
-        "no bundle verified".to_owned()
-    } else {
-        verified
-            .verified
-            .iter()
-            .map(how)
-            .collect::<Vec<_>>()
-            .join("; ")
+    let how = |(bundle, artifact): &(String, String)| verified_how(bundle, artifact);
+    // Each bundle's outcome, in order, with why a bundle that failed failed.
+    let all = match (verified.verified.is_empty(), verified.outcomes.is_empty()) {
+        (_, true) => "no bundle verified".to_owned(),
+        (true, false) => format!("no bundle verified: {}", verified.outcomes.join("; ")),
+        (false, false) => verified.outcomes.join("; "),
     };
     facts.verified("signatures", all);
     if let Some(Json::Object(image)) = input.get_mut("image") {

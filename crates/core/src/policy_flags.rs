@@ -21,8 +21,9 @@ pub enum PolicyPlan {
         /// Whether a `reset=true` dropped every set before the flags' own (the
         /// auto-discovered `<Dockerfile>.rego`).
         reset: bool,
-        /// The sets, in order, each the file names of its modules as given; sets dropped by a
-        /// later `reset=true` are not listed. May be empty.
+        /// The sets, in order, each the file names of its modules, cleaned ([`clean_name`]:
+        /// `./a.rego` is `a.rego`); sets dropped by a later `reset=true` are not listed. May be
+        /// empty.
         sets: Vec<Vec<String>>,
     },
 }
@@ -83,10 +84,44 @@ pub fn plan(specs: &[String]) -> Result<PolicyPlan, PolicyFlagError> {
             sets.clear();
         }
         if !spec.files.is_empty() {
-            sets.push(spec.files);
+            sets.push(spec.files.iter().map(|f| clean_name(f)).collect());
         }
     }
     Ok(PolicyPlan::Sets { reset, sets })
+}
+
+/// A policy file name, cleaned as Go's `path.Clean` cleans it (BX `build/policy_loader.go`
+/// cleans a name before it reads it): `.` parts and repeated or trailing slashes go, `a/../b`
+/// is `b`. A `cwd://` name keeps its prefix and cleans the rest. So `a.rego`, `./a.rego` and
+/// `sub/../a.rego` name the same module, and the verdict's hash does not depend on the spelling.
+/// A `..` that would leave the start stays (`../a.rego`); the host refuses it.
+pub fn clean_name(name: &str) -> String {
+    match name.strip_prefix("cwd://") {
+        Some(rest) => format!("cwd://{}", go_path_clean(rest)),
+        None => go_path_clean(name),
+    }
+}
+
+/// Go's `path.Clean`: the shortest path with the same lexical meaning (`""` is `.`).
+fn go_path_clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            ".." if rooted => {}
+            part => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
 }
 
 /// Splits a value into its CSV fields, dropping empty ones.
@@ -408,6 +443,57 @@ mod tests {
                 "{specs:?}"
             );
         }
+    }
+
+    #[test]
+    fn names_are_cleaned_as_go_path_clean() {
+        // Go's own `path.Clean` table (src/path/path_test.go), and `cwd://` names.
+        let cases = [
+            ("", "."),
+            ("abc", "abc"),
+            ("abc/def", "abc/def"),
+            ("a/b/c", "a/b/c"),
+            (".", "."),
+            ("..", ".."),
+            ("../..", "../.."),
+            ("../../abc", "../../abc"),
+            ("/abc", "/abc"),
+            ("/", "/"),
+            ("abc/", "abc"),
+            ("abc/def/", "abc/def"),
+            ("/abc/", "/abc"),
+            ("abc//def//ghi", "abc/def/ghi"),
+            ("//abc", "/abc"),
+            ("///abc", "/abc"),
+            ("abc/./def", "abc/def"),
+            ("/./abc/def", "/abc/def"),
+            ("abc/.", "abc"),
+            ("abc/def/ghi/../jkl", "abc/def/jkl"),
+            ("abc/def/../ghi/../jkl", "abc/jkl"),
+            ("abc/def/..", "abc"),
+            ("abc/def/../..", "."),
+            ("/abc/def/../..", "/"),
+            ("abc/def/../../..", ".."),
+            ("/abc/def/../../..", "/"),
+            ("abc/def/../../../ghi/jkl/../../../mno", "../../mno"),
+            ("abc/./../def", "def"),
+            ("abc//./../def", "def"),
+            ("abc/../../././../def", "../../def"),
+            ("./good.rego", "good.rego"),
+            ("cwd://./good.rego", "cwd://good.rego"),
+            ("cwd://a//b/../c.rego", "cwd://a/c.rego"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(clean_name(name), want, "{name:?}");
+        }
+        // The plan carries cleaned names: the spelling does not change the module's name.
+        assert_eq!(
+            plan_of(&["./a.rego,filename=sub/../b.rego", "cwd://./c.rego"]),
+            Ok(PolicyPlan::Sets {
+                reset: false,
+                sets: sets(&[&["a.rego", "b.rego"], &["cwd://c.rego"]]),
+            })
+        );
     }
 
     #[test]

@@ -119,6 +119,36 @@ fn a_bundle_for_another_artifact_gives_no_signature() {
 }
 
 #[test]
+fn the_signatures_fact_says_why_each_bundle_failed() {
+    let other = "00".repeat(32);
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), &other), &NOW);
+    let how = verdict_how(&v, "signatures");
+    assert!(
+        how.starts_with("no bundle verified: bundle sha256:")
+            && how.contains(&format!(
+                " over sha256:{other} not verified: the artifact-mismatch check failed: "
+            )),
+        "{how}"
+    );
+    // A verified bundle is named as verified.
+    let v = engine().evaluate_with_evidence("{}", &evidence(bundle(), DIGEST), &NOW);
+    let how = verdict_how(&v, "signatures");
+    assert!(
+        how.ends_with(&format!(" verified over sha256:{DIGEST}")),
+        "{how}"
+    );
+}
+
+/// The `how` of the verdict's fact about `field`.
+fn verdict_how(v: &verdict_core::Verdict, field: &str) -> String {
+    v.facts
+        .iter()
+        .find(|f| f.field == field)
+        .map(|f| f.how.clone())
+        .unwrap_or_default()
+}
+
+#[test]
 fn a_forged_signature_in_the_input_is_replaced() {
     let forged = r#"{"signatures": [{"type": "bundle-v0.3", "signer": {"sourceRepositoryURI": "https://github.com/docker/github-builder-test", "certificateIssuer": "CN=sigstore-intermediate,O=sigstore.dev"}, "timestamps": [{"type": "Tlog"}]}]}"#;
     // Without evidence the policy believes the input, as plain `eval` does, but the verdict

@@ -36,7 +36,10 @@ pub enum Source {
 ///   local paths): as a build gets them, [`GitSource::from_build_context`].
 /// * `local://NAME`.
 /// * any other `scheme://` (`oci-layout://…`, `HTTPS://…`): [`crate::ErrorCode::UnsupportedSource`]
-///   `unsupported source scheme: <scheme>`; no `://`: [`crate::ErrorCode::MalformedSource`].
+///   `unsupported source scheme: <scheme>: …` listing [`SUPPORTED_SOURCES`]; no `://`:
+///   [`crate::ErrorCode::MalformedSource`] `invalid source identifier: <source>: …`, suggesting
+///   `docker-image://<source>` when the text is an image reference. Both messages keep Go's
+///   prefix and add what to write instead.
 pub fn parse(source: &str) -> Result<Source, Error> {
     if let Some(r) = source.strip_prefix("docker-image://") {
         let reference = Reference::parse_normalized(r).map_err(|e| {
@@ -71,15 +74,56 @@ pub fn parse(source: &str) -> Result<Source, Error> {
     }
     let Some((scheme, rest)) = source.split_once("://") else {
         return Err(Error::malformed_source(format!(
-            "invalid source identifier: {source}"
+            "invalid source identifier: {source}: {}",
+            no_scheme_hint(source)
         )));
     };
     match scheme {
         "local" => Ok(Source::Local(rest.to_string())),
         _ => Err(Error::unsupported_source(format!(
-            "unsupported source scheme: {scheme}"
+            "unsupported source scheme: {scheme}: {}",
+            unsupported_scheme_hint(scheme, rest)
         ))),
     }
+}
+
+/// The sources [`parse`] takes, for messages.
+pub const SUPPORTED_SOURCES: &str = "`docker-image://REF`, a git URL (`https://host/org/repo.git#ref`, \
+     `git://host/org/repo.git#ref`, `git@host:org/repo.git#ref`), `http(s)://URL` or `local://NAME`";
+
+/// The schemes [`parse`] takes.
+const SCHEMES: [&str; 5] = ["docker-image", "git", "http", "https", "local"];
+
+/// What a source without `://` lacks, and what to write instead: `docker-image://REF` when the
+/// text is an image reference (`alpine`), the missing `//` (`docker-image:alpine`), the local
+/// context for a path.
+fn no_scheme_hint(source: &str) -> String {
+    let hint = match source.split_once(':') {
+        Some((scheme, rest)) if SCHEMES.contains(&scheme) => format!(
+            "no `//` after the scheme; did you mean `{scheme}://{}`?",
+            rest.trim_start_matches('/')
+        ),
+        _ if source.starts_with(['.', '/', '~']) => {
+            "no scheme; a local directory is checked as `local://context`.".to_owned()
+        }
+        _ if !source.is_empty() && Reference::parse_normalized(source).is_ok() => {
+            format!("no scheme; did you mean `docker-image://{source}`?")
+        }
+        _ => "no scheme.".to_owned(),
+    };
+    format!("{hint} A source is {SUPPORTED_SOURCES}")
+}
+
+/// What to write instead of an unsupported `scheme://rest`: the scheme in lowercase when that
+/// is one [`parse`] takes; the sources there are.
+fn unsupported_scheme_hint(scheme: &str, rest: &str) -> String {
+    let lower = scheme.to_ascii_lowercase();
+    if lower != scheme && SCHEMES.contains(&lower.as_str()) {
+        return format!(
+            "schemes are lowercase; did you mean `{lower}://{rest}`? A source is {SUPPORTED_SOURCES}"
+        );
+    }
+    format!("a source is {SUPPORTED_SOURCES}")
 }
 
 fn put_str(m: &mut Map<String, Value>, key: &str, v: &str) {

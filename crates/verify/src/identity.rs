@@ -45,10 +45,24 @@ impl Matcher {
         }
     }
 
-    fn describe(&self) -> String {
+    /// Why `value` (the certificate's `what`: its identity, its OIDC issuer) fails the
+    /// constraint, showing both; a regular expression's message says it must match the whole
+    /// value (an anchored full match, unlike cosign's substring match).
+    fn mismatch(&self, what: &str, value: &str) -> String {
         match self {
-            Matcher::Exact(s) => format!("{s:?}"),
-            Matcher::Regex(r) => format!("/{}/", r.as_str()),
+            Matcher::Exact(s) => format!("{what} {value:?} is not {s:?} (an exact match)"),
+            Matcher::Regex(r) => {
+                let expr = r.as_str();
+                let expr = expr
+                    .strip_prefix("^(?:")
+                    .and_then(|e| e.strip_suffix(")$"))
+                    .unwrap_or(expr);
+                format!(
+                    "{what} {value:?} does not match the regular expression `{expr}` as a whole \
+                     (a full match, anchored at both ends, unlike cosign's substring match: add \
+                     `.*` where any text may follow)"
+                )
+            }
         }
     }
 }
@@ -159,11 +173,7 @@ pub(crate) fn check(identity: &Identity, signer: &Signer) -> Result<()> {
         {
             return Err(Error::new(
                 ErrorCode::IdentityMismatch,
-                format!(
-                    "certificate identity {:?} does not match {}",
-                    signer.subject_alternative_name,
-                    m.describe()
-                ),
+                m.mismatch("certificate identity", &signer.subject_alternative_name),
             ));
         }
         if let Some(m) = issuer
@@ -171,13 +181,65 @@ pub(crate) fn check(identity: &Identity, signer: &Signer) -> Result<()> {
         {
             return Err(Error::new(
                 ErrorCode::IdentityMismatch,
-                format!(
-                    "OIDC issuer {:?} does not match {}",
-                    signer.issuer,
-                    m.describe()
-                ),
+                m.mismatch("OIDC issuer", &signer.issuer),
             ));
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer(san: &str, issuer: &str) -> Signer {
+        Signer {
+            subject_alternative_name: san.to_owned(),
+            issuer: issuer.to_owned(),
+            ..Signer::default()
+        }
+    }
+
+    #[test]
+    fn a_regex_is_a_full_match_and_its_mismatch_says_so() {
+        let san = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1";
+        let prefix = Identity::Certificate {
+            subject: Some(Matcher::regex("https://github.com/acme/app").unwrap()),
+            issuer: None,
+        };
+        // cosign would accept the prefix as a substring match; verdict does not …
+        let e = check(&prefix, &signer(san, "")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdentityMismatch);
+        // … and the message shows the identity, the expression as given, and the fix.
+        assert_eq!(
+            e.message(),
+            "certificate identity \"https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1\" \
+             does not match the regular expression `https://github.com/acme/app` as a whole (a full \
+             match, anchored at both ends, unlike cosign's substring match: add `.*` where any text \
+             may follow)"
+        );
+        let whole = Identity::Certificate {
+            subject: Some(Matcher::regex("https://github.com/acme/app/.*").unwrap()),
+            issuer: None,
+        };
+        assert!(check(&whole, &signer(san, "")).is_ok());
+    }
+
+    #[test]
+    fn an_exact_mismatch_shows_both_values() {
+        let exact = Identity::Certificate {
+            subject: None,
+            issuer: Some(Matcher::exact("https://accounts.google.com")),
+        };
+        let e = check(
+            &exact,
+            &signer("x", "https://token.actions.githubusercontent.com"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "OIDC issuer \"https://token.actions.githubusercontent.com\" is not \
+             \"https://accounts.google.com\" (an exact match)"
+        );
+    }
 }

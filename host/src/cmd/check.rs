@@ -30,7 +30,9 @@ pub(crate) struct CheckArgs {
     /// several sets: all must allow; the first deny wins.
     ///
     /// CSV: double quotes protect a comma in a name (`"a,b.rego"`). Files
-    /// are read from the build context, after `<Dockerfile>.rego`;
+    /// are read from the build context (`--context`, default `.`; an
+    /// absolute path must lie inside it; `cwd://FILE` reads from the
+    /// working directory), after `<Dockerfile>.rego`;
     /// `reset=true` drops the sets before it (that one too); `disabled=true`
     /// allows without evaluating and combines with nothing; `strict=` and
     /// `log-level=` are accepted and ignored.
@@ -51,8 +53,8 @@ pub(crate) struct CheckArgs {
     /// hash are the same either way.
     #[arg(long)]
     coverage: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    /// Output format (`-o json` too, as cosign and gh users type it).
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     #[command(flatten)]
     sandbox: SandboxArgs,
@@ -117,7 +119,11 @@ pub(crate) fn check_source(
     let mut budget = Budget::default();
     let (sets, mut names) = match policy_sets(auto.as_deref(), &files, &args.context, &mut budget) {
         Ok(loaded) => loaded,
-        Err(e) => return refused(runner, (&[], &engine), &[], source, options, format, e),
+        Err(e) => {
+            let checked = refused(runner, (&[], &engine), source, options, e)?;
+            print_checked(&checked, &[], source, &args.context, format);
+            return Ok(checked.verdict.decision.exit_code());
+        }
     };
     if sets.is_empty() && !args.default_policy {
         bail!(
@@ -140,10 +146,34 @@ pub(crate) fn check_source(
     });
     let checked = match checked {
         Ok(checked) => checked,
-        Err(e) => return refused(runner, (&sets, &engine), &names, source, options, format, e),
+        Err(e) => refused(runner, (&sets, &engine), source, options, e)?,
     };
-    print_checked(&checked, &names, source, format);
+    print_checked(&checked, &names, source, &args.context, format);
+    // A source that parsed, checked without evidence: say what the verdict rests on.
+    if args.evidence.is_none()
+        && !source.starts_with("local://")
+        && !checked.verdict.error.as_ref().is_some_and(|e| {
+            matches!(
+                e.code,
+                verdict_host::ErrorCode::UnsupportedSource
+                    | verdict_host::ErrorCode::MalformedSource
+            )
+        })
+    {
+        eprintln!("{}", no_evidence_note(source));
+    }
     Ok(checked.verdict.decision.exit_code())
+}
+
+/// What a check without `--evidence` rests on, and how to get evidence (standard error): the
+/// source's name only — verdict is offline and does not fetch yet.
+pub(crate) fn no_evidence_note(source: &str) -> String {
+    format!(
+        "note: no --evidence: `{source}` was checked knowing only its name (no image digest, \
+         provenance or signatures, no git objects, no HTTP content), so a policy that needs them \
+         denies. verdict does not fetch evidence yet: save it in the layout of docs/evidence.md \
+         (for an image, `oras copy -r --to-oci-layout REF DIR/oci`) and pass `--evidence DIR`."
+    )
 }
 
 /// Reads the policy sets of a source check: `auto` (the auto-discovered file, unless a reset
@@ -151,7 +181,8 @@ pub(crate) fn check_source(
 /// `base` (the build context; `cwd://` paths from the working directory) as BX
 /// `build/policy_loader.go` reads them, as build-context files
 /// ([`evidence::read_context_file`]) counted against `budget`. Returns the sets and their
-/// module names.
+/// module names: a file's path relative to the context (an absolute path inside the context
+/// too), so the verdict's hash does not depend on how the path was spelled.
 fn policy_sets(
     auto: Option<&Path>,
     files: &[Vec<String>],
@@ -170,15 +201,14 @@ fn policy_sets(
                 .ok_or_else(|| {
                     ReadError::new(
                         fsroot::ReadCode::NotFound,
-                        format!("--policy: `{name}` is not in the build context"),
+                        format!("--policy: {}", evidence::not_found(base, name)),
                     )
                 })?;
             let source = String::from_utf8(bytes)
                 .with_context(|| format!("--policy {name:?}: the policy is not UTF-8"))?;
-            set.push(PolicyModule {
-                path: name.clone(),
-                source,
-            });
+            // The module is named as the context names it, however the path was spelled.
+            let path = evidence::context_relative(base, name).unwrap_or_else(|| name.clone());
+            set.push(PolicyModule { path, source });
         }
         sets.push(set);
     }
@@ -221,16 +251,28 @@ fn check_with_files(
     )
 }
 
-/// Prints a source's verdict in `format`.
+/// Prints a source's verdict in `format`; for each build-context file the policy asked for
+/// and `context` lacks, where it was looked for (indented under the verdict, or on standard
+/// error with `--format json`).
 fn print_checked(
     checked: &verdict_host::Checked,
     names: &[Vec<String>],
     source: &str,
+    context: &Path,
     format: Format,
 ) {
     let verdict = &checked.verdict;
+    let missing = verdict
+        .missing_files
+        .iter()
+        .map(|name| pretty::escape(&evidence::not_found(context, name)));
     match format {
-        Format::Json => println!("{}", pretty::json_output(verdict)),
+        Format::Json => {
+            println!("{}", pretty::json_output(verdict));
+            for line in missing {
+                eprintln!("note: a file the policy asked for: {line}");
+            }
+        }
         Format::Pretty => {
             println!("source {source}");
             if let Some(pin) = &verdict.pin {
@@ -238,7 +280,13 @@ fn print_checked(
                 println!("pinned {base}@{pin}");
             }
             print!("{}", pretty::render(verdict, names));
-            print!("{}", pretty::render_facts(verdict));
+            print!("{}", pretty::render_fact_list(&verdict.facts));
+            if !verdict.missing_files.is_empty() {
+                println!("  files asked for but not found:");
+                for line in missing {
+                    println!("    {line}");
+                }
+            }
             print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
@@ -250,12 +298,10 @@ fn print_checked(
 fn refused(
     runner: &Runner,
     (sets, engine): (&[PolicySet], &EngineOptions),
-    names: &[Vec<String>],
     source: &str,
     options: &Options,
-    format: Format,
     e: wasmtime::Error,
-) -> Result<u8> {
+) -> Result<verdict_host::Checked> {
     let Some(refusal) = e.downcast_ref::<ReadError>() else {
         return Err(e);
     };
@@ -264,10 +310,8 @@ fn refused(
         message: refusal_message(refusal),
     };
     let input = serde_json::json!({ "source": source }).to_string();
-    let checked = verdict_host::Checked {
+    Ok(verdict_host::Checked {
         verdict: runner.error_verdict(sets, engine, &input, options, &error),
         input: None,
-    };
-    print_checked(&checked, names, source, format);
-    Ok(checked.verdict.decision.exit_code())
+    })
 }

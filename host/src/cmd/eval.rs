@@ -13,7 +13,7 @@ use verdict_host::{
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
-use super::check::check_source;
+use super::check::{check_source, no_evidence_note};
 use super::clock::now_ns;
 use super::files::{read, read_module, refusal_message};
 use super::format::{Format, JsonOutput};
@@ -29,8 +29,15 @@ pub(crate) struct EvalArgs {
     #[arg(value_name = "SOURCE", conflicts_with = "input")]
     source: Option<String>,
     /// Print the input document built for SOURCE (and what it rests on, on
-    /// standard error) instead of evaluating.
-    #[arg(long, requires = "source")]
+    /// standard error) instead of evaluating: `verdict eval --print SOURCE`,
+    /// as `docker buildx policy eval --print`. Nothing is evaluated, so the
+    /// flags of an evaluation (`-p`, `-i`, `--query`, `--now`, `--coverage`,
+    /// `--bundle`) are refused with it; an error is `error[CODE]: MESSAGE`
+    /// on standard error, exit status 2.
+    #[arg(
+        long,
+        conflicts_with_all = ["policies", "input", "query", "now", "coverage", "bundles"]
+    )]
     print: bool,
     /// A policy set, in Buildx's `--policy` grammar (with SOURCE or `-i`):
     /// `FILE[,FILE…]` or `filename=FILE[,filename=FILE…][,reset=true]`.
@@ -47,12 +54,7 @@ pub(crate) struct EvalArgs {
     #[arg(short = 'p', long = "policy", value_name = "SPEC")]
     policies: Vec<String>,
     /// The input document (JSON); `-` reads standard input.
-    #[arg(
-        short = 'i',
-        long = "input",
-        value_name = "FILE",
-        required_unless_present = "source"
-    )]
+    #[arg(short = 'i', long = "input", value_name = "FILE")]
     input: Option<PathBuf>,
     #[command(flatten)]
     source_args: SourceArgs,
@@ -69,8 +71,8 @@ pub(crate) struct EvalArgs {
     /// hash are the same either way.
     #[arg(long)]
     coverage: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    /// Output format (`-o json` too, as cosign and gh users type it).
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     /// Fuel for one evaluation (about one unit per WebAssembly instruction).
     #[arg(long, default_value_t = Limits::default().fuel)]
@@ -115,8 +117,17 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
     if let Some(source) = &args.source {
         return eval_source(&args, source);
     }
+    if args.print {
+        bail!(
+            "--print prints the input document built for a SOURCE: give one (`verdict eval \
+             --print docker-image://alpine:3.22`)"
+        );
+    }
     let Some(input_path) = &args.input else {
-        bail!("give an input document (-i) or a SOURCE");
+        bail!(
+            "give an input document (`-i FILE`) or a SOURCE (`docker-image://REF`, a git URL, \
+             `http(s)://URL`, `local://NAME`) to evaluate"
+        );
     };
     if args.policies.is_empty() {
         bail!("give at least one policy set (-p)");
@@ -224,6 +235,9 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
                 let value: serde_json::Value = serde_json::from_str(&document.input)?;
                 println!("{}", serde_json::to_string_pretty(&value)?);
                 eprint!("{}", pretty::render_fact_list(&document.facts));
+                if args.source_args.evidence.is_none() && !source.starts_with("local://") {
+                    eprintln!("{}", no_evidence_note(source));
+                }
                 Ok(0)
             }
             Err(e) => {

@@ -30,9 +30,9 @@ pub(crate) struct SourceArgs {
     /// `attestations/<owner>/<repo>/`.
     #[arg(long, value_name = "DIR")]
     pub(crate) evidence: Option<PathBuf>,
-    /// The build context: policies' file arguments (`load_json`, keys,
-    /// signatures, bundles) are read from it (`cwd://` paths from the
-    /// working directory).
+    /// The build context: `--policy` files and policies' file arguments
+    /// (`load_json`, keys, signatures, bundles) are read from it, as Buildx
+    /// reads them (`cwd://NAME` from the working directory).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub(crate) context: PathBuf,
     /// A build argument (`input.env.args`). Repeatable.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use verdict_host::fsroot::{self, Budget};
-use verdict_host::{Options, PolicyModule, pretty};
+use verdict_host::{Options, PolicyModule, TestResult, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -18,8 +18,10 @@ pub(crate) struct TestArgs {
     /// A `*_test.rego` file, or a directory searched for them.
     #[arg(value_name = "PATH")]
     path: PathBuf,
-    /// The policy's base name: `<NAME>.rego` is loaded from the working
-    /// directory (else from PATH's directory).
+    /// The policy's base name: `<NAME>.rego` is loaded from next to the
+    /// tests (PATH, or its directory when PATH is a file), else from the
+    /// working directory; a NAME with a directory part is a path from the
+    /// working directory. The files loaded are named on standard error.
     #[arg(long, value_name = "NAME", default_value = "Dockerfile")]
     filename: String,
     /// Only run tests whose name contains this.
@@ -95,26 +97,84 @@ fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
     (meta.len(), nanos)
 }
 
+/// `<filename>.rego`, the policy the tests run against: next to the tests (in PATH, or in the
+/// directory of a PATH that is a file), else in the working directory (where Buildx looks). A
+/// NAME with a directory part (`--filename examples/app/Dockerfile`) is a path from the working
+/// directory, as Buildx takes it.
+fn policy_path(tests: &Path, filename: &str) -> Result<PathBuf> {
+    let name = format!("{filename}.rego");
+    if Path::new(filename).components().count() > 1 {
+        let path = PathBuf::from(&name);
+        if !path.is_file() {
+            bail!("no policy {name} (--filename {filename}: a path from the working directory)");
+        }
+        return Ok(path);
+    }
+    let dir = if tests.is_file() {
+        tests.parent().unwrap_or(Path::new(""))
+    } else {
+        tests
+    };
+    let next_to_tests = dir.join(&name);
+    if next_to_tests.is_file() {
+        return Ok(next_to_tests);
+    }
+    let in_cwd = PathBuf::from(&name);
+    if in_cwd.is_file() {
+        return Ok(in_cwd);
+    }
+    bail!(
+        "no {name} next to the tests (in {}) nor in the working directory; `--filename NAME` \
+         names the policy NAME.rego",
+        shown(dir)
+    )
+}
+
+/// A path as the report names it: without `.` components (`./a/b` is `a/b`; `` is `.`).
+fn shown(path: &Path) -> String {
+    let clean: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        clean.to_string_lossy().into_owned()
+    }
+}
+
+/// The summary that ends the report, as `opa test` ends its own: a rule, then `PASS: n/m`, and
+/// `FAIL: k/m` / `ERROR: k/m` when tests failed or could not be evaluated.
+fn summary(results: &[TestResult]) -> String {
+    let total = results.len();
+    let errors = results.iter().filter(|r| r.error.is_some()).count();
+    let passed = results.iter().filter(|r| r.passed).count();
+    let failed = total - passed - errors;
+    let mut out = format!("{}\nPASS: {passed}/{total}\n", "-".repeat(80));
+    if failed > 0 {
+        out.push_str(&format!("FAIL: {failed}/{total}\n"));
+    }
+    if errors > 0 {
+        out.push_str(&format!("ERROR: {errors}/{total}\n"));
+    }
+    out
+}
+
 /// Runs `verdict test`; 0 all passed, 1 a test failed, 2 the tests could not run.
 pub(crate) fn run(args: TestArgs) -> Result<u8> {
-    let name = format!("{}.rego", args.filename);
-    let policy_path = [
-        PathBuf::from(&name),
-        args.path
-            .parent()
-            .filter(|_| args.path.is_file())
-            .unwrap_or(&args.path)
-            .join(&name),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
-    .with_context(|| format!("no {name} in the working directory or next to the tests"))?;
+    if !args.path.exists() {
+        bail!(
+            "{} does not exist: give a *_test.rego file or a directory of them",
+            shown(&args.path)
+        );
+    }
+    let policy_path = policy_path(&args.path, &args.filename)?;
     let mut budget = Budget::default();
     let mut module = |p: &Path| -> Result<PolicyModule> {
         let bytes = fsroot::read_found(p, fsroot::MAX_CONTEXT_FILE, &mut budget)
             .with_context(|| format!("failed to read {p:?}"))?;
         Ok(PolicyModule {
-            path: p.to_string_lossy().trim_start_matches("./").to_owned(),
+            path: shown(p),
             source: String::from_utf8(bytes)
                 .with_context(|| format!("failed to read {p:?}: not UTF-8"))?,
         })
@@ -125,8 +185,17 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
         .map(|p| module(p))
         .collect::<Result<Vec<_>>>()?;
     if tests.is_empty() {
-        bail!("no *_test.rego files under {:?}", args.path);
+        bail!("no *_test.rego files under {}", shown(&args.path));
     }
+    eprintln!(
+        "verdict test: loaded policy {}; tests {}",
+        policy[0].path,
+        tests
+            .iter()
+            .map(|t| t.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: false,
@@ -135,6 +204,7 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
     match runner.run_tests(&policy, &tests, &options, args.run.as_deref())? {
         Ok(report) => {
             print!("{}", report.rendered);
+            print!("{}", summary(&report.results));
             Ok(u8::from(report.results.iter().any(|r| !r.passed)))
         }
         Err(e) => {

@@ -79,8 +79,8 @@ pub(crate) struct VerifyArgs {
     /// no inclusion proof.
     #[arg(long)]
     allow_v01_set_only: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    /// Output format (`-o json` too, as cosign and gh users type it).
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     #[command(flatten)]
     sandbox: SandboxArgs,
