@@ -161,9 +161,12 @@ pub struct Seen {
     pub coverage: Vec<(String, Vec<u32>, Vec<u32>)>,
     /// The typed facts: `(field, status, how)`.
     pub facts: Vec<(String, String, String)>,
-    /// The typed signers: `(path, kind, fields)`.
-    pub signers: Vec<(String, Option<String>, Vec<(String, String)>)>,
+    /// The typed signers.
+    pub signers: Vec<SeenSigner>,
 }
+
+/// A typed signer as every host returns it: `(path, kind, fields)`.
+pub type SeenSigner = (String, Option<String>, Vec<(String, String)>);
 
 /// The native and the component verdict types have the same fields.
 macro_rules! seen_from {
