@@ -57,6 +57,7 @@ fn benches(c: &mut Criterion) {
     let options = verdict_host::Options {
         now_ns,
         coverage: false,
+        limits: verdict_host::CallLimits::NONE,
     };
     let engine = verdict_host::EngineOptions {
         query: None,

@@ -43,10 +43,21 @@ pub use gen_::exports::verdict::policy::checker::InputDocument;
 pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
 pub use gen_::exports::verdict::policy::host_protocol::{PolicyPlan, PolicySets};
 pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
+/// The limits one call asks the component to enforce itself (WIT `limits`): the same stop in
+/// every host, unlike the sandbox's own [`Limits`].
+pub use gen_::exports::verdict::policy::types::Limits as CallLimits;
 pub use gen_::exports::verdict::policy::types::{
     BuildEnv, CheckRequest, Checked, Decision, EngineOptions, Error as VerdictError, ErrorCode,
     Fact, FactStatus, File, FileCoverage, Options, PolicyModule, Verdict,
 };
+
+impl CallLimits {
+    /// No limit of the component's own.
+    pub const NONE: CallLimits = CallLimits {
+        max_steps: None,
+        max_input_bytes: None,
+    };
+}
 
 pub use engine_config::engine_config;
 

@@ -206,6 +206,7 @@ fn a_passed_shared_deadline_stops_the_next_round() {
     let options = Options {
         now_ns: 0,
         coverage: false,
+        limits: verdict_host::CallLimits::NONE,
     };
     let engine = verdict_host::EngineOptions {
         query: None,

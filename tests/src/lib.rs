@@ -268,6 +268,10 @@ fn to_host_options(o: &verdict_core::Options) -> host::Options {
     host::Options {
         now_ns: o.now_ns,
         coverage: o.coverage,
+        limits: host::CallLimits {
+            max_steps: o.limits.max_steps,
+            max_input_bytes: o.limits.max_input_bytes,
+        },
     }
 }
 
@@ -326,6 +330,7 @@ pub fn run_everywhere(
             let other = host::Options {
                 now_ns: options.now_ns ^ 1,
                 coverage: false,
+                limits: host::CallLimits::NONE,
             };
             session
                 .evaluate(input, &other)
@@ -340,7 +345,70 @@ pub fn run_everywhere(
         }
         Err(error) => return Err(format!("session: {}", error.message)),
     }
+    same_step_budget(
+        &native_engine,
+        runner,
+        &host_sets,
+        &host_engine,
+        input,
+        options,
+    )?;
     Ok(native)
+}
+
+/// The step budget stops the component where it stops the native engine: the least budget
+/// with which the native engine finishes gives the component the same verdict, and one step
+/// less gives both the same `resource-exhausted` verdict.
+fn same_step_budget(
+    native_engine: &verdict_core::Engine,
+    runner: &host::Runner,
+    host_sets: &[Vec<host::PolicyModule>],
+    host_engine: &host::EngineOptions,
+    input: &str,
+    options: &verdict_core::Options,
+) -> Result<(), String> {
+    let at = |max: u64| verdict_core::Options {
+        limits: verdict_core::Limits {
+            max_steps: Some(max),
+            max_input_bytes: None,
+        },
+        ..*options
+    };
+    let stopped = |max: u64| {
+        native_engine
+            .evaluate(input, &at(max))
+            .error
+            .map(|e| e.code)
+            == Some(verdict_core::ErrorCode::ResourceExhausted)
+    };
+    if stopped(u64::MAX) {
+        return Ok(());
+    }
+    let (mut lo, mut hi) = (0u64, 1u64 << 40);
+    if stopped(hi) {
+        return Err("a policy case needs more than 2^40 steps".into());
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if stopped(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    let mut budgets = vec![lo];
+    if lo > 0 {
+        budgets.push(lo - 1);
+    }
+    for max in budgets {
+        let native: Seen = native_engine.evaluate(input, &at(max)).into();
+        let component: Seen = runner
+            .evaluate(host_sets, host_engine, input, &to_host_options(&at(max)))
+            .map_err(|e| format!("runner: {e:#}"))?
+            .into();
+        same(
+            &format!("component with max-steps {max}"),
+            &native,
+            &component,
+        )?;
+    }
+    Ok(())
 }
 
 fn same(what: &str, native: &Seen, other: &Seen) -> Result<(), String> {

@@ -131,6 +131,7 @@ fn run_policy_tests(dir: &Path, spec: &Example) -> Result<(), String> {
     let host_options = verdict_host::Options {
         now_ns: options.now_ns,
         coverage: false,
+        limits: verdict_host::CallLimits::NONE,
     };
     let component = verdict_tests::runner()
         .run_tests(&to_host(&policy), &to_host(&tests), &host_options, None)

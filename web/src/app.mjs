@@ -322,6 +322,11 @@ function requestFromEditor(text) {
   return { request, engineOptions, trustedRoot, context: r.context ? r.context.replace(/\/+$/, '') : undefined, trust };
 }
 
+/** The page evaluates on its own thread, and a browser has no fuel: a policy that runs away
+ * stops at this many evaluation steps (about 1.5 s) with a `resource-exhausted` verdict, the
+ * same one `verdict eval --max-steps 10000000` gives, instead of freezing the page. */
+const MAX_STEPS = 10_000_000;
+
 function evaluateNow() {
   const started = performance.now();
   let result;
@@ -332,10 +337,10 @@ function evaluateNow() {
     const sets = source.trim() || mode === 'input' ? [[{ path: policyPath, source }]] : [];
     if (mode === 'input') {
       const text = getText(inputEditor);
-      result = { verdict: evaluateOnce(api, sets, {}, { nowNs, coverage: true }, text) };
+      result = { verdict: evaluateOnce(api, sets, {}, { nowNs, coverage: true, limits: { maxSteps: MAX_STEPS } }, text) };
     } else {
       const { request, engineOptions, trustedRoot, context, trust } = requestFromEditor(getText(inputEditor));
-      result = { ...checkWithContext(api, store, sets, engineOptions, { nowNs, coverage: true }, request, trustedRoot, context), trust };
+      result = { ...checkWithContext(api, store, sets, engineOptions, { nowNs, coverage: true, limits: { maxSteps: MAX_STEPS } }, request, trustedRoot, context), trust };
     }
   } catch (e) {
     result = { failure: e.message ?? String(e) };

@@ -190,6 +190,24 @@ test('bad input is a message in the panel and the page keeps working', async () 
   await page.click('#evaluate');
   await page.waitForFunction(() => document.querySelector('#verdict [data-decision="failure"]'));
   assert.match(await page.textContent('#verdict'), /no such directory/);
+  // A policy that runs away (10^10 iterations) stops at the page's step budget with a
+  // verdict, in seconds, and the page is not frozen.
+  await page.selectOption('#mode', 'input');
+  await page.click('#policy .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('package docker\ndecision := {"allow": count([1 | some a in numbers.range(1, 100000); some b in numbers.range(1, 100000); a == b]) > 0}');
+  await page.click('#input .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{}');
+  n = await verdictCount();
+  const runaway = Date.now();
+  await page.click('#evaluate');
+  await waitForVerdict(n);
+  assert.ok(Date.now() - runaway < 20_000, `stopped after ${Date.now() - runaway} ms`);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
+  assert.match(await page.textContent('#verdict'), /resource-exhausted/);
+  assert.match(await page.textContent('#verdict'), /max-steps/);
+  await page.selectOption('#mode', 'check');
   // A bad evaluation time.
   await page.fill('#now', 'yesterday');
   await page.click('#evaluate');

@@ -45,7 +45,12 @@ const u8 = (v) => (v === undefined || v === null ? undefined : v instanceof Uint
 const opt = (v) => (v === null ? undefined : v);
 const pairsOf = (o) => Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-const options = (o) => ({ nowNs: BigInt(o.nowNs), coverage: o.coverage === true });
+const big = (n) => (n === undefined || n === null ? undefined : BigInt(n));
+const options = (o) => ({
+  nowNs: BigInt(o.nowNs),
+  coverage: o.coverage === true,
+  limits: { maxSteps: big(o.limits?.maxSteps), maxInputBytes: big(o.limits?.maxInputBytes) },
+});
 const engineOptions = (o) => ({ query: opt(o?.query), defaultPolicy: o?.defaultPolicy === true });
 const sets = (list) => list.map((set) => set.map((m) => ({ path: m.path, source: m.source })));
 const input = (value) => (typeof value === 'string' ? value : JSON.stringify(value));

@@ -238,3 +238,22 @@ test('policyOutline: rules, their lines and conditions; a parse error is a value
   assert.equal(bad.error.code, 'malformed-policy');
   assert.equal(api.policyOutline({ path: 'x.rego' }).error.code, 'invalid-request');
 });
+
+test('options.limits: maxSteps and maxInputBytes stop a call with resource-exhausted, per call', () => {
+  const free = engine.evaluate({ ok: true }, options);
+  const stopped = engine.evaluate({ ok: true }, { ...options, limits: { maxSteps: 2 } });
+  assert.equal(stopped.decision, 'error');
+  assert.equal(stopped.error.code, 'resource-exhausted');
+  assert.match(stopped.error.message, /max-steps/);
+  // Per call: the next call is unlimited again; an ample budget changes nothing (a bigint too).
+  assert.equal(engine.evaluate({ ok: true }, options).hash, free.hash);
+  assert.equal(engine.evaluate({ ok: true }, { ...options, limits: { maxSteps: 100000n } }).hash, free.hash);
+  const text = '{"ok": true}';
+  assert.equal(engine.evaluate(text, { ...options, limits: { maxInputBytes: text.length } }).hash, free.hash);
+  const over = engine.evaluate(text, { ...options, limits: { maxInputBytes: text.length - 1 } });
+  assert.equal(over.error.code, 'resource-exhausted');
+  const request = { source: 'docker-image://alpine:3.20', evidence: [], files: [{ path: 'k.pub', content: new Uint8Array(10) }] };
+  assert.equal(engine.check(request, publicGood, { ...options, limits: { maxInputBytes: 9 } }).verdict.error.code, 'resource-exhausted');
+  assert.equal(engine.evaluate({}, { ...options, limits: { maxSteps: 1, fuel: 3 } }).error.code, 'invalid-request');
+  assert.equal(engine.evaluate({}, { ...options, limits: { maxSteps: -1 } }).error.code, 'invalid-request');
+});

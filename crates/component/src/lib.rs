@@ -91,6 +91,10 @@ fn options(o: wit::Options) -> core_::Options {
     core_::Options {
         now_ns: o.now_ns,
         coverage: o.coverage,
+        limits: core_::Limits {
+            max_steps: o.limits.max_steps,
+            max_input_bytes: o.limits.max_input_bytes,
+        },
     }
 }
 

@@ -41,6 +41,17 @@ pub struct CheckRequest {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
+impl CheckRequest {
+    /// The bytes of the evidence and context files the request carries (their contents).
+    pub fn bytes(&self) -> usize {
+        self.evidence
+            .iter()
+            .map(|(_, b)| b.len())
+            .chain(self.files.values().map(Vec::len))
+            .fold(0, usize::saturating_add)
+    }
+}
+
 /// A request with its evidence listing read ([`crate::layout::read`]).
 #[derive(Debug, Clone, Default)]
 struct Resolved {
@@ -129,6 +140,9 @@ impl Engine {
             Ok(policy) => policy,
             Err(e) => return unchecked(e.into(), request_record(&resolved, trust)),
         };
+        if let Some(e) = options.limits.over_input(request.bytes()) {
+            return unchecked((&e).into(), request_record(&resolved, trust));
+        }
         self.check_resolved(policy, &resolved, trust, options)
     }
 
@@ -140,6 +154,7 @@ impl Engine {
         options: &crate::Options,
     ) -> Checked {
         let now_ns = options.now_ns;
+        let steps = options.limits.steps();
         let mut extra = Map::new();
         extra.insert("request".into(), request_record(request, trust));
         let fail = |error: VerdictError, digest: &InputDigest, extra: Map<String, Json>, set| {
@@ -158,12 +173,18 @@ impl Engine {
         })
         .map(|b| b.input)
         .unwrap_or_else(|_| json!({}));
-        match policy.caps_at(&caps_input, &self.skip_caps, resolver, now_ns) {
+        match policy.caps_at(&caps_input, &self.skip_caps, resolver, now_ns, &steps) {
             Ok(exec_proxy) => {
                 extra.insert("caps".into(), json!({"exec.proxy": exec_proxy}));
             }
             Err((set, e)) => {
-                let e = Error::EvaluationFailed(format!("failed to evaluate policy caps: {e}"));
+                // A limit that stopped the caps pass stays a limit (the same code as anywhere).
+                let e = match e {
+                    Error::LimitExceeded(m) => {
+                        Error::LimitExceeded(format!("failed to evaluate policy caps: {m}"))
+                    }
+                    e => Error::EvaluationFailed(format!("failed to evaluate policy caps: {e}")),
+                };
                 let digest = digest_of(&caps_input);
                 return Checked {
                     verdict: fail((&e).into(), &digest, extra, Some(set)),
@@ -211,6 +232,7 @@ impl Engine {
                 resolver,
                 now_ns,
                 options.coverage,
+                &steps,
             ));
             if parts.decision == Decision::Convert
                 && round + 1 < MAX_CONVERSIONS

@@ -58,6 +58,16 @@ pub struct Evidence {
     pub bundles: Vec<BundleEvidence>,
 }
 
+impl Evidence {
+    /// The bytes of the bundles (and their digests) the call was given.
+    pub fn bytes(&self) -> usize {
+        self.bundles
+            .iter()
+            .map(|b| b.bundle.len().saturating_add(b.digest.len()))
+            .fold(0, usize::saturating_add)
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -83,15 +83,51 @@ pub struct Options {
     /// Record line coverage in [`Verdict::coverage`] (`opa eval --coverage`). It describes
     /// the evaluation, not the decision: the canonical record and hash are the same either way.
     pub coverage: bool,
+    /// Limits the engine enforces itself (see [`Limits`]).
+    pub limits: Limits,
 }
 
 impl Options {
-    /// At `now_ns`, without coverage.
+    /// At `now_ns`, without coverage or limits.
     pub const fn at(now_ns: i64) -> Options {
         Options {
             now_ns,
             coverage: false,
+            limits: Limits {
+                max_steps: None,
+                max_input_bytes: None,
+            },
         }
+    }
+}
+
+/// Limits of one call that the engine enforces itself (WIT `limits`), so that a call stopped by
+/// one is the same error verdict (`resource-exhausted`) in every host — with fuel or without
+/// (a browser, jco), on any machine. A host's own limits (fuel, memory, a deadline) still
+/// apply and stay the host's: they stop a call at a point that may differ between hosts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Evaluation steps the call may take, over every policy set it evaluates (and the caps
+    /// pass and conversion rounds of a check): regorus's units of work, one per expression,
+    /// query, loop iteration and rule evaluated. Counted, not timed: the same policies and
+    /// input stop at the same step everywhere. `None`: no limit.
+    pub max_steps: Option<u64>,
+    /// The most bytes the call is given: the input document's text (`evaluate`), with the
+    /// bundles' (`evaluate_with_evidence`); the evidence and context files' contents
+    /// (`check`). `None`: only the engine's fixed caps.
+    pub max_input_bytes: Option<u64>,
+}
+
+impl Limits {
+    /// The error for a call given `size` bytes, if that is over `max_input_bytes`.
+    fn over_input(&self, size: usize) -> Option<Error> {
+        let limit = usize::try_from(self.max_input_bytes?).unwrap_or(usize::MAX);
+        (size > limit).then_some(Error::InputTooLarge { size, limit })
+    }
+
+    /// The step budget of one call.
+    fn steps(&self) -> verdict_policy::Steps {
+        verdict_policy::Steps::new(self.max_steps)
     }
 }
 
@@ -568,6 +604,12 @@ impl Engine {
             Ok(policy) => policy,
             Err(e) => return fail(e),
         };
+        let given = input
+            .len()
+            .saturating_add(evidence.map_or(0, Evidence::bytes));
+        if let Some(e) = options.limits.over_input(given) {
+            return fail(&e);
+        }
         let mut value = match parsed {
             Ok(value) => value,
             Err(e) => return fail(&e),
@@ -590,6 +632,7 @@ impl Engine {
             resolver,
             options.now_ns,
             options.coverage,
+            &options.limits.steps(),
         ));
         parts.evidence = record;
         if let Some(facts) = facts {
@@ -679,8 +722,8 @@ mod tests {
         let covered = engine.evaluate(
             input,
             &Options {
-                now_ns: 0,
                 coverage: true,
+                ..Options::at(0)
             },
         );
         assert!(plain.coverage.is_empty());

@@ -2,7 +2,9 @@
 //! options, exactly the verdict a fresh engine compiled for that call gives — for evaluations
 //! and for checks, in any order of times, from several threads at once.
 
-use verdict_core::{CheckRequest, Decision, Engine, EngineOptions, Module, Options, Verdict};
+use verdict_core::{
+    CheckRequest, Decision, Engine, EngineOptions, ErrorCode, Limits, Module, Options, Verdict,
+};
 
 /// Allows until 2026-01-01 and says what time it thinks it is.
 const POLICY: &str = r#"package docker
@@ -95,8 +97,8 @@ fn coverage_is_per_call_and_leaves_the_record_alone() {
     let covered = engine.evaluate(
         "{}",
         &Options {
-            now_ns: TIMES[0],
             coverage: true,
+            ..Options::at(TIMES[0])
         },
     );
     let plain_again = engine.evaluate("{}", &Options::at(TIMES[0]));
@@ -142,4 +144,91 @@ fn a_policy_that_does_not_compile_is_an_error_verdict_on_every_call() {
         assert_eq!(v.error.unwrap().code.as_str(), "malformed-policy");
         assert!(v.canonical_json.contains(&t.to_string()));
     }
+}
+
+fn limited(max_steps: Option<u64>, max_input_bytes: Option<u64>) -> Options {
+    Options {
+        limits: Limits {
+            max_steps,
+            max_input_bytes,
+        },
+        ..Options::at(TIMES[0])
+    }
+}
+
+fn code(verdict: &Verdict) -> Option<ErrorCode> {
+    verdict.error.as_ref().map(|e| e.code)
+}
+
+/// Limits are per call: a call stopped by one leaves the engine as it was for the next, and
+/// a call stopped by a limit is an error verdict that names it.
+#[test]
+fn limits_are_per_call_and_stop_a_call_with_resource_exhausted() {
+    let engine = Engine::new(sets(), &EngineOptions::default());
+    let free = engine.evaluate("{}", &Options::at(TIMES[0]));
+    assert_eq!(free.decision, Decision::Allow);
+    let stopped = engine.evaluate("{}", &limited(Some(3), None));
+    assert_eq!(code(&stopped), Some(ErrorCode::ResourceExhausted));
+    assert!(
+        stopped
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("max-steps")
+    );
+    // The limit is not in the record: an ample budget gives the unlimited verdict exactly.
+    let ample = engine.evaluate("{}", &limited(Some(1_000_000), None));
+    assert_eq!(ample.canonical_json, free.canonical_json);
+    assert_eq!(
+        engine.evaluate("{}", &Options::at(TIMES[0])).hash,
+        free.hash
+    );
+
+    let input = r#"{"pad": "0123456789"}"#;
+    let size = input.len() as u64;
+    assert_eq!(
+        engine.evaluate(input, &limited(None, Some(size))).decision,
+        Decision::Allow
+    );
+    let over = engine.evaluate(input, &limited(None, Some(size - 1)));
+    assert_eq!(code(&over), Some(ErrorCode::ResourceExhausted));
+    assert!(
+        over.error.as_ref().unwrap().message.contains("bytes"),
+        "{over:?}"
+    );
+}
+
+#[test]
+fn a_check_spends_one_budget_and_counts_the_bytes_it_is_given() {
+    let engine = Engine::new(sets(), &EngineOptions::default());
+    let trust = verdict_core::verify::TrustMaterial::public_good();
+    let request = CheckRequest {
+        source: Some("docker-image://alpine:3.20".into()),
+        files: [("keys/a.pub".to_owned(), vec![b'k'; 100])].into(),
+        ..CheckRequest::default()
+    };
+    let free = engine
+        .check(&request, &trust, &Options::at(TIMES[0]))
+        .verdict;
+    assert_eq!(free.decision, Decision::Allow);
+    let stopped = engine
+        .check(&request, &trust, &limited(Some(3), None))
+        .verdict;
+    assert_eq!(code(&stopped), Some(ErrorCode::ResourceExhausted));
+    let ample = engine
+        .check(&request, &trust, &limited(Some(1_000_000), None))
+        .verdict;
+    assert_eq!(ample.canonical_json, free.canonical_json);
+    assert_eq!(
+        engine
+            .check(&request, &trust, &limited(None, Some(100)))
+            .verdict
+            .decision,
+        Decision::Allow
+    );
+    let over = engine
+        .check(&request, &trust, &limited(None, Some(99)))
+        .verdict;
+    assert_eq!(code(&over), Some(ErrorCode::ResourceExhausted));
 }

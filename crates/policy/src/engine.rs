@@ -11,6 +11,7 @@ use crate::check;
 use crate::decision::{Decision, parse_decision};
 use crate::functions::{self, NoResolver, Resolver, Slot};
 use crate::rewrite;
+use crate::steps::{self, Steps};
 use crate::template;
 use crate::{Error, FileCoverage, Module, Options};
 
@@ -158,7 +159,13 @@ impl PolicyEngine {
         input: &serde_json::Value,
         resolver: Arc<dyn Resolver>,
     ) -> Evaluation {
-        self.evaluate_at(input, resolver, self.now_ns, self.coverage)
+        self.evaluate_at(
+            input,
+            resolver,
+            self.now_ns,
+            self.coverage,
+            &Steps::unbounded(),
+        )
     }
 
     /// [`PolicyEngine::evaluate_with`] at the evaluation time `now_ns` (what `time.now_ns()`
@@ -166,13 +173,15 @@ impl PolicyEngine {
     /// at any number of times, as OPA's `PrepareForEval` then `Eval(EvalTime(…))`; line coverage
     /// is recorded when `coverage` is set. The sets' clocks are shared by the engine's clones, so
     /// evaluations of one engine (and its clones) take turns: two threads evaluating at two
-    /// times each see their own time.
+    /// times each see their own time. The evaluation takes its steps from `steps`; past the
+    /// budget it stops with [`Error::LimitExceeded`] (see [`Steps`]).
     pub fn evaluate_at(
         &self,
         input: &serde_json::Value,
         resolver: Arc<dyn Resolver>,
         now_ns: i64,
         coverage: bool,
+        steps: &Steps,
     ) -> Evaluation {
         let _turn = self
             .turn
@@ -190,7 +199,7 @@ impl PolicyEngine {
         for (index, set) in self.sets.iter().enumerate() {
             let (result, effects) =
                 functions::with_session(&set.slot, resolver.clone(), &input, || {
-                    self.evaluate_set(set, &input, &mut prints, cov.as_deref_mut())
+                    self.evaluate_set(set, &input, &mut prints, cov.as_deref_mut(), steps)
                 });
             missing.extend(effects.missing_files);
             let outcome = match (result, effects.error) {
@@ -234,16 +243,17 @@ impl PolicyEngine {
         skip: &[usize],
         resolver: Arc<dyn Resolver>,
     ) -> Result<bool, (usize, Error)> {
-        self.caps_at(input, skip, resolver, self.now_ns)
+        self.caps_at(input, skip, resolver, self.now_ns, &Steps::unbounded())
     }
 
-    /// [`PolicyEngine::caps`] at the evaluation time `now_ns`.
+    /// [`PolicyEngine::caps`] at the evaluation time `now_ns`, taking its steps from `steps`.
     pub fn caps_at(
         &self,
         input: &serde_json::Value,
         skip: &[usize],
         resolver: Arc<dyn Resolver>,
         now_ns: i64,
+        steps: &Steps,
     ) -> Result<bool, (usize, Error)> {
         let _turn = self
             .turn
@@ -262,7 +272,7 @@ impl PolicyEngine {
             let mut prints = Vec::new();
             let (result, effects) =
                 functions::with_session(&set.slot, resolver.clone(), &input, || {
-                    self.evaluate_set(set, &input, &mut prints, None)
+                    self.evaluate_set(set, &input, &mut prints, None, steps)
                 });
             match (result, effects.error) {
                 (Err(e), _) | (Ok(_), Some(e)) => return Err((index, e)),
@@ -323,13 +333,16 @@ impl PolicyEngine {
         input: &Value,
         prints: &mut Vec<String>,
         coverage: Option<&mut Coverage>,
+        steps: &Steps,
     ) -> Result<Decision, Error> {
         let mut engine = set.engine.clone();
         engine.set_input(input.clone());
         if coverage.is_some() {
             engine.set_enable_coverage(true);
         }
-        let result = engine.eval_query(self.query.clone(), false);
+        let result = steps.run(&mut engine, |engine| {
+            engine.eval_query(self.query.clone(), false)
+        });
         if let Some(coverage) = coverage {
             // A report that cannot be made leaves the coverage empty; the verdict stands.
             if let Ok(report) = engine.get_coverage_report() {
@@ -346,8 +359,10 @@ impl PolicyEngine {
         let printed = engine.take_prints().unwrap_or_default();
         prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
         let results = result.map_err(|e| {
-            // regorus's own limits (a regex's compiled size) are limits too.
-            if e.downcast_ref::<regorus::LimitError>().is_some() {
+            if steps::is_exhausted(&e) {
+                steps.exhausted()
+            } else if e.downcast_ref::<regorus::LimitError>().is_some() {
+                // regorus's own limits (a regex's compiled size) are limits too.
                 Error::LimitExceeded(compact(&e.to_string()))
             } else {
                 runtime_error(&e.to_string())

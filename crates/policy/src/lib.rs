@@ -40,6 +40,7 @@ mod error;
 pub mod functions;
 mod outline;
 pub mod rewrite;
+mod steps;
 mod template;
 pub mod tester;
 
@@ -52,6 +53,7 @@ pub use engine::{
 pub use error::{Error, ErrorCode};
 pub use functions::{Check, GitObject, NoResolver, Resolver};
 pub use outline::{RuleOutline, outline};
+pub use steps::Steps;
 pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};
 
 /// The regorus version this crate is built and tested against.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use verdict_policy::{Module, NoResolver, Options, Outcome, PolicyEngine};
+use verdict_policy::{Module, NoResolver, Options, Outcome, PolicyEngine, Steps};
 
 const POLICY: &str = r#"package docker
 
@@ -47,7 +47,13 @@ fn one_engine_evaluates_at_any_time() {
     // Forwards, backwards, and again: no evaluation leaves anything for the next.
     for &now in times.iter().chain(times.iter().rev()).chain(times.iter()) {
         let fresh = engine(now).evaluate(&input);
-        let at = shared.evaluate_at(&input, Arc::new(NoResolver), now, false);
+        let at = shared.evaluate_at(
+            &input,
+            Arc::new(NoResolver),
+            now,
+            false,
+            &Steps::unbounded(),
+        );
         assert_eq!(at, fresh, "at {now}");
         outcomes.push(at.outcome.clone().unwrap());
     }
@@ -64,6 +70,12 @@ fn one_engine_evaluates_at_any_time() {
     // `evaluate` keeps the time the engine was compiled with.
     assert_eq!(
         engine(times[2]).evaluate(&input),
-        engine(times[2]).evaluate_at(&input, Arc::new(NoResolver), times[2], false)
+        engine(times[2]).evaluate_at(
+            &input,
+            Arc::new(NoResolver),
+            times[2],
+            false,
+            &Steps::unbounded(),
+        )
     );
 }

@@ -221,20 +221,36 @@ pub(crate) fn engine_options(value: JsValue) -> Result<core_::EngineOptions, JsE
     })
 }
 
-/// `{nowNs, coverage?}`: one call's options (the WIT's `options`).
+/// `{nowNs, coverage?, limits?}`: one call's options (the WIT's `options`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsOptions {
     now_ns: Option<NowNs>,
     coverage: Option<bool>,
+    limits: Option<JsLimits>,
+}
+
+/// `{maxSteps?, maxInputBytes?}`: the limits the engine enforces itself (the WIT's `limits`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsLimits {
+    max_steps: Option<u64>,
+    max_input_bytes: Option<u64>,
 }
 
 /// One call's options; `nowNs` is required (verdict reads no clock). With `coverage: true` the
 /// verdict carries the evaluation's line coverage (`coverage: [{path, covered, notCovered}]`);
-/// the canonical record is the same.
+/// the canonical record is the same. `limits: {maxSteps?, maxInputBytes?}` stop a call at the
+/// same point as in every other host (an error verdict, `resource-exhausted`).
 pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
-    known_keys(&value, &["nowNs", "coverage"], "options")?;
-    let o: JsOptions = from_js(value, "options ({nowNs, coverage?})")?;
+    known_keys(&value, &["nowNs", "coverage", "limits"], "options")?;
+    known_keys(
+        &property(&value, "limits"),
+        &["maxSteps", "maxInputBytes"],
+        "options.limits",
+    )?;
+    let o: JsOptions = from_js(value, "options ({nowNs, coverage?, limits?})")?;
+    let limits = o.limits.unwrap_or_default();
     let Some(now) = o.now_ns else {
         return Err(JsError::invalid_request(
             "options.nowNs is required: the pinned evaluation time in nanoseconds (a bigint or a decimal string)",
@@ -243,6 +259,10 @@ pub(crate) fn options(value: JsValue) -> Result<core_::Options, JsError> {
     Ok(core_::Options {
         now_ns: now.0,
         coverage: o.coverage == Some(true),
+        limits: core_::Limits {
+            max_steps: limits.max_steps,
+            max_input_bytes: limits.max_input_bytes,
+        },
     })
 }
 

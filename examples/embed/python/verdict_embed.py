@@ -20,6 +20,11 @@ def rec(**fields):
     return r
 
 
+
+def call_options(now_ns):
+    """One call's options: its time, no coverage, no limits of the component's own."""
+    return rec(now_ns=now_ns, coverage=False, limits=rec(max_steps=None, max_input_bytes=None))
+
 class Verdict:
     def __init__(self, wasm, fuel=20_000_000_000, max_memory=1 << 30):
         config = Config()
@@ -50,10 +55,10 @@ class Verdict:
         return root
 
     def evaluate(self, engine, input_text, now_ns):
-        return self.call("evaluator", "[method]engine.evaluate", engine, input_text, rec(now_ns=now_ns, coverage=False))
+        return self.call("evaluator", "[method]engine.evaluate", engine, input_text, call_options(now_ns))
 
     def check(self, engine, request, trust, now_ns):
-        return self.call("evaluator", "[method]engine.check", engine, request, trust, rec(now_ns=now_ns, coverage=False))
+        return self.call("evaluator", "[method]engine.check", engine, request, trust, call_options(now_ns))
 
 
 def request(source, platform, evidence, files):

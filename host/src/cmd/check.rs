@@ -72,6 +72,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8> {
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
+        limits: args.sandbox.call_limits(),
     };
     let runner = args.sandbox.runner()?;
     check_source(

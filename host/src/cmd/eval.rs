@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::Digest;
-use verdict_host::{
-    EngineOptions, Limits, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty,
-};
+use verdict_host::{EngineOptions, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -17,7 +15,7 @@ use super::check::{check_source, no_evidence_note};
 use super::clock::now_ns;
 use super::files::{read, read_module, refusal_message};
 use super::format::{Format, JsonOutput};
-use super::sandbox::{Timeout, new_runner, parse_timeout};
+use super::sandbox::SandboxArgs;
 use super::source::{SourceArgs, check_request};
 
 /// The flags of `verdict eval`.
@@ -74,20 +72,8 @@ pub(crate) struct EvalArgs {
     /// Output format (`-o json` too, as cosign and gh users type it).
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
-    /// Fuel for one evaluation (about one unit per WebAssembly instruction).
-    #[arg(long, default_value_t = Limits::default().fuel)]
-    fuel: u64,
-    /// Memory cap of the sandbox, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_memory >> 20)]
-    max_memory: usize,
-    /// Do not read or write the precompiled-code cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Wall-clock deadline of the evaluation (of all rounds of a SOURCE's
-    /// check together): `30s`, `500ms`, `2m`, `1h`; `0` for none. Past it
-    /// the verdict is an error with code `resource-exhausted`.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
-    timeout: Timeout,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     /// A Sigstore bundle as evidence, and the digest it signs:
     /// `FILE=sha256:HEX`. Repeatable. The bundles are verified in the
     /// sandbox; the verified ones become `input.signatures` (replacing any
@@ -108,7 +94,7 @@ impl EvalArgs {
 
     /// The runner with the command line's limits.
     fn runner(&self) -> Result<Runner> {
-        new_runner(self.fuel, self.max_memory, self.timeout, self.no_cache)
+        self.sandbox.runner()
     }
 }
 
@@ -154,6 +140,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
+        limits: args.sandbox.call_limits(),
     };
     let engine = EngineOptions {
         query: Some(args.query.clone()),
@@ -249,6 +236,7 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: args.coverage,
+        limits: args.sandbox.call_limits(),
     };
     check_source(
         &runner,

@@ -1,8 +1,8 @@
 //! The sandbox's limits and code cache on the command line (`--fuel`, `--max-memory`,
-//! `--timeout`, `--no-cache`), and the runner built from them.
+//! `--timeout`, `--max-steps`, `--no-cache`), and the runner built from them.
 
 use clap::Args;
-use verdict_host::{Limits, Runner, cache};
+use verdict_host::{CallLimits, Limits, Runner, cache};
 use wasmtime::Result;
 use wasmtime::error::Context as _;
 
@@ -23,12 +23,27 @@ pub(crate) struct SandboxArgs {
     /// it the verdict is an error with code `resource-exhausted`.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
     timeout: Timeout,
+    /// Evaluation steps one call may take (one per expression, query, loop
+    /// iteration and rule evaluated), counted inside the sandbox: past it
+    /// the verdict is an error with code `resource-exhausted`, the same on
+    /// every host (fuel and time differ between hosts; steps do not).
+    /// Default: no limit.
+    #[arg(long, value_name = "N")]
+    max_steps: Option<u64>,
 }
 
 impl SandboxArgs {
     /// The runner with these limits.
     pub(crate) fn runner(&self) -> Result<Runner> {
         new_runner(self.fuel, self.max_memory, self.timeout, self.no_cache)
+    }
+
+    /// The limits each call asks the component to enforce itself.
+    pub(crate) fn call_limits(&self) -> CallLimits {
+        CallLimits {
+            max_steps: self.max_steps,
+            max_input_bytes: None,
+        }
     }
 }
 
@@ -62,12 +77,7 @@ pub(crate) fn parse_timeout(text: &str) -> std::result::Result<Timeout, String> 
 }
 
 /// The runner with the command line's limits.
-pub(crate) fn new_runner(
-    fuel: u64,
-    max_memory: usize,
-    timeout: Timeout,
-    no_cache: bool,
-) -> Result<Runner> {
+fn new_runner(fuel: u64, max_memory: usize, timeout: Timeout, no_cache: bool) -> Result<Runner> {
     let limits = Limits {
         fuel,
         max_memory: max_memory

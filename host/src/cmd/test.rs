@@ -199,6 +199,7 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
         coverage: false,
+        limits: args.sandbox.call_limits(),
     };
     let runner = args.sandbox.runner()?;
     match runner.run_tests(&policy, &tests, &options, args.run.as_deref())? {

@@ -16,7 +16,7 @@ pub mod wit {
 }
 
 pub use wit::exports::verdict::policy::types::{
-    BuildEnv, CheckRequest, EngineOptions, File, Options, PolicyModule, Verdict,
+    BuildEnv, CheckRequest, EngineOptions, File, Limits, Options, PolicyModule, Verdict,
 };
 
 /// The component in a store of its own.

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use verdict_embed::{BuildEnv, CheckRequest, Embedded, EngineOptions, Options, PolicyModule};
+use verdict_embed::{
+    BuildEnv, CheckRequest, Embedded, EngineOptions, Limits, Options, PolicyModule,
+};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
@@ -118,6 +120,10 @@ fn the_rust_embedding_gives_the_golden_verdict_for_every_case() {
                 Options {
                     now_ns: now,
                     coverage: false,
+                    limits: Limits {
+                        max_steps: None,
+                        max_input_bytes: None,
+                    },
                 },
             )
             .unwrap();
@@ -174,6 +180,10 @@ fn the_rust_embedding_gives_the_golden_verdict_for_every_case() {
                     Options {
                         now_ns: ns(&spec_now),
                         coverage: false,
+                        limits: Limits {
+                            max_steps: None,
+                            max_input_bytes: None,
+                        },
                     },
                 )
                 .unwrap();
@@ -243,6 +253,10 @@ fn the_rust_embedding_gives_the_golden_verdict_for_every_case() {
                     Options {
                         now_ns: now,
                         coverage: false,
+                        limits: Limits {
+                            max_steps: None,
+                            max_input_bytes: None,
+                        },
                     },
                     read,
                 )
