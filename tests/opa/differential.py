@@ -219,7 +219,7 @@ def cli_cases():
                 now = next(rest)
             elif arg == "--query":
                 query = next(rest)
-            elif arg in ("--fuel", "--max-memory", "--bundle", "--trusted-root"):
+            elif arg in ("--fuel", "--max-memory", "--max-steps", "--timeout", "--bundle", "--trusted-root"):
                 verdict_only.append(arg)
                 next(rest)
             elif arg == "--format":
