@@ -18,29 +18,42 @@ fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("manifest dir"));
     let root = manifest.parent().expect("workspace root").to_path_buf();
     println!("cargo:rerun-if-env-changed=VERDICT_COMPONENT");
-    let component = match env::var_os("VERDICT_COMPONENT") {
-        Some(path) => std::fs::read(&path).expect("read VERDICT_COMPONENT"),
-        None => build_component(&root),
+    println!("cargo:rerun-if-env-changed=VERDICT_SERVICE_COMPONENT");
+    let prebuilt = |var: &str| env::var_os(var).map(|path| std::fs::read(&path).expect(var));
+    let (component, service) = match (
+        prebuilt("VERDICT_COMPONENT"),
+        prebuilt("VERDICT_SERVICE_COMPONENT"),
+    ) {
+        (Some(component), Some(service)) => (component, service),
+        (component, service) => {
+            let [built, built_service] = build_components(&root);
+            (component.unwrap_or(built), service.unwrap_or(built_service))
+        }
     };
-    std::fs::write(out.join("verdict.wasm"), &component).expect("write component");
-    // The component's machine code, compiled here once (cargo shows this step) instead of by
+    // Each component's machine code, compiled here once (cargo shows this step) instead of by
     // every first run: for the build machine's CPU, or the target's baseline when cross
-    // compiling. `verdict_host::PRECOMPILED` embeds it.
+    // compiling. `verdict_host::PRECOMPILED` and `SERVICE_PRECOMPILED` embed them.
     let mut config = engine_config();
     let target = env::var("TARGET").expect("TARGET");
     if env::var("HOST").ok().as_deref() != Some(target.as_str()) {
         config.target(&target).expect("a wasmtime target");
     }
     let engine = wasmtime::Engine::new(&config).expect("a wasmtime engine");
-    let code = engine
-        .precompile_component(&component)
-        .expect("precompile the component");
-    std::fs::write(out.join("verdict.cwasm"), code).expect("write the precompiled component");
+    for (name, bytes) in [("verdict", &component), ("verdict-service", &service)] {
+        std::fs::write(out.join(format!("{name}.wasm")), bytes).expect("write component");
+        let code = engine
+            .precompile_component(bytes)
+            .expect("precompile the component");
+        std::fs::write(out.join(format!("{name}.cwasm")), code)
+            .expect("write the precompiled component");
+    }
 }
 
 include!("src/engine_config.rs");
 
-fn build_component(root: &Path) -> Vec<u8> {
+/// Builds both guests in one cargo run and encodes each as a component: the `engine` world's
+/// (`verdict-component`) and the `service` world's (`verdict-service`).
+fn build_components(root: &Path) -> [Vec<u8>; 2] {
     for dir in ["wit", "crates"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
@@ -55,6 +68,8 @@ fn build_component(root: &Path) -> Vec<u8> {
             "build",
             "-p",
             "verdict-component",
+            "-p",
+            "verdict-service",
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -77,19 +92,21 @@ fn build_component(root: &Path) -> Vec<u8> {
         cmd.arg("--offline");
     }
     let status = cmd.status().expect("run cargo for the component");
-    assert!(status.success(), "building verdict-component failed");
-    let module = target_dir
-        .join("wasm32-unknown-unknown")
-        .join("component")
-        .join("verdict_component.wasm");
-    let bytes = std::fs::read(&module).expect("read the guest module");
-    let bytes = without_custom_section(&bytes, "name");
-    wit_component::ComponentEncoder::default()
-        .validate(true)
-        .module(&bytes)
-        .expect("decode component metadata")
-        .encode()
-        .expect("encode the component")
+    assert!(status.success(), "building the guests failed");
+    ["verdict_component", "verdict_service"].map(|name| {
+        let module = target_dir
+            .join("wasm32-unknown-unknown")
+            .join("component")
+            .join(format!("{name}.wasm"));
+        let bytes = std::fs::read(&module).expect("read the guest module");
+        let bytes = without_custom_section(&bytes, "name");
+        wit_component::ComponentEncoder::default()
+            .validate(true)
+            .module(&bytes)
+            .expect("decode component metadata")
+            .encode()
+            .expect("encode the component")
+    })
 }
 
 /// The module without its custom sections called `name` (function names for

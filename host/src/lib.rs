@@ -18,6 +18,7 @@ mod engine_config;
 pub mod evidence;
 pub mod fsroot;
 pub mod pretty;
+pub mod serve;
 pub mod verify;
 
 use std::path::PathBuf;
@@ -69,6 +70,24 @@ pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.
 /// compiling. Where wasmtime finds it does not fit (another CPU, another configuration), the
 /// runner compiles [`COMPONENT`] instead ([`cache`]).
 pub static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.cwasm"));
+
+/// The verdict HTTP service component (world `verdict:policy/service`: `wasi:http/incoming-handler`
+/// importing only the `wasi:http/proxy` world), built from this workspace and embedded; what
+/// `verdict serve` runs, and what any wasi:http platform runs unchanged.
+pub static SERVICE_COMPONENT: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/verdict-service.wasm"));
+
+/// [`SERVICE_COMPONENT`]'s machine code, compiled by `host/build.rs` as [`PRECOMPILED`] is.
+pub static SERVICE_PRECOMPILED: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/verdict-service.cwasm"));
+
+/// `sha256:` and the lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
 
 /// The wasmtime version this runner embeds.
 pub const WASMTIME_VERSION: &str = "48.0.8";

@@ -69,6 +69,15 @@ enum Command {
     /// Prints its size and SHA-256 on standard error.
     #[command(after_help = COMPONENT_EXAMPLES)]
     Component(cmd::component::ComponentArgs),
+    /// Serve the HTTP API (`POST /v1/eval`, `/v1/check`, `/v1/verify`; `GET /v1/info`,
+    /// `/healthz`): the embedded service component under wasi:http, one sandboxed instance
+    /// per request, each with its own fuel, memory and deadline.
+    ///
+    /// Binds 127.0.0.1:8080 by default; prints `listening on http://ADDR` on standard
+    /// error, then one JSON access-log line per request. SIGTERM or Ctrl-C stops accepting
+    /// and lets the requests in flight finish.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(cmd::serve::ServeArgs),
 }
 
 // The examples that end each subcommand's `--help`. Each runs from the repository's root (the
@@ -106,7 +115,13 @@ const VERIFY_BUNDLE_EXAMPLES: &str = r"Examples (from the repository's root):
 
 const COMPONENT_EXAMPLES: &str = r"Examples:
   verdict component --out verdict.wasm
-  verdict component --out - | sha256sum";
+  verdict component --out - | sha256sum
+  verdict component --service --out verdict-service.wasm";
+
+const SERVE_EXAMPLES: &str = r#"Examples:
+  verdict serve --listen 127.0.0.1:8080
+  curl -s localhost:8080/v1/eval -H 'content-type: application/json' \
+      -d '{"policies": [{"path": "p.rego", "source": "package docker\ndecision := {\"allow\": input.ok}"}], "input": {"ok": true}, "now": "2026-01-01T00:00:00Z"}'"#;
 
 fn main() -> ExitCode {
     restore_sigpipe();
@@ -124,7 +139,10 @@ fn json_output_of(command: &Command) -> Option<JsonOutput> {
         Command::Eval(args) => args.json_output(),
         Command::Check(args) => args.json_output(),
         Command::Verify(args) => args.json_output(),
-        Command::VerifyBundle(_) | Command::Test(_) | Command::Component(_) => None,
+        Command::VerifyBundle(_)
+        | Command::Test(_)
+        | Command::Component(_)
+        | Command::Serve(_) => None,
     }
 }
 
@@ -137,6 +155,7 @@ fn run(cli: Cli) -> wasmtime::Result<u8> {
         Command::Check(args) => cmd::check::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Component(args) => cmd::component::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
 

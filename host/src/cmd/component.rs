@@ -12,13 +12,22 @@ pub(crate) struct ComponentArgs {
     /// Where to write the component (`-` for standard output).
     #[arg(long, short, value_name = "FILE")]
     out: PathBuf,
+    /// Write the HTTP service component instead (world `verdict:policy/service`: exports
+    /// `wasi:http/incoming-handler`, imports only the `wasi:http/proxy` world), for
+    /// `wasmtime serve`, jco, Spin, wasmCloud — what `verdict serve` runs.
+    #[arg(long)]
+    service: bool,
 }
 
 /// Runs `verdict component`: writes the component, prints its size and SHA-256 on standard
 /// error.
 pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
     use sha2::Digest as _;
-    let bytes = verdict_host::COMPONENT;
+    let bytes = if args.service {
+        verdict_host::SERVICE_COMPONENT
+    } else {
+        verdict_host::COMPONENT
+    };
     if args.out.as_os_str() == "-" {
         use std::io::Write as _;
         std::io::stdout()
@@ -29,7 +38,8 @@ pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
             .with_context(|| format!("failed to write {:?}", args.out))?;
     }
     eprintln!(
-        "verdict component: {} bytes, sha256:{}",
+        "verdict component{}: {} bytes, sha256:{}",
+        if args.service { " --service" } else { "" },
         bytes.len(),
         sha2::Sha256::digest(bytes)
             .iter()

@@ -10,6 +10,7 @@ pub(crate) mod eval;
 pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod sandbox;
+pub(crate) mod serve;
 pub(crate) mod source;
 pub(crate) mod test;
 pub(crate) mod verify;

@@ -1,0 +1,96 @@
+//! `POST /v1/check`: policy sets, a source and everything Buildx would have fetched for it (the
+//! evidence directory as a file listing, build-context files) to a verdict — as `verdict
+//! check --format json`. The listing is read inside the engine, as in every host.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use verdict_core::{CheckRequest, Engine, Env};
+
+use crate::wire::{self, Limits, WireFile, WireOptions, WirePolicies};
+use crate::{ApiError, Response, verdict_response};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CheckBody {
+    policies: Option<WirePolicies>,
+    /// Prepend Buildx's default policy as its own set.
+    #[serde(default)]
+    default_policy: bool,
+    /// The source identifier (`docker-image://…`, `git://…`, `https://…`); none checks only
+    /// the caps pass.
+    source: Option<String>,
+    platform: Option<String>,
+    #[serde(default)]
+    env: WireEnv,
+    /// The evidence directory, as a listing of files (any order).
+    #[serde(default)]
+    evidence: Vec<WireFile>,
+    /// Build-context files (`load_json`, keys, signatures, bundles) by the name the policy
+    /// gives them.
+    #[serde(default)]
+    files: Vec<WireFile>,
+    query: Option<String>,
+    now: Option<String>,
+    now_ns: Option<Value>,
+    #[serde(default)]
+    coverage: bool,
+    #[serde(default)]
+    limits: Limits,
+    trusted_root: Option<Value>,
+}
+
+/// `env`: the build settings (`--build-arg`, `--label`, the Dockerfile's name, `--target`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEnv {
+    #[serde(default)]
+    args: BTreeMap<String, String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    filename: Option<String>,
+    target: Option<String>,
+}
+
+pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
+    let r: CheckBody = wire::parse(body, "/v1/check")?;
+    let options = WireOptions {
+        now: r.now.as_deref(),
+        now_ns: r.now_ns.as_ref(),
+        coverage: r.coverage,
+        limits: r.limits,
+    }
+    .options(clock_ns)?;
+    let trust = wire::trust(r.trusted_root.as_ref())?;
+    let mut evidence = Vec::with_capacity(r.evidence.len());
+    for f in &r.evidence {
+        evidence.push((f.path.clone(), f.bytes("evidence file")?));
+    }
+    let mut files = BTreeMap::new();
+    for f in &r.files {
+        if files
+            .insert(f.path.clone(), f.bytes("file")?)
+            .is_some()
+        {
+            return Err(ApiError::Malformed(format!("file {:?} is listed twice", f.path)));
+        }
+    }
+    let request = CheckRequest {
+        source: r.source,
+        platform: r.platform,
+        env: Env {
+            args: r.env.args,
+            labels: r.env.labels,
+            filename: r.env.filename.unwrap_or_default(),
+            target: r.env.target.unwrap_or_default(),
+        },
+        evidence,
+        files,
+    };
+    let sets = r.policies.map(WirePolicies::sets).unwrap_or_default();
+    let engine = Engine::new(sets, &wire::engine(r.query.as_deref(), r.default_policy));
+    Ok(verdict_response(
+        &engine.check(&request, &trust, &options).verdict,
+    ))
+}

@@ -1,0 +1,99 @@
+//! `POST /v1/eval`: policy sets and an input document (with Sigstore bundles as evidence,
+//! optionally) to a verdict — `verdict eval --format json`'s answer.
+
+use serde::Deserialize;
+use serde_json::Value;
+use verdict_core::{BundleEvidence, Engine, Evidence, VerdictError};
+
+use crate::wire::{self, Limits, WireOptions, WirePolicies};
+use crate::{ApiError, Response, verdict_response};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EvalRequest {
+    policies: WirePolicies,
+    /// The input document: any JSON value.
+    input: Value,
+    query: Option<String>,
+    now: Option<String>,
+    now_ns: Option<Value>,
+    #[serde(default)]
+    coverage: bool,
+    #[serde(default)]
+    limits: Limits,
+    /// Sigstore bundles as evidence: the verified ones become `input.signatures`.
+    bundles: Option<Vec<WireBundle>>,
+    /// The trusted root the bundles verify against (default: public good).
+    trusted_root: Option<Value>,
+}
+
+/// `{"bundle": <the bundle, inline or as text>, "digest": "sha256:<hex>"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireBundle {
+    bundle: Value,
+    digest: String,
+}
+
+pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
+    let r: EvalRequest = wire::parse(body, "/v1/eval")?;
+    let options = WireOptions {
+        now: r.now.as_deref(),
+        now_ns: r.now_ns.as_ref(),
+        coverage: r.coverage,
+        limits: r.limits,
+    }
+    .options(clock_ns)?;
+    let engine = Engine::new(r.policies.sets(), &wire::engine(r.query.as_deref(), false));
+    let input = r.input.to_string();
+    let Some(bundles) = r.bundles else {
+        return Ok(verdict_response(&engine.evaluate(&input, &options)));
+    };
+    let trust = wire::trust(r.trusted_root.as_ref())?;
+    let mut evidence = Vec::with_capacity(bundles.len());
+    for b in bundles {
+        let parsed = b
+            .digest
+            .split_once(':')
+            .and_then(|(algorithm, hex)| Some((algorithm, hex_decode(hex)?)));
+        let made = match parsed {
+            Some((algorithm, digest)) => {
+                BundleEvidence::new(wire::document(&b.bundle), algorithm, digest)
+            }
+            None => Err(format!(
+                "digest {:?} is not ALGORITHM:HEX (e.g. sha256:…)",
+                b.digest
+            )),
+        };
+        match made {
+            Ok(e) => evidence.push(e),
+            Err(message) => {
+                let error = VerdictError {
+                    code: verdict_core::ErrorCode::InvalidRequest,
+                    message,
+                };
+                return Ok(verdict_response(
+                    &engine.error_verdict(&input, error, &options),
+                ));
+            }
+        }
+    }
+    let evidence = Evidence {
+        trust,
+        bundles: evidence,
+    };
+    Ok(verdict_response(
+        &engine.evaluate_with_evidence(&input, &evidence, &options),
+    ))
+}
+
+/// Lowercase or uppercase hex to bytes.
+pub(crate) fn hex_decode(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! `verdict serve`: the service component ([`crate::SERVICE_COMPONENT`], world
+//! `verdict:policy/service`) behind HTTP/1.1, as `wasmtime serve` runs a wasi:http component.
+//!
+//! The host moves bytes and enforces limits; the component answers. Each request gets a fresh
+//! instance, pre-linked once ([`ProxyPre`]) and allocated from a pooling allocator, with its own
+//! fuel, memory cap and wall-clock deadline (wasmtime epochs: the store yields to other requests
+//! at every tick and is interrupted at its deadline). In front of the component: a cap on the
+//! body (413 from `content-length`, and from the bytes actually sent), a concurrency limit that
+//! answers 503 with `Retry-After` instead of queueing without bound, a deadline for a client's
+//! request headers, and one structured access-log line per request (id, method, route, status,
+//! decision, verdict hash, duration). A request the component could not answer (a trap, fuel,
+//! memory, the deadline) is a JSON error with a stable code; the next request is unaffected.
+//! The component may import only the `wasi:http/proxy` world (linked here and nothing else); its
+//! outgoing requests are refused.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::error::Context as _;
+use wasmtime::{Engine, Result, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+/// The limits of the server and of each request.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeLimits {
+    /// Fuel for one request's instance (roughly, WebAssembly instructions).
+    pub fuel: u64,
+    /// The memory cap of one request's instance, in bytes.
+    pub max_memory: usize,
+    /// The wall-clock deadline of one request, from its headers to its answer.
+    pub timeout: Duration,
+    /// The largest request body, in bytes.
+    pub max_body: usize,
+    /// Requests answered at once; past it, 503 with `Retry-After`.
+    pub max_concurrent: usize,
+    /// How long a client may take to send its request headers.
+    pub header_timeout: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            fuel: 20_000_000_000,
+            max_memory: 512 << 20,
+            timeout: Duration::from_secs(30),
+            max_body: 16 << 20,
+            max_concurrent: 64,
+            header_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How often the epoch advances: the granularity of deadlines and of yielding.
+const TICK: Duration = Duration::from_millis(5);
+
+/// The store's data: WASI (the proxy world's clocks, random, stdio) and wasi:http.
+struct Host {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: NoOutgoing,
+    limits: StoreLimits,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+/// The service decides from what a request carries: it has no reason to make requests, and
+/// may not.
+struct NoOutgoing;
+
+type SendResult = wasmtime_wasi_http::Result<(
+    http::Response<wasmtime_wasi_http::WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for NoOutgoing {
+    fn send_request(
+        &mut self,
+        _request: http::Request<wasmtime_wasi_http::WasiBody>,
+        _options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}
+
+/// The server: the component linked once, the limits, the concurrency slots.
+pub struct Server {
+    pre: ProxyPre<Host>,
+    engine: Engine,
+    limits: ServeLimits,
+    slots: Arc<Semaphore>,
+    next_id: AtomicU64,
+    /// The SHA-256 of the component served (`/v1/info` says what the component knows; the
+    /// access log's first line says what runs).
+    pub component_digest: String,
+}
+
+impl Server {
+    /// Links the embedded service component (its precompiled machine code, or compiled now
+    /// when it does not fit this machine) under `limits`.
+    pub fn new(limits: ServeLimits) -> Result<Arc<Server>> {
+        let mut config = crate::engine_config();
+        let n = u32::try_from(limits.max_concurrent)
+            .unwrap_or(u32::MAX)
+            .saturating_add(4);
+        let mut pool = wasmtime::PoolingAllocationConfig::default();
+        pool.total_component_instances(n)
+            .total_core_instances(n.saturating_mul(8))
+            .total_memories(n.saturating_mul(2))
+            .total_tables(n.saturating_mul(8))
+            .total_stacks(n)
+            .max_memory_size(limits.max_memory);
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config)?;
+        // SAFETY: the bytes are the ones host/build.rs produced with this wasmtime and
+        // configuration; wasmtime checks the version and configuration before using them.
+        let component = match unsafe { Component::deserialize(&engine, crate::SERVICE_PRECOMPILED) }
+        {
+            Ok(component) => component,
+            Err(_) => {
+                eprintln!("verdict serve: compiling the service component for this machine…");
+                Component::new(&engine, crate::SERVICE_COMPONENT)?
+            }
+        };
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)?;
+        let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
+        let ticker = engine.weak();
+        std::thread::Builder::new()
+            .name("verdict-serve-epoch".to_owned())
+            .spawn(move || {
+                while let Some(engine) = ticker.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(TICK);
+                }
+            })
+            .context("start the epoch thread")?;
+        Ok(Arc::new(Server {
+            pre,
+            engine,
+            limits,
+            slots: Arc::new(Semaphore::new(limits.max_concurrent)),
+            next_id: AtomicU64::new(1),
+            component_digest: crate::sha256_hex(crate::SERVICE_COMPONENT),
+        }))
+    }
+
+    /// Serves `listener` until `shutdown` turns true, then stops accepting and waits (up to
+    /// the request deadline) for the requests in flight.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<()> {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, peer)) = accepted else { continue };
+                    let _ = stream.set_nodelay(true);
+                    let server = self.clone();
+                    connections.spawn(async move { server.connection(stream, peer).await });
+                }
+                _ = shutdown.changed() => break,
+            }
+        }
+        drop(listener);
+        let drained = tokio::time::timeout(self.limits.timeout, async {
+            while connections.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            connections.abort_all();
+        }
+        Ok(())
+    }
+
+    async fn connection(self: Arc<Self>, stream: tokio::net::TcpStream, peer: SocketAddr) {
+        let server = self.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let server = server.clone();
+            async move { Ok::<_, Infallible>(server.request(request, peer).await) }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(self.limits.header_timeout)
+            .keep_alive(true)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+            .await;
+    }
+
+    /// One request: the limits in front of the component, the component, the log line.
+    async fn request(
+        &self,
+        request: hyper::Request<Incoming>,
+        _peer: SocketAddr,
+    ) -> hyper::Response<HyperOutgoingBody> {
+        let started = Instant::now();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let method = request.method().to_string();
+        let route = request.uri().path().to_owned();
+        let response = self.answer(request).await;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let line = serde_json::json!({
+            "id": id,
+            "method": method,
+            "route": route,
+            "status": response.status().as_u16(),
+            "decision": header("verdict-decision"),
+            "hash": header("verdict-hash"),
+            "error": header("verdict-error"),
+            "ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        });
+        eprintln!("{line}");
+        response
+    }
+
+    async fn answer(
+        &self,
+        request: hyper::Request<Incoming>,
+    ) -> hyper::Response<HyperOutgoingBody> {
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+            return error(
+                503,
+                "busy",
+                &format!(
+                    "{} requests are being answered; retry shortly",
+                    self.limits.max_concurrent
+                ),
+            );
+        };
+        let max_body = self.limits.max_body;
+        let declared = request
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max_body as u64) {
+            return error(
+                413,
+                "payload-too-large",
+                &format!("the body is over {max_body} bytes"),
+            );
+        }
+        let request = request.map(|body| {
+            Limited::new(body, max_body).map_err(move |e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max_body as u64))
+                } else {
+                    match e.downcast::<hyper::Error>() {
+                        Ok(e) => wasmtime_wasi_http::Error::Hyper(*e),
+                        Err(_) => wasmtime_wasi_http::Error::HttpProtocolError,
+                    }
+                }
+            })
+        });
+        // wasi:http needs an authority; an HTTP/1.0 request may have none.
+        let (mut parts, body) = request.into_parts();
+        if parts.uri.authority().is_none() && !parts.headers.contains_key(http::header::HOST) {
+            parts
+                .headers
+                .insert(http::header::HOST, http::HeaderValue::from_static("localhost"));
+        }
+        let request = hyper::Request::from_parts(parts, body);
+        let deadline = Instant::now() + self.limits.timeout;
+        let mut store = Store::new(
+            &self.engine,
+            Host {
+                table: ResourceTable::new(),
+                wasi: WasiCtx::builder().build(),
+                http: WasiHttpCtx::new(),
+                hooks: NoOutgoing,
+                limits: StoreLimitsBuilder::new()
+                    .memory_size(self.limits.max_memory)
+                    .build(),
+            },
+        );
+        store.limiter(|host| &mut host.limits);
+        if store.set_fuel(self.limits.fuel).is_err() {
+            return error(500, "internal", "fuel could not be set");
+        }
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
+        store.set_epoch_deadline(1);
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let handles = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, request)
+            .and_then(|r| Ok((r, store.data_mut().http().new_response_outparam(sender)?)));
+        let (incoming, outparam) = match handles {
+            Ok(handles) => handles,
+            Err(e) => return error(400, "malformed-request", &format!("{e}")),
+        };
+        let pre = self.pre.clone();
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, incoming, outparam)
+                .await?;
+            Ok::<_, wasmtime::Error>(())
+        });
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(remaining, receiver).await {
+            Ok(Ok(Ok(response))) => response,
+            Ok(Ok(Err(code))) => error(
+                400,
+                "malformed-request",
+                &format!("the request could not be read: {code:?}"),
+            ),
+            // The component stopped before answering: why, from the task.
+            Ok(Err(_)) => match task.await {
+                Ok(Err(e)) => stopped(&e),
+                _ => error(500, "internal", "the component gave no answer"),
+            },
+            Err(_) => {
+                task.abort();
+                error(
+                    503,
+                    "deadline-exceeded",
+                    &format!(
+                        "no answer within {:?} (a slow client or a long evaluation)",
+                        self.limits.timeout
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// The answer for a component the host stopped: fuel, memory, the deadline (`503`,
+/// `resource-exhausted`), or another trap.
+fn stopped(e: &wasmtime::Error) -> hyper::Response<HyperOutgoingBody> {
+    let trap = e.downcast_ref::<wasmtime::Trap>();
+    let text = format!("{e:#}");
+    let exhausted = matches!(
+        trap,
+        Some(wasmtime::Trap::OutOfFuel | wasmtime::Trap::Interrupt)
+    ) || text.contains("memory")
+        || text.contains("HttpRequestBodySize");
+    if text.contains("HttpRequestBodySize") {
+        return error(413, "payload-too-large", "the body is over the server's cap");
+    }
+    if exhausted {
+        error(
+            503,
+            "resource-exhausted",
+            &format!("the request's fuel, memory or deadline ran out: {text}"),
+        )
+    } else {
+        error(500, "internal", &format!("the component stopped: {text}"))
+    }
+}
+
+/// A JSON error answer (`{"error": {"code", "message"}}`), with `Retry-After` on a 503.
+fn error(status: u16, code: &str, message: &str) -> hyper::Response<HyperOutgoingBody> {
+    let body = format!(
+        "{}\n",
+        serde_json::json!({"error": {"code": code, "message": message}})
+    );
+    let mut response = hyper::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header("verdict-error", code);
+    if status == 503 {
+        response = response.header(http::header::RETRY_AFTER, "1");
+    }
+    response
+        .body(
+            Full::new(Bytes::from(body))
+                .map_err(|never: Infallible| match never {})
+                .boxed_unsync(),
+        )
+        .unwrap_or_default()
+}
