@@ -139,10 +139,9 @@ fn json_output_of(command: &Command) -> Option<JsonOutput> {
         Command::Eval(args) => args.json_output(),
         Command::Check(args) => args.json_output(),
         Command::Verify(args) => args.json_output(),
-        Command::VerifyBundle(_)
-        | Command::Test(_)
-        | Command::Component(_)
-        | Command::Serve(_) => None,
+        Command::VerifyBundle(_) | Command::Test(_) | Command::Component(_) | Command::Serve(_) => {
+            None
+        }
     }
 }
 

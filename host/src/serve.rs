@@ -115,6 +115,10 @@ impl WasiHttpHooks for NoOutgoing {
 }
 
 /// The server: the component linked once, the limits, the concurrency slots.
+#[allow(
+    missing_debug_implementations,
+    reason = "holds wasmtime's pre-linked component"
+)]
 pub struct Server {
     pre: ProxyPre<Host>,
     engine: Engine,
@@ -145,8 +149,12 @@ impl Server {
         let engine = Engine::new(&config)?;
         // SAFETY: the bytes are the ones host/build.rs produced with this wasmtime and
         // configuration; wasmtime checks the version and configuration before using them.
-        let component = match unsafe { Component::deserialize(&engine, crate::SERVICE_PRECOMPILED) }
-        {
+        #[allow(
+            unsafe_code,
+            reason = "loading the machine code embedded at build time"
+        )]
+        let loaded = unsafe { Component::deserialize(&engine, crate::SERVICE_PRECOMPILED) };
+        let component = match loaded {
             Ok(component) => component,
             Err(_) => {
                 eprintln!("verdict serve: compiling the service component for this machine…");
@@ -295,9 +303,10 @@ impl Server {
         // wasi:http needs an authority; an HTTP/1.0 request may have none.
         let (mut parts, body) = request.into_parts();
         if parts.uri.authority().is_none() && !parts.headers.contains_key(http::header::HOST) {
-            parts
-                .headers
-                .insert(http::header::HOST, http::HeaderValue::from_static("localhost"));
+            parts.headers.insert(
+                http::header::HOST,
+                http::HeaderValue::from_static("localhost"),
+            );
         }
         let request = hyper::Request::from_parts(parts, body);
         let deadline = Instant::now() + self.limits.timeout;
@@ -384,7 +393,11 @@ fn stopped(e: &wasmtime::Error) -> hyper::Response<HyperOutgoingBody> {
     ) || text.contains("memory")
         || text.contains("HttpRequestBodySize");
     if text.contains("HttpRequestBodySize") {
-        return error(413, "payload-too-large", "the body is over the server's cap");
+        return error(
+            413,
+            "payload-too-large",
+            "the body is over the server's cap",
+        );
     }
     if exhausted {
         error(

@@ -5,6 +5,55 @@ use std::path::Path;
 
 use wit_component::{DecodedWasm, WitPrinter};
 
+/// The service component (world `verdict:policy/service`) exports only
+/// `wasi:http/incoming-handler` and imports nothing the `wasi:http/proxy` world does not offer
+/// (read from the proxy world in `wit/deps/http.wit`), so every wasi:http host runs it.
+#[test]
+fn service_component_stays_in_the_proxy_world() {
+    let decoded =
+        wit_component::decode(verdict_host::SERVICE_COMPONENT).expect("decode the component");
+    let DecodedWasm::Component(resolve, world) = decoded else {
+        panic!("the embedded service wasm is not a component");
+    };
+    let names = |keys: Vec<&wit_parser::WorldKey>| -> Vec<String> {
+        keys.into_iter()
+            .map(|k| resolve.name_world_key(k))
+            .collect()
+    };
+    let imports = names(resolve.worlds[world].imports.keys().collect());
+    let exports = names(resolve.worlds[world].exports.keys().collect());
+    assert_eq!(exports, ["wasi:http/incoming-handler@0.2.12"]);
+    let mut wit = wit_parser::Resolve::default();
+    let (package, _) = wit
+        .push_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit"))
+        .expect("parse wit/");
+    let proxy = wit
+        .select_world(&[package], Some("wasi:http/proxy@0.2.12"))
+        .expect("the proxy world");
+    let allowed: Vec<String> = wit.worlds[proxy]
+        .imports
+        .keys()
+        .map(|k| wit.name_world_key(k))
+        .collect();
+    assert!(!imports.is_empty());
+    for import in &imports {
+        assert!(
+            allowed.contains(import),
+            "the service imports {import}, outside the proxy world ({allowed:?})"
+        );
+    }
+    // The world in wit/ is the component's: `service` includes the proxy world.
+    let service = wit
+        .select_world(&[package], Some("service"))
+        .expect("world service");
+    let declared: Vec<String> = wit.worlds[service]
+        .exports
+        .keys()
+        .map(|k| wit.name_world_key(k))
+        .collect();
+    assert_eq!(declared, exports);
+}
+
 #[test]
 fn component_imports_nothing_and_matches_the_golden_interface() {
     let decoded = wit_component::decode(verdict_host::COMPONENT).expect("decode the component");

@@ -11,6 +11,9 @@ use verdict_core::{CheckRequest, Engine, Env};
 use crate::wire::{self, Limits, WireFile, WireOptions, WirePolicies};
 use crate::{ApiError, Response, verdict_response};
 
+/// The platform of a check that names none: the CLI's `--platform` default.
+const DEFAULT_PLATFORM: &str = "linux/amd64";
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CheckBody {
@@ -69,16 +72,17 @@ pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
     }
     let mut files = BTreeMap::new();
     for f in &r.files {
-        if files
-            .insert(f.path.clone(), f.bytes("file")?)
-            .is_some()
-        {
-            return Err(ApiError::Malformed(format!("file {:?} is listed twice", f.path)));
+        if files.insert(f.path.clone(), f.bytes("file")?).is_some() {
+            return Err(ApiError::Malformed(format!(
+                "file {:?} is listed twice",
+                f.path
+            )));
         }
     }
     let request = CheckRequest {
         source: r.source,
-        platform: r.platform,
+        // As the CLI's `--platform` default.
+        platform: Some(r.platform.unwrap_or_else(|| DEFAULT_PLATFORM.to_owned())),
         env: Env {
             args: r.env.args,
             labels: r.env.labels,

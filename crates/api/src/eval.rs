@@ -89,7 +89,7 @@ pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
 
 /// Lowercase or uppercase hex to bytes.
 pub(crate) fn hex_decode(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())

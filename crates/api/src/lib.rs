@@ -199,7 +199,10 @@ fn verdict_response(verdict: &verdict_core::Verdict) -> Response {
             .iter()
             .map(|f| serde_json::json!({"path": f.path, "covered": f.covered, "notCovered": f.not_covered}))
             .collect();
-        body.push_str(&format!(",\"coverage\":{}", serde_json::Value::Array(files)));
+        body.push_str(&format!(
+            ",\"coverage\":{}",
+            serde_json::Value::Array(files)
+        ));
     }
     if !verdict.missing_files.is_empty() {
         body.push_str(&format!(

@@ -48,16 +48,17 @@ pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> 
     let r: VerifyBody = wire::parse(body, "/v1/verify")?;
     let trust = wire::trust(r.trusted_root.as_ref())?;
     let bundle = wire::document(&r.bundle);
-    let matcher = |exact: &Option<String>, regexp: &Option<String>, what: &str| match (exact, regexp) {
-        (Some(_), Some(_)) => Err(ApiError::Malformed(format!(
-            "give `{what}` or `{what}Regexp`, not both"
-        ))),
-        (Some(s), None) => Ok(Some(Matcher::exact(s.clone()))),
-        (None, Some(expr)) => Matcher::regex(expr).map(Some).map_err(|e| {
-            ApiError::Malformed(format!("`{what}Regexp` {expr:?}: {}", e.message()))
-        }),
-        (None, None) => Ok(None),
-    };
+    let matcher =
+        |exact: &Option<String>, regexp: &Option<String>, what: &str| match (exact, regexp) {
+            (Some(_), Some(_)) => Err(ApiError::Malformed(format!(
+                "give `{what}` or `{what}Regexp`, not both"
+            ))),
+            (Some(s), None) => Ok(Some(Matcher::exact(s.clone()))),
+            (None, Some(expr)) => Matcher::regex(expr).map(Some).map_err(|e| {
+                ApiError::Malformed(format!("`{what}Regexp` {expr:?}: {}", e.message()))
+            }),
+            (None, None) => Ok(None),
+        };
     let subject = matcher(&r.identity, &r.identity_regexp, "identity")?;
     let issuer = matcher(&r.issuer, &r.issuer_regexp, "issuer")?;
     let identity = match (&r.key, subject, issuer) {
@@ -66,9 +67,8 @@ pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> 
                 "give `key` or an identity, not both".into(),
             ));
         }
-        (Some(pem), None, None) => Identity::key(pem.as_bytes()).map_err(|e| {
-            ApiError::Malformed(format!("`key`: {}", e.message()))
-        })?,
+        (Some(pem), None, None) => Identity::key(pem.as_bytes())
+            .map_err(|e| ApiError::Malformed(format!("`key`: {}", e.message())))?,
         (None, None, None) => Identity::AnyCertificate,
         (None, subject, issuer) => Identity::Certificate { subject, issuer },
     };

@@ -160,7 +160,10 @@ pub(crate) fn trust(root: Option<&Value>) -> Result<TrustMaterial, ApiError> {
 }
 
 /// The body as `T`, or a 400 that says where it failed.
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, ApiError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::Malformed(format!("the body is not a {what} request: {e}")))
 }

@@ -31,7 +31,10 @@ const ALLOW_OK: &str = "package docker\ndecision := {\"allow\": input.ok}";
 
 #[test]
 fn eval_answers_the_engines_verdict() {
-    let r = post("/v1/eval", &json!({"policies": policy(ALLOW_OK), "input": {"ok": true}}));
+    let r = post(
+        "/v1/eval",
+        &json!({"policies": policy(ALLOW_OK), "input": {"ok": true}}),
+    );
     assert_eq!(r.status, 200);
     let engine = verdict_core::Engine::new(
         vec![vec![verdict_core::Module {
@@ -43,7 +46,10 @@ fn eval_answers_the_engines_verdict() {
     let want = engine.evaluate(r#"{"ok":true}"#, &verdict_core::Options::at(NOW_NS));
     assert_eq!(
         r.body,
-        format!("{{\"hash\":\"{}\",\"verdict\":{}}}\n", want.hash, want.canonical_json)
+        format!(
+            "{{\"hash\":\"{}\",\"verdict\":{}}}\n",
+            want.hash, want.canonical_json
+        )
     );
     assert_eq!(r.decision.as_deref(), Some("allow"));
     assert_eq!(r.hash.as_deref(), Some(want.hash.as_str()));
@@ -64,17 +70,36 @@ fn eval_answers_the_engines_verdict() {
         &json!({"policies": [{"path": "p.rego", "source": ALLOW_OK}], "input": {"ok": true}}),
     );
     assert_eq!(flat.body, r.body);
-    let deny = post("/v1/eval", &json!({"policies": policy(ALLOW_OK), "input": {"ok": false}}));
+    let deny = post(
+        "/v1/eval",
+        &json!({"policies": policy(ALLOW_OK), "input": {"ok": false}}),
+    );
     assert_eq!((deny.status, deny.decision.as_deref()), (200, Some("deny")));
 }
 
 #[test]
 fn an_error_verdict_is_422_with_its_record() {
     let cases = [
-        ("does not compile", json!({"policies": policy("package docker\ndecision := "), "input": {}}), "malformed-policy"),
-        ("budget", json!({"policies": policy("package docker\nn := numbers.range(1, 100000)\ndecision := {\"allow\": count([1 | some a in n; some b in n]) > 0}"), "input": {}, "limits": {"maxSteps": 1000}}), "resource-exhausted"),
-        ("input bytes", json!({"policies": policy(ALLOW_OK), "input": {"ok": true, "pad": "xxxxxxxxxx"}, "limits": {"maxInputBytes": 10}}), "resource-exhausted"),
-        ("bad bundle digest", json!({"policies": policy(ALLOW_OK), "input": {}, "bundles": [{"bundle": {}, "digest": "md5:00"}]}), "invalid-request"),
+        (
+            "does not compile",
+            json!({"policies": policy("package docker\ndecision := "), "input": {}}),
+            "malformed-policy",
+        ),
+        (
+            "budget",
+            json!({"policies": policy("package docker\nn := numbers.range(1, 100000)\ndecision := {\"allow\": count([1 | some a in n; some b in n]) > 0}"), "input": {}, "limits": {"maxSteps": 1000}}),
+            "resource-exhausted",
+        ),
+        (
+            "input bytes",
+            json!({"policies": policy(ALLOW_OK), "input": {"ok": true, "pad": "xxxxxxxxxx"}, "limits": {"maxInputBytes": 10}}),
+            "resource-exhausted",
+        ),
+        (
+            "bad bundle digest",
+            json!({"policies": policy(ALLOW_OK), "input": {}, "bundles": [{"bundle": {}, "digest": "md5:00"}]}),
+            "invalid-request",
+        ),
     ];
     for (name, body, code) in cases {
         let r = post("/v1/eval", &body);
@@ -85,10 +110,13 @@ fn an_error_verdict_is_422_with_its_record() {
     }
 }
 
+/// `(name, method, path, content type, body, status, code)`.
+type Bad<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a [u8], u16, &'a str);
+
 #[test]
 fn bad_requests_have_a_status_and_a_stable_code() {
     let big = vec![b' '; verdict_api::MAX_BODY_BYTES + 1];
-    let cases: [(&str, &str, &str, Option<&str>, &[u8], u16, &str); 13] = [
+    let cases: [Bad<'_>; 13] = [
         ("malformed JSON", "POST", "/v1/eval", Some("application/json"), b"{\"policies\":", 400, "malformed-request"),
         ("not an object", "POST", "/v1/eval", Some("application/json"), b"[1]", 400, "malformed-request"),
         ("misspelt field", "POST", "/v1/eval", Some("application/json"), br#"{"policies": [], "input": {}, "now_ns": 1}"#, 400, "malformed-request"),
@@ -136,10 +164,26 @@ fn verify_answers_facts_or_the_failed_check() {
     assert_eq!(json(&ok)["verified"], true);
     assert_eq!(ok.decision.as_deref(), Some("verified"));
     let cases = [
-        ("wrong digest", json!({"bundle": bundle, "digest": format!("sha256:{}", "0".repeat(64))}), "artifact-mismatch"),
-        ("wrong issuer", json!({"bundle": bundle, "digest": digest, "issuer": "https://accounts.google.com"}), "identity-mismatch"),
-        ("identity regexp is a full match", json!({"bundle": bundle, "digest": digest, "identityRegexp": "github"}), "identity-mismatch"),
-        ("not a bundle", json!({"bundle": {"mediaType": "x"}, "digest": digest}), "unsupported-media-type"),
+        (
+            "wrong digest",
+            json!({"bundle": bundle, "digest": format!("sha256:{}", "0".repeat(64))}),
+            "artifact-mismatch",
+        ),
+        (
+            "wrong issuer",
+            json!({"bundle": bundle, "digest": digest, "issuer": "https://accounts.google.com"}),
+            "identity-mismatch",
+        ),
+        (
+            "identity regexp is a full match",
+            json!({"bundle": bundle, "digest": digest, "identityRegexp": "github"}),
+            "identity-mismatch",
+        ),
+        (
+            "not a bundle",
+            json!({"bundle": {"mediaType": "x"}, "digest": digest}),
+            "unsupported-media-type",
+        ),
     ];
     for (name, body, code) in cases {
         let r = post("/v1/verify", &body);
@@ -163,9 +207,17 @@ fn info_and_health() {
         )
     };
     let health = get("/healthz");
-    assert_eq!((health.status, json(&health)["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (health.status, json(&health)["status"].as_str()),
+        (200, Some("ok"))
+    );
     let info = json(&get("/v1/info?x=1"));
     assert_eq!(info["api"], "v1");
     assert_eq!(info["engine"], verdict_core::ENGINE);
-    assert!(info["trustedRoot"]["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        info["trustedRoot"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
 }
