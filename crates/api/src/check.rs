@@ -65,7 +65,6 @@ pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
         limits: r.limits,
     }
     .options(clock_ns)?;
-    let trust = wire::trust(r.trusted_root.as_ref())?;
     let mut evidence = Vec::with_capacity(r.evidence.len());
     for f in &r.evidence {
         evidence.push((f.path.clone(), f.bytes("evidence file")?));
@@ -94,7 +93,13 @@ pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
     };
     let sets = r.policies.map(WirePolicies::sets).unwrap_or_default();
     let engine = Engine::new(sets, &wire::engine(r.query.as_deref(), r.default_policy));
-    Ok(verdict_response(
-        &engine.check(&request, &trust, &options).verdict,
-    ))
+    let verdict = match wire::trust(r.trusted_root.as_ref()) {
+        Ok(trust) => engine.check(&request, &trust, &options).verdict,
+        Err(e) => {
+            // As every host renders it: the request's source as the input.
+            let input = serde_json::json!({"source": request.source}).to_string();
+            engine.error_verdict(&input, wire::trust_error(&e), &options)
+        }
+    };
+    Ok(verdict_response(&verdict))
 }

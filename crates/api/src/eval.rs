@@ -49,7 +49,13 @@ pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
     let Some(bundles) = r.bundles else {
         return Ok(verdict_response(&engine.evaluate(&input, &options)));
     };
-    let trust = wire::trust(r.trusted_root.as_ref())?;
+    let trust = match wire::trust(r.trusted_root.as_ref()) {
+        Ok(trust) => trust,
+        Err(e) => {
+            let verdict = engine.error_verdict(&input, wire::trust_error(&e), &options);
+            return Ok(verdict_response(&verdict));
+        }
+    };
     let mut evidence = Vec::with_capacity(bundles.len());
     for b in bundles {
         let parsed = b

@@ -46,31 +46,47 @@ struct WireThresholds {
 
 pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> {
     let r: VerifyBody = wire::parse(body, "/v1/verify")?;
-    let trust = wire::trust(r.trusted_root.as_ref())?;
+    // A request that names two of one thing is malformed (400); a value the verifier refuses
+    // (a trusted root, key or expression that does not parse, a digest of the wrong length)
+    // is its failed check (422), as in every host.
+    let trust = match wire::trust(r.trusted_root.as_ref()) {
+        Ok(trust) => trust,
+        Err(e) => return Ok(not_verified(&e)),
+    };
     let bundle = wire::document(&r.bundle);
-    let matcher =
-        |exact: &Option<String>, regexp: &Option<String>, what: &str| match (exact, regexp) {
-            (Some(_), Some(_)) => Err(ApiError::Malformed(format!(
-                "give `{what}` or `{what}Regexp`, not both"
-            ))),
-            (Some(s), None) => Ok(Some(Matcher::exact(s.clone()))),
-            (None, Some(expr)) => Matcher::regex(expr).map(Some).map_err(|e| {
-                ApiError::Malformed(format!("`{what}Regexp` {expr:?}: {}", e.message()))
-            }),
-            (None, None) => Ok(None),
-        };
-    let subject = matcher(&r.identity, &r.identity_regexp, "identity")?;
-    let issuer = matcher(&r.issuer, &r.issuer_regexp, "issuer")?;
-    let identity = match (&r.key, subject, issuer) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err(ApiError::Malformed(
-                "give `key` or an identity, not both".into(),
-            ));
-        }
-        (Some(pem), None, None) => Identity::key(pem.as_bytes())
-            .map_err(|e| ApiError::Malformed(format!("`key`: {}", e.message())))?,
-        (None, None, None) => Identity::AnyCertificate,
-        (None, subject, issuer) => Identity::Certificate { subject, issuer },
+    let both =
+        |what: &str| ApiError::Malformed(format!("give `{what}` or `{what}Regexp`, not both"));
+    if r.identity.is_some() && r.identity_regexp.is_some() {
+        return Err(both("identity"));
+    }
+    if r.issuer.is_some() && r.issuer_regexp.is_some() {
+        return Err(both("issuer"));
+    }
+    let named = [&r.identity, &r.identity_regexp, &r.issuer, &r.issuer_regexp];
+    if r.key.is_some() && named.iter().any(|n| n.is_some()) {
+        return Err(ApiError::Malformed(
+            "give `key` or an identity, not both".into(),
+        ));
+    }
+    let matcher = |exact: &Option<String>, regexp: &Option<String>| match (exact, regexp) {
+        (Some(s), _) => Ok(Some(Matcher::exact(s.clone()))),
+        (None, Some(expr)) => Matcher::regex(expr).map(Some),
+        (None, None) => Ok(None),
+    };
+    let identity = match &r.key {
+        Some(pem) => Identity::key(pem.as_bytes()),
+        None => match (
+            matcher(&r.identity, &r.identity_regexp),
+            matcher(&r.issuer, &r.issuer_regexp),
+        ) {
+            (Ok(None), Ok(None)) => Ok(Identity::AnyCertificate),
+            (Ok(subject), Ok(issuer)) => Ok(Identity::Certificate { subject, issuer }),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(e) => return Ok(not_verified(&e)),
     };
     let mut policy = Policy::new(identity);
     if let Some(t) = r.thresholds {
@@ -81,25 +97,30 @@ pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> 
         };
     }
     policy.allow_v01_set_only = r.allow_v01_set_only;
+    let invalid = |message: String| {
+        Ok(not_verified(&v::Error::new(
+            v::ErrorCode::InvalidRequest,
+            message,
+        )))
+    };
     let artifact_bytes;
     let digest_bytes;
     let artifact = match (&r.digest, &r.artifact) {
         (Some(digest), None) => {
             let (name, hex) = digest.split_once(':').unwrap_or(("", ""));
-            let algorithm = v::hash_algorithm(name).ok_or_else(|| {
-                ApiError::Malformed(format!(
-                    "`digest` {digest:?} is not sha256:, sha384: or sha512: and hex"
-                ))
-            })?;
-            digest_bytes = hex_decode(hex)
-                .filter(|d| d.len() == algorithm.digest_len())
-                .ok_or_else(|| {
-                    ApiError::Malformed(format!(
-                        "`digest` {digest:?}: a {} digest is {} bytes of hex",
-                        algorithm.name(),
-                        algorithm.digest_len()
-                    ))
-                })?;
+            let Some(algorithm) = v::hash_algorithm(name) else {
+                return invalid(format!(
+                    "digest {digest:?}: unknown digest algorithm (want sha256, sha384 or sha512)"
+                ));
+            };
+            let Some(bytes) = hex_decode(hex).filter(|d| d.len() == algorithm.digest_len()) else {
+                return invalid(format!(
+                    "digest {digest:?}: a {} digest is {} bytes of hex",
+                    algorithm.name(),
+                    algorithm.digest_len()
+                ));
+            };
+            digest_bytes = bytes;
             v::Artifact::Digest {
                 algorithm,
                 digest: &digest_bytes,
@@ -126,14 +147,17 @@ pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> 
             decision: Some("verified".into()),
             hash: None,
         },
-        Err(e) => {
-            let error = serde_json::json!({"code": e.code().as_str(), "message": e.message()});
-            Response {
-                status: 422,
-                body: format!("{{\"verified\":false,\"error\":{error}}}\n"),
-                decision: Some("not-verified".into()),
-                hash: None,
-            }
-        }
+        Err(e) => not_verified(&e),
     })
+}
+
+/// The failed check: 422 with its code, as `verdict verify --format json` prints it.
+fn not_verified(e: &v::Error) -> Response {
+    let error = serde_json::json!({"code": e.code().as_str(), "message": e.message()});
+    Response {
+        status: 422,
+        body: format!("{{\"verified\":false,\"error\":{error}}}\n"),
+        decision: Some("not-verified".into()),
+        hash: None,
+    }
 }

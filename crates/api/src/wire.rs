@@ -145,17 +145,21 @@ pub(crate) fn document(value: &Value) -> Vec<u8> {
     }
 }
 
-/// `trustedRoot`: a trusted root (JSON), or Sigstore's public-good root when absent.
-pub(crate) fn trust(root: Option<&Value>) -> Result<TrustMaterial, ApiError> {
+/// `trustedRoot`: a trusted root (JSON), or Sigstore's public-good root when absent. A root
+/// that does not parse is the verifier's error (the routes answer it as every host does).
+pub(crate) fn trust(root: Option<&Value>) -> Result<TrustMaterial, verdict_core::verify::Error> {
     match root {
         None => Ok(TrustMaterial::public_good()),
-        Some(v) => TrustMaterial::from_json(&document(v)).map_err(|e| {
-            ApiError::Malformed(format!(
-                "`trustedRoot` [{}]: {}",
-                e.code().as_str(),
-                e.message()
-            ))
-        }),
+        Some(v) => TrustMaterial::from_json(&document(v)),
+    }
+}
+
+/// The error verdict's error for a trusted root that does not parse (as the CLI and the
+/// browser render it).
+pub(crate) fn trust_error(e: &verdict_core::verify::Error) -> verdict_core::VerdictError {
+    verdict_core::VerdictError {
+        code: verdict_core::ErrorCode::InvalidRequest,
+        message: format!("trusted root: {}", e.message()),
     }
 }
 
