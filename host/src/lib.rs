@@ -14,6 +14,7 @@
 //! verdict library crates, only on the component's WIT contract.
 
 pub mod cache;
+pub mod deploy;
 mod engine_config;
 pub mod evidence;
 pub mod fsroot;

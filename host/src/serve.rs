@@ -67,7 +67,7 @@ impl Default for ServeLimits {
 const TICK: Duration = Duration::from_millis(5);
 
 /// The store's data: WASI (the proxy world's clocks, random, stdio) and wasi:http.
-struct Host {
+pub(crate) struct Host {
     table: ResourceTable,
     wasi: WasiCtx,
     http: WasiHttpCtx,
@@ -90,6 +90,25 @@ impl WasiHttpView for Host {
             ctx: &mut self.http,
             table: &mut self.table,
             hooks: &mut self.hooks,
+        }
+    }
+}
+
+impl Host {
+    /// The store's memory limiter.
+    pub(crate) fn limits(&mut self) -> &mut StoreLimits {
+        &mut self.limits
+    }
+
+    /// A request's (or a deployment's) store data: `wasi` as given, memory capped at
+    /// `max_memory`.
+    pub(crate) fn new(wasi: WasiCtx, max_memory: usize) -> Host {
+        Host {
+            table: ResourceTable::new(),
+            wasi,
+            http: WasiHttpCtx::new(),
+            hooks: NoOutgoing,
+            limits: StoreLimitsBuilder::new().memory_size(max_memory).build(),
         }
     }
 }
@@ -131,9 +150,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Links the embedded service component (its precompiled machine code, or compiled now
-    /// when it does not fit this machine) under `limits`.
-    pub fn new(limits: ServeLimits) -> Result<Arc<Server>> {
+    /// Links the service component under `limits`: `deployed` (a component `verdict deploy`
+    /// made, compiled now), else the embedded one (its precompiled machine code, or compiled
+    /// now when it does not fit this machine).
+    pub fn new(limits: ServeLimits, deployed: Option<&[u8]>) -> Result<Arc<Server>> {
         let mut config = crate::engine_config();
         let n = u32::try_from(limits.max_concurrent)
             .unwrap_or(u32::MAX)
@@ -153,13 +173,15 @@ impl Server {
             unsafe_code,
             reason = "loading the machine code embedded at build time"
         )]
-        let loaded = unsafe { Component::deserialize(&engine, crate::SERVICE_PRECOMPILED) };
-        let component = match loaded {
-            Ok(component) => component,
-            Err(_) => {
-                eprintln!("verdict serve: compiling the service component for this machine…");
-                Component::new(&engine, crate::SERVICE_COMPONENT)?
-            }
+        let component = match deployed {
+            Some(bytes) => Component::new(&engine, bytes)?,
+            None => match unsafe { Component::deserialize(&engine, crate::SERVICE_PRECOMPILED) } {
+                Ok(component) => component,
+                Err(_) => {
+                    eprintln!("verdict serve: compiling the service component for this machine…");
+                    Component::new(&engine, crate::SERVICE_COMPONENT)?
+                }
+            },
         };
         let mut linker = Linker::new(&engine);
         wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)?;
@@ -181,7 +203,7 @@ impl Server {
             limits,
             slots: Arc::new(Semaphore::new(limits.max_concurrent)),
             next_id: AtomicU64::new(1),
-            component_digest: crate::sha256_hex(crate::SERVICE_COMPONENT),
+            component_digest: crate::sha256_hex(deployed.unwrap_or(crate::SERVICE_COMPONENT)),
         }))
     }
 
@@ -312,15 +334,7 @@ impl Server {
         let deadline = Instant::now() + self.limits.timeout;
         let mut store = Store::new(
             &self.engine,
-            Host {
-                table: ResourceTable::new(),
-                wasi: WasiCtx::builder().build(),
-                http: WasiHttpCtx::new(),
-                hooks: NoOutgoing,
-                limits: StoreLimitsBuilder::new()
-                    .memory_size(self.limits.max_memory)
-                    .build(),
-            },
+            Host::new(WasiCtx::builder().build(), self.limits.max_memory),
         );
         store.limiter(|host| &mut host.limits);
         if store.set_fuel(self.limits.fuel).is_err() {

@@ -5,53 +5,59 @@ use std::path::Path;
 
 use wit_component::{DecodedWasm, WitPrinter};
 
-/// The service component (world `verdict:policy/service`) exports only
-/// `wasi:http/incoming-handler` and imports nothing the `wasi:http/proxy` world does not offer
-/// (read from the proxy world in `wit/deps/http.wit`), so every wasi:http host runs it.
+/// The service component (world `verdict:policy/service-init`: `wasi:http/incoming-handler`
+/// and the deployment hook) imports nothing the `wasi:http/proxy` world does not offer (read
+/// from the proxy world in `wit/deps/http.wit`), so every wasi:http host runs it — as built,
+/// and deployed (pre-initialised with policies and a trusted root in its snapshot).
 #[test]
 fn service_component_stays_in_the_proxy_world() {
-    let decoded =
-        wit_component::decode(verdict_host::SERVICE_COMPONENT).expect("decode the component");
-    let DecodedWasm::Component(resolve, world) = decoded else {
-        panic!("the embedded service wasm is not a component");
-    };
-    let names = |keys: Vec<&wit_parser::WorldKey>| -> Vec<String> {
-        keys.into_iter()
-            .map(|k| resolve.name_world_key(k))
-            .collect()
-    };
-    let imports = names(resolve.worlds[world].imports.keys().collect());
-    let exports = names(resolve.worlds[world].exports.keys().collect());
-    assert_eq!(exports, ["wasi:http/incoming-handler@0.2.12"]);
     let mut wit = wit_parser::Resolve::default();
     let (package, _) = wit
         .push_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit"))
         .expect("parse wit/");
-    let proxy = wit
-        .select_world(&[package], Some("wasi:http/proxy@0.2.12"))
-        .expect("the proxy world");
-    let allowed: Vec<String> = wit.worlds[proxy]
-        .imports
-        .keys()
-        .map(|k| wit.name_world_key(k))
-        .collect();
-    assert!(!imports.is_empty());
-    for import in &imports {
-        assert!(
-            allowed.contains(import),
-            "the service imports {import}, outside the proxy world ({allowed:?})"
-        );
+    let names = |resolve: &wit_parser::Resolve, keys: Vec<&wit_parser::WorldKey>| -> Vec<String> {
+        keys.into_iter()
+            .map(|k| resolve.name_world_key(k))
+            .collect()
+    };
+    let world = |name: &str| wit.select_world(&[package], Some(name)).expect(name);
+    let proxy = world("wasi:http/proxy@0.2.12");
+    let allowed = names(&wit, wit.worlds[proxy].imports.keys().collect());
+    let declared = names(
+        &wit,
+        wit.worlds[world("service-init")].exports.keys().collect(),
+    );
+    let service = names(&wit, wit.worlds[world("service")].exports.keys().collect());
+    assert_eq!(service, ["wasi:http/incoming-handler@0.2.12"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let deployed = runtime
+        .block_on(verdict_host::deploy::deploy(b"{}"))
+        .expect("deploy");
+    for (what, bytes) in [
+        ("built", verdict_host::SERVICE_COMPONENT),
+        ("deployed", deployed.as_slice()),
+    ] {
+        let decoded = wit_component::decode(bytes).expect("decode the component");
+        let DecodedWasm::Component(resolve, id) = decoded else {
+            panic!("the {what} service is not a component");
+        };
+        let imports = names(&resolve, resolve.worlds[id].imports.keys().collect());
+        let exports = names(&resolve, resolve.worlds[id].exports.keys().collect());
+        let mut sorted = exports.clone();
+        sorted.sort();
+        let mut want = declared.clone();
+        want.sort();
+        assert_eq!(sorted, want, "{what}: exports");
+        assert!(!imports.is_empty());
+        for import in &imports {
+            assert!(
+                allowed.contains(import),
+                "the {what} service imports {import}, outside the proxy world ({allowed:?})"
+            );
+        }
     }
-    // The world in wit/ is the component's: `service` includes the proxy world.
-    let service = wit
-        .select_world(&[package], Some("service"))
-        .expect("world service");
-    let declared: Vec<String> = wit.worlds[service]
-        .exports
-        .keys()
-        .map(|k| wit.name_world_key(k))
-        .collect();
-    assert_eq!(declared, exports);
 }
 
 #[test]

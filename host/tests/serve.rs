@@ -32,6 +32,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_verdict"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
+            .current_dir(root())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -45,7 +46,12 @@ impl Server {
                 }
             }
         });
-        let first = rx.recv_timeout(Duration::from_secs(120)).unwrap();
+        let first = loop {
+            let line = rx.recv_timeout(Duration::from_secs(180)).unwrap();
+            if line.contains("listening on") {
+                break line;
+            }
+        };
         let addr = first
             .split("http://")
             .nth(1)
@@ -494,4 +500,111 @@ fn back_pressure_and_deadlines() {
     // The slot is free again.
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(server.send("GET", "/healthz", None, b"").status, 200);
+}
+
+/// A deployed service: the policies and trusted root fixed at deploy time (pre-initialised in
+/// the component) answer requests that carry none, exactly as the CLI answers with them.
+#[test]
+fn a_deployed_service_answers_as_the_cli() {
+    let root_file = "tests/minted/docker-github-builder/trusted_root.json";
+    let server = Server::start(&[
+        "-p",
+        "tests/cli/acme/Dockerfile.rego",
+        "--trusted-root",
+        root_file,
+    ]);
+    let info = server.send("GET", "/v1/info", None, b"").json();
+    let policy = read("tests/cli/acme/Dockerfile.rego");
+    let digest = format!("sha256:{}", sha256_hex(policy.as_bytes()));
+    assert_eq!(
+        info["deployment"]["policies"],
+        json!([[{"path": "Dockerfile.rego", "digest": digest}]])
+    );
+    assert_eq!(
+        info["deployment"]["trustedRoot"]["digest"].as_str(),
+        Some(format!("sha256:{}", sha256_hex(read(root_file).as_bytes())).as_str())
+    );
+    let dir = root().join("tests/minted/docker-github-builder/evidence");
+    let evidence: Vec<Value> = walk(&dir)
+        .into_iter()
+        .map(|entry| {
+            let path = entry
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let content =
+                base64::engine::general_purpose::STANDARD.encode(std::fs::read(&entry).unwrap());
+            json!({"path": path, "content": content})
+        })
+        .collect();
+    let source = "docker-image://docker.io/acme/app:v1.0.0";
+    let want = cli(&[
+        "check",
+        source,
+        "-o",
+        "json",
+        "-f",
+        "tests/cli/acme/Dockerfile",
+        "--evidence",
+        "tests/minted/docker-github-builder/evidence",
+        "--trusted-root",
+        root_file,
+        "--now",
+        NOW,
+    ]);
+    let reply = server.post(
+        "/v1/check",
+        &json!({"source": source, "env": {"filename": "Dockerfile"}, "evidence": evidence, "now": NOW}),
+    );
+    assert_eq!(
+        reply.json(),
+        serde_json::from_str::<Value>(&want).unwrap(),
+        "{}",
+        reply.body
+    );
+    // Asking the deployed policies for another query is refused; giving policies still works.
+    let other = server.post(
+        "/v1/eval",
+        &json!({"input": {}, "query": "data.x", "now": NOW}),
+    );
+    assert_eq!(
+        (other.status, other.code().as_str()),
+        (400, "malformed-request")
+    );
+    let given = server.post(
+        "/v1/eval",
+        &json!({"policies": [{"path": "p.rego", "source": "package docker\ndecision := {\"allow\": true}"}], "input": {}, "now": NOW}),
+    );
+    assert_eq!(given.json()["verdict"]["decision"], "allow");
+}
+
+/// A deployment that cannot serve stops `verdict serve` before it listens, saying why.
+#[test]
+fn a_deployment_that_does_not_compile_is_refused() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-bad-deploy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.rego");
+    std::fs::write(&bad, "package docker\ndecision := {\"allow\": nope}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "-p",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("do not compile"), "{stderr}");
+    assert!(!stderr.contains("listening"), "{stderr}");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    verdict_host::sha256_hex(bytes)
+        .trim_start_matches("sha256:")
+        .to_owned()
 }

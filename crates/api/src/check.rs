@@ -9,7 +9,7 @@ use serde_json::Value;
 use verdict_core::{CheckRequest, Engine, Env};
 
 use crate::wire::{self, Limits, WireFile, WireOptions, WirePolicies};
-use crate::{ApiError, Response, verdict_response};
+use crate::{ApiError, Deployment, Response, verdict_response};
 
 /// The platform of a check that names none: the CLI's `--platform` default.
 const DEFAULT_PLATFORM: &str = "linux/amd64";
@@ -17,6 +17,7 @@ const DEFAULT_PLATFORM: &str = "linux/amd64";
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CheckBody {
+    /// The policy sets; none: the deployed ones.
     policies: Option<WirePolicies>,
     /// Prepend Buildx's default policy as its own set.
     #[serde(default)]
@@ -56,7 +57,11 @@ struct WireEnv {
     target: Option<String>,
 }
 
-pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
+pub(crate) fn check(
+    body: &[u8],
+    clock_ns: i64,
+    deployment: &Deployment,
+) -> Result<Response, ApiError> {
     let r: CheckBody = wire::parse(body, "/v1/check")?;
     let options = WireOptions {
         now: r.now.as_deref(),
@@ -91,9 +96,22 @@ pub(crate) fn check(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
         evidence,
         files,
     };
-    let sets = r.policies.map(WirePolicies::sets).unwrap_or_default();
-    let engine = Engine::new(sets, &wire::engine(r.query.as_deref(), r.default_policy));
-    let verdict = match wire::trust(r.trusted_root.as_ref()) {
+    let compiled;
+    let engine = match r.policies {
+        Some(policies) => {
+            compiled = Engine::new(
+                policies.sets(),
+                &wire::engine(r.query.as_deref(), r.default_policy),
+            );
+            &compiled
+        }
+        None if r.default_policy => {
+            compiled = Engine::new(Vec::new(), &wire::engine(r.query.as_deref(), true));
+            &compiled
+        }
+        None => crate::eval::deployed(deployment, r.query.as_deref())?,
+    };
+    let verdict = match wire::trust(r.trusted_root.as_ref(), deployment) {
         Ok(trust) => engine.check(&request, &trust, &options).verdict,
         Err(e) => {
             // As every host renders it: the request's source as the input.

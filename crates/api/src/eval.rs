@@ -6,12 +6,13 @@ use serde_json::Value;
 use verdict_core::{BundleEvidence, Engine, Evidence, VerdictError};
 
 use crate::wire::{self, Limits, WireOptions, WirePolicies};
-use crate::{ApiError, Response, verdict_response};
+use crate::{ApiError, Deployment, Response, verdict_response};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EvalRequest {
-    policies: WirePolicies,
+    /// The policy sets; none: the deployed ones.
+    policies: Option<WirePolicies>,
     /// The input document: any JSON value.
     input: Value,
     query: Option<String>,
@@ -35,7 +36,11 @@ struct WireBundle {
     digest: String,
 }
 
-pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
+pub(crate) fn eval(
+    body: &[u8],
+    clock_ns: i64,
+    deployment: &Deployment,
+) -> Result<Response, ApiError> {
     let r: EvalRequest = wire::parse(body, "/v1/eval")?;
     let options = WireOptions {
         now: r.now.as_deref(),
@@ -44,12 +49,19 @@ pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
         limits: r.limits,
     }
     .options(clock_ns)?;
-    let engine = Engine::new(r.policies.sets(), &wire::engine(r.query.as_deref(), false));
+    let compiled;
+    let engine = match r.policies {
+        Some(policies) => {
+            compiled = Engine::new(policies.sets(), &wire::engine(r.query.as_deref(), false));
+            &compiled
+        }
+        None => deployed(deployment, r.query.as_deref())?,
+    };
     let input = r.input.to_string();
     let Some(bundles) = r.bundles else {
         return Ok(verdict_response(&engine.evaluate(&input, &options)));
     };
-    let trust = match wire::trust(r.trusted_root.as_ref()) {
+    let trust = match wire::trust(r.trusted_root.as_ref(), deployment) {
         Ok(trust) => trust,
         Err(e) => {
             let verdict = engine.error_verdict(&input, wire::trust_error(&e), &options);
@@ -85,12 +97,27 @@ pub(crate) fn eval(body: &[u8], clock_ns: i64) -> Result<Response, ApiError> {
         }
     }
     let evidence = Evidence {
-        trust,
+        trust: trust.into_owned(),
         bundles: evidence,
     };
     Ok(verdict_response(
         &engine.evaluate_with_evidence(&input, &evidence, &options),
     ))
+}
+
+/// The deployed engine, for a request without policies; its query may not change.
+pub(crate) fn deployed<'a>(
+    deployment: &'a Deployment,
+    query: Option<&str>,
+) -> Result<&'a Engine, ApiError> {
+    let engine = deployment.engine()?;
+    if query.is_some() && query != deployment.query() {
+        return Err(ApiError::Malformed(
+            "`query` needs `policies`: the deployed policies are compiled for their own query"
+                .into(),
+        ));
+    }
+    Ok(engine)
 }
 
 /// Lowercase or uppercase hex to bytes.

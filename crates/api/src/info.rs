@@ -1,20 +1,16 @@
-//! `GET /v1/info`: what answers — the API version, the engine, the trusted root a request that
-//! names none verifies against.
+//! `GET /v1/info`: what answers — the API version, the engine, what the service was deployed
+//! with (policies by digest, the trusted root a request that names none verifies against).
 
-use verdict_core::verify::TrustMaterial;
+use crate::{API_VERSION, Deployment, Response};
 
-use crate::{API_VERSION, Response};
-
-pub(crate) fn info() -> Response {
-    let trust = TrustMaterial::public_good();
+pub(crate) fn info(deployment: &Deployment) -> Response {
     Response::json(
         200,
         &serde_json::json!({
             "api": API_VERSION,
             "engine": verdict_core::ENGINE,
             "routes": ["POST /v1/eval", "POST /v1/check", "POST /v1/verify", "GET /v1/info", "GET /healthz"],
-            "trustedRoot": {"digest": trust.digest(), "summary": trust.summary()},
-            "deployedPolicies": [],
+            "deployment": deployment.describe(),
         }),
     )
 }

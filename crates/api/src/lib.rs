@@ -19,11 +19,13 @@
 //! 404, 405, 413 or 415 with `{"error": {"code", "message"}}` ([`ApiError`]).
 
 mod check;
+mod deployment;
 mod eval;
 mod info;
 mod verify;
 mod wire;
 
+pub use deployment::Deployment;
 pub use wire::Limits;
 
 /// The largest request body the API reads, in bytes (a host may cap lower).
@@ -134,21 +136,29 @@ impl ApiError {
 }
 
 /// Answers one request; `now_ns` is the evaluation time of a request that names none (the
-/// host's wall clock, nanoseconds since the Unix epoch).
-pub fn handle(request: &Request<'_>, now_ns: i64) -> Response {
-    route(request, now_ns).unwrap_or_else(|e| e.response())
+/// host's wall clock, nanoseconds since the Unix epoch); `deployment` answers a request that
+/// carries no policies or trusted root.
+pub fn handle(request: &Request<'_>, now_ns: i64, deployment: &Deployment) -> Response {
+    route(request, now_ns, deployment).unwrap_or_else(|e| e.response())
 }
 
-fn route(request: &Request<'_>, now_ns: i64) -> Result<Response, ApiError> {
+/// A POST route: the body, the clock's time, the deployment.
+type Post = fn(&[u8], i64, &Deployment) -> Result<Response, ApiError>;
+
+fn route(
+    request: &Request<'_>,
+    now_ns: i64,
+    deployment: &Deployment,
+) -> Result<Response, ApiError> {
     let path = request.path.split('?').next().unwrap_or_default();
-    let post = |f: fn(&[u8], i64) -> Result<Response, ApiError>| {
+    let post = |f: Post| {
         if request.method != "POST" {
             return Err(ApiError::MethodNotAllowed { allowed: "POST" });
         }
         json_body(request)?;
-        f(request.body, now_ns)
+        f(request.body, now_ns, deployment)
     };
-    let get = |f: fn() -> Response| {
+    let get = |f: &dyn Fn() -> Response| {
         if request.method != "GET" && request.method != "HEAD" {
             return Err(ApiError::MethodNotAllowed { allowed: "GET" });
         }
@@ -158,8 +168,8 @@ fn route(request: &Request<'_>, now_ns: i64) -> Result<Response, ApiError> {
         "/v1/eval" => post(eval::eval),
         "/v1/check" => post(check::check),
         "/v1/verify" => post(verify::verify),
-        "/v1/info" => get(info::info),
-        "/healthz" => get(|| Response::json(200, &serde_json::json!({"status": "ok"}))),
+        "/v1/info" => get(&|| info::info(deployment)),
+        "/healthz" => get(&|| Response::json(200, &serde_json::json!({"status": "ok"}))),
         other => Err(ApiError::NotFound(format!(
             "no route {other:?} (routes: POST /v1/eval, POST /v1/check, POST /v1/verify, GET /v1/info, GET /healthz)"
         ))),

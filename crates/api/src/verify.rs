@@ -8,7 +8,7 @@ use verdict_core::verify::{self as v, Identity, Matcher, Policy, Thresholds};
 
 use crate::eval::hex_decode;
 use crate::wire::{self, base64_decode};
-use crate::{ApiError, Response};
+use crate::{ApiError, Deployment, Response};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,12 +44,16 @@ struct WireThresholds {
     timestamps: usize,
 }
 
-pub(crate) fn verify(body: &[u8], _clock_ns: i64) -> Result<Response, ApiError> {
+pub(crate) fn verify(
+    body: &[u8],
+    _clock_ns: i64,
+    deployment: &Deployment,
+) -> Result<Response, ApiError> {
     let r: VerifyBody = wire::parse(body, "/v1/verify")?;
     // A request that names two of one thing is malformed (400); a value the verifier refuses
     // (a trusted root, key or expression that does not parse, a digest of the wrong length)
     // is its failed check (422), as in every host.
-    let trust = match wire::trust(r.trusted_root.as_ref()) {
+    let trust = match wire::trust(r.trusted_root.as_ref(), deployment) {
         Ok(trust) => trust,
         Err(e) => return Ok(not_verified(&e)),
     };

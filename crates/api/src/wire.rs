@@ -145,12 +145,15 @@ pub(crate) fn document(value: &Value) -> Vec<u8> {
     }
 }
 
-/// `trustedRoot`: a trusted root (JSON), or Sigstore's public-good root when absent. A root
-/// that does not parse is the verifier's error (the routes answer it as every host does).
-pub(crate) fn trust(root: Option<&Value>) -> Result<TrustMaterial, verdict_core::verify::Error> {
+/// `trustedRoot`: a trusted root (JSON), or the deployment's (prepared once) when absent. A
+/// root that does not parse is the verifier's error (the routes answer it as every host does).
+pub(crate) fn trust<'a>(
+    root: Option<&Value>,
+    deployment: &'a crate::Deployment,
+) -> Result<std::borrow::Cow<'a, TrustMaterial>, verdict_core::verify::Error> {
     match root {
-        None => Ok(TrustMaterial::public_good()),
-        Some(v) => TrustMaterial::from_json(&document(v)),
+        None => Ok(std::borrow::Cow::Borrowed(deployment.trust())),
+        Some(v) => TrustMaterial::from_json(&document(v)).map(std::borrow::Cow::Owned),
     }
 }
 

@@ -2,11 +2,15 @@
 //! (table-driven). `host/tests/serve.rs` sends the same requests through `verdict serve`.
 
 use serde_json::{Value, json};
-use verdict_api::{Request, Response, handle};
+use verdict_api::{Deployment, Request, Response, handle};
 
 const NOW_NS: i64 = 1_795_564_800_000_000_000; // 2026-11-25T00:00:00Z
 
 fn post(path: &str, body: &Value) -> Response {
+    post_to(&Deployment::public_good(), path, body)
+}
+
+fn post_to(deployment: &Deployment, path: &str, body: &Value) -> Response {
     let body = body.to_string();
     handle(
         &Request {
@@ -16,6 +20,7 @@ fn post(path: &str, body: &Value) -> Response {
             body: body.as_bytes(),
         },
         NOW_NS,
+        deployment,
     )
 }
 
@@ -147,6 +152,7 @@ fn bad_requests_have_a_status_and_a_stable_code() {
                 body,
             },
             NOW_NS,
+            &Deployment::public_good(),
         );
         assert_eq!(r.status, status, "{name}: {}", r.body);
         assert_eq!(json(&r)["error"]["code"], code, "{name}: {}", r.body);
@@ -211,6 +217,7 @@ fn info_and_health() {
                 body: b"",
             },
             NOW_NS,
+            &Deployment::public_good(),
         )
     };
     let health = get("/healthz");
@@ -221,10 +228,62 @@ fn info_and_health() {
     let info = json(&get("/v1/info?x=1"));
     assert_eq!(info["api"], "v1");
     assert_eq!(info["engine"], verdict_core::ENGINE);
-    assert!(
-        info["trustedRoot"]["digest"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:")
+    let trust = &info["deployment"]["trustedRoot"]["digest"];
+    assert!(trust.as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(info["deployment"]["policies"], json!([]));
+}
+
+/// A deployment answers requests without policies (and without a trusted root) exactly as the
+/// same policies (root) given in the request; its digests are in `/v1/info`.
+#[test]
+fn a_deployment_answers_requests_without_policies() {
+    let document = json!({"policies": [[{"path": "p.rego", "source": ALLOW_OK}]]}).to_string();
+    let deployment = Deployment::from_json(document.as_bytes()).unwrap();
+    for ok in [true, false] {
+        let given = post(
+            "/v1/eval",
+            &json!({"policies": policy(ALLOW_OK), "input": {"ok": ok}}),
+        );
+        let deployed = post_to(&deployment, "/v1/eval", &json!({"input": {"ok": ok}}));
+        assert_eq!(deployed.body, given.body);
+    }
+    let info = handle(
+        &Request {
+            method: "GET",
+            path: "/v1/info",
+            content_type: None,
+            body: b"",
+        },
+        NOW_NS,
+        &deployment,
     );
+    let digest = verdict_core::sha256(ALLOW_OK.as_bytes());
+    assert_eq!(
+        json(&info)["deployment"]["policies"],
+        json!([[{"path": "p.rego", "digest": digest}]])
+    );
+    // Without a deployment, or asking the deployed policies for another query: 400.
+    let none = post("/v1/eval", &json!({"input": {}}));
+    assert_eq!(
+        (none.status, json(&none)["error"]["code"].as_str()),
+        (400, Some("malformed-request"))
+    );
+    let query = post_to(
+        &deployment,
+        "/v1/eval",
+        &json!({"input": {}, "query": "data.x"}),
+    );
+    assert_eq!(query.status, 400, "{}", query.body);
+    // A deployment that cannot serve fails before it serves.
+    for bad in [
+        json!({"policies": [[{"path": "p.rego", "source": "package docker\ndecision := "}]]}),
+        json!({"trustedRoot": {"x": 1}}),
+        json!({"policy": []}),
+    ] {
+        assert!(
+            Deployment::from_json(bad.to_string().as_bytes()).is_err(),
+            "{bad}"
+        );
+    }
+    assert!(Deployment::from_json(b"").is_ok());
 }

@@ -13,11 +13,13 @@
 #[allow(missing_docs, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({
-        world: "service",
+        world: "service-init",
         path: "../../wit",
         generate_all,
     });
 }
+
+use std::cell::OnceCell;
 
 use bindings::exports::wasi::http::incoming_handler::Guest;
 use bindings::wasi::http::types::{
@@ -27,11 +29,46 @@ use bindings::wasi::io::streams::StreamError;
 
 struct Service;
 
+std::thread_local! {
+    /// What the service was deployed with: set by `wizer-initialize` before the snapshot, else
+    /// the public-good root on first use.
+    static DEPLOYMENT: OnceCell<verdict_api::Deployment> = const { OnceCell::new() };
+}
+
 impl Guest for Service {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
         let response = answer(&request);
         respond(out, &response);
     }
+}
+
+impl bindings::Guest for Service {
+    /// Reads the deployment document from standard input, compiles and prepares it. A document
+    /// that cannot serve is written to standard error and traps: the deployment fails.
+    fn wizer_initialize() {
+        let document = read_all(&bindings::wasi::cli::stdin::get_stdin());
+        match verdict_api::Deployment::from_json(&document) {
+            Ok(deployment) => DEPLOYMENT.with(|d| {
+                let _ = d.set(deployment);
+            }),
+            Err(message) => {
+                let stderr = bindings::wasi::cli::stderr::get_stderr();
+                for chunk in message.as_bytes().chunks(4096) {
+                    let _ = stderr.blocking_write_and_flush(chunk);
+                }
+                panic!("the deployment failed");
+            }
+        }
+    }
+}
+
+/// Everything `stream` gives until it closes.
+fn read_all(stream: &bindings::wasi::io::streams::InputStream) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while let Ok(chunk) = stream.blocking_read(64 << 10) {
+        bytes.extend_from_slice(&chunk);
+    }
+    bytes
 }
 
 /// Reads the request and answers it.
@@ -65,15 +102,18 @@ fn answer(request: &IncomingRequest) -> verdict_api::Response {
         .and_then(|s| s.checked_mul(1_000_000_000))
         .and_then(|s| s.checked_add(i64::from(now.nanoseconds)))
         .unwrap_or(i64::MAX);
-    verdict_api::handle(
-        &verdict_api::Request {
-            method: &method,
-            path: &path,
-            content_type: content_type.as_deref(),
-            body: &body,
-        },
-        now_ns,
-    )
+    DEPLOYMENT.with(|d| {
+        verdict_api::handle(
+            &verdict_api::Request {
+                method: &method,
+                path: &path,
+                content_type: content_type.as_deref(),
+                body: &body,
+            },
+            now_ns,
+            d.get_or_init(verdict_api::Deployment::public_good),
+        )
+    })
 }
 
 /// The request body, up to the API's cap (413 past it; 400 when the stream fails).

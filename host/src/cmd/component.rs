@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wasmtime::Result;
 use wasmtime::error::Context as _;
+use wasmtime::{Result, bail};
+
+use super::deployment::DeployArgs;
 
 /// The flags of `verdict component`.
 #[derive(Debug, Args)]
@@ -17,16 +19,32 @@ pub(crate) struct ComponentArgs {
     /// `wasmtime serve`, jco, Spin, wasmCloud — what `verdict serve` runs.
     #[arg(long)]
     service: bool,
+    /// With `--service`: the component deployed — policies compiled and a trusted root
+    /// prepared in it (pre-initialised), so each request starts with them ready.
+    #[command(flatten)]
+    deployment: DeployArgs,
 }
 
 /// Runs `verdict component`: writes the component, prints its size and SHA-256 on standard
 /// error.
 pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
     use sha2::Digest as _;
-    let bytes = if args.service {
-        verdict_host::SERVICE_COMPONENT
+    if args.deployment.any() && !args.service {
+        bail!("--policy, --default-policy and --trusted-root deploy the service: add --service");
+    }
+    let deployed = if args.deployment.any() {
+        let document = args.deployment.document()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .context("start the runtime")?;
+        Some(runtime.block_on(verdict_host::deploy::deploy(&document))?)
     } else {
-        verdict_host::COMPONENT
+        None
+    };
+    let bytes = match (&deployed, args.service) {
+        (Some(deployed), _) => deployed.as_slice(),
+        (None, true) => verdict_host::SERVICE_COMPONENT,
+        (None, false) => verdict_host::COMPONENT,
     };
     if args.out.as_os_str() == "-" {
         use std::io::Write as _;
@@ -39,7 +57,11 @@ pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
     }
     eprintln!(
         "verdict component{}: {} bytes, sha256:{}",
-        if args.service { " --service" } else { "" },
+        match (&deployed, args.service) {
+            (Some(_), _) => " --service (deployed)",
+            (None, true) => " --service",
+            (None, false) => "",
+        },
         bytes.len(),
         sha2::Sha256::digest(bytes)
             .iter()

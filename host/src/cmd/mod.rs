@@ -6,6 +6,7 @@
 pub(crate) mod check;
 pub(crate) mod clock;
 pub(crate) mod component;
+pub(crate) mod deployment;
 pub(crate) mod eval;
 pub(crate) mod files;
 pub(crate) mod format;

@@ -1,6 +1,7 @@
 //! `verdict serve`: the HTTP API on a loopback address by default ([`verdict_host::serve`]).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -8,6 +9,8 @@ use verdict_host::serve::{ServeLimits, Server};
 use wasmtime::Result;
 use wasmtime::error::Context as _;
 
+use super::deployment::DeployArgs;
+use super::files::read;
 use super::sandbox::{Timeout, parse_timeout};
 
 /// The flags of `verdict serve`.
@@ -35,6 +38,12 @@ pub(crate) struct ServeArgs {
     /// Worker threads answering requests (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Serve this service component (e.g. one `verdict component --service --policy …`
+    /// deployed) instead of the embedded one.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "default_policy", "trusted_root"])]
+    component: Option<PathBuf>,
+    #[command(flatten)]
+    deployment: DeployArgs,
 }
 
 /// Runs `verdict serve` until SIGTERM or Ctrl-C.
@@ -59,7 +68,20 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
     }
     let runtime = runtime.enable_all().build().context("start the runtime")?;
     runtime.block_on(async move {
-        let server = Server::new(limits)?;
+        let deployed = match &args.component {
+            Some(path) => Some(read(path, "component")?),
+            None if args.deployment.any() => {
+                let started = std::time::Instant::now();
+                let bytes = verdict_host::deploy::deploy(&args.deployment.document()?).await?;
+                eprintln!(
+                    "verdict serve: deployed in {:.1} s (policies compiled, trusted root prepared, snapshotted)",
+                    started.elapsed().as_secs_f64()
+                );
+                Some(bytes)
+            }
+            None => None,
+        };
+        let server = Server::new(limits, deployed.as_deref())?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
