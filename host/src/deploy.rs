@@ -5,9 +5,10 @@
 //! `verdict:policy/service-init`) is instrumented by wasmtime's wizer, instantiated once with
 //! the deployment document on its standard input, initialised (`wizer-initialize`: the guest
 //! reads the document, compiles the policies, prepares the trusted root) and snapshotted: the
-//! result is a component whose memory already holds the deployment, exporting only
-//! `wasi:http/incoming-handler` (world `verdict:policy/service`). Any wasi:http host runs it;
-//! each request's fresh instance starts from the snapshot instead of compiling.
+//! result is a component whose memory already holds the deployment, exporting
+//! `wasi:http/incoming-handler` (and the spent hook: wizer 48 cannot remove it cleanly, a second
+//! call changes nothing). Any wasi:http host runs it; each request's fresh instance starts from
+//! the snapshot instead of compiling.
 
 use bytes::Bytes;
 use wasmtime::component::{Component, Instance, Linker, WasmList};
@@ -24,8 +25,9 @@ use crate::serve::Host;
 const INIT: &str = "wizer-initialize";
 
 /// The service component deployed with `document` (`{"policies"?, "query"?, "defaultPolicy"?,
-/// "trustedRoot"?}`); an error (with what the component said) when it cannot serve.
-pub async fn deploy(document: &[u8]) -> Result<Vec<u8>> {
+/// "trustedRoot"?, "locked"?}`) within `max_memory` (the cap it will be served under); an
+/// error (with what the component said) when it cannot serve.
+pub async fn deploy(document: &[u8], max_memory: usize) -> Result<Vec<u8>> {
     let wizer = {
         let mut w = Wizer::new();
         // Kept: wizer 48 removes the core export but not the component's alias of it, which
@@ -44,8 +46,8 @@ pub async fn deploy(document: &[u8]) -> Result<Vec<u8>> {
         .stdin(MemoryInputPipe::new(Bytes::copy_from_slice(document)))
         .stderr(stderr.clone())
         .build();
-    let mut store = Store::new(&engine, Host::new(wasi, 1 << 30));
-    store.limiter(|host| host.limits());
+    let mut store = Store::new(&engine, Host::new(wasi, max_memory));
+    store.limiter(|host| host);
     store.set_fuel(u64::MAX / 2)?;
     store.set_epoch_deadline(u64::MAX / 2);
     let instance = linker.instantiate_async(&mut store, &component).await?;

@@ -63,6 +63,9 @@ impl Default for ServeLimits {
     }
 }
 
+/// Open connections at most (each holds a socket and a task; requests are capped apart).
+const MAX_CONNECTIONS: usize = 4096;
+
 /// How often the epoch advances: the granularity of deadlines and of yielding.
 const TICK: Duration = Duration::from_millis(5);
 
@@ -73,6 +76,30 @@ pub(crate) struct Host {
     http: WasiHttpCtx,
     hooks: NoOutgoing,
     limits: StoreLimits,
+    /// A memory growth the limiter refused: the trap that follows is the memory cap's.
+    refused: bool,
+}
+
+impl wasmtime::ResourceLimiter for Host {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        self.refused |= !allowed;
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
 }
 
 impl WasiView for Host {
@@ -95,11 +122,6 @@ impl WasiHttpView for Host {
 }
 
 impl Host {
-    /// The store's memory limiter.
-    pub(crate) fn limits(&mut self) -> &mut StoreLimits {
-        &mut self.limits
-    }
-
     /// A request's (or a deployment's) store data: `wasi` as given, memory capped at
     /// `max_memory`.
     pub(crate) fn new(wasi: WasiCtx, max_memory: usize) -> Host {
@@ -109,6 +131,7 @@ impl Host {
             http: WasiHttpCtx::new(),
             hooks: NoOutgoing,
             limits: StoreLimitsBuilder::new().memory_size(max_memory).build(),
+            refused: false,
         }
     }
 }
@@ -218,11 +241,24 @@ impl Server {
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
-                    let Ok((stream, peer)) = accepted else { continue };
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        // Out of file descriptors, say: back off instead of spinning.
+                        Err(_) => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    if connections.len() >= MAX_CONNECTIONS {
+                        drop(stream); // past the cap: closed at once
+                        continue;
+                    }
                     let _ = stream.set_nodelay(true);
                     let server = self.clone();
                     connections.spawn(async move { server.connection(stream, peer).await });
                 }
+                // Finished connections leave the set.
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 _ = shutdown.changed() => break,
             }
         }
@@ -310,9 +346,14 @@ impl Server {
                 &format!("the body is over {max_body} bytes"),
             );
         }
+        // Set when the bytes sent pass the cap (a chunked body has no length to check first):
+        // the answer is then 413, whatever the component made of its cut-off body.
+        let over = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = over.clone();
         let request = request.map(|body| {
             Limited::new(body, max_body).map_err(move |e| {
                 if e.is::<http_body_util::LengthLimitError>() {
+                    flag.store(true, Ordering::Relaxed);
                     wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max_body as u64))
                 } else {
                     match e.downcast::<hyper::Error>() {
@@ -336,7 +377,7 @@ impl Server {
             &self.engine,
             Host::new(WasiCtx::builder().build(), self.limits.max_memory),
         );
-        store.limiter(|host| &mut host.limits);
+        store.limiter(|host| host);
         if store.set_fuel(self.limits.fuel).is_err() {
             return error(500, "internal", "fuel could not be set");
         }
@@ -359,17 +400,31 @@ impl Server {
             Err(e) => return error(400, "malformed-request", &format!("{e}")),
         };
         let pre = self.pre.clone();
-        let task = tokio::spawn(async move {
+        let until = tokio::time::Instant::from_std(deadline);
+        // The whole of the instance's life is under the deadline — its answer's body too: a
+        // client that stops reading cannot hold the slot, the store or its memory past it (the
+        // store and the body's sender are dropped, the connection ends).
+        let task = tokio::spawn(tokio::time::timeout_at(until, async move {
             let _permit = permit;
-            let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, incoming, outparam)
-                .await?;
-            Ok::<_, wasmtime::Error>(())
-        });
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(remaining, receiver).await {
+            let run = async {
+                let proxy = pre.instantiate_async(&mut store).await?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut store, incoming, outparam)
+                    .await
+            }
+            .await;
+            (run, store.data().refused)
+        }));
+        let too_large = || {
+            error(
+                413,
+                "payload-too-large",
+                &format!("the body is over {max_body} bytes"),
+            )
+        };
+        match tokio::time::timeout_at(until, receiver).await {
+            Ok(Ok(Ok(_))) if over.load(Ordering::Relaxed) => too_large(),
             Ok(Ok(Ok(response))) => response,
             Ok(Ok(Err(code))) => error(
                 400,
@@ -377,8 +432,13 @@ impl Server {
                 &format!("the request could not be read: {code:?}"),
             ),
             // The component stopped before answering: why, from the task.
-            Ok(Err(_)) => match task.await {
-                Ok(Err(e)) => stopped(&e),
+            Ok(Err(_)) => match tokio::time::timeout_at(until, task).await {
+                Ok(Ok(Ok((Err(e), refused)))) => stopped(&e, refused),
+                Ok(Ok(Err(_))) | Err(_) => error(
+                    503,
+                    "deadline-exceeded",
+                    &format!("no answer within {:?}", self.limits.timeout),
+                ),
                 _ => error(500, "internal", "the component gave no answer"),
             },
             Err(_) => {
@@ -396,31 +456,28 @@ impl Server {
     }
 }
 
-/// The answer for a component the host stopped: fuel, memory, the deadline (`503`,
-/// `resource-exhausted`), or another trap.
-fn stopped(e: &wasmtime::Error) -> hyper::Response<HyperOutgoingBody> {
+/// The answer for a component the host stopped: its fuel, its memory (a growth the limiter
+/// refused, then the trap it led to) or its deadline (`503`, `resource-exhausted`), or another
+/// trap (`500`). The trap's text and backtrace go to the log, not to the client.
+fn stopped(e: &wasmtime::Error, refused: bool) -> hyper::Response<HyperOutgoingBody> {
     let trap = e.downcast_ref::<wasmtime::Trap>();
-    let text = format!("{e:#}");
-    let exhausted = matches!(
-        trap,
-        Some(wasmtime::Trap::OutOfFuel | wasmtime::Trap::Interrupt)
-    ) || text.contains("memory")
-        || text.contains("HttpRequestBodySize");
-    if text.contains("HttpRequestBodySize") {
-        return error(
-            413,
-            "payload-too-large",
-            "the body is over the server's cap",
+    let exhausted = refused
+        || matches!(
+            trap,
+            Some(wasmtime::Trap::OutOfFuel | wasmtime::Trap::Interrupt)
         );
-    }
+    eprintln!(
+        "{}",
+        serde_json::json!({"stopped": format!("{e:#}"), "exhausted": exhausted})
+    );
     if exhausted {
         error(
             503,
             "resource-exhausted",
-            &format!("the request's fuel, memory or deadline ran out: {text}"),
+            "the request's fuel, memory or deadline ran out",
         )
     } else {
-        error(500, "internal", &format!("the component stopped: {text}"))
+        error(500, "internal", "the component stopped (a trap)")
     }
 }
 

@@ -33,7 +33,7 @@ fn service_component_stays_in_the_proxy_world() {
         .build()
         .unwrap();
     let deployed = runtime
-        .block_on(verdict_host::deploy::deploy(b"{}"))
+        .block_on(verdict_host::deploy::deploy(b"{}", 512 << 20))
         .expect("deploy");
     for (what, bytes) in [
         ("built", verdict_host::SERVICE_COMPONENT),

@@ -608,3 +608,73 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .trim_start_matches("sha256:")
         .to_owned()
 }
+
+/// A chunked body over the cap is 413 from the bytes sent (it has no length to check first),
+/// and a 405 says which methods the route takes.
+#[test]
+fn the_body_cap_counts_the_bytes_sent() {
+    let server = Server::start(&["--max-body", "1"]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/eval HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let chunk = vec![b' '; 64 << 10];
+    for _ in 0..20 {
+        // The server may answer and close before all is sent.
+        if write!(stream, "{:x}\r\n", chunk.len()).is_err()
+            || stream.write_all(&chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let reply = read_reply(&mut stream);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert_eq!(reply.code(), "payload-too-large");
+    let wrong = server.send("PUT", "/v1/eval", None, b"");
+    assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
+    assert_eq!(wrong.header("verdict-error"), Some("method-not-allowed"));
+}
+
+/// A client that asks for a large answer and never reads it holds its slot only until the
+/// request's deadline: then the instance and the connection are dropped and the next request
+/// is answered.
+#[test]
+fn a_client_that_stops_reading_is_cut_off_at_the_deadline() {
+    let server = Server::start(&["--max-concurrent", "1", "--timeout", "2s"]);
+    let big = "x".repeat(8 << 20);
+    let body = json!({
+        "policies": [{"path": "p.rego", "source": "package docker\ndecision := {\"allow\": false, \"deny_msg\": [input.big, input.big]}"}],
+        "input": {"big": big},
+        "now": NOW,
+    })
+    .to_string();
+    let mut stalled = TcpStream::connect(&server.addr).unwrap();
+    // A small receive window: the 16 MiB answer cannot be buffered away.
+    write!(
+        stalled,
+        "POST /v1/eval HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        body.len()
+    )
+    .unwrap();
+    stalled.write_all(body.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    let mut answered = None;
+    while started.elapsed() < Duration::from_secs(20) {
+        let reply = server.send("GET", "/healthz", None, b"");
+        if reply.status == 200 {
+            answered = Some(started.elapsed());
+            break;
+        }
+        assert_eq!(reply.code(), "busy", "{}", reply.body);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(answered.is_some(), "the stalled client kept the only slot");
+    drop(stalled);
+}

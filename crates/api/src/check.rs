@@ -22,9 +22,9 @@ struct CheckBody {
     /// Prepend Buildx's default policy as its own set.
     #[serde(default)]
     default_policy: bool,
-    /// The source identifier (`docker-image://…`, `git://…`, `https://…`); none checks only
-    /// the caps pass.
-    source: Option<String>,
+    /// The source identifier (`docker-image://…`, `git://…`, `https://…`): required, as the
+    /// CLI's SOURCE (a check of no source would allow after the caps pass alone).
+    source: String,
     platform: Option<String>,
     #[serde(default)]
     env: WireEnv,
@@ -84,18 +84,23 @@ pub(crate) fn check(
         }
     }
     let request = CheckRequest {
-        source: r.source,
+        source: Some(r.source),
         // As the CLI's `--platform` default.
         platform: Some(r.platform.unwrap_or_else(|| DEFAULT_PLATFORM.to_owned())),
         env: Env {
             args: r.env.args,
             labels: r.env.labels,
-            filename: r.env.filename.unwrap_or_default(),
+            // As the CLI's `-f` default.
+            filename: r.env.filename.unwrap_or_else(|| "Dockerfile".to_owned()),
             target: r.env.target.unwrap_or_default(),
         },
         evidence,
         files,
     };
+    deployment.allows(
+        r.policies.is_some() || r.default_policy,
+        r.trusted_root.is_some(),
+    )?;
     let compiled;
     let engine = match r.policies {
         Some(policies) => {
@@ -105,7 +110,14 @@ pub(crate) fn check(
             );
             &compiled
         }
+        // Buildx's default policy alone — unless policies are deployed: a request without
+        // policies is answered by them, never by fewer.
         None if r.default_policy => {
+            if deployment.has_policies() {
+                return Err(ApiError::Malformed(
+                    "`defaultPolicy` needs `policies`: this service's deployed policies answer requests without them".into(),
+                ));
+            }
             compiled = Engine::new(Vec::new(), &wire::engine(r.query.as_deref(), true));
             &compiled
         }

@@ -20,12 +20,16 @@ pub struct Deployment {
     /// `[[{"path", "digest"}]]`, for `/v1/info`.
     policies: Value,
     query: Option<String>,
+    /// Requests may not bring their own policies or trusted root: the deployment is a gate,
+    /// not a default.
+    locked: bool,
     /// Prepared on first use when not deployed (a request that verifies nothing never pays for
     /// it); prepared at deploy time otherwise.
     trust: std::sync::OnceLock<TrustMaterial>,
 }
 
-/// The deployment document: `{"policies"?, "query"?, "defaultPolicy"?, "trustedRoot"?}`.
+/// The deployment document: `{"policies"?, "query"?, "defaultPolicy"?, "trustedRoot"?,
+/// "locked"?}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WireDeployment {
@@ -34,6 +38,9 @@ struct WireDeployment {
     #[serde(default)]
     default_policy: bool,
     trusted_root: Option<Value>,
+    /// Refuse requests that bring their own policies or trusted root (403).
+    #[serde(default)]
+    locked: bool,
 }
 
 impl Deployment {
@@ -43,6 +50,7 @@ impl Deployment {
             engine: None,
             policies: json!([]),
             query: None,
+            locked: false,
             trust: std::sync::OnceLock::new(),
         }
     }
@@ -82,6 +90,7 @@ impl Deployment {
             engine,
             policies,
             query: d.query,
+            locked: d.locked,
             trust: std::sync::OnceLock::from(trust),
         })
     }
@@ -93,6 +102,21 @@ impl Deployment {
                 "the request has no `policies` and this service was deployed with none".into(),
             )
         })
+    }
+
+    /// Whether policies are deployed.
+    pub(crate) fn has_policies(&self) -> bool {
+        self.engine.is_some()
+    }
+
+    /// A locked deployment refuses a request that brings its own policies or trusted root.
+    pub(crate) fn allows(&self, policies: bool, trusted_root: bool) -> Result<(), ApiError> {
+        if self.locked && (policies || trusted_root) {
+            return Err(ApiError::Locked(
+                "this service is locked to its deployed policies and trusted root: a request may not bring its own".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The deployed query, which a request without policies may not change.
@@ -110,6 +134,7 @@ impl Deployment {
         json!({
             "policies": self.policies,
             "query": self.query.as_deref().unwrap_or(verdict_core::DEFAULT_QUERY),
+            "locked": self.locked,
             "trustedRoot": {"digest": self.trust().digest(), "summary": self.trust().summary()},
         })
     }

@@ -49,6 +49,7 @@ pub(crate) fn eval(
         limits: r.limits,
     }
     .options(clock_ns)?;
+    deployment.allows(r.policies.is_some(), r.trusted_root.is_some())?;
     let compiled;
     let engine = match r.policies {
         Some(policies) => {

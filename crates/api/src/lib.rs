@@ -60,6 +60,11 @@ pub struct Response {
     pub decision: Option<String>,
     /// The verdict's hash, sent as the `verdict-hash` header.
     pub hash: Option<String>,
+    /// The stable code of an error answer, sent as the `verdict-error` header (for access
+    /// logs).
+    pub error: Option<&'static str>,
+    /// The methods a route takes, sent as the `allow` header of a 405.
+    pub allow: Option<&'static str>,
 }
 
 impl Response {
@@ -69,6 +74,8 @@ impl Response {
             body: format!("{body}\n"),
             decision: None,
             hash: None,
+            error: None,
+            allow: None,
         }
     }
 }
@@ -93,6 +100,9 @@ pub enum ApiError {
     },
     /// 415 `unsupported-media-type`: a body that is not `application/json`.
     MediaType(String),
+    /// 403 `deployment-locked`: the request brings policies or a trusted root to a service
+    /// locked to its deployment.
+    Locked(String),
 }
 
 impl ApiError {
@@ -104,6 +114,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::TooLarge { .. } => 413,
             ApiError::MediaType(_) => 415,
+            ApiError::Locked(_) => 403,
         }
     }
 
@@ -115,12 +126,16 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::TooLarge { .. } => "payload-too-large",
             ApiError::MediaType(_) => "unsupported-media-type",
+            ApiError::Locked(_) => "deployment-locked",
         }
     }
 
     fn message(&self) -> String {
         match self {
-            ApiError::Malformed(m) | ApiError::NotFound(m) | ApiError::MediaType(m) => m.clone(),
+            ApiError::Malformed(m)
+            | ApiError::NotFound(m)
+            | ApiError::MediaType(m)
+            | ApiError::Locked(m) => m.clone(),
             ApiError::MethodNotAllowed { allowed } => format!("this route takes {allowed}"),
             ApiError::TooLarge { limit } => format!("the body is over {limit} bytes"),
         }
@@ -128,10 +143,15 @@ impl ApiError {
 
     /// The answer.
     pub fn response(&self) -> Response {
-        Response::json(
+        let mut response = Response::json(
             self.status(),
             &serde_json::json!({"error": {"code": self.code(), "message": self.message()}}),
-        )
+        );
+        response.error = Some(self.code());
+        if let ApiError::MethodNotAllowed { allowed } = self {
+            response.allow = Some(allowed);
+        }
+        response
     }
 }
 
@@ -160,7 +180,9 @@ fn route(
     };
     let get = |f: &dyn Fn() -> Response| {
         if request.method != "GET" && request.method != "HEAD" {
-            return Err(ApiError::MethodNotAllowed { allowed: "GET" });
+            return Err(ApiError::MethodNotAllowed {
+                allowed: "GET, HEAD",
+            });
         }
         Ok(f())
     };
@@ -227,5 +249,7 @@ fn verdict_response(verdict: &verdict_core::Verdict) -> Response {
         body,
         decision: Some(decision.to_owned()),
         hash: Some(verdict.hash.clone()),
+        error: None,
+        allow: None,
     }
 }

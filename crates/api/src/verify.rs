@@ -50,6 +50,7 @@ pub(crate) fn verify(
     deployment: &Deployment,
 ) -> Result<Response, ApiError> {
     let r: VerifyBody = wire::parse(body, "/v1/verify")?;
+    deployment.allows(false, r.trusted_root.is_some())?;
     // A request that names two of one thing is malformed (400); a value the verifier refuses
     // (a trusted root, key or expression that does not parse, a digest of the wrong length)
     // is its failed check (422), as in every host.
@@ -150,6 +151,8 @@ pub(crate) fn verify(
             ),
             decision: Some("verified".into()),
             hash: None,
+            error: None,
+            allow: None,
         },
         Err(e) => not_verified(&e),
     })
@@ -163,5 +166,7 @@ fn not_verified(e: &v::Error) -> Response {
         body: format!("{{\"verified\":false,\"error\":{error}}}\n"),
         decision: Some("not-verified".into()),
         hash: None,
+        error: None,
+        allow: None,
     }
 }

@@ -287,3 +287,107 @@ fn a_deployment_answers_requests_without_policies() {
     }
     assert!(Deployment::from_json(b"").is_ok());
 }
+
+/// A check names its source (as the CLI's SOURCE: without one, the caps pass alone would
+/// allow); without `env` the Dockerfile is `Dockerfile`, as the CLI's `-f` default.
+#[test]
+fn a_check_names_its_source_and_defaults_as_the_cli() {
+    let policies = policy("package docker\ndecision := {\"allow\": input.image.ref != \"\"}");
+    for body in [
+        json!({"policies": policies, "now": "2026-01-01T00:00:00Z"}),
+        json!({"policies": policies, "source": null}),
+    ] {
+        let r = post("/v1/check", &body);
+        assert_eq!(
+            (r.status, r.error),
+            (400, Some("malformed-request")),
+            "{}",
+            r.body
+        );
+    }
+    let with_env = post(
+        "/v1/check",
+        &json!({"policies": policies, "source": "docker-image://alpine:3.20", "env": {"filename": "Dockerfile"}, "now": "2026-01-01T00:00:00Z"}),
+    );
+    let without = post(
+        "/v1/check",
+        &json!({"policies": policies, "source": "docker-image://alpine:3.20", "now": "2026-01-01T00:00:00Z"}),
+    );
+    assert_eq!(without.body, with_env.body);
+}
+
+/// A deployment is a default; a locked one is a gate: a request may not bring policies, a
+/// trusted root, or Buildx's default policy in place of the deployed ones.
+#[test]
+fn a_locked_deployment_refuses_what_a_request_brings() {
+    let deploy = |locked: bool| {
+        let document =
+            json!({"policies": [[{"path": "p.rego", "source": ALLOW_OK}]], "locked": locked});
+        Deployment::from_json(document.to_string().as_bytes()).unwrap()
+    };
+    let (open, locked) = (deploy(false), deploy(true));
+    let own = json!({"policies": policy("package docker\ndecision := {\"allow\": true}"), "input": {"ok": false}});
+    assert_eq!(
+        json(&post_to(&open, "/v1/eval", &own))["verdict"]["decision"],
+        "allow"
+    );
+    let refused = [
+        ("/v1/eval", own),
+        (
+            "/v1/eval",
+            json!({"input": {"ok": true}, "trustedRoot": "{}"}),
+        ),
+        (
+            "/v1/check",
+            json!({"source": "docker-image://a", "defaultPolicy": true}),
+        ),
+        (
+            "/v1/verify",
+            json!({"bundle": {}, "digest": "sha256:00", "trustedRoot": {}}),
+        ),
+    ];
+    for (route, body) in refused {
+        let r = post_to(&locked, route, &body);
+        assert_eq!(
+            (r.status, r.error),
+            (403, Some("deployment-locked")),
+            "{route} {body}: {}",
+            r.body
+        );
+    }
+    let allowed = post_to(&locked, "/v1/eval", &json!({"input": {"ok": true}}));
+    assert_eq!(json(&allowed)["verdict"]["decision"], "allow");
+    // Open or locked: `defaultPolicy` without policies never replaces the deployed ones.
+    let r = post_to(
+        &open,
+        "/v1/check",
+        &json!({"source": "docker-image://a", "defaultPolicy": true}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+}
+
+#[test]
+fn a_405_says_which_methods_the_route_takes() {
+    let r = handle(
+        &Request {
+            method: "DELETE",
+            path: "/v1/eval",
+            content_type: None,
+            body: b"",
+        },
+        NOW_NS,
+        &Deployment::public_good(),
+    );
+    assert_eq!((r.status, r.allow), (405, Some("POST")));
+    let r = handle(
+        &Request {
+            method: "POST",
+            path: "/healthz",
+            content_type: Some("application/json"),
+            body: b"{}",
+        },
+        NOW_NS,
+        &Deployment::public_good(),
+    );
+    assert_eq!((r.status, r.allow), (405, Some("GET, HEAD")));
+}

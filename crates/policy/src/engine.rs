@@ -340,9 +340,13 @@ impl PolicyEngine {
         if coverage.is_some() {
             engine.set_enable_coverage(true);
         }
-        let result = steps.run(&mut engine, |engine| {
+        let Some(result) = steps.run(&mut engine, |engine| {
             engine.eval_query(self.query.clone(), false)
-        });
+        }) else {
+            return Err(Error::Internal(
+                "a step budget cannot be counted: another regorus time source is registered in this process".into(),
+            ));
+        };
         if let Some(coverage) = coverage {
             // A report that cannot be made leaves the coverage empty; the verdict stands.
             if let Ok(report) = engine.get_coverage_report() {

@@ -49,13 +49,19 @@ fn count() -> u64 {
 }
 
 /// Registers the step counter as regorus's time source (once per process; regorus has one).
-fn register() {
+/// Whether it is ours: another user of regorus in the same process may have registered a clock
+/// first, and a budget counted on a clock would stop at different steps — so it is refused.
+fn register() -> bool {
     static ONCE: std::sync::Once = std::sync::Once::new();
+    static OURS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     static SOURCE: StepCounter = StepCounter;
-    // `AlreadySet` cannot happen: only this function registers, once.
     ONCE.call_once(|| {
-        let _ = set_time_source(&SOURCE);
+        OURS.store(
+            set_time_source(&SOURCE).is_ok(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     });
+    OURS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The steps one call may still take; `None`: unbounded.
@@ -85,16 +91,19 @@ impl Steps {
     }
 
     /// Sets `engine`'s limit to what remains of the budget, runs `f`, and takes the steps it
-    /// took from the budget.
+    /// took from the budget. `None` when a budget cannot be counted here (another time source
+    /// is registered in this process): the caller fails closed.
     pub(crate) fn run<T>(
         &self,
         engine: &mut regorus::Engine,
         f: impl FnOnce(&mut regorus::Engine) -> T,
-    ) -> T {
+    ) -> Option<T> {
         if self.max.is_none() {
-            return f(engine);
+            return Some(f(engine));
         }
-        register();
+        if !register() {
+            return None;
+        }
         let remaining = self.remaining.get();
         engine.set_execution_timer_config(ExecutionTimerConfig {
             // regorus stops when the steps since its start exceed the limit.
@@ -105,7 +114,7 @@ impl Steps {
         let out = f(engine);
         let used = count().wrapping_sub(before);
         self.remaining.set(remaining.saturating_sub(used));
-        out
+        Some(out)
     }
 
     /// The error for an evaluation regorus stopped: the budget's, named as the option that

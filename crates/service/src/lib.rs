@@ -23,7 +23,7 @@ use std::cell::OnceCell;
 
 use bindings::exports::wasi::http::incoming_handler::Guest;
 use bindings::wasi::http::types::{
-    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+    ErrorCode, Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
 };
 use bindings::wasi::io::streams::StreamError;
 
@@ -135,7 +135,19 @@ fn read_body(request: &IncomingRequest) -> Result<Vec<u8>, verdict_api::ApiError
                 bytes.extend_from_slice(&chunk);
             }
             Err(StreamError::Closed) => break,
-            Err(StreamError::LastOperationFailed(_)) => return Err(failed()),
+            // The host's cap on the bytes sent (a chunked body has no length to check first).
+            Err(StreamError::LastOperationFailed(e)) => {
+                return Err(match bindings::wasi::http::types::http_error_code(&e) {
+                    Some(ErrorCode::HttpRequestBodySize(limit)) => {
+                        verdict_api::ApiError::TooLarge {
+                            limit: limit.map_or(verdict_api::MAX_BODY_BYTES, |n| {
+                                usize::try_from(n).unwrap_or(usize::MAX)
+                            }),
+                        }
+                    }
+                    _ => failed(),
+                });
+            }
         }
     }
     drop(stream);
@@ -158,6 +170,12 @@ fn respond(out: ResponseOutparam, response: &verdict_api::Response) {
     }
     if let Some(hash) = &response.hash {
         headers.push(("verdict-hash".into(), hash.clone().into_bytes()));
+    }
+    if let Some(code) = response.error {
+        headers.push(("verdict-error".into(), code.as_bytes().to_vec()));
+    }
+    if let Some(allow) = response.allow {
+        headers.push(("allow".into(), allow.as_bytes().to_vec()));
     }
     let Ok(fields) = Fields::from_list(&headers) else {
         return;

@@ -37,7 +37,8 @@ pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .context("start the runtime")?;
-        Some(runtime.block_on(verdict_host::deploy::deploy(&document))?)
+        let cap = verdict_host::serve::ServeLimits::default().max_memory;
+        Some(runtime.block_on(verdict_host::deploy::deploy(&document, cap))?)
     } else {
         None
     };

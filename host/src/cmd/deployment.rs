@@ -14,7 +14,8 @@ use super::files::{read, read_module};
 #[derive(Debug, Args)]
 pub(crate) struct DeployArgs {
     /// Deploy a policy set: Rego files, comma-separated (repeatable: one set each, evaluated
-    /// in order, as Buildx's `--policy`). Requests without `policies` use them, compiled once.
+    /// in order, as Buildx's `--policy` sets; plain file names, not its `key=value` fields).
+    /// Requests without `policies` use them, compiled once.
     #[arg(short = 'p', long = "policy", value_name = "FILES")]
     policies: Vec<String>,
     /// The deployed policies' query (default `data.docker.decision`).
@@ -26,12 +27,19 @@ pub(crate) struct DeployArgs {
     /// The trusted root for requests that name none (default: Sigstore public good).
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
+    /// Make the deployment a gate, not a default: a request that brings its own policies,
+    /// trusted root or default policy is refused (403 `deployment-locked`).
+    #[arg(long)]
+    locked: bool,
 }
 
 impl DeployArgs {
     /// Whether anything is deployed.
     pub(crate) fn any(&self) -> bool {
-        !self.policies.is_empty() || self.default_policy || self.trusted_root.is_some()
+        !self.policies.is_empty()
+            || self.default_policy
+            || self.trusted_root.is_some()
+            || self.locked
     }
 
     /// The deployment document the component reads (`{"policies", "query", "defaultPolicy",
@@ -46,7 +54,11 @@ impl DeployArgs {
             }
             sets.push(set);
         }
-        let mut document = json!({"policies": sets, "defaultPolicy": self.default_policy});
+        let mut document = json!({
+            "policies": sets,
+            "defaultPolicy": self.default_policy,
+            "locked": self.locked,
+        });
         if let Some(query) = &self.query {
             document["query"] = json!(query);
         }

@@ -40,7 +40,7 @@ pub(crate) struct ServeArgs {
     threads: Option<usize>,
     /// Serve this service component (e.g. one `verdict component --service --policy …`
     /// deployed) instead of the embedded one.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "default_policy", "trusted_root"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "default_policy", "trusted_root", "locked"])]
     component: Option<PathBuf>,
     #[command(flatten)]
     deployment: DeployArgs,
@@ -72,7 +72,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             Some(path) => Some(read(path, "component")?),
             None if args.deployment.any() => {
                 let started = std::time::Instant::now();
-                let bytes = verdict_host::deploy::deploy(&args.deployment.document()?).await?;
+                let bytes =
+                    verdict_host::deploy::deploy(&args.deployment.document()?, limits.max_memory)
+                        .await?;
                 eprintln!(
                     "verdict serve: deployed in {:.1} s (policies compiled, trusted root prepared, snapshotted)",
                     started.elapsed().as_secs_f64()
