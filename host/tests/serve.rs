@@ -261,19 +261,7 @@ fn eval_answers_what_the_cli_prints() {
 fn check_and_verify_answer_what_the_cli_prints() {
     let server = Server::start(&[]);
     // A check of a minted image from its evidence directory, as a listing.
-    let dir = root().join("tests/minted/docker-github-builder/evidence");
-    let mut evidence = Vec::new();
-    for entry in walk(&dir) {
-        let path = entry
-            .strip_prefix(&dir)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let content =
-            base64::engine::general_purpose::STANDARD.encode(std::fs::read(&entry).unwrap());
-        evidence.push(json!({"path": path, "content": content}));
-    }
+    let evidence = listing("tests/minted/docker-github-builder/evidence");
     let source = "docker-image://docker.io/acme/app:v1.0.0";
     let want = cli(&[
         "check",
@@ -338,6 +326,25 @@ fn check_and_verify_answer_what_the_cli_prints() {
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert_eq!(reply.json()["verified"], false);
     assert_eq!(reply.json()["error"]["code"], "identity-mismatch");
+}
+
+/// An evidence directory as the API's listing: `[{"path", "content" (base64)}]`.
+fn listing(dir: &str) -> Vec<Value> {
+    let dir = root().join(dir);
+    walk(&dir)
+        .into_iter()
+        .map(|entry| {
+            let path = entry
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let content =
+                base64::engine::general_purpose::STANDARD.encode(std::fs::read(&entry).unwrap());
+            json!({"path": path, "content": content})
+        })
+        .collect()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -524,21 +531,7 @@ fn a_deployed_service_answers_as_the_cli() {
         info["deployment"]["trustedRoot"]["digest"].as_str(),
         Some(format!("sha256:{}", sha256_hex(read(root_file).as_bytes())).as_str())
     );
-    let dir = root().join("tests/minted/docker-github-builder/evidence");
-    let evidence: Vec<Value> = walk(&dir)
-        .into_iter()
-        .map(|entry| {
-            let path = entry
-                .strip_prefix(&dir)
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned();
-            let content =
-                base64::engine::general_purpose::STANDARD.encode(std::fs::read(&entry).unwrap());
-            json!({"path": path, "content": content})
-        })
-        .collect();
+    let evidence = listing("tests/minted/docker-github-builder/evidence");
     let source = "docker-image://docker.io/acme/app:v1.0.0";
     let want = cli(&[
         "check",

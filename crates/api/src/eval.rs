@@ -74,7 +74,7 @@ pub(crate) fn eval(
         let parsed = b
             .digest
             .split_once(':')
-            .and_then(|(algorithm, hex)| Some((algorithm, hex_decode(hex)?)));
+            .and_then(|(algorithm, hex)| Some((algorithm, verdict_core::decode_hex(hex)?)));
         let made = match parsed {
             Some((algorithm, digest)) => {
                 BundleEvidence::new(wire::document(&b.bundle), algorithm, digest)
@@ -119,15 +119,4 @@ pub(crate) fn deployed<'a>(
         ));
     }
     Ok(engine)
-}
-
-/// Lowercase or uppercase hex to bytes.
-pub(crate) fn hex_decode(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use verdict_core::verify::{self as v, Identity, Matcher, Policy, Thresholds};
 
-use crate::eval::hex_decode;
 use crate::wire::{self, base64_decode};
 use crate::{ApiError, Deployment, Response};
 
@@ -118,7 +117,9 @@ pub(crate) fn verify(
                     "digest {digest:?}: unknown digest algorithm (want sha256, sha384 or sha512)"
                 ));
             };
-            let Some(bytes) = hex_decode(hex).filter(|d| d.len() == algorithm.digest_len()) else {
+            let Some(bytes) =
+                verdict_core::decode_hex(hex).filter(|d| d.len() == algorithm.digest_len())
+            else {
                 return invalid(format!(
                     "digest {digest:?}: a {} digest is {} bytes of hex",
                     algorithm.name(),

@@ -43,6 +43,7 @@ pub mod verify;
 pub use check::{CheckRequest, CheckResolver, Checked, build_input};
 pub use layout::Attestation;
 pub use verdict_input::git::GitEvidence;
+pub use verdict_input::image::decode_hex;
 pub use verdict_input::{Env, Evidence as InputEvidence};
 pub use verdict_policy::tester;
 /// The rules of a module as written, with the line of each condition (`verdict_policy::outline`):

@@ -545,8 +545,8 @@ pub fn split_digest(digest: &str) -> Option<(HashAlgorithm, Vec<u8>)> {
     (raw.len() == algorithm.digest_len()).then_some((algorithm, raw))
 }
 
-/// Lowercase or uppercase hex → bytes.
-pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+/// Lowercase or uppercase hex → bytes (`None` for odd lengths and other characters).
+pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         return None;
     }

@@ -40,16 +40,6 @@ pub(crate) fn trust_root(value: JsValue) -> Result<v::TrustMaterial, JsError> {
     v::TrustMaterial::from_json(&bytes.0).map_err(|e| verify_error(&e))
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// `{algorithm, digest}` with the digest as hex or bytes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,14 +67,14 @@ pub(crate) fn digest(value: JsValue) -> Result<Digest, JsError> {
         let Some((alg, hex)) = text.split_once(':') else {
             return Err(invalid(format!("digest {text:?} is not <algorithm>:<hex>")));
         };
-        let raw = unhex(hex).ok_or_else(|| invalid(format!("digest {text:?} is not hex")))?;
+        let raw = verdict_core::decode_hex(hex)
+            .ok_or_else(|| invalid(format!("digest {text:?} is not hex")))?;
         (alg.to_owned(), raw)
     } else {
         let d: JsDigest = from_js(value, "digest ({algorithm, digest} or \"sha256:<hex>\")")?;
         let raw = match d.digest {
-            DigestValue::Hex(hex) => {
-                unhex(&hex).ok_or_else(|| invalid(format!("digest {hex:?} is not hex")))?
-            }
+            DigestValue::Hex(hex) => verdict_core::decode_hex(&hex)
+                .ok_or_else(|| invalid(format!("digest {hex:?} is not hex")))?,
             DigestValue::Raw(b) => b.0,
         };
         (d.algorithm, raw)
