@@ -151,7 +151,9 @@ impl Reply {
 
 fn read_reply(stream: &mut TcpStream) -> Reply {
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    // A server that answers before reading all of a refused body may reset the connection
+    // after its answer: keep what arrived.
+    let _ = stream.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text
         .split_once("\r\n\r\n")
@@ -614,8 +616,10 @@ fn the_body_cap_counts_the_bytes_sent() {
         server.addr
     )
     .unwrap();
+    // 16 × 64 KiB = the cap, then one byte more: the server errs at the last chunk, with
+    // (almost) nothing left unread.
     let chunk = vec![b' '; 64 << 10];
-    for _ in 0..20 {
+    for _ in 0..16 {
         // The server may answer and close before all is sent.
         if write!(stream, "{:x}\r\n", chunk.len()).is_err()
             || stream.write_all(&chunk).is_err()
@@ -624,7 +628,7 @@ fn the_body_cap_counts_the_bytes_sent() {
             break;
         }
     }
-    let _ = stream.write_all(b"0\r\n\r\n");
+    let _ = stream.write_all(b"1\r\n \r\n0\r\n\r\n");
     let reply = read_reply(&mut stream);
     assert_eq!(reply.status, 413, "{}", reply.body);
     assert_eq!(reply.code(), "payload-too-large");
