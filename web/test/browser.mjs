@@ -354,10 +354,12 @@ test('the verdict panel shows the verified signers and the trust root in use', a
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
 });
 
-test('a 50 MB file and a truncated bundle: clear messages, and the page keeps working', async () => {
-  const { writeFileSync, mkdtempSync, cpSync, readFileSync } = await import('node:fs');
+test('a 50 MB file and a truncated bundle: clear messages, and the page keeps working', async (t) => {
+  const { writeFileSync, mkdtempSync, cpSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const tmp = mkdtempSync(path.join(tmpdir(), 'verdict-bad-'));
+  // 50 MB per run: removed whatever the test's outcome.
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
   const big = path.join(tmp, 'big.bin');
   writeFileSync(big, Buffer.alloc(50 * 1000 * 1000, 0x7b)); // 50 MB of "{"
   // The real evidence with its Sigstore bundle cut in half.
