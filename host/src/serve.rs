@@ -14,7 +14,6 @@
 //! outgoing requests are refused.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -241,7 +240,7 @@ impl Server {
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
+                    let (stream, _) = match accepted {
                         Ok(accepted) => accepted,
                         // Out of file descriptors, say: back off instead of spinning.
                         Err(_) => {
@@ -255,7 +254,7 @@ impl Server {
                     }
                     let _ = stream.set_nodelay(true);
                     let server = self.clone();
-                    connections.spawn(async move { server.connection(stream, peer).await });
+                    connections.spawn(async move { server.connection(stream).await });
                 }
                 // Finished connections leave the set.
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -273,11 +272,11 @@ impl Server {
         Ok(())
     }
 
-    async fn connection(self: Arc<Self>, stream: tokio::net::TcpStream, peer: SocketAddr) {
+    async fn connection(self: Arc<Self>, stream: tokio::net::TcpStream) {
         let server = self.clone();
         let service = hyper::service::service_fn(move |request| {
             let server = server.clone();
-            async move { Ok::<_, Infallible>(server.request(request, peer).await) }
+            async move { Ok::<_, Infallible>(server.request(request).await) }
         });
         let _ = hyper::server::conn::http1::Builder::new()
             .timer(hyper_util::rt::TokioTimer::new())
@@ -291,7 +290,6 @@ impl Server {
     async fn request(
         &self,
         request: hyper::Request<Incoming>,
-        _peer: SocketAddr,
     ) -> hyper::Response<HyperOutgoingBody> {
         let started = Instant::now();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
