@@ -32,11 +32,16 @@ use crate::reference::Reference;
 use crate::signature;
 use crate::{Error, Platform};
 
-const ANNOTATION_REF_TYPE: &str = "vnd.docker.reference.type";
-const ANNOTATION_REF_DIGEST: &str = "vnd.docker.reference.digest";
-const ANNOTATION_PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
-const ARTIFACT_TYPE_BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
-const ARTIFACT_TYPE_COSIGN: &str = "application/vnd.dev.cosign.artifact.sig.v1+json";
+/// The index annotation naming what an entry refers to (`attestation-manifest`).
+pub const ANNOTATION_REF_TYPE: &str = "vnd.docker.reference.type";
+/// The index annotation naming the manifest an attestation manifest is for.
+pub const ANNOTATION_REF_DIGEST: &str = "vnd.docker.reference.digest";
+/// The layer annotation naming an in-toto statement's predicate type.
+pub const ANNOTATION_PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
+/// A signature manifest whose layer is a Sigstore bundle (v0.3).
+pub const ARTIFACT_TYPE_BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// A legacy cosign signature manifest.
+pub const ARTIFACT_TYPE_COSIGN: &str = "application/vnd.dev.cosign.artifact.sig.v1+json";
 
 /// What the evidence added to an image input.
 #[derive(Debug, Default)]
@@ -66,7 +71,9 @@ fn names(reference: &Reference) -> Vec<String> {
     out
 }
 
-fn media_type(value: &Json, fallback: &str) -> String {
+/// A manifest's media type: its `mediaType`, else what its fields say it is (an index has
+/// `manifests`, a manifest `layers`), else `fallback`.
+pub fn media_type(value: &Json, fallback: &str) -> String {
     match value["mediaType"].as_str() {
         Some(t) if !t.is_empty() => t.to_owned(),
         _ if value.get("manifests").is_some() => oci::MEDIA_TYPE_INDEX.to_owned(),
@@ -208,7 +215,7 @@ pub fn resolve(
 
 /// The manifest for `platform` in an index: manifest-typed entries whose platform matches (or
 /// that have none), best match first.
-fn select_manifest(index: &Json, platform: &Platform) -> Option<Descriptor> {
+pub fn select_manifest(index: &Json, platform: &Platform) -> Option<Descriptor> {
     // containerd's `platforms.Only` preference order (PH `image/resolve.go` sorts by
     // `pMatcher.Less`); entries without a platform match last; ties keep index order.
     let mut candidates: Vec<(usize, Descriptor)> = index["manifests"]

@@ -13,6 +13,7 @@ use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 use super::clock::now_ns;
+use super::fetch;
 use super::files::{read_module, refusal_message};
 use super::format::{Format, JsonOutput};
 use super::sandbox::SandboxArgs;
@@ -151,7 +152,7 @@ pub(crate) fn check_source(
     };
     print_checked(&checked, &names, source, &args.context, format);
     // A source that parsed, checked without evidence: say what the verdict rests on.
-    if args.evidence.is_none()
+    if args.without_evidence(source)
         && !source.starts_with("local://")
         && !checked.verdict.error.as_ref().is_some_and(|e| {
             matches!(
@@ -161,19 +162,25 @@ pub(crate) fn check_source(
             )
         })
     {
-        eprintln!("{}", no_evidence_note(source));
+        eprintln!("{}", no_evidence_note(source, args.fetch.offline));
     }
     Ok(checked.verdict.decision.exit_code())
 }
 
-/// What a check without `--evidence` rests on, and how to get evidence (standard error): the
-/// source's name only — verdict is offline and does not fetch yet.
-pub(crate) fn no_evidence_note(source: &str) -> String {
+/// What a check without evidence rests on, and how to get evidence (standard error): the
+/// source's name only — `--offline` was given, or verdict does not fetch this kind of source.
+pub(crate) fn no_evidence_note(source: &str, offline: bool) -> String {
+    let why = if offline {
+        "--offline: nothing was fetched"
+    } else {
+        "verdict fetches the evidence of image sources only (git and HTTP sources: not yet)"
+    };
     format!(
         "note: no --evidence: `{source}` was checked knowing only its name (no image digest, \
          provenance or signatures, no git objects, no HTTP content), so a policy that needs them \
-         denies. verdict does not fetch evidence yet: save it in the layout of docs/evidence.md \
-         (for an image, `oras copy -r --to-oci-layout REF DIR/oci`) and pass `--evidence DIR`."
+         denies. {why}; save the evidence in the layout of docs/evidence.md (an image: `verdict \
+         check --save-evidence DIR docker-image://REF`, or `oras copy -r --to-oci-layout REF \
+         DIR/oci`; git: `git ls-remote --symref URL > DIR/git/refs`) and pass `--evidence DIR`."
     )
 }
 
@@ -294,7 +301,8 @@ fn print_checked(
 }
 
 /// A file the host refused to read ([`ReadError`]: outside its root, not a regular file, over
-/// its cap) is an `invalid-request` error verdict naming it, rendered by the component like any
+/// its cap) is an `invalid-request` error verdict naming it, and evidence that could not be
+/// fetched an error verdict saying why ([`fetch::failure`]), rendered by the component like any
 /// other; any other error is returned as it is.
 fn refused(
     runner: &Runner,
@@ -303,13 +311,17 @@ fn refused(
     options: &Options,
     e: wasmtime::Error,
 ) -> Result<verdict_host::Checked> {
-    let Some(refusal) = e.downcast_ref::<ReadError>() else {
+    let (code, message) = if let Some(refusal) = e.downcast_ref::<ReadError>() {
+        (
+            verdict_host::ErrorCode::InvalidRequest,
+            refusal_message(refusal),
+        )
+    } else if let Some(failed) = e.downcast_ref::<verdict_fetch::FetchError>() {
+        fetch::failure(failed)
+    } else {
         return Err(e);
     };
-    let error = verdict_host::VerdictError {
-        code: verdict_host::ErrorCode::InvalidRequest,
-        message: refusal_message(refusal),
-    };
+    let error = verdict_host::VerdictError { code, message };
     let input = serde_json::json!({ "source": source }).to_string();
     Ok(verdict_host::Checked {
         verdict: runner.error_verdict(sets, engine, &input, options, &error),

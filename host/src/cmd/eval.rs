@@ -210,10 +210,17 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
         ) {
             Ok(request) => request,
             Err(e) => {
-                let Some(refusal) = e.downcast_ref::<ReadError>() else {
+                let (code, message) = if let Some(refusal) = e.downcast_ref::<ReadError>() {
+                    (
+                        verdict_host::ErrorCode::InvalidRequest,
+                        refusal_message(refusal),
+                    )
+                } else if let Some(failed) = e.downcast_ref::<verdict_fetch::FetchError>() {
+                    super::fetch::failure(failed)
+                } else {
                     return Err(e);
                 };
-                eprintln!("error[invalid-request]: {}", refusal_message(refusal));
+                eprintln!("error[{}]: {}", code.as_str(), pretty::escape(&message));
                 return Ok(2);
             }
         };
@@ -222,8 +229,11 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
                 let value: serde_json::Value = serde_json::from_str(&document.input)?;
                 println!("{}", serde_json::to_string_pretty(&value)?);
                 eprint!("{}", pretty::render_fact_list(&document.facts));
-                if args.source_args.evidence.is_none() && !source.starts_with("local://") {
-                    eprintln!("{}", no_evidence_note(source));
+                if args.source_args.without_evidence(source) && !source.starts_with("local://") {
+                    eprintln!(
+                        "{}",
+                        no_evidence_note(source, args.source_args.fetch.offline)
+                    );
                 }
                 Ok(0)
             }

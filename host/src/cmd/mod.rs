@@ -1,6 +1,6 @@
 //! The subcommands of `verdict`, one module each, and what they share: the sandbox flags and
 //! runner ([`sandbox`]), the evaluation time ([`clock`]), files named on the command line
-//! ([`files`]), a source's flags and check request ([`source`]), `--format` and error reports
+//! ([`files`]), a source's flags and check request ([`source`]) and its evidence fetched online ([`fetch`]), `--format` and error reports
 //! ([`format`](mod@format)).
 
 pub(crate) mod check;
@@ -8,6 +8,7 @@ pub(crate) mod clock;
 pub(crate) mod component;
 pub(crate) mod deployment;
 pub(crate) mod eval;
+pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod sandbox;

@@ -9,6 +9,8 @@ use verdict_host::{BuildEnv, CheckRequest, evidence};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
+use super::fetch::FetchArgs;
+
 /// Where a source's evidence, build settings and context come from.
 #[derive(Debug, Args)]
 pub(crate) struct SourceArgs {
@@ -47,6 +49,16 @@ pub(crate) struct SourceArgs {
     /// Prepend Buildx's built-in default policy (`BUILDX_DEFAULT_POLICY=1`).
     #[arg(long)]
     pub(crate) default_policy: bool,
+    #[command(flatten)]
+    pub(crate) fetch: FetchArgs,
+}
+
+impl SourceArgs {
+    /// Whether a check of `source` goes without evidence: no `--evidence`, and nothing fetched
+    /// (`--offline`, or a source verdict does not fetch).
+    pub(crate) fn without_evidence(&self, source: &str) -> bool {
+        self.evidence.is_none() && !self.fetch.fetches(source)
+    }
 }
 
 /// A source's check request with its evidence read from disk (a file listing: the component
@@ -65,10 +77,16 @@ pub(crate) fn check_request(
     trusted_root: Option<&Path>,
     budget: &mut Budget,
 ) -> Result<SourceRequest> {
+    if args.evidence.is_some() && args.fetch.save_evidence.is_some() {
+        bail!("--save-evidence writes fetched evidence; with --evidence nothing is fetched");
+    }
     let evidence = match &args.evidence {
         Some(dir) if !dir.is_dir() => bail!("evidence directory {dir:?} does not exist"),
         Some(dir) => evidence::load_with(dir, budget)?,
-        None => vec![],
+        None => args
+            .fetch
+            .fetch(source, &args.platform)?
+            .unwrap_or_default(),
     };
     let filename = args
         .dockerfile

@@ -1,0 +1,351 @@
+//! One repository of one registry, spoken to over the OCI distribution API: manifests by tag or
+//! digest, blobs by digest, the referrers API — each request with the registry's auth challenge
+//! answered, retried on transient failures, capped in size, and counted.
+
+use std::io::Read as _;
+use std::thread::sleep;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use serde_json::Value as Json;
+
+use crate::auth::{self, Challenge, Credential};
+use crate::{FetchCode, FetchError, Options, Stats};
+
+/// What a manifest request accepts: OCI and Docker manifests and indexes.
+pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+/// An answer the caller reads: its status (2xx, or 404 where the caller asked to see it), content
+/// type and body.
+#[derive(Debug)]
+pub struct Response {
+    /// The status.
+    pub status: StatusCode,
+    /// `Content-Type`, when given.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// A repository on a registry.
+#[derive(Debug)]
+pub struct Registry<'o> {
+    http: Client,
+    /// `https://host` or `http://host`.
+    base: String,
+    /// The registry as the reference names it (`docker.io`, `127.0.0.1:5000`).
+    registry: String,
+    repository: String,
+    credential: Option<Credential>,
+    /// The `Authorization` value the last challenge earned.
+    authorization: Option<String>,
+    options: &'o Options,
+    /// What was sent and received so far.
+    pub stats: Stats,
+}
+
+/// The API host of a registry domain (Docker Hub's API lives at `registry-1.docker.io`).
+fn api_host(domain: &str) -> &str {
+    if domain == "docker.io" || domain == "index.docker.io" {
+        "registry-1.docker.io"
+    } else {
+        domain
+    }
+}
+
+impl<'o> Registry<'o> {
+    /// A client for `repository` on `domain` (as a normalized reference names them), with the
+    /// credential Docker's configuration holds for it.
+    pub fn new(domain: &str, repository: &str, options: &'o Options) -> Result<Self, FetchError> {
+        if domain.is_empty() {
+            return Err(FetchError::new(
+                FetchCode::Unsupported,
+                format!("`{repository}` names no registry"),
+            ));
+        }
+        let host = api_host(domain);
+        let insecure = options.insecure.iter().any(|h| h == domain || h == host);
+        let scheme = if insecure { "http" } else { "https" };
+        let http = Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("verdict/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::new(FetchCode::Unreachable, format!("HTTP client: {e}")))?;
+        Ok(Registry {
+            http,
+            base: format!("{scheme}://{host}"),
+            registry: domain.to_owned(),
+            repository: repository.to_owned(),
+            credential: auth::lookup(options.docker_config.as_deref(), domain)?,
+            authorization: None,
+            options,
+            stats: Stats::default(),
+        })
+    }
+
+    /// `https://host/v2/<repository>/<path>`.
+    fn url(&self, path: &str) -> String {
+        format!("{}/v2/{}/{path}", self.base, self.repository)
+    }
+
+    /// `GET /v2/<repository>/<path>` accepting `accept`, the body capped at `cap`; `what`
+    /// names it in errors. A 404 is returned when `not_found_ok`, else an error; 401 is
+    /// answered once (the challenge's credentials or token); 429, 5xx, connection failures and
+    /// timeouts are retried with back-off.
+    pub fn get(
+        &mut self,
+        path: &str,
+        accept: &str,
+        cap: u64,
+        what: &str,
+        not_found_ok: bool,
+    ) -> Result<Response, FetchError> {
+        let url = self.url(path);
+        let mut answered_challenge = false;
+        let mut attempt = 0;
+        loop {
+            let mut request = self.http.get(&url).header(ACCEPT, accept);
+            if let Some(a) = &self.authorization {
+                request = request.header(AUTHORIZATION, a);
+            }
+            let outcome = self.send(request, cap, what);
+            let retry = match outcome {
+                Ok((status, _, _)) if status == StatusCode::UNAUTHORIZED && !answered_challenge => {
+                    answered_challenge = true;
+                    let (_, challenge, _) = outcome?;
+                    self.answer(challenge.as_deref(), what)?;
+                    continue;
+                }
+                Ok((status, challenge, body)) => {
+                    if status.is_success() || (status == StatusCode::NOT_FOUND && not_found_ok) {
+                        return Ok(Response {
+                            status,
+                            content_type: body.1,
+                            body: body.0,
+                        });
+                    }
+                    if status == StatusCode::NOT_FOUND {
+                        return Err(FetchError::new(
+                            FetchCode::NotFound,
+                            format!("{what}: {url} answered 404 Not Found"),
+                        ));
+                    }
+                    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                        let how = match (&self.credential, challenge) {
+                            (None, _) => "no credentials for this registry in Docker's \
+                                          configuration (docker login, or --registry-config)"
+                                .to_owned(),
+                            (Some(c), _) => {
+                                format!("the credentials of `{}` were refused", c.username)
+                            }
+                        };
+                        return Err(FetchError::new(
+                            FetchCode::AuthFailed,
+                            format!("{what}: {url} answered {status}: {how}"),
+                        ));
+                    }
+                    let transient =
+                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                    if !transient || attempt >= self.options.retries {
+                        return Err(FetchError::new(
+                            FetchCode::HttpStatus,
+                            format!("{what}: {url} answered {status}{}", tries(attempt)),
+                        ));
+                    }
+                    true
+                }
+                Err(e) => {
+                    let transient = matches!(
+                        e.code(),
+                        FetchCode::Unreachable | FetchCode::Timeout | FetchCode::Truncated
+                    );
+                    if !transient || attempt >= self.options.retries {
+                        return Err(e.context(format!("{what}{}", tries(attempt))));
+                    }
+                    true
+                }
+            };
+            debug_assert!(retry);
+            sleep(self.options.backoff.saturating_mul(1 << attempt.min(6)));
+            attempt += 1;
+        }
+    }
+
+    /// Sends one request and reads its body (capped): the status, the challenge, and the body
+    /// with its content type.
+    #[allow(clippy::type_complexity, reason = "one private call site")]
+    fn send(
+        &mut self,
+        request: RequestBuilder,
+        cap: u64,
+        what: &str,
+    ) -> Result<(StatusCode, Option<String>, (Vec<u8>, Option<String>)), FetchError> {
+        self.stats.requests += 1;
+        let response = request.send().map_err(|e| transport(&e, what))?;
+        let status = response.status();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let challenge = header(WWW_AUTHENTICATE);
+        let content_type = header(CONTENT_TYPE);
+        // An error page is read only a little: nobody needs more than its first KiB.
+        let cap = if status.is_success() {
+            cap
+        } else {
+            cap.min(1024)
+        };
+        if status.is_success()
+            && let Some(len) = response.content_length()
+            && len > cap
+        {
+            return Err(FetchError::new(
+                FetchCode::TooLarge,
+                format!("{what}: {len} bytes, over the cap of {cap}"),
+            ));
+        }
+        let mut body = Vec::new();
+        let read = response
+            .take(cap + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| read_error(&e, what));
+        self.stats.bytes += body.len() as u64;
+        read?;
+        if status.is_success() && body.len() as u64 > cap {
+            return Err(FetchError::new(
+                FetchCode::TooLarge,
+                format!("{what}: over the cap of {cap} bytes"),
+            ));
+        }
+        if self.stats.bytes > self.options.max_total {
+            return Err(FetchError::new(
+                FetchCode::TooLarge,
+                format!(
+                    "{what}: the check fetched more than {} bytes in all",
+                    self.options.max_total
+                ),
+            ));
+        }
+        Ok((status, challenge, (body, content_type)))
+    }
+
+    /// Answers a 401's challenge: basic credentials, or a pull token from the token service.
+    fn answer(&mut self, challenge: Option<&str>, what: &str) -> Result<(), FetchError> {
+        let refused =
+            |why: String| FetchError::new(FetchCode::AuthFailed, format!("{what}: {why}"));
+        match challenge.and_then(auth::parse_challenge) {
+            Some(Challenge::Basic) => {
+                let Some(credential) = &self.credential else {
+                    return Err(refused(format!(
+                        "{} asks for a user name and password and Docker's configuration has none \
+                         for it (docker login {}, or --registry-config)",
+                        self.registry, self.registry
+                    )));
+                };
+                self.authorization = Some(credential.basic());
+                Ok(())
+            }
+            Some(Challenge::Bearer {
+                realm,
+                service,
+                scope,
+            }) => {
+                let scope = scope.unwrap_or_else(|| format!("repository:{}:pull", self.repository));
+                let mut query = vec![("scope", scope)];
+                if let Some(service) = service {
+                    query.push(("service", service));
+                }
+                let mut request = self.http.get(&realm).query(&query);
+                if let Some(credential) = &self.credential {
+                    request = request.header(AUTHORIZATION, credential.basic());
+                }
+                let (status, _, (body, _)) =
+                    self.send(request, 1 << 20, "the registry's token service")?;
+                if !status.is_success() {
+                    return Err(refused(format!(
+                        "the token service {realm} answered {status}"
+                    )));
+                }
+                let token: Json = serde_json::from_slice(&body)
+                    .map_err(|e| refused(format!("the token service's answer is not JSON: {e}")))?;
+                let token = token["token"]
+                    .as_str()
+                    .or_else(|| token["access_token"].as_str())
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        refused("the token service's answer holds no token".to_owned())
+                    })?;
+                self.authorization = Some(format!("Bearer {token}"));
+                Ok(())
+            }
+            None => Err(refused(format!(
+                "{} answered 401 without a challenge verdict understands",
+                self.registry
+            ))),
+        }
+    }
+}
+
+fn tries(attempt: u32) -> String {
+    if attempt == 0 {
+        String::new()
+    } else {
+        format!(" (tried {} times)", attempt + 1)
+    }
+}
+
+/// A request that failed before an answer: a timeout, or an unreachable registry.
+fn transport(e: &reqwest::Error, what: &str) -> FetchError {
+    let code = if e.is_timeout() {
+        FetchCode::Timeout
+    } else {
+        FetchCode::Unreachable
+    };
+    FetchError::new(code, format!("{what}: {}", chain(e)))
+}
+
+/// A body that stopped arriving: a timeout, or a connection closed early.
+fn read_error(e: &std::io::Error, what: &str) -> FetchError {
+    let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+        || std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
+        || chain(e).contains("timed out");
+    if timed_out {
+        FetchError::new(
+            FetchCode::Timeout,
+            format!("{what}: the body stalled: {}", chain(e)),
+        )
+    } else {
+        FetchError::new(
+            FetchCode::Truncated,
+            format!(
+                "{what}: the connection ended before the whole body arrived: {}",
+                chain(e)
+            ),
+        )
+    }
+}
+
+/// An error and its causes, as one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}

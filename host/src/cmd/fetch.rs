@@ -1,0 +1,174 @@
+//! Evidence fetched online for a source checked without `--evidence` (`verdict check
+//! docker-image://REF`): the flags that control it, the fetch, and `--save-evidence`.
+//!
+//! The runner only fetches (crates/fetch): the files it hands the component are the listing an
+//! evidence directory would give, and the component re-hashes and verifies every one of them.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use verdict_fetch::{FetchCode, FetchError, Fetched};
+use verdict_host::{File, cache};
+use wasmtime::Result;
+use wasmtime::error::Context as _;
+
+/// How evidence is fetched when no `--evidence` is given.
+#[derive(Debug, Args)]
+pub(crate) struct FetchArgs {
+    /// Never touch the network: without `--evidence`, the source is checked
+    /// knowing only its name.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Write the evidence fetched to DIR, in the layout `--evidence` reads
+    /// (docs/evidence.md): the same check replayed from it gives the same
+    /// verdict. DIR must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) save_evidence: Option<PathBuf>,
+    /// Speak plain HTTP to this registry (`host` or `host:port`) instead of
+    /// HTTPS. Repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    insecure: Vec<String>,
+    /// Docker's client configuration for registry credentials (`auths`,
+    /// `credsStore`, `credHelpers`). Default: `$DOCKER_CONFIG/config.json`,
+    /// else `~/.docker/config.json`.
+    #[arg(long, value_name = "FILE")]
+    registry_config: Option<PathBuf>,
+    /// The deadline of each request to a registry, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    fetch_timeout: u64,
+    /// How many times a request that failed transiently (connection, timeout,
+    /// 429, 5xx) is tried again, with back-off.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    fetch_retries: u32,
+    /// Do not read or write the evidence cache (blobs and manifests by
+    /// digest, under the cache directory's `blobs/`).
+    #[arg(long)]
+    no_evidence_cache: bool,
+}
+
+impl FetchArgs {
+    /// Whether a check of `source` without `--evidence` fetches its evidence.
+    pub(crate) fn fetches(&self, source: &str) -> bool {
+        !self.offline && verdict_fetch::image::fetches(source)
+    }
+
+    fn options(&self) -> verdict_fetch::Options {
+        verdict_fetch::Options {
+            insecure: self.insecure.clone(),
+            timeout: Duration::from_secs(self.fetch_timeout.max(1)),
+            retries: self.fetch_retries,
+            cache: (!self.no_evidence_cache)
+                .then(cache::default_dir)
+                .flatten()
+                .map(|d| d.join("blobs")),
+            docker_config: self.registry_config.clone(),
+            progress: std::io::stderr().is_terminal(),
+            ..verdict_fetch::Options::default()
+        }
+    }
+
+    /// Fetches `source`'s evidence for `platform` (saved when `--save-evidence` says so); `None`
+    /// when verdict does not fetch this source.
+    pub(crate) fn fetch(&self, source: &str, platform: &str) -> Result<Option<Vec<File>>> {
+        if !self.fetches(source) {
+            return Ok(None);
+        }
+        let options = self.options();
+        if options.progress {
+            eprintln!("fetching the evidence of {source} ({platform})");
+        }
+        let Some(Fetched { files, stats }) =
+            verdict_fetch::fetch_image(source, platform, &options)?
+        else {
+            return Ok(None);
+        };
+        if options.progress {
+            eprintln!(
+                "fetched {} bytes in {} requests; {} blobs ({} bytes) from the cache",
+                stats.bytes, stats.requests, stats.cached, stats.cached_bytes
+            );
+        }
+        let files: Vec<File> = files
+            .into_iter()
+            .map(|(path, content)| File { path, content })
+            .collect();
+        if let Some(dir) = &self.save_evidence {
+            save(dir, &files).with_context(|| format!("--save-evidence {}", dir.display()))?;
+        }
+        Ok(Some(files))
+    }
+}
+
+/// Writes a listing as an evidence directory: `dir` is created (or must be empty), every path is
+/// clean and relative, and no file is overwritten.
+pub(crate) fn save(dir: &Path, files: &[File]) -> Result<()> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .context("cannot read the directory")?
+            .next()
+            .is_none();
+        if !empty {
+            wasmtime::bail!("the directory exists and is not empty");
+        }
+    }
+    std::fs::create_dir_all(dir).context("cannot create the directory")?;
+    for file in files {
+        let clean = !file.path.is_empty()
+            && file
+                .path
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        if !clean {
+            wasmtime::bail!(
+                "refusing to write {:?}: not a clean relative path",
+                file.path
+            );
+        }
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        std::io::Write::write_all(&mut out, &file.content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The verdict code and message of a fetch that failed: bytes that are not what their digest
+/// names (or not what the protocol says) are `invalid-evidence`; a registry that could not be
+/// reached, refused or answered wrongly is `invalid-request`. The fetch's own code ends the
+/// message.
+pub(crate) fn failure(e: &FetchError) -> (verdict_host::ErrorCode, String) {
+    let code = match e.code() {
+        FetchCode::DigestMismatch
+        | FetchCode::Truncated
+        | FetchCode::TooLarge
+        | FetchCode::MalformedResponse => verdict_host::ErrorCode::InvalidEvidence,
+        _ => verdict_host::ErrorCode::InvalidRequest,
+    };
+    let hint = match e.code() {
+        FetchCode::Unreachable => {
+            "; is the registry plain HTTP (--insecure-registry HOST)? --offline checks without fetching"
+        }
+        FetchCode::AuthFailed => {
+            "; credentials come from Docker's configuration (--registry-config)"
+        }
+        _ => "",
+    };
+    (
+        code,
+        format!(
+            "evidence could not be fetched: {}{hint} ({})",
+            e.message(),
+            e.code()
+        ),
+    )
+}

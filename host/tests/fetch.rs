@@ -1,0 +1,1035 @@
+//! `verdict check docker-image://REF` without `--evidence`: the evidence fetched from a registry.
+//!
+//! Real servers on loopback, started here: Debian's `docker-registry` (distribution 2.8.2: no
+//! referrers API, so it covers the `sha256-<hex>` tag fallback; with and without htpasswd auth),
+//! and a small in-test registry (std TCP, one thread per connection) for what distribution does
+//! not do or must not be made to do: the referrers API, a Bearer token service, and faults —
+//! wrong bytes for a digest, a truncated body, a stalled connection, a 500 then success, an
+//! oversize manifest. The minted images are `tests/minted/*/evidence/oci` (a private Sigstore;
+//! `--trusted-root` names its root).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+const NOW: &str = "2026-11-25T00:00:00Z";
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const TRUSTED_ROOT: &str = "tests/minted/docker-github-builder/trusted_root.json";
+const PASSWORD: &str = "verdict-test-password";
+/// bcrypt of [`PASSWORD`] (cost 5), as `htpasswd -B` writes it.
+const HTPASSWD: &str = "verdict:$2b$05$j5Uv3CQzleKwVM4OTAojueo.4t3fd7PTE5/c70x7dKfXxPlJbzBUa\n";
+const SIGNED: &str = "docker-github-builder";
+
+fn scratch(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("verdict-fetch-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minted image's OCI layout: blobs by digest and the root's digest.
+struct Layout {
+    blobs: BTreeMap<String, Vec<u8>>,
+    root: String,
+}
+
+impl Layout {
+    fn minted(scenario: &str) -> Layout {
+        let dir = Path::new(ROOT).join(format!("tests/minted/{scenario}/evidence/oci"));
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+        let root = index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"].is_string())
+            .unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut blobs = BTreeMap::new();
+        for entry in std::fs::read_dir(dir.join("blobs/sha256")).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("sha256:{}", entry.file_name().to_string_lossy());
+            blobs.insert(name, std::fs::read(entry.path()).unwrap());
+        }
+        Layout { blobs, root }
+    }
+
+    fn json(&self, digest: &str) -> Value {
+        serde_json::from_slice(&self.blobs[digest]).unwrap()
+    }
+
+    /// The media type of a manifest or index (`None` for any other blob, JSON ones included).
+    fn media_type(&self, digest: &str) -> Option<String> {
+        let v: Value = serde_json::from_slice(&self.blobs[digest]).ok()?;
+        v["mediaType"]
+            .as_str()
+            .filter(|t| {
+                t.starts_with("application/vnd.oci.image.")
+                    || t.starts_with("application/vnd.docker.distribution.")
+            })
+            .filter(|t| t.contains("manifest") || t.contains("index"))
+            .map(str::to_owned)
+    }
+
+    /// The signature manifests (a `subject` and a bundle artifact type), by their subject.
+    fn signatures(&self) -> Vec<(String, String)> {
+        self.blobs
+            .keys()
+            .filter_map(|d| {
+                let v: Value = serde_json::from_slice(&self.blobs[d]).ok()?;
+                let subject = v["subject"]["digest"].as_str()?;
+                v["artifactType"]
+                    .as_str()
+                    .filter(|t| t.contains("sigstore"))?;
+                Some((d.clone(), subject.to_owned()))
+            })
+            .collect()
+    }
+
+    /// The root's manifest for linux/amd64.
+    fn amd64(&self) -> String {
+        self.json(&self.root)["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["platform"]["architecture"] == "amd64")
+            .unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The attestation manifest the root names for linux/amd64.
+    fn attestation(&self) -> String {
+        let root = self.json(&self.root);
+        let amd64 = Value::from(self.amd64());
+        root["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["vnd.docker.reference.digest"] == amd64)
+            .unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The referrers index listing `digests` (what the tag schema and the referrers API serve).
+    fn referrers_index(&self, digests: &[&String]) -> Vec<u8> {
+        let manifests: Vec<Value> = digests
+            .iter()
+            .map(|d| {
+                let m = self.json(d);
+                json!({
+                    "mediaType": m["mediaType"],
+                    "digest": d,
+                    "size": self.blobs[*d].len(),
+                    "artifactType": m["artifactType"],
+                })
+            })
+            .collect();
+        serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": manifests,
+        }))
+        .unwrap()
+    }
+}
+
+/// Debian's `docker-registry` on 127.0.0.1 with a temporary config and storage.
+struct Distribution {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Distribution {
+    fn start(htpasswd: bool) -> Distribution {
+        let binary = Path::new("/usr/bin/docker-registry");
+        assert!(
+            binary.exists(),
+            "Debian's docker-registry is not installed (`./x test` installs it: apt-get install docker-registry)"
+        );
+        let dir = scratch("registry");
+        let port = free_port();
+        let auth = if htpasswd {
+            std::fs::write(dir.join("htpasswd"), HTPASSWD).unwrap();
+            format!(
+                "auth:\n  htpasswd:\n    realm: verdict-test\n    path: {}\n",
+                dir.join("htpasswd").display()
+            )
+        } else {
+            String::new()
+        };
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+            dir.join("data").display()
+        );
+        std::fs::write(dir.join("config.yml"), config).unwrap();
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(dir.join("config.yml"))
+            // The access log goes to standard output, errors to standard error.
+            .stdout(std::fs::File::create(dir.join("log")).unwrap())
+            .stderr(std::fs::File::create(dir.join("errors")).unwrap())
+            .spawn()
+            .unwrap();
+        let registry = Distribution { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the registry did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        registry
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The access log's request lines so far.
+    fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split('"').nth(1).map(str::to_owned))
+            .collect()
+    }
+
+    /// Pushes `layout` to `repo`: blobs, then manifests, then indexes, the root tagged `tag`,
+    /// and for each signature manifest the referrers tag of its subject (what oras writes to a
+    /// registry without the referrers API). `extra` adds signature manifests to a subject's tag.
+    fn push(&self, layout: &Layout, repo: &str, tag: &str, extra: &[(&Layout, String)]) {
+        let http = reqwest::blocking::Client::new();
+        let base = format!("http://{}/v2/{repo}", self.host());
+        let auth = |r: reqwest::blocking::RequestBuilder| r.basic_auth("verdict", Some(PASSWORD));
+        let push_blob = |digest: &str, bytes: &[u8]| {
+            let started = auth(http.post(format!("{base}/blobs/uploads/")))
+                .send()
+                .unwrap();
+            assert_eq!(started.status(), 202, "{:?}", started.text());
+            let location = started.headers()["location"].to_str().unwrap().to_owned();
+            let location = if location.starts_with("http") {
+                location
+            } else {
+                format!("http://{}{location}", self.host())
+            };
+            let sep = if location.contains('?') { '&' } else { '?' };
+            let done = auth(http.put(format!("{location}{sep}digest={digest}")))
+                .header("content-type", "application/octet-stream")
+                .body(bytes.to_vec())
+                .send()
+                .unwrap();
+            assert_eq!(done.status(), 201, "{:?}", done.text());
+        };
+        let push_manifest = |reference: &str, media_type: &str, bytes: &[u8]| {
+            let done = auth(http.put(format!("{base}/manifests/{reference}")))
+                .header("content-type", media_type)
+                .body(bytes.to_vec())
+                .send()
+                .unwrap();
+            assert!(done.status().is_success(), "{reference}: {:?}", done.text());
+        };
+        let all: Vec<&Layout> = std::iter::once(layout)
+            .chain(extra.iter().map(|(l, _)| *l))
+            .collect();
+        for l in &all {
+            for (digest, bytes) in &l.blobs {
+                if l.media_type(digest).is_none() {
+                    push_blob(digest, bytes);
+                }
+            }
+        }
+        for pass in ["manifest", "index"] {
+            for l in &all {
+                for (digest, bytes) in &l.blobs {
+                    let Some(t) = l.media_type(digest) else {
+                        continue;
+                    };
+                    if t.contains(pass) {
+                        push_manifest(digest, &t, bytes);
+                    }
+                }
+            }
+        }
+        let root_type = layout.media_type(&layout.root).unwrap();
+        push_manifest(tag, &root_type, &layout.blobs[&layout.root]);
+        let mut by_subject: BTreeMap<String, Vec<(&Layout, String)>> = BTreeMap::new();
+        for (sig, subject) in layout.signatures() {
+            by_subject.entry(subject).or_default().push((layout, sig));
+        }
+        for (l, subject) in extra {
+            for (sig, _) in l.signatures() {
+                by_subject
+                    .entry(subject.clone())
+                    .or_default()
+                    .push((l, sig));
+            }
+        }
+        for (subject, sigs) in by_subject {
+            let manifests: Vec<Value> = sigs
+                .iter()
+                .map(|(l, d)| {
+                    let m = l.json(d);
+                    json!({"mediaType": m["mediaType"], "digest": d, "size": l.blobs[d].len(), "artifactType": m["artifactType"]})
+                })
+                .collect();
+            let index = serde_json::to_vec(&json!({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.index.v1+json",
+                "manifests": manifests,
+            }))
+            .unwrap();
+            push_manifest(
+                &subject.replace(':', "-"),
+                "application/vnd.oci.image.index.v1+json",
+                &index,
+            );
+        }
+    }
+}
+
+impl Drop for Distribution {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One canned answer of the in-test registry.
+#[derive(Clone)]
+enum Reply {
+    /// Status, content type, body, extra headers.
+    Ok(u16, String, Vec<u8>, Vec<(String, String)>),
+    /// Claims `Content-Length` of the body plus 100, sends the body, closes.
+    Truncated(Vec<u8>),
+    /// Accepts and never answers (until the client gives up).
+    Stall,
+}
+
+fn ok(content_type: &str, body: Vec<u8>) -> Reply {
+    Reply::Ok(200, content_type.to_owned(), body, vec![])
+}
+
+/// A small registry: path → answers (the last one repeats), every request line recorded.
+#[derive(Clone, Default)]
+struct Fake {
+    routes: Arc<Mutex<HashMap<String, VecDeque<Reply>>>>,
+    hits: Arc<Mutex<Vec<String>>>,
+    /// A `WWW-Authenticate` challenge answered to every `/v2/` request that does not carry the
+    /// `Authorization` value given.
+    bearer: Arc<Mutex<Option<(String, String)>>>,
+    port: u16,
+}
+
+impl Fake {
+    /// Serves `layout` as `repo` with the root tagged `tag` and the referrers API answering for
+    /// the signatures' subjects.
+    fn serving(layout: &Layout, repo: &str, tag: &str) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut fake = Fake {
+            port: listener.local_addr().unwrap().port(),
+            ..Fake::default()
+        };
+        for (digest, bytes) in &layout.blobs {
+            match layout.media_type(digest) {
+                Some(t) => fake.route(
+                    &format!("/v2/{repo}/manifests/{digest}"),
+                    vec![ok(&t, bytes.clone())],
+                ),
+                None => fake.route(
+                    &format!("/v2/{repo}/blobs/{digest}"),
+                    vec![ok("application/octet-stream", bytes.clone())],
+                ),
+            }
+        }
+        let root_type = layout.media_type(&layout.root).unwrap();
+        fake.route(
+            &format!("/v2/{repo}/manifests/{tag}"),
+            vec![ok(&root_type, layout.blobs[&layout.root].clone())],
+        );
+        let mut by_subject: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (sig, subject) in layout.signatures() {
+            by_subject.entry(subject).or_default().push(sig);
+        }
+        for (subject, sigs) in by_subject {
+            let sigs: Vec<&String> = sigs.iter().collect();
+            fake.route(
+                &format!("/v2/{repo}/referrers/{subject}"),
+                vec![ok(
+                    "application/vnd.oci.image.index.v1+json",
+                    layout.referrers_index(&sigs),
+                )],
+            );
+        }
+        let served = fake.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let served = served.clone();
+                std::thread::spawn(move || served.answer(stream));
+            }
+        });
+        fake
+    }
+
+    fn route(&mut self, path: &str, replies: Vec<Reply>) {
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), replies.into());
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn hits(&self) -> Vec<String> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    fn answer(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() {
+            return;
+        }
+        let mut authorization = None;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':')
+                && k.eq_ignore_ascii_case("authorization")
+            {
+                authorization = Some(v.trim().to_owned());
+            }
+        }
+        let target = line.split(' ').nth(1).unwrap_or("").to_owned();
+        let path = target.split('?').next().unwrap_or("").to_owned();
+        self.hits.lock().unwrap().push(format!(
+            "{} {target}{}",
+            line.split(' ').next().unwrap_or(""),
+            authorization
+                .as_ref()
+                .map(|a| format!(" [{a}]"))
+                .unwrap_or_default()
+        ));
+        let bearer = self.bearer.lock().unwrap().clone();
+        let refused = bearer.filter(|(_, want)| {
+            path.starts_with("/v2/") && authorization.as_deref() != Some(want.as_str())
+        });
+        let reply = if let Some((challenge, _)) = refused {
+            Some(Reply::Ok(
+                401,
+                "application/json".into(),
+                b"{}".to_vec(),
+                vec![("www-authenticate".into(), challenge)],
+            ))
+        } else {
+            let mut routes = self.routes.lock().unwrap();
+            match routes.get_mut(&path) {
+                Some(q) if q.len() > 1 => q.pop_front(),
+                Some(q) => q.front().cloned(),
+                None => None,
+            }
+        };
+        let mut out = stream;
+        let write = |out: &mut TcpStream,
+                     status: u16,
+                     ct: &str,
+                     body: &[u8],
+                     len: usize,
+                     extra: &[(String, String)]| {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: {ct}\r\ncontent-length: {len}\r\nconnection: close\r\n"
+            );
+            for (k, v) in extra {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = out.write_all(head.as_bytes());
+            let _ = out.write_all(body);
+            let _ = out.flush();
+        };
+        match reply {
+            None => write(
+                &mut out,
+                404,
+                "application/json",
+                b"{\"errors\":[{\"code\":\"NOT_FOUND\"}]}",
+                33,
+                &[],
+            ),
+            Some(Reply::Ok(status, ct, body, extra)) => {
+                write(&mut out, status, &ct, &body, body.len(), &extra)
+            }
+            Some(Reply::Truncated(body)) => write(
+                &mut out,
+                200,
+                "application/octet-stream",
+                &body,
+                body.len() + 100,
+                &[],
+            ),
+            Some(Reply::Stall) => {
+                let mut sink = [0u8; 1];
+                let _ = out.set_read_timeout(Some(Duration::from_secs(30)));
+                let _ = out.read(&mut sink);
+            }
+        }
+    }
+}
+
+fn verdict(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args(args)
+        .current_dir(ROOT)
+        .env("VERDICT_CACHE_DIR", cache)
+        .env("DOCKER_CONFIG", cache.join("no-docker-config"))
+        .output()
+        .unwrap()
+}
+
+/// `verdict check SOURCE -o json` with the acme policy and the minted trusted root, fetching
+/// from `host` (plain HTTP); the parsed output and the exit status.
+fn check(source: &str, host: &str, cache: &Path, extra: &[&str]) -> (Value, i32, String) {
+    let mut args = vec![
+        "check",
+        source,
+        "-o",
+        "json",
+        "-f",
+        "tests/cli/registry/Dockerfile",
+        "--trusted-root",
+        TRUSTED_ROOT,
+        "--now",
+        NOW,
+        "--insecure-registry",
+        host,
+    ];
+    args.extend_from_slice(extra);
+    let out = verdict(&args, cache);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    (value, out.status.code().unwrap_or(-1), stderr)
+}
+
+fn fact<'a>(verdict: &'a Value, field: &str) -> Option<&'a Value> {
+    verdict["verdict"]["facts"]
+        .as_array()?
+        .iter()
+        .find(|f| f["field"] == field)
+}
+
+fn listing(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(
+                    rel,
+                    format!("{:x}", Sha256::digest(std::fs::read(&p).unwrap())),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
+    let registry = Distribution::start(false);
+    let signed = Layout::minted(SIGNED);
+    registry.push(&signed, "acme/app", "v1.0.0", &[]);
+    let host = registry.host();
+    let source = format!("docker-image://{host}/acme/app:v1.0.0");
+    let cache = scratch("cache");
+    let saved = cache.join("saved");
+
+    // First check: everything fetched, signatures found through the referrers tag.
+    let (fetched, status, stderr) = check(
+        &source,
+        &host,
+        &cache,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(
+        fetched["verdict"]["decision"], "allow",
+        "{fetched:#}\n{stderr}"
+    );
+    assert_eq!(status, 0);
+    assert_eq!(
+        fact(&fetched, "image.signatures").unwrap()["status"],
+        "verified",
+        "{fetched:#}"
+    );
+    assert_eq!(
+        fact(&fetched, "image.checksum").unwrap()["status"],
+        "asserted",
+        "{fetched:#}"
+    );
+    let checksum = fact(&fetched, "image.checksum").unwrap()["how"].to_string();
+    assert!(checksum.contains(&signed.root), "{checksum}");
+    let first_requests = registry.requests().len();
+    assert!(
+        registry.requests().iter().any(|r| r.contains(&format!(
+            "/manifests/{}",
+            signed.attestation().replace(':', "-")
+        ))),
+        "the tag-schema fallback was not used: {:?}",
+        registry.requests()
+    );
+
+    // Replayed from the saved directory: the same verdict, the same hash.
+    let (replayed, _, _) = check(
+        &source,
+        &host,
+        &cache,
+        &["--evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(replayed, fetched);
+    assert_eq!(
+        registry.requests().len(),
+        first_requests,
+        "a replay fetches nothing"
+    );
+
+    // The saved layout holds the chain and nothing else: root, platform manifest, config,
+    // attestation manifest, provenance, signature manifest, bundle.
+    let files = listing(&saved);
+    assert!(files.contains_key("oci/index.json") && files.contains_key("oci/oci-layout"));
+    let blobs: Vec<&String> = files
+        .keys()
+        .filter(|k| k.starts_with("oci/blobs/"))
+        .collect();
+    assert_eq!(blobs.len(), 7, "{blobs:?}");
+
+    // Second check with the cache: nothing content-addressed is fetched again; the tag and the
+    // referrers listing (which can change) are asked again.
+    let (cached, _, _) = check(&source, &host, &cache, &[]);
+    assert_eq!(cached, fetched);
+    let again: Vec<String> = registry.requests()[first_requests..].to_vec();
+    assert!(
+        again
+            .iter()
+            .all(|r| !r.contains("/blobs/sha256:") && !r.contains("/manifests/sha256:")),
+        "{again:?}"
+    );
+    assert!(again.len() <= 4, "{again:?}");
+
+    // Pinned by digest: the same image, the root checked by its digest (verified).
+    let pinned = format!("docker-image://{host}/acme/app@{}", signed.root);
+    let (by_digest, _, _) = check(&pinned, &host, &cache, &["--no-evidence-cache"]);
+    assert!(
+        fact(&by_digest, "image.checksum").is_none(),
+        "pinned: nothing asserted"
+    );
+    assert_eq!(
+        fact(&by_digest, "image.signatures").unwrap()["status"],
+        "verified"
+    );
+
+    // --offline: no request at all, and the note says how to get evidence.
+    let before = registry.requests().len();
+    let (offline, _, stderr) = check(&source, &host, &cache, &["--offline"]);
+    assert_eq!(registry.requests().len(), before);
+    assert_eq!(offline["verdict"]["decision"], "deny");
+    assert!(stderr.contains("--offline"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+fn another_image_s_signatures_listed_for_this_one_add_nothing() {
+    // acme/app:v1.0.0 without signatures; the referrers tag of its attestation manifest lists
+    // the signature manifests of another image (dockerfile:1.21, pushed to the same repository):
+    // a tag anyone with push rights can write. They are dropped, never saved, and the check
+    // denies as for an unsigned image.
+    let registry = Distribution::start(false);
+    let unsigned = Layout::minted("unsigned");
+    let other = Layout::minted("dockerfile-1.21");
+    registry.push(
+        &unsigned,
+        "acme/app",
+        "v1.0.0",
+        &[(&other, unsigned.attestation())],
+    );
+    let host = registry.host();
+    let cache = scratch("leak");
+    let saved = cache.join("saved");
+    let (got, status, stderr) = check(
+        &format!("docker-image://{host}/acme/app:v1.0.0"),
+        &host,
+        &cache,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(got["verdict"]["decision"], "deny", "{got:#}\n{stderr}");
+    assert_eq!(status, 1);
+    assert!(fact(&got, "image.signatures").is_none(), "{got:#}");
+    let files = listing(&saved);
+    for (sig, _) in other.signatures() {
+        let path = format!("oci/blobs/{}", sig.replace(':', "/"));
+        assert!(!files.contains_key(&path), "{path} was saved");
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+fn registry_credentials_as_docker_users_have_them() {
+    let registry = Distribution::start(true);
+    let signed = Layout::minted(SIGNED);
+    registry.push(&signed, "acme/app", "v1.0.0", &[]);
+    let host = registry.host();
+    let source = format!("docker-image://{host}/acme/app:v1.0.0");
+    let dir = scratch("auth");
+    let config = dir.join("config.json");
+    let config_arg = [
+        "--registry-config",
+        config.to_str().unwrap(),
+        "--no-evidence-cache",
+    ];
+
+    // No credentials: refused, and the error says where credentials come from.
+    let (got, status, _) = check(&source, &host, &dir, &["--no-evidence-cache"]);
+    assert_eq!(status, 2, "{got:#}");
+    assert_eq!(got["verdict"]["error"]["code"], "invalid-request");
+    let message = got["verdict"]["error"]["message"].as_str().unwrap();
+    assert!(message.ends_with("(auth-failed)"), "{message}");
+
+    // `auths` with `auth` (base64 user:password).
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("verdict:{PASSWORD}"));
+    std::fs::write(
+        &config,
+        json!({"auths": {host.clone(): {"auth": b64}}}).to_string(),
+    )
+    .unwrap();
+    let (got, status, _) = check(&source, &host, &dir, &config_arg);
+    assert_eq!(
+        (got["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{got:#}"
+    );
+
+    // A wrong password: refused with the same code.
+    let wrong = base64::engine::general_purpose::STANDARD.encode("verdict:nope");
+    std::fs::write(
+        &config,
+        json!({"auths": {format!("http://{host}"): {"auth": wrong}}}).to_string(),
+    )
+    .unwrap();
+    let (got, status, _) = check(&source, &host, &dir, &config_arg);
+    assert_eq!(status, 2, "{got:#}");
+    assert!(
+        got["verdict"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(auth-failed)")
+    );
+
+    // A credential helper (`credHelpers` for this registry), a script the test writes: asked
+    // with `get` and the server on standard input.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-verdict-test");
+    let asked = dir.join("asked");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\ncat > {asked}\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"verdict\",\"Secret\":\"{PASSWORD}\"}}' \"$(cat {asked})\"\n",
+            asked = asked.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(
+        &config,
+        json!({"auths": {host.clone(): {}}, "credHelpers": {host.clone(): "verdict-test"}})
+            .to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec![
+            "check",
+            &source,
+            "-o",
+            "json",
+            "-f",
+            "tests/cli/registry/Dockerfile",
+            "--trusted-root",
+            TRUSTED_ROOT,
+            "--now",
+            NOW,
+            "--insecure-registry",
+            &host,
+        ];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_verdict"))
+            .args(&all)
+            .current_dir(ROOT)
+            .env("PATH", &path)
+            .env("VERDICT_CACHE_DIR", &dir)
+            .output()
+            .unwrap()
+    };
+    let out = run(&config_arg);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["verdict"]["decision"],
+        "allow",
+        "{got:#}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&asked).unwrap(), host);
+
+    // `credsStore` for every registry works the same way.
+    std::fs::write(&config, json!({"credsStore": "verdict-test"}).to_string()).unwrap();
+    let out = run(&config_arg);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["verdict"]["decision"], "allow", "{got:#}");
+
+    // A helper name that would leave the helper's name space is refused.
+    std::fs::write(&config, json!({"credsStore": "../../bin/sh"}).to_string()).unwrap();
+    let out = run(&config_arg);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        got["verdict"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(credential-helper)"),
+        "{got:#}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A check against the in-test registry serving the signed image as acme/app:v1.0.0.
+fn fake_check(fake: &Fake, cache: &Path, extra: &[&str]) -> (Value, i32, String) {
+    let source = format!("docker-image://{}/acme/app:v1.0.0", fake.host());
+    let mut args = vec!["--no-evidence-cache"];
+    if !extra.contains(&"--fetch-timeout") {
+        args.extend_from_slice(&["--fetch-timeout", "2"]);
+    }
+    args.extend_from_slice(extra);
+    check(&source, &fake.host(), cache, &args)
+}
+
+#[test]
+fn the_referrers_api_and_a_bearer_token_service() {
+    let signed = Layout::minted(SIGNED);
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    let cache = scratch("api");
+    let (got, status, stderr) = fake_check(&fake, &cache, &[]);
+    assert_eq!(
+        (got["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{got:#}\n{stderr}"
+    );
+    assert_eq!(
+        fact(&got, "image.signatures").unwrap()["status"],
+        "verified"
+    );
+    let hits = fake.hits();
+    assert!(hits.iter().any(|h| h.contains("/referrers/")), "{hits:?}");
+    assert!(
+        !hits.iter().any(|h| h.contains("/manifests/sha256-")),
+        "no fallback: {hits:?}"
+    );
+
+    // Every registry path behind a Bearer challenge: the token service is asked for a pull token
+    // for the repository, and the token is sent from then on.
+    let token_url = format!("http://{}/token", fake.host());
+    let challenge =
+        format!(r#"Bearer realm="{token_url}",service="fake",scope="repository:acme/app:pull""#);
+    *fake.bearer.lock().unwrap() = Some((challenge, "Bearer t0k3n".to_owned()));
+    fake.route(
+        "/token",
+        vec![ok("application/json", br#"{"token":"t0k3n"}"#.to_vec())],
+    );
+    fake.hits.lock().unwrap().clear();
+    let (got, _, stderr) = fake_check(&fake, &cache, &[]);
+    assert_eq!(got["verdict"]["decision"], "allow", "{got:#}\n{stderr}");
+    let hits = fake.hits();
+    let token = hits
+        .iter()
+        .find(|h| h.starts_with("GET /token"))
+        .expect("the token service was asked");
+    assert!(
+        token.contains("scope=repository%3Aacme%2Fapp%3Apull") && token.contains("service=fake"),
+        "{token}"
+    );
+    // After the first challenge, every registry request carries the token.
+    let after_token = hits
+        .iter()
+        .position(|h| h.starts_with("GET /token"))
+        .unwrap();
+    assert!(
+        hits[after_token + 1..]
+            .iter()
+            .all(|h| h.ends_with("[Bearer t0k3n]")),
+        "{hits:?}"
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+fn registry_faults_end_in_an_error_or_a_correct_verdict() {
+    let signed = Layout::minted(SIGNED);
+    let cache = scratch("faults");
+    let config = signed.json(&signed.amd64())["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let config_path = format!("/v2/acme/app/blobs/{config}");
+    // The bundle of linux/amd64's attestation manifest (the one the check reads).
+    let attestation = signed.attestation();
+    let bundle = signed
+        .signatures()
+        .iter()
+        .find(|(_, subject)| *subject == attestation)
+        .map(|(sig, _)| {
+            signed.json(sig)["layers"][0]["digest"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .unwrap();
+    let bundle_path = format!("/v2/acme/app/blobs/{bundle}");
+    let error = |got: &Value| {
+        (
+            got["verdict"]["error"]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            got["verdict"]["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    };
+
+    // Wrong bytes for a digest (the bundle with one byte flipped): never accepted, not cached.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    let mut flipped = signed.blobs[&bundle].clone();
+    flipped[10] ^= 1;
+    fake.route(&bundle_path, vec![ok("application/octet-stream", flipped)]);
+    let (got, status, _) = fake_check(&fake, &cache, &[]);
+    let (code, message) = error(&got);
+    assert_eq!((status, code.as_str()), (2, "invalid-evidence"), "{got:#}");
+    assert!(message.ends_with("(digest-mismatch)"), "{message}");
+    assert_eq!(got["verdict"]["decision"], "error");
+
+    // A truncated body, every time: an error after the retries.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    fake.route(
+        &config_path,
+        vec![Reply::Truncated(signed.blobs[&config].clone())],
+    );
+    let (got, status, _) = fake_check(&fake, &cache, &["--fetch-retries", "1"]);
+    let (code, message) = error(&got);
+    assert_eq!((status, code.as_str()), (2, "invalid-evidence"), "{got:#}");
+    assert!(message.ends_with("(truncated)"), "{message}");
+    assert_eq!(
+        fake.hits().iter().filter(|h| h.contains(&config)).count(),
+        2
+    );
+
+    // A stalled connection: the request's deadline ends it.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    fake.route(&config_path, vec![Reply::Stall]);
+    let started = Instant::now();
+    let (got, status, _) = fake_check(
+        &fake,
+        &cache,
+        &["--fetch-retries", "0", "--fetch-timeout", "1"],
+    );
+    let (code, message) = error(&got);
+    assert_eq!((status, code.as_str()), (2, "invalid-request"), "{got:#}");
+    assert!(message.ends_with("(timeout)"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    // A 500, then the right answer: retried, and the verdict is the registry's first answer's.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    fake.route(
+        &bundle_path,
+        vec![
+            Reply::Ok(500, "text/plain".into(), b"oops".to_vec(), vec![]),
+            ok("application/octet-stream", signed.blobs[&bundle].clone()),
+        ],
+    );
+    let (got, status, _) = fake_check(&fake, &cache, &[]);
+    assert_eq!(
+        (got["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{got:#}"
+    );
+    assert_eq!(
+        fake.hits().iter().filter(|h| h.contains(&bundle)).count(),
+        2
+    );
+
+    // A manifest over the cap (distribution's 4 MiB): refused before it is read.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    fake.route(
+        "/v2/acme/app/manifests/v1.0.0",
+        vec![ok(
+            "application/vnd.oci.image.index.v1+json",
+            vec![b' '; (4 << 20) + 1],
+        )],
+    );
+    let (got, status, _) = fake_check(&fake, &cache, &[]);
+    let (code, message) = error(&got);
+    assert_eq!((status, code.as_str()), (2, "invalid-evidence"), "{got:#}");
+    assert!(message.ends_with("(too-large)"), "{message}");
+
+    // A tag that does not exist, and a registry nobody listens on.
+    let fake = Fake::serving(&signed, "acme/app", "v2");
+    let (got, _, _) = fake_check(&fake, &cache, &[]);
+    assert!(error(&got).1.ends_with("(not-found)"), "{got:#}");
+    let closed = format!("127.0.0.1:{}", free_port());
+    let (got, status, _) = check(
+        &format!("docker-image://{closed}/acme/app:v1.0.0"),
+        &closed,
+        &cache,
+        &["--fetch-retries", "0"],
+    );
+    assert_eq!(status, 2);
+    assert!(error(&got).1.ends_with("(unreachable)"), "{got:#}");
+    let _ = std::fs::remove_dir_all(&cache);
+}
