@@ -88,7 +88,9 @@ const CHECK_EXAMPLES: &str = r"Examples (from the repository's root):
       -f examples/github-builder-real/Dockerfile --evidence examples/github-builder-real/evidence/signed-1
   verdict check https://github.com/acme/app.git#v1.0.0 --context examples/git-signed-tag/context \
       --policy cwd://examples/git-signed-tag/Dockerfile.rego --evidence examples/git-signed-tag/evidence/v1.0.0
-  verdict check docker-image://alpine:3.22 --policy examples/pin-image/Dockerfile.rego -o json";
+  verdict check docker-image://alpine:3.22 --policy examples/pin-image/Dockerfile.rego --offline -o json
+Without --evidence, an image's evidence is fetched from its registry (Docker's credentials;
+--save-evidence DIR keeps it for a replay with --evidence DIR; --offline never fetches).";
 
 const EVAL_EXAMPLES: &str = r"Examples (from the repository's root):
   verdict eval -p examples/github-builder/Dockerfile.rego -i examples/github-builder/inputs/allow-signed-release.json

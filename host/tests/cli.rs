@@ -89,7 +89,7 @@ fn spellings() -> Result<(), String> {
                 "--policy",
             ])
             .arg(spelling)
-            .args(["--now", "2026-11-25T00:00:00Z"])
+            .args(["--now", "2026-11-25T00:00:00Z", "--offline"])
             .current_dir(root())
             .env(
                 "VERDICT_CACHE_DIR",

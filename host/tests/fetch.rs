@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -1032,4 +1032,373 @@ fn registry_faults_end_in_an_error_or_a_correct_verdict() {
     assert_eq!(status, 2);
     assert!(error(&got).1.ends_with("(unreachable)"), "{got:#}");
     let _ = std::fs::remove_dir_all(&cache);
+}
+
+/// A smart-HTTP git server on 127.0.0.1: each request runs `git http-backend` (CGI) over the
+/// bare repositories under `root`.
+fn serve_git(root: &Path) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let root = root.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || cgi(&root, stream));
+        }
+    });
+    port
+}
+
+fn cgi(root: &Path, stream: TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split(' ');
+    let method = parts.next().unwrap_or("").to_owned();
+    let target = parts.next().unwrap_or("").to_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let mut body = Vec::new();
+    if let Some(len) = headers
+        .get("content-length")
+        .and_then(|l| l.parse::<usize>().ok())
+    {
+        body.resize(len, 0);
+        reader.read_exact(&mut body).unwrap();
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    }
+    let mut child = Command::new("git")
+        .arg("http-backend")
+        .env("GIT_PROJECT_ROOT", root)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", path)
+        .env("QUERY_STRING", query)
+        .env("REQUEST_METHOD", &method)
+        .env(
+            "CONTENT_TYPE",
+            headers.get("content-type").cloned().unwrap_or_default(),
+        )
+        .env("CONTENT_LENGTH", body.len().to_string())
+        .env(
+            "GIT_PROTOCOL",
+            headers.get("git-protocol").cloned().unwrap_or_default(),
+        )
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    let out = child.wait_with_output().unwrap().stdout;
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4));
+    let split = split.or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+    let (head, payload) = match split {
+        Some((i, n)) => (
+            String::from_utf8_lossy(&out[..i]).to_string(),
+            &out[i + n..],
+        ),
+        None => (String::new(), &out[..]),
+    };
+    let mut status = "200 OK".to_owned();
+    let mut response = String::new();
+    for h in head.lines() {
+        match h.split_once(':') {
+            Some((k, v)) if k.eq_ignore_ascii_case("status") => status = v.trim().to_owned(),
+            Some(_) => response.push_str(&format!("{h}\r\n")),
+            None => {}
+        }
+    }
+    let mut out_stream = stream;
+    let _ = out_stream.write_all(
+        format!(
+            "HTTP/1.1 {status}\r\n{response}content-length: {}\r\nconnection: close\r\n\r\n",
+            payload.len()
+        )
+        .as_bytes(),
+    );
+    let _ = out_stream.write_all(payload);
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A check of a git or HTTP source (no `--insecure-registry`: those name their scheme).
+fn check_source(
+    source: &str,
+    policy: &str,
+    context: &str,
+    cache: &Path,
+    extra: &[&str],
+) -> (Value, i32, String) {
+    let mut args = vec![
+        "check",
+        source,
+        "-o",
+        "json",
+        "--policy",
+        policy,
+        "--context",
+        context,
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(extra);
+    let out = verdict(&args, cache);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    (value, out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_git_source_is_fetched_with_git_and_checked_as_its_layout_is() {
+    // The repository of examples/git-signed-tag, rebuilt: the same commit (fixed dates and
+    // author: the same id), and the example's signed and unsigned tag objects written as they
+    // are. Served by `git http-backend` on loopback.
+    let dir = scratch("git");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "."]);
+    git(&work, &["config", "user.name", "Acme Release"]);
+    git(&work, &["config", "user.email", "release@acme.example"]);
+    std::fs::write(work.join("README"), "acme app\n").unwrap();
+    git(&work, &["add", "README"]);
+    git(&work, &["commit", "-q", "-m", "Release 1.0.0"]);
+    assert_eq!(
+        git(&work, &["rev-parse", "HEAD"]),
+        "e57ad0c714a174976f730b29ea10a5f13772ee70",
+        "the example's commit"
+    );
+    let example = Path::new(ROOT).join("examples/git-signed-tag/evidence");
+    for tag in ["v1.0.0", "v1.0.0-unsigned"] {
+        let refs = std::fs::read_to_string(example.join(tag).join("git/refs")).unwrap();
+        let oid = refs.split('\t').next().unwrap();
+        let object = example.join(tag).join("git/objects").join(oid);
+        let written = git(
+            &work,
+            &["hash-object", "-t", "tag", "-w", object.to_str().unwrap()],
+        );
+        assert_eq!(written, oid);
+        git(&work, &["update-ref", &format!("refs/tags/{tag}"), oid]);
+    }
+    let served = dir.join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    git(
+        &dir,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            served.join("app.git").to_str().unwrap(),
+        ],
+    );
+    let port = serve_git(&served);
+    let url = format!("http://127.0.0.1:{port}/app.git");
+    let policy = "cwd://tests/cli/git-fetch/Dockerfile.rego";
+    let context = "examples/git-signed-tag/context";
+    let saved = dir.join("saved");
+
+    let (fetched, status, stderr) = check_source(
+        &format!("{url}#v1.0.0"),
+        policy,
+        context,
+        &dir,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(
+        (fetched["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{fetched:#}\n{stderr}"
+    );
+    assert!(
+        fetched["verdict"]["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["status"] == "verified" && f["field"].as_str().unwrap().starts_with("git.")),
+        "{fetched:#}"
+    );
+    let (replayed, _, _) = check_source(
+        &format!("{url}#v1.0.0"),
+        policy,
+        context,
+        &dir,
+        &["--evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(replayed, fetched);
+
+    // The documented manual layout (`git ls-remote --symref` + `git cat-file` in a clone) is the
+    // same evidence: the same verdict hash.
+    let manual = dir.join("manual");
+    std::fs::create_dir_all(manual.join("git/objects")).unwrap();
+    std::fs::write(
+        manual.join("git/refs"),
+        git(&dir, &["ls-remote", "--symref", &url]) + "\n",
+    )
+    .unwrap();
+    for (kind, oid) in [
+        ("tag", "151710b148bfb46b9d7e16baf5cb2e10d1ff5574"),
+        ("commit", "e57ad0c714a174976f730b29ea10a5f13772ee70"),
+    ] {
+        let raw = Command::new("git")
+            .args(["cat-file", kind, oid])
+            .current_dir(&work)
+            .output()
+            .unwrap()
+            .stdout;
+        std::fs::write(manual.join("git/objects").join(oid), raw).unwrap();
+    }
+    let (by_hand, _, _) = check_source(
+        &format!("{url}#v1.0.0"),
+        policy,
+        context,
+        &dir,
+        &["--evidence", manual.to_str().unwrap()],
+    );
+    assert_eq!(by_hand["hash"], fetched["hash"], "{by_hand:#}");
+
+    // The unsigned tag: fetched the same way, denied.
+    let (unsigned, status, _) = check_source(
+        &format!("{url}#v1.0.0-unsigned"),
+        policy,
+        context,
+        &dir,
+        &[],
+    );
+    assert_eq!(
+        (unsigned["verdict"]["decision"].as_str(), status),
+        (Some("deny"), 1),
+        "{unsigned:#}"
+    );
+
+    // A ref the repository does not have: the refs are fetched, nothing else; the component
+    // says the ref does not resolve.
+    let (missing, _, _) = check_source(&format!("{url}#v9"), policy, context, &dir, &[]);
+    assert_ne!(missing["verdict"]["decision"], "allow", "{missing:#}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_http_source_is_downloaded_and_its_checksum_computed() {
+    let content =
+        std::fs::read(Path::new(ROOT).join("examples/http-pgp/evidence/release/http/content"))
+            .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut fake = Fake {
+        port: listener.local_addr().unwrap().port(),
+        ..Fake::default()
+    };
+    fake.route(
+        "/tool/1.2.3/tool-1.2.3.tar.gz",
+        vec![ok("application/gzip", content.clone())],
+    );
+    let mut tampered = content.clone();
+    tampered[0] ^= 1;
+    fake.route("/tampered.tar.gz", vec![ok("application/gzip", tampered)]);
+    let served = fake.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let served = served.clone();
+            std::thread::spawn(move || served.answer(stream));
+        }
+    });
+    let dir = scratch("http");
+    let saved = dir.join("saved");
+    let policy = "cwd://tests/cli/http-fetch/Dockerfile.rego";
+    let context = "examples/http-pgp/context";
+    let source = format!("http://{}/tool/1.2.3/tool-1.2.3.tar.gz", fake.host());
+    let (fetched, status, stderr) = check_source(
+        &source,
+        policy,
+        context,
+        &dir,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(
+        (fetched["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{fetched:#}\n{stderr}"
+    );
+    assert_eq!(
+        fact(&fetched, "http.checksum").unwrap()["status"],
+        "verified",
+        "{fetched:#}"
+    );
+    assert_eq!(std::fs::read(saved.join("http/content")).unwrap(), content);
+    let (replayed, _, _) = check_source(
+        &source,
+        policy,
+        context,
+        &dir,
+        &["--evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(replayed, fetched);
+    let (tampered, status, _) = check_source(
+        &format!("http://{}/tampered.tar.gz", fake.host()),
+        policy,
+        context,
+        &dir,
+        &[],
+    );
+    assert_eq!(
+        (tampered["verdict"]["decision"].as_str(), status),
+        (Some("deny"), 1),
+        "{tampered:#}"
+    );
+    let (missing, status, _) = check_source(
+        &format!("http://{}/nope", fake.host()),
+        policy,
+        context,
+        &dir,
+        &["--fetch-retries", "0"],
+    );
+    assert_eq!(status, 2, "{missing:#}");
+    assert!(
+        missing["verdict"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(not-found)")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

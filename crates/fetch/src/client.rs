@@ -70,18 +70,27 @@ impl<'o> Registry<'o> {
         let host = api_host(domain);
         let insecure = options.insecure.iter().any(|h| h == domain || h == host);
         let scheme = if insecure { "http" } else { "https" };
-        let http = Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .user_agent(concat!("verdict/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| FetchError::new(FetchCode::Unreachable, format!("HTTP client: {e}")))?;
         Ok(Registry {
-            http,
+            http: http_client(options)?,
             base: format!("{scheme}://{host}"),
             registry: domain.to_owned(),
             repository: repository.to_owned(),
             credential: auth::lookup(options.docker_config.as_deref(), domain)?,
+            authorization: None,
+            options,
+            stats: Stats::default(),
+        })
+    }
+
+    /// A client for plain downloads (an HTTP source's content): no registry, no credentials; the
+    /// same deadline, retries, caps and counting.
+    pub fn anonymous(options: &'o Options) -> Result<Self, FetchError> {
+        Ok(Registry {
+            http: http_client(options)?,
+            base: String::new(),
+            registry: String::new(),
+            repository: String::new(),
+            credential: None,
             authorization: None,
             options,
             stats: Stats::default(),
@@ -93,10 +102,7 @@ impl<'o> Registry<'o> {
         format!("{}/v2/{}/{path}", self.base, self.repository)
     }
 
-    /// `GET /v2/<repository>/<path>` accepting `accept`, the body capped at `cap`; `what`
-    /// names it in errors. A 404 is returned when `not_found_ok`, else an error; 401 is
-    /// answered once (the challenge's credentials or token); 429, 5xx, connection failures and
-    /// timeouts are retried with back-off.
+    /// [`Registry::get`] of `/v2/<repository>/<path>`.
     pub fn get(
         &mut self,
         path: &str,
@@ -106,14 +112,29 @@ impl<'o> Registry<'o> {
         not_found_ok: bool,
     ) -> Result<Response, FetchError> {
         let url = self.url(path);
+        self.get_url(&url, accept, cap, what, not_found_ok)
+    }
+
+    /// `GET url` accepting `accept`, the body capped at `cap`; `what` names it in errors. A 404
+    /// is returned when `not_found_ok`, else an error; 401 is answered once (the challenge's
+    /// credentials or token); 429, 5xx, connection failures, timeouts and truncated bodies are
+    /// retried with back-off.
+    pub fn get_url(
+        &mut self,
+        url: &str,
+        accept: &str,
+        cap: u64,
+        what: &str,
+        not_found_ok: bool,
+    ) -> Result<Response, FetchError> {
         let mut answered_challenge = false;
         let mut attempt = 0;
         loop {
-            let mut request = self.http.get(&url).header(ACCEPT, accept);
+            let mut request = self.http.get(url).header(ACCEPT, accept);
             if let Some(a) = &self.authorization {
                 request = request.header(AUTHORIZATION, a);
             }
-            let outcome = self.send(request, cap, what);
+            let outcome = self.send(request, cap);
             let retry = match outcome {
                 Ok((status, _, _)) if status == StatusCode::UNAUTHORIZED && !answered_challenge => {
                     answered_challenge = true;
@@ -183,10 +204,9 @@ impl<'o> Registry<'o> {
         &mut self,
         request: RequestBuilder,
         cap: u64,
-        what: &str,
     ) -> Result<(StatusCode, Option<String>, (Vec<u8>, Option<String>)), FetchError> {
         self.stats.requests += 1;
-        let response = request.send().map_err(|e| transport(&e, what))?;
+        let response = request.send().map_err(|e| transport(&e))?;
         let status = response.status();
         let header = |name| {
             response
@@ -209,27 +229,27 @@ impl<'o> Registry<'o> {
         {
             return Err(FetchError::new(
                 FetchCode::TooLarge,
-                format!("{what}: {len} bytes, over the cap of {cap}"),
+                format!("{len} bytes, over the cap of {cap}"),
             ));
         }
         let mut body = Vec::new();
         let read = response
             .take(cap + 1)
             .read_to_end(&mut body)
-            .map_err(|e| read_error(&e, what));
+            .map_err(|e| read_error(&e));
         self.stats.bytes += body.len() as u64;
         read?;
         if status.is_success() && body.len() as u64 > cap {
             return Err(FetchError::new(
                 FetchCode::TooLarge,
-                format!("{what}: over the cap of {cap} bytes"),
+                format!("over the cap of {cap} bytes"),
             ));
         }
         if self.stats.bytes > self.options.max_total {
             return Err(FetchError::new(
                 FetchCode::TooLarge,
                 format!(
-                    "{what}: the check fetched more than {} bytes in all",
+                    "the check fetched more than {} bytes in all",
                     self.options.max_total
                 ),
             ));
@@ -267,8 +287,9 @@ impl<'o> Registry<'o> {
                 if let Some(credential) = &self.credential {
                     request = request.header(AUTHORIZATION, credential.basic());
                 }
-                let (status, _, (body, _)) =
-                    self.send(request, 1 << 20, "the registry's token service")?;
+                let (status, _, (body, _)) = self
+                    .send(request, 1 << 20)
+                    .map_err(|e| e.context(format!("{what}: the token service {realm}")))?;
                 if !status.is_success() {
                     return Err(refused(format!(
                         "the token service {realm} answered {status}"
@@ -294,6 +315,15 @@ impl<'o> Registry<'o> {
     }
 }
 
+fn http_client(options: &Options) -> Result<Client, FetchError> {
+    Client::builder()
+        .timeout(options.timeout)
+        .connect_timeout(options.timeout)
+        .user_agent(concat!("verdict/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| FetchError::new(FetchCode::Unreachable, format!("HTTP client: {e}")))
+}
+
 fn tries(attempt: u32) -> String {
     if attempt == 0 {
         String::new()
@@ -303,17 +333,17 @@ fn tries(attempt: u32) -> String {
 }
 
 /// A request that failed before an answer: a timeout, or an unreachable registry.
-fn transport(e: &reqwest::Error, what: &str) -> FetchError {
+fn transport(e: &reqwest::Error) -> FetchError {
     let code = if e.is_timeout() {
         FetchCode::Timeout
     } else {
         FetchCode::Unreachable
     };
-    FetchError::new(code, format!("{what}: {}", chain(e)))
+    FetchError::new(code, chain(e))
 }
 
 /// A body that stopped arriving: a timeout, or a connection closed early.
-fn read_error(e: &std::io::Error, what: &str) -> FetchError {
+fn read_error(e: &std::io::Error) -> FetchError {
     let timed_out = e.kind() == std::io::ErrorKind::TimedOut
         || std::error::Error::source(e)
             .and_then(|s| s.downcast_ref::<reqwest::Error>())
@@ -322,13 +352,13 @@ fn read_error(e: &std::io::Error, what: &str) -> FetchError {
     if timed_out {
         FetchError::new(
             FetchCode::Timeout,
-            format!("{what}: the body stalled: {}", chain(e)),
+            format!("the body stalled: {}", chain(e)),
         )
     } else {
         FetchError::new(
             FetchCode::Truncated,
             format!(
-                "{what}: the connection ended before the whole body arrived: {}",
+                "the connection ended before the whole body arrived: {}",
                 chain(e)
             ),
         )

@@ -35,14 +35,6 @@ pub fn fetch_image(
         .map(Some)
 }
 
-/// Whether verdict fetches evidence for `source` (an image reference that parses).
-pub fn fetches(source: &str) -> bool {
-    matches!(
-        verdict_input::source::parse(source),
-        Ok(Source::Image(r)) if !r.domain.is_empty()
-    )
-}
-
 struct Walk<'o> {
     registry: Registry<'o>,
     cache: Option<BlobCache>,

@@ -25,12 +25,55 @@
 pub mod auth;
 pub mod cache;
 pub mod client;
+pub mod git;
 pub mod image;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use verdict_input::Source;
+
 pub use image::fetch_image;
+
+/// What verdict fetches for `source`: `Some(kind)` for an image, a git repository or an HTTP
+/// download; `None` for a local source, or one that does not parse (the component names what is
+/// wrong with it).
+pub fn fetches(source: &str) -> Option<&'static str> {
+    match verdict_input::source::parse(source) {
+        Ok(Source::Image(r)) if !r.domain.is_empty() => Some("image"),
+        Ok(Source::Git(_)) => Some("git"),
+        Ok(Source::Http(_)) => Some("http"),
+        _ => None,
+    }
+}
+
+/// Fetches the evidence of `source` (`platform` for an image) in the evidence layout;
+/// `Ok(None)` when verdict fetches nothing for it ([`fetches`]).
+pub fn fetch(
+    source: &str,
+    platform: &str,
+    options: &Options,
+) -> Result<Option<Fetched>, FetchError> {
+    match verdict_input::source::parse(source) {
+        Ok(Source::Image(_)) => fetch_image(source, platform, options),
+        Ok(Source::Git(git)) => git::fetch_git(&git, options).map(Some),
+        Ok(Source::Http(http)) => download(&http.url, options).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// An HTTP source's content (`http/content`: the component computes its checksum).
+fn download(url: &str, options: &Options) -> Result<Fetched, FetchError> {
+    let mut client = client::Registry::anonymous(options)?;
+    let response = client.get_url(url, "*/*", options.max_blob, "the HTTP source", false)?;
+    if options.progress {
+        eprintln!("  fetched {url} ({} bytes)", response.body.len());
+    }
+    Ok(Fetched {
+        files: vec![("http/content".to_owned(), response.body)],
+        stats: client.stats,
+    })
+}
 
 verdict_codes::error_codes! {
     /// Why evidence could not be fetched.

@@ -168,12 +168,12 @@ pub(crate) fn check_source(
 }
 
 /// What a check without evidence rests on, and how to get evidence (standard error): the
-/// source's name only — `--offline` was given, or verdict does not fetch this kind of source.
+/// source's name only — `--offline` was given, or verdict fetches nothing for the source.
 pub(crate) fn no_evidence_note(source: &str, offline: bool) -> String {
     let why = if offline {
         "--offline: nothing was fetched"
     } else {
-        "verdict fetches the evidence of image sources only (git and HTTP sources: not yet)"
+        "verdict fetches nothing for this source (an image reference with no registry)"
     };
     format!(
         "note: no --evidence: `{source}` was checked knowing only its name (no image digest, \

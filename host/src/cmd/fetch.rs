@@ -46,12 +46,16 @@ pub(crate) struct FetchArgs {
     /// digest, under the cache directory's `blobs/`).
     #[arg(long)]
     no_evidence_cache: bool,
+    /// Show each fetch and a summary (requests, bytes, cache hits) on
+    /// standard error even when it is not a terminal.
+    #[arg(long)]
+    progress: bool,
 }
 
 impl FetchArgs {
     /// Whether a check of `source` without `--evidence` fetches its evidence.
     pub(crate) fn fetches(&self, source: &str) -> bool {
-        !self.offline && verdict_fetch::image::fetches(source)
+        !self.offline && verdict_fetch::fetches(source).is_some()
     }
 
     fn options(&self) -> verdict_fetch::Options {
@@ -64,7 +68,7 @@ impl FetchArgs {
                 .flatten()
                 .map(|d| d.join("blobs")),
             docker_config: self.registry_config.clone(),
-            progress: std::io::stderr().is_terminal(),
+            progress: self.progress || std::io::stderr().is_terminal(),
             ..verdict_fetch::Options::default()
         }
     }
@@ -79,8 +83,7 @@ impl FetchArgs {
         if options.progress {
             eprintln!("fetching the evidence of {source} ({platform})");
         }
-        let Some(Fetched { files, stats }) =
-            verdict_fetch::fetch_image(source, platform, &options)?
+        let Some(Fetched { files, stats }) = verdict_fetch::fetch(source, platform, &options)?
         else {
             return Ok(None);
         };
@@ -156,7 +159,7 @@ pub(crate) fn failure(e: &FetchError) -> (verdict_host::ErrorCode, String) {
     };
     let hint = match e.code() {
         FetchCode::Unreachable => {
-            "; is the registry plain HTTP (--insecure-registry HOST)? --offline checks without fetching"
+            "; a registry on plain HTTP needs --insecure-registry HOST; --offline checks without fetching"
         }
         FetchCode::AuthFailed => {
             "; credentials come from Docker's configuration (--registry-config)"
