@@ -5,13 +5,17 @@
 use std::io::Read as _;
 use std::thread::sleep;
 
+use reqwest::Method;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
 use serde_json::Value as Json;
 
 use crate::auth::{self, Challenge, Credential};
 use crate::{FetchCode, FetchError, Options, Stats};
+
+/// `Docker-Content-Digest`.
+const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 
 /// What a manifest request accepts: OCI and Docker manifests and indexes.
 pub const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, \
@@ -25,8 +29,9 @@ application/vnd.docker.distribution.manifest.v2+json";
 pub struct Response {
     /// The status.
     pub status: StatusCode,
-    /// `Content-Type`, when given.
-    pub content_type: Option<String>,
+    /// `Docker-Content-Digest`, when given (what the registry says the manifest's digest is:
+    /// a hint to find it in the cache, never trusted for content).
+    pub digest: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -102,7 +107,14 @@ impl<'o> Registry<'o> {
         format!("{}/v2/{}/{path}", self.base, self.repository)
     }
 
-    /// [`Registry::get`] of `/v2/<repository>/<path>`.
+    /// `HEAD /v2/<repository>/<path>`: the status and `Docker-Content-Digest` (no body); a
+    /// 404 is returned.
+    pub fn head(&mut self, path: &str, accept: &str, what: &str) -> Result<Response, FetchError> {
+        let url = self.url(path);
+        self.request(Method::HEAD, &url, accept, 0, what, true)
+    }
+
+    /// [`Registry::get_url`] of `/v2/<repository>/<path>`.
     pub fn get(
         &mut self,
         path: &str,
@@ -127,10 +139,25 @@ impl<'o> Registry<'o> {
         what: &str,
         not_found_ok: bool,
     ) -> Result<Response, FetchError> {
+        self.request(Method::GET, url, accept, cap, what, not_found_ok)
+    }
+
+    fn request(
+        &mut self,
+        method: Method,
+        url: &str,
+        accept: &str,
+        cap: u64,
+        what: &str,
+        not_found_ok: bool,
+    ) -> Result<Response, FetchError> {
         let mut answered_challenge = false;
         let mut attempt = 0;
         loop {
-            let mut request = self.http.get(url).header(ACCEPT, accept);
+            let mut request = self
+                .http
+                .request(method.clone(), url)
+                .header(ACCEPT, accept);
             if let Some(a) = &self.authorization {
                 request = request.header(AUTHORIZATION, a);
             }
@@ -146,7 +173,7 @@ impl<'o> Registry<'o> {
                     if status.is_success() || (status == StatusCode::NOT_FOUND && not_found_ok) {
                         return Ok(Response {
                             status,
-                            content_type: body.1,
+                            digest: body.1,
                             body: body.0,
                         });
                     }
@@ -208,15 +235,15 @@ impl<'o> Registry<'o> {
         self.stats.requests += 1;
         let response = request.send().map_err(|e| transport(&e))?;
         let status = response.status();
-        let header = |name| {
+        let header = |name: &str| {
             response
                 .headers()
                 .get(name)
                 .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let challenge = header(WWW_AUTHENTICATE);
-        let content_type = header(CONTENT_TYPE);
+        let challenge = header(WWW_AUTHENTICATE.as_str());
+        let digest = header(DOCKER_CONTENT_DIGEST);
         // An error page is read only a little: nobody needs more than its first KiB.
         let cap = if status.is_success() {
             cap
@@ -254,7 +281,7 @@ impl<'o> Registry<'o> {
                 ),
             ));
         }
-        Ok((status, challenge, (body, content_type)))
+        Ok((status, challenge, (body, digest)))
     }
 
     /// Answers a 401's challenge: basic credentials, or a pull token from the token service.

@@ -87,6 +87,24 @@ impl<'o> Walk<'o> {
     fn tagged(&mut self, reference: &Reference) -> Result<(String, Json), FetchError> {
         let tag = reference.tag.as_deref().unwrap_or("latest");
         let what = format!("the tag {tag}");
+        // With a cache, ask the tag's digest first (a HEAD: no body, and not a "pull" in Docker
+        // Hub's rate limit): the root is then read from the cache, checked against that digest.
+        if let Some(cache) = &self.cache {
+            let head = self
+                .registry
+                .head(&format!("manifests/{tag}"), MANIFEST_TYPES, &what)?;
+            if head.status.is_success()
+                && let Some(digest) = head.digest.filter(|d| is_digest(d))
+                && let Some(bytes) = cache.get(&digest, self.options.max_manifest)
+            {
+                self.cached += 1;
+                self.cached_bytes += bytes.len() as u64;
+                self.progress(&what, &digest, bytes.len(), true);
+                let json = parse_json(&bytes, &what)?;
+                self.keep(&digest, bytes);
+                return Ok((digest, json));
+            }
+        }
         let response = self.registry.get(
             &format!("manifests/{tag}"),
             MANIFEST_TYPES,
@@ -97,6 +115,9 @@ impl<'o> Walk<'o> {
         let digest = oci::sha256_digest(&response.body);
         self.progress(&what, &digest, response.body.len(), false);
         let json = parse_json(&response.body, &what)?;
+        if let Some(cache) = &self.cache {
+            cache.put(&digest, &response.body);
+        }
         self.keep(&digest, response.body);
         Ok((digest, json))
     }
