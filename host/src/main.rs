@@ -78,6 +78,13 @@ enum Command {
     /// and lets the requests in flight finish.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(cmd::serve::ServeArgs),
+    /// Keep the Sigstore trusted root fresh through TUF: `update` fetches
+    /// the newest one (verified in the sandbox) and `check` / `verify` use
+    /// it without `--trusted-root`; `show` prints which root they use.
+    ///
+    /// Exit status: 0 updated (or shown), 2 refused or failed (the previous
+    /// verified root stays in use).
+    TrustRoot(cmd::trust_root::TrustRootArgs),
 }
 
 // The examples that end each subcommand's `--help`. Each runs from the repository's root (the
@@ -141,9 +148,11 @@ fn json_output_of(command: &Command) -> Option<JsonOutput> {
         Command::Eval(args) => args.json_output(),
         Command::Check(args) => args.json_output(),
         Command::Verify(args) => args.json_output(),
-        Command::VerifyBundle(_) | Command::Test(_) | Command::Component(_) | Command::Serve(_) => {
-            None
-        }
+        Command::VerifyBundle(_)
+        | Command::Test(_)
+        | Command::Component(_)
+        | Command::Serve(_)
+        | Command::TrustRoot(_) => None,
     }
 }
 
@@ -157,6 +166,7 @@ fn run(cli: Cli) -> wasmtime::Result<u8> {
         Command::Test(args) => cmd::test::run(args),
         Command::Component(args) => cmd::component::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::TrustRoot(args) => cmd::trust_root::run(args),
     }
 }
 

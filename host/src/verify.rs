@@ -19,7 +19,8 @@ use crate::{ErrorCode, Runner, State, VerdictError, gen_};
 
 pub use verifier::{
     Artifact, ArtifactDigest, CertificateIdentity, Digest, IdentityPolicy, LogEntry, Matcher,
-    Thresholds, VerifiedBundle, VerifiedTime, VerifyError, VerifyErrorCode, VerifyOptions,
+    Thresholds, TufUpdate, TufUpdated, VerifiedBundle, VerifiedTime, VerifyError, VerifyErrorCode,
+    VerifyOptions,
 };
 
 impl VerifyErrorCode {
@@ -50,6 +51,7 @@ impl VerifyErrorCode {
         VerifyErrorCode::CheckpointSignature,
         VerifyErrorCode::Timestamp,
         VerifyErrorCode::TimestampThreshold,
+        VerifyErrorCode::TrustUpdate,
     ];
 
     /// The stable kebab-case name (the WIT case name).
@@ -80,6 +82,7 @@ impl VerifyErrorCode {
             VerifyErrorCode::CheckpointSignature => "checkpoint-signature",
             VerifyErrorCode::Timestamp => "timestamp",
             VerifyErrorCode::TimestampThreshold => "timestamp-threshold",
+            VerifyErrorCode::TrustUpdate => "trust-update",
         }
     }
 }
@@ -208,6 +211,35 @@ impl Runner {
     /// The embedded GitHub root, in a fresh instance.
     pub fn trust_root_github(&self) -> Outcome<TrustRoot<'_>> {
         self.trust_root(TrustSource::Github)
+    }
+
+    /// Verifies a TUF update of the trusted root (fetched by the host) in a
+    /// fresh instance.
+    pub fn update_trust_root(&self, update: &TufUpdate) -> Outcome<TufUpdated> {
+        let (mut store, bindings) = match self.instance(self.deadline()) {
+            Ok(instance) => instance,
+            Err(error) => return Ok(Err(VerifyFailure::Host(error))),
+        };
+        Ok(
+            match bindings
+                .verdict_policy_verifier()
+                .call_update_trust_root(&mut store, update)
+            {
+                Ok(Ok(updated)) => Ok(updated),
+                Ok(Err(error)) => Err(VerifyFailure::Verify(error)),
+                Err(trap) => Err(VerifyFailure::Host(self.classify(&store, &trap))),
+            },
+        )
+    }
+
+    /// The embedded public-good TUF root (`root.json`).
+    pub fn public_good_tuf_root(&self) -> Result<Vec<u8>> {
+        let (mut store, bindings) = self
+            .instance(self.deadline())
+            .map_err(|e| wasmtime::Error::msg(e.message))?;
+        bindings
+            .verdict_policy_verifier()
+            .call_public_good_tuf_root(&mut store)
     }
 
     /// Prepares the trusted root and verifies one bundle, in a fresh

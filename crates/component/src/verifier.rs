@@ -37,6 +37,7 @@ fn code_to_wit(code: v::ErrorCode) -> Option<wit::VerifyErrorCode> {
         C::CheckpointSignature => W::CheckpointSignature,
         C::Timestamp => W::Timestamp,
         C::TimestampThreshold => W::TimestampThreshold,
+        C::TrustUpdate => W::TrustUpdate,
         _ => return None,
     })
 }
@@ -165,6 +166,39 @@ impl wit::GuestTrustRoot for TrustRoot {
 
 impl wit::Guest for Component {
     type TrustRoot = TrustRoot;
+
+    fn update_trust_root(update: wit::TufUpdate) -> Result<wit::TufUpdated, wit::VerifyError> {
+        crate::guard();
+        let new_roots: Vec<&[u8]> = update.new_roots.iter().map(Vec::as_slice).collect();
+        let verified = v::tuf::update(&v::tuf::Update {
+            trusted_root: &update.trusted_root,
+            trusted_timestamp: update.trusted_timestamp.as_deref(),
+            trusted_snapshot: update.trusted_snapshot.as_deref(),
+            new_roots: &new_roots,
+            timestamp: &update.timestamp,
+            snapshot: &update.snapshot,
+            targets: &update.targets,
+            target_name: &update.target_name,
+            target: &update.target,
+            now: update.now_ns.div_euclid(1_000_000_000),
+        })
+        .map_err(|e| wit::VerifyError {
+            code: wit::VerifyErrorCode::TrustUpdate,
+            message: format!("{} ({})", e.message(), e.code()),
+        })?;
+        Ok(wit::TufUpdated {
+            root: verified.root,
+            timestamp: verified.timestamp,
+            snapshot: verified.snapshot,
+            root_version: verified.root_version,
+            target_digest: verified.target_digest,
+            expires: verified.expires,
+        })
+    }
+
+    fn public_good_tuf_root() -> Vec<u8> {
+        v::PUBLIC_GOOD_TUF_ROOT.to_vec()
+    }
 
     fn verify_bundle(
         bundle: Vec<u8>,

@@ -62,6 +62,45 @@ pub fn fetch(
     }
 }
 
+/// `GET url` (no credentials), capped at `cap`: the body, or `None` for a 404 or 403 (how TUF
+/// repositories on object stores say a file is not there).
+pub fn http_get(url: &str, cap: u64, options: &Options) -> Result<Option<Vec<u8>>, FetchError> {
+    let mut client = client::Registry::anonymous(options)?;
+    match client.get_url(url, "*/*", cap, url, true) {
+        Ok(r) if r.status.is_success() => Ok(Some(r.body)),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == FetchCode::AuthFailed => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The version of a TUF root, and whether its repository uses consistent snapshots (version-
+/// and hash-prefixed file names): what to fetch next; nothing is trusted by reading it.
+pub fn tuf_root_version(root: &[u8]) -> Option<(u64, bool)> {
+    let json: serde_json::Value = serde_json::from_slice(root).ok()?;
+    let signed = &json["signed"];
+    Some((
+        signed["version"].as_u64()?,
+        signed["consistent_snapshot"].as_bool().unwrap_or(false),
+    ))
+}
+
+/// The version of `file` a TUF timestamp or snapshot names (`snapshot.json`, `targets.json`).
+pub fn tuf_named_version(metadata: &[u8], file: &str) -> Option<u64> {
+    let json: serde_json::Value = serde_json::from_slice(metadata).ok()?;
+    json["signed"]["meta"][file]["version"].as_u64()
+}
+
+/// A target's SHA-256 as TUF targets metadata lists it (the consistent-snapshot file name is
+/// `<hex>.<name>`).
+pub fn tuf_target_sha256(targets: &[u8], name: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(targets).ok()?;
+    json["signed"]["targets"][name]["hashes"]["sha256"]
+        .as_str()
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+}
+
 /// An HTTP source's content (`http/content`: the component computes its checksum).
 fn download(url: &str, options: &Options) -> Result<Fetched, FetchError> {
     let mut client = client::Registry::anonymous(options)?;

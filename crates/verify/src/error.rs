@@ -58,6 +58,8 @@ verdict_codes::error_codes! {
         Timestamp = "timestamp",
         /// Too few verified times (SET times and RFC 3161 timestamps) to validate the certificate.
         TimestampThreshold = "timestamp-threshold",
+        /// A TUF update of the trusted root is refused (`tuf::TufCode` in the message).
+        TrustUpdate = "trust-update",
     }
 }
 

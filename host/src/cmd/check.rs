@@ -136,7 +136,16 @@ pub(crate) fn check_source(
     if args.default_policy {
         names.insert(0, vec!["builtin/default.rego".to_owned()]);
     }
-    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|request| {
+    let checked = check_request(source, args, trusted_root, &mut budget).and_then(|mut request| {
+        // No --trusted-root: the root a `verdict trust-root update` verified (verified again
+        // now), else the embedded public-good root.
+        if request.trusted_root.is_none()
+            && let Some((json, updated, repository)) =
+                super::trust_root::in_use(runner, now_ns(None)?, None)
+        {
+            eprintln!("{}", super::trust_root::origin_note(&updated, &repository));
+            request.trusted_root = Some(json);
+        }
         check_with_files(
             runner,
             (&sets, &engine),

@@ -15,5 +15,6 @@ pub(crate) mod sandbox;
 pub(crate) mod serve;
 pub(crate) mod source;
 pub(crate) mod test;
+pub(crate) mod trust_root;
 pub(crate) mod verify;
 pub(crate) mod verify_bundle;

@@ -159,7 +159,14 @@ pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
     let root = match &args.trusted_root {
         Some(path) => runner.trust_root_from_json(&read(path, "trusted root")?)?,
         None if args.github => runner.trust_root_github()?,
-        None => runner.trust_root_public_good()?,
+        // The root a `verdict trust-root update` verified, verified again now; else the embedded.
+        None => match super::trust_root::in_use(&runner, super::clock::now_ns(None)?, None) {
+            Some((json, updated, repository)) => {
+                eprintln!("{}", super::trust_root::origin_note(&updated, &repository));
+                runner.trust_root_from_json(&json)?
+            }
+            None => runner.trust_root_public_good()?,
+        },
     };
     let outcome = match root {
         Ok(mut root) => match root.digest()? {
