@@ -385,7 +385,7 @@ fn every_refusal_has_its_name() {
     assert_eq!(
         code(run(
             &Set {
-                timestamp: s.snapshot.clone(),
+                timestamp: s.snapshot,
                 ..set(&repo, 3)
             },
             &[],
