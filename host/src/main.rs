@@ -84,6 +84,7 @@ enum Command {
     ///
     /// Exit status: 0 updated (or shown), 2 refused or failed (the previous
     /// verified root stays in use).
+    #[command(after_help = TRUST_ROOT_EXAMPLES)]
     TrustRoot(cmd::trust_root::TrustRootArgs),
 }
 
@@ -126,6 +127,13 @@ const COMPONENT_EXAMPLES: &str = r"Examples:
   verdict component --out verdict.wasm
   verdict component --out - | sha256sum
   verdict component --service --out verdict-service.wasm";
+
+const TRUST_ROOT_EXAMPLES: &str = r"Examples:
+  verdict trust-root show
+  # fetch Sigstore's current trusted root (network; verified in the sandbox):
+  #   verdict trust-root update
+  # another TUF repository, from its own starting root:
+  #   verdict trust-root update --repository https://tuf.example.com --root root.json";
 
 const SERVE_EXAMPLES: &str = r#"Examples:
   verdict serve --listen 127.0.0.1:8080

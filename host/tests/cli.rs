@@ -139,7 +139,7 @@ fn subcommand_order() -> Result<(), String> {
 }
 
 /// Every subcommand, in the order `verdict --help` lists them (the main job, `check`, first).
-const SUBCOMMANDS: [&str; 7] = [
+const SUBCOMMANDS: [&str; 8] = [
     "check",
     "eval",
     "test",
@@ -147,6 +147,7 @@ const SUBCOMMANDS: [&str; 7] = [
     "verify-bundle",
     "component",
     "serve",
+    "trust-root",
 ];
 
 /// `verdict SUBCOMMAND --help` ends with examples (clap `after_help`), and each one runs from the
