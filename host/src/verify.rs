@@ -23,6 +23,10 @@ pub use verifier::{
     VerifyOptions,
 };
 
+/// The Sigstore public-good TUF root the CLI starts updates from.
+pub const PUBLIC_GOOD_TUF_ROOT: &[u8] =
+    include_bytes!("../../crates/verify/roots/public-good-tuf-root.json");
+
 impl VerifyErrorCode {
     /// Every code, in the WIT declaration order.
     pub const ALL: &'static [VerifyErrorCode] = &[
@@ -232,14 +236,12 @@ impl Runner {
         )
     }
 
-    /// The embedded public-good TUF root (`root.json`).
+    /// The embedded public-good TUF root (`root.json`, version 15; provenance in
+    /// `crates/verify/roots/PROVENANCE.md`): where an update of the public-good trusted root
+    /// starts. The host chooses the starting root as it chooses `--trusted-root`; the component
+    /// verifies everything after it.
     pub fn public_good_tuf_root(&self) -> Result<Vec<u8>> {
-        let (mut store, bindings) = self
-            .instance(self.deadline())
-            .map_err(|e| wasmtime::Error::msg(e.message))?;
-        bindings
-            .verdict_policy_verifier()
-            .call_public_good_tuf_root(&mut store)
+        Ok(PUBLIC_GOOD_TUF_ROOT.to_vec())
     }
 
     /// Prepares the trusted root and verifies one bundle, in a fresh

@@ -331,3 +331,17 @@ fn the_trusted_root_is_updated_through_tuf_and_attacks_are_refused() {
     repo.files.remove("timestamp.json");
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+#[test]
+fn the_embedded_tuf_root_is_the_pinned_one() {
+    let table =
+        std::fs::read_to_string(Path::new(ROOT).join("crates/verify/roots/PROVENANCE.md")).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| `public-good-tuf-root.json` |"))
+        .unwrap();
+    assert!(
+        row.contains(&sha256_hex(verdict_host::verify::PUBLIC_GOOD_TUF_ROOT)),
+        "{row}"
+    );
+}

@@ -196,10 +196,6 @@ impl wit::Guest for Component {
         })
     }
 
-    fn public_good_tuf_root() -> Vec<u8> {
-        v::PUBLIC_GOOD_TUF_ROOT.to_vec()
-    }
-
     fn verify_bundle(
         bundle: Vec<u8>,
         artifact: wit::Artifact,
