@@ -512,7 +512,17 @@ fn verdict(args: &[&str], cache: &Path) -> Output {
         .unwrap()
 }
 
-/// `verdict check SOURCE -o json` with the acme policy and the minted trusted root, fetching
+/// Runs `verdict ARGS` (JSON output): the parsed output, the exit status and standard error.
+fn json_run(args: &[&str], cache: &Path) -> (Value, i32, String) {
+    let out = verdict(args, cache);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    (value, out.status.code().unwrap_or(-1), stderr)
+}
+
+/// `verdict check SOURCE -o json` with the registry test policy and the minted trusted root, fetching
 /// from `host` (plain HTTP); the parsed output and the exit status.
 fn check(source: &str, host: &str, cache: &Path, extra: &[&str]) -> (Value, i32, String) {
     let mut args = vec![
@@ -530,12 +540,7 @@ fn check(source: &str, host: &str, cache: &Path, extra: &[&str]) -> (Value, i32,
         host,
     ];
     args.extend_from_slice(extra);
-    let out = verdict(&args, cache);
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (value, out.status.code().unwrap_or(-1), stderr)
+    json_run(&args, cache)
 }
 
 fn fact<'a>(verdict: &'a Value, field: &str) -> Option<&'a Value> {
@@ -1195,12 +1200,7 @@ fn check_source(
         NOW,
     ];
     args.extend_from_slice(extra);
-    let out = verdict(&args, cache);
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (value, out.status.code().unwrap_or(-1), stderr)
+    json_run(&args, cache)
 }
 
 #[test]

@@ -6,8 +6,11 @@
 // Measured at the raise: component 1,077,410 bytes gzipped. Raised again (3.2 MB, 1.15 MB
 // gzipped) when OPA's number arithmetic (64-bit big.Float, exact integers), the glob
 // intersection, OPA's value order and Go's string and base64 builtins became verdict's own:
-// 3,077,778 bytes, 1,121,462 gzipped. Getting back under 1 MB (wasm-opt is not in the build
-// yet) is open work (issue 16 / the first hour), said in the stop notes of issue 12.
+// 3,077,778 bytes, 1,121,462 gzipped. Raised to 1.17 MB gzipped by issue 15: the TUF client's
+// verification (root rotation, thresholds, rollback, expiry, hashes) runs in the component, as
+// every verification does (`verifier.update-trust-root`): 3,136,972 bytes, 1,159,729 gzipped
+// (the embedded TUF root itself is kept in the CLI). Getting back under 1 MB (wasm-opt is not in
+// the build yet) is open work (issue 16 / the first hour), said in the stop notes of issue 12.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -23,11 +26,11 @@ for (const [name, bytes] of [
   ['component (verdict component)', () => componentBytes()],
   ['browser build (web/pkg/verdict_web_bg.wasm)', () => readFileSync(path.join(here, '../pkg/verdict_web_bg.wasm'))],
 ]) {
-  test(`size: ${name} is within 3.2 MB and 1.15 MB gzipped`, () => {
+  test(`size: ${name} is within 3.2 MB and 1.17 MB gzipped`, () => {
     const raw = bytes();
     const gzipped = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
     console.log(`# ${name}: ${raw.length} bytes, ${gzipped} gzipped`);
     assert.ok(raw.length <= 3.2 * MB, `${raw.length} bytes, over 3.2 MB`);
-    assert.ok(gzipped <= 1.15 * MB, `${gzipped} bytes gzipped, over 1.15 MB`);
+    assert.ok(gzipped <= 1.17 * MB, `${gzipped} bytes gzipped, over 1.17 MB`);
   });
 }
