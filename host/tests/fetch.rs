@@ -326,6 +326,9 @@ enum Reply {
     Truncated(Vec<u8>),
     /// Accepts and never answers (until the client gives up).
     Stall,
+    /// Answers the whole `Content-Length`, one byte every 200 ms (each read is quick; the
+    /// body never ends in time).
+    Drip(Vec<u8>),
 }
 
 fn ok(content_type: &str, body: Vec<u8>) -> Reply {
@@ -493,6 +496,19 @@ impl Fake {
                 body.len() + 100,
                 &[],
             ),
+            Some(Reply::Drip(body)) => {
+                let head = format!(
+                    "HTTP/1.1 200 X\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = out.write_all(head.as_bytes());
+                for b in body {
+                    if out.write_all(&[b]).and_then(|()| out.flush()).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
             Some(Reply::Stall) => {
                 let mut sink = [0u8; 1];
                 let _ = out.set_read_timeout(Some(Duration::from_secs(30)));
@@ -889,6 +905,45 @@ fn the_referrers_api_and_a_bearer_token_service() {
         !hits.iter().any(|h| h.contains("/manifests/sha256-")),
         "no fallback: {hits:?}"
     );
+    // A listing that also names the image's config (as a manifest): what the chain already
+    // holds is not a referrer, and is neither fetched again nor dropped.
+    let config = signed.json(&signed.amd64())["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let attestation = signed.attestation();
+    let mut listed: Vec<String> = signed
+        .signatures()
+        .into_iter()
+        .filter(|(_, subject)| *subject == attestation)
+        .map(|(sig, _)| sig)
+        .collect();
+    let mut index: Value =
+        serde_json::from_slice(&signed.referrers_index(&listed.iter().collect::<Vec<_>>()))
+            .unwrap();
+    index["manifests"].as_array_mut().unwrap().insert(
+        0,
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": config, "size": signed.blobs[&config].len(), "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"}),
+    );
+    listed.clear();
+    fake.route(
+        &format!("/v2/acme/app/referrers/{attestation}"),
+        vec![ok(
+            "application/vnd.oci.image.index.v1+json",
+            serde_json::to_vec(&index).unwrap(),
+        )],
+    );
+    let (got, status, _) = fake_check(&fake, &cache, &[]);
+    assert_eq!(
+        (got["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{got:#}"
+    );
+    assert_eq!(
+        fact(&got, "image.config").unwrap()["status"],
+        "verified",
+        "{got:#}"
+    );
 
     // Every registry path behind a Bearer challenge: the token service is asked for a pull token
     // for the repository, and the token is sent from then on.
@@ -1001,6 +1056,28 @@ fn registry_faults_end_in_an_error_or_a_correct_verdict() {
     assert_eq!((status, code.as_str()), (2, "invalid-request"), "{got:#}");
     assert!(message.ends_with("(timeout)"), "{message}");
     assert!(started.elapsed() < Duration::from_secs(20));
+
+    // A body dripping in a byte at a time: each read is quick, but the request's deadline
+    // covers the whole body.
+    let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");
+    fake.route(
+        &config_path,
+        vec![Reply::Drip(signed.blobs[&config].clone())],
+    );
+    let started = Instant::now();
+    let (got, status, _) = fake_check(
+        &fake,
+        &cache,
+        &["--fetch-retries", "0", "--fetch-timeout", "1"],
+    );
+    let (code, message) = error(&got);
+    assert_eq!((status, code.as_str()), (2, "invalid-request"), "{got:#}");
+    assert!(message.ends_with("(timeout)"), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 
     // A 500, then the right answer: retried, and the verdict is the registry's first answer's.
     let mut fake = Fake::serving(&signed, "acme/app", "v1.0.0");

@@ -171,17 +171,23 @@ impl Repo {
 struct Env {
     cache: PathBuf,
     url: String,
+    /// The starting root (`$VERDICT_TUF_ROOT`), when given.
+    start: Option<PathBuf>,
 }
 
 impl Env {
     fn verdict(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_verdict"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_verdict"));
+        command
             .args(args)
             .current_dir(ROOT)
             .env("VERDICT_CACHE_DIR", &self.cache)
             .env("VERDICT_TUF_REPOSITORY", &self.url)
-            .output()
-            .unwrap()
+            .env_remove("VERDICT_TUF_ROOT");
+        if let Some(start) = &self.start {
+            command.env("VERDICT_TUF_ROOT", start);
+        }
+        command.output().unwrap()
     }
 
     fn update(&self, extra: &[&str]) -> (i32, String) {
@@ -228,11 +234,12 @@ fn the_trusted_root_is_updated_through_tuf_and_attacks_are_refused() {
     let cache = std::env::temp_dir().join(format!("verdict-tuf-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cache);
     std::fs::create_dir_all(&cache).unwrap();
+    let start = cache.join("1.root.json");
     let env = Env {
         cache: cache.clone(),
         url: format!("http://127.0.0.1:{port}"),
+        start: Some(start.clone()),
     };
-    let start = cache.join("1.root.json");
     let v1 = repo.root(1, 0, &[0]);
     std::fs::write(&start, &v1).unwrap();
     repo.files.put("1.root.json", v1);
@@ -308,6 +315,17 @@ fn the_trusted_root_is_updated_through_tuf_and_attacks_are_refused() {
     let (status, text) = env.update(&["--now", "2031-01-01T00:00:00Z"]);
     assert_eq!(status, 2);
     refused("(expired)", &text);
+
+    // The starting root is never taken from the cache: without `$VERDICT_TUF_ROOT` a repository
+    // other than the public-good one cannot be used, and the check says so.
+    let no_start = Env {
+        cache: cache.clone(),
+        url: env.url.clone(),
+        start: None,
+    };
+    let (decision, stderr) = no_start.check();
+    assert_eq!(decision, "deny", "{stderr}");
+    assert!(stderr.contains("no TUF root to start from"), "{stderr}");
 
     // A tampered cache: the kept target replaced. Every use verifies the chain again, so the
     // check falls back to the embedded root and says why.

@@ -175,6 +175,7 @@ impl wit::Guest for Component {
             trusted_timestamp: update.trusted_timestamp.as_deref(),
             trusted_snapshot: update.trusted_snapshot.as_deref(),
             new_roots: &new_roots,
+            known_roots: update.known_roots as usize,
             timestamp: &update.timestamp,
             snapshot: &update.snapshot,
             targets: &update.targets,

@@ -33,16 +33,22 @@ impl BlobCache {
     /// The bytes cached under `digest`, if they are there, at most `cap` bytes, and hash to it.
     pub fn get(&self, digest: &str, cap: u64) -> Option<Vec<u8>> {
         let path = self.path(digest)?;
-        let meta = std::fs::symlink_metadata(&path).ok()?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        // Never through a symlink, and never blocked by a FIFO swapped in: the opened file is
+        // checked, not the name.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NOFOLLOW | libc::O_NONBLOCK,
+        );
+        let file = options.open(&path).ok()?;
+        let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.len() > cap {
             return None;
         }
         let mut bytes = Vec::new();
-        std::fs::File::open(&path)
-            .ok()?
-            .take(cap)
-            .read_to_end(&mut bytes)
-            .ok()?;
+        file.take(cap).read_to_end(&mut bytes).ok()?;
         if digest_as(digest, &bytes).as_deref() == Some(digest) {
             Some(bytes)
         } else {
@@ -63,16 +69,27 @@ impl BlobCache {
         if std::fs::create_dir_all(parent).is_err() {
             return;
         }
-        let tmp = parent.join(format!(
-            ".tmp-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+        let tmp = parent.join(format!(".tmp-{}-{}", std::process::id(), unique()));
+        // `create_new`: never through a symlink or a file someone left at that name.
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(bytes));
         if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
+}
+
+/// A name no other writer in this process uses, and that is hard to guess from outside it.
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}-{nanos:09}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 #[cfg(test)]

@@ -233,6 +233,7 @@ impl<'o> Registry<'o> {
         cap: u64,
     ) -> Result<(StatusCode, Option<String>, (Vec<u8>, Option<String>)), FetchError> {
         self.stats.requests += 1;
+        let started = std::time::Instant::now();
         let response = request.send().map_err(|e| transport(&e))?;
         let status = response.status();
         let header = |name: &str| {
@@ -259,11 +260,14 @@ impl<'o> Registry<'o> {
                 format!("{len} bytes, over the cap of {cap}"),
             ));
         }
+        // reqwest's blocking timeout bounds each read, not the body: a server dripping a byte
+        // at a time would never end. The request's deadline covers the whole body here.
         let mut body = Vec::new();
-        let read = response
-            .take(cap + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| read_error(&e));
+        let read = read_until(
+            response.take(cap + 1),
+            &mut body,
+            started + self.options.timeout,
+        );
         self.stats.bytes += body.len() as u64;
         read?;
         if status.is_success() && body.len() as u64 > cap {
@@ -311,7 +315,12 @@ impl<'o> Registry<'o> {
                     query.push(("service", service));
                 }
                 let mut request = self.http.get(&realm).query(&query);
-                if let Some(credential) = &self.credential {
+                // Credentials go to the token service over HTTPS only (or to a registry the
+                // user declared plain HTTP): a registry cannot have them sent in clear.
+                let realm_safe = realm.starts_with("https://") || self.base.starts_with("http://");
+                if let Some(credential) = &self.credential
+                    && realm_safe
+                {
                     request = request.header(AUTHORIZATION, credential.basic());
                 }
                 let (status, _, (body, _)) = self
@@ -356,6 +365,32 @@ fn tries(attempt: u32) -> String {
         String::new()
     } else {
         format!(" (tried {} times)", attempt + 1)
+    }
+}
+
+/// Reads `from` to its end into `body`, failing with [`FetchCode::Timeout`] once `deadline` has
+/// passed (checked after every read; each read is itself bounded by the client's timeout).
+fn read_until(
+    mut from: impl std::io::Read,
+    body: &mut Vec<u8>,
+    deadline: std::time::Instant,
+) -> Result<(), FetchError> {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = from.read(&mut chunk).map_err(|e| read_error(&e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        body.extend_from_slice(&chunk[..n]);
+        if std::time::Instant::now() > deadline {
+            return Err(FetchError::new(
+                FetchCode::Timeout,
+                format!(
+                    "the body did not arrive before the request's deadline ({} bytes so far)",
+                    body.len()
+                ),
+            ));
+        }
     }
 }
 

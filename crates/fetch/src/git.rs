@@ -86,6 +86,16 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
     git.run(&fetch, Some(scratch.path()), 1 << 20, "git fetch")?;
     stats.requests += 1;
     stats.bytes += dir_size(&scratch.path().join("objects"));
+    if stats.bytes > options.max_total {
+        return Err(FetchError::new(
+            FetchCode::TooLarge,
+            format!(
+                "git fetch {remote}: {} bytes, over the cap of {}",
+                stats.bytes, options.max_total
+            ),
+        ));
+    }
+    let mut total = stats.bytes;
     let mut written = std::collections::BTreeSet::new();
     for (oid, _) in &wanted {
         let mut oid = oid.clone();
@@ -110,6 +120,16 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
                 "git cat-file",
             )?;
             let next = (kind == "tag").then(|| tag_target(&raw)).flatten();
+            total += raw.len() as u64;
+            if total > options.max_total {
+                return Err(FetchError::new(
+                    FetchCode::TooLarge,
+                    format!(
+                        "git objects of {remote}: over {} bytes in all",
+                        options.max_total
+                    ),
+                ));
+            }
             files.push((format!("git/objects/{oid}"), raw));
             match next {
                 Some(target) => oid = target,
@@ -150,10 +170,15 @@ fn wanted_refs(listing: &str, reference: Option<&str>) -> Vec<(String, String)> 
             format!("refs/tags/{reference}"),
         ]
     };
-    lines
+    // One oid per name (a listing that repeats a name with other oids adds nothing).
+    names
         .iter()
-        .filter(|(oid, name)| names.iter().any(|n| n == name) && is_commit_sha(oid))
-        .map(|(oid, name)| ((*oid).to_owned(), (*name).to_owned()))
+        .filter_map(|n| {
+            lines
+                .iter()
+                .find(|(oid, name)| name == n && is_commit_sha(oid))
+                .map(|(oid, name)| ((*oid).to_owned(), (*name).to_owned()))
+        })
         .collect()
 }
 
@@ -242,6 +267,8 @@ impl Git<'_> {
             .args(args)
             .current_dir(dir.unwrap_or(self.scratch))
             .env("GIT_TERMINAL_PROMPT", "0")
+            // An inherited GIT_ALLOW_PROTOCOL would override `protocol.allow`.
+            .env("GIT_ALLOW_PROTOCOL", "https:http:ssh:git")
             .env("GIT_ASKPASS", "")
             .env_remove("GIT_DIR")
             .stdin(Stdio::null())
@@ -340,6 +367,12 @@ mod tests {
             )]
         );
         assert!(wanted_refs(LISTING, Some("nope")).is_empty());
+        // A name listed again with other oids: the first one only.
+        let repeated = format!(
+            "{LISTING}4444444444444444444444444444444444444444\trefs/tags/v1\n\
+             5555555555555555555555555555555555555555\trefs/tags/v1\n"
+        );
+        assert_eq!(wanted_refs(&repeated, Some("v1")).len(), 1);
         let sha = "3333333333333333333333333333333333333333";
         assert_eq!(
             wanted_refs(LISTING, Some(sha)),

@@ -192,9 +192,16 @@ impl<'o> Walk<'o> {
             })
             .filter_map(Descriptor::from_json)
             .filter(|d| oci::is_manifest_type(&d.media_type) || d.media_type.is_empty())
-            .take(MAX_REFERRERS)
+            // A listing names what refers to the subject, never what the chain already holds
+            // (the config, a manifest, a bundle): those are not dropped or replaced by it.
+            .filter(|d| !self.blobs.contains_key(&d.digest))
+            .take(4 * MAX_REFERRERS)
             .collect::<Vec<_>>();
+        let mut kept = 0;
         for descriptor in wanted {
+            if kept == MAX_REFERRERS {
+                break;
+            }
             let what = "a signature manifest";
             let bytes = self.by_digest(&descriptor.digest, true, what)?;
             let manifest = parse_json(&bytes, what)?;
@@ -204,6 +211,7 @@ impl<'o> Walk<'o> {
                 self.blobs.remove(&descriptor.digest);
                 continue;
             }
+            kept += 1;
             let layer = &manifest["layers"][0];
             if layer["mediaType"].as_str() == Some(ARTIFACT_TYPE_BUNDLE)
                 && let Some(digest) = layer["digest"].as_str()
@@ -239,6 +247,15 @@ impl<'o> Walk<'o> {
         if let Some(bytes) = self.cache.as_ref().and_then(|c| c.get(digest, cap)) {
             self.cached += 1;
             self.cached_bytes += bytes.len() as u64;
+            if self.cached_bytes + self.registry.stats.bytes > self.options.max_total {
+                return Err(FetchError::new(
+                    FetchCode::TooLarge,
+                    format!(
+                        "{what}: the check's evidence is over {} bytes in all",
+                        self.options.max_total
+                    ),
+                ));
+            }
             self.progress(what, digest, bytes.len(), true);
             self.blobs.insert(digest.to_owned(), bytes.clone());
             return Ok(bytes);

@@ -68,6 +68,11 @@ pub struct Update<'a> {
     pub trusted_snapshot: Option<&'a [u8]>,
     /// `N+1.root.json`, `N+2.root.json`, …, in order.
     pub new_roots: &'a [&'a [u8]],
+    /// How many of `new_roots` (the first ones) an earlier update already verified — a client
+    /// that re-verifies its kept chain from its starting root. A rotation of the timestamp or
+    /// snapshot keys among them happened before the kept timestamp and snapshot were verified,
+    /// so it does not discard them (§5.3.11 discards them in the update that rotates).
+    pub known_roots: usize,
     /// `timestamp.json`.
     pub timestamp: &'a [u8],
     /// The snapshot the timestamp names.
@@ -126,9 +131,14 @@ pub fn update(u: &Update<'_>) -> Result<Updated, TufError> {
             ));
         }
         let (old_roles, new_roles) = (root.roles()?, new.roles()?);
-        keys_changed |= ["timestamp", "snapshot"]
-            .iter()
-            .any(|role| old_roles[role].keyids != new_roles[role].keyids);
+        keys_changed |= i >= u.known_roots
+            && ["timestamp", "snapshot"].iter().any(|role| {
+                let mut old: Vec<&String> = old_roles[role].keyids.iter().collect();
+                let mut new: Vec<&String> = new_roles[role].keyids.iter().collect();
+                old.sort_unstable();
+                new.sort_unstable();
+                old != new
+            });
         root = new;
         root_raw = raw;
     }

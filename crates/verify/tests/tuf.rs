@@ -57,6 +57,7 @@ fn sigstore_s_real_rotation_from_v14_to_v15_verifies() {
         trusted_timestamp: None,
         trusted_snapshot: None,
         new_roots: &new_roots,
+        known_roots: 0,
         timestamp: b"{}",
         snapshot: b"{}",
         targets: b"{}",
@@ -211,12 +212,55 @@ impl Repo {
         snapshot_version: u64,
         expires: &str,
     ) -> Vec<u8> {
+        self.timestamp_by(5, version, snapshot, snapshot_version, expires)
+    }
+
+    fn timestamp_by(
+        &self,
+        key: usize,
+        version: u64,
+        snapshot: &[u8],
+        snapshot_version: u64,
+        expires: &str,
+    ) -> Vec<u8> {
         Repo::sign(
             json!({"_type": "timestamp", "spec_version": "1.0", "version": version, "expires": expires,
                    "meta": {"snapshot.json": {"version": snapshot_version, "length": snapshot.len(), "hashes": {"sha256": sha256_hex(snapshot)}}}}),
-            &[&self.keys[5]],
+            &[&self.keys[key]],
         )
     }
+}
+
+#[test]
+fn a_key_rotation_an_earlier_update_verified_keeps_rollback_protection() {
+    // Root 2 moves the timestamp role to key 4. An earlier update verified root 2 and a
+    // timestamp of version 5 by key 4; a mirror now serves version 3 (by key 4, unexpired). A
+    // client that re-verifies its kept chain from root 1 says root 2 is known: rollback.
+    let repo = Repo::new();
+    let mut signed = repo.root_signed(2, &[0, 1, 2], 2, FUTURE);
+    signed["roles"]["timestamp"]["keyids"] = json!([key_id(&repo.keys[4])]);
+    let v2 = Repo::sign(signed, &[&repo.keys[0], &repo.keys[1]]);
+    let s = set(&repo, 3);
+    let kept = repo.timestamp_by(4, 5, &s.snapshot, 3, FUTURE);
+    let served = repo.timestamp_by(4, 3, &s.snapshot, 3, FUTURE);
+    let run = |known_roots: usize| {
+        update(&Update {
+            trusted_root: &s.root,
+            trusted_timestamp: Some(&kept),
+            trusted_snapshot: Some(&s.snapshot),
+            new_roots: &[&v2],
+            known_roots,
+            timestamp: &served,
+            snapshot: &s.snapshot,
+            targets: &s.targets,
+            target_name: "trusted_root.json",
+            target: &s.target,
+            now: at(NOW),
+        })
+    };
+    assert_eq!(run(1).unwrap_err().code(), TufCode::Rollback);
+    // In the update that rotates the key, the kept timestamp (by the old key) no longer binds.
+    assert!(run(0).is_ok());
 }
 
 /// One consistent set of metadata, version `v` of everything.
@@ -252,6 +296,7 @@ fn run(
         trusted_timestamp: trusted.map(|t| t.timestamp.as_slice()),
         trusted_snapshot: trusted.map(|t| t.snapshot.as_slice()),
         new_roots,
+        known_roots: 0,
         timestamp: &s.timestamp,
         snapshot: &s.snapshot,
         targets: &s.targets,
@@ -371,6 +416,7 @@ fn every_refusal_has_its_name() {
                 trusted_timestamp: None,
                 trusted_snapshot: None,
                 new_roots: &[],
+                known_roots: 0,
                 timestamp: &s.timestamp,
                 snapshot: &s.snapshot,
                 targets: &s.targets,

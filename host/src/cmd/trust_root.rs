@@ -33,6 +33,9 @@ const MAX_ROOT_ROTATIONS: u64 = 64;
 /// The largest metadata file or target read.
 const MAX_FILE: u64 = 8 << 20;
 
+/// The largest root read (Sigstore's is 6 KB; at most 64 of them per update).
+const MAX_ROOT: u64 = 1 << 20;
+
 /// `verdict trust-root`.
 #[derive(Debug, Args)]
 pub(crate) struct TrustRootArgs {
@@ -60,8 +63,9 @@ struct RepositoryArgs {
     #[arg(long, value_name = "URL")]
     repository: Option<String>,
     /// The TUF root to start from, for a repository other than the
-    /// public-good one (kept with the repository's state; the public-good
-    /// repository always starts from the embedded root).
+    /// public-good one (default: `$VERDICT_TUF_ROOT`; never kept in the
+    /// cache; the public-good repository always starts from the embedded
+    /// root).
     #[arg(long, value_name = "FILE")]
     root: Option<PathBuf>,
     /// The time of the check (RFC 3339). Defaults to the current time.
@@ -115,16 +119,13 @@ struct State {
 }
 
 impl State {
+    /// The state of `repository`: a directory named by the SHA-256 of its URL (two URLs never
+    /// share one).
     fn of(repository: &str) -> Option<State> {
-        let key: String = repository
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
+        use sha2::Digest as _;
+        let key: String = sha2::Sha256::digest(repository.as_bytes())[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
             .collect();
         Some(State {
             dir: cache::default_dir()?.join("tuf").join(key),
@@ -160,20 +161,27 @@ impl State {
             .collect()
     }
 
-    /// Writes every file of a verified update (each written to a temporary name, then renamed).
-    fn write(&self, start: &[u8], new_roots: &[Vec<u8>], files: &[(&str, &[u8])]) -> Result<()> {
+    /// Writes every file of a verified update (each written to a new temporary file, never
+    /// through a symlink, then renamed into place).
+    fn write(&self, new_roots: &[Vec<u8>], files: &[(&str, &[u8])]) -> Result<()> {
         std::fs::create_dir_all(self.dir.join("roots"))
             .with_context(|| format!("cannot create {}", self.dir.display()))?;
         let put = |name: &str, bytes: &[u8]| -> Result<()> {
             let path = self.dir.join(name);
-            let tmp = self.dir.join(format!(".tmp-{}", std::process::id()));
-            std::fs::write(&tmp, bytes)
+            let tmp = self
+                .dir
+                .join(format!(".tmp-{}-{}", std::process::id(), now_ns(None)?));
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            std::io::Write::write_all(&mut file, bytes)
                 .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(())
         };
-        put("start.root.json", start)?;
         for root in new_roots {
             let (version, _) = verdict_fetch::tuf_root_version(root).unwrap_or_default();
             put(&format!("roots/{version}.root.json"), root)?;
@@ -185,25 +193,24 @@ impl State {
     }
 }
 
-/// The root a repository's chain starts from: the embedded public-good TUF root, else the one
-/// `--root` names (or the one kept from the first update).
-fn start_root(
-    runner: &Runner,
-    repository: &str,
-    root: Option<&Path>,
-    state: &State,
-) -> Result<Vec<u8>> {
+/// The root a repository's chain starts from: the embedded public-good TUF root; for another
+/// repository the one `--root` (or `$VERDICT_TUF_ROOT`) names — never one from the cache, which
+/// whoever can write the cache directory could replace.
+fn start_root(runner: &Runner, repository: &str, root: Option<&Path>) -> Result<Vec<u8>> {
     if repository == PUBLIC_GOOD {
         if root.is_some() {
             bail!("--root: the public-good repository starts from the embedded TUF root");
         }
         return runner.public_good_tuf_root();
     }
-    match root {
-        Some(path) => super::files::read(path, "TUF root"),
-        None => state.read("start.root.json").with_context(|| {
-            format!("{repository}: no TUF root to start from: give --root FILE for a repository other than {PUBLIC_GOOD}")
-        }),
+    let from_env = std::env::var_os("VERDICT_TUF_ROOT")
+        .filter(|r| !r.is_empty())
+        .map(PathBuf::from);
+    match root.map(Path::to_owned).or(from_env) {
+        Some(path) => super::files::read(&path, "TUF root"),
+        None => bail!(
+            "{repository}: no TUF root to start from: give --root FILE (or $VERDICT_TUF_ROOT) for a repository other than {PUBLIC_GOOD}"
+        ),
     }
 }
 
@@ -219,12 +226,7 @@ fn update(args: &UpdateArgs) -> Result<u8> {
     let repository = repository(args.repository.repository.as_deref());
     let state = State::of(&repository)
         .context("no cache directory ($VERDICT_CACHE_DIR, $XDG_CACHE_HOME or $HOME)")?;
-    let start = start_root(
-        &runner,
-        &repository,
-        args.repository.root.as_deref(),
-        &state,
-    )?;
+    let start = start_root(&runner, &repository, args.repository.root.as_deref())?;
     let chain = state.chain();
     let latest = chain.last().cloned().unwrap_or_else(|| start.clone());
     let options = verdict_fetch::Options {
@@ -245,7 +247,8 @@ fn update(args: &UpdateArgs) -> Result<u8> {
         verdict_fetch::tuf_root_version(&latest).context("the trusted TUF root has no version")?;
     let mut new_roots = Vec::new();
     for _ in 0..MAX_ROOT_ROTATIONS {
-        match get(&format!("{}.root.json", version + 1))? {
+        let url = format!("{repository}/{}.root.json", version + 1);
+        match verdict_fetch::http_get(&url, MAX_ROOT, &options)? {
             Some(root) => {
                 new_roots.push(root);
                 version += 1;
@@ -277,9 +280,10 @@ fn update(args: &UpdateArgs) -> Result<u8> {
     let target = require(&target_name)?;
     let all_roots: Vec<Vec<u8>> = chain.iter().chain(&new_roots).cloned().collect();
     let request = TufUpdate {
-        trusted_root: start.clone(),
+        trusted_root: start,
         trusted_timestamp: state.read("timestamp.json"),
         trusted_snapshot: state.read("snapshot.json"),
+        known_roots: u32::try_from(chain.len()).unwrap_or(u32::MAX),
         new_roots: all_roots,
         timestamp: timestamp.clone(),
         snapshot: snapshot.clone(),
@@ -291,7 +295,6 @@ fn update(args: &UpdateArgs) -> Result<u8> {
     match runner.update_trust_root(&request)? {
         Ok(updated) => {
             state.write(
-                &start,
                 &new_roots,
                 &[
                     ("timestamp.json", &timestamp),
@@ -336,11 +339,12 @@ pub(crate) fn in_use(
     let state = State::of(&repository)?;
     let target = state.read(TARGET)?;
     let verified = (|| -> Result<TufUpdated> {
-        let start = start_root(runner, &repository, None, &state)?;
+        let start = start_root(runner, &repository, None)?;
         let request = TufUpdate {
             trusted_root: start,
             trusted_timestamp: None,
             trusted_snapshot: None,
+            known_roots: u32::MAX,
             new_roots: state.chain(),
             timestamp: state.read("timestamp.json").context("no timestamp.json")?,
             snapshot: state.read("snapshot.json").context("no snapshot.json")?,
