@@ -11,14 +11,14 @@
 //! `Bearer realm=…,service=…,scope=…` — the token service at `realm` is then asked for a pull
 //! token for the repository (with the credentials, when there are any; anonymously otherwise).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::Value as Json;
 
-use crate::{FetchCode, FetchError};
+use crate::{FetchCode, FetchError, process};
 
 /// Docker Hub's key in `config.json` and for credential helpers.
 pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
@@ -87,7 +87,12 @@ fn key_host(key: &str) -> &str {
 /// The credential for `registry` (a domain as a reference names it: `docker.io`, `ghcr.io`,
 /// `127.0.0.1:5000`) from the configuration at `config`; `None` when there is none (an
 /// anonymous pull). A missing configuration file is no configuration.
-pub fn lookup(config: Option<&Path>, registry: &str) -> Result<Option<Credential>, FetchError> {
+/// A credential helper gets `timeout` to answer.
+pub fn lookup(
+    config: Option<&Path>,
+    registry: &str,
+    timeout: Duration,
+) -> Result<Option<Credential>, FetchError> {
     let Some(path) = config_path(config) else {
         return Ok(None);
     };
@@ -120,7 +125,7 @@ pub fn lookup(config: Option<&Path>, registry: &str) -> Result<Option<Credential
         .and_then(Json::as_str)
         .filter(|h| !h.is_empty());
     if let Some(helper) = helper
-        && let Some(credential) = from_helper(helper, &key)?
+        && let Some(credential) = from_helper(helper, &key, timeout)?
     {
         return Ok(Some(credential));
     }
@@ -171,7 +176,11 @@ fn from_entry(entry: &Json, path: &Path) -> Result<Option<Credential>, FetchErro
 
 /// Asks `docker-credential-<helper> get` for `server`'s credential; `None` when the helper knows
 /// none (it says "credentials not found").
-fn from_helper(helper: &str, server: &str) -> Result<Option<Credential>, FetchError> {
+fn from_helper(
+    helper: &str,
+    server: &str,
+    timeout: Duration,
+) -> Result<Option<Credential>, FetchError> {
     // The name becomes part of a program name: no path may be smuggled in.
     if !helper
         .bytes()
@@ -186,24 +195,18 @@ fn from_helper(helper: &str, server: &str) -> Result<Option<Credential>, FetchEr
     let program = format!("docker-credential-{helper}");
     let failed =
         |why: String| FetchError::new(FetchCode::CredentialHelper, format!("{program}: {why}"));
-    let mut child = Command::new(&program)
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| failed(format!("cannot run it: {e}")))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(server.as_bytes())
-            .map_err(|e| failed(format!("cannot write to it: {e}")))?;
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| failed(format!("did not finish: {e}")))?;
+    let mut command = Command::new(&program);
+    command.arg("get");
+    let out = process::run(
+        command,
+        Some(server.as_bytes()),
+        1 << 16,
+        timeout,
+        &program,
+        FetchCode::CredentialHelper,
+    )?;
     if !out.status.success() {
-        let said = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
+        let said = String::from_utf8_lossy(&out.stdout).to_string() + &out.stderr;
         if said.to_lowercase().contains("credentials not found") {
             return Ok(None);
         }

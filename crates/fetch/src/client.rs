@@ -80,7 +80,7 @@ impl<'o> Registry<'o> {
             base: format!("{scheme}://{host}"),
             registry: domain.to_owned(),
             repository: repository.to_owned(),
-            credential: auth::lookup(options.docker_config.as_deref(), domain)?,
+            credential: auth::lookup(options.docker_config.as_deref(), domain, options.timeout)?,
             authorization: None,
             options,
             stats: Stats::default(),

@@ -12,13 +12,12 @@
 //! --filter=tree:0` (the commit and tag objects, not the tree), then written raw as `git
 //! cat-file` prints them; the component re-hashes each one against its id.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use verdict_input::git_url::{GitSource, is_commit_sha};
 
+use crate::process::{self, Finished};
 use crate::{FetchCode, FetchError, Fetched, Options, Stats};
 
 /// The most bytes `git ls-remote` may print (a repository with very many refs).
@@ -251,7 +250,8 @@ impl Git<'_> {
         cap: u64,
         what: &str,
     ) -> Result<Vec<u8>, FetchError> {
-        let mut child = Command::new("git")
+        let mut command = Command::new("git");
+        command
             .args([
                 "-c",
                 "protocol.allow=never",
@@ -270,54 +270,26 @@ impl Git<'_> {
             // An inherited GIT_ALLOW_PROTOCOL would override `protocol.allow`.
             .env("GIT_ALLOW_PROTOCOL", "https:http:ssh:git")
             .env("GIT_ASKPASS", "")
-            .env_remove("GIT_DIR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                FetchError::new(
-                    FetchCode::Unsupported,
-                    format!("{what}: cannot run git ({e}); install git, or pass --evidence"),
-                )
-            })?;
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        let out = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stdout {
-                let _ = s.take(cap + 1).read_to_end(&mut buf);
+            .env_remove("GIT_DIR");
+        let Finished {
+            status,
+            stdout: out,
+            stderr: err,
+        } = process::run(
+            command,
+            None,
+            cap,
+            self.options.timeout,
+            what,
+            FetchCode::Unsupported,
+        )
+        .map_err(|e| {
+            if e.code() == FetchCode::Unsupported {
+                e.context("install git, or pass --evidence")
+            } else {
+                e
             }
-            buf
-        });
-        let err = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr {
-                let _ = s.take(4096).read_to_end(&mut buf);
-            }
-            buf
-        });
-        let deadline = Instant::now() + self.options.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(FetchError::new(
-                        FetchCode::Timeout,
-                        format!("{what}: no answer within {:?}", self.options.timeout),
-                    ));
-                }
-            }
-        };
-        let out = out.join().unwrap_or_default();
-        let err = String::from_utf8_lossy(&err.join().unwrap_or_default())
-            .trim()
-            .to_owned();
+        })?;
         if !status.success() {
             let code = if err.contains("not found") || err.contains("does not appear to be") {
                 FetchCode::NotFound

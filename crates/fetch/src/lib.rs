@@ -20,13 +20,15 @@
 //!
 //! Modules: [`client`] (one registry: HTTP, auth challenges, retries, caps, digests), [`auth`]
 //! (Docker's `config.json`: `auths`, `credsStore`, `credHelpers`), [`cache`] (blobs by digest),
-//! [`image`] (the walk and the layout).
+//! [`image`] (the walk and the layout), [`git`] (git sources with the git CLI), and the running
+//! of helper programs under the deadline (`process`).
 
 pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod git;
 pub mod image;
+mod process;
 
 use std::path::PathBuf;
 use std::time::Duration;
