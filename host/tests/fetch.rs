@@ -528,6 +528,25 @@ fn verdict(args: &[&str], cache: &Path) -> Output {
         .unwrap()
 }
 
+/// `verdict check SOURCE -o json` with the registry test policy and the minted trusted root,
+/// speaking plain HTTP to `host`.
+fn check_args<'a>(source: &'a str, host: &'a str) -> Vec<&'a str> {
+    vec![
+        "check",
+        source,
+        "-o",
+        "json",
+        "-f",
+        "tests/cli/registry/Dockerfile",
+        "--trusted-root",
+        TRUSTED_ROOT,
+        "--now",
+        NOW,
+        "--insecure-registry",
+        host,
+    ]
+}
+
 /// Runs `verdict ARGS` (JSON output): the parsed output, the exit status and standard error.
 fn json_run(args: &[&str], cache: &Path) -> (Value, i32, String) {
     let out = verdict(args, cache);
@@ -541,20 +560,7 @@ fn json_run(args: &[&str], cache: &Path) -> (Value, i32, String) {
 /// `verdict check SOURCE -o json` with the registry test policy and the minted trusted root, fetching
 /// from `host` (plain HTTP); the parsed output and the exit status.
 fn check(source: &str, host: &str, cache: &Path, extra: &[&str]) -> (Value, i32, String) {
-    let mut args = vec![
-        "check",
-        source,
-        "-o",
-        "json",
-        "-f",
-        "tests/cli/registry/Dockerfile",
-        "--trusted-root",
-        TRUSTED_ROOT,
-        "--now",
-        NOW,
-        "--insecure-registry",
-        host,
-    ];
+    let mut args = check_args(source, host);
     args.extend_from_slice(extra);
     json_run(&args, cache)
 }
@@ -820,20 +826,7 @@ fn registry_credentials_as_docker_users_have_them() {
         std::env::var("PATH").unwrap_or_default()
     );
     let run = |args: &[&str]| {
-        let mut all = vec![
-            "check",
-            &source,
-            "-o",
-            "json",
-            "-f",
-            "tests/cli/registry/Dockerfile",
-            "--trusted-root",
-            TRUSTED_ROOT,
-            "--now",
-            NOW,
-            "--insecure-registry",
-            &host,
-        ];
+        let mut all = check_args(&source, &host);
         all.extend_from_slice(args);
         Command::new(env!("CARGO_BIN_EXE_verdict"))
             .args(&all)
@@ -1280,6 +1273,33 @@ fn check_source(
     json_run(&args, cache)
 }
 
+/// Checks `source` fetching its evidence (saved under `dir/saved`), asserts it allows, replays
+/// the check from the saved directory and asserts the same verdict; the fetched verdict.
+fn allowed_and_replayed(source: &str, policy: &str, context: &str, dir: &Path) -> Value {
+    let saved = dir.join("saved");
+    let (fetched, status, stderr) = check_source(
+        source,
+        policy,
+        context,
+        dir,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(
+        (fetched["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{fetched:#}\n{stderr}"
+    );
+    let (replayed, _, _) = check_source(
+        source,
+        policy,
+        context,
+        dir,
+        &["--evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(replayed, fetched);
+    fetched
+}
+
 #[test]
 fn a_git_source_is_fetched_with_git_and_checked_as_its_layout_is() {
     // The repository of examples/git-signed-tag, rebuilt: the same commit (fixed dates and
@@ -1327,20 +1347,8 @@ fn a_git_source_is_fetched_with_git_and_checked_as_its_layout_is() {
     let url = format!("http://127.0.0.1:{port}/app.git");
     let policy = "cwd://tests/cli/git-fetch/Dockerfile.rego";
     let context = "examples/git-signed-tag/context";
-    let saved = dir.join("saved");
 
-    let (fetched, status, stderr) = check_source(
-        &format!("{url}#v1.0.0"),
-        policy,
-        context,
-        &dir,
-        &["--save-evidence", saved.to_str().unwrap()],
-    );
-    assert_eq!(
-        (fetched["verdict"]["decision"].as_str(), status),
-        (Some("allow"), 0),
-        "{fetched:#}\n{stderr}"
-    );
+    let fetched = allowed_and_replayed(&format!("{url}#v1.0.0"), policy, context, &dir);
     assert!(
         fetched["verdict"]["facts"]
             .as_array()
@@ -1349,14 +1357,6 @@ fn a_git_source_is_fetched_with_git_and_checked_as_its_layout_is() {
             .any(|f| f["status"] == "verified" && f["field"].as_str().unwrap().starts_with("git.")),
         "{fetched:#}"
     );
-    let (replayed, _, _) = check_source(
-        &format!("{url}#v1.0.0"),
-        policy,
-        context,
-        &dir,
-        &["--evidence", saved.to_str().unwrap()],
-    );
-    assert_eq!(replayed, fetched);
 
     // The documented manual layout (`git ls-remote --symref` + `git cat-file` in a clone) is the
     // same evidence: the same verdict hash.
@@ -1438,32 +1438,13 @@ fn an_http_source_is_downloaded_and_its_checksum_computed() {
     let policy = "cwd://tests/cli/http-fetch/Dockerfile.rego";
     let context = "examples/http-pgp/context";
     let source = format!("http://{}/tool/1.2.3/tool-1.2.3.tar.gz", fake.host());
-    let (fetched, status, stderr) = check_source(
-        &source,
-        policy,
-        context,
-        &dir,
-        &["--save-evidence", saved.to_str().unwrap()],
-    );
-    assert_eq!(
-        (fetched["verdict"]["decision"].as_str(), status),
-        (Some("allow"), 0),
-        "{fetched:#}\n{stderr}"
-    );
+    let fetched = allowed_and_replayed(&source, policy, context, &dir);
     assert_eq!(
         fact(&fetched, "http.checksum").unwrap()["status"],
         "verified",
         "{fetched:#}"
     );
     assert_eq!(std::fs::read(saved.join("http/content")).unwrap(), content);
-    let (replayed, _, _) = check_source(
-        &source,
-        policy,
-        context,
-        &dir,
-        &["--evidence", saved.to_str().unwrap()],
-    );
-    assert_eq!(replayed, fetched);
     let (tampered, status, _) = check_source(
         &format!("http://{}/tampered.tar.gz", fake.host()),
         policy,
