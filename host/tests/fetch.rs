@@ -636,6 +636,24 @@ fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
         registry.requests()
     );
 
+    // Saving again into the now non-empty directory: refused before anything is fetched.
+    let before = registry.requests().len();
+    let (again, status, _) = check(
+        &source,
+        &host,
+        &cache,
+        &["--save-evidence", saved.to_str().unwrap()],
+    );
+    assert_eq!(status, 2, "{again:#}");
+    assert!(
+        again["verdict"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not empty"),
+        "{again:#}"
+    );
+    assert_eq!(registry.requests().len(), before, "nothing fetched");
+
     // Replayed from the saved directory: the same verdict, the same hash.
     let (replayed, _, _) = check(
         &source,

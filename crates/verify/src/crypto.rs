@@ -147,6 +147,18 @@ impl PublicKey {
         &self.spki
     }
 
+    /// The key itself, one encoding per key whatever the SubjectPublicKeyInfo spelled
+    /// (elliptic-curve points uncompressed): two spellings of one key compare equal.
+    pub(crate) fn canonical(&self) -> Vec<u8> {
+        match &self.kind {
+            Kind::P256(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            Kind::P384(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            Kind::P521(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            Kind::Ed25519(k) => k.as_bytes().to_vec(),
+            Kind::Rsa(_) => self.spki.clone(),
+        }
+    }
+
     /// A short name of the algorithm (`ecdsa-p256`, `ed25519`, `rsa`, …).
     pub fn algorithm(&self) -> &'static str {
         match self.kind {

@@ -365,7 +365,9 @@ impl Role {
                 format!("{what}: `signed` is not canonical JSON (a float?)"),
             )
         })?;
-        let mut counted: Vec<&[u8]> = Vec::new();
+        // Distinct keys, not distinct spellings: one key listed under two ids (or as a
+        // compressed and an uncompressed point) counts once.
+        let mut counted: Vec<Vec<u8>> = Vec::new();
         for sig in metadata.json["signatures"].as_array().into_iter().flatten() {
             let Some(id) = sig["keyid"].as_str() else {
                 continue;
@@ -376,14 +378,15 @@ impl Role {
             let Some(key) = keys.get(id) else {
                 continue;
             };
-            if counted.contains(&key.spki_der()) {
+            let canonical = key.canonical();
+            if counted.contains(&canonical) {
                 continue;
             }
             let Some(bytes) = sig["sig"].as_str().and_then(unhex) else {
                 continue;
             };
             if key.verify_message(None, message.as_bytes(), &bytes) {
-                counted.push(key.spki_der());
+                counted.push(canonical);
             }
         }
         if (counted.len() as u64) < self.threshold {

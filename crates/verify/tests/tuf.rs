@@ -440,3 +440,60 @@ fn every_refusal_has_its_name() {
         TufCode::MalformedMetadata
     );
 }
+
+#[test]
+fn one_p256_key_in_two_spellings_counts_once() {
+    // Root 2's root role lists one P-256 key twice — as an uncompressed and as a compressed
+    // point, under two key ids — with threshold 2, and that key signs under both ids: one key,
+    // so the threshold is not met.
+    use base64::Engine as _;
+    use p256::ecdsa::signature::Signer as _;
+    let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+    let pem = |compressed: bool| {
+        let prefix: &[u8] = if compressed {
+            &[
+                0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+            ]
+        } else {
+            &[
+                0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+            ]
+        };
+        let der = [
+            prefix,
+            sk.verifying_key().to_encoded_point(compressed).as_bytes(),
+        ]
+        .concat();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+    };
+    let repo = Repo::new();
+    let mut signed = repo.root_signed(2, &[0, 1, 2], 2, FUTURE);
+    for (id, compressed) in [("a", false), ("b", true)] {
+        signed["keys"][id] = json!({"keytype": "ecdsa", "scheme": "ecdsa-sha2-nistp256", "keyval": {"public": pem(compressed)}});
+    }
+    signed["roles"]["root"] = json!({"keyids": ["a", "b"], "threshold": 2});
+    let message = canonical(&signed).unwrap();
+    let p256_sig: p256::ecdsa::Signature = sk.sign(message.as_bytes());
+    let p256_hex: String = p256_sig
+        .to_der()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut root2: Value =
+        serde_json::from_slice(&Repo::sign(signed, &[&repo.keys[0], &repo.keys[1]])).unwrap();
+    for id in ["a", "b"] {
+        root2["signatures"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"keyid": id, "sig": p256_hex}));
+    }
+    let root2 = serde_json::to_vec(&root2).unwrap();
+    let s = set(&repo, 3);
+    let e = run(&s, &[&root2], None).unwrap_err();
+    assert_eq!(e.code(), TufCode::SignatureThreshold, "{e}");
+    assert!(e.message().contains("by its own keys: 1 valid"), "{e}");
+}

@@ -79,6 +79,10 @@ impl FetchArgs {
         if !self.fetches(source) {
             return Ok(None);
         }
+        if let Some(dir) = &self.save_evidence {
+            // Refused before anything is fetched.
+            empty_or_absent(dir).with_context(|| format!("--save-evidence {}", dir.display()))?;
+        }
         let options = self.options();
         if options.progress {
             eprintln!("fetching the evidence of {source} ({platform})");
@@ -105,18 +109,11 @@ impl FetchArgs {
 }
 
 /// Writes a listing as an evidence directory: `dir` is created (or must be empty), every path is
-/// clean and relative, and no file is overwritten.
+/// clean and relative, every directory under it is created here, and no file is overwritten.
 pub(crate) fn save(dir: &Path, files: &[File]) -> Result<()> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .context("cannot read the directory")?
-            .next()
-            .is_none();
-        if !empty {
-            wasmtime::bail!("the directory exists and is not empty");
-        }
-    }
+    empty_or_absent(dir)?;
     std::fs::create_dir_all(dir).context("cannot create the directory")?;
+    let mut created = std::collections::BTreeSet::new();
     for file in files {
         let clean = !file.path.is_empty()
             && file
@@ -130,9 +127,18 @@ pub(crate) fn save(dir: &Path, files: &[File]) -> Result<()> {
             );
         }
         let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        // Every directory under DIR is one this call creates (`create_dir`, never an existing
+        // one, never through a symlink someone placed there meanwhile).
+        let parts: Vec<&str> = file.path.split('/').collect();
+        let mut sub = dir.to_path_buf();
+        for part in &parts[..parts.len() - 1] {
+            sub.push(part);
+            if created.contains(&sub) {
+                continue;
+            }
+            std::fs::create_dir(&sub)
+                .with_context(|| format!("cannot create {} (it must not exist)", sub.display()))?;
+            created.insert(sub.clone());
         }
         let mut out = std::fs::OpenOptions::new()
             .write(true)
@@ -141,6 +147,20 @@ pub(crate) fn save(dir: &Path, files: &[File]) -> Result<()> {
             .with_context(|| format!("cannot create {}", path.display()))?;
         std::io::Write::write_all(&mut out, &file.content)
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Fails unless `dir` does not exist or is an empty directory.
+fn empty_or_absent(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .context("cannot read the directory")?
+            .next()
+            .is_none();
+        if !empty {
+            wasmtime::bail!("the directory exists and is not empty");
+        }
     }
     Ok(())
 }
