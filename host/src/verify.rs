@@ -23,7 +23,9 @@ pub use verifier::{
     VerifyOptions,
 };
 
-/// The Sigstore public-good TUF root the CLI starts updates from.
+/// The Sigstore public-good TUF root the CLI starts updates from (`root.json`, version 15;
+/// provenance in `crates/verify/roots/PROVENANCE.md`). The host chooses the starting root as it
+/// chooses `--trusted-root`; the component verifies everything after it.
 pub const PUBLIC_GOOD_TUF_ROOT: &[u8] =
     include_bytes!("../../crates/verify/roots/public-good-tuf-root.json");
 
@@ -234,14 +236,6 @@ impl Runner {
                 Err(trap) => Err(VerifyFailure::Host(self.classify(&store, &trap))),
             },
         )
-    }
-
-    /// The embedded public-good TUF root (`root.json`, version 15; provenance in
-    /// `crates/verify/roots/PROVENANCE.md`): where an update of the public-good trusted root
-    /// starts. The host chooses the starting root as it chooses `--trusted-root`; the component
-    /// verifies everything after it.
-    pub fn public_good_tuf_root(&self) -> Result<Vec<u8>> {
-        Ok(PUBLIC_GOOD_TUF_ROOT.to_vec())
     }
 
     /// Prepares the trusted root and verifies one bundle, in a fresh

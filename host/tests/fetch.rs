@@ -592,13 +592,20 @@ fn listing(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
-#[test]
-fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
-    let registry = Distribution::start(false);
+/// A registry (htpasswd auth or none) holding the signed minted image as acme/app:v1.0.0: the
+/// registry, the layout, the registry's host and the image's source.
+fn signed_image(htpasswd: bool) -> (Distribution, Layout, String, String) {
+    let registry = Distribution::start(htpasswd);
     let signed = Layout::minted(SIGNED);
     registry.push(&signed, "acme/app", "v1.0.0", &[]);
     let host = registry.host();
     let source = format!("docker-image://{host}/acme/app:v1.0.0");
+    (registry, signed, host, source)
+}
+
+#[test]
+fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
+    let (registry, signed, host, source) = signed_image(false);
     let cache = scratch("cache");
     let saved = cache.join("saved");
 
@@ -722,6 +729,23 @@ fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
     assert_eq!(registry.requests().len(), before);
     assert_eq!(offline["verdict"]["decision"], "deny");
     assert!(stderr.contains("--offline"), "{stderr}");
+    // Saving with nothing fetched is refused, not silently empty.
+    let unsaved = cache.join("unsaved");
+    let (refused, status, _) = check(
+        &source,
+        &host,
+        &cache,
+        &["--offline", "--save-evidence", unsaved.to_str().unwrap()],
+    );
+    assert_eq!(status, 2, "{refused:#}");
+    assert!(
+        refused["verdict"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing is fetched"),
+        "{refused:#}"
+    );
+    assert!(!unsaved.exists());
     let _ = std::fs::remove_dir_all(&cache);
 }
 
@@ -762,11 +786,8 @@ fn another_image_s_signatures_listed_for_this_one_add_nothing() {
 
 #[test]
 fn registry_credentials_as_docker_users_have_them() {
-    let registry = Distribution::start(true);
-    let signed = Layout::minted(SIGNED);
-    registry.push(&signed, "acme/app", "v1.0.0", &[]);
-    let host = registry.host();
-    let source = format!("docker-image://{host}/acme/app:v1.0.0");
+    // The registry runs until `_registry` is dropped at the end of the test.
+    let (_registry, _, host, source) = signed_image(true);
     let dir = scratch("auth");
     let config = dir.join("config.json");
     let config_arg = [

@@ -201,6 +201,25 @@ fn read(path: &str) -> String {
 }
 
 /// What `verdict ARGS` prints on standard output.
+/// `verdict check SOURCE -o json` of the minted docker-github-builder image from its evidence
+/// directory, with the acme policy and `trusted_root`: what the CLI prints.
+fn cli_minted_check(source: &str, trusted_root: &str) -> String {
+    cli(&[
+        "check",
+        source,
+        "-o",
+        "json",
+        "-f",
+        "tests/cli/acme/Dockerfile",
+        "--evidence",
+        "tests/minted/docker-github-builder/evidence",
+        "--trusted-root",
+        trusted_root,
+        "--now",
+        NOW,
+    ])
+}
+
 fn cli(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
         .args(args)
@@ -265,20 +284,10 @@ fn check_and_verify_answer_what_the_cli_prints() {
     // A check of a minted image from its evidence directory, as a listing.
     let evidence = listing("tests/minted/docker-github-builder/evidence");
     let source = "docker-image://docker.io/acme/app:v1.0.0";
-    let want = cli(&[
-        "check",
+    let want = cli_minted_check(
         source,
-        "-o",
-        "json",
-        "-f",
-        "tests/cli/acme/Dockerfile",
-        "--evidence",
-        "tests/minted/docker-github-builder/evidence",
-        "--trusted-root",
         "tests/minted/docker-github-builder/trusted_root.json",
-        "--now",
-        NOW,
-    ]);
+    );
     let want: Value = serde_json::from_str(&want).unwrap();
     let reply = server.post(
         "/v1/check",
@@ -535,20 +544,7 @@ fn a_deployed_service_answers_as_the_cli() {
     );
     let evidence = listing("tests/minted/docker-github-builder/evidence");
     let source = "docker-image://docker.io/acme/app:v1.0.0";
-    let want = cli(&[
-        "check",
-        source,
-        "-o",
-        "json",
-        "-f",
-        "tests/cli/acme/Dockerfile",
-        "--evidence",
-        "tests/minted/docker-github-builder/evidence",
-        "--trusted-root",
-        root_file,
-        "--now",
-        NOW,
-    ]);
+    let want = cli_minted_check(source, root_file);
     let reply = server.post(
         "/v1/check",
         &json!({"source": source, "env": {"filename": "Dockerfile"}, "evidence": evidence, "now": NOW}),

@@ -36,6 +36,16 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// One answer, as `send` read it.
+struct Answer {
+    status: StatusCode,
+    /// `WWW-Authenticate`.
+    challenge: Option<String>,
+    /// `Docker-Content-Digest`.
+    digest: Option<String>,
+    body: Vec<u8>,
+}
+
 /// A repository on a registry.
 #[derive(Debug)]
 pub struct Registry<'o> {
@@ -161,20 +171,23 @@ impl<'o> Registry<'o> {
             if let Some(a) = &self.authorization {
                 request = request.header(AUTHORIZATION, a);
             }
-            let outcome = self.send(request, cap);
-            let retry = match outcome {
-                Ok((status, _, _)) if status == StatusCode::UNAUTHORIZED && !answered_challenge => {
+            match self.send(request, cap) {
+                Ok(answer) if answer.status == StatusCode::UNAUTHORIZED && !answered_challenge => {
                     answered_challenge = true;
-                    let (_, challenge, _) = outcome?;
-                    self.answer(challenge.as_deref(), what)?;
+                    self.answer(answer.challenge.as_deref(), what)?;
                     continue;
                 }
-                Ok((status, challenge, body)) => {
+                Ok(Answer {
+                    status,
+                    digest,
+                    body,
+                    ..
+                }) => {
                     if status.is_success() || (status == StatusCode::NOT_FOUND && not_found_ok) {
                         return Ok(Response {
                             status,
-                            digest: body.1,
-                            body: body.0,
+                            digest,
+                            body,
                         });
                     }
                     if status == StatusCode::NOT_FOUND {
@@ -184,13 +197,11 @@ impl<'o> Registry<'o> {
                         ));
                     }
                     if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                        let how = match (&self.credential, challenge) {
-                            (None, _) => "no credentials for this registry in Docker's \
-                                          configuration (docker login, or --registry-config)"
+                        let how = match &self.credential {
+                            None => "no credentials for this registry in Docker's configuration \
+                                     (docker login, or --registry-config)"
                                 .to_owned(),
-                            (Some(c), _) => {
-                                format!("the credentials of `{}` were refused", c.username)
-                            }
+                            Some(c) => format!("the credentials of `{}` were refused", c.username),
                         };
                         return Err(FetchError::new(
                             FetchCode::AuthFailed,
@@ -205,7 +216,6 @@ impl<'o> Registry<'o> {
                             format!("{what}: {url} answered {status}{}", tries(attempt)),
                         ));
                     }
-                    true
                 }
                 Err(e) => {
                     let transient = matches!(
@@ -215,23 +225,15 @@ impl<'o> Registry<'o> {
                     if !transient || attempt >= self.options.retries {
                         return Err(e.context(format!("{what}{}", tries(attempt))));
                     }
-                    true
                 }
-            };
-            debug_assert!(retry);
+            }
             sleep(self.options.backoff.saturating_mul(1 << attempt.min(6)));
             attempt += 1;
         }
     }
 
-    /// Sends one request and reads its body (capped): the status, the challenge, and the body
-    /// with its content type.
-    #[allow(clippy::type_complexity, reason = "one private call site")]
-    fn send(
-        &mut self,
-        request: RequestBuilder,
-        cap: u64,
-    ) -> Result<(StatusCode, Option<String>, (Vec<u8>, Option<String>)), FetchError> {
+    /// Sends one request and reads its body (capped).
+    fn send(&mut self, request: RequestBuilder, cap: u64) -> Result<Answer, FetchError> {
         self.stats.requests += 1;
         let started = std::time::Instant::now();
         let response = request.send().map_err(|e| transport(&e))?;
@@ -285,7 +287,12 @@ impl<'o> Registry<'o> {
                 ),
             ));
         }
-        Ok((status, challenge, (body, digest)))
+        Ok(Answer {
+            status,
+            challenge,
+            digest,
+            body,
+        })
     }
 
     /// Answers a 401's challenge: basic credentials, or a pull token from the token service.
@@ -323,7 +330,7 @@ impl<'o> Registry<'o> {
                 {
                     request = request.header(AUTHORIZATION, credential.basic());
                 }
-                let (status, _, (body, _)) = self
+                let Answer { status, body, .. } = self
                     .send(request, 1 << 20)
                     .map_err(|e| e.context(format!("{what}: the token service {realm}")))?;
                 if !status.is_success() {

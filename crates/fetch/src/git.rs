@@ -36,11 +36,10 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
     };
     let refs = git.run(
         &["ls-remote", "--symref", "--", remote],
-        None,
         MAX_REFS,
         "git ls-remote",
     )?;
-    let listing = String::from_utf8(refs.clone()).map_err(|_| {
+    let listing = std::str::from_utf8(&refs).map_err(|_| {
         FetchError::new(
             FetchCode::MalformedResponse,
             format!("git ls-remote {remote}: the listing is not UTF-8"),
@@ -49,27 +48,27 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
     if options.progress {
         eprintln!("  fetched the refs of {remote} ({} bytes)", refs.len());
     }
-    let mut files = vec![("git/refs".to_owned(), refs.clone())];
+    let wanted = wanted_refs(listing, source.reference.as_deref());
+    let sha256 = listing
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .any(|oid| oid.len() == 64);
     let mut stats = Stats {
         requests: 1,
         bytes: refs.len() as u64,
         ..Stats::default()
     };
-    let wanted = wanted_refs(&listing, source.reference.as_deref());
+    let mut files = vec![("git/refs".to_owned(), refs)];
     if wanted.is_empty() {
         // Nothing the ref could name: the component resolves nothing and says so.
         return Ok(Fetched { files, stats });
     }
-    let sha256 = listing
-        .lines()
-        .filter_map(|l| l.split('\t').next())
-        .any(|oid| oid.len() == 64);
     let mut init = vec!["init", "--quiet", "--bare"];
     if sha256 {
         init.push("--object-format=sha256");
     }
     init.push(".");
-    git.run(&init, Some(scratch.path()), 1 << 16, "git init")?;
+    git.run(&init, 1 << 16, "git init")?;
     let mut fetch = vec![
         "fetch",
         "--quiet",
@@ -82,7 +81,7 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
     ];
     let specs: Vec<String> = wanted.iter().map(|(_, name)| name.clone()).collect();
     fetch.extend(specs.iter().map(String::as_str));
-    git.run(&fetch, Some(scratch.path()), 1 << 20, "git fetch")?;
+    git.run(&fetch, 1 << 20, "git fetch")?;
     stats.requests += 1;
     stats.bytes += dir_size(&scratch.path().join("objects"));
     if stats.bytes > options.max_total {
@@ -102,22 +101,12 @@ pub fn fetch_git(source: &GitSource, options: &Options) -> Result<Fetched, Fetch
             if !written.insert(oid.clone()) {
                 break;
             }
-            let kind = git.run(
-                &["cat-file", "-t", &oid],
-                Some(scratch.path()),
-                64,
-                "git cat-file",
-            )?;
+            let kind = git.run(&["cat-file", "-t", &oid], 64, "git cat-file")?;
             let kind = String::from_utf8_lossy(&kind).trim().to_owned();
             if kind != "commit" && kind != "tag" {
                 break;
             }
-            let raw = git.run(
-                &["cat-file", &kind, &oid],
-                Some(scratch.path()),
-                options.max_blob,
-                "git cat-file",
-            )?;
+            let raw = git.run(&["cat-file", &kind, &oid], options.max_blob, "git cat-file")?;
             let next = (kind == "tag").then(|| tag_target(&raw)).flatten();
             total += raw.len() as u64;
             if total > options.max_total {
@@ -236,20 +225,14 @@ impl Drop for Scratch {
 
 struct Git<'a> {
     options: &'a Options,
-    /// The directory git runs in (its `HOME`-independent scratch).
+    /// The directory git runs in (the scratch repository).
     scratch: &'a Path,
 }
 
 impl Git<'_> {
-    /// Runs `git ARGS` (in `dir`, else the scratch directory) with the fetch deadline; its
-    /// standard output, at most `cap` bytes.
-    fn run(
-        &self,
-        args: &[&str],
-        dir: Option<&Path>,
-        cap: u64,
-        what: &str,
-    ) -> Result<Vec<u8>, FetchError> {
+    /// Runs `git ARGS` in the scratch directory with the fetch deadline; its standard output,
+    /// at most `cap` bytes.
+    fn run(&self, args: &[&str], cap: u64, what: &str) -> Result<Vec<u8>, FetchError> {
         let mut command = Command::new("git");
         command
             .args([
@@ -265,12 +248,18 @@ impl Git<'_> {
                 "protocol.git.allow=always",
             ])
             .args(args)
-            .current_dir(dir.unwrap_or(self.scratch))
+            .current_dir(self.scratch)
             .env("GIT_TERMINAL_PROMPT", "0")
             // An inherited GIT_ALLOW_PROTOCOL would override `protocol.allow`.
             .env("GIT_ALLOW_PROTOCOL", "https:http:ssh:git")
             .env("GIT_ASKPASS", "")
-            .env_remove("GIT_DIR");
+            .env_remove("GIT_DIR")
+            // The scratch directory is the repository, or none: git never discovers one above it
+            // (a repository around $TMPDIR, with its config, hooks and helpers).
+            .env(
+                "GIT_CEILING_DIRECTORIES",
+                self.scratch.parent().unwrap_or(self.scratch),
+            );
         let Finished {
             status,
             stdout: out,

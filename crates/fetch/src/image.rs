@@ -5,33 +5,29 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 use verdict_input::image::{
-    ANNOTATION_PREDICATE_TYPE, ANNOTATION_REF_DIGEST, ANNOTATION_REF_TYPE, ARTIFACT_TYPE_BUNDLE,
-    ARTIFACT_TYPE_COSIGN, media_type, select_manifest,
+    ANNOTATION_PREDICATE_TYPE, ARTIFACT_TYPE_BUNDLE, ARTIFACT_TYPE_COSIGN, attestation_for,
+    media_type, select_manifest,
 };
 use verdict_input::oci::{self, Descriptor};
 use verdict_input::reference::Reference;
-use verdict_input::{Platform, Source, provenance};
+use verdict_input::{Platform, provenance};
 
 use crate::cache::BlobCache;
 use crate::client::{MANIFEST_TYPES, Registry};
 use crate::{FetchCode, FetchError, Fetched, MAX_REFERRERS, Options, check_digest, is_digest};
 
-/// What a source needs fetched, when verdict fetches it: `Ok(None)` for a source it does not
-/// fetch (git, HTTP and local sources, and sources that do not parse: the component names what
-/// is wrong with them).
+/// The evidence of the image `reference` for `platform`; `Ok(None)` when the platform does not
+/// parse (the component names what is wrong with it).
 pub fn fetch_image(
-    source: &str,
+    reference: &Reference,
     platform: &str,
     options: &Options,
 ) -> Result<Option<Fetched>, FetchError> {
-    let Ok(Source::Image(reference)) = verdict_input::source::parse(source) else {
-        return Ok(None);
-    };
     let Ok(platform) = Platform::parse(platform) else {
         return Ok(None);
     };
-    Walk::new(&reference, options)?
-        .run(&reference, &platform)
+    Walk::new(reference, options)?
+        .run(reference, &platform)
         .map(Some)
 }
 
@@ -70,7 +66,7 @@ impl<'o> Walk<'o> {
             if let Some(manifest) = select_manifest(&root_json, platform) {
                 let json = self.manifest(&manifest.digest, "the platform's manifest")?;
                 self.config(&json)?;
-                if let Some(attestation) = attestation_of(&root_json, &manifest.digest) {
+                if let Some(attestation) = attestation_for(&root_json, &manifest.digest) {
                     let att = self.manifest(&attestation.digest, "the attestation manifest")?;
                     self.provenance(&att)?;
                     self.signatures(&attestation.digest)?;
@@ -88,20 +84,16 @@ impl<'o> Walk<'o> {
         let tag = reference.tag.as_deref().unwrap_or("latest");
         let what = format!("the tag {tag}");
         // With a cache, ask the tag's digest first (a HEAD: no body, and not a "pull" in Docker
-        // Hub's rate limit): the root is then read from the cache, checked against that digest.
-        if let Some(cache) = &self.cache {
+        // Hub's rate limit); the root is then the manifest of that digest, from the cache when it
+        // holds it, checked against the digest either way.
+        if self.cache.is_some() {
             let head = self
                 .registry
                 .head(&format!("manifests/{tag}"), MANIFEST_TYPES, &what)?;
             if head.status.is_success()
                 && let Some(digest) = head.digest.filter(|d| is_digest(d))
-                && let Some(bytes) = cache.get(&digest, self.options.max_manifest)
             {
-                self.cached += 1;
-                self.cached_bytes += bytes.len() as u64;
-                self.progress(&what, &digest, bytes.len(), true);
-                let json = parse_json(&bytes, &what)?;
-                self.keep(&digest, bytes);
+                let json = self.manifest(&digest, &what)?;
                 return Ok((digest, json));
             }
         }
@@ -124,8 +116,8 @@ impl<'o> Walk<'o> {
 
     /// A manifest by digest (cache first), parsed.
     fn manifest(&mut self, digest: &str, what: &str) -> Result<Json, FetchError> {
-        let bytes = self.by_digest(digest, true, what)?;
-        parse_json(&bytes, what)
+        self.by_digest(digest, true, what)?;
+        parse_json(&self.blobs[digest], what)
     }
 
     /// The manifest's config blob.
@@ -152,8 +144,8 @@ impl<'o> Walk<'o> {
     /// The signature manifests referring to `subject` (the referrers API, else the tag schema),
     /// those whose own `subject` is it, and each one's first layer when it is a bundle.
     fn signatures(&mut self, subject: &str) -> Result<(), FetchError> {
-        let hex = subject.split_once(':').map_or(subject, |(_, h)| h);
-        let alg = subject.split_once(':').map_or("sha256", |(a, _)| a);
+        // The tag schema's name for the subject: `<alg>-<hex>`.
+        let schema_tag = subject.replacen(':', "-", 1);
         let listing = self.registry.get(
             &format!("referrers/{subject}"),
             oci::MEDIA_TYPE_INDEX,
@@ -165,10 +157,10 @@ impl<'o> Walk<'o> {
             self.progress("the referrers API", subject, listing.body.len(), false);
             listing.body
         } else {
-            // No referrers API (distribution 2.8): the tag schema (`<alg>-<hex>`).
+            // No referrers API (distribution 2.8): the tag schema.
             let what = "the referrers tag";
             let tagged = self.registry.get(
-                &format!("manifests/{alg}-{hex}"),
+                &format!("manifests/{schema_tag}"),
                 MANIFEST_TYPES,
                 self.options.max_manifest,
                 what,
@@ -177,7 +169,7 @@ impl<'o> Walk<'o> {
             if !tagged.status.is_success() {
                 return Ok(());
             }
-            self.progress(what, &format!("{alg}-{hex}"), tagged.body.len(), false);
+            self.progress(what, &schema_tag, tagged.body.len(), false);
             tagged.body
         };
         let index = parse_json(&index, "the referrers listing")?;
@@ -202,9 +194,7 @@ impl<'o> Walk<'o> {
             if kept == MAX_REFERRERS {
                 break;
             }
-            let what = "a signature manifest";
-            let bytes = self.by_digest(&descriptor.digest, true, what)?;
-            let manifest = parse_json(&bytes, what)?;
+            let manifest = self.manifest(&descriptor.digest, "a signature manifest")?;
             // Only what refers to the manifest asked about: a listing (or a tag anyone who can
             // push may write) that names another image's signature adds nothing.
             if manifest["subject"]["digest"].as_str() != Some(subject) {
@@ -222,22 +212,17 @@ impl<'o> Walk<'o> {
         Ok(())
     }
 
-    /// A blob or manifest by digest: from the cache when it holds it, else from the registry,
-    /// checked against the digest before it is kept (and cached).
-    fn by_digest(
-        &mut self,
-        digest: &str,
-        manifest: bool,
-        what: &str,
-    ) -> Result<Vec<u8>, FetchError> {
+    /// Holds the blob or manifest `digest`: already held, from the cache when it holds it, else
+    /// from the registry, checked against the digest before it is kept (and cached).
+    fn by_digest(&mut self, digest: &str, manifest: bool, what: &str) -> Result<(), FetchError> {
         if !is_digest(digest) {
             return Err(FetchError::new(
                 FetchCode::MalformedResponse,
                 format!("{what}: {digest:?} is not a sha256 or sha512 digest"),
             ));
         }
-        if let Some(bytes) = self.blobs.get(digest) {
-            return Ok(bytes.clone());
+        if self.blobs.contains_key(digest) {
+            return Ok(());
         }
         let cap = if manifest {
             self.options.max_manifest
@@ -257,8 +242,8 @@ impl<'o> Walk<'o> {
                 ));
             }
             self.progress(what, digest, bytes.len(), true);
-            self.blobs.insert(digest.to_owned(), bytes.clone());
-            return Ok(bytes);
+            self.keep(digest, bytes);
+            return Ok(());
         }
         let (path, accept) = if manifest {
             (format!("manifests/{digest}"), MANIFEST_TYPES)
@@ -271,8 +256,8 @@ impl<'o> Walk<'o> {
         if let Some(cache) = &self.cache {
             cache.put(digest, &response.body);
         }
-        self.keep(digest, response.body.clone());
-        Ok(response.body)
+        self.keep(digest, response.body);
+        Ok(())
     }
 
     fn keep(&mut self, digest: &str, bytes: Vec<u8>) {
@@ -320,18 +305,6 @@ impl<'o> Walk<'o> {
         stats.cached_bytes = self.cached_bytes;
         Fetched { files, stats }
     }
-}
-
-/// The attestation manifest an index names for `manifest`.
-fn attestation_of(index: &Json, manifest: &str) -> Option<Descriptor> {
-    index["manifests"]
-        .as_array()?
-        .iter()
-        .find(|d| {
-            d["annotations"][ANNOTATION_REF_TYPE].as_str() == Some("attestation-manifest")
-                && d["annotations"][ANNOTATION_REF_DIGEST].as_str() == Some(manifest)
-        })
-        .and_then(Descriptor::from_json)
 }
 
 fn parse_json(bytes: &[u8], what: &str) -> Result<Json, FetchError> {

@@ -34,19 +34,33 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use verdict_input::Source;
+use verdict_input::git_url::GitSource;
+use verdict_input::reference::Reference;
 
-pub use image::fetch_image;
+/// What a source's evidence is fetched from.
+enum Target {
+    /// An image on its registry.
+    Image(Reference),
+    /// A git repository.
+    Git(GitSource),
+    /// An HTTP download.
+    Http(String),
+}
 
-/// What verdict fetches for `source`: `Some(kind)` for an image, a git repository or an HTTP
-/// download; `None` for a local source, or one that does not parse (the component names what is
-/// wrong with it).
-pub fn fetches(source: &str) -> Option<&'static str> {
-    match verdict_input::source::parse(source) {
-        Ok(Source::Image(r)) if !r.domain.is_empty() => Some("image"),
-        Ok(Source::Git(_)) => Some("git"),
-        Ok(Source::Http(_)) => Some("http"),
+/// What verdict fetches for `source`; `None` for a local source, an image reference with no
+/// registry, or a source that does not parse (the component names what is wrong with it).
+fn target(source: &str) -> Option<Target> {
+    match verdict_input::source::parse(source).ok()? {
+        Source::Image(r) if !r.domain.is_empty() => Some(Target::Image(r)),
+        Source::Git(git) => Some(Target::Git(git)),
+        Source::Http(http) => Some(Target::Http(http.url)),
         _ => None,
     }
+}
+
+/// Whether verdict fetches evidence for `source` (an image, a git repository, an HTTP download).
+pub fn fetches(source: &str) -> bool {
+    target(source).is_some()
 }
 
 /// Fetches the evidence of `source` (`platform` for an image) in the evidence layout;
@@ -56,11 +70,11 @@ pub fn fetch(
     platform: &str,
     options: &Options,
 ) -> Result<Option<Fetched>, FetchError> {
-    match verdict_input::source::parse(source) {
-        Ok(Source::Image(_)) => fetch_image(source, platform, options),
-        Ok(Source::Git(git)) => git::fetch_git(&git, options).map(Some),
-        Ok(Source::Http(http)) => download(&http.url, options).map(Some),
-        _ => Ok(None),
+    match target(source) {
+        Some(Target::Image(reference)) => image::fetch_image(&reference, platform, options),
+        Some(Target::Git(git)) => git::fetch_git(&git, options).map(Some),
+        Some(Target::Http(url)) => download(&url, options).map(Some),
+        None => Ok(None),
     }
 }
 

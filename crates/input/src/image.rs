@@ -123,16 +123,7 @@ pub fn resolve(
                 platform.format()
             ))
         })?;
-        let attestation = root_json["manifests"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| {
-                d["annotations"][ANNOTATION_REF_TYPE].as_str() == Some("attestation-manifest")
-                    && d["annotations"][ANNOTATION_REF_DIGEST].as_str()
-                        == Some(manifest.digest.as_str())
-            })
-            .and_then(Descriptor::from_json);
+        let attestation = attestation_for(&root_json, &manifest.digest);
         (Some(manifest), attestation)
     } else if oci::is_manifest_type(&root_type) {
         let manifest = Descriptor {
@@ -211,6 +202,19 @@ pub fn resolve(
         Err(why) => facts.failed("image.signatures", why),
     }
     Ok(resolved)
+}
+
+/// The attestation manifest an index names for the manifest `digest`: the entry annotated
+/// `vnd.docker.reference.type=attestation-manifest` and `vnd.docker.reference.digest=<digest>`.
+pub fn attestation_for(index: &Json, digest: &str) -> Option<Descriptor> {
+    index["manifests"]
+        .as_array()?
+        .iter()
+        .find(|d| {
+            d["annotations"][ANNOTATION_REF_TYPE].as_str() == Some("attestation-manifest")
+                && d["annotations"][ANNOTATION_REF_DIGEST].as_str() == Some(digest)
+        })
+        .and_then(Descriptor::from_json)
 }
 
 /// The manifest for `platform` in an index: manifest-typed entries whose platform matches (or

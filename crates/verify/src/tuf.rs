@@ -113,12 +113,13 @@ pub fn update(u: &Update<'_>) -> Result<Updated, TufError> {
     for (i, raw) in u.new_roots.iter().enumerate() {
         let what = format!("root version {}", root.version + 1);
         let new = Metadata::parse(raw, "root", &what)?;
-        root.roles()?["root"].check(
+        let (old_roles, new_roles) = (root.roles()?, new.roles()?);
+        old_roles["root"].check(
             &new,
-            &root.keys()?,
+            &root.keys(),
             &format!("{what}, by the old root's keys"),
         )?;
-        new.roles()?["root"].check(&new, &new.keys()?, &format!("{what}, by its own keys"))?;
+        new_roles["root"].check(&new, &new.keys(), &format!("{what}, by its own keys"))?;
         if new.version != root.version + 1 {
             return Err(err(
                 TufCode::VersionMismatch,
@@ -130,7 +131,6 @@ pub fn update(u: &Update<'_>) -> Result<Updated, TufError> {
                 ),
             ));
         }
-        let (old_roles, new_roles) = (root.roles()?, new.roles()?);
         keys_changed |= i >= u.known_roots
             && ["timestamp", "snapshot"].iter().any(|role| {
                 let mut old: Vec<&String> = old_roles[role].keyids.iter().collect();
@@ -143,7 +143,7 @@ pub fn update(u: &Update<'_>) -> Result<Updated, TufError> {
         root_raw = raw;
     }
     root.unexpired(u.now, "the root")?;
-    let keys = root.keys()?;
+    let keys = root.keys();
     let roles = root.roles()?;
     // Keys rotated away from the last verified timestamp/snapshot: they no longer bind (§5.3.11).
     let (trusted_timestamp, trusted_snapshot) = if keys_changed {
@@ -304,14 +304,13 @@ impl Metadata {
     }
 
     /// A root's keys by id (those verdict can use).
-    fn keys(&self) -> Result<BTreeMap<String, PublicKey>, TufError> {
-        let mut out = BTreeMap::new();
-        for (id, key) in self.signed["keys"].as_object().into_iter().flatten() {
-            if let Some(k) = parse_key(key) {
-                out.insert(id.clone(), k);
-            }
-        }
-        Ok(out)
+    fn keys(&self) -> BTreeMap<String, PublicKey> {
+        self.signed["keys"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, key)| Some((id.clone(), parse_key(key)?)))
+            .collect()
     }
 
     /// A root's roles.

@@ -55,7 +55,7 @@ pub(crate) struct FetchArgs {
 impl FetchArgs {
     /// Whether a check of `source` without `--evidence` fetches its evidence.
     pub(crate) fn fetches(&self, source: &str) -> bool {
-        !self.offline && verdict_fetch::fetches(source).is_some()
+        !self.offline && verdict_fetch::fetches(source)
     }
 
     fn options(&self) -> verdict_fetch::Options {
@@ -77,6 +77,12 @@ impl FetchArgs {
     /// when verdict does not fetch this source.
     pub(crate) fn fetch(&self, source: &str, platform: &str) -> Result<Option<Vec<File>>> {
         if !self.fetches(source) {
+            if self.save_evidence.is_some() {
+                wasmtime::bail!(
+                    "--save-evidence: nothing is fetched for `{source}`{}",
+                    if self.offline { " with --offline" } else { "" }
+                );
+            }
             return Ok(None);
         }
         if let Some(dir) = &self.save_evidence {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use verdict_host::verify::{TufUpdate, TufUpdated, VerifyFailure};
+use verdict_host::verify::{PUBLIC_GOOD_TUF_ROOT, TufUpdate, TufUpdated, VerifyFailure};
 use verdict_host::{Runner, cache};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
@@ -196,12 +196,12 @@ impl State {
 /// The root a repository's chain starts from: the embedded public-good TUF root; for another
 /// repository the one `--root` (or `$VERDICT_TUF_ROOT`) names — never one from the cache, which
 /// whoever can write the cache directory could replace.
-fn start_root(runner: &Runner, repository: &str, root: Option<&Path>) -> Result<Vec<u8>> {
+fn start_root(repository: &str, root: Option<&Path>) -> Result<Vec<u8>> {
     if repository == PUBLIC_GOOD {
         if root.is_some() {
             bail!("--root: the public-good repository starts from the embedded TUF root");
         }
-        return runner.public_good_tuf_root();
+        return Ok(PUBLIC_GOOD_TUF_ROOT.to_vec());
     }
     let from_env = std::env::var_os("VERDICT_TUF_ROOT")
         .filter(|r| !r.is_empty())
@@ -215,10 +215,7 @@ fn start_root(runner: &Runner, repository: &str, root: Option<&Path>) -> Result<
 }
 
 fn message(failure: &VerifyFailure) -> String {
-    match failure {
-        VerifyFailure::Verify(e) => format!("{}: {}", e.code.as_str(), e.message),
-        VerifyFailure::Host(e) => format!("{}: {}", e.code.as_str(), e.message),
-    }
+    format!("{}: {}", failure.code(), failure.message())
 }
 
 fn update(args: &UpdateArgs) -> Result<u8> {
@@ -226,7 +223,7 @@ fn update(args: &UpdateArgs) -> Result<u8> {
     let repository = repository(args.repository.repository.as_deref());
     let state = State::of(&repository)
         .context("no cache directory ($VERDICT_CACHE_DIR, $XDG_CACHE_HOME or $HOME)")?;
-    let start = start_root(&runner, &repository, args.repository.root.as_deref())?;
+    let start = start_root(&repository, args.repository.root.as_deref())?;
     let chain = state.chain();
     let latest = chain.last().cloned().unwrap_or_else(|| start.clone());
     let options = verdict_fetch::Options {
@@ -339,7 +336,7 @@ pub(crate) fn in_use(
     let state = State::of(&repository)?;
     let target = state.read(TARGET)?;
     let verified = (|| -> Result<TufUpdated> {
-        let start = start_root(runner, &repository, None)?;
+        let start = start_root(&repository, None)?;
         let request = TufUpdate {
             trusted_root: start,
             trusted_timestamp: None,
