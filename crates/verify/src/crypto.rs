@@ -147,15 +147,14 @@ impl PublicKey {
         &self.spki
     }
 
-    /// The key itself, one encoding per key whatever the SubjectPublicKeyInfo spelled
-    /// (elliptic-curve points uncompressed): two spellings of one key compare equal.
+    /// The key itself, one encoding per key whatever the SubjectPublicKeyInfo spelled, for the
+    /// key types a TUF root can use here (a P-256 point uncompressed; Ed25519's 32 bytes): two
+    /// spellings of one key compare equal. Other keys: their SubjectPublicKeyInfo.
     pub(crate) fn canonical(&self) -> Vec<u8> {
         match &self.kind {
             Kind::P256(k) => k.to_encoded_point(false).as_bytes().to_vec(),
-            Kind::P384(k) => k.to_encoded_point(false).as_bytes().to_vec(),
-            Kind::P521(k) => k.to_encoded_point(false).as_bytes().to_vec(),
             Kind::Ed25519(k) => k.as_bytes().to_vec(),
-            Kind::Rsa(_) => self.spki.clone(),
+            _ => self.spki.clone(),
         }
     }
 
