@@ -50,7 +50,7 @@ pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
 pub use gen_::exports::verdict::policy::types::Limits as CallLimits;
 pub use gen_::exports::verdict::policy::types::{
     BuildEnv, CheckRequest, Checked, Decision, EngineOptions, Error as VerdictError, ErrorCode,
-    Fact, FactStatus, File, FileCoverage, Options, PolicyModule, Verdict,
+    Fact, FactStatus, File, FileCoverage, Options, PolicyModule, Verdict, WantedEvidence,
 };
 
 impl CallLimits {
@@ -62,6 +62,23 @@ impl CallLimits {
 }
 
 pub use engine_config::engine_config;
+
+/// A trusted root a host hands the component: its JSON, and where it came from when the host
+/// knows more than that it was given (a root `verdict trust-root update` verified through TUF):
+/// recorded in the verdict beside its digest (`trustRootOrigin`).
+#[derive(Debug, Clone, Copy)]
+pub struct GivenRoot<'a> {
+    /// The trusted root's JSON.
+    pub json: &'a [u8],
+    /// Where it came from (`None`: `given`).
+    pub origin: Option<&'a str>,
+}
+
+impl<'a> From<&'a [u8]> for GivenRoot<'a> {
+    fn from(json: &'a [u8]) -> Self {
+        GivenRoot { json, origin: None }
+    }
+}
 
 /// The verdict component, built from this workspace and embedded.
 pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.wasm"));
@@ -386,18 +403,21 @@ impl Runner {
     fn prepare_trust(
         bindings: &gen_::Engine,
         store: &mut Store<State>,
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
     ) -> Result<std::result::Result<ResourceAny, VerdictError>> {
         let guest = bindings.verdict_policy_verifier().trust_root();
-        Ok(match trusted_root {
-            None => Ok(guest.call_public_good(&mut *store)?),
-            Some(json) => guest
-                .call_from_json(&mut *store, json)?
-                .map_err(|e| VerdictError {
-                    code: ErrorCode::InvalidRequest,
-                    message: format!("trusted root: {}", e.message),
-                }),
-        })
+        let prepared = match trusted_root {
+            None => return Ok(Ok(guest.call_public_good(&mut *store)?)),
+            Some(GivenRoot { json, origin: None }) => guest.call_from_json(&mut *store, json)?,
+            Some(GivenRoot {
+                json,
+                origin: Some(origin),
+            }) => guest.call_from_json_with_origin(&mut *store, json, origin)?,
+        };
+        Ok(prepared.map_err(|e| VerdictError {
+            code: ErrorCode::InvalidRequest,
+            message: format!("trusted root: {}", e.message),
+        }))
     }
 
     /// Compiles and evaluates in a fresh instance. A stop (fuel, memory,
@@ -428,7 +448,7 @@ impl Runner {
         engine: &EngineOptions,
         input: &str,
         evidence: &[BundleEvidence],
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
         options: &Options,
     ) -> Result<Verdict> {
         let result = self.call(self.deadline(), |b, store| {
@@ -455,7 +475,7 @@ impl Runner {
         sets: &[PolicySet],
         engine: &EngineOptions,
         request: &CheckRequest,
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
         options: &Options,
     ) -> Result<Checked> {
         self.check_until(
@@ -475,7 +495,7 @@ impl Runner {
         sets: &[PolicySet],
         engine: &EngineOptions,
         request: &CheckRequest,
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
         options: &Options,
         deadline: Option<Instant>,
     ) -> Result<Checked> {
@@ -503,10 +523,11 @@ impl Runner {
 
     /// Checks `request` in one instance, as OPA's prepared query is used: the policy sets
     /// compiled once and the trusted root prepared once, then round after round — each with the
-    /// runner's fuel, all under one deadline — the build-context files the verdict asks for
-    /// that `read` supplies are added to `request.files` and the source is checked again, at
-    /// most `max_rounds` times. A stop becomes an `error` verdict rendered under reserved
-    /// limits; an error of `read` (a file the host refuses) is returned as it is.
+    /// runner's fuel, all under one deadline — `more` adds to `request` what the verdict asks
+    /// for (build-context files, evidence) and says whether it added anything; if it did, the
+    /// source is checked again, at most `max_rounds` times. A stop becomes an `error` verdict
+    /// rendered under reserved limits; an error of `more` (a file the host refuses, a fetch
+    /// that failed) is returned as it is.
     #[allow(
         clippy::too_many_arguments,
         reason = "the check's parts, as the WIT call takes them"
@@ -516,10 +537,10 @@ impl Runner {
         sets: &[PolicySet],
         engine: &EngineOptions,
         request: &mut CheckRequest,
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
         options: &Options,
         max_rounds: usize,
-        mut read: impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+        mut more: impl FnMut(&Verdict, &mut CheckRequest) -> Result<bool>,
     ) -> Result<Checked> {
         let failed = |error: VerdictError, request: &CheckRequest| {
             let input = serde_json::json!({"source": request.source}).to_string();
@@ -557,20 +578,7 @@ impl Runner {
                 Ok(checked) => checked,
                 Err(trap) => return Ok(failed(self.classify(&store, &trap), request)),
             };
-            let mut added = false;
-            for name in &checked.verdict.missing_files {
-                if request.files.iter().any(|f| &f.path == name) {
-                    continue;
-                }
-                if let Some(content) = read(name)? {
-                    request.files.push(File {
-                        path: name.clone(),
-                        content,
-                    });
-                    added = true;
-                }
-            }
-            if !added || round >= max_rounds {
+            if round >= max_rounds || !more(&checked.verdict, request)? {
                 return Ok(checked);
             }
         }
@@ -581,7 +589,7 @@ impl Runner {
     pub fn build_input(
         &self,
         request: &CheckRequest,
-        trusted_root: Option<&[u8]>,
+        trusted_root: Option<GivenRoot<'_>>,
     ) -> Result<std::result::Result<InputDocument, VerdictError>> {
         Ok(self
             .call(self.deadline(), |b, store| {
@@ -771,6 +779,7 @@ pub fn host_error_verdict(error: VerdictError) -> Verdict {
         decided_by: None,
         pin: None,
         missing_files: vec![],
+        missing_evidence: vec![],
         facts: vec![],
         signers: vec![],
         canonical_json,

@@ -1512,3 +1512,215 @@ fn an_http_source_is_downloaded_and_its_checksum_computed() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A fake server answering one route list per path, on its own thread.
+fn serve_fake(routes: Vec<(String, Vec<Reply>)>) -> Fake {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut fake = Fake {
+        port: listener.local_addr().unwrap().port(),
+        ..Fake::default()
+    };
+    for (path, replies) in routes {
+        fake.route(&path, replies);
+    }
+    let served = fake.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let served = served.clone();
+            std::thread::spawn(move || served.answer(stream));
+        }
+    });
+    fake
+}
+
+#[test]
+fn github_attestations_are_fetched_from_the_api_and_verified_here() {
+    let release = Path::new(ROOT).join("examples/artifact-attestations/evidence/release");
+    let content = std::fs::read(release.join("http/content")).unwrap();
+    let bundle = std::fs::read_to_string(release.join("attestations/acme/tool/tool-1.2.3.jsonl"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let hex = format!("{:x}", Sha256::digest(&content));
+    let mut tampered = content.clone();
+    tampered[0] ^= 1;
+    let tampered_hex = format!("{:x}", Sha256::digest(&tampered));
+    // The real bundle as GitHub stores it (snappy, behind a bundle_url), after an inline bundle
+    // that does not verify over this digest (another artifact's, npm's real provenance): the
+    // first that verifies wins.
+    let other = std::fs::read_to_string(Path::new(ROOT).join(
+        "examples/artifact-attestations/context/attestations/sigstore-2.1.0.tgz.sigstore.json",
+    ))
+    .unwrap();
+    let compressed = snap::raw::Encoder::new()
+        .compress_vec(bundle.as_bytes())
+        .unwrap();
+    let json_reply = |body: Value| ok("application/json", serde_json::to_vec(&body).unwrap());
+    let listing = |url: &str| {
+        json!({"attestations": [
+            {"bundle": serde_json::from_str::<Value>(&other).unwrap(), "repository_id": 1},
+            {"bundle": null, "bundle_url": url, "repository_id": 1},
+        ]})
+    };
+    let mut fake = serve_fake(vec![
+        (
+            "/tool-1.2.3.tar.gz".into(),
+            vec![ok("application/gzip", content.clone())],
+        ),
+        (
+            "/tampered.tar.gz".into(),
+            vec![ok("application/gzip", tampered)],
+        ),
+        (
+            "/flaky.tar.gz".into(),
+            vec![ok("application/gzip", content.clone())],
+        ),
+        (
+            "/b/1.json.sn".into(),
+            vec![ok("application/octet-stream", compressed)],
+        ),
+        (
+            "/b/garbled.json.sn".into(),
+            vec![ok(
+                "application/octet-stream",
+                b"\xff\xff\xff\xff\xff\x01".to_vec(),
+            )],
+        ),
+        (
+            format!("/repos/acme/tool/attestations/sha256:{tampered_hex}"),
+            vec![Reply::Ok(
+                404,
+                "application/json".into(),
+                b"{\"message\":\"Not Found\"}".to_vec(),
+                vec![],
+            )],
+        ),
+    ]);
+    let api = format!("http://{}", fake.host());
+    fake.route(
+        &format!("/repos/acme/tool/attestations/sha256:{hex}"),
+        vec![json_reply(listing(&format!("{api}/b/1.json.sn")))],
+    );
+    let dir = scratch("github");
+    let policy = "cwd://tests/cli/github-fetch/Dockerfile.rego";
+    let root = "tests/minted/artifact-github-builder/trusted_root.json";
+    let source = format!("{api}/tool-1.2.3.tar.gz");
+    let saved = dir.join("saved");
+    let run = |source: &str, extra: &[&str]| {
+        let mut args = vec!["--trusted-root", root, "--github-api", api.as_str()];
+        args.extend_from_slice(extra);
+        check_source(source, policy, ".", &dir, &args)
+    };
+    // Fetched: the content, then (the policy asked) the attestations; allowed, saved, replayed.
+    let (fetched, status, stderr) = run(&source, &["--save-evidence", saved.to_str().unwrap()]);
+    assert_eq!(
+        (fetched["verdict"]["decision"].as_str(), status),
+        (Some("allow"), 0),
+        "{fetched:#}\n{stderr}"
+    );
+    assert!(
+        fetched["verdict"].get("missingEvidence").is_none(),
+        "{fetched:#}"
+    );
+    let jsonl = saved.join(format!("attestations/acme/tool/sha256-{hex}.jsonl"));
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    let listed = fake.hits().iter().any(|h| {
+        h.contains("attestations/sha256:")
+            && h.contains("predicate_type=https%3A%2F%2Fslsa.dev%2Fprovenance%2Fv1")
+    });
+    assert!(listed, "{:#?}", fake.hits());
+    let (replayed, _, _) = check_source(
+        &source,
+        policy,
+        ".",
+        &dir,
+        &[
+            "--trusted-root",
+            root,
+            "--evidence",
+            saved.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(replayed, fetched);
+
+    // GitHub has none for other bytes (404): asked once, an empty file says so, the policy denies
+    // and nothing is reported missing.
+    let saved2 = dir.join("saved2");
+    let (none, status, stderr) = run(
+        &format!("{api}/tampered.tar.gz"),
+        &["--save-evidence", saved2.to_str().unwrap()],
+    );
+    assert_eq!(
+        (none["verdict"]["decision"].as_str(), status),
+        (Some("deny"), 1),
+        "{none:#}\n{stderr}"
+    );
+    assert!(none["verdict"].get("missingEvidence").is_none(), "{none:#}");
+    let empty = saved2.join(format!(
+        "attestations/acme/tool/sha256-{tampered_hex}.jsonl"
+    ));
+    assert_eq!(std::fs::read(&empty).unwrap(), b"");
+    let asked = fake
+        .hits()
+        .iter()
+        .filter(|h| h.contains(&format!("attestations/sha256:{tampered_hex}")))
+        .count();
+    assert_eq!(asked, 1, "{:#?}", fake.hits());
+
+    // Evidence given (--evidence): nothing is fetched; the verdict says what the policy wanted.
+    let given = dir.join("given");
+    std::fs::create_dir_all(given.join("http")).unwrap();
+    std::fs::write(given.join("http/content"), &content).unwrap();
+    let before = fake.hits().len();
+    let (wanted, status, _) = check_source(
+        &source,
+        policy,
+        ".",
+        &dir,
+        &[
+            "--trusted-root",
+            root,
+            "--github-api",
+            api.as_str(),
+            "--evidence",
+            given.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        (wanted["verdict"]["decision"].as_str(), status),
+        (Some("deny"), 1),
+        "{wanted:#}"
+    );
+    assert_eq!(fake.hits().len(), before, "nothing fetched with --evidence");
+    assert_eq!(
+        wanted["verdict"]["missingEvidence"],
+        json!([{"path": "attestations/acme/tool", "subject": format!("sha256:{hex}")}])
+    );
+
+    // Faults end in an error verdict naming them, never an allow: the API failing, a bundle_url
+    // that is not snappy data, a bundle_url that is plain HTTP while the API is HTTPS is covered
+    // by the unit tests of crates/fetch.
+    fake.route(
+        &format!("/repos/acme/tool/attestations/sha256:{hex}"),
+        vec![Reply::Ok(
+            500,
+            "application/json".into(),
+            b"{}".to_vec(),
+            vec![],
+        )],
+    );
+    let (failed, status, _) = run(&source, &["--fetch-retries", "0"]);
+    assert_eq!(status, 2, "{failed:#}");
+    let message = failed["verdict"]["error"]["message"].as_str().unwrap();
+    assert!(message.ends_with("(http-status)"), "{message}");
+    fake.route(
+        &format!("/repos/acme/tool/attestations/sha256:{hex}"),
+        vec![json_reply(listing(&format!("{api}/b/garbled.json.sn")))],
+    );
+    let (garbled, status, _) = run(&source, &[]);
+    assert_eq!(status, 2, "{garbled:#}");
+    let message = garbled["verdict"]["error"]["message"].as_str().unwrap();
+    assert!(message.ends_with("(malformed-response)"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

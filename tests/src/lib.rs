@@ -596,7 +596,7 @@ pub fn check_everywhere(
                 &host_sets,
                 &host_engine,
                 &request,
-                trusted_root.as_deref(),
+                trusted_root.as_deref().map(host::GivenRoot::from),
                 &host_options,
             )
             .map_err(|e| format!("runner: {e:#}"))?;
@@ -609,7 +609,7 @@ pub fn check_everywhere(
                 &host_sets,
                 &host_engine,
                 &reordered,
-                trusted_root.as_deref(),
+                trusted_root.as_deref().map(host::GivenRoot::from),
                 &host_options,
             )
             .map_err(|e| format!("runner: {e:#}"))?;

@@ -9,7 +9,7 @@
 //! | route | body | answer |
 //! |---|---|---|
 //! | `POST /v1/eval` | policies, input, options | `{"hash", "verdict"}` — `verdict eval --format json` |
-//! | `POST /v1/check` | policies, a source and its evidence listing | `{"hash", "verdict"}` (+ `missingFiles`) |
+//! | `POST /v1/check` | policies, a source and its evidence listing | `{"hash", "verdict"}` (+ `missingFiles`, `missingEvidence`) |
 //! | `POST /v1/verify` | a bundle, the artifact's digest, the identity | `verdict verify --format json` |
 //! | `GET /v1/info` | — | the engine, the trusted root, the API version |
 //! | `GET /healthz` | — | `{"status": "ok"}` |
@@ -240,6 +240,17 @@ fn verdict_response(verdict: &verdict_core::Verdict) -> Response {
         body.push_str(&format!(
             ",\"missingFiles\":{}",
             serde_json::json!(verdict.missing_files)
+        ));
+    }
+    if !verdict.missing_evidence.is_empty() {
+        let wanted: Vec<serde_json::Value> = verdict
+            .missing_evidence
+            .iter()
+            .map(|w| serde_json::json!({"path": w.path, "subject": w.subject}))
+            .collect();
+        body.push_str(&format!(
+            ",\"missingEvidence\":{}",
+            serde_json::Value::Array(wanted)
         ));
     }
     body.push_str("}\n");

@@ -174,6 +174,14 @@ fn verdict(v: core_::Verdict) -> wit::Verdict {
         decided_by: v.decided_by,
         pin: v.pin,
         missing_files: v.missing_files,
+        missing_evidence: v
+            .missing_evidence
+            .into_iter()
+            .map(|w| wit::WantedEvidence {
+                path: w.path,
+                subject: w.subject,
+            })
+            .collect(),
         facts: v.facts.into_iter().map(fact).collect(),
         signers: v
             .signers

@@ -145,6 +145,16 @@ impl wit::GuestTrustRoot for TrustRoot {
             .map_err(|e| error(&e))
     }
 
+    fn from_json_with_origin(
+        json: Vec<u8>,
+        origin: String,
+    ) -> Result<wit::TrustRoot, wit::VerifyError> {
+        crate::guard();
+        v::TrustMaterial::from_json(&json)
+            .map(|t| wit::TrustRoot::new(TrustRoot(t.with_origin(&origin))))
+            .map_err(|e| error(&e))
+    }
+
     fn public_good() -> wit::TrustRoot {
         crate::guard();
         wit::TrustRoot::new(TrustRoot(v::TrustMaterial::public_good()))
@@ -157,6 +167,10 @@ impl wit::GuestTrustRoot for TrustRoot {
 
     fn digest(&self) -> String {
         self.0.digest()
+    }
+
+    fn origin(&self) -> String {
+        self.0.origin().to_owned()
     }
 
     fn summary_json(&self) -> String {

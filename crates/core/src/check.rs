@@ -13,7 +13,7 @@
 //! attestation), the facts the input rests on (verified / asserted / failed), the input's digest,
 //! whether `exec.proxy` was asked for, and the files a policy asked for that were not supplied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json, json};
@@ -60,6 +60,7 @@ struct Resolved {
     env: Env,
     evidence: InputEvidence,
     attestations: Vec<Attestation>,
+    attestation_repos: BTreeSet<String>,
     files: BTreeMap<String, Vec<u8>>,
 }
 
@@ -75,6 +76,7 @@ impl Resolved {
             env: request.env.clone(),
             evidence: layout.evidence,
             attestations: layout.attestations,
+            attestation_repos: layout.attestation_repos,
             files: request.files.clone(),
         })
     }
@@ -366,6 +368,7 @@ fn request_record(request: &Resolved, trust: &TrustMaterial) -> Json {
         r.insert("evidence".into(), Json::Object(ev));
     }
     r.insert("trustRoot".into(), json!(trust.digest()));
+    r.insert("trustRootOrigin".into(), json!(trust.origin()));
     Json::Object(r)
 }
 
@@ -388,6 +391,7 @@ pub struct CheckResolver {
     files: BTreeMap<String, Arc<[u8]>>,
     trust: TrustMaterial,
     attestations: Vec<Attestation>,
+    attestation_repos: BTreeSet<String>,
     commit: Option<Vec<u8>>,
     tag: Option<Vec<u8>>,
     http_content: Option<Vec<u8>>,
@@ -404,6 +408,7 @@ impl CheckResolver {
                 .collect(),
             trust: trust.clone(),
             attestations: request.attestations.clone(),
+            attestation_repos: request.attestation_repos.clone(),
             commit: built.and_then(|b| b.git_objects.0.clone()),
             tag: built.and_then(|b| b.git_objects.1.clone()),
             http_content: request.evidence.http_content.clone(),
@@ -459,6 +464,10 @@ impl Resolver for CheckResolver {
             .iter()
             .filter(|a| a.repo.eq_ignore_ascii_case(repo))
             .find_map(|a| self.verify_slsa_bundle(&a.bundle, checksum, true))
+    }
+
+    fn attestations_listed(&self, repo: &str) -> bool {
+        self.attestation_repos.contains(&repo.to_ascii_lowercase())
     }
 
     fn verify_git_signature(&self, object: GitObject, key: &[u8]) -> Check {

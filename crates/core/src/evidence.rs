@@ -132,7 +132,11 @@ pub(crate) fn verify_all(evidence: &Evidence) -> VerifiedEvidence {
         }
         record.push(entry);
     }
-    out.record = json!({"trustRoot": evidence.trust.digest(), "bundles": record});
+    out.record = json!({
+        "trustRoot": evidence.trust.digest(),
+        "trustRootOrigin": evidence.trust.origin(),
+        "bundles": record,
+    });
     out
 }
 

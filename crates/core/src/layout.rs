@@ -38,6 +38,9 @@ pub struct Layout {
     pub evidence: InputEvidence,
     /// Bundles for `github_attestation`.
     pub attestations: Vec<Attestation>,
+    /// The repositories (`owner/repo`, lowercase) with a file under `attestations/`, an empty
+    /// `.jsonl` included: a host that asked GitHub and got none says so with one.
+    pub attestation_repos: std::collections::BTreeSet<String>,
 }
 
 /// A failure to read the listing: the path and what is wrong with it.
@@ -119,6 +122,7 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Result<Layout, LayoutError> {
             ["image", "bundles", _] => out.evidence.signature_bundles.push(bytes.clone()),
             ["attestations", owner, repo, file] => {
                 let repo = format!("{owner}/{repo}");
+                out.attestation_repos.insert(repo.to_ascii_lowercase());
                 if file.ends_with(".jsonl") {
                     out.attestations
                         .extend(lines(bytes).map(|line| Attestation {

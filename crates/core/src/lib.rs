@@ -55,7 +55,7 @@ pub use evidence::{BundleEvidence, Evidence};
 pub use codes::ErrorCode;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-pub use verdict_policy::{DEFAULT_QUERY, Error, FileCoverage, Module};
+pub use verdict_policy::{DEFAULT_QUERY, Error, FileCoverage, Module, WantedEvidence};
 use verdict_policy::{MAX_INPUT_BYTES, Outcome, PolicyEngine};
 
 /// Version of the canonical verdict record's schema.
@@ -311,6 +311,9 @@ pub struct Verdict {
     /// files, bundles) that the request did not carry: a host that can read
     /// them evaluates again with them.
     pub missing_files: Vec<String>,
+    /// Evidence the policy asked for that the request did not carry (`github_attestation`'s
+    /// bundles of a repository): a host that can fetch it lists it and checks again.
+    pub missing_evidence: Vec<WantedEvidence>,
     /// What the input rests on (a check, or an evaluation with evidence): the canonical
     /// record's `facts`, as data. Empty for a plain evaluation.
     pub facts: Vec<Fact>,
@@ -366,6 +369,7 @@ impl Subject {
             pin,
             extra,
             missing_files,
+            missing_evidence,
             coverage,
             signers,
         } = parts;
@@ -403,6 +407,12 @@ impl Subject {
         if !missing_files.is_empty() {
             record["missingFiles"] = json!(missing_files);
         }
+        if !missing_evidence.is_empty() {
+            record["missingEvidence"] = missing_evidence
+                .iter()
+                .map(|w| json!({"path": w.path, "subject": w.subject}))
+                .collect();
+        }
         if let Json::Object(r) = &mut record {
             r.extend(extra);
         }
@@ -416,6 +426,7 @@ impl Subject {
             decided_by,
             pin,
             missing_files,
+            missing_evidence,
             facts,
             signers,
             canonical_json,
@@ -441,6 +452,8 @@ struct Parts {
     extra: serde_json::Map<String, Json>,
     /// Files the policy asked for that the request did not carry.
     missing_files: Vec<String>,
+    /// Evidence the policy asked for that the request did not carry.
+    missing_evidence: Vec<WantedEvidence>,
     /// Line coverage, when the call asked for it.
     coverage: Vec<FileCoverage>,
     /// The verified signers the input rests on.
@@ -461,6 +474,7 @@ impl Parts {
             pin,
             extra: serde_json::Map::new(),
             missing_files: evaluation.missing_files,
+            missing_evidence: evaluation.missing_evidence,
             coverage: evaluation.coverage,
             signers: Vec::new(),
         }
@@ -477,6 +491,7 @@ impl Parts {
             pin: None,
             extra: serde_json::Map::new(),
             missing_files: Vec::new(),
+            missing_evidence: Vec::new(),
             coverage: Vec::new(),
             signers: Vec::new(),
         }

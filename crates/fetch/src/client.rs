@@ -112,6 +112,13 @@ impl<'o> Registry<'o> {
         })
     }
 
+    /// The same client sending `authorization` with every request it makes itself (an API
+    /// token; reqwest drops it on a redirect to another host).
+    pub fn with_authorization(mut self, authorization: String) -> Self {
+        self.authorization = Some(authorization);
+        self
+    }
+
     /// `https://host/v2/<repository>/<path>`.
     fn url(&self, path: &str) -> String {
         format!("{}/v2/{}/{path}", self.base, self.repository)

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod git;
+pub mod github;
 pub mod image;
 mod process;
 

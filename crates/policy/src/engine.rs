@@ -92,6 +92,9 @@ pub struct Evaluation {
     /// Files the custom functions asked for that the request did not carry
     /// (a host that can read them may evaluate again with them).
     pub missing_files: Vec<String>,
+    /// Evidence the custom functions asked for that the request did not carry (a host that
+    /// can fetch it may check again with it).
+    pub missing_evidence: Vec<functions::WantedEvidence>,
     /// Line coverage of the policy modules over this evaluation, when the engine was made
     /// with [`PolicyEngine::with_coverage`] (else empty): the lines of the sets evaluated,
     /// by module path (the helper module excluded), as `verdict test` reports them.
@@ -194,6 +197,7 @@ impl PolicyEngine {
         let input = Value::from(input.clone());
         let mut prints = Vec::new();
         let mut missing = BTreeSet::new();
+        let mut wanted = BTreeSet::new();
         let mut collected = Coverage::default();
         let mut cov = coverage.then_some(&mut collected);
         for (index, set) in self.sets.iter().enumerate() {
@@ -202,6 +206,7 @@ impl PolicyEngine {
                     self.evaluate_set(set, &input, &mut prints, cov.as_deref_mut(), steps)
                 });
             missing.extend(effects.missing_files);
+            wanted.extend(effects.missing_evidence);
             let outcome = match (result, effects.error) {
                 (Err(error), _) | (Ok(_), Some(error)) => Err(error),
                 (Ok(decision), None) if !decision.allow => Ok(Outcome::Deny(decision.messages)),
@@ -221,6 +226,7 @@ impl PolicyEngine {
                 prints,
                 decided_by: Some(index),
                 missing_files: missing.into_iter().collect(),
+                missing_evidence: wanted.into_iter().collect(),
                 coverage: collected.files(),
             };
         }
@@ -229,6 +235,7 @@ impl PolicyEngine {
             prints,
             decided_by: None,
             missing_files: missing.into_iter().collect(),
+            missing_evidence: wanted.into_iter().collect(),
             coverage: collected.files(),
         }
     }

@@ -8,7 +8,7 @@
 //! | `verify_http_pgp_signature(http, sigfile, keyfile)` | `false` for a non-http source or without the content; `http` must be `input.http`; files ≤ 512 KiB; bad signature → `false`; unusable files → undefined |
 //! | `pin_image(image, digest)` | `false` for a non-image source; `image` must be `input.image` and `digest` a digest; `true`, and a digest other than the checksum is recorded as a pin (an allow becomes a convert) |
 //! | `artifact_attestation(http, bundlefile)` | the verified signature (the shape of `input.image.signatures[i]`) of a Sigstore bundle file (≤ 8 MiB) over `input.http.checksum`; any failure → undefined |
-//! | `github_attestation(http, "owner/repo")` | the first host-supplied GitHub attestation bundle of that repository over `input.http.checksum` that verifies; none → undefined |
+//! | `github_attestation(http, "owner/repo")` | the first host-supplied GitHub attestation bundle of that repository over `input.http.checksum` that verifies; none → undefined (and, when the request lists no attestations of that repository at all, the repository and digest are recorded as wanted evidence: a host that fetches asks GitHub and checks again) |
 //!
 //! The cryptography is not this crate's: the host of the evaluation supplies it through
 //! [`Resolver`] (verdict-core implements it with the verifier and the git / OpenPGP crates), so
@@ -64,6 +64,12 @@ pub trait Resolver: Send + Sync {
     fn verify_artifact(&self, bundle: &[u8], checksum: &str) -> Option<serde_json::Value>;
     /// The first GitHub attestation of `repo` over `checksum` that verifies.
     fn github_attestation(&self, repo: &str, checksum: &str) -> Option<serde_json::Value>;
+    /// Whether the request lists GitHub attestations of `repo` (case-insensitive), possibly
+    /// none: when it does not, `github_attestation` records them as wanted evidence. A resolver
+    /// without an evidence listing asks for nothing (the default).
+    fn attestations_listed(&self, _repo: &str) -> bool {
+        true
+    }
     /// Verifies the signature embedded in the source's git object with the key file (an
     /// armored OpenPGP keyring or SSH public keys).
     fn verify_git_signature(&self, object: GitObject, key: &[u8]) -> Check;
@@ -98,6 +104,30 @@ impl Resolver for NoResolver {
     }
 }
 
+/// Evidence a function asked for that the request did not carry (`github_attestation`'s
+/// bundles): a host that can fetch it lists it under `path` and checks again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WantedEvidence {
+    /// The evidence directory to fill: `attestations/<owner>/<repo>` (docs/evidence.md).
+    pub path: String,
+    /// What it is about: the subject's digest, `sha256:<hex>`.
+    pub subject: String,
+}
+
+/// Whether `repo` is a GitHub `owner/name` (letters, digits, `-`, `_`, `.`; not `.` or `..`):
+/// only such a name is asked for, so a policy's string never shapes a URL path or query.
+fn is_github_repo(repo: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 100
+            && p != "."
+            && p != ".."
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    matches!(repo.split_once('/'), Some((owner, name)) if part(owner) && part(name))
+}
+
 /// What the functions recorded during one evaluation.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Effects {
@@ -105,6 +135,8 @@ pub struct Effects {
     pub pins: BTreeSet<String>,
     /// Files a function asked for that the request did not carry.
     pub missing_files: BTreeSet<String>,
+    /// Evidence a function asked for that the request did not carry.
+    pub missing_evidence: BTreeSet<WantedEvidence>,
     /// A request error (a file over its cap): the evaluation fails with it.
     pub error: Option<Error>,
 }
@@ -389,6 +421,18 @@ fn github_attestation(session: &mut Session, args: &[Value]) -> Value {
     let (Some(checksum), Value::String(repo)) = (session.checksum("http"), repo) else {
         return Value::Undefined;
     };
+    if !session.resolver.attestations_listed(repo) {
+        let sha256 = checksum.strip_prefix("sha256:").is_some_and(|hex| {
+            hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        });
+        if is_github_repo(repo) && sha256 {
+            session.effects.missing_evidence.insert(WantedEvidence {
+                path: format!("attestations/{repo}"),
+                subject: checksum,
+            });
+        }
+        return Value::Undefined;
+    }
     session
         .resolver
         .github_attestation(repo, &checksum)

@@ -51,7 +51,7 @@ pub use engine::{
     MAX_POLICY_BYTES, Outcome, PolicyEngine,
 };
 pub use error::{Error, ErrorCode};
-pub use functions::{Check, GitObject, NoResolver, Resolver};
+pub use functions::{Check, GitObject, NoResolver, Resolver, WantedEvidence};
 pub use outline::{RuleOutline, outline};
 pub use steps::Steps;
 pub use tester::{FileCoverage, TestReport, TestResult, run_tests, run_tests_with};

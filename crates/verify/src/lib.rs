@@ -58,6 +58,6 @@ pub use error::{Error, ErrorCode, Result};
 pub use facts::{LogEntryFacts, Signer, TimeSource, VerifiedBundle, VerifiedTime};
 pub use identity::{Identity, Matcher};
 pub use roots::{GITHUB_TRUSTED_ROOT, PUBLIC_GOOD_TRUSTED_ROOT, PUBLIC_GOOD_TUF_ROOT};
-pub use trust::TrustMaterial;
+pub use trust::{ORIGIN_EMBEDDED, ORIGIN_GIVEN, TrustMaterial};
 pub use verdict_bundle::{Bundle, HashAlgorithm, Statement, Timestamp, TrustedRoot};
 pub use verifier::{Artifact, Policy, Thresholds, verify, verify_bundle};

@@ -56,9 +56,16 @@ struct Inner {
     tsas: Vec<Authority>,
 }
 
-/// A trusted root, prepared for verification. Cheap to clone (shared).
+/// A trusted root, prepared for verification, and where it came from ([`TrustMaterial::origin`]).
+/// Cheap to clone (shared).
 #[derive(Debug, Clone)]
-pub struct TrustMaterial(Arc<Inner>);
+pub struct TrustMaterial(Arc<Inner>, Arc<str>);
+
+/// The origin of a root handed over as bytes, when the host says nothing more.
+pub const ORIGIN_GIVEN: &str = "given";
+
+/// The origin of a root embedded in verdict (public good, GitHub).
+pub const ORIGIN_EMBEDDED: &str = "embedded";
 
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -134,6 +141,7 @@ impl TrustMaterial {
         ROOT.get_or_init(|| {
             Self::from_json(crate::PUBLIC_GOOD_TRUSTED_ROOT)
                 .expect("embedded public-good root is valid")
+                .with_origin(ORIGIN_EMBEDDED)
         })
         .clone()
     }
@@ -142,28 +150,47 @@ impl TrustMaterial {
     pub fn github() -> Self {
         static ROOT: std::sync::OnceLock<TrustMaterial> = std::sync::OnceLock::new();
         ROOT.get_or_init(|| {
-            Self::from_json(crate::GITHUB_TRUSTED_ROOT).expect("embedded GitHub root is valid")
+            Self::from_json(crate::GITHUB_TRUSTED_ROOT)
+                .expect("embedded GitHub root is valid")
+                .with_origin(ORIGIN_EMBEDDED)
         })
         .clone()
     }
 
     /// Prepares a parsed trusted root; `digest` identifies it (hex SHA-256 of its JSON).
     pub fn prepare(root: &TrustedRoot, digest: String) -> Result<Self> {
-        Ok(TrustMaterial(Arc::new(Inner {
-            digest,
-            tlogs: root.tlogs.iter().map(prepare_log).collect::<Result<_>>()?,
-            ctlogs: root.ctlogs.iter().map(prepare_log).collect::<Result<_>>()?,
-            cas: root
-                .certificate_authorities
-                .iter()
-                .map(prepare_authority)
-                .collect::<Result<_>>()?,
-            tsas: root
-                .timestamp_authorities
-                .iter()
-                .map(prepare_authority)
-                .collect::<Result<_>>()?,
-        })))
+        Ok(TrustMaterial(
+            Arc::new(Inner {
+                digest,
+                tlogs: root.tlogs.iter().map(prepare_log).collect::<Result<_>>()?,
+                ctlogs: root.ctlogs.iter().map(prepare_log).collect::<Result<_>>()?,
+                cas: root
+                    .certificate_authorities
+                    .iter()
+                    .map(prepare_authority)
+                    .collect::<Result<_>>()?,
+                tsas: root
+                    .timestamp_authorities
+                    .iter()
+                    .map(prepare_authority)
+                    .collect::<Result<_>>()?,
+            }),
+            Arc::from(ORIGIN_GIVEN),
+        ))
+    }
+
+    /// The same root, recorded as coming from `origin` (what a host knows of it: `embedded`,
+    /// `given`, or e.g. `tuf:<repository>` for a root a TUF update verified).
+    #[must_use]
+    pub fn with_origin(mut self, origin: &str) -> Self {
+        self.1 = Arc::from(origin);
+        self
+    }
+
+    /// Where the root came from: [`ORIGIN_EMBEDDED`], [`ORIGIN_GIVEN`], or what the host said
+    /// ([`TrustMaterial::with_origin`]). Recorded in verdicts beside the digest.
+    pub fn origin(&self) -> &str {
+        &self.1
     }
 
     /// `sha256:<hex>` of the trusted root's JSON.

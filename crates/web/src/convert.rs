@@ -282,6 +282,13 @@ pub(crate) fn input_text(value: JsValue) -> Result<String, JsError> {
 }
 
 /// A verdict as a plain object.
+/// Evidence a check needs that its request did not carry (`verdict.missingEvidence`).
+#[derive(Debug, Serialize)]
+pub(crate) struct JsWantedEvidence {
+    path: String,
+    subject: String,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct JsVerdict {
@@ -292,6 +299,7 @@ pub(crate) struct JsVerdict {
     decided_by: Option<u32>,
     pin: Option<String>,
     missing_files: Vec<String>,
+    missing_evidence: Vec<JsWantedEvidence>,
     facts: Vec<JsFact>,
     signers: Vec<JsSigner>,
     /// `None` only when the call's arguments could not be read, so no record exists.
@@ -351,6 +359,14 @@ impl From<core_::Verdict> for JsVerdict {
             decided_by: v.decided_by,
             pin: v.pin,
             missing_files: v.missing_files,
+            missing_evidence: v
+                .missing_evidence
+                .into_iter()
+                .map(|w| JsWantedEvidence {
+                    path: w.path,
+                    subject: w.subject,
+                })
+                .collect(),
             facts: facts(v.facts),
             signers: v
                 .signers
@@ -388,6 +404,7 @@ impl JsVerdict {
             decided_by: None,
             pin: None,
             missing_files: vec![],
+            missing_evidence: vec![],
             facts: vec![],
             signers: vec![],
             canonical_json: None,

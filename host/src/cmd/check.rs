@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::{
-    EngineOptions, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
+    EngineOptions, GivenRoot, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
 };
 use verdict_host::{evidence, pretty};
 use wasmtime::error::Context as _;
@@ -145,13 +145,14 @@ pub(crate) fn check_source(
         {
             eprintln!("{}", super::trust_root::origin_note(&updated, &repository));
             request.trusted_root = Some(json);
+            request.trusted_root_origin = Some(super::trust_root::origin(&repository));
         }
         check_with_files(
             runner,
             (&sets, &engine),
             options,
             request,
-            &args.context,
+            args,
             &mut budget,
         )
     });
@@ -240,32 +241,66 @@ fn policy_sets(
 /// for metadata resolution).
 const MAX_ROUNDS: usize = 10;
 
-/// Checks `request`, reading the build-context files the policy asks for between rounds (in one
-/// instance: the policies are compiled once).
+/// Checks `request` in rounds (one instance: the policies are compiled once): between rounds
+/// the build-context files the policy asks for are read from the context, and, when the check
+/// fetches its evidence, the evidence it asks for (GitHub attestations) is fetched. What was
+/// fetched is written to `--save-evidence` at the end.
 fn check_with_files(
     runner: &Runner,
     (sets, engine): (&[PolicySet], &EngineOptions),
     options: &Options,
     source: SourceRequest,
-    context: &Path,
+    args: &SourceArgs,
     budget: &mut Budget,
 ) -> Result<verdict_host::Checked> {
     let SourceRequest {
         mut request,
         trusted_root,
+        trusted_root_origin,
+        fetched,
     } = source;
-    runner.check_rounds(
+    let root = trusted_root.as_deref().map(|json| GivenRoot {
+        json,
+        origin: trusted_root_origin.as_deref(),
+    });
+    let mut tried = std::collections::BTreeSet::new();
+    let checked = runner.check_rounds(
         sets,
         engine,
         &mut request,
-        trusted_root.as_deref(),
+        root,
         options,
         MAX_ROUNDS,
-        |name| {
-            Ok(evidence::read_context_file(context, name, budget)
-                .map_err(|e| e.context("build-context file"))?)
+        |verdict, request| {
+            let mut added = false;
+            for name in &verdict.missing_files {
+                if request.files.iter().any(|f| &f.path == name) {
+                    continue;
+                }
+                let read = evidence::read_context_file(&args.context, name, budget)
+                    .map_err(|e| e.context("build-context file"))?;
+                if let Some(content) = read {
+                    request.files.push(verdict_host::File {
+                        path: name.clone(),
+                        content,
+                    });
+                    added = true;
+                }
+            }
+            if fetched {
+                added |= args.fetch.fetch_wanted(
+                    &verdict.missing_evidence,
+                    &mut request.evidence,
+                    &mut tried,
+                )?;
+            }
+            Ok(added)
         },
-    )
+    )?;
+    if fetched {
+        args.fetch.save_fetched(&request.evidence)?;
+    }
+    Ok(checked)
 }
 
 /// Prints a source's verdict in `format`; for each build-context file the policy asked for
@@ -283,11 +318,21 @@ fn print_checked(
         .missing_files
         .iter()
         .map(|name| pretty::escape(&evidence::not_found(context, name)));
+    let wanted = verdict.missing_evidence.iter().map(|w| {
+        pretty::escape(&format!(
+            "{} over {}: GitHub attestations, fetched when the check fetches its evidence (no \
+             --evidence, no --offline), or `gh attestation download` into EVIDENCE/{}/",
+            w.path, w.subject, w.path
+        ))
+    });
     match format {
         Format::Json => {
             println!("{}", pretty::json_output(verdict));
             for line in missing {
                 eprintln!("note: a file the policy asked for: {line}");
+            }
+            for line in wanted {
+                eprintln!("note: evidence the policy asked for: {line}");
             }
         }
         Format::Pretty => {
@@ -301,6 +346,12 @@ fn print_checked(
             if !verdict.missing_files.is_empty() {
                 println!("  files asked for but not found:");
                 for line in missing {
+                    println!("    {line}");
+                }
+            }
+            if !verdict.missing_evidence.is_empty() {
+                println!("  evidence asked for but not given:");
+                for line in wanted {
                     println!("    {line}");
                 }
             }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::Digest;
-use verdict_host::{EngineOptions, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty};
+use verdict_host::{
+    EngineOptions, GivenRoot, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty,
+};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -181,7 +183,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
             &engine,
             &input,
             &evidence,
-            root.as_deref(),
+            root.as_deref().map(GivenRoot::from),
             &options,
         )?
     };
@@ -224,7 +226,12 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
                 return Ok(2);
             }
         };
-        return match runner.build_input(&request.request, request.trusted_root.as_deref())? {
+        if request.fetched {
+            args.source_args
+                .fetch
+                .save_fetched(&request.request.evidence)?;
+        }
+        return match runner.build_input(&request.request, request.root())? {
             Ok(document) => {
                 let value: serde_json::Value = serde_json::from_str(&document.input)?;
                 println!("{}", serde_json::to_string_pretty(&value)?);

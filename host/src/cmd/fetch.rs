@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 use verdict_fetch::{FetchCode, FetchError, Fetched};
-use verdict_host::{File, cache};
+use verdict_host::{File, WantedEvidence, cache};
 use wasmtime::Result;
 use wasmtime::error::Context as _;
 
@@ -50,6 +50,12 @@ pub(crate) struct FetchArgs {
     /// standard error even when it is not a terminal.
     #[arg(long)]
     progress: bool,
+    /// GitHub's API, asked for the attestations `github_attestation` wants
+    /// (GitHub Enterprise Server: `https://HOST/api/v3`). A token in
+    /// `GH_TOKEN` or `GITHUB_TOKEN` is sent to it over HTTPS (GitHub answers
+    /// 60 requests an hour without one).
+    #[arg(long, value_name = "URL", default_value = verdict_fetch::github::API)]
+    github_api: String,
 }
 
 impl FetchArgs {
@@ -73,8 +79,54 @@ impl FetchArgs {
         }
     }
 
-    /// Fetches `source`'s evidence for `platform` (saved when `--save-evidence` says so); `None`
-    /// when verdict does not fetch this source.
+    /// Fetches the evidence a verdict says the policy wanted and the request lacks (GitHub
+    /// attestations), adding it to `evidence`; whether anything was added. `tried` holds what
+    /// was asked before (each is asked once).
+    pub(crate) fn fetch_wanted(
+        &self,
+        wanted: &[WantedEvidence],
+        evidence: &mut Vec<File>,
+        tried: &mut std::collections::BTreeSet<(String, String)>,
+    ) -> Result<bool> {
+        let options = self.options();
+        let api = verdict_fetch::github::Api {
+            base: self.github_api.clone(),
+            token: ["GH_TOKEN", "GITHUB_TOKEN"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|t| !t.is_empty())),
+        };
+        let mut added = false;
+        for w in wanted {
+            if !tried.insert((w.path.clone(), w.subject.clone())) {
+                continue;
+            }
+            let Some(repo) = w.path.strip_prefix("attestations/") else {
+                continue;
+            };
+            let Fetched { files, .. } =
+                verdict_fetch::github::fetch_attestations(&api, repo, &w.subject, &options)?;
+            for (path, content) in files {
+                if evidence.iter().all(|f| f.path != path) {
+                    evidence.push(File { path, content });
+                    added = true;
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    /// Writes the evidence a check fetched to `--save-evidence DIR`, when given.
+    pub(crate) fn save_fetched(&self, evidence: &[File]) -> Result<()> {
+        match &self.save_evidence {
+            Some(dir) => {
+                save(dir, evidence).with_context(|| format!("--save-evidence {}", dir.display()))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Fetches `source`'s evidence for `platform`; `None` when verdict does not fetch this
+    /// source. (`--save-evidence` is written after the check, with what its rounds added.)
     pub(crate) fn fetch(&self, source: &str, platform: &str) -> Result<Option<Vec<File>>> {
         if !self.fetches(source) {
             if self.save_evidence.is_some() {
@@ -103,14 +155,12 @@ impl FetchArgs {
                 stats.bytes, stats.requests, stats.cached, stats.cached_bytes
             );
         }
-        let files: Vec<File> = files
-            .into_iter()
-            .map(|(path, content)| File { path, content })
-            .collect();
-        if let Some(dir) = &self.save_evidence {
-            save(dir, &files).with_context(|| format!("--save-evidence {}", dir.display()))?;
-        }
-        Ok(Some(files))
+        Ok(Some(
+            files
+                .into_iter()
+                .map(|(path, content)| File { path, content })
+                .collect(),
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use verdict_host::fsroot::{self, Budget};
-use verdict_host::{BuildEnv, CheckRequest, evidence};
+use verdict_host::{BuildEnv, CheckRequest, GivenRoot, evidence};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -53,6 +53,16 @@ pub(crate) struct SourceArgs {
     pub(crate) fetch: FetchArgs,
 }
 
+impl SourceRequest {
+    /// The trusted root to hand the component (`None`: the embedded public-good root).
+    pub(crate) fn root(&self) -> Option<GivenRoot<'_>> {
+        self.trusted_root.as_deref().map(|json| GivenRoot {
+            json,
+            origin: self.trusted_root_origin.as_deref(),
+        })
+    }
+}
+
 impl SourceArgs {
     /// Whether a check of `source` goes without evidence: no `--evidence`, and nothing fetched
     /// (`--offline`, or a source verdict does not fetch).
@@ -68,6 +78,12 @@ pub(crate) struct SourceRequest {
     pub(crate) request: CheckRequest,
     /// `--trusted-root`'s bytes.
     pub(crate) trusted_root: Option<Vec<u8>>,
+    /// Where `trusted_root` came from, when more is known than that it was given (a root a TUF
+    /// update verified: `tuf:<repository>`).
+    pub(crate) trusted_root_origin: Option<String>,
+    /// Whether the evidence was fetched (no `--evidence`, not `--offline`): then what the
+    /// policy asks for later is fetched too.
+    pub(crate) fetched: bool,
 }
 
 /// The check request for a source, with its evidence read from disk.
@@ -80,13 +96,13 @@ pub(crate) fn check_request(
     if args.evidence.is_some() && args.fetch.save_evidence.is_some() {
         bail!("--save-evidence writes fetched evidence; with --evidence nothing is fetched");
     }
-    let evidence = match &args.evidence {
+    let (evidence, fetched) = match &args.evidence {
         Some(dir) if !dir.is_dir() => bail!("evidence directory {dir:?} does not exist"),
-        Some(dir) => evidence::load_with(dir, budget)?,
-        None => args
-            .fetch
-            .fetch(source, &args.platform)?
-            .unwrap_or_default(),
+        Some(dir) => (evidence::load_with(dir, budget)?, false),
+        None => match args.fetch.fetch(source, &args.platform)? {
+            Some(files) => (files, true),
+            None => (Vec::new(), false),
+        },
     };
     let filename = args
         .dockerfile
@@ -106,9 +122,11 @@ pub(crate) fn check_request(
             evidence,
             files: vec![],
         },
+        fetched,
         trusted_root: trusted_root
             .map(|p| fsroot::read_given(p, "trusted root", fsroot::MAX_GIVEN_FILE, budget))
             .transpose()?,
+        trusted_root_origin: None,
     })
 }
 

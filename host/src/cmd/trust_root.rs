@@ -367,6 +367,11 @@ pub(crate) fn in_use(
 }
 
 /// The note saying which trusted root a command used (standard error).
+/// The origin recorded in a verdict for a root a TUF update of `repository` verified.
+pub(crate) fn origin(repository: &str) -> String {
+    format!("tuf:{repository}")
+}
+
 pub(crate) fn origin_note(updated: &TufUpdated, repository: &str) -> String {
     format!(
         "trusted root: {} from TUF {repository} (root v{}, valid until {})",
