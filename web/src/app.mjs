@@ -428,6 +428,9 @@ function render(result, ms) {
   }
   if (v.pin) row('Pinned to', el('code', {}, v.pin));
   if (v.missingFiles.length) row('Missing files', v.missingFiles.join(', '));
+  if (v.missingEvidence?.length) {
+    row('Missing evidence', v.missingEvidence.map((w) => `${w.path} over ${w.subject}`).join(', '));
+  }
   if (v.prints.length) row('print()', el('pre', {}, v.prints.join('\n')));
   let record = null;
   try {
