@@ -203,6 +203,12 @@ impl Env {
 
     /// `verdict check` of the minted image, no `--trusted-root`: the decision and stderr.
     fn check(&self) -> (String, String) {
+        let (v, stderr) = self.check_record();
+        (v["decision"].as_str().unwrap().to_owned(), stderr)
+    }
+
+    /// The check's verdict record and standard error.
+    fn check_record(&self) -> (Value, String) {
         let out = self.verdict(&[
             "check",
             "docker-image://docker.io/acme/app:v1.0.0",
@@ -217,7 +223,7 @@ impl Env {
         ]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         (
-            v["verdict"]["decision"].as_str().unwrap().to_owned(),
+            v["verdict"].clone(),
             String::from_utf8_lossy(&out.stderr).to_string(),
         )
     }
@@ -243,7 +249,12 @@ fn the_trusted_root_is_updated_through_tuf_and_attacks_are_refused() {
 
     // Before any update: the embedded public-good root, which cannot verify the minted image.
     assert!(env.show().contains("embedded"), "{}", env.show());
-    assert_eq!(env.check().0, "deny");
+    let (record, _) = env.check_record();
+    assert_eq!(record["decision"], "deny");
+    assert_eq!(
+        record["request"]["trustRootOrigin"], "embedded",
+        "{record:#}"
+    );
 
     // An update: verified, kept, used by check (which says where its root came from).
     repo.publish(1, FUTURE, 2);
@@ -254,11 +265,18 @@ fn the_trusted_root_is_updated_through_tuf_and_attacks_are_refused() {
         "{text}"
     );
     assert!(env.show().contains(&target_digest), "{}", env.show());
-    let (decision, stderr) = env.check();
-    assert_eq!(decision, "allow", "{stderr}");
+    let (record, stderr) = env.check_record();
+    assert_eq!(record["decision"], "allow", "{stderr}");
     assert!(
         stderr.contains(&format!("trusted root: {target_digest} from TUF")),
         "{stderr}"
+    );
+    // The verdict records the root it used and where it came from.
+    assert_eq!(record["request"]["trustRoot"], target_digest.as_str());
+    assert_eq!(
+        record["request"]["trustRootOrigin"],
+        format!("tuf:http://127.0.0.1:{port}").as_str(),
+        "{record:#}"
     );
 
     // A root rotation: v2 signed by the old root key and its own new key.
