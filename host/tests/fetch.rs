@@ -418,22 +418,35 @@ impl Fake {
             return;
         }
         let mut authorization = None;
+        let mut length = 0usize;
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
                 break;
             }
-            if let Some((k, v)) = header.split_once(':')
-                && k.eq_ignore_ascii_case("authorization")
-            {
-                authorization = Some(v.trim().to_owned());
+            if let Some((k, v)) = header.split_once(':') {
+                if k.eq_ignore_ascii_case("authorization") {
+                    authorization = Some(v.trim().to_owned());
+                } else if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
             }
+        }
+        // A request body (a token POST) is recorded after the request line.
+        let mut body = vec![0; length.min(1 << 16)];
+        if reader.read_exact(&mut body).is_err() {
+            body.clear();
         }
         let target = line.split(' ').nth(1).unwrap_or("").to_owned();
         let path = target.split('?').next().unwrap_or("").to_owned();
         self.hits.lock().unwrap().push(format!(
-            "{} {target}{}",
+            "{} {target}{}{}",
             line.split(' ').next().unwrap_or(""),
+            if body.is_empty() {
+                String::new()
+            } else {
+                format!(" <{}>", String::from_utf8_lossy(&body))
+            },
             authorization
                 .as_ref()
                 .map(|a| format!(" [{a}]"))
@@ -1010,6 +1023,54 @@ fn the_referrers_api_and_a_bearer_token_service() {
             .all(|h| h.ends_with("[Bearer t0k3n]")),
         "{hits:?}"
     );
+
+    // An identity token (`docker login` to a registry that issues OAuth2 refresh tokens) is
+    // exchanged at the token service by the OAuth2 form, never sent as a password.
+    let config = cache.join("identity-token.json");
+    std::fs::write(
+        &config,
+        serde_json::to_vec(&json!({"auths": {fake.host(): {"identitytoken": "refresh-r3fr3sh"}}}))
+            .unwrap(),
+    )
+    .unwrap();
+    *fake.bearer.lock().unwrap() = Some((
+        format!(r#"Bearer realm="{token_url}",service="fake",scope="repository:acme/app:pull""#),
+        "Bearer 4cc3ss".to_owned(),
+    ));
+    fake.route(
+        "/token",
+        vec![ok(
+            "application/json",
+            br#"{"access_token":"4cc3ss"}"#.to_vec(),
+        )],
+    );
+    fake.hits.lock().unwrap().clear();
+    let (got, _, stderr) = fake_check(
+        &fake,
+        &cache,
+        &["--registry-config", config.to_str().unwrap()],
+    );
+    assert_eq!(got["verdict"]["decision"], "allow", "{got:#}\n{stderr}");
+    let hits = fake.hits();
+    let exchange = hits
+        .iter()
+        .find(|h| h.starts_with("POST /token"))
+        .unwrap_or_else(|| panic!("no token exchange: {hits:?}"));
+    for part in [
+        "grant_type=refresh_token",
+        "refresh_token=refresh-r3fr3sh",
+        "service=fake",
+        "scope=repository%3Aacme%2Fapp%3Apull",
+    ] {
+        assert!(exchange.contains(part), "{part}: {exchange}");
+    }
+    assert!(
+        !hits
+            .iter()
+            .any(|h| h.contains("refresh-r3fr3sh") && !h.starts_with("POST /token")),
+        "the refresh token went elsewhere: {hits:?}"
+    );
+    assert!(!exchange.contains("[Basic"), "{exchange}");
     let _ = std::fs::remove_dir_all(&cache);
 }
 

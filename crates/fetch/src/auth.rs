@@ -41,7 +41,17 @@ impl core::fmt::Debug for Credential {
     }
 }
 
+/// The user name Docker gives a credential whose secret is an identity token (an OAuth2 refresh
+/// token: `auths[…].identitytoken`, or a credential helper's answer).
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+
 impl Credential {
+    /// Whether the secret is an identity token, exchanged at the token service for an access
+    /// token (`grant_type=refresh_token`) instead of being sent as a password.
+    pub fn is_identity_token(&self) -> bool {
+        self.username == IDENTITY_TOKEN_USER
+    }
+
     /// The `Authorization` value for HTTP basic authentication.
     pub fn basic(&self) -> String {
         let pair = format!("{}:{}", self.username, self.secret);
@@ -144,8 +154,16 @@ pub fn lookup(
         .map(Option::flatten)
 }
 
-/// An `auths` entry: `auth` (base64 `user:password`), else `username` / `password`.
+/// An `auths` entry: `identitytoken` (an OAuth2 refresh token, as `docker login` keeps for
+/// registries that issue one), else `auth` (base64 `user:password`), else `username` /
+/// `password`.
 fn from_entry(entry: &Json, path: &Path) -> Result<Option<Credential>, FetchError> {
+    if let Some(token) = entry["identitytoken"].as_str().filter(|t| !t.is_empty()) {
+        return Ok(Some(Credential {
+            username: IDENTITY_TOKEN_USER.to_owned(),
+            secret: token.to_owned(),
+        }));
+    }
     if let Some(auth) = entry["auth"].as_str().filter(|a| !a.is_empty()) {
         let bad = |why: &str| {
             FetchError::new(

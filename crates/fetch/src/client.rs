@@ -308,7 +308,8 @@ impl<'o> Registry<'o> {
             |why: String| FetchError::new(FetchCode::AuthFailed, format!("{what}: {why}"));
         match challenge.and_then(auth::parse_challenge) {
             Some(Challenge::Basic) => {
-                let Some(credential) = &self.credential else {
+                let Some(credential) = self.credential.as_ref().filter(|c| !c.is_identity_token())
+                else {
                     return Err(refused(format!(
                         "{} asks for a user name and password and Docker's configuration has none \
                          for it (docker login {}, or --registry-config)",
@@ -328,15 +329,28 @@ impl<'o> Registry<'o> {
                 if let Some(service) = service {
                     query.push(("service", service));
                 }
-                let mut request = self.http.get(&realm).query(&query);
                 // Credentials go to the token service over HTTPS only (or to a registry the
                 // user declared plain HTTP): a registry cannot have them sent in clear.
                 let realm_safe = realm.starts_with("https://") || self.base.starts_with("http://");
-                if let Some(credential) = &self.credential
-                    && realm_safe
-                {
-                    request = request.header(AUTHORIZATION, credential.basic());
-                }
+                let credential = self.credential.as_ref().filter(|_| realm_safe);
+                let request = match credential {
+                    // An identity token is a refresh token: exchanged for an access token by
+                    // the OAuth2 form Docker sends (distribution's token spec, "OAuth2").
+                    Some(c) if c.is_identity_token() => {
+                        query.extend([
+                            ("grant_type", "refresh_token".to_owned()),
+                            ("refresh_token", c.secret.clone()),
+                            ("client_id", "verdict".to_owned()),
+                        ]);
+                        self.http.post(&realm).form(&query)
+                    }
+                    Some(c) => self
+                        .http
+                        .get(&realm)
+                        .query(&query)
+                        .header(AUTHORIZATION, c.basic()),
+                    None => self.http.get(&realm).query(&query),
+                };
                 let Answer { status, body, .. } = self
                     .send(request, 1 << 20)
                     .map_err(|e| e.context(format!("{what}: the token service {realm}")))?;
