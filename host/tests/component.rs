@@ -80,13 +80,13 @@ fn component_imports_nothing_and_matches_the_golden_interface() {
     assert_eq!(
         exports,
         [
-            "verdict:policy/types@0.2.0",
+            "verdict:policy/types@0.3.0",
             // The evaluator uses the verifier's `digest` and `trust-root`.
-            "verdict:policy/verifier@0.2.0",
-            "verdict:policy/evaluator@0.2.0",
-            "verdict:policy/checker@0.2.0",
-            "verdict:policy/tester@0.2.0",
-            "verdict:policy/host-protocol@0.2.0",
+            "verdict:policy/verifier@0.3.0",
+            "verdict:policy/evaluator@0.3.0",
+            "verdict:policy/checker@0.3.0",
+            "verdict:policy/tester@0.3.0",
+            "verdict:policy/host-protocol@0.3.0",
         ]
     );
 

@@ -1783,5 +1783,104 @@ fn github_attestations_are_fetched_from_the_api_and_verified_here() {
     assert_eq!(status, 2, "{garbled:#}");
     let message = garbled["verdict"]["error"]["message"].as_str().unwrap();
     assert!(message.ends_with("(malformed-response)"), "{message}");
+    // A 404 that is not GitHub's JSON error (an API URL that is not GitHub's) is not "none".
+    fake.route(
+        &format!("/repos/acme/tool/attestations/sha256:{hex}"),
+        vec![Reply::Ok(
+            404,
+            "text/html".into(),
+            b"<h1>nope</h1>".to_vec(),
+            vec![],
+        )],
+    );
+    let (html, status, _) = run(&source, &[]);
+    assert_eq!(status, 2, "{html:#}");
+    let message = html["verdict"]["error"]["message"].as_str().unwrap();
+    assert!(message.ends_with("(not-found)"), "{message}");
+
+    // A policy naming many repositories makes the host ask GitHub about a bounded number.
+    let many = dir.join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    let repos: Vec<String> = (0..12).map(|i| format!("\"acme/r{i}\"")).collect();
+    std::fs::write(
+        many.join("many.rego"),
+        format!(
+            "package docker\n\ndefault allow := false\n\nallow if {{\n\tsome r in [{}]\n\t\
+             github_attestation(input.http, r)\n}}\n\ndecision := {{\"allow\": allow}}\n",
+            repos.join(", ")
+        ),
+    )
+    .unwrap();
+    for i in 0..12 {
+        fake.route(
+            &format!("/repos/acme/r{i}/attestations/sha256:{hex}"),
+            vec![Reply::Ok(
+                404,
+                "application/json".into(),
+                b"{\"message\":\"Not Found\"}".to_vec(),
+                vec![],
+            )],
+        );
+    }
+    fake.hits.lock().unwrap().clear();
+    let (capped, status, stderr) = check_source(
+        &source,
+        "many.rego",
+        many.to_str().unwrap(),
+        &dir,
+        &["--trusted-root", root, "--github-api", api.as_str()],
+    );
+    assert_eq!(status, 2, "{capped:#}\n{stderr}");
+    let message = capped["verdict"]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("(too-large)") && message.contains("more than 8"),
+        "{message}"
+    );
+    let asked = fake
+        .hits()
+        .iter()
+        .filter(|h| h.contains("/attestations/"))
+        .count();
+    assert_eq!(asked, 8, "{:#?}", fake.hits());
+
+    // A token in the environment never travels over plain HTTP (nor to a bundle_url).
+    fake.route(
+        &format!("/repos/acme/tool/attestations/sha256:{hex}"),
+        vec![json_reply(listing(&format!("{api}/b/1.json.sn")))],
+    );
+    fake.hits.lock().unwrap().clear();
+    let out = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args([
+            "check",
+            &source,
+            "-o",
+            "json",
+            "--policy",
+            policy,
+            "--context",
+            ".",
+            "--now",
+            NOW,
+            "--trusted-root",
+            root,
+            "--github-api",
+            &api,
+        ])
+        .current_dir(ROOT)
+        .env("VERDICT_CACHE_DIR", &dir)
+        .env("GH_TOKEN", "gh-s3cr3t")
+        .env("GITHUB_TOKEN", "gh-s3cr3t")
+        .env("GH_ENTERPRISE_TOKEN", "ghe-s3cr3t")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits = fake.hits();
+    assert!(hits.iter().any(|h| h.contains("/b/1.json.sn")), "{hits:#?}");
+    assert!(!hits.iter().any(|h| h.contains("s3cr3t")), "{hits:#?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -36,9 +36,9 @@ writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 const mod = await import(pathToFileURL(path.join(dir, 'verdict.js')).href);
 export const transpileMs = performance.now() - t0;
 
-const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.2.0'];
-const checker = mod.checker ?? mod['verdict:policy/checker@0.2.0'];
-const verifier = mod.verifier ?? mod['verdict:policy/verifier@0.2.0'];
+const evaluator = mod.evaluator ?? mod['verdict:policy/evaluator@0.3.0'];
+const checker = mod.checker ?? mod['verdict:policy/checker@0.3.0'];
+const verifier = mod.verifier ?? mod['verdict:policy/verifier@0.3.0'];
 if (!evaluator || !checker || !verifier) throw new Error(`jco exports: ${Object.keys(mod).join(', ')}`);
 
 const u8 = (v) => (v === undefined || v === null ? undefined : v instanceof Uint8Array ? v : new Uint8Array(v));

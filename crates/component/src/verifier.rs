@@ -150,6 +150,19 @@ impl wit::GuestTrustRoot for TrustRoot {
         origin: String,
     ) -> Result<wit::TrustRoot, wit::VerifyError> {
         crate::guard();
+        // `embedded` and `given` are the component's own words: a host names another origin.
+        if origin.is_empty()
+            || origin.len() > 1024
+            || [v::ORIGIN_EMBEDDED, v::ORIGIN_GIVEN].contains(&origin.as_str())
+        {
+            return Err(wit::VerifyError {
+                code: wit::VerifyErrorCode::MalformedTrustedRoot,
+                message: format!(
+                    "trust-root origin {origin:?}: empty, over 1024 bytes, or a word the \
+                     component reserves (`embedded`, `given`)"
+                ),
+            });
+        }
         v::TrustMaterial::from_json(&json)
             .map(|t| wit::TrustRoot::new(TrustRoot(t.with_origin(&origin))))
             .map_err(|e| error(&e))

@@ -462,8 +462,35 @@ struct Parts {
 
 impl Parts {
     /// The parts of a policy evaluation (no evidence, no extra record fields).
+    ///
+    /// An allow (or convert) reached while evidence the policy asked for was missing is not an
+    /// allow: the policy consulted `github_attestation` and got "undefined" only because the
+    /// request lacked the attestations, which a `not` turns into an allow Buildx (which fetches
+    /// them) might not give. It is an `invalid-evidence` error naming what is missing (still
+    /// listed in `missing-evidence`, so a host that fetches checks again with it). A deny stays
+    /// a deny: missing evidence can only have removed reasons to allow it.
     fn evaluated(evaluation: verdict_policy::Evaluation) -> Parts {
-        let (decision, messages, error, pin) = outcome_parts(evaluation.outcome);
+        let (mut decision, messages, mut error, mut pin) = outcome_parts(evaluation.outcome);
+        if matches!(decision, Decision::Allow | Decision::Convert)
+            && !evaluation.missing_evidence.is_empty()
+        {
+            let wanted: Vec<String> = evaluation
+                .missing_evidence
+                .iter()
+                .map(|w| format!("{} over {}", w.path, w.subject))
+                .collect();
+            decision = Decision::Error;
+            pin = None;
+            error = Some(VerdictError {
+                code: ErrorCode::InvalidEvidence,
+                message: format!(
+                    "the policy allowed while evidence it asked for was missing ({}): an allow \
+                     must rest on the evidence the policy consulted; supply it (a host that \
+                     fetches asks GitHub for it) and check again",
+                    wanted.join(", ")
+                ),
+            });
+        }
         Parts {
             decision,
             messages,

@@ -16,8 +16,8 @@
 
 pub use verdict_verify::{
     Artifact, Error, ErrorCode, GITHUB_TRUSTED_ROOT, HashAlgorithm, Identity, LogEntryFacts,
-    Matcher, PUBLIC_GOOD_TRUSTED_ROOT, Policy, Result, Signer, Statement, Thresholds, TimeSource,
-    TrustMaterial, VerifiedBundle, VerifiedTime, tuf, verify,
+    Matcher, ORIGIN_EMBEDDED, ORIGIN_GIVEN, PUBLIC_GOOD_TRUSTED_ROOT, Policy, Result, Signer,
+    Statement, Thresholds, TimeSource, TrustMaterial, VerifiedBundle, VerifiedTime, tuf, verify,
 };
 
 /// The digest algorithm named `name` (`sha256`, `sha384` or `sha512`).

@@ -47,7 +47,6 @@ struct Answer {
 }
 
 /// A repository on a registry.
-#[derive(Debug)]
 pub struct Registry<'o> {
     http: Client,
     /// `https://host` or `http://host`.
@@ -61,6 +60,21 @@ pub struct Registry<'o> {
     options: &'o Options,
     /// What was sent and received so far.
     pub stats: Stats,
+}
+
+impl core::fmt::Debug for Registry<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Registry")
+            .field("base", &self.base)
+            .field("repository", &self.repository)
+            .field("credential", &self.credential)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The API host of a registry domain (Docker Hub's API lives at `registry-1.docker.io`).
@@ -342,7 +356,9 @@ impl<'o> Registry<'o> {
                             ("refresh_token", c.secret.clone()),
                             ("client_id", "verdict".to_owned()),
                         ]);
-                        self.http.post(&realm).form(&query)
+                        // Never redirected: a 307 would send the refresh token's form to
+                        // wherever it points, scheme and host included.
+                        no_redirects(self.options)?.post(&realm).form(&query)
                     }
                     Some(c) => self
                         .http
@@ -380,7 +396,34 @@ impl<'o> Registry<'o> {
 }
 
 fn http_client(options: &Options) -> Result<Client, FetchError> {
+    client_with(options, reqwest::redirect::Policy::custom(no_downgrade))
+}
+
+/// A client that follows no redirect (for a request whose body is a secret).
+fn no_redirects(options: &Options) -> Result<Client, FetchError> {
+    client_with(options, reqwest::redirect::Policy::none())
+}
+
+/// Redirects are followed (10 at most) but never from HTTPS to plain HTTP: a server reached
+/// over HTTPS cannot move a request (its credentials stripped or not) into the clear.
+fn no_downgrade(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let downgrade = attempt.url().scheme() == "http"
+        && attempt.previous().iter().any(|u| u.scheme() == "https");
+    if downgrade {
+        attempt.error("a redirect from https to plain http")
+    } else if attempt.previous().len() >= 10 {
+        attempt.error("too many redirects")
+    } else {
+        attempt.follow()
+    }
+}
+
+fn client_with(
+    options: &Options,
+    redirects: reqwest::redirect::Policy,
+) -> Result<Client, FetchError> {
     Client::builder()
+        .redirect(redirects)
         .timeout(options.timeout)
         .connect_timeout(options.timeout)
         .user_agent(concat!("verdict/", env!("CARGO_PKG_VERSION")))

@@ -30,14 +30,27 @@ pub const MAX_BUNDLE: u64 = 8 << 20;
 /// The most attestations read for one artifact (GitHub's first page holds 30).
 pub const MAX_ATTESTATIONS: usize = 32;
 
+/// The most repositories one check asks GitHub about (a policy could name thousands: each is a
+/// request with the user's token, and a file of the evidence listing).
+pub const MAX_REPOSITORIES: usize = 8;
+
 /// Where GitHub's attestations are asked for.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Api {
     /// The API's base URL (`https://api.github.com`; GitHub Enterprise Server: `https://HOST/api/v3`).
     pub base: String,
     /// A token sent to the API only (never to a `bundle_url`), over HTTPS only: GitHub answers
     /// 60 unauthenticated requests an hour.
     pub token: Option<String>,
+}
+
+impl core::fmt::Debug for Api {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl Default for Api {
@@ -47,6 +60,29 @@ impl Default for Api {
             token: None,
         }
     }
+}
+
+impl Api {
+    /// The API at `base` with the token `gh` would use for it, read by `var`: `GH_TOKEN`, else
+    /// `GITHUB_TOKEN` for github.com; `GH_ENTERPRISE_TOKEN`, else `GITHUB_ENTERPRISE_TOKEN` for
+    /// any other host (a github.com token is never sent to another server).
+    pub fn with_token_from(base: &str, var: impl Fn(&str) -> Option<String>) -> Api {
+        let names: &[&str] = if base.trim_end_matches('/') == API {
+            &["GH_TOKEN", "GITHUB_TOKEN"]
+        } else {
+            &["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"]
+        };
+        Api {
+            base: base.to_owned(),
+            token: names.iter().find_map(|k| var(k).filter(|t| !t.is_empty())),
+        }
+    }
+}
+
+/// A URL as it is shown (progress, errors): without its query, which for a `bundle_url` is a
+/// short-lived signature granting access to the bundle.
+fn shown(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 /// The attestations of `repo` (`owner/name`) over `subject` (`sha256:<hex>`), as the evidence
@@ -73,15 +109,35 @@ pub fn fetch_attestations(
         client = client.with_authorization(format!("Bearer {token}"));
     }
     let what = format!("the GitHub attestations of {repo}");
-    let listing = client.get_url(
-        &url,
-        "application/vnd.github+json",
-        MAX_LISTING,
-        &what,
-        true,
-    )?;
+    let listing = client
+        .get_url(
+            &url,
+            "application/vnd.github+json",
+            MAX_LISTING.min(options.max_total),
+            &what,
+            true,
+        )
+        .map_err(|e| github_error(e, &api.base))?;
     let mut bundles: Vec<Vec<u8>> = Vec::new();
     let mut stats = client.stats.clone();
+    // GitHub says "none" with a 404 whose body is its JSON error; a 404 of anything else (an
+    // API URL that is not GitHub's: `--github-api` without `/api/v3`) is not an answer.
+    if !listing.status.is_success()
+        && serde_json::from_slice::<Json>(&listing.body)
+            .ok()
+            .and_then(|j| j.get("message").cloned())
+            .is_none()
+    {
+        return Err(FetchError::new(
+            FetchCode::NotFound,
+            format!(
+                "{what}: {} answered 404 without GitHub's JSON error: is `{}` GitHub's API \
+                 (GitHub Enterprise Server: https://HOST/api/v3)?",
+                shown(&url),
+                api.base
+            ),
+        ));
+    }
     if listing.status.is_success() {
         let json: Json = serde_json::from_slice(&listing.body).map_err(|e| {
             FetchError::new(
@@ -95,12 +151,17 @@ pub fn fetch_attestations(
                 format!("{what}: the answer of {url} has no `attestations` list"),
             )
         })?;
-        let mut downloads = Registry::anonymous(options)?;
+        // The bundles share what is left of the check's byte budget after the listing.
+        let left = Options {
+            max_total: options.max_total.saturating_sub(stats.bytes),
+            ..options.clone()
+        };
+        let mut downloads = Registry::anonymous(&left)?;
         for item in items.iter().take(MAX_ATTESTATIONS) {
             let bundle = match (&item["bundle"], item["bundle_url"].as_str()) {
                 (bundle @ Json::Object(_), _) => serde_json::to_vec(bundle).unwrap_or_default(),
                 (_, Some(bundle_url)) => {
-                    download_bundle(&mut downloads, bundle_url, secure, &what, options)?
+                    download_bundle(&mut downloads, bundle_url, secure, &what, &left)?
                 }
                 // Neither: nothing to verify; the others may do.
                 _ => continue,
@@ -124,10 +185,48 @@ pub fn fetch_attestations(
         content.extend_from_slice(&bundle);
         content.push(b'\n');
     }
+    // One file of the evidence listing: within the evidence directory's per-file cap, so the
+    // saved directory replays.
+    if content.len() as u64 > options.max_blob {
+        return Err(FetchError::new(
+            FetchCode::TooLarge,
+            format!(
+                "{what}: {} bytes of bundles, over the {}-byte cap of one evidence file",
+                content.len(),
+                options.max_blob
+            ),
+        ));
+    }
     Ok(Fetched {
-        files: vec![(format!("attestations/{repo}/sha256-{hex}.jsonl"), content)],
+        files: vec![(
+            format!(
+                "attestations/{}/sha256-{hex}.jsonl",
+                repo.to_ascii_lowercase()
+            ),
+            content,
+        )],
         stats,
     })
+}
+
+/// A refusal by GitHub's API named as GitHub's (a rate limit or a token it does not take), not
+/// as a registry's.
+fn github_error(e: FetchError, base: &str) -> FetchError {
+    if e.code() == FetchCode::AuthFailed {
+        let token = if base.trim_end_matches('/') == API {
+            "GH_TOKEN or GITHUB_TOKEN"
+        } else {
+            "GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN"
+        };
+        return FetchError::new(
+            FetchCode::AuthFailed,
+            format!(
+                "GitHub's API ({base}) refused the request (401/403: a rate limit — 60 requests \
+                 an hour without a token — or a token it does not take; set {token})"
+            ),
+        );
+    }
+    e
 }
 
 /// A `bundle_url`'s bundle, as one line of JSON: over HTTPS (plain HTTP only when the API itself
@@ -142,23 +241,26 @@ fn download_bundle(
     if !(url.starts_with("https://") || (!api_secure && url.starts_with("http://"))) {
         return Err(FetchError::new(
             FetchCode::Unsupported,
-            format!("{what}: bundle_url `{url}` is not an https URL"),
+            format!("{what}: bundle_url `{}` is not an https URL", shown(url)),
         ));
     }
-    let body = client.get_url(url, "*/*", MAX_BUNDLE, what, false)?.body;
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let bytes = if path.ends_with(".json.sn") {
+    let body = client
+        .get_url(url, "*/*", MAX_BUNDLE, what, false)
+        .map_err(|e| FetchError::new(e.code(), e.message().replace(url, shown(url))))?
+        .body;
+    let bytes = if shown(url).ends_with(".json.sn") {
         let len = snap::raw::decompress_len(&body).map_err(|e| {
             FetchError::new(
                 FetchCode::MalformedResponse,
-                format!("{what}: {url} is not snappy data: {e}"),
+                format!("{what}: {} is not snappy data: {e}", shown(url)),
             )
         })?;
         if len as u64 > MAX_BUNDLE {
             return Err(FetchError::new(
                 FetchCode::TooLarge,
                 format!(
-                    "{what}: {url} decompresses to {len} bytes, over the {MAX_BUNDLE}-byte cap"
+                    "{what}: {} decompresses to {len} bytes, over the {MAX_BUNDLE}-byte cap",
+                    shown(url)
                 ),
             ));
         }
@@ -167,7 +269,7 @@ fn download_bundle(
             .map_err(|e| {
                 FetchError::new(
                     FetchCode::MalformedResponse,
-                    format!("{what}: {url} is not snappy data: {e}"),
+                    format!("{what}: {} is not snappy data: {e}", shown(url)),
                 )
             })?
     } else {
@@ -178,11 +280,11 @@ fn download_bundle(
     let json: Json = serde_json::from_slice(&bytes).map_err(|e| {
         FetchError::new(
             FetchCode::MalformedResponse,
-            format!("{what}: the bundle at {url} is not JSON: {e}"),
+            format!("{what}: the bundle at {} is not JSON: {e}", shown(url)),
         )
     })?;
     if options.progress {
-        eprintln!("  fetched {url} ({} bytes)", bytes.len());
+        eprintln!("  fetched {} ({} bytes)", shown(url), bytes.len());
     }
     Ok(serde_json::to_vec(&json).unwrap_or_default())
 }
@@ -258,6 +360,27 @@ mod tests {
             url("file:///x", "a/b").unwrap_err().code(),
             FetchCode::Unsupported
         );
+    }
+
+    #[test]
+    fn a_github_com_token_goes_to_github_com_only() {
+        let env = |k: &str| Some(format!("{k}-value"));
+        let api = Api::with_token_from(API, env);
+        assert_eq!(api.token.as_deref(), Some("GH_TOKEN-value"));
+        let api = Api::with_token_from("https://api.github.com/", env);
+        assert_eq!(api.token.as_deref(), Some("GH_TOKEN-value"));
+        let ghes = Api::with_token_from("https://ghe.example/api/v3", env);
+        assert_eq!(ghes.token.as_deref(), Some("GH_ENTERPRISE_TOKEN-value"));
+        let only_github = |k: &str| (k == "GITHUB_TOKEN").then(|| "t".to_owned());
+        assert_eq!(
+            Api::with_token_from("https://ghe.example", only_github).token,
+            None
+        );
+        assert_eq!(
+            Api::with_token_from(API, only_github).token.as_deref(),
+            Some("t")
+        );
+        assert!(!format!("{api:?}").contains("value"), "{api:?}");
     }
 
     #[test]

@@ -114,14 +114,15 @@ pub struct WantedEvidence {
     pub subject: String,
 }
 
-/// Whether `repo` is a GitHub `owner/name` (letters, digits, `-`, `_`, `.`; not `.` or `..`):
-/// only such a name is asked for, so a policy's string never shapes a URL path or query.
+/// Whether `repo` is a GitHub `owner/name` (letters, digits, `-`, `_`, `.`; not beginning or
+/// ending with `.`): only such a name is asked for, so a policy's string never shapes a URL path
+/// or query, nor a file name two file systems read differently.
 fn is_github_repo(repo: &str) -> bool {
     let part = |p: &str| {
         !p.is_empty()
             && p.len() <= 100
-            && p != "."
-            && p != ".."
+            && !p.starts_with('.')
+            && !p.ends_with('.')
             && p.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     };
@@ -426,8 +427,10 @@ fn github_attestation(session: &mut Session, args: &[Value]) -> Value {
             hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
         });
         if is_github_repo(repo) && sha256 {
+            // GitHub's names are case-insensitive: one repository is asked for once, under one
+            // directory, however policies spell it.
             session.effects.missing_evidence.insert(WantedEvidence {
-                path: format!("attestations/{repo}"),
+                path: format!("attestations/{}", repo.to_ascii_lowercase()),
                 subject: checksum,
             });
         }

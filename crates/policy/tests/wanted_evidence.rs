@@ -73,6 +73,14 @@ fn an_unlisted_repository_is_wanted_once() {
     assert_eq!(wanted("acme/tool", &checksum, &["acme/tool"]), vec![]);
     assert_eq!(wanted("Acme/Tool", &checksum, &["acme/tool"]), vec![]);
     assert_eq!(wanted("acme/tool", &checksum, &["acme/other"]).len(), 1);
+    // One repository, one directory, however it is spelled.
+    assert_eq!(
+        wanted("Acme/TOOL", &checksum, &[]),
+        vec![WantedEvidence {
+            path: "attestations/acme/tool".to_owned(),
+            subject: checksum.clone(),
+        }]
+    );
 }
 
 #[test]
@@ -80,6 +88,7 @@ fn only_what_github_can_be_asked_is_wanted() {
     let checksum = format!("sha256:{HEX}");
     for repo in [
         "acme", "acme/", "/tool", "a/b/c", "a/..", "../b", "a/b?x", "a/b#f", "a b/c", "a/%2e", "",
+        "a./b", "a/b.", ".a/b", "a/.b", "a/b ",
     ] {
         assert_eq!(wanted(repo, &checksum, &[]), vec![], "{repo}");
     }

@@ -37,7 +37,7 @@ class Verdict:
         self.instance = Linker(self.engine).instantiate(self.store, self.component)
 
     def call(self, interface, name, *args):
-        index = self.instance.get_export_index(self.store, f"verdict:policy/{interface}@0.2.0")
+        index = self.instance.get_export_index(self.store, f"verdict:policy/{interface}@0.3.0")
         func = self.instance.get_func(self.store, self.instance.get_export_index(self.store, name, index))
         self.store.set_fuel(self.fuel)  # each call its own fuel; a trap needs a new instance
         return func(self.store, *args)

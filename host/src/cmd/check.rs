@@ -296,10 +296,15 @@ fn check_with_files(
             }
             Ok(added)
         },
-    )?;
+    );
+    // What was fetched is saved even when a later fetch failed (what is there to look at).
     if fetched {
-        args.fetch.save_fetched(&request.evidence)?;
+        let saved = args.fetch.save_fetched(&request.evidence);
+        if checked.is_ok() {
+            saved?;
+        }
     }
+    let checked = checked?;
     Ok(checked)
 }
 

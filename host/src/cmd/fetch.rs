@@ -81,28 +81,41 @@ impl FetchArgs {
 
     /// Fetches the evidence a verdict says the policy wanted and the request lacks (GitHub
     /// attestations), adding it to `evidence`; whether anything was added. `tried` holds what
-    /// was asked before (each is asked once).
+    /// was asked before (each is asked once; at most [`verdict_fetch::github::MAX_REPOSITORIES`]
+    /// per check), and everything fetched counts against the check's byte cap.
     pub(crate) fn fetch_wanted(
         &self,
         wanted: &[WantedEvidence],
         evidence: &mut Vec<File>,
         tried: &mut std::collections::BTreeSet<(String, String)>,
     ) -> Result<bool> {
-        let options = self.options();
-        let api = verdict_fetch::github::Api {
-            base: self.github_api.clone(),
-            token: ["GH_TOKEN", "GITHUB_TOKEN"]
-                .iter()
-                .find_map(|k| std::env::var(k).ok().filter(|t| !t.is_empty())),
-        };
+        let api = verdict_fetch::github::Api::with_token_from(&self.github_api, |k| {
+            std::env::var(k).ok()
+        });
         let mut added = false;
         for w in wanted {
             if !tried.insert((w.path.clone(), w.subject.clone())) {
                 continue;
             }
+            if tried.len() > verdict_fetch::github::MAX_REPOSITORIES {
+                return Err(FetchError::new(
+                    FetchCode::TooLarge,
+                    format!(
+                        "the policy asks for the GitHub attestations of more than {} \
+                         repositories (the last: {})",
+                        verdict_fetch::github::MAX_REPOSITORIES,
+                        w.path
+                    ),
+                )
+                .into());
+            }
             let Some(repo) = w.path.strip_prefix("attestations/") else {
                 continue;
             };
+            // What this check has fetched so far counts against its cap.
+            let used: u64 = evidence.iter().map(|f| f.content.len() as u64).sum();
+            let mut options = self.options();
+            options.max_total = options.max_total.saturating_sub(used);
             let Fetched { files, .. } =
                 verdict_fetch::github::fetch_attestations(&api, repo, &w.subject, &options)?;
             for (path, content) in files {

@@ -366,12 +366,28 @@ pub(crate) fn in_use(
     }
 }
 
-/// The note saying which trusted root a command used (standard error).
-/// The origin recorded in a verdict for a root a TUF update of `repository` verified.
+/// The origin recorded in a verdict for a root a TUF update of `repository` verified:
+/// `tuf:<scheme>://<host>[:port]/<path>`, without user information, query or fragment (no secret
+/// reaches the record, and one repository has one spelling: no trailing `/`).
 pub(crate) fn origin(repository: &str) -> String {
-    format!("tuf:{repository}")
+    let (scheme, rest) = repository.split_once("://").unwrap_or(("", repository));
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let path = path.trim_end_matches('/');
+    let mut out = format!(
+        "tuf:{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    );
+    if !path.is_empty() {
+        out.push('/');
+        out.push_str(path);
+    }
+    out
 }
 
+/// The note saying which trusted root a command used (standard error).
 pub(crate) fn origin_note(updated: &TufUpdated, repository: &str) -> String {
     format!(
         "trusted root: {} from TUF {repository} (root v{}, valid until {})",
@@ -398,4 +414,34 @@ fn show(args: &ShowArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn the_origin_keeps_no_secret_and_one_spelling() {
+        for (repository, want) in [
+            (
+                "https://tuf-repo-cdn.sigstore.dev",
+                "tuf:https://tuf-repo-cdn.sigstore.dev",
+            ),
+            (
+                "https://tuf-repo-cdn.sigstore.dev/",
+                "tuf:https://tuf-repo-cdn.sigstore.dev",
+            ),
+            (
+                "HTTPS://TUF.Example:8443/a/b/?t=secret#x",
+                "tuf:https://tuf.example:8443/a/b",
+            ),
+            (
+                "https://user:pass@tuf.example/r",
+                "tuf:https://tuf.example/r",
+            ),
+            ("http://127.0.0.1:9999", "tuf:http://127.0.0.1:9999"),
+        ] {
+            assert_eq!(origin(repository), want, "{repository}");
+        }
+    }
 }
