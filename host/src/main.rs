@@ -39,7 +39,8 @@ enum Command {
     /// and the helper module; a Buildx-style report, line coverage of the
     /// policy and a `PASS: n/m` summary (as `opa test`).
     ///
-    /// Exit status: 0 all passed, 1 a test failed, 2 error.
+    /// Exit status: 0 all passed, 1 a test failed (or coverage below
+    /// `--threshold`), 2 error.
     #[command(after_help = TEST_EXAMPLES)]
     Test(cmd::test::TestArgs),
     /// Verify a Sigstore bundle and print what it proves (signer, times,
@@ -103,11 +104,13 @@ Without --evidence, an image's evidence is fetched from its registry (Docker's c
 const EVAL_EXAMPLES: &str = r"Examples (from the repository's root):
   verdict eval -p examples/github-builder/Dockerfile.rego -i examples/github-builder/inputs/allow-signed-release.json
   verdict eval -o json -p examples/xx-release/Dockerfile.rego -i examples/xx-release/inputs/deny-unpinned-unsigned.json
+  verdict eval -d examples/github-builder -i examples/github-builder/inputs/allow-signed-release.json
   verdict eval --print https://github.com/acme/app.git#v1.0.0 --evidence examples/git-signed-tag/evidence/v1.0.0";
 
 const TEST_EXAMPLES: &str = r"Examples (from the repository's root):
   verdict test examples/github-builder-real
-  verdict test crates/policy/tests/tester --run alpine";
+  verdict test crates/policy/tests/tester --run alpine
+  verdict test examples/github-builder-real --threshold 80 -o json";
 
 const VERIFY_EXAMPLES: &str = r"Examples (from the repository's root):
   verdict verify --bundle tests/vectors/docker-github-builder/attestation-manifest-1.sigstore.json \

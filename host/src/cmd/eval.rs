@@ -8,14 +8,15 @@ use clap::Args;
 use verdict_host::fsroot::{self, Budget, ReadError};
 use verdict_host::verify::Digest;
 use verdict_host::{
-    EngineOptions, GivenRoot, Options, PolicyPlan, PolicySet, PolicySets, Runner, pretty,
+    EngineOptions, GivenRoot, Options, PolicyModule, PolicyPlan, PolicySet, PolicySets, Runner,
+    pretty,
 };
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 use super::check::{check_source, no_evidence_note};
 use super::clock::now_ns;
-use super::files::{read, read_module, refusal_message};
+use super::files::{files_under, read, read_module, refusal_message, shown};
 use super::format::{Format, JsonOutput};
 use super::sandbox::SandboxArgs;
 use super::source::{SourceArgs, check_request};
@@ -36,7 +37,7 @@ pub(crate) struct EvalArgs {
     /// on standard error, exit status 2.
     #[arg(
         long,
-        conflicts_with_all = ["policies", "input", "query", "now", "coverage", "bundles"]
+        conflicts_with_all = ["policies", "data", "input", "query", "now", "coverage", "bundles"]
     )]
     print: bool,
     /// A policy set, in Buildx's `--policy` grammar (with SOURCE or `-i`):
@@ -53,6 +54,24 @@ pub(crate) struct EvalArgs {
     /// policy).
     #[arg(short = 'p', long = "policy", value_name = "SPEC")]
     policies: Vec<String>,
+    /// A policy file or a directory of them, as `opa eval -d` loads it (with
+    /// `-i`): every `.rego` file under it (tests included), and those of every
+    /// `-d`, compiled together as one set after the `-p` sets. Data files
+    /// (`.json`, `.yaml`) are not loaded — Buildx policies have no `data`
+    /// documents; they read files with `load_json` — and are named on
+    /// standard error. Repeatable.
+    #[arg(
+        short = 'd',
+        long = "data",
+        value_name = "PATH",
+        conflicts_with = "source"
+    )]
+    data: Vec<PathBuf>,
+    /// Accepted for users of `opa eval --fail` / `--fail-defined`: verdict's
+    /// exit status already says what the decision is (0 allow, 1 deny, 2
+    /// error — an undefined decision included).
+    #[arg(long = "fail", alias = "fail-defined")]
+    fail: bool,
     /// The input document (JSON); `-` reads standard input.
     #[arg(short = 'i', long = "input", value_name = "FILE")]
     input: Option<PathBuf>,
@@ -117,11 +136,20 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
              `http(s)://URL`, `local://NAME`) to evaluate"
         );
     };
-    if args.policies.is_empty() {
-        bail!("give at least one policy set (-p)");
+    if args.policies.is_empty() && args.data.is_empty() {
+        bail!("give at least one policy set (-p FILE, or -d DIR)");
     }
     let runner = args.runner()?;
-    let (sets, names) = input_policy_sets(&runner, &args.policies)?;
+    let (mut sets, mut names) = if args.policies.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        input_policy_sets(&runner, &args.policies)?
+    };
+    if !args.data.is_empty() {
+        let set = data_set(&args.data)?;
+        names.push(set.iter().map(|m| m.path.clone()).collect());
+        sets.push(set);
+    }
     let input = if input_path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -265,6 +293,49 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
         &options,
         args.format,
     )
+}
+
+/// The one policy set of the `-d` paths: every `.rego` file under each (sorted per path), named
+/// by its path as given; other files are named on standard error and not loaded.
+fn data_set(paths: &[PathBuf]) -> Result<PolicySet> {
+    let mut set = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            bail!("-d {}: no such file or directory", shown(path));
+        }
+        let mut skipped = Vec::new();
+        let files = files_under(path, |name| {
+            let rego = name.ends_with(".rego");
+            if !rego && !name.starts_with('.') {
+                skipped.push(name.to_owned());
+            }
+            rego
+        })?;
+        if !skipped.is_empty() {
+            let more = skipped.len().saturating_sub(3);
+            skipped.truncate(3);
+            eprintln!(
+                "note: -d {}: {} not loaded (Buildx policies have no data documents; read files \
+                 with load_json): {}{}",
+                shown(path),
+                if more + skipped.len() == 1 { "one file" } else { "files" },
+                skipped.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            );
+        }
+        if files.is_empty() {
+            bail!("-d {}: no .rego file", shown(path));
+        }
+        for file in files {
+            let source = String::from_utf8(read(&file, "policy")?)
+                .with_context(|| format!("failed to read policy {file:?}: not UTF-8"))?;
+            set.push(PolicyModule {
+                path: shown(&file),
+                source,
+            });
+        }
+    }
+    Ok(set)
 }
 
 /// The policy sets of `-p` values for an input document: the files are read from the working

@@ -10,6 +10,8 @@ use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 use super::clock::now_ns;
+use super::files::{files_under, shown};
+use super::format::Format;
 use super::sandbox::SandboxArgs;
 
 /// The flags of `verdict test`.
@@ -30,71 +32,22 @@ pub(crate) struct TestArgs {
     /// The evaluation time (RFC 3339). Defaults to the current time.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
+    /// Line coverage of the policy is always reported; accepted for users of
+    /// `opa test --coverage`.
+    #[arg(long)]
+    coverage: bool,
+    /// Fail (exit status 1) when the policy's line coverage is below this
+    /// percentage, as `opa test --coverage --threshold`.
+    #[arg(long, value_name = "PERCENT")]
+    threshold: Option<f64>,
+    /// Output format: the report as Buildx prints it, or JSON (`-o json`):
+    /// `{"results": [{name, package, passed, allow, denyMessages, error}],
+    /// "coverage": {"percent", "files": [{path, covered, notCovered,
+    /// percent}]}, "summary": {pass, fail, error, total}}`.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
     #[command(flatten)]
     sandbox: SandboxArgs,
-}
-
-/// The most directories `verdict test PATH` walks, and the most test files it reads.
-const MAX_TEST_WALK: usize = 10_000;
-
-/// The `*_test.rego` files under `path` (or `path` itself), sorted. As Go's `filepath.WalkDir`,
-/// symbolic links to directories are not followed (a link `a -> .` cannot loop); a link to a
-/// file is kept and read as the file (refused if it is not a regular file). Each directory is
-/// visited once (by device and inode), and the walk is bounded ([`MAX_TEST_WALK`]).
-fn test_files(path: &Path) -> Result<Vec<PathBuf>> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
-        return Ok(vec![path.to_owned()]);
-    }
-    let mut out = Vec::new();
-    let mut visited = std::collections::HashSet::new();
-    let mut stack = vec![path.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let meta = std::fs::metadata(&dir).with_context(|| format!("failed to list {dir:?}"))?;
-        if !visited.insert(file_id(&meta)) {
-            continue;
-        }
-        if visited.len() > MAX_TEST_WALK {
-            bail!("{path:?} holds more than {MAX_TEST_WALK} directories");
-        }
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("failed to list {dir:?}"))? {
-            let entry = entry?;
-            let p = entry.path();
-            // The entry's own type: a symbolic link is not followed here.
-            if entry.file_type()?.is_dir() {
-                stack.push(p);
-            } else if p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("_test.rego"))
-                && !std::fs::metadata(&p).is_ok_and(|m| m.is_dir())
-            {
-                out.push(p);
-                if out.len() > MAX_TEST_WALK {
-                    bail!("{path:?} holds more than {MAX_TEST_WALK} test files");
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// A file's identity: device and inode (on other systems, its size and times).
-#[cfg(unix)]
-fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
-    use std::os::unix::fs::MetadataExt as _;
-    (meta.dev(), meta.ino())
-}
-
-/// A file's identity: device and inode (on other systems, its size and times).
-#[cfg(not(unix))]
-fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
-    let nanos = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as u64);
-    (meta.len(), nanos)
 }
 
 /// `<filename>.rego`, the policy the tests run against: next to the tests (in PATH, or in the
@@ -130,19 +83,6 @@ fn policy_path(tests: &Path, filename: &str) -> Result<PathBuf> {
     )
 }
 
-/// A path as the report names it: without `.` components (`./a/b` is `a/b`; `` is `.`).
-fn shown(path: &Path) -> String {
-    let clean: PathBuf = path
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect();
-    if clean.as_os_str().is_empty() {
-        ".".to_owned()
-    } else {
-        clean.to_string_lossy().into_owned()
-    }
-}
-
 /// The summary that ends the report, as `opa test` ends its own: a rule, then `PASS: n/m`, and
 /// `FAIL: k/m` / `ERROR: k/m` when tests failed or could not be evaluated.
 fn summary(results: &[TestResult]) -> String {
@@ -160,7 +100,61 @@ fn summary(results: &[TestResult]) -> String {
     out
 }
 
-/// Runs `verdict test`; 0 all passed, 1 a test failed, 2 the tests could not run.
+/// The line coverage of the policy modules together, in percent (100 when nothing is code).
+fn coverage_percent(files: &[verdict_host::FileCoverage]) -> f64 {
+    let covered: usize = files.iter().map(|f| f.covered.len()).sum();
+    let lines: usize = files
+        .iter()
+        .map(|f| f.covered.len() + f.not_covered.len())
+        .sum();
+    if lines == 0 {
+        100.0
+    } else {
+        covered as f64 * 100.0 / lines as f64
+    }
+}
+
+/// The report as JSON (`verdict test -o json`).
+fn json_report(report: &verdict_host::TestReport, percent: f64) -> String {
+    let results: Vec<serde_json::Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "package": r.package,
+                "passed": r.passed,
+                "allow": r.allow,
+                "denyMessages": r.deny_messages,
+                "error": r.error,
+            })
+        })
+        .collect();
+    let files: Vec<serde_json::Value> = report
+        .coverage
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "path": f.path,
+                "covered": f.covered,
+                "notCovered": f.not_covered,
+                "percent": coverage_percent(std::slice::from_ref(f)),
+            })
+        })
+        .collect();
+    let total = report.results.len();
+    let errors = report.results.iter().filter(|r| r.error.is_some()).count();
+    let passed = report.results.iter().filter(|r| r.passed).count();
+    serde_json::json!({
+        "results": results,
+        "coverage": {"percent": percent, "files": files},
+        "summary": {"pass": passed, "fail": total - passed - errors, "error": errors, "total": total},
+    })
+    .to_string()
+}
+
+/// Runs `verdict test`; 0 all passed, 1 a test failed (or coverage is below `--threshold`), 2
+/// the tests could not run.
 pub(crate) fn run(args: TestArgs) -> Result<u8> {
     if !args.path.exists() {
         bail!(
@@ -180,7 +174,7 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
         })
     };
     let policy = vec![module(&policy_path)?];
-    let tests = test_files(&args.path)?
+    let tests = files_under(&args.path, |name| name.ends_with("_test.rego"))?
         .iter()
         .map(|p| module(p))
         .collect::<Result<Vec<_>>>()?;
@@ -202,11 +196,29 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
         limits: args.sandbox.call_limits(),
     };
     let runner = args.sandbox.runner()?;
+    if let Some(t) = args.threshold
+        && !(0.0..=100.0).contains(&t)
+    {
+        bail!("--threshold {t}: a percentage from 0 to 100");
+    }
     match runner.run_tests(&policy, &tests, &options, args.run.as_deref())? {
         Ok(report) => {
-            print!("{}", report.rendered);
-            print!("{}", summary(&report.results));
-            Ok(u8::from(report.results.iter().any(|r| !r.passed)))
+            let percent = coverage_percent(&report.coverage);
+            match args.format {
+                Format::Pretty => {
+                    print!("{}", report.rendered);
+                    print!("{}", summary(&report.results));
+                }
+                Format::Json => println!("{}", json_report(&report, percent)),
+            }
+            let failed = report.results.iter().any(|r| !r.passed);
+            let below = args.threshold.filter(|t| percent < *t);
+            if let Some(t) = below {
+                eprintln!(
+                    "verdict test: coverage {percent:.1}% is below the threshold {t}% (--threshold)"
+                );
+            }
+            Ok(u8::from(failed || below.is_some()))
         }
         Err(e) => {
             eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
