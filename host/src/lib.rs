@@ -42,7 +42,7 @@ mod gen_ {
 }
 
 pub use gen_::exports::verdict::policy::checker::InputDocument;
-pub use gen_::exports::verdict::policy::evaluator::BundleEvidence;
+pub use gen_::exports::verdict::policy::evaluator::{BundleEvidence, Reason, ReasonKind};
 pub use gen_::exports::verdict::policy::host_protocol::{PolicyPlan, PolicySets};
 pub use gen_::exports::verdict::policy::tester::{TestReport, TestResult};
 /// The limits one call asks the component to enforce itself (WIT `limits`): the same stop in
@@ -608,6 +608,20 @@ impl Runner {
                     .call_build_input(&mut *store, request, trust)
             })
             .and_then(|r| r))
+    }
+
+    /// Why the rules of `module` named `rule` (every rule with a body when `None`) did or did not
+    /// hold, given the lines an evaluation covered (the component's `explain`).
+    pub fn explain(
+        &self,
+        module: &PolicyModule,
+        covered: &[u32],
+        rule: Option<&str>,
+    ) -> Result<std::result::Result<Vec<Reason>, VerdictError>> {
+        self.call_reserved(module.source.len(), |b, store| {
+            b.verdict_policy_evaluator()
+                .call_explain(store, module, covered, rule)
+        })
     }
 
     /// What `--policy` values ask for, by the component's grammar (the same in every host); a

@@ -12,7 +12,6 @@ import { json } from '@codemirror/lang-json';
 import { rego } from './rego.mjs';
 import { rfc3339ToNs, DEFAULT_NOW } from './time.mjs';
 import { checkWithContext, evaluateOnce, filesUnder, listing, prepare, items, join } from './runner.mjs';
-import { failingRules, describeReason } from './explain.mjs';
 
 const $ = (id) => document.getElementById(id);
 const utf8 = new TextDecoder();
@@ -392,11 +391,16 @@ function signerTable(sigs) {
 }
 
 // The policy's rule outline, parsed once per file and text (not once per evaluation).
-let lastOutline = { key: null, outline: null };
-function outlineOf(source) {
-  const key = `${policyPath}\0${source}`;
-  if (lastOutline.key !== key) lastOutline = { key, outline: api.policyOutline({ path: policyPath, source }) };
-  return lastOutline.outline;
+let lastExplained = { key: null, reasons: null };
+/** Where each `allow` body of the policy shown stopped (crates/web's `explain`, the CLI's
+ * `--explain fails`), cached per policy text and coverage. */
+function failingRules(source, covered) {
+  const key = `${policyPath}\0${source}\0${covered.join(',')}`;
+  if (lastExplained.key !== key) {
+    const got = api.explain({ path: policyPath, source }, covered, 'allow');
+    lastExplained = { key, reasons: got.ok ? got.reasons : [] };
+  }
+  return lastExplained.reasons;
 }
 
 function render(result, ms) {
@@ -419,11 +423,9 @@ function render(result, ms) {
   if (v.decidedBy !== null && v.decidedBy !== undefined) row('Decided by', `policy set ${v.decidedBy}`);
   // A deny: where each `allow` body of the policy shown stopped (coverage + the rule outline).
   if (v.decision === 'deny' && cov) {
-    const source = getText(policyEditor);
-    const outline = outlineOf(source);
-    const reasons = outline.ok ? failingRules(outline.rules, cov, source) : [];
+    const reasons = failingRules(getText(policyEditor), cov.covered ?? []);
     if (reasons.length) {
-      row('Failing rule', el('ul', { id: 'failing-rules' }, ...reasons.map((r) => el('li', { 'data-kind': r.kind, 'data-line': String(r.line) }, describeReason(r)))));
+      row('Failing rule', el('ul', { id: 'failing-rules' }, ...reasons.map((r) => el('li', { 'data-kind': r.kind, 'data-line': String(r.line) }, r.sentence))));
     }
   }
   if (v.pin) row('Pinned to', el('code', {}, v.pin));

@@ -222,21 +222,25 @@ test('the engine identity', () => {
   assert.match(api.version(), /^verdict\/\S+ regorus\/\S+$/);
 });
 
-test('policyOutline: rules, their lines and conditions; a parse error is a value', () => {
-  const source = 'package docker\n\ndefault allow := false\n\nallow if {\n  input.a == 1\n  input.b\n}\n\ndecision := {"allow": allow}\n';
-  const got = api.policyOutline({ path: 'Dockerfile.rego', source });
-  assert.deepEqual(got, {
-    ok: true,
-    rules: [
-      { name: 'allow', default: true, lines: [3, 3], bodies: [] },
-      { name: 'allow', default: false, lines: [5, 8], bodies: [[6, 7]] },
-      { name: 'decision', default: false, lines: [10, 10], bodies: [] },
-    ],
-  });
-  const bad = api.policyOutline({ path: 'bad.rego', source: 'package docker\nallow if {' });
+test('explain: the furthest condition each allow body reached, the default; every rule in full; a parse error is a value', () => {
+  const source = 'package docker\n\ndefault allow := false\n\nallow if {\n  input.a == 1\n  some x in input.b\n  x > 2\n}\n\nallow if input.c\n\ndeny_msg contains "no" if not allow\n';
+  const module = { path: 'Dockerfile.rego', source };
+  const got = api.explain(module, [3, 5, 6, 7], 'allow');
+  assert.equal(got.ok, true);
+  assert.deepEqual(got.reasons.map((r) => r.sentence), [
+    'no allow rule held: the default applied (line 3: default allow := false)',
+    'allow (line 5): stopped at line 7: some x in input.b',
+    'allow (line 11): never evaluated',
+  ]);
+  assert.deepEqual(got.reasons[1], { kind: 'stopped', rule: 'allow', ruleLine: 5, line: 7, text: 'some x in input.b', sentence: got.reasons[1].sentence });
+  assert.deepEqual(api.explain(module, [], 'allow').reasons.map((r) => r.kind), ['default', 'not-reached', 'not-reached']);
+  assert.deepEqual(api.explain(module, [6, 7, 8, 13]).reasons.map((r) => [r.rule, r.kind, r.line]), [
+    ['allow', 'reached', 8], ['allow', 'not-reached', 11], ['deny_msg', 'reached', 13],
+  ]);
+  const bad = api.explain({ path: 'bad.rego', source: 'package docker\nallow if {' }, []);
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, 'malformed-policy');
-  assert.equal(api.policyOutline({ path: 'x.rego' }).error.code, 'invalid-request');
+  assert.equal(api.explain({ path: 'x.rego' }, []).error.code, 'invalid-request');
 });
 
 test('options.limits: maxSteps and maxInputBytes stop a call with resource-exhausted, per call', () => {

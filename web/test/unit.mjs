@@ -25,21 +25,3 @@ test('times and paths', () => {
   assert.throws(() => rfc3339ToNs('yesterday'), /RFC 3339/);
   assert.equal(normalize('examples/a/../../tests/minted/x/./y'), 'tests/minted/x/y');
 });
-
-test('explain: the furthest condition each allow body reached, and the default', async () => {
-  const { failingRules, describeReason } = await import('../src/explain.mjs');
-  const source = 'package docker\n\ndefault allow := false\n\nallow if {\n  input.a == 1\n  some x in input.b\n  x > 2\n}\n\nallow if input.c\n';
-  const rules = [
-    { name: 'allow', default: true, lines: [3, 3], bodies: [] },
-    { name: 'allow', default: false, lines: [5, 9], bodies: [[6, 7, 8]] },
-    { name: 'allow', default: false, lines: [11, 11], bodies: [[11]] },
-    { name: 'deny_msg', default: false, lines: [12, 12], bodies: [[12]] },
-  ];
-  const reasons = failingRules(rules, { covered: [3, 5, 6, 7], notCovered: [8, 11] }, source);
-  assert.deepEqual(reasons.map(describeReason), [
-    'no allow rule held: the default applied (line 3: default allow := false)',
-    'allow (line 5): stopped at line 7: some x in input.b',
-    'allow (line 11): never evaluated',
-  ]);
-  assert.deepEqual(failingRules(rules, undefined, source).map((r) => r.kind), ['default', 'not-reached', 'not-reached']);
-});

@@ -294,6 +294,36 @@ impl evaluator::Guest for Component {
             &options(o),
         ))
     }
+
+    fn explain(
+        module: wit::PolicyModule,
+        covered: Vec<u32>,
+        rule: Option<String>,
+    ) -> Result<Vec<evaluator::Reason>, wit::Error> {
+        guard();
+        let module = core_::Module {
+            path: module.path,
+            source: module.source,
+        };
+        let reasons =
+            core_::explain::explain(&module, &covered, rule.as_deref()).map_err(|e| error(&e))?;
+        Ok(reasons
+            .into_iter()
+            .map(|r| evaluator::Reason {
+                sentence: r.sentence(),
+                kind: match r.kind {
+                    core_::explain::ReasonKind::Default => evaluator::ReasonKind::Default,
+                    core_::explain::ReasonKind::NotReached => evaluator::ReasonKind::NotReached,
+                    core_::explain::ReasonKind::Stopped => evaluator::ReasonKind::Stopped,
+                    core_::explain::ReasonKind::Reached => evaluator::ReasonKind::Reached,
+                },
+                rule: r.rule,
+                rule_line: r.rule_line,
+                line: r.line,
+                text: r.text,
+            })
+            .collect())
+    }
 }
 
 bindings::export!(Component with_types_in bindings);

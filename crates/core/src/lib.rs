@@ -45,10 +45,10 @@ pub use layout::Attestation;
 pub use verdict_input::git::GitEvidence;
 pub use verdict_input::image::decode_hex;
 pub use verdict_input::{Env, Evidence as InputEvidence};
-pub use verdict_policy::tester;
 /// The rules of a module as written, with the line of each condition (`verdict_policy::outline`):
 /// with a verdict's coverage it says which condition an `allow` body stopped at.
 pub use verdict_policy::{RuleOutline, outline};
+pub use verdict_policy::{explain, tester};
 
 pub use evidence::{BundleEvidence, Evidence};
 

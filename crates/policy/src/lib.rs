@@ -37,6 +37,7 @@ mod check;
 pub mod decision;
 mod engine;
 mod error;
+pub mod explain;
 pub mod functions;
 mod outline;
 pub mod rewrite;

@@ -21,7 +21,7 @@
 //! | `verifier.verify-bundle` | `verifyBundle(bundle, artifact, trustedRoot?, options?)` |
 //! | `checker.build-input` | `buildInput(request, trustRoot)` → `{ok, input, facts}` |
 //! | `tester.run-tests` | `runTests(policy, tests, options, run?)` → `{ok, report}` |
-//! | — (the playground's "failing rule") | `policyOutline({path, source})` → `{ok, rules}` |
+//! | `evaluator.explain` (the playground's "failing rule") | `explain({path, source}, covered, rule?)` → `{ok, reasons}` |
 //!
 //! Sets are arrays of arrays of `{path, source}`; options are `{nowNs, coverage?}` with `nowNs` a
 //! `bigint` or a decimal string (required: verdict reads no clock). An input is JSON text (taken
@@ -355,38 +355,47 @@ pub fn run_tests(
     }
 }
 
-/// The rules of one module as written: `{ok: true, rules: [{name, default, lines: [first, last],
-/// bodies: [[line, …], …]}]}` (each body as the line of each of its conditions) or `{ok: false,
-/// error}`. With a verdict's coverage it says which condition of an `allow` body a deny stopped
-/// at: the furthest one reached (`verdict_policy::outline`).
-#[wasm_bindgen(js_name = policyOutline)]
-pub fn policy_outline(module: JsValue) -> JsValue {
+/// Why the rules of one module named `rule` (every rule with a body when `rule` is absent) did
+/// or did not hold, given the lines an evaluation covered (`verdict.coverage[i].covered`, asked
+/// for with `options.coverage`): `{ok: true, reasons: [{kind, rule, ruleLine, line, text,
+/// sentence}]}` (`kind`: `default`, `not-reached`, `stopped`, `reached`) or `{ok: false,
+/// error}` — the component's `evaluator.explain`, the CLI's `--explain`
+/// (`verdict_policy::explain`).
+#[wasm_bindgen]
+pub fn explain(module: JsValue, covered: JsValue, rule: Option<String>) -> JsValue {
     #[derive(Serialize)]
-    struct Rule {
-        name: String,
-        default: bool,
-        lines: [u32; 2],
-        bodies: Vec<Vec<u32>>,
+    #[serde(rename_all = "camelCase")]
+    struct Reason {
+        kind: &'static str,
+        rule: String,
+        rule_line: u32,
+        line: u32,
+        text: String,
+        sentence: String,
     }
     #[derive(Serialize)]
-    struct Outline {
+    struct Explained {
         ok: bool,
-        rules: Vec<Rule>,
+        reasons: Vec<Reason>,
     }
-    let rules = (|| {
+    let reasons = (|| {
         let module: convert::JsModule = from_js(module, "module ({path, source})")?;
-        core_::outline(&module.into()).map_err(|e| JsError::from_core(&e))
+        let covered: Vec<u32> = from_js(covered, "covered (an array of line numbers)")?;
+        core_::explain::explain(&module.into(), &covered, rule.as_deref())
+            .map_err(|e| JsError::from_core(&e))
     })();
-    match rules {
-        Ok(rules) => to_js(&Outline {
+    match reasons {
+        Ok(reasons) => to_js(&Explained {
             ok: true,
-            rules: rules
+            reasons: reasons
                 .into_iter()
-                .map(|r| Rule {
-                    name: r.name,
-                    default: r.default,
-                    lines: [r.lines.0, r.lines.1],
-                    bodies: r.bodies,
+                .map(|r| Reason {
+                    kind: r.kind.as_str(),
+                    sentence: r.sentence(),
+                    rule: r.rule,
+                    rule_line: r.rule_line,
+                    line: r.line,
+                    text: r.text,
                 })
                 .collect(),
         }),

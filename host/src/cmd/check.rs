@@ -13,6 +13,7 @@ use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 use super::clock::now_ns;
+use super::explain::{self, Explain, ExplainArgs, Explained};
 use super::fetch;
 use super::files::{read_module, refusal_message};
 use super::format::{Format, JsonOutput};
@@ -58,7 +59,16 @@ pub(crate) struct CheckArgs {
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     #[command(flatten)]
+    explain: ExplainArgs,
+    #[command(flatten)]
     sandbox: SandboxArgs,
+}
+
+/// How a check's verdict is printed: the format, and `--explain`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Output {
+    pub(crate) format: Format,
+    pub(crate) explain: Option<Explain>,
 }
 
 impl CheckArgs {
@@ -84,7 +94,10 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8> {
         args.trusted_root.as_deref(),
         None,
         &options,
-        args.format,
+        Output {
+            format: args.format,
+            explain: args.explain.explain,
+        },
     )
 }
 
@@ -100,8 +113,15 @@ pub(crate) fn check_source(
     trusted_root: Option<&Path>,
     query: Option<String>,
     options: &Options,
-    format: Format,
+    output: Output,
 ) -> Result<u8> {
+    let format = output.format;
+    let shown_coverage = options.coverage;
+    // `--explain` reads the lines the evaluation reached (the hash is the same either way).
+    let options = &Options {
+        coverage: options.coverage || output.explain.is_some(),
+        ..*options
+    };
     let engine = EngineOptions {
         query,
         default_policy: args.default_policy,
@@ -123,7 +143,7 @@ pub(crate) fn check_source(
         Ok(loaded) => loaded,
         Err(e) => {
             let checked = refused(runner, (&[], &engine), source, options, e)?;
-            print_checked(&checked, &[], source, &args.context, format);
+            print_checked(&checked, &[], source, &args.context, format, None);
             return Ok(checked.verdict.decision.exit_code());
         }
     };
@@ -160,7 +180,25 @@ pub(crate) fn check_source(
         Ok(checked) => checked,
         Err(e) => refused(runner, (&sets, &engine), source, options, e)?,
     };
-    print_checked(&checked, &names, source, &args.context, format);
+    let reasons = match output.explain {
+        Some(mode) => Some((
+            mode,
+            explain::explain(
+                runner,
+                mode,
+                &sets,
+                usize::from(args.default_policy),
+                &checked.verdict,
+            )?,
+        )),
+        None => None,
+    };
+    let mut checked = checked;
+    if !shown_coverage {
+        checked.verdict.coverage.clear();
+    }
+    let reasons = reasons.as_ref().map(|(m, r)| (*m, r.as_slice()));
+    print_checked(&checked, &names, source, &args.context, format, reasons);
     // A source that parsed, checked without evidence: say what the verdict rests on.
     if args.without_evidence(source)
         && !source.starts_with("local://")
@@ -317,6 +355,7 @@ fn print_checked(
     source: &str,
     context: &Path,
     format: Format,
+    reasons: Option<(Explain, &[Explained])>,
 ) {
     let verdict = &checked.verdict;
     let missing = verdict
@@ -332,7 +371,10 @@ fn print_checked(
     });
     match format {
         Format::Json => {
-            println!("{}", pretty::json_output(verdict));
+            match reasons {
+                Some((_, reasons)) => println!("{}", explain::json_output(verdict, reasons)),
+                None => println!("{}", pretty::json_output(verdict)),
+            }
             for line in missing {
                 eprintln!("note: a file the policy asked for: {line}");
             }
@@ -348,6 +390,9 @@ fn print_checked(
             }
             print!("{}", pretty::render(verdict, names));
             print!("{}", pretty::render_fact_list(&verdict.facts));
+            if let Some((mode, reasons)) = reasons {
+                print!("{}", explain::render(mode, verdict, reasons));
+            }
             if !verdict.missing_files.is_empty() {
                 println!("  files asked for but not found:");
                 for line in missing {

@@ -16,6 +16,7 @@ use wasmtime::{Result, bail};
 
 use super::check::{check_source, no_evidence_note};
 use super::clock::now_ns;
+use super::explain::{self, ExplainArgs};
 use super::files::{files_under, read, read_module, refusal_message, shown};
 use super::format::{Format, JsonOutput};
 use super::sandbox::SandboxArgs;
@@ -94,6 +95,8 @@ pub(crate) struct EvalArgs {
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
     #[command(flatten)]
+    explain: ExplainArgs,
+    #[command(flatten)]
     sandbox: SandboxArgs,
     /// A Sigstore bundle as evidence, and the digest it signs:
     /// `FILE=sha256:HEX`. Repeatable. The bundles are verified in the
@@ -169,7 +172,8 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
     };
     let options = Options {
         now_ns: now_ns(args.now.as_deref())?,
-        coverage: args.coverage,
+        // `--explain` reads the lines the evaluation reached (the hash is the same either way).
+        coverage: args.coverage || args.explain.explain.is_some(),
         limits: args.sandbox.call_limits(),
     };
     let engine = EngineOptions {
@@ -215,12 +219,26 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
             &options,
         )?
     };
+    let reasons = match args.explain.explain {
+        Some(mode) => Some((mode, explain::explain(&runner, mode, &sets, 0, &verdict)?)),
+        None => None,
+    };
+    let mut verdict = verdict;
+    if !args.coverage {
+        verdict.coverage.clear();
+    }
     match args.format {
-        Format::Json => println!("{}", pretty::json_output(&verdict)),
+        Format::Json => match &reasons {
+            Some((_, reasons)) => println!("{}", explain::json_output(&verdict, reasons)),
+            None => println!("{}", pretty::json_output(&verdict)),
+        },
         Format::Pretty => {
             print!("{}", pretty::render(&verdict, &names));
             // With evidence, which input fields the bundles proved and which were removed.
             print!("{}", pretty::render_fact_list(&verdict.facts));
+            if let Some((mode, reasons)) = &reasons {
+                print!("{}", explain::render(*mode, &verdict, reasons));
+            }
             print!("{}", pretty::render_coverage(&verdict.coverage));
         }
     }
@@ -291,7 +309,10 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
         args.trusted_root.as_deref(),
         Some(args.query.clone()),
         &options,
-        args.format,
+        super::check::Output {
+            format: args.format,
+            explain: args.explain.explain,
+        },
     )
 }
 
@@ -318,9 +339,17 @@ fn data_set(paths: &[PathBuf]) -> Result<PolicySet> {
                 "note: -d {}: {} not loaded (Buildx policies have no data documents; read files \
                  with load_json): {}{}",
                 shown(path),
-                if more + skipped.len() == 1 { "one file" } else { "files" },
+                if more + skipped.len() == 1 {
+                    "one file"
+                } else {
+                    "files"
+                },
                 skipped.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             );
         }
         if files.is_empty() {

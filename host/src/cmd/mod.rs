@@ -8,6 +8,7 @@ pub(crate) mod clock;
 pub(crate) mod component;
 pub(crate) mod deployment;
 pub(crate) mod eval;
+pub(crate) mod explain;
 pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod format;
