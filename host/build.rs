@@ -88,6 +88,7 @@ fn build_components(root: &Path) -> [Vec<u8>; 2] {
     ] {
         cmd.env_remove(var);
     }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", guest_rustflags());
     if env::var_os("CARGO_NET_OFFLINE").is_some() {
         cmd.arg("--offline");
     }
@@ -107,6 +108,30 @@ fn build_components(root: &Path) -> [Vec<u8>; 2] {
             .encode()
             .expect("encode the component")
     })
+}
+
+/// The guests' rustflags: reproducible bytes. The only absolute paths rustc writes into a guest
+/// are those of dependencies' sources under `CARGO_HOME` (panic locations): they are written as
+/// `/cargo/…`, whoever builds where (workspace crates are compiled from paths relative to the
+/// workspace, the standard library's are `/rustc/<commit>/…`). `web/build.sh` and `./x test`
+/// pass the same flags (the same string: the builds share `target/component-build`), and `./x
+/// test` checks the bytes name no build-machine path and equal a build from another directory.
+fn guest_rustflags() -> String {
+    println!("cargo:rerun-if-env-changed=CARGO_HOME");
+    let home = env::var_os("CARGO_HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(home) = home else {
+        return String::new();
+    };
+    let mut flags = vec![format!("--remap-path-prefix={}=/cargo", home.display())];
+    if let Ok(canonical) = std::fs::canonicalize(&home)
+        && canonical != home
+    {
+        flags.push(format!("--remap-path-prefix={}=/cargo", canonical.display()));
+    }
+    flags.join("\x1f")
 }
 
 /// The module without its custom sections called `name` (function names for

@@ -38,8 +38,11 @@ fi
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown
 
-(cd "$root" && CARGO_TARGET_DIR="$build_dir" $nice cargo build --locked -p verdict-web \
-  --target wasm32-unknown-unknown --profile "$profile")
+# Reproducible bytes: dependencies' source paths under CARGO_HOME written as /cargo/… — the same
+# flags host/build.rs gives the component's build (they share $build_dir), see guest_rustflags.
+. "$root/scripts/guest-rustflags.sh"
+(cd "$root" && CARGO_TARGET_DIR="$build_dir" CARGO_ENCODED_RUSTFLAGS="$(guest_rustflags)" \
+  $nice cargo build --locked -p verdict-web --target wasm32-unknown-unknown --profile "$profile")
 wasm="$build_dir/wasm32-unknown-unknown/$profile/verdict_web.wasm"
 rm -rf "$here/pkg"
 "$bindgen" --target web --no-typescript --remove-name-section --remove-producers-section \
