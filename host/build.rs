@@ -129,7 +129,10 @@ fn guest_rustflags() -> String {
     if let Ok(canonical) = std::fs::canonicalize(&home)
         && canonical != home
     {
-        flags.push(format!("--remap-path-prefix={}=/cargo", canonical.display()));
+        flags.push(format!(
+            "--remap-path-prefix={}=/cargo",
+            canonical.display()
+        ));
     }
     flags.join("\x1f")
 }
