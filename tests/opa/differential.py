@@ -162,6 +162,9 @@ def built_input(binary, directory, item):
     args = [str(binary), "eval", "--print", item["source"], "--platform", item.get("platform", "linux/amd64")]
     if "evidence" in item:
         args += ["--evidence", str(directory / item["evidence"])]
+    else:
+        # The case is about the source's name alone (as the examples run it): nothing fetched.
+        args += ["--offline"]
     if "trusted_root" in item:
         args += ["--trusted-root", str(directory / item["trusted_root"])]
     run = subprocess.run(args, capture_output=True, text=True, cwd=directory)
