@@ -7,7 +7,8 @@ import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
 import { EditorState, StateField, StateEffect, RangeSetBuilder } from '@codemirror/state';
 import { Decoration } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
+import { syntaxHighlighting, HighlightStyle, bracketMatching, indentOnInput } from '@codemirror/language';
+import { tags as t } from '@lezer/highlight';
 import { json } from '@codemirror/lang-json';
 import { rego } from './rego.mjs';
 import { rfc3339ToNs, DEFAULT_NOW } from './time.mjs';
@@ -77,6 +78,47 @@ const coverageField = StateField.define({
   },
   provide: (f) => EditorView.decorations.from(f),
 });
+// The line a policy error names (`path:LINE:` as OPA words it, or regorus's `--> LINE:COL`),
+// marked in the policy editor until the next edit, with the message as its title.
+const setErrorLine = StateEffect.define();
+const errorLineField = StateField.define({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    for (const e of tr.effects) {
+      if (e.is(setErrorLine)) {
+        const { line, message } = e.value ?? {};
+        if (!line || line < 1 || line > tr.state.doc.lines) return Decoration.none;
+        const b = new RangeSetBuilder();
+        b.add(tr.state.doc.line(line).from, tr.state.doc.line(line).from, Decoration.line({ class: 'syntax-error', attributes: { title: message, 'data-error-line': String(line) } }));
+        return b.finish();
+      }
+    }
+    return tr.docChanged ? Decoration.none : deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+/** The line of the policy shown that an error message names, if it names one. */
+function errorLine(message, path) {
+  const esc = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`(?:^|\\s)${esc}:(\\d+)(?::\\d+)?:`).exec(message) ?? /-->\s*(?:[^\s:]*:)?(\d+):\d+/.exec(message);
+  return m ? Number(m[1]) : null;
+}
+
+// Syntax colours from the page's tokens (style.css: --hl-*), so light and dark schemes both
+// keep their contrast.
+const pageHighlight = HighlightStyle.define([
+  { tag: t.keyword, color: 'var(--hl-keyword)', fontWeight: '600' },
+  { tag: [t.atom, t.bool, t.null], color: 'var(--hl-atom)' },
+  { tag: t.number, color: 'var(--hl-number)' },
+  { tag: t.string, color: 'var(--hl-string)' },
+  { tag: t.comment, color: 'var(--hl-comment)', fontStyle: 'italic' },
+  { tag: t.definition(t.variableName), color: 'var(--hl-def)', fontWeight: '600' },
+  { tag: t.standard(t.variableName), color: 'var(--hl-builtin)' },
+  { tag: t.propertyName, color: 'var(--hl-property)' },
+  { tag: t.operator, color: 'var(--hl-operator)' },
+  { tag: t.invalid, color: 'var(--deny)' },
+]);
+
 function editor(parent, labelId, language, more = []) {
   return new EditorView({ parent, state: EditorState.create({ doc: '', extensions: editorExtensions(labelId, language, more) }) });
 }
@@ -89,7 +131,7 @@ function editorExtensions(labelId, language, more = []) {
         indentOnInput(),
         bracketMatching(),
         highlightActiveLine(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        syntaxHighlighting(pageHighlight),
         keymap.of([evaluateKey, ...defaultKeymap, ...historyKeymap]),
         language,
         ...more,
@@ -98,7 +140,7 @@ function editorExtensions(labelId, language, more = []) {
         EditorView.contentAttributes.of({ 'aria-labelledby': labelId, 'aria-multiline': 'true', role: 'textbox', tabindex: '0' }),
   ];
 }
-const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField]);
+const policyEditor = editor($('policy'), 'policy-label', rego, [coverageField, errorLineField]);
 const inputEditor = editor($('input'), 'input-label', json(), [
   EditorView.updateListener.of((u) => u.docChanged && $('mode').value === 'check' && scheduleEvidenceList()),
 ]);
@@ -212,6 +254,14 @@ $('mode').addEventListener('change', () => {
   listEvidenceFiles();
 });
 
+/** Whether the example shown was edited since it was picked (its policy, request or input, the
+ * evaluation time, an evidence file, or the trusted root chosen). */
+function isEdited() {
+  if (!selected?.texts) return false;
+  const now = [getText(policyEditor), getText(inputEditor), $('now').value];
+  return now.some((t, i) => t !== selected.texts[i]) || originals.size > 0 || $('trust-root').value !== '';
+}
+
 /** Undoes every evidence edit (the page's files as loaded or dropped). */
 function revertAllEdits() {
   for (const [p, bytes] of originals) decoded.set(p, bytes);
@@ -251,7 +301,7 @@ function select(example, item) {
     setMode('check');
   }
   $('policy-name').textContent = policyPath;
-  selected = { example, item };
+  selected = { example, item, texts: [getText(policyEditor), getText(inputEditor), $('now').value] };
   testFiles = store.list(dir).filter((p) => p.endsWith('_test.rego') && !p.slice(dir.length + 1).includes('/'));
   $('run-tests').disabled = testFiles.length === 0;
   $('run-tests').title = testFiles.length ? `runs ${testFiles.map((p) => p.split('/').pop()).join(', ')}` : 'this example has no *_test.rego';
@@ -420,7 +470,12 @@ function render(result, ms) {
   panel.append(el('p', {}, el('span', { class: `decision ${v.decision}`, 'data-decision': v.decision }, v.decision)));
   if (v.messages.length) row('Deny messages', el('ul', {}, ...v.messages.map((m) => el('li', {}, m))));
   if (v.error) row('Error', el('code', {}, v.error.code), ' ', v.error.message);
-  if (v.decidedBy !== null && v.decidedBy !== undefined) row('Decided by', `policy set ${v.decidedBy}`);
+  // A policy that does not parse or compile: its line marked in the editor.
+  const bad = ['malformed-policy', 'forbidden-builtin'].includes(v.error?.code) ? errorLine(v.error.message, policyPath) : null;
+  policyEditor.dispatch({ effects: setErrorLine.of(bad ? { line: bad, message: v.error.message } : null) });
+  if (bad) row('Error line', el('span', { id: 'error-line' }, `line ${bad} of ${policyPath} (marked in the editor)`));
+  // Counted from 1, as the CLI counts sets ("denied by policy set 1").
+  if (v.decidedBy !== null && v.decidedBy !== undefined) row('Decided by', `policy set ${v.decidedBy + 1}`);
   // A deny: where each `allow` body of the policy shown stopped (coverage + the rule outline).
   if (v.decision === 'deny' && cov) {
     const reasons = failingRules(getText(policyEditor), cov.covered ?? []);
@@ -449,7 +504,15 @@ function render(result, ms) {
   if (selected) {
     const want = selected.item.expectedHash;
     const same = want === v.hash;
-    row('Golden', el('span', { class: same ? 'match' : 'mismatch', id: 'golden-match', 'data-match': String(same) }, same ? `✓ same as examples/${selected.example.name}/expected (native and component)` : `differs from the golden ${want}${' '}(edited?)`));
+    // After an edit a different hash is expected: said quietly. Unedited, a different hash is a
+    // real disagreement with the tests' goldens, and says so.
+    const edited = isEdited();
+    const [cls, text] = same
+      ? ['match', `✓ same as examples/${selected.example.name}/expected (native and component)`]
+      : edited
+        ? ['edited', 'edited — the golden is the example as shipped']
+        : ['mismatch', `differs from the golden ${want}`];
+    row('Golden', el('span', { class: cls, id: 'golden-match', 'data-match': String(same), 'data-edited': String(edited) }, text));
   }
   if (cov) row('Coverage', el('span', { id: 'coverage-summary' }, `${cov.covered.length} of ${cov.covered.length + cov.notCovered.length} policy lines reached (marked green; red: never reached)`));
   row('Time', `${ms.toFixed(1)} ms${result.rounds > 1 ? `, ${result.rounds} rounds (context files read on demand)` : ''}`);

@@ -414,6 +414,11 @@ test('the evidence editor: one changed byte of the bundle denies, Revert restore
   assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'deny');
   assert.match(await page.textContent('#verdict'), /failed\s*image\.signatures: bundle sha256:[0-9a-f]{64}: malformed-bundle/);
   assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'false');
+  // An edit's different hash is expected: said quietly, not as a disagreement with the goldens.
+  assert.equal(await page.getAttribute('#golden-match', 'data-edited'), 'true');
+  assert.equal(await page.getAttribute('#golden-match', 'class'), 'edited');
+  // Sets are counted from 1, as the CLI counts them.
+  assert.match(await page.textContent('#verdict'), /Decided bypolicy set 1/);
   // What decided: no signatures, so the builder check (line 22) is where the allow body stopped.
   const reasons = await page.$$eval('#failing-rules li', (lis) => lis.map((li) => li.textContent));
   assert.deepEqual(reasons, [
@@ -458,6 +463,72 @@ test('every evaluation marks the policy lines it reached and those it never did'
   assert.ok((await page.locator('#policy .cm-line.cov-hit').count()) >= 2);
 });
 
+test('a policy that does not parse is marked at its line in the editor', async () => {
+  await pick('xx-release/case/allow-pinned-1.6.1');
+  await page.click('#policy .cm-content');
+  await page.keyboard.press('Control+Home');
+  // Line 2 becomes `allow if {` with nothing after it: a parse error regorus places on a later
+  // line; the page marks the line the message names.
+  await page.keyboard.press('End');
+  await page.keyboard.type('\nallow if {\n');
+  const n = await verdictCount();
+  await page.click('#evaluate');
+  await waitForVerdict(n);
+  assert.equal(await page.getAttribute('#verdict [data-decision]', 'data-decision'), 'error');
+  const message = await page.textContent('#verdict');
+  const named = Number(/Dockerfile\.rego:(\d+)/.exec(message)?.[1]);
+  assert.ok(named > 0, message);
+  assert.equal(await page.getAttribute('#policy .cm-line.syntax-error', 'data-error-line'), String(named));
+  assert.match(await page.textContent('#error-line'), new RegExp(`line ${named} of Dockerfile\\.rego`));
+  // The next edit clears the mark.
+  await page.click('#policy .cm-content');
+  await page.keyboard.type('x');
+  assert.equal(await page.locator('#policy .cm-line.syntax-error').count(), 0);
+  await pick('xx-release/case/allow-pinned-1.6.1');
+  assert.equal(await page.getAttribute('#golden-match', 'data-match'), 'true');
+});
+
+test('the layout fits every width from a phone to a wide screen, in light and dark', async () => {
+  mkdirSync(outDir, { recursive: true });
+  await pick('github-builder-real/check/allow-signature-1');
+  const fits = () => page.evaluate(() => {
+    const inView = (sel) => {
+      const r = document.querySelector(sel).getBoundingClientRect();
+      return r.width > 0 && r.left >= -0.5 && r.right <= window.innerWidth + 0.5;
+    };
+    return {
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      verdict: inView('#verdict'),
+      evaluate: inView('#evaluate'),
+      policy: inView('#policy'),
+      decision: inView('#verdict [data-decision]'),
+    };
+  });
+  const shots = [];
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const width of [360, 768, 1024, 1440, 1920, 2560]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(50);
+      const got = await fits();
+      assert.deepEqual(got, { overflow: 0, verdict: true, evaluate: true, policy: true, decision: true }, `${scheme} ${width}px`);
+      if ([360, 1024, 1920].includes(width) && (scheme === 'light' || width === 1024 || width === 360)) {
+        const file = path.join(outDir, `playground-${width}${scheme === 'dark' ? '-dark' : ''}.png`);
+        await page.screenshot({ path: file, fullPage: width === 360 });
+        shots.push(file);
+      }
+    }
+    // The scheme follows the system's: a dark page in dark mode, a light one otherwise.
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    assert.ok(scheme === 'dark' ? luminance < 0.2 : luminance > 0.8, `${scheme}: ${bg}`);
+  }
+  console.log(`screenshots: ${shots.join(', ')}`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1500, height: 950 });
+});
+
 test('accessibility: axe-core finds no violation in the page\'s states', async () => {
   const { readFileSync } = await import('node:fs');
   const axe = readFileSync(path.join(root, 'web/node_modules/axe-core/axe.min.js'), 'utf8');
@@ -480,6 +551,15 @@ test('accessibility: axe-core finds no violation in the page\'s states', async (
   await p.click('#run-tests');
   await p.waitForSelector('#test-report');
   found.push(...(await audit('policy tests with coverage')));
+  // The dark scheme keeps its contrast (the syntax colours and the verdict's included), and a
+  // phone-width layout has nothing out of reach.
+  await p.emulateMedia({ colorScheme: 'dark' });
+  const m = await p.evaluate(() => Number(document.body.dataset.verdictCount ?? 0));
+  await p.click('#gallery button[data-key="github-builder-real/check/allow-signature-1"]');
+  await p.waitForFunction((k) => Number(document.body.dataset.verdictCount ?? 0) > k, m);
+  found.push(...(await audit('dark scheme')));
+  await p.setViewportSize({ width: 360, height: 800 });
+  found.push(...(await audit('dark scheme at 360 px')));
   await context.close();
   assert.deepEqual(found, []);
 });
