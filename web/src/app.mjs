@@ -551,7 +551,7 @@ $('run-tests').addEventListener('click', () => {
   panel.append(
     el('p', {}, el('span', { class: `decision ${failed ? 'deny' : 'allow'}`, 'data-decision': failed ? 'tests-failed' : 'tests-passed' }, failed ? `${failed} of ${r.report.results.length} tests failed` : `${r.report.results.length} tests passed`)),
     el('p', { class: 'hint' }, 'Lines the tests evaluated are marked green in the policy, lines none reached red (until the next edit).'),
-    el('pre', { id: 'test-report' }, r.report.rendered),
+    el('pre', { id: 'test-report', tabindex: '0', 'aria-label': 'Test report' }, r.report.rendered),
   );
   document.body.dataset.testRuns = String(Number(document.body.dataset.testRuns ?? 0) + 1);
 });

@@ -496,8 +496,25 @@ test('the layout fits every width from a phone to a wide screen, in light and da
       const r = document.querySelector(sel).getBoundingClientRect();
       return r.width > 0 && r.left >= -0.5 && r.right <= window.innerWidth + 0.5;
     };
+    // What sticks out (the outermost elements past the right edge), to say why on a failure.
+    const out = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+      .filter((e) => !e.closest('.cm-scroller'))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}`);
+    // Text that runs past the edge of a box that does not (a word too long to wrap).
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest('.cm-scroller') || !n.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      const r = range.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1 && n.parentElement.getBoundingClientRect().right <= window.innerWidth + 1) {
+        out.push(`text in ${n.parentElement.tagName.toLowerCase()}${n.parentElement.id ? `#${n.parentElement.id}` : ''}: ${n.textContent.trim().slice(0, 40)}`);
+      }
+    }
     return {
       overflow: document.documentElement.scrollWidth - window.innerWidth,
+      out,
       verdict: inView('#verdict'),
       evaluate: inView('#evaluate'),
       policy: inView('#policy'),
@@ -511,7 +528,7 @@ test('the layout fits every width from a phone to a wide screen, in light and da
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(50);
       const got = await fits();
-      assert.deepEqual(got, { overflow: 0, verdict: true, evaluate: true, policy: true, decision: true }, `${scheme} ${width}px`);
+      assert.deepEqual(got, { overflow: 0, out: [], verdict: true, evaluate: true, policy: true, decision: true }, `${scheme} ${width}px`);
       if ([360, 1024, 1920].includes(width) && (scheme === 'light' || width === 1024 || width === 360)) {
         const file = path.join(outDir, `playground-${width}${scheme === 'dark' ? '-dark' : ''}.png`);
         await page.screenshot({ path: file, fullPage: width === 360 });
