@@ -78,8 +78,9 @@ const coverageField = StateField.define({
   },
   provide: (f) => EditorView.decorations.from(f),
 });
-// The line a policy error names (`path:LINE:` as OPA words it, or regorus's `--> LINE:COL`),
-// marked in the policy editor until the next edit, with the message as its title.
+// The line of the policy shown that an error names (`path:LINE:`, as verdict and OPA word it),
+// marked in the policy editor until the next edit, with the message as its title. An error in
+// another module (the built-in default policy) marks nothing.
 const setErrorLine = StateEffect.define();
 const errorLineField = StateField.define({
   create: () => Decoration.none,
@@ -100,7 +101,7 @@ const errorLineField = StateField.define({
 /** The line of the policy shown that an error message names, if it names one. */
 function errorLine(message, path) {
   const esc = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`(?:^|\\s)${esc}:(\\d+)(?::\\d+)?:`).exec(message) ?? /-->\s*(?:[^\s:]*:)?(\d+):\d+/.exec(message);
+  const m = new RegExp(`(?:^|[\\s(])${esc}:(\\d+)(?::\\d+)?:`).exec(message);
   return m ? Number(m[1]) : null;
 }
 

@@ -530,7 +530,7 @@ const POLICY_LENGTH: regorus::PolicyLengthConfig = regorus::PolicyLengthConfig {
 pub const MAX_POLICY_BYTES: usize = 16 << 20;
 
 /// A regorus engine with Buildx's settings: Rego v1, non-strict builtin errors, prints gathered.
-fn new_engine() -> regorus::Engine {
+pub(crate) fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_policy_length_config(POLICY_LENGTH);
     engine.set_rego_v0(false);

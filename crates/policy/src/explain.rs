@@ -185,6 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn what_the_engine_takes_is_explained_template_strings_and_long_lines_included() {
+        let long = format!("{:>2000}", "\"a\"");
+        let source = format!(
+            "package docker\n\ndefault allow := false\n\nallow if {{\n  x := $\"v{{input.a}}\"\n  x == \"v1\"\n  input.b in [{long}]\n}}\n"
+        );
+        let module = Module {
+            path: "p.rego".into(),
+            source,
+        };
+        let reasons = explain(&module, &[6, 7], Some("allow")).unwrap();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert_eq!((reasons[1].kind, reasons[1].line), (ReasonKind::Stopped, 7));
+        assert_eq!(reasons[1].text, "x == \"v1\"");
+    }
+
+    #[test]
     fn a_module_that_does_not_parse_is_the_engine_s_error() {
         let bad = Module {
             path: "bad.rego".into(),

@@ -31,10 +31,13 @@ pub struct RuleOutline {
 /// the error [`crate::PolicyEngine::new`] would give.
 pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
     crate::check::check_nesting(module)?;
-    let mut engine = regorus::Engine::new();
-    engine.set_rego_v0(false);
+    // Parsed as the engine parses it: template strings expanded (lines do not move) and the
+    // engine's length limits, so every module the engine takes has an outline.
+    let expanded = crate::template::expand(module)?;
+    let source = expanded.as_deref().unwrap_or(&module.source);
+    let mut engine = crate::engine::new_engine();
     engine
-        .add_policy(module.path.clone(), module.source.clone())
+        .add_policy(module.path.clone(), source.to_owned())
         .map_err(|e| Error::MalformedPolicy {
             message: format!("{}: {e}", module.path),
             path: module.path.clone(),
@@ -45,8 +48,8 @@ pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
     let last_line = |span: &Json| {
         let end = usize::try_from(span["end"].as_u64().unwrap_or(0))
             .unwrap_or(usize::MAX)
-            .min(module.source.len());
-        let newlines = module.source.as_bytes()[..end]
+            .min(source.len());
+        let newlines = source.as_bytes()[..end]
             .iter()
             .filter(|&&b| b == b'\n')
             .count();

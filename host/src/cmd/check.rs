@@ -13,7 +13,7 @@ use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
 use super::clock::now_ns;
-use super::explain::{self, Explain, ExplainArgs, Explained};
+use super::explain::{self, Explain, ExplainArgs, Explanation};
 use super::fetch;
 use super::files::{read_module, refusal_message};
 use super::format::{Format, JsonOutput};
@@ -180,8 +180,8 @@ pub(crate) fn check_source(
         Ok(checked) => checked,
         Err(e) => refused(runner, (&sets, &engine), source, options, e)?,
     };
-    let reasons = match output.explain {
-        Some(mode) => Some((
+    let reasons = output.explain.map(|mode| {
+        (
             mode,
             explain::explain(
                 runner,
@@ -189,15 +189,14 @@ pub(crate) fn check_source(
                 &sets,
                 usize::from(args.default_policy),
                 &checked.verdict,
-            )?,
-        )),
-        None => None,
-    };
+            ),
+        )
+    });
     let mut checked = checked;
     if !shown_coverage {
         checked.verdict.coverage.clear();
     }
-    let reasons = reasons.as_ref().map(|(m, r)| (*m, r.as_slice()));
+    let reasons = reasons.as_ref().map(|(m, r)| (*m, r));
     print_checked(&checked, &names, source, &args.context, format, reasons);
     // A source that parsed, checked without evidence: say what the verdict rests on.
     if args.without_evidence(source)
@@ -355,7 +354,7 @@ fn print_checked(
     source: &str,
     context: &Path,
     format: Format,
-    reasons: Option<(Explain, &[Explained])>,
+    reasons: Option<(Explain, &Explanation)>,
 ) {
     let verdict = &checked.verdict;
     let missing = verdict

@@ -56,10 +56,11 @@ pub(crate) struct EvalArgs {
     #[arg(short = 'p', long = "policy", value_name = "SPEC")]
     policies: Vec<String>,
     /// A policy file or a directory of them, as `opa eval -d` loads it (with
-    /// `-i`): every `.rego` file under it (tests included), and those of every
-    /// `-d`, compiled together as one set after the `-p` sets. Data files
+    /// `-i`): every `.rego` file under it (tests included; hidden directories
+    /// skipped), and those of every `-d`, compiled together as one set after
+    /// the `-p` sets, each named by its path under the directory. Data files
     /// (`.json`, `.yaml`) are not loaded — Buildx policies have no `data`
-    /// documents; they read files with `load_json` — and are named on
+    /// documents; they read files with `load_json` — and are counted on
     /// standard error. Repeatable.
     #[arg(
         short = 'd',
@@ -219,10 +220,10 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8> {
             &options,
         )?
     };
-    let reasons = match args.explain.explain {
-        Some(mode) => Some((mode, explain::explain(&runner, mode, &sets, 0, &verdict)?)),
-        None => None,
-    };
+    let reasons = args
+        .explain
+        .explain
+        .map(|mode| (mode, explain::explain(&runner, mode, &sets, 0, &verdict)));
     let mut verdict = verdict;
     if !args.coverage {
         verdict.coverage.clear();
@@ -316,52 +317,75 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
     )
 }
 
-/// The one policy set of the `-d` paths: every `.rego` file under each (sorted per path), named
-/// by its path as given; other files are named on standard error and not loaded.
+/// The one policy set of the `-d` paths: every `.rego` file under each (hidden directories
+/// skipped), named by its path relative to the `-d` directory (a file given by itself: by its
+/// name), so the verdict's hash does not depend on where the policies lie or how the path was
+/// spelled. A file reached twice is read once; two files of one name are an error. Read under
+/// the request's byte budget; other files are counted on standard error, not loaded.
 fn data_set(paths: &[PathBuf]) -> Result<PolicySet> {
-    let mut set = Vec::new();
+    let mut budget = Budget::default();
+    let mut set: Vec<PolicyModule> = Vec::new();
+    let mut read_already = std::collections::BTreeSet::new();
     for path in paths {
         if !path.exists() {
             bail!("-d {}: no such file or directory", shown(path));
         }
-        let mut skipped = Vec::new();
+        let given_file = !path.is_dir();
+        let (mut skipped, mut count) = (Vec::new(), 0usize);
         let files = files_under(path, |name| {
             let rego = name.ends_with(".rego");
             if !rego && !name.starts_with('.') {
-                skipped.push(name.to_owned());
+                count += 1;
+                if skipped.len() < 3 {
+                    skipped.push(name.to_owned());
+                }
             }
             rego
         })?;
-        if !skipped.is_empty() {
-            let more = skipped.len().saturating_sub(3);
-            skipped.truncate(3);
+        let files: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "rego"))
+            .collect();
+        if given_file && files.is_empty() {
+            bail!(
+                "-d {}: not a .rego file (Buildx policies have no data documents; read files \
+                 with load_json)",
+                shown(path)
+            );
+        }
+        if count > 0 {
             eprintln!(
-                "note: -d {}: {} not loaded (Buildx policies have no data documents; read files \
-                 with load_json): {}{}",
+                "note: -d {}: {count} other file{} not loaded (Buildx policies have no data \
+                 documents; read files with load_json): {}{}",
                 shown(path),
-                if more + skipped.len() == 1 {
-                    "one file"
-                } else {
-                    "files"
-                },
+                if count == 1 { "" } else { "s" },
                 skipped.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
+                if count > skipped.len() { ", …" } else { "" }
             );
         }
         if files.is_empty() {
             bail!("-d {}: no .rego file", shown(path));
         }
         for file in files {
-            let source = String::from_utf8(read(&file, "policy")?)
+            let canonical = std::fs::canonicalize(&file)
+                .with_context(|| format!("failed to read policy {file:?}"))?;
+            if !read_already.insert(canonical) {
+                continue;
+            }
+            let name = if given_file {
+                file.file_name().map(|n| n.to_string_lossy().into_owned())
+            } else {
+                file.strip_prefix(path).ok().map(shown)
+            }
+            .unwrap_or_else(|| shown(&file));
+            if set.iter().any(|m| m.path == name) {
+                bail!("-d: two policy files named {name} (module names must differ)");
+            }
+            let bytes = fsroot::read_found(&file, fsroot::MAX_CONTEXT_FILE, &mut budget)
+                .with_context(|| format!("failed to read policy {file:?}"))?;
+            let source = String::from_utf8(bytes)
                 .with_context(|| format!("failed to read policy {file:?}: not UTF-8"))?;
-            set.push(PolicyModule {
-                path: shown(&file),
-                source,
-            });
+            set.push(PolicyModule { path: name, source });
         }
     }
     Ok(set)

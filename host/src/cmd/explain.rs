@@ -5,7 +5,6 @@
 
 use clap::{Args, ValueEnum};
 use verdict_host::{Decision, PolicySet, Reason, ReasonKind, Runner, Verdict, pretty};
-use wasmtime::Result;
 
 /// How much `--explain` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,15 +34,23 @@ pub(crate) struct Explained {
     reason: Reason,
 }
 
+/// The reasons, and the modules that could not be explained (with why).
+#[derive(Default)]
+pub(crate) struct Explanation {
+    pub(crate) reasons: Vec<Explained>,
+    pub(crate) unexplained: Vec<String>,
+}
+
 /// The reasons `mode` asks for about `verdict`, evaluated over `sets` (`skip` leading sets that
 /// are not the caller's modules: the built-in default policy). Needs the verdict's coverage.
+/// Never fails the command: a module that cannot be explained is named with why.
 pub(crate) fn explain(
     runner: &Runner,
     mode: Explain,
     sets: &[PolicySet],
     skip: usize,
     verdict: &Verdict,
-) -> Result<Vec<Explained>> {
+) -> Explanation {
     let evaluated: Vec<usize> = match (mode, verdict.decision, verdict.decided_by) {
         (Explain::Fails, Decision::Deny, Some(k)) => vec![k as usize],
         (Explain::Fails, _, _) => vec![],
@@ -51,45 +58,83 @@ pub(crate) fn explain(
         (Explain::Full, _, None) => (0..sets.len() + skip).collect(),
     };
     let rule = (mode == Explain::Fails).then_some("allow");
-    let mut out = Vec::new();
+    let mut out = Explanation::default();
+    if index_of_builtin(skip, &evaluated) {
+        out.unexplained
+            .push("builtin/default.rego: Buildx's built-in default policy".to_owned());
+    }
     for index in evaluated {
         let Some(set) = index.checked_sub(skip).and_then(|i| sets.get(i)) else {
             continue;
         };
         for module in set {
+            // Coverage is kept by module path: a path two sets share cannot be told apart.
+            let shared = sets
+                .iter()
+                .filter(|s| s.iter().any(|m| m.path == module.path))
+                .count()
+                > 1;
+            if shared {
+                out.unexplained.push(format!(
+                    "{}: another policy set has a module of the same name (its lines cannot be \
+                     told apart)",
+                    module.path
+                ));
+                continue;
+            }
             let covered = verdict
                 .coverage
                 .iter()
                 .find(|c| c.path == module.path)
                 .map(|c| c.covered.clone())
                 .unwrap_or_default();
-            // A module that does not parse has no reasons (the verdict says why it failed).
-            let Ok(reasons) = runner.explain(module, &covered, rule)? else {
-                continue;
-            };
-            out.extend(reasons.into_iter().map(|reason| Explained {
-                path: module.path.clone(),
-                reason,
-            }));
+            match runner.explain(module, &covered, rule) {
+                Ok(Ok(reasons)) => {
+                    out.reasons
+                        .extend(reasons.into_iter().map(|reason| Explained {
+                            path: module.path.clone(),
+                            reason,
+                        }))
+                }
+                Ok(Err(e)) => out
+                    .unexplained
+                    .push(format!("{}: {}", module.path, e.message)),
+                Err(e) => out.unexplained.push(format!("{}: {e}", module.path)),
+            }
         }
     }
-    Ok(out)
+    out
+}
+
+/// Whether the sets explained include the built-in default policy (set 0 when `skip` is 1).
+fn index_of_builtin(skip: usize, evaluated: &[usize]) -> bool {
+    skip > 0 && evaluated.contains(&0)
 }
 
 /// The reasons under a pretty verdict.
-pub(crate) fn render(mode: Explain, verdict: &Verdict, reasons: &[Explained]) -> String {
+pub(crate) fn render(mode: Explain, verdict: &Verdict, explanation: &Explanation) -> String {
     let name = match mode {
         Explain::Fails => "fails",
         Explain::Full => "full",
     };
+    let reasons = &explanation.reasons;
     let mut out = format!("  explain ({name}):\n");
-    if reasons.is_empty() {
-        let why = match verdict.decision {
-            Decision::Allow | Decision::Convert => "every policy set allowed",
-            Decision::Error => "the evaluation ended in an error (above)",
-            Decision::Deny => "no `allow` rule in the deciding set",
+    if reasons.is_empty() && explanation.unexplained.is_empty() {
+        let why = match (mode, verdict.decision) {
+            (Explain::Fails, Decision::Allow) => "every policy set allowed",
+            (Explain::Fails, Decision::Convert) => {
+                "every policy set allowed (and one pinned the image)"
+            }
+            (_, Decision::Error) => "the evaluation ended in an error (above)",
+            (Explain::Fails, Decision::Deny) => {
+                "the deciding set has no `allow` rule with conditions (a value, or none)"
+            }
+            (Explain::Full, _) => "no rule of the sets evaluated has conditions",
         };
         out.push_str(&format!("    nothing to explain: {why}\n"));
+    }
+    for u in &explanation.unexplained {
+        out.push_str(&format!("    not explained: {}\n", pretty::escape(u)));
     }
     for r in reasons {
         out.push_str(&format!(
@@ -125,12 +170,19 @@ pub(crate) fn json(reasons: &[Explained]) -> serde_json::Value {
         .collect()
 }
 
-/// `--format json`'s object for `verdict` with `reasons` added under `explain`.
-pub(crate) fn json_output(verdict: &Verdict, reasons: &[Explained]) -> String {
-    let mut out = pretty::json_output(verdict);
-    if out.ends_with('}') {
-        out.pop();
-        out.push_str(&format!(",\"explain\":{}}}", json(reasons)));
+/// `--format json`'s object for `verdict` with the reasons added under `explain` (and the modules
+/// not explained under `notExplained`).
+pub(crate) fn json_output(verdict: &Verdict, explanation: &Explanation) -> String {
+    let mut out: serde_json::Value =
+        serde_json::from_str(&pretty::json_output(verdict)).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut out {
+        map.insert("explain".into(), json(&explanation.reasons));
+        if !explanation.unexplained.is_empty() {
+            map.insert(
+                "notExplained".into(),
+                serde_json::json!(explanation.unexplained),
+            );
+        }
     }
-    out
+    out.to_string()
 }

@@ -45,7 +45,7 @@ pub(crate) fn refusal_message(refusal: &ReadError) -> String {
 const MAX_WALK: usize = 10_000;
 
 /// The files under `path` whose name `keep` accepts (or `path` itself, when it is a file),
-/// sorted. As Go's `filepath.WalkDir`,
+/// sorted; hidden directories are not walked. As Go's `filepath.WalkDir`,
 /// symbolic links to directories are not followed (a link `a -> .` cannot loop); a link to a
 /// file is kept and read as the file (refused if it is not a regular file). Each directory is
 /// visited once (by device and inode), and the walk is bounded ([`MAX_WALK`]).
@@ -67,9 +67,12 @@ pub(crate) fn files_under(path: &Path, mut keep: impl FnMut(&str) -> bool) -> Re
         for entry in std::fs::read_dir(&dir).with_context(|| format!("failed to list {dir:?}"))? {
             let entry = entry?;
             let p = entry.path();
-            // The entry's own type: a symbolic link is not followed here.
+            // The entry's own type: a symbolic link is not followed here. Hidden directories
+            // (`.git`, `.cache`) are not policy: not walked.
             if entry.file_type()?.is_dir() {
-                stack.push(p);
+                if !entry.file_name().to_string_lossy().starts_with('.') {
+                    stack.push(p);
+                }
             } else if p
                 .file_name()
                 .and_then(|n| n.to_str())

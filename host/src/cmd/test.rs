@@ -222,6 +222,12 @@ pub(crate) fn run(args: TestArgs) -> Result<u8> {
         }
         Err(e) => {
             eprintln!("error[{}]: {}", e.code.as_str(), pretty::escape(&e.message));
+            if matches!(args.format, Format::Json) {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"code": e.code.as_str(), "message": e.message}})
+                );
+            }
             Ok(2)
         }
     }
