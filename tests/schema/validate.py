@@ -39,9 +39,14 @@ def goldens():
     for path in sorted(ROOT.glob("tests/cases/policy/*.verdict.json")):
         yield path, json.loads(path.read_text())
     for path in sorted(ROOT.glob("tests/cli/*-json.stdout")):
-        text = path.read_text().strip()
-        if text.startswith('{"hash"'):
-            yield path, json.loads(text)
+        # A verdict's output (one JSON object with `hash` and `verdict`), whatever its key order;
+        # other JSON outputs (verify's facts, test reports) are not verdicts.
+        try:
+            value = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "hash" in value and "verdict" in value:
+            yield path, value
 
 
 def main():

@@ -173,16 +173,18 @@ pub(crate) fn json(reasons: &[Explained]) -> serde_json::Value {
 /// `--format json`'s object for `verdict` with the reasons added under `explain` (and the modules
 /// not explained under `notExplained`).
 pub(crate) fn json_output(verdict: &Verdict, explanation: &Explanation) -> String {
-    let mut out: serde_json::Value =
-        serde_json::from_str(&pretty::json_output(verdict)).unwrap_or_default();
-    if let serde_json::Value::Object(map) = &mut out {
-        map.insert("explain".into(), json(&explanation.reasons));
-        if !explanation.unexplained.is_empty() {
-            map.insert(
-                "notExplained".into(),
-                serde_json::json!(explanation.unexplained),
-            );
-        }
+    // After `hash`, `verdict` (the canonical record, byte for byte) and `coverage`, as every
+    // `--format json` output begins: `pretty::json_output` writes one object, closed last.
+    let mut out = pretty::json_output(verdict);
+    let closed = out.pop();
+    debug_assert_eq!(closed, Some('}'));
+    out.push_str(&format!(",\"explain\":{}", json(&explanation.reasons)));
+    if !explanation.unexplained.is_empty() {
+        out.push_str(&format!(
+            ",\"notExplained\":{}",
+            serde_json::json!(explanation.unexplained)
+        ));
     }
-    out.to_string()
+    out.push('}');
+    out
 }
