@@ -350,11 +350,7 @@ impl Fake {
     /// Serves `layout` as `repo` with the root tagged `tag` and the referrers API answering for
     /// the signatures' subjects.
     fn serving(layout: &Layout, repo: &str, tag: &str) -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let mut fake = Fake {
-            port: listener.local_addr().unwrap().port(),
-            ..Fake::default()
-        };
+        let (mut fake, listener) = Fake::bound();
         for (digest, bytes) in &layout.blobs {
             match layout.media_type(digest) {
                 Some(t) => fake.route(
@@ -386,14 +382,29 @@ impl Fake {
                 )],
             );
         }
-        let served = fake.clone();
+        fake.start(listener)
+    }
+
+    /// A fake with no routes yet, listening on a loopback port; [`Fake::start`] serves it.
+    fn bound() -> (Fake, TcpListener) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let fake = Fake {
+            port: listener.local_addr().unwrap().port(),
+            ..Fake::default()
+        };
+        (fake, listener)
+    }
+
+    /// Answers `listener`'s connections (a thread each) from this fake's routes.
+    fn start(self, listener: TcpListener) -> Fake {
+        let served = self.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let served = served.clone();
                 std::thread::spawn(move || served.answer(stream));
             }
         });
-        fake
+        self
     }
 
     fn route(&mut self, path: &str, replies: Vec<Reply>) {
@@ -1514,25 +1525,18 @@ fn an_http_source_is_downloaded_and_its_checksum_computed() {
     let content =
         std::fs::read(Path::new(ROOT).join("examples/http-pgp/evidence/release/http/content"))
             .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut fake = Fake {
-        port: listener.local_addr().unwrap().port(),
-        ..Fake::default()
-    };
-    fake.route(
-        "/tool/1.2.3/tool-1.2.3.tar.gz",
-        vec![ok("application/gzip", content.clone())],
-    );
     let mut tampered = content.clone();
     tampered[0] ^= 1;
-    fake.route("/tampered.tar.gz", vec![ok("application/gzip", tampered)]);
-    let served = fake.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let served = served.clone();
-            std::thread::spawn(move || served.answer(stream));
-        }
-    });
+    let fake = serve_fake(vec![
+        (
+            "/tool/1.2.3/tool-1.2.3.tar.gz".into(),
+            vec![ok("application/gzip", content.clone())],
+        ),
+        (
+            "/tampered.tar.gz".into(),
+            vec![ok("application/gzip", tampered)],
+        ),
+    ]);
     let dir = scratch("http");
     let saved = dir.join("saved");
     let policy = "cwd://tests/cli/http-fetch/Dockerfile.rego";
@@ -1576,22 +1580,11 @@ fn an_http_source_is_downloaded_and_its_checksum_computed() {
 
 /// A fake server answering one route list per path, on its own thread.
 fn serve_fake(routes: Vec<(String, Vec<Reply>)>) -> Fake {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut fake = Fake {
-        port: listener.local_addr().unwrap().port(),
-        ..Fake::default()
-    };
+    let (mut fake, listener) = Fake::bound();
     for (path, replies) in routes {
         fake.route(&path, replies);
     }
-    let served = fake.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let served = served.clone();
-            std::thread::spawn(move || served.answer(stream));
-        }
-    });
-    fake
+    fake.start(listener)
 }
 
 #[test]
