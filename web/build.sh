@@ -22,17 +22,26 @@ version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); pr
 tools="$target/tools"
 bindgen="$tools/bin/wasm-bindgen"
 if ! [ -x "$bindgen" ] || [ "$("$bindgen" --version | awk '{print $2}')" != "$version" ]; then
-  echo "build.sh: installing wasm-bindgen-cli $version into $tools" >&2
+  echo "build.sh: installing wasm-bindgen-cli $version into $tools (once, about 2 minutes)" >&2
   # Only the `wasm-bindgen` binary, without the test runner's TLS stack (ureq + rustls + ring),
   # built for speed rather than run time (it runs once per build on one module): ~2 min cold.
-  # --locked pins its dependencies; if that lock no longer builds, fall back to fresh ones.
+  # --locked pins its dependencies; if that lock no longer resolves (it names a crate version the
+  # registry has since replaced), fresh ones. cargo's own output (its progress, the
+  # future-incompatibility report of the CLI's dependencies, the PATH hint) goes to a log shown
+  # only on failure: none of it concerns this build.
+  log="$target/tools-install.log"
   install() {
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
       CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_INCREMENTAL=false \
       $nice cargo install wasm-bindgen-cli --version "=$version" --no-default-features \
-      --bin wasm-bindgen --root "$tools" --target-dir "$target/tools-build" "$@"
+      --bin wasm-bindgen --root "$tools" --target-dir "$target/tools-build" "$@" >>"$log" 2>&1
   }
-  install --locked || install
+  mkdir -p "$target"
+  : >"$log"
+  if ! install --locked; then
+    echo "build.sh: wasm-bindgen-cli $version's own lock no longer resolves; installing it with fresh dependencies" >&2
+    install || { cat "$log" >&2; exit 1; }
+  fi
 fi
 
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
@@ -54,7 +63,9 @@ echo "build.sh: web/pkg/verdict_web_bg.wasm $raw bytes ($(( raw / 1024 )) KiB), 
 
 if [ "${1:-}" = "--playground" ] || [ -d "$here/node_modules" ]; then
   cd "$here"
-  [ -d node_modules ] || $nice npm ci --no-audit --no-fund
+  # npm's warnings (install scripts it has not been told to allow: esbuild's, which fetches
+  # nothing — its binary comes in the locked optional package) are not this build's concern.
+  [ -d node_modules ] || $nice npm ci --no-audit --no-fund --loglevel=error
   node scripts/gallery.mjs
   $nice node scripts/bundle.mjs
 fi

@@ -372,3 +372,85 @@ fn the_component_command_writes_the_embedded_bytes() {
         .any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(c)) if c.name() == "name"));
     assert!(!names, "the component carries a name section");
 }
+
+/// A root's origin is the host's word, recorded beside its digest; the component's own words
+/// (`embedded`, `given`) are not the host's to claim.
+#[test]
+fn a_trusted_root_s_origin_is_recorded_and_the_component_s_words_are_refused() {
+    use verdict_host::{CheckRequest, EngineOptions, GivenRoot, Options, PolicyModule};
+    let runner = verdict_host::Runner::new(cache(), verdict_host::Limits::default()).unwrap();
+    let root = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/minted/docker-github-builder/trusted_root.json"),
+    )
+    .unwrap();
+    let sets = vec![vec![PolicyModule {
+        path: "Dockerfile.rego".into(),
+        source: "package docker\n\ndecision := {\"allow\": true}\n".into(),
+    }]];
+    let request = CheckRequest {
+        source: Some("local://context".into()),
+        platform: None,
+        env: verdict_host::BuildEnv {
+            args: vec![],
+            labels: vec![],
+            filename: None,
+            target: None,
+        },
+        evidence: vec![],
+        files: vec![],
+    };
+    let options = Options {
+        now_ns: 1_795_564_800_000_000_000,
+        coverage: false,
+        limits: verdict_host::CallLimits {
+            max_steps: None,
+            max_input_bytes: None,
+        },
+    };
+    let check = |origin: Option<&str>| {
+        let checked = runner
+            .check(
+                &sets,
+                &EngineOptions {
+                    query: None,
+                    default_policy: false,
+                },
+                &request,
+                Some(GivenRoot {
+                    json: &root,
+                    origin,
+                }),
+                &options,
+            )
+            .unwrap();
+        let record: serde_json::Value =
+            serde_json::from_str(&checked.verdict.canonical_json).unwrap();
+        (checked.verdict, record)
+    };
+    let (given, given_record) = check(None);
+    assert_eq!(
+        given_record["request"]["trustRootOrigin"], "given",
+        "{given_record:#}"
+    );
+    let (tuf, record) = check(Some("tuf:https://tuf.example"));
+    assert_eq!(
+        record["request"]["trustRootOrigin"],
+        "tuf:https://tuf.example"
+    );
+    assert_eq!(
+        record["request"]["trustRoot"],
+        given_record["request"]["trustRoot"]
+    );
+    assert_ne!(tuf.hash, given.hash, "the origin is part of the hash");
+    for word in ["embedded", "given", ""] {
+        let (refused, _) = check(Some(word));
+        let error = refused.error.expect("an error verdict");
+        assert_eq!(
+            error.code,
+            verdict_host::ErrorCode::InvalidRequest,
+            "{word:?}"
+        );
+        assert!(error.message.contains("reserves"), "{}", error.message);
+    }
+}
