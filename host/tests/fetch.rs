@@ -589,6 +589,13 @@ fn check(source: &str, host: &str, cache: &Path, extra: &[&str]) -> (Value, i32,
     json_run(&args, cache)
 }
 
+/// The error message of a `--format json` verdict (it must have one).
+fn error_message(output: &Value) -> &str {
+    output["verdict"]["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error verdict: {output:#}"))
+}
+
 fn fact<'a>(verdict: &'a Value, field: &str) -> Option<&'a Value> {
     verdict["verdict"]["facts"]
         .as_array()?
@@ -676,13 +683,7 @@ fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
         &["--save-evidence", saved.to_str().unwrap()],
     );
     assert_eq!(status, 2, "{again:#}");
-    assert!(
-        again["verdict"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not empty"),
-        "{again:#}"
-    );
+    assert!(error_message(&again).contains("not empty"), "{again:#}");
     assert_eq!(registry.requests().len(), before, "nothing fetched");
 
     // Replayed from the saved directory: the same verdict, the same hash.
@@ -763,10 +764,7 @@ fn an_image_from_a_registry_is_checked_as_its_saved_layout_is() {
     );
     assert_eq!(status, 2, "{refused:#}");
     assert!(
-        refused["verdict"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nothing is fetched"),
+        error_message(&refused).contains("nothing is fetched"),
         "{refused:#}"
     );
     assert!(!unsaved.exists());
@@ -824,7 +822,7 @@ fn registry_credentials_as_docker_users_have_them() {
     let (got, status, _) = check(&source, &host, &dir, &["--no-evidence-cache"]);
     assert_eq!(status, 2, "{got:#}");
     assert_eq!(got["verdict"]["error"]["code"], "invalid-request");
-    let message = got["verdict"]["error"]["message"].as_str().unwrap();
+    let message = error_message(&got);
     assert!(message.ends_with("(auth-failed)"), "{message}");
 
     // `auths` with `auth` (base64 user:password).
@@ -851,12 +849,7 @@ fn registry_credentials_as_docker_users_have_them() {
     .unwrap();
     let (got, status, _) = check(&source, &host, &dir, &config_arg);
     assert_eq!(status, 2, "{got:#}");
-    assert!(
-        got["verdict"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .ends_with("(auth-failed)")
-    );
+    assert!(error_message(&got).ends_with("(auth-failed)"));
 
     // A credential helper (`credHelpers` for this registry), a script the test writes: asked
     // with `get` and the server on standard input.
@@ -920,10 +913,7 @@ fn registry_credentials_as_docker_users_have_them() {
     let out = run(&config_arg);
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        got["verdict"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .ends_with("(credential-helper)"),
+        error_message(&got).ends_with("(credential-helper)"),
         "{got:#}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -1569,12 +1559,7 @@ fn an_http_source_is_downloaded_and_its_checksum_computed() {
         &["--fetch-retries", "0"],
     );
     assert_eq!(status, 2, "{missing:#}");
-    assert!(
-        missing["verdict"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .ends_with("(not-found)")
-    );
+    assert!(error_message(&missing).ends_with("(not-found)"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1766,7 +1751,7 @@ fn github_attestations_are_fetched_from_the_api_and_verified_here() {
     );
     let (failed, status, _) = run(&source, &["--fetch-retries", "0"]);
     assert_eq!(status, 2, "{failed:#}");
-    let message = failed["verdict"]["error"]["message"].as_str().unwrap();
+    let message = error_message(&failed);
     assert!(message.ends_with("(http-status)"), "{message}");
     fake.route(
         &format!("/repos/acme/tool/attestations/sha256:{hex}"),
@@ -1774,7 +1759,7 @@ fn github_attestations_are_fetched_from_the_api_and_verified_here() {
     );
     let (garbled, status, _) = run(&source, &[]);
     assert_eq!(status, 2, "{garbled:#}");
-    let message = garbled["verdict"]["error"]["message"].as_str().unwrap();
+    let message = error_message(&garbled);
     assert!(message.ends_with("(malformed-response)"), "{message}");
     // A 404 that is not GitHub's JSON error (an API URL that is not GitHub's) is not "none".
     fake.route(
@@ -1788,7 +1773,7 @@ fn github_attestations_are_fetched_from_the_api_and_verified_here() {
     );
     let (html, status, _) = run(&source, &[]);
     assert_eq!(status, 2, "{html:#}");
-    let message = html["verdict"]["error"]["message"].as_str().unwrap();
+    let message = error_message(&html);
     assert!(message.ends_with("(not-found)"), "{message}");
 
     // A policy naming many repositories makes the host ask GitHub about a bounded number.
@@ -1824,7 +1809,7 @@ fn github_attestations_are_fetched_from_the_api_and_verified_here() {
         &["--trusted-root", root, "--github-api", api.as_str()],
     );
     assert_eq!(status, 2, "{capped:#}\n{stderr}");
-    let message = capped["verdict"]["error"]["message"].as_str().unwrap();
+    let message = error_message(&capped);
     assert!(
         message.ends_with("(too-large)") && message.contains("more than 8"),
         "{message}"
