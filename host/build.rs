@@ -19,17 +19,24 @@ fn main() {
     let root = manifest.parent().expect("workspace root").to_path_buf();
     println!("cargo:rerun-if-env-changed=VERDICT_COMPONENT");
     println!("cargo:rerun-if-env-changed=VERDICT_SERVICE_COMPONENT");
+    // The service component only for a runner with `verdict serve` (the cargo feature `serve`,
+    // on by default): without it the guest build and the precompilation below do half the work.
+    let serve = env::var_os("CARGO_FEATURE_SERVE").is_some();
     let prebuilt = |var: &str| env::var_os(var).map(|path| std::fs::read(&path).expect(var));
-    let (component, service) = match (
-        prebuilt("VERDICT_COMPONENT"),
-        prebuilt("VERDICT_SERVICE_COMPONENT"),
-    ) {
-        (Some(component), Some(service)) => (component, service),
-        (component, service) => {
-            let [built, built_service] = build_components(&root);
-            (component.unwrap_or(built), service.unwrap_or(built_service))
-        }
+    let component = prebuilt("VERDICT_COMPONENT");
+    let service = prebuilt("VERDICT_SERVICE_COMPONENT").filter(|_| serve);
+    let built = if component.is_none() || (serve && service.is_none()) {
+        build_components(&root, serve)
+    } else {
+        Vec::new()
     };
+    let mut components = vec![("verdict", component.unwrap_or_else(|| built[0].clone()))];
+    if serve {
+        components.push((
+            "verdict-service",
+            service.unwrap_or_else(|| built[1].clone()),
+        ));
+    }
     // Each component's machine code, compiled here once (cargo shows this step) instead of by
     // every first run: for the build machine's CPU, or the target's baseline when cross
     // compiling. `verdict_host::PRECOMPILED` and `SERVICE_PRECOMPILED` embed them.
@@ -39,7 +46,7 @@ fn main() {
         config.target(&target).expect("a wasmtime target");
     }
     let engine = wasmtime::Engine::new(&config).expect("a wasmtime engine");
-    for (name, bytes) in [("verdict", &component), ("verdict-service", &service)] {
+    for (name, bytes) in &components {
         std::fs::write(out.join(format!("{name}.wasm")), bytes).expect("write component");
         let code = engine
             .precompile_component(bytes)
@@ -51,9 +58,9 @@ fn main() {
 
 include!("src/engine_config.rs");
 
-/// Builds both guests in one cargo run and encodes each as a component: the `engine` world's
-/// (`verdict-component`) and the `service` world's (`verdict-service`).
-fn build_components(root: &Path) -> [Vec<u8>; 2] {
+/// Builds the guests in one cargo run and encodes each as a component: the `engine` world's
+/// (`verdict-component`) and, with `service`, the `service` world's (`verdict-service`).
+fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
     for dir in ["wit", "crates"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
@@ -64,12 +71,13 @@ fn build_components(root: &Path) -> [Vec<u8>; 2] {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
+        .args(["build", "-p", "verdict-component"])
+        .args(if service {
+            &["-p", "verdict-service"][..]
+        } else {
+            &[]
+        })
         .args([
-            "build",
-            "-p",
-            "verdict-component",
-            "-p",
-            "verdict-service",
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -94,20 +102,28 @@ fn build_components(root: &Path) -> [Vec<u8>; 2] {
     }
     let status = cmd.status().expect("run cargo for the component");
     assert!(status.success(), "building the guests failed");
-    ["verdict_component", "verdict_service"].map(|name| {
-        let module = target_dir
-            .join("wasm32-unknown-unknown")
-            .join("component")
-            .join(format!("{name}.wasm"));
-        let bytes = std::fs::read(&module).expect("read the guest module");
-        let bytes = without_custom_section(&bytes, "name");
-        wit_component::ComponentEncoder::default()
-            .validate(true)
-            .module(&bytes)
-            .expect("decode component metadata")
-            .encode()
-            .expect("encode the component")
-    })
+    let names: &[&str] = if service {
+        &["verdict_component", "verdict_service"]
+    } else {
+        &["verdict_component"]
+    };
+    names
+        .iter()
+        .map(|name| {
+            let module = target_dir
+                .join("wasm32-unknown-unknown")
+                .join("component")
+                .join(format!("{name}.wasm"));
+            let bytes = std::fs::read(&module).expect("read the guest module");
+            let bytes = without_custom_section(&bytes, "name");
+            wit_component::ComponentEncoder::default()
+                .validate(true)
+                .module(&bytes)
+                .expect("decode component metadata")
+                .encode()
+                .expect("encode the component")
+        })
+        .collect()
 }
 
 /// The guests' rustflags: reproducible bytes. The only absolute paths rustc writes into a guest

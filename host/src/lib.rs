@@ -14,11 +14,13 @@
 //! verdict library crates, only on the component's WIT contract.
 
 pub mod cache;
+#[cfg(feature = "serve")]
 pub mod deploy;
 mod engine_config;
 pub mod evidence;
 pub mod fsroot;
 pub mod pretty;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod verify;
 
@@ -91,11 +93,14 @@ pub static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdic
 
 /// The verdict HTTP service component (world `verdict:policy/service`: `wasi:http/incoming-handler`
 /// importing only the `wasi:http/proxy` world), built from this workspace and embedded; what
-/// `verdict serve` runs, and what any wasi:http platform runs unchanged.
+/// `verdict serve` runs, and what any wasi:http platform runs unchanged. (The cargo feature
+/// `serve`, on by default.)
+#[cfg(feature = "serve")]
 pub static SERVICE_COMPONENT: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/verdict-service.wasm"));
 
 /// [`SERVICE_COMPONENT`]'s machine code, compiled by `host/build.rs` as [`PRECOMPILED`] is.
+#[cfg(feature = "serve")]
 pub static SERVICE_PRECOMPILED: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/verdict-service.cwasm"));
 

@@ -77,6 +77,7 @@ enum Command {
     /// Binds 127.0.0.1:8080 by default; prints `listening on http://ADDR` on standard
     /// error, then one JSON access-log line per request. SIGTERM or Ctrl-C stops accepting
     /// and lets the requests in flight finish.
+    #[cfg(feature = "serve")]
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(cmd::serve::ServeArgs),
     /// Keep the Sigstore trusted root fresh through TUF: `update` fetches
@@ -126,10 +127,16 @@ const VERIFY_BUNDLE_EXAMPLES: &str = r"Examples (from the repository's root):
       --certificate-oidc-issuer https://token.actions.githubusercontent.com \
       tests/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt";
 
+#[cfg(feature = "serve")]
 const COMPONENT_EXAMPLES: &str = r"Examples:
   verdict component --out verdict.wasm
   verdict component --out - | sha256sum
   verdict component --service --out verdict-service.wasm";
+
+#[cfg(not(feature = "serve"))]
+const COMPONENT_EXAMPLES: &str = r"Examples:
+  verdict component --out verdict.wasm
+  verdict component --out - | sha256sum";
 
 const TRUST_ROOT_EXAMPLES: &str = r"Examples:
   verdict trust-root show
@@ -138,6 +145,7 @@ const TRUST_ROOT_EXAMPLES: &str = r"Examples:
   # another TUF repository, from its own starting root:
   #   verdict trust-root update --repository https://tuf.example.com --root root.json";
 
+#[cfg(feature = "serve")]
 const SERVE_EXAMPLES: &str = r#"Examples:
   verdict serve --listen 127.0.0.1:8080
   curl -s localhost:8080/v1/eval -H 'content-type: application/json' \
@@ -162,8 +170,9 @@ fn json_output_of(command: &Command) -> Option<JsonOutput> {
         Command::VerifyBundle(_)
         | Command::Test(_)
         | Command::Component(_)
-        | Command::Serve(_)
         | Command::TrustRoot(_) => None,
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => None,
     }
 }
 
@@ -176,6 +185,7 @@ fn run(cli: Cli) -> wasmtime::Result<u8> {
         Command::Check(args) => cmd::check::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Component(args) => cmd::component::run(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => cmd::serve::run(args),
         Command::TrustRoot(args) => cmd::trust_root::run(args),
     }

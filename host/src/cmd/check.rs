@@ -411,7 +411,7 @@ fn print_checked(
 
 /// A file the host refused to read ([`ReadError`]: outside its root, not a regular file, over
 /// its cap) is an `invalid-request` error verdict naming it, and evidence that could not be
-/// fetched an error verdict saying why ([`fetch::failure`]), rendered by the component like any
+/// fetched an error verdict saying why ([`fetch::failure_of`]), rendered by the component like any
 /// other; any other error is returned as it is.
 fn refused(
     runner: &Runner,
@@ -425,8 +425,8 @@ fn refused(
             verdict_host::ErrorCode::InvalidRequest,
             refusal_message(refusal),
         )
-    } else if let Some(failed) = e.downcast_ref::<verdict_fetch::FetchError>() {
-        fetch::failure(failed)
+    } else if let Some(failed) = fetch::failure_of(&e) {
+        failed
     } else {
         return Err(e);
     };

@@ -1,12 +1,13 @@
 //! `verdict component`: the embedded WebAssembly component written out for another host.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use clap::Args;
+use wasmtime::Result;
+#[cfg(feature = "serve")]
+use wasmtime::bail;
 use wasmtime::error::Context as _;
-use wasmtime::{Result, bail};
-
-use super::deployment::DeployArgs;
 
 /// The flags of `verdict component`.
 #[derive(Debug, Args)]
@@ -17,57 +18,65 @@ pub(crate) struct ComponentArgs {
     /// Write the HTTP service component instead (world `verdict:policy/service`: exports
     /// `wasi:http/incoming-handler`, imports only the `wasi:http/proxy` world), for
     /// `wasmtime serve`, jco, Spin, wasmCloud — what `verdict serve` runs.
+    #[cfg(feature = "serve")]
     #[arg(long)]
     service: bool,
     /// With `--service`: the component deployed — policies compiled and a trusted root
     /// prepared in it (pre-initialised), so each request starts with them ready.
+    #[cfg(feature = "serve")]
     #[command(flatten)]
-    deployment: DeployArgs,
+    deployment: super::deployment::DeployArgs,
 }
 
 /// Runs `verdict component`: writes the component, prints its size and SHA-256 on standard
 /// error.
 pub(crate) fn run(args: ComponentArgs) -> Result<u8> {
     use sha2::Digest as _;
-    if args.deployment.any() && !args.service {
-        bail!("--policy, --default-policy and --trusted-root deploy the service: add --service");
-    }
-    let deployed = if args.deployment.any() {
-        let document = args.deployment.document()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .context("start the runtime")?;
-        let cap = verdict_host::serve::ServeLimits::default().max_memory;
-        Some(runtime.block_on(verdict_host::deploy::deploy(&document, cap))?)
-    } else {
-        None
-    };
-    let bytes = match (&deployed, args.service) {
-        (Some(deployed), _) => deployed.as_slice(),
-        (None, true) => verdict_host::SERVICE_COMPONENT,
-        (None, false) => verdict_host::COMPONENT,
-    };
+    let (bytes, what) = chosen(&args)?;
     if args.out.as_os_str() == "-" {
         use std::io::Write as _;
         std::io::stdout()
-            .write_all(bytes)
+            .write_all(&bytes)
             .context("failed to write the component")?;
     } else {
-        std::fs::write(&args.out, bytes)
+        std::fs::write(&args.out, &bytes)
             .with_context(|| format!("failed to write {:?}", args.out))?;
     }
     eprintln!(
-        "verdict component{}: {} bytes, sha256:{}",
-        match (&deployed, args.service) {
-            (Some(_), _) => " --service (deployed)",
-            (None, true) => " --service",
-            (None, false) => "",
-        },
+        "verdict component{what}: {} bytes, sha256:{}",
         bytes.len(),
-        sha2::Sha256::digest(bytes)
+        sha2::Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
     Ok(0)
+}
+
+/// The component the flags ask for, and how the summary line names it.
+#[cfg(feature = "serve")]
+fn chosen(args: &ComponentArgs) -> Result<(Cow<'static, [u8]>, &'static str)> {
+    if args.deployment.any() && !args.service {
+        bail!("--policy, --default-policy and --trusted-root deploy the service: add --service");
+    }
+    if args.deployment.any() {
+        let document = args.deployment.document()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .context("start the runtime")?;
+        let cap = verdict_host::serve::ServeLimits::default().max_memory;
+        let deployed = runtime.block_on(verdict_host::deploy::deploy(&document, cap))?;
+        return Ok((Cow::Owned(deployed), " --service (deployed)"));
+    }
+    Ok(if args.service {
+        (Cow::Borrowed(verdict_host::SERVICE_COMPONENT), " --service")
+    } else {
+        (Cow::Borrowed(verdict_host::COMPONENT), "")
+    })
+}
+
+/// The component (a runner built without the cargo feature `serve` embeds no other).
+#[cfg(not(feature = "serve"))]
+fn chosen(_: &ComponentArgs) -> Result<(Cow<'static, [u8]>, &'static str)> {
+    Ok((Cow::Borrowed(verdict_host::COMPONENT), ""))
 }

@@ -264,8 +264,8 @@ fn eval_source(args: &EvalArgs, source: &str) -> Result<u8> {
                         verdict_host::ErrorCode::InvalidRequest,
                         refusal_message(refusal),
                     )
-                } else if let Some(failed) = e.downcast_ref::<verdict_fetch::FetchError>() {
-                    super::fetch::failure(failed)
+                } else if let Some(failed) = super::fetch::failure_of(&e) {
+                    failed
                 } else {
                     return Err(e);
                 };

@@ -3,19 +3,30 @@
 //!
 //! The runner only fetches (crates/fetch): the files it hands the component are the listing an
 //! evidence directory would give, and the component re-hashes and verifies every one of them.
+//!
+//! Fetching is the cargo feature `online` (on by default). A runner built without it (`./x demo`
+//! builds one: its checks read `--evidence`) keeps the flags and refuses, with a usage error
+//! saying how to proceed, any check that would have fetched ([`net`]).
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Args;
-use verdict_fetch::{FetchCode, FetchError, Fetched};
-use verdict_host::{File, WantedEvidence, cache};
+use verdict_host::{File, WantedEvidence};
 use wasmtime::Result;
 use wasmtime::error::Context as _;
 
+/// GitHub's API (`verdict_fetch::github::API`; a test checks they agree).
+const GITHUB_API: &str = "https://api.github.com";
+
 /// How evidence is fetched when no `--evidence` is given.
 #[derive(Debug, Args)]
+#[cfg_attr(
+    not(feature = "online"),
+    allow(
+        dead_code,
+        reason = "the flags are kept (and ignored) where nothing is fetched"
+    )
+)]
 pub(crate) struct FetchArgs {
     /// Never touch the network: without `--evidence`, the source is checked
     /// knowing only its name.
@@ -54,78 +65,27 @@ pub(crate) struct FetchArgs {
     /// (GitHub Enterprise Server: `https://HOST/api/v3`). A token in
     /// `GH_TOKEN` or `GITHUB_TOKEN` is sent to it over HTTPS (GitHub answers
     /// 60 requests an hour without one).
-    #[arg(long, value_name = "URL", default_value = verdict_fetch::github::API)]
+    #[arg(long, value_name = "URL", default_value = GITHUB_API)]
     github_api: String,
 }
 
 impl FetchArgs {
     /// Whether a check of `source` without `--evidence` fetches its evidence.
     pub(crate) fn fetches(&self, source: &str) -> bool {
-        !self.offline && verdict_fetch::fetches(source)
-    }
-
-    fn options(&self) -> verdict_fetch::Options {
-        verdict_fetch::Options {
-            insecure: self.insecure.clone(),
-            timeout: Duration::from_secs(self.fetch_timeout.max(1)),
-            retries: self.fetch_retries,
-            cache: (!self.no_evidence_cache)
-                .then(cache::default_dir)
-                .flatten()
-                .map(|d| d.join("blobs")),
-            docker_config: self.registry_config.clone(),
-            progress: self.progress || std::io::stderr().is_terminal(),
-            ..verdict_fetch::Options::default()
-        }
+        !self.offline && net::fetches(source)
     }
 
     /// Fetches the evidence a verdict says the policy wanted and the request lacks (GitHub
     /// attestations), adding it to `evidence`; whether anything was added. `tried` holds what
-    /// was asked before (each is asked once; at most [`verdict_fetch::github::MAX_REPOSITORIES`]
-    /// per check), and everything fetched counts against the check's byte cap.
+    /// was asked before (each is asked once, and only so many per check), and everything
+    /// fetched counts against the check's byte cap.
     pub(crate) fn fetch_wanted(
         &self,
         wanted: &[WantedEvidence],
         evidence: &mut Vec<File>,
         tried: &mut std::collections::BTreeSet<(String, String)>,
     ) -> Result<bool> {
-        let api = verdict_fetch::github::Api::with_token_from(&self.github_api, |k| {
-            std::env::var(k).ok()
-        });
-        let mut added = false;
-        for w in wanted {
-            if !tried.insert((w.path.clone(), w.subject.clone())) {
-                continue;
-            }
-            if tried.len() > verdict_fetch::github::MAX_REPOSITORIES {
-                return Err(FetchError::new(
-                    FetchCode::TooLarge,
-                    format!(
-                        "the policy asks for the GitHub attestations of more than {} \
-                         repositories (the last: {})",
-                        verdict_fetch::github::MAX_REPOSITORIES,
-                        w.path
-                    ),
-                )
-                .into());
-            }
-            let Some(repo) = w.path.strip_prefix("attestations/") else {
-                continue;
-            };
-            // What this check has fetched so far counts against its cap.
-            let used: u64 = evidence.iter().map(|f| f.content.len() as u64).sum();
-            let mut options = self.options();
-            options.max_total = options.max_total.saturating_sub(used);
-            let Fetched { files, .. } =
-                verdict_fetch::github::fetch_attestations(&api, repo, &w.subject, &options)?;
-            for (path, content) in files {
-                if evidence.iter().all(|f| f.path != path) {
-                    evidence.push(File { path, content });
-                    added = true;
-                }
-            }
-        }
-        Ok(added)
+        net::fetch_wanted(self, wanted, evidence, tried)
     }
 
     /// Writes the evidence a check fetched to `--save-evidence DIR`, when given.
@@ -154,26 +114,7 @@ impl FetchArgs {
             // Refused before anything is fetched.
             empty_or_absent(dir).with_context(|| format!("--save-evidence {}", dir.display()))?;
         }
-        let options = self.options();
-        if options.progress {
-            eprintln!("fetching the evidence of {source} ({platform})");
-        }
-        let Some(Fetched { files, stats }) = verdict_fetch::fetch(source, platform, &options)?
-        else {
-            return Ok(None);
-        };
-        if options.progress {
-            eprintln!(
-                "fetched {} bytes in {} requests; {} blobs ({} bytes) from the cache",
-                stats.bytes, stats.requests, stats.cached, stats.cached_bytes
-            );
-        }
-        Ok(Some(
-            files
-                .into_iter()
-                .map(|(path, content)| File { path, content })
-                .collect(),
-        ))
+        net::fetch(self, source, platform)
     }
 }
 
@@ -234,33 +175,196 @@ fn empty_or_absent(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The verdict code and message of a fetch that failed: bytes that are not what their digest
-/// names (or not what the protocol says) are `invalid-evidence`; a registry that could not be
-/// reached, refused or answered wrongly is `invalid-request`. The fetch's own code ends the
-/// message.
-pub(crate) fn failure(e: &FetchError) -> (verdict_host::ErrorCode, String) {
-    let code = match e.code() {
-        FetchCode::DigestMismatch
-        | FetchCode::Truncated
-        | FetchCode::TooLarge
-        | FetchCode::MalformedResponse => verdict_host::ErrorCode::InvalidEvidence,
-        _ => verdict_host::ErrorCode::InvalidRequest,
-    };
-    let hint = match e.code() {
-        FetchCode::Unreachable => {
-            "; a registry on plain HTTP needs --insecure-registry HOST; --offline checks without fetching"
+/// The verdict code and message of an error that is a fetch's failure ([`net::failure`]):
+/// `None` for any other error.
+pub(crate) fn failure_of(e: &wasmtime::Error) -> Option<(verdict_host::ErrorCode, String)> {
+    net::failure(e)
+}
+
+/// The fetching itself, with crates/fetch (the cargo feature `online`).
+#[cfg(feature = "online")]
+mod net {
+    use std::io::IsTerminal as _;
+    use std::time::Duration;
+
+    use verdict_fetch::{FetchCode, FetchError, Fetched};
+    use verdict_host::{File, WantedEvidence, cache};
+    use wasmtime::Result;
+
+    use super::FetchArgs;
+
+    /// Whether verdict fetches evidence for `source`.
+    pub(super) fn fetches(source: &str) -> bool {
+        verdict_fetch::fetches(source)
+    }
+
+    fn options(args: &FetchArgs) -> verdict_fetch::Options {
+        verdict_fetch::Options {
+            insecure: args.insecure.clone(),
+            timeout: Duration::from_secs(args.fetch_timeout.max(1)),
+            retries: args.fetch_retries,
+            cache: (!args.no_evidence_cache)
+                .then(cache::default_dir)
+                .flatten()
+                .map(|d| d.join("blobs")),
+            docker_config: args.registry_config.clone(),
+            progress: args.progress || std::io::stderr().is_terminal(),
+            ..verdict_fetch::Options::default()
         }
-        FetchCode::AuthFailed => {
-            "; credentials come from Docker's configuration (--registry-config)"
+    }
+
+    /// [`FetchArgs::fetch_wanted`]: at most [`verdict_fetch::github::MAX_REPOSITORIES`]
+    /// repositories per check.
+    pub(super) fn fetch_wanted(
+        args: &FetchArgs,
+        wanted: &[WantedEvidence],
+        evidence: &mut Vec<File>,
+        tried: &mut std::collections::BTreeSet<(String, String)>,
+    ) -> Result<bool> {
+        let api = verdict_fetch::github::Api::with_token_from(&args.github_api, |k| {
+            std::env::var(k).ok()
+        });
+        let mut added = false;
+        for w in wanted {
+            if !tried.insert((w.path.clone(), w.subject.clone())) {
+                continue;
+            }
+            if tried.len() > verdict_fetch::github::MAX_REPOSITORIES {
+                return Err(FetchError::new(
+                    FetchCode::TooLarge,
+                    format!(
+                        "the policy asks for the GitHub attestations of more than {} \
+                         repositories (the last: {})",
+                        verdict_fetch::github::MAX_REPOSITORIES,
+                        w.path
+                    ),
+                )
+                .into());
+            }
+            let Some(repo) = w.path.strip_prefix("attestations/") else {
+                continue;
+            };
+            // What this check has fetched so far counts against its cap.
+            let used: u64 = evidence.iter().map(|f| f.content.len() as u64).sum();
+            let mut options = options(args);
+            options.max_total = options.max_total.saturating_sub(used);
+            let Fetched { files, .. } =
+                verdict_fetch::github::fetch_attestations(&api, repo, &w.subject, &options)?;
+            for (path, content) in files {
+                if evidence.iter().all(|f| f.path != path) {
+                    evidence.push(File { path, content });
+                    added = true;
+                }
+            }
         }
-        _ => "",
-    };
-    (
-        code,
-        format!(
-            "evidence could not be fetched: {}{hint} ({})",
-            e.message(),
-            e.code()
-        ),
-    )
+        Ok(added)
+    }
+
+    /// [`FetchArgs::fetch`] once it has decided to fetch.
+    pub(super) fn fetch(
+        args: &FetchArgs,
+        source: &str,
+        platform: &str,
+    ) -> Result<Option<Vec<File>>> {
+        let options = options(args);
+        if options.progress {
+            eprintln!("fetching the evidence of {source} ({platform})");
+        }
+        let Some(Fetched { files, stats }) = verdict_fetch::fetch(source, platform, &options)?
+        else {
+            return Ok(None);
+        };
+        if options.progress {
+            eprintln!(
+                "fetched {} bytes in {} requests; {} blobs ({} bytes) from the cache",
+                stats.bytes, stats.requests, stats.cached, stats.cached_bytes
+            );
+        }
+        Ok(Some(
+            files
+                .into_iter()
+                .map(|(path, content)| File { path, content })
+                .collect(),
+        ))
+    }
+
+    /// The verdict code and message of a fetch that failed: bytes that are not what their
+    /// digest names (or not what the protocol says) are `invalid-evidence`; a registry that
+    /// could not be reached, refused or answered wrongly is `invalid-request`. The fetch's own
+    /// code ends the message.
+    pub(super) fn failure(e: &wasmtime::Error) -> Option<(verdict_host::ErrorCode, String)> {
+        let e = e.downcast_ref::<FetchError>()?;
+        let code = match e.code() {
+            FetchCode::DigestMismatch
+            | FetchCode::Truncated
+            | FetchCode::TooLarge
+            | FetchCode::MalformedResponse => verdict_host::ErrorCode::InvalidEvidence,
+            _ => verdict_host::ErrorCode::InvalidRequest,
+        };
+        let hint = match e.code() {
+            FetchCode::Unreachable => {
+                "; a registry on plain HTTP needs --insecure-registry HOST; --offline checks \
+                 without fetching"
+            }
+            FetchCode::AuthFailed => {
+                "; credentials come from Docker's configuration (--registry-config)"
+            }
+            _ => "",
+        };
+        Some((
+            code,
+            format!(
+                "evidence could not be fetched: {}{hint} ({})",
+                e.message(),
+                e.code()
+            ),
+        ))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_default_github_api_is_the_fetchers() {
+            assert_eq!(super::super::GITHUB_API, verdict_fetch::github::API);
+        }
+    }
+}
+
+/// A runner built without the cargo feature `online`: nothing is fetched, and a check that
+/// would fetch is refused with a usage error that says what to do instead.
+#[cfg(not(feature = "online"))]
+mod net {
+    use verdict_host::{File, WantedEvidence};
+    use wasmtime::Result;
+
+    use super::FetchArgs;
+
+    /// Whether a runner with fetching would fetch evidence for `source`: every source but
+    /// `local://` (one that does not parse is refused here too, rather than checked).
+    pub(super) fn fetches(source: &str) -> bool {
+        !source.starts_with("local://")
+    }
+
+    /// Never reached: nothing was fetched, so nothing more is.
+    pub(super) fn fetch_wanted(
+        _: &FetchArgs,
+        _: &[WantedEvidence],
+        _: &mut Vec<File>,
+        _: &mut std::collections::BTreeSet<(String, String)>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+
+    pub(super) fn fetch(_: &FetchArgs, source: &str, _: &str) -> Result<Option<Vec<File>>> {
+        wasmtime::bail!(
+            "this verdict was built without fetching (cargo feature `online`), and `{source}` has \
+             no --evidence: give --evidence DIR (the layout of docs/evidence.md), or --offline to \
+             check it knowing only its name; `cargo build -p verdict-host` builds the runner that \
+             fetches"
+        )
+    }
+
+    pub(super) fn failure(_: &wasmtime::Error) -> Option<(verdict_host::ErrorCode, String)> {
+        None
+    }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod check;
 pub(crate) mod clock;
 pub(crate) mod component;
+#[cfg(feature = "serve")]
 pub(crate) mod deployment;
 pub(crate) mod eval;
 pub(crate) mod explain;
@@ -13,6 +14,7 @@ pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod sandbox;
+#[cfg(feature = "serve")]
 pub(crate) mod serve;
 pub(crate) mod source;
 pub(crate) mod test;

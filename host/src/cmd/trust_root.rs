@@ -10,7 +10,6 @@
 //! is not used: the check falls back to the embedded trusted root and says so.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use verdict_host::verify::{PUBLIC_GOOD_TUF_ROOT, TufUpdate, TufUpdated, VerifyFailure};
@@ -28,12 +27,14 @@ pub(crate) const PUBLIC_GOOD: &str = "https://tuf-repo-cdn.sigstore.dev";
 const TARGET: &str = "trusted_root.json";
 
 /// The most root rotations one update follows.
+#[cfg(feature = "online")]
 const MAX_ROOT_ROTATIONS: u64 = 64;
 
 /// The largest metadata file or target read.
 const MAX_FILE: u64 = 8 << 20;
 
 /// The largest root read (Sigstore's is 6 KB; at most 64 of them per update).
+#[cfg(feature = "online")]
 const MAX_ROOT: u64 = 1 << 20;
 
 /// `verdict trust-root`.
@@ -74,6 +75,10 @@ struct RepositoryArgs {
 }
 
 #[derive(Debug, Args)]
+#[cfg_attr(
+    not(feature = "online"),
+    allow(dead_code, reason = "the flags are kept where nothing is fetched")
+)]
 struct UpdateArgs {
     #[command(flatten)]
     repository: RepositoryArgs,
@@ -163,6 +168,7 @@ impl State {
 
     /// Writes every file of a verified update (each written to a new temporary file, never
     /// through a symlink, then renamed into place).
+    #[cfg(feature = "online")]
     fn write(&self, new_roots: &[Vec<u8>], files: &[(&str, &[u8])]) -> Result<()> {
         std::fs::create_dir_all(self.dir.join("roots"))
             .with_context(|| format!("cannot create {}", self.dir.display()))?;
@@ -218,7 +224,20 @@ fn message(failure: &VerifyFailure) -> String {
     format!("{}: {}", failure.code(), failure.message())
 }
 
+/// `verdict trust-root update` in a runner built without fetching.
+#[cfg(not(feature = "online"))]
+fn update(_: &UpdateArgs) -> Result<u8> {
+    bail!(
+        "this verdict was built without fetching (cargo feature `online`): `cargo build -p \
+         verdict-host` builds the runner that updates the trusted root; `verdict trust-root show` \
+         says which root is in use"
+    )
+}
+
+#[cfg(feature = "online")]
 fn update(args: &UpdateArgs) -> Result<u8> {
+    use std::time::Duration;
+
     let runner = args.sandbox.runner()?;
     let repository = repository(args.repository.repository.as_deref());
     let state = State::of(&repository)
