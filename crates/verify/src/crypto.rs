@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use spki::SubjectPublicKeyInfoRef;
 use verdict_bundle::HashAlgorithm;
 
+use std::sync::Arc;
+
+use crate::ecdsa_fast::KeyTable;
 use crate::error::{Error, ErrorCode, Result};
 
 const EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
@@ -34,8 +37,14 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 
 #[derive(Clone)]
 enum Kind {
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
+    P256(
+        p256::ecdsa::VerifyingKey,
+        Arc<KeyTable<crate::ecdsa_fast::p256::Table>>,
+    ),
+    P384(
+        p384::ecdsa::VerifyingKey,
+        Arc<KeyTable<crate::ecdsa_fast::p384::Table>>,
+    ),
     P521(Box<p521::ecdsa::VerifyingKey>),
     Ed25519(ed25519_dalek::VerifyingKey),
     Rsa(Box<rsa::RsaPublicKey>),
@@ -83,9 +92,15 @@ impl PublicKey {
                 .map_err(|e| bad_key(format!("EC curve: {e}")))?;
             let err = |e: ecdsa::Error| bad_key(format!("EC point: {e}"));
             if curve == SECP256R1 {
-                Kind::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?)
+                Kind::P256(
+                    p256::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
+                    Arc::new(KeyTable::new(crate::ecdsa_fast::KEY_USES)),
+                )
             } else if curve == SECP384R1 {
-                Kind::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?)
+                Kind::P384(
+                    p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
+                    Arc::new(KeyTable::new(crate::ecdsa_fast::KEY_USES)),
+                )
             } else if curve == SECP521R1 {
                 Kind::P521(Box::new(
                     p521::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
@@ -152,7 +167,7 @@ impl PublicKey {
     /// spellings of one key compare equal. Other keys: their SubjectPublicKeyInfo.
     pub(crate) fn canonical(&self) -> Vec<u8> {
         match &self.kind {
-            Kind::P256(k) => k.to_encoded_point(false).as_bytes().to_vec(),
+            Kind::P256(k, _) => k.to_encoded_point(false).as_bytes().to_vec(),
             Kind::Ed25519(k) => k.as_bytes().to_vec(),
             _ => self.spki.clone(),
         }
@@ -161,8 +176,8 @@ impl PublicKey {
     /// A short name of the algorithm (`ecdsa-p256`, `ed25519`, `rsa`, …).
     pub fn algorithm(&self) -> &'static str {
         match self.kind {
-            Kind::P256(_) => "ecdsa-p256",
-            Kind::P384(_) => "ecdsa-p384",
+            Kind::P256(..) => "ecdsa-p256",
+            Kind::P384(..) => "ecdsa-p384",
             Kind::P521(_) => "ecdsa-p521",
             Kind::Ed25519(_) => "ed25519",
             Kind::Rsa(_) => "rsa",
@@ -178,7 +193,7 @@ impl PublicKey {
     /// (algorithm-registry.md: P-256→SHA-256, P-384→SHA-384, P-521→SHA-512, RSA→SHA-256).
     pub(crate) fn default_hash(&self) -> HashAlgorithm {
         match self.kind {
-            Kind::P384(_) => HashAlgorithm::Sha384,
+            Kind::P384(..) => HashAlgorithm::Sha384,
             Kind::P521(_) => HashAlgorithm::Sha512,
             _ => HashAlgorithm::Sha256,
         }
@@ -187,10 +202,17 @@ impl PublicKey {
     /// Verifies `sig` over a precomputed digest made with `alg`. RSA accepts PKCS#1 v1.5 or PSS.
     pub(crate) fn verify_digest(&self, alg: HashAlgorithm, digest: &[u8], sig: &[u8]) -> bool {
         match &self.kind {
-            Kind::P256(k) => p256::ecdsa::Signature::from_der(sig)
-                .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
-            Kind::P384(k) => p384::ecdsa::Signature::from_der(sig)
-                .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
+            // Variable time with precomputed tables (crate::ecdsa_fast), the `ecdsa` crate's rule.
+            Kind::P256(k, table) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
+                let table =
+                    table.get(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
+                crate::ecdsa_fast::p256::verify(k.as_affine(), table, digest, &s)
+            }),
+            Kind::P384(k, table) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
+                let table =
+                    table.get(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
+                crate::ecdsa_fast::p384::verify(k.as_affine(), table, digest, &s)
+            }),
             Kind::P521(k) => p521::ecdsa::Signature::from_der(sig)
                 .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
             Kind::Ed25519(_) => false,
@@ -217,7 +239,7 @@ impl PublicKey {
     /// Verifies a signature made with an explicit scheme (certificate and CMS signatures).
     pub(crate) fn verify_with(&self, scheme: Scheme, msg: &[u8], sig: &[u8]) -> bool {
         match (scheme, &self.kind) {
-            (Scheme::Ecdsa(alg), Kind::P256(_) | Kind::P384(_) | Kind::P521(_)) => {
+            (Scheme::Ecdsa(alg), Kind::P256(..) | Kind::P384(..) | Kind::P521(_)) => {
                 self.verify_digest(alg, &hash(alg, msg), sig)
             }
             (Scheme::Ed25519, Kind::Ed25519(_)) => self.verify_message(None, msg, sig),

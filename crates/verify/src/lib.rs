@@ -34,6 +34,7 @@ pub mod chain;
 pub mod checkpoint;
 mod crypto;
 pub mod dsse;
+mod ecdsa_fast;
 mod error;
 mod facts;
 #[doc(hidden)]

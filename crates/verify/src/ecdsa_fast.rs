@@ -1,0 +1,286 @@
+//! ECDSA verification over P-256 and P-384 in variable time, with precomputed tables.
+//!
+//! Verification handles public data only (the key, the digest, the signature), so it needs none
+//! of the constant-time care of signing. The `ecdsa` crate's `verify_prehash` computes
+//! `u1·G + u2·Q` as two constant-time scalar multiplications (each 4 doublings, one addition and
+//! a 16-entry constant-time table scan per 4-bit window); here `u1·G` is read from a table of
+//! `j·16^i·G` (`j` = 1..15, one addition per window, no doubling) built once per curve,
+//! `u2·Q` likewise when a table of `Q` was built (a trusted root's keys, used again and again:
+//! [`KeyTable`]), else by a variable-time 4-bit window. The accept/reject rule is the `ecdsa`
+//! crate's (`bits2field`, `r, s ∈ [1, n)`, `x(R) mod n == r`); the tests compare the two on
+//! random keys and signatures, valid and not.
+
+use std::sync::OnceLock;
+
+macro_rules! curve {
+    ($module:ident, $krate:ident, $uint:ident, $bytes:literal) => {
+        /// One curve's tables and verification.
+        pub(crate) mod $module {
+
+            use $krate::ecdsa::Signature;
+            use $krate::elliptic_curve::PrimeField as _;
+            use $krate::elliptic_curve::group::Group as _;
+            use $krate::elliptic_curve::ops::{Invert as _, Reduce};
+            use $krate::elliptic_curve::point::AffineCoordinates as _;
+            use $krate::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, $uint};
+
+            /// 4-bit windows in a scalar.
+            const WINDOWS: usize = $bytes * 2;
+
+            /// `j·16^i·P` for `j` = 1..15 and every window `i` (projective: the curve crates
+            /// offer no batched inversion to make them affine, and a complete projective
+            /// addition costs one multiplication more than a mixed one).
+            pub(crate) struct Table(Vec<ProjectivePoint>);
+
+            impl Table {
+                /// The table of `p`: `15 · WINDOWS` additions.
+                pub(crate) fn new(p: &ProjectivePoint) -> Table {
+                    let mut points = Vec::with_capacity(WINDOWS * 15);
+                    let mut base = *p;
+                    for _ in 0..WINDOWS {
+                        let mut multiple = base;
+                        for _ in 0..15 {
+                            points.push(multiple);
+                            multiple += base;
+                        }
+                        base = multiple;
+                    }
+                    Table(points)
+                }
+
+                /// `k·P`: one addition per non-zero window.
+                fn mul(&self, k: &Scalar) -> ProjectivePoint {
+                    let mut acc = ProjectivePoint::IDENTITY;
+                    for (i, byte) in k.to_repr().iter().rev().enumerate() {
+                        for (half, nibble) in [(0, byte & 15), (1, byte >> 4)] {
+                            if nibble != 0 {
+                                acc += &self.0[(2 * i + half) * 15 + usize::from(nibble) - 1];
+                            }
+                        }
+                    }
+                    acc
+                }
+            }
+
+            /// The generator's table, from its [`super::GENERATOR_USES`]th use on.
+            fn generator() -> Option<&'static Table> {
+                static G: super::KeyTable<Table> = super::KeyTable::new(super::GENERATOR_USES);
+                G.get(|| Table::new(&ProjectivePoint::GENERATOR))
+            }
+
+            /// `1·P … 15·P`.
+            fn multiples(p: &ProjectivePoint) -> [ProjectivePoint; 16] {
+                let mut multiples = [ProjectivePoint::IDENTITY; 16];
+                for i in 1..16 {
+                    multiples[i] = multiples[i - 1] + p;
+                }
+                multiples
+            }
+
+            /// `k·P + l·Q` by variable-time 4-bit windows sharing their doublings (Shamir);
+            /// `Q` is left out when `l` is `None`.
+            fn lincomb_vartime(
+                p: &ProjectivePoint,
+                k: &Scalar,
+                q: &ProjectivePoint,
+                l: Option<&Scalar>,
+            ) -> ProjectivePoint {
+                let p_multiples = multiples(p);
+                let q_multiples = l.map(|_| multiples(q));
+                let k = k.to_repr();
+                let l = l.map(|l| l.to_repr()).unwrap_or_default();
+                let mut acc = ProjectivePoint::IDENTITY;
+                for (kb, lb) in k.iter().zip(l.iter()) {
+                    for shift in [4, 0] {
+                        acc = acc.double().double().double().double();
+                        let (kn, ln) = ((kb >> shift) & 15, (lb >> shift) & 15);
+                        if kn != 0 {
+                            acc += p_multiples[usize::from(kn)];
+                        }
+                        if let Some(q_multiples) = &q_multiples
+                            && ln != 0
+                        {
+                            acc += q_multiples[usize::from(ln)];
+                        }
+                    }
+                }
+                acc
+            }
+
+            /// Whether `sig` is `q`'s signature over `digest` (a hash of the message), as
+            /// `ecdsa`'s `verify_prehash` decides; `table` is `q`'s, when built.
+            pub(crate) fn verify(
+                q: &AffinePoint,
+                table: Option<&Table>,
+                digest: &[u8],
+                sig: &Signature,
+            ) -> bool {
+                // bits2field: at least half the field's bytes; the leftmost bytes of a longer
+                // digest, a shorter one padded on the left.
+                if digest.len() < $bytes / 2 {
+                    return false;
+                }
+                let mut field = FieldBytes::default();
+                if digest.len() >= $bytes {
+                    field.copy_from_slice(&digest[..$bytes]);
+                } else {
+                    field[$bytes - digest.len()..].copy_from_slice(digest);
+                }
+                let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
+                let (r, s) = sig.split_scalars();
+                let s_inv = *s.invert_vartime();
+                let u1 = z * s_inv;
+                let u2 = *r * s_inv;
+                let g = ProjectivePoint::GENERATOR;
+                let q = ProjectivePoint::from(*q);
+                let point = match (generator(), table) {
+                    (Some(gt), Some(qt)) => gt.mul(&u1) + qt.mul(&u2),
+                    (Some(gt), None) => gt.mul(&u1) + lincomb_vartime(&q, &u2, &g, None),
+                    (None, Some(qt)) => qt.mul(&u2) + lincomb_vartime(&g, &u1, &q, None),
+                    (None, None) => lincomb_vartime(&g, &u1, &q, Some(&u2)),
+                };
+                let x = point.to_affine().x();
+                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+            }
+        }
+    };
+}
+
+curve!(p256, p256, U256, 32);
+curve!(p384, p384, U384, 48);
+
+/// The use of a key from which its table is built: a table costs about three verifications
+/// (`15 · windows` additions), and saves most of one at every use after. A trusted root's keys
+/// sign something in every bundle; a key seen once or twice (a leaf certificate's, a root's in a
+/// one-shot `verdict verify`) never pays for one.
+pub(crate) const KEY_USES: u32 = 3;
+
+/// The same for a curve's generator, used in every verification: a one-shot verification of a
+/// bundle (four or five signatures) does not build it; the next bundle does.
+const GENERATOR_USES: u32 = 8;
+
+/// A point's table, built at its `threshold`th use.
+pub(crate) struct KeyTable<T> {
+    threshold: u32,
+    uses: std::sync::atomic::AtomicU32,
+    table: OnceLock<T>,
+}
+
+impl<T> KeyTable<T> {
+    pub(crate) const fn new(threshold: u32) -> Self {
+        KeyTable {
+            threshold,
+            uses: std::sync::atomic::AtomicU32::new(0),
+            table: OnceLock::new(),
+        }
+    }
+
+    /// The table, built by `build` at the `threshold`th use and kept.
+    pub(crate) fn get(&self, build: impl FnOnce() -> T) -> Option<&T> {
+        if let Some(table) = self.table.get() {
+            return Some(table);
+        }
+        let seen = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (seen + 1 >= self.threshold).then(|| self.table.get_or_init(build))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecdsa::signature::hazmat::{PrehashSigner as _, PrehashVerifier as _};
+
+    /// A small deterministic generator (no randomness in the pure crates).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn bytes(&mut self, n: usize) -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    self.0 = self
+                        .0
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (self.0 >> 33) as u8
+                })
+                .collect()
+        }
+    }
+
+    macro_rules! differential {
+        ($test:ident, $krate:ident, $module:ident) => {
+            #[test]
+            fn $test() {
+                let mut rng = Lcg(0x5eed);
+                let (mut agree_valid, mut agree_invalid, mut short) = (0, 0, 0);
+                for round in 0..60 {
+                    let secret = loop {
+                        if let Ok(k) = $krate::ecdsa::SigningKey::from_slice(
+                            &rng.bytes($krate::FieldBytes::default().len()),
+                        ) {
+                            break k;
+                        }
+                    };
+                    let key = *secret.verifying_key();
+                    let base: $krate::ecdsa::Signature = secret.sign_prehash(&[1; 32]).unwrap();
+                    // Digests of every length a bundle can bring, and some it cannot.
+                    let len = [32, 48, 64, 20, 16, 8][round % 6];
+                    let digest = rng.bytes(len);
+                    let Ok(sig): Result<$krate::ecdsa::Signature, _> = secret.sign_prehash(&digest)
+                    else {
+                        // Too short to sign (under half the field): refused by both.
+                        assert!(key.verify_prehash(&digest, &base).is_err());
+                        assert!(!super::$module::verify(
+                            key.as_affine(),
+                            None,
+                            &digest,
+                            &base
+                        ));
+                        short += 1;
+                        continue;
+                    };
+                    let table = super::$module::Table::new(&key.as_affine().into());
+                    let mut wrong = digest.clone();
+                    wrong[0] ^= 1;
+                    // The high-S twin of the signature (valid in both), and a foreign one.
+                    let twin = $krate::ecdsa::Signature::from_scalars(sig.r(), -*sig.s()).unwrap();
+                    let foreign = $krate::ecdsa::Signature::from_scalars(sig.s(), sig.r()).unwrap();
+                    for (d, s) in [
+                        (&digest, &sig),
+                        (&digest, &twin),
+                        (&wrong, &sig),
+                        (&digest, &foreign),
+                    ] {
+                        let reference = key.verify_prehash(d, s).is_ok();
+                        assert_eq!(
+                            super::$module::verify(key.as_affine(), None, d, s),
+                            reference
+                        );
+                        assert_eq!(
+                            super::$module::verify(key.as_affine(), Some(&table), d, s),
+                            reference
+                        );
+                        if reference {
+                            agree_valid += 1;
+                        } else {
+                            agree_invalid += 1;
+                        }
+                    }
+                }
+                // Both outcomes were exercised.
+                assert!(agree_valid > 50 && agree_invalid > 50 && short > 0);
+            }
+        };
+    }
+
+    differential!(p256_agrees_with_the_ecdsa_crate, p256, p256);
+    differential!(p384_agrees_with_the_ecdsa_crate, p384, p384);
+
+    #[test]
+    fn a_table_is_built_at_its_thresholds_use() {
+        let table = super::KeyTable::new(3);
+        assert!(table.get(|| 1).is_none());
+        assert!(table.get(|| 2).is_none());
+        assert_eq!(table.get(|| 3), Some(&3));
+        assert_eq!(table.get(|| 4), Some(&3));
+    }
+}
