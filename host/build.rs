@@ -24,7 +24,9 @@ fn main() {
     let serve = env::var_os("CARGO_FEATURE_SERVE").is_some();
     let prebuilt = |var: &str| env::var_os(var).map(|path| std::fs::read(&path).expect(var));
     let component = prebuilt("VERDICT_COMPONENT");
-    let service = prebuilt("VERDICT_SERVICE_COMPONENT").filter(|_| serve);
+    let service = serve
+        .then(|| prebuilt("VERDICT_SERVICE_COMPONENT"))
+        .flatten();
     let built = if component.is_none() || (serve && service.is_none()) {
         build_components(&root, serve)
     } else {

@@ -205,12 +205,12 @@ impl PublicKey {
             // Variable time with precomputed tables (crate::ecdsa_fast), the `ecdsa` crate's rule.
             Kind::P256(k, table) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
                 let table =
-                    table.get(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
+                    table.get_capped(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
                 crate::ecdsa_fast::p256::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P384(k, table) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
                 let table =
-                    table.get(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
+                    table.get_capped(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
                 crate::ecdsa_fast::p384::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P521(k) => p521::ecdsa::Signature::from_der(sig)

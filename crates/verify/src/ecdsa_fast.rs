@@ -115,6 +115,17 @@ macro_rules! curve {
                 digest: &[u8],
                 sig: &Signature,
             ) -> bool {
+                verify_with(q, generator(), table, digest, sig)
+            }
+
+            /// [`verify`] with the generator's table given (the tests take every path).
+            pub(super) fn verify_with(
+                q: &AffinePoint,
+                g_table: Option<&Table>,
+                table: Option<&Table>,
+                digest: &[u8],
+                sig: &Signature,
+            ) -> bool {
                 // bits2field: at least half the field's bytes; the leftmost bytes of a longer
                 // digest, a shorter one padded on the left.
                 if digest.len() < $bytes / 2 {
@@ -133,7 +144,7 @@ macro_rules! curve {
                 let u2 = *r * s_inv;
                 let g = ProjectivePoint::GENERATOR;
                 let q = ProjectivePoint::from(*q);
-                let point = match (generator(), table) {
+                let point = match (g_table, table) {
                     (Some(gt), Some(qt)) => gt.mul(&u1) + qt.mul(&u2),
                     (Some(gt), None) => gt.mul(&u1) + lincomb_vartime(&q, &u2, &g, None),
                     (None, Some(qt)) => qt.mul(&u2) + lincomb_vartime(&g, &u1, &q, None),
@@ -159,6 +170,15 @@ pub(crate) const KEY_USES: u32 = 3;
 /// bundle (four or five signatures) does not build it; the next bundle does.
 const GENERATOR_USES: u32 = 8;
 
+/// The most key tables built in a process (or component instance): a trusted root given with a
+/// request could otherwise name enough keys, each used often enough in its own chain checks, to
+/// hold megabytes of tables (92 KB a P-256 key, 207 KB a P-384 key). Past the cap a key verifies
+/// without one, as it does before its threshold.
+const MAX_KEY_TABLES: u32 = 16;
+
+/// Key tables built so far, against [`MAX_KEY_TABLES`].
+static KEY_TABLES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// A point's table, built at its `threshold`th use.
 pub(crate) struct KeyTable<T> {
     threshold: u32,
@@ -182,6 +202,20 @@ impl<T> KeyTable<T> {
         }
         let seen = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (seen + 1 >= self.threshold).then(|| self.table.get_or_init(build))
+    }
+
+    /// [`KeyTable::get`] for a key's table: none once [`MAX_KEY_TABLES`] were built.
+    pub(crate) fn get_capped(&self, build: impl FnOnce() -> T) -> Option<&T> {
+        if let Some(table) = self.table.get() {
+            return Some(table);
+        }
+        if KEY_TABLES.load(std::sync::atomic::Ordering::Relaxed) >= MAX_KEY_TABLES {
+            return None;
+        }
+        self.get(|| {
+            KEY_TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            build()
+        })
     }
 }
 
@@ -239,24 +273,37 @@ mod tests {
                         continue;
                     };
                     let table = super::$module::Table::new(&key.as_affine().into());
+                    let g_table = super::$module::Table::new(&$krate::ProjectivePoint::GENERATOR);
                     let mut wrong = digest.clone();
                     wrong[0] ^= 1;
-                    // The high-S twin of the signature (valid in both), and a foreign one.
+                    // The high-S twin of the signature (valid in both), a foreign one, and a
+                    // digest that is 0 mod n (u1 = 0).
                     let twin = $krate::ecdsa::Signature::from_scalars(sig.r(), -*sig.s()).unwrap();
                     let foreign = $krate::ecdsa::Signature::from_scalars(sig.s(), sig.r()).unwrap();
+                    let zero = vec![0; len];
                     for (d, s) in [
                         (&digest, &sig),
                         (&digest, &twin),
                         (&wrong, &sig),
                         (&digest, &foreign),
+                        (&zero, &sig),
                     ] {
                         let reference = key.verify_prehash(d, s).is_ok();
+                        // Every combination of tables: none (Shamir), the key's, the
+                        // generator's, both.
+                        for (g, q) in [
+                            (None, None),
+                            (None, Some(&table)),
+                            (Some(&g_table), None),
+                            (Some(&g_table), Some(&table)),
+                        ] {
+                            assert_eq!(
+                                super::$module::verify_with(key.as_affine(), g, q, d, s),
+                                reference
+                            );
+                        }
                         assert_eq!(
                             super::$module::verify(key.as_affine(), None, d, s),
-                            reference
-                        );
-                        assert_eq!(
-                            super::$module::verify(key.as_affine(), Some(&table), d, s),
                             reference
                         );
                         if reference {
@@ -274,6 +321,25 @@ mod tests {
 
     differential!(p256_agrees_with_the_ecdsa_crate, p256, p256);
     differential!(p384_agrees_with_the_ecdsa_crate, p384, p384);
+
+    #[test]
+    fn key_tables_stop_at_the_cap() {
+        let tables: Vec<super::KeyTable<u32>> = (0..super::MAX_KEY_TABLES + 4)
+            .map(|_| super::KeyTable::new(1))
+            .collect();
+        let built = tables
+            .iter()
+            .filter(|t| t.get_capped(|| 1).is_some())
+            .count();
+        // Other tests of this process may have built some before.
+        assert!(built <= super::MAX_KEY_TABLES as usize);
+        assert!(
+            tables
+                .iter()
+                .skip(built)
+                .all(|t| t.get_capped(|| 1).is_none())
+        );
+    }
 
     #[test]
     fn a_table_is_built_at_its_thresholds_use() {
