@@ -77,8 +77,8 @@ enum Command {
     /// Binds 127.0.0.1:8080 by default; prints `listening on http://ADDR` on standard
     /// error, then one JSON access-log line per request. SIGTERM or Ctrl-C stops accepting
     /// and lets the requests in flight finish.
-    #[cfg(feature = "serve")]
-    #[command(after_help = SERVE_EXAMPLES)]
+    #[cfg_attr(feature = "serve", command(after_help = SERVE_EXAMPLES))]
+    #[cfg_attr(not(feature = "serve"), command(hide = true))]
     Serve(cmd::serve::ServeArgs),
     /// Keep the Sigstore trusted root fresh through TUF: `update` fetches
     /// the newest one (verified in the sandbox) and `check` / `verify` use
@@ -170,9 +170,8 @@ fn json_output_of(command: &Command) -> Option<JsonOutput> {
         Command::VerifyBundle(_)
         | Command::Test(_)
         | Command::Component(_)
+        | Command::Serve(_)
         | Command::TrustRoot(_) => None,
-        #[cfg(feature = "serve")]
-        Command::Serve(_) => None,
     }
 }
 
@@ -185,7 +184,6 @@ fn run(cli: Cli) -> wasmtime::Result<u8> {
         Command::Check(args) => cmd::check::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Component(args) => cmd::component::run(args),
-        #[cfg(feature = "serve")]
         Command::Serve(args) => cmd::serve::run(args),
         Command::TrustRoot(args) => cmd::trust_root::run(args),
     }

@@ -18,8 +18,8 @@ pub(crate) struct ComponentArgs {
     /// Write the HTTP service component instead (world `verdict:policy/service`: exports
     /// `wasi:http/incoming-handler`, imports only the `wasi:http/proxy` world), for
     /// `wasmtime serve`, jco, Spin, wasmCloud — what `verdict serve` runs.
-    #[cfg(feature = "serve")]
-    #[arg(long)]
+    #[cfg_attr(not(feature = "serve"), arg(long, hide = true))]
+    #[cfg_attr(feature = "serve", arg(long))]
     service: bool,
     /// With `--service`: the component deployed — policies compiled and a trusted root
     /// prepared in it (pre-initialised), so each request starts with them ready.
@@ -75,8 +75,18 @@ fn chosen(args: &ComponentArgs) -> Result<(Cow<'static, [u8]>, &'static str)> {
     })
 }
 
+/// What a runner built without the cargo feature `serve` says to `verdict serve` and
+/// `verdict component --service`.
+#[cfg(not(feature = "serve"))]
+pub(crate) const NO_SERVE: &str = "this verdict was built without `verdict serve` and the service \
+    component (cargo feature `serve`; `./x demo` builds without it): `cargo build -p verdict-host` \
+    builds the runner that has them";
+
 /// The component (a runner built without the cargo feature `serve` embeds no other).
 #[cfg(not(feature = "serve"))]
-fn chosen(_: &ComponentArgs) -> Result<(Cow<'static, [u8]>, &'static str)> {
+fn chosen(args: &ComponentArgs) -> Result<(Cow<'static, [u8]>, &'static str)> {
+    if args.service {
+        wasmtime::bail!(NO_SERVE);
+    }
     Ok((Cow::Borrowed(verdict_host::COMPONENT), ""))
 }

@@ -16,6 +16,20 @@ pub(crate) mod format;
 pub(crate) mod sandbox;
 #[cfg(feature = "serve")]
 pub(crate) mod serve;
+/// `verdict serve` in a runner built without it: a hint instead of clap's "unrecognized".
+#[cfg(not(feature = "serve"))]
+pub(crate) mod serve {
+    /// Whatever was typed after `verdict serve`.
+    #[derive(Debug, clap::Args)]
+    pub(crate) struct ServeArgs {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        _args: Vec<String>,
+    }
+
+    pub(crate) fn run(_: ServeArgs) -> wasmtime::Result<u8> {
+        wasmtime::bail!(super::component::NO_SERVE)
+    }
+}
 pub(crate) mod source;
 pub(crate) mod test;
 pub(crate) mod trust_root;
