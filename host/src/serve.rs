@@ -68,6 +68,24 @@ const MAX_CONNECTIONS: usize = 4096;
 /// How often the epoch advances: the granularity of deadlines and of yielding.
 const TICK: Duration = Duration::from_millis(5);
 
+/// How much of a refused body is read and dropped before the 413, and for how long at most.
+const DRAIN_BYTES: u64 = 16 << 20;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+/// Reads and drops a refused request's body, up to [`DRAIN_BYTES`] or [`DRAIN_TIME`].
+async fn drain(mut body: Incoming) {
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        let mut read = 0u64;
+        while let Some(Ok(frame)) = body.frame().await {
+            read += frame.data_ref().map_or(0, |d| d.len() as u64);
+            if read > DRAIN_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 /// The store's data: WASI (the proxy world's clocks, random, stdio) and wasi:http.
 pub(crate) struct Host {
     table: ResourceTable,
@@ -338,6 +356,11 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > max_body as u64) {
+            // Read (and drop) what the client is still sending before answering, within bounds:
+            // closing on unread bytes resets the connection, and the client then sees a broken
+            // pipe instead of the 413.
+            drop(permit);
+            drain(request.into_body()).await;
             return error(
                 413,
                 "payload-too-large",
