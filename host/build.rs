@@ -63,6 +63,11 @@ include!("src/engine_config.rs");
 /// Builds the guests in one cargo run and encodes each as a component: the `engine` world's
 /// (`verdict-component`) and, with `service`, the `service` world's (`verdict-service`).
 fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
+    let guests: &[&str] = if service {
+        &["verdict-component", "verdict-service"]
+    } else {
+        &["verdict-component"]
+    };
     for dir in ["wit", "crates"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
@@ -73,12 +78,8 @@ fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args(["build", "-p", "verdict-component"])
-        .args(if service {
-            &["-p", "verdict-service"][..]
-        } else {
-            &[]
-        })
+        .arg("build")
+        .args(guests.iter().flat_map(|g| ["-p", *g]))
         .args([
             "--target",
             "wasm32-unknown-unknown",
@@ -104,18 +105,13 @@ fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
     }
     let status = cmd.status().expect("run cargo for the component");
     assert!(status.success(), "building the guests failed");
-    let names: &[&str] = if service {
-        &["verdict_component", "verdict_service"]
-    } else {
-        &["verdict_component"]
-    };
-    names
+    guests
         .iter()
         .map(|name| {
             let module = target_dir
                 .join("wasm32-unknown-unknown")
                 .join("component")
-                .join(format!("{name}.wasm"));
+                .join(format!("{}.wasm", name.replace('-', "_")));
             let bytes = std::fs::read(&module).expect("read the guest module");
             let bytes = without_custom_section(&bytes, "name");
             wit_component::ComponentEncoder::default()

@@ -4,7 +4,8 @@
 //! of the constant-time care of signing. The `ecdsa` crate's `verify_prehash` computes
 //! `u1·G + u2·Q` as two constant-time scalar multiplications (each 4 doublings, one addition and
 //! a 16-entry constant-time table scan per 4-bit window); here `u1·G` is read from a table of
-//! `j·16^i·G` (`j` = 1..15, one addition per window, no doubling) built once per curve,
+//! `j·16^i·G` (`j` = 1..15, one addition per window, no doubling) built once per curve when it
+//! has been used often enough ([`GENERATOR_USES`]),
 //! `u2·Q` likewise when a table of `Q` was built (a trusted root's keys, used again and again:
 //! [`KeyTable`]), else by a variable-time 4-bit window. The accept/reject rule is the `ecdsa`
 //! crate's (`bits2field`, `r, s ∈ [1, n)`, `x(R) mod n == r`); the tests compare the two on
@@ -16,7 +17,6 @@ macro_rules! curve {
     ($module:ident, $krate:ident, $uint:ident, $bytes:literal) => {
         /// One curve's tables and verification.
         pub(crate) mod $module {
-
             use $krate::ecdsa::Signature;
             use $krate::elliptic_curve::PrimeField as _;
             use $krate::elliptic_curve::group::Group as _;
@@ -77,18 +77,17 @@ macro_rules! curve {
                 multiples
             }
 
-            /// `k·P + l·Q` by variable-time 4-bit windows sharing their doublings (Shamir);
-            /// `Q` is left out when `l` is `None`.
+            /// `k·P` (`+ l·Q` when `other` is `(Q, l)`) by variable-time 4-bit windows sharing
+            /// their doublings (Shamir).
             fn lincomb_vartime(
                 p: &ProjectivePoint,
                 k: &Scalar,
-                q: &ProjectivePoint,
-                l: Option<&Scalar>,
+                other: Option<(&ProjectivePoint, &Scalar)>,
             ) -> ProjectivePoint {
                 let p_multiples = multiples(p);
-                let q_multiples = l.map(|_| multiples(q));
+                let q_multiples = other.map(|(q, _)| multiples(q));
                 let k = k.to_repr();
-                let l = l.map(|l| l.to_repr()).unwrap_or_default();
+                let l = other.map(|(_, l)| l.to_repr()).unwrap_or_default();
                 let mut acc = ProjectivePoint::IDENTITY;
                 for (kb, lb) in k.iter().zip(l.iter()) {
                     for shift in [4, 0] {
@@ -146,9 +145,9 @@ macro_rules! curve {
                 let q = ProjectivePoint::from(*q);
                 let point = match (g_table, table) {
                     (Some(gt), Some(qt)) => gt.mul(&u1) + qt.mul(&u2),
-                    (Some(gt), None) => gt.mul(&u1) + lincomb_vartime(&q, &u2, &g, None),
-                    (None, Some(qt)) => qt.mul(&u2) + lincomb_vartime(&g, &u1, &q, None),
-                    (None, None) => lincomb_vartime(&g, &u1, &q, Some(&u2)),
+                    (Some(gt), None) => gt.mul(&u1) + lincomb_vartime(&q, &u2, None),
+                    (None, Some(qt)) => qt.mul(&u2) + lincomb_vartime(&g, &u1, None),
+                    (None, None) => lincomb_vartime(&g, &u1, Some((&q, &u2))),
                 };
                 let x = point.to_affine().x();
                 *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
