@@ -47,10 +47,11 @@ enum Command {
     /// transparency-log entries, statement).
     ///
     /// Without identity flags any certificate that chains to the trusted
-    /// root is accepted (the signer is still printed). Exit status: 0
-    /// verified, 1 not verified, 2 usage or I/O error (or the sandbox
-    /// stopped the verifier).
-    #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
+    /// root is accepted (the signer is still printed). `--batch` verifies
+    /// many bundles in one process on every core (examples/verify-batch).
+    /// Exit status: 0 verified (every bundle), 1 not verified (a bundle),
+    /// 2 usage or I/O error (or the sandbox stopped the verifier).
+    #[command(group(ArgGroup::new("what").required(true).args(["artifact", "digest", "batch"])))]
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify(cmd::verify::VerifyArgs),
     /// Verify a Sigstore bundle, speaking the sigstore-conformance client
@@ -119,7 +120,8 @@ const VERIFY_EXAMPLES: &str = r"Examples (from the repository's root):
       --certificate-identity-regexp 'https://github\.com/docker/github-builder(-experimental)?/.*' \
       --certificate-oidc-issuer https://token.actions.githubusercontent.com
   verdict verify -o json --bundle tests/vectors/sigstore-conformance/test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json \
-      --artifact tests/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt";
+      --artifact tests/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt
+  verdict verify --batch examples/verify-batch/batch.jsonl -o json";
 
 const VERIFY_BUNDLE_EXAMPLES: &str = r"Examples (from the repository's root):
   verdict verify-bundle --bundle tests/vectors/sigstore-conformance/test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json \

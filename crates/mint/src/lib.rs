@@ -19,9 +19,11 @@
 //! - [`oci::image_evidence`]: an OCI image layout as BuildKit (`oci-artifact=true`) and
 //!   cosign v3 (`--registry-referrers-mode oci-1-1`) leave it.
 //! - [`scenario`]: the fixed scenarios committed under `tests/minted/`.
+//! - [`batch`]: `n` signed artifacts and their bundles, for `verdict verify --batch`.
 
 #![forbid(unsafe_code)]
 
+pub mod batch;
 mod bundle;
 mod ct;
 mod identity;

@@ -34,4 +34,5 @@ pub(crate) mod source;
 pub(crate) mod test;
 pub(crate) mod trust_root;
 pub(crate) mod verify;
+pub(crate) mod verify_batch;
 pub(crate) mod verify_bundle;

@@ -19,8 +19,8 @@ use super::sandbox::SandboxArgs;
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
     /// The Sigstore bundle to verify.
-    #[arg(long, value_name = "FILE")]
-    bundle: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "batch")]
+    bundle: Option<PathBuf>,
     /// The artifact the bundle signs (for an in-toto statement, a subject).
     #[arg(long, value_name = "FILE")]
     artifact: Option<PathBuf>,
@@ -79,11 +79,23 @@ pub(crate) struct VerifyArgs {
     /// no inclusion proof.
     #[arg(long)]
     allow_v01_set_only: bool,
+    /// Verify many bundles in one process, on every core: a directory
+    /// (each `NAME.sigstore.json` or `NAME.sigstore` beside its artifact
+    /// `NAME`), a file of JSON lines, or `-` for JSON lines on standard input
+    /// (one object a bundle: `bundle`, `artifact` or `digest`, optional
+    /// `id` and identity — `certificateIdentity`, `certificateIdentityRegexp`,
+    /// `certificateOidcIssuer`, `certificateOidcIssuerRegexp` or `key` —
+    /// else this command's identity flags). Repeatable.
+    #[arg(long, value_name = "DIR|FILE|-", conflicts_with = "bundle")]
+    pub(crate) batch: Vec<PathBuf>,
+    /// Verifications at once with `--batch` (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", requires = "batch")]
+    pub(crate) jobs: Option<std::num::NonZeroUsize>,
     /// Output format (`-o json` too, as cosign and gh users type it).
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Pretty)]
-    format: Format,
+    pub(crate) format: Format,
     #[command(flatten)]
-    sandbox: SandboxArgs,
+    pub(crate) sandbox: SandboxArgs,
 }
 
 impl VerifyArgs {
@@ -110,64 +122,126 @@ pub(crate) fn failure_status(failure: &VerifyFailure) -> u8 {
     if failure.is_verify() { 1 } else { 2 }
 }
 
-/// Runs `verdict verify`; 0 verified, 1 not verified, 2 the sandbox stopped the verifier.
-pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
-    let bundle = read(&args.bundle, "bundle")?;
-    let artifact = match (&args.artifact, &args.digest) {
-        (Some(path), _) => Artifact::Bytes(read(path, "artifact")?),
-        (None, Some(text)) => {
-            let parsed = text
-                .split_once(':')
-                .and_then(|(alg, hex)| Some((alg.to_owned(), hex_decode(hex)?)));
-            let Some((algorithm, value)) = parsed else {
-                bail!("--digest {text:?} is not ALG:HEX (e.g. sha256:9f86d0…)");
-            };
-            Artifact::Digest(Digest { algorithm, value })
-        }
-        (None, None) => bail!("give --artifact or --digest"),
-    };
+/// `ALG:HEX` (`--digest`, a batch line's `digest`) as an artifact digest.
+pub(crate) fn parse_digest(text: &str) -> Option<Digest> {
+    let (algorithm, hex) = text.split_once(':')?;
+    Some(Digest {
+        algorithm: algorithm.to_owned(),
+        value: hex_decode(hex)?,
+    })
+}
+
+/// The identity a bundle must be signed by, from the identity flags (or a batch line's fields):
+/// a key (read from `key`), a subject and/or issuer, or any certificate when none is given.
+pub(crate) fn identity_policy(
+    identity: &Option<String>,
+    identity_regexp: &Option<String>,
+    issuer: &Option<String>,
+    issuer_regexp: &Option<String>,
+    key: Option<&std::path::Path>,
+) -> Result<IdentityPolicy> {
     let matcher = |exact: &Option<String>, regex: &Option<String>| match (exact, regex) {
         (Some(s), _) => Some(Matcher::Exact(s.clone())),
         (None, Some(r)) => Some(Matcher::Regex(r.clone())),
         (None, None) => None,
     };
-    let subject = matcher(
-        &args.certificate_identity,
-        &args.certificate_identity_regexp,
-    );
-    let issuer = matcher(
-        &args.certificate_oidc_issuer,
-        &args.certificate_oidc_issuer_regexp,
-    );
-    let identity = match (&args.key, subject, issuer) {
+    let subject = matcher(identity, identity_regexp);
+    let issuer = matcher(issuer, issuer_regexp);
+    Ok(match (key, subject, issuer) {
         (Some(key), _, _) => IdentityPolicy::Key(read(key, "key")?),
         (None, None, None) => IdentityPolicy::AnyCertificate,
         (None, subject, issuer) => {
             IdentityPolicy::Certificate(CertificateIdentity { subject, issuer })
         }
+    })
+}
+
+/// Where the trusted root comes from: the bytes of `--trusted-root` or of the root a
+/// `verdict trust-root update` verified (verified again now), or an embedded one.
+pub(crate) enum RootChoice {
+    /// A trusted root's JSON.
+    Json(Vec<u8>),
+    /// The embedded GitHub root.
+    Github,
+    /// The embedded public-good root.
+    PublicGood,
+}
+
+impl RootChoice {
+    /// Prepares the root in a fresh instance.
+    pub(crate) fn prepare<'r>(
+        &self,
+        runner: &'r verdict_host::Runner,
+    ) -> verdict_host::verify::Outcome<verdict_host::verify::TrustRoot<'r>> {
+        match self {
+            RootChoice::Json(json) => runner.trust_root_from_json(json),
+            RootChoice::Github => runner.trust_root_github(),
+            RootChoice::PublicGood => runner.trust_root_public_good(),
+        }
+    }
+}
+
+impl VerifyArgs {
+    /// The identity flags as a policy.
+    pub(crate) fn identity(&self) -> Result<IdentityPolicy> {
+        identity_policy(
+            &self.certificate_identity,
+            &self.certificate_identity_regexp,
+            &self.certificate_oidc_issuer,
+            &self.certificate_oidc_issuer_regexp,
+            self.key.as_deref(),
+        )
+    }
+
+    /// The options of a verification against `identity`.
+    pub(crate) fn options(&self, identity: IdentityPolicy) -> VerifyOptions {
+        VerifyOptions {
+            identity,
+            thresholds: Thresholds {
+                tlog: self.tlog_threshold,
+                ctlog: self.ctlog_threshold,
+                timestamps: self.timestamp_threshold,
+            },
+            allow_v01_set_only: self.allow_v01_set_only,
+        }
+    }
+
+    /// The trusted root the flags choose (a note on standard error for an updated one).
+    pub(crate) fn root_choice(&self, runner: &verdict_host::Runner) -> Result<RootChoice> {
+        Ok(match &self.trusted_root {
+            Some(path) => RootChoice::Json(read(path, "trusted root")?),
+            None if self.github => RootChoice::Github,
+            None => match super::trust_root::in_use(runner, super::clock::now_ns(None)?, None) {
+                Some((json, updated, repository)) => {
+                    eprintln!("{}", super::trust_root::origin_note(&updated, &repository));
+                    RootChoice::Json(json)
+                }
+                None => RootChoice::PublicGood,
+            },
+        })
+    }
+}
+
+/// Runs `verdict verify`; 0 verified, 1 not verified, 2 the sandbox stopped the verifier.
+pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
+    if !args.batch.is_empty() {
+        return super::verify_batch::run(args);
+    }
+    let Some(bundle) = &args.bundle else {
+        bail!("give --bundle or --batch");
     };
-    let options = VerifyOptions {
-        identity,
-        thresholds: Thresholds {
-            tlog: args.tlog_threshold,
-            ctlog: args.ctlog_threshold,
-            timestamps: args.timestamp_threshold,
+    let bundle = read(bundle, "bundle")?;
+    let artifact = match (&args.artifact, &args.digest) {
+        (Some(path), _) => Artifact::Bytes(read(path, "artifact")?),
+        (None, Some(text)) => match parse_digest(text) {
+            Some(digest) => Artifact::Digest(digest),
+            None => bail!("--digest {text:?} is not ALG:HEX (e.g. sha256:9f86d0…)"),
         },
-        allow_v01_set_only: args.allow_v01_set_only,
+        (None, None) => bail!("give --artifact or --digest"),
     };
+    let options = args.options(args.identity()?);
     let runner = args.sandbox.runner()?;
-    let root = match &args.trusted_root {
-        Some(path) => runner.trust_root_from_json(&read(path, "trusted root")?)?,
-        None if args.github => runner.trust_root_github()?,
-        // The root a `verdict trust-root update` verified, verified again now; else the embedded.
-        None => match super::trust_root::in_use(&runner, super::clock::now_ns(None)?, None) {
-            Some((json, updated, repository)) => {
-                eprintln!("{}", super::trust_root::origin_note(&updated, &repository));
-                runner.trust_root_from_json(&json)?
-            }
-            None => runner.trust_root_public_good()?,
-        },
-    };
+    let root = args.root_choice(&runner)?.prepare(&runner)?;
     let outcome = match root {
         Ok(mut root) => match root.digest()? {
             Ok(digest) => root

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `./x bench-peers`: verdict beside the tools users would pick instead, in one run on this
+# machine, and one table of ratios.
+#
+# The peers and their harness are the workplace's peer-bench (../shared/peer-bench, or
+# $PEER_BENCH): sigstore-rust, sigstore-python, sigstore-js, the regorus CLI and library, OPA's
+# Go engine, installed from the package registries into $PEERS (default /tmp/peers) by its
+# setup.sh, and timed by its run_all.sh on the bundles of ../shared/bench-assets. Then verdict
+# on the same inputs, with the same whole-process timer (cold.py): `verify-bundle` of each
+# bundle, `eval` of the same policy; its criterion benches for the warm rows; `verify --batch`
+# over 1,267 minted bundles (crates/mint: each its own leaf key, log entry and timestamp). The
+# load average is printed before and after: run it on an otherwise idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+harness=${PEER_BENCH:-$PWD/../shared/peer-bench}
+assets=${ASSETS:-$harness/../bench-assets/sigstore}
+export PEERS=${PEERS:-/tmp/peers}
+if [ ! -f "$harness/run_all.sh" ]; then
+	echo "bench-peers: the peer harness is not at $harness (set PEER_BENCH to its directory)" >&2
+	exit 2
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+bash "$harness/setup.sh"
+cargo build --release --locked -p verdict-host --bin verdict -p verdict-mint --bin mint
+verdict=$PWD/target/release/verdict
+batch=$PWD/target/bench-batch
+[ -f "$batch/batch.jsonl" ] || target/release/mint batch 1267 "$batch"
+
+COLD_RUNS=${COLD_RUNS:-15} bash "$harness/run_all.sh"
+out=$(ls -t "$PEERS"/results/run-*.jsonl | head -1)
+py=$PEERS/venv/bin/python
+id="https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+iss="https://token.actions.githubusercontent.com"
+cold() {
+	local label=$1 expect=$2
+	shift 2
+	"$py" "$harness/cold.py" --runs "${COLD_RUNS:-15}" --label "$label" --expect "$expect" -- "$@" | tee -a "$out"
+}
+for b in hashedrekord-v0.3 dsse-intoto-v0.3; do
+	cold "verdict verify-bundle [$b]" "verified" "$verdict" verify-bundle --trusted-root "$assets/trusted_root.json" \
+		--bundle "$assets/$b.sigstore.json" --certificate-identity "$id" --certificate-oidc-issuer "$iss" "$assets/a.txt"
+done
+cold "verdict eval" "true" "$verdict" eval -p "$harness/rego/policy.rego" -i "$harness/rego/input-allow.json" \
+	--query data.docker.allow -o json
+
+# The batch: three runs, the median's bundles/s.
+for run in 1 2 3; do
+	"$verdict" verify --batch "$batch/batch.jsonl" --trusted-root "$batch/trusted_root.json" -o json 2>&1 >/dev/null |
+		sed -n 's/.*verified \([0-9]*\) of \([0-9]*\) bundles in \([0-9.]*\) s.*/{"kind":"batch","label":"verdict verify --batch","verified":\1,"bundles":\2,"seconds":\3}/p' |
+		tee -a "$out"
+done
+
+# The warm rows: criterion's medians (target/criterion/*/new/estimates.json).
+cargo bench --locked -p verdict-verify --bench verify -- verify-native-warm
+cargo bench --locked -p verdict-host --bench verify -- 'component/verify-bundle warm'
+cargo bench --locked -p verdict-host --bench eval -- 'engine.evaluate'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 scripts/bench_peers.py "$out" target/criterion
