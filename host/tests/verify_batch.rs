@@ -178,12 +178,24 @@ fn every_failing_item_is_reported_in_its_place_and_the_rest_verify() {
             ),
             "identity-mismatch",
         ),
-        // A misspelt identity field must not verify as "any signer".
+        // A misspelt identity field must not verify as "any signer"…
         (
             with(
                 &[("certificateIdentiy", "x".into())],
-                &["certificateIdentity"],
+                &["certificateIdentity", "certificateOidcIssuer"],
             ),
+            "invalid-request",
+        ),
+        // … nor a null one, nor none at all.
+        (
+            with(
+                &[("certificateIdentity", Value::Null)],
+                &["certificateOidcIssuer"],
+            ),
+            "invalid-request",
+        ),
+        (
+            with(&[], &["certificateIdentity", "certificateOidcIssuer"]),
             "invalid-request",
         ),
         // A repeated field.
@@ -239,13 +251,71 @@ fn every_failing_item_is_reported_in_its_place_and_the_rest_verify() {
             assert_eq!(line["error"]["code"], *code, "{line}");
         }
     }
+    let messages: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line["error"]["message"].as_str())
+        .collect();
+    for expected in [
+        "unknown field `certificateIdentiy`",
+        "field `certificateIdentity` is null",
+        "no signer named",
+        "duplicate field `bundle`",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected:?} in {messages:#?}"
+        );
+    }
     let stderr = text(&output.stderr);
     assert!(
         stderr.contains(&format!(
-            "verified 2 of {} bundles, 3 failed a check, 6 could not be verified",
+            "verified 2 of {} bundles, 3 failed a check, 8 could not be verified",
             cases.len()
         )),
         "{stderr}"
+    );
+
+    // With the signer named by the command, a line may not name its own: it could widen it.
+    std::fs::write(
+        dir.join("widen.jsonl"),
+        format!(
+            "{}\n{}\n",
+            with(&[], &["certificateIdentity", "certificateOidcIssuer"]),
+            with(
+                &[("certificateIdentityRegexp", ".*".into())],
+                &["certificateIdentity"]
+            ),
+        ),
+    )
+    .unwrap();
+    let identity = verdict_mint::batch::identity();
+    let output = verdict(
+        &[
+            "verify",
+            "--batch",
+            "widen.jsonl",
+            "--trusted-root",
+            "trusted_root.json",
+            "--certificate-identity",
+            identity.san.as_str(),
+            "--certificate-oidc-issuer",
+            &identity.issuer,
+            "-o",
+            "json",
+        ],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let lines = json_lines(&output.stdout);
+    assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["error"]["code"], "invalid-request");
+    assert!(
+        lines[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("identity flags fix the signer"),
+        "{}",
+        lines[1]
     );
 
     // Standard input: paths relative to the working directory; only check failures: status 1.
@@ -297,7 +367,106 @@ fn nothing_to_verify_is_an_error_not_a_pass() {
             text(&output.stderr)
         );
     }
-    // --batch with --bundle, --artifact or --digest is a usage error.
-    let output = verdict(&["verify", "--batch", "d", "--digest", "sha256:00"], &dir);
+    // --batch with --bundle, --artifact or --digest is a usage error; so is --jobs alone.
+    for args in [
+        &["verify", "--batch", "d", "--digest", "sha256:00"][..],
+        &["verify", "--batch", "d", "--bundle", "x"],
+        &[
+            "verify",
+            "--bundle",
+            "x",
+            "--digest",
+            "sha256:00",
+            "-j",
+            "2",
+        ],
+    ] {
+        let output = verdict(args, &dir);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains("cannot be used with") || stderr.contains("goes with --batch"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_directory_needs_the_signer_named_and_reads_only_regular_files() {
+    let dir = batch("special");
+    let output = verdict(
+        &[
+            "verify",
+            "--batch",
+            "artifacts",
+            "--trusted-root",
+            "trusted_root.json",
+        ],
+        &dir,
+    );
     assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("name the signer"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let artifacts = dir.join("artifacts");
+    // NAME.sigstore beside NAME.sigstore.json: both are NAME's bundles.
+    std::fs::copy(
+        artifacts.join("pkg-00000.tgz.sigstore.json"),
+        artifacts.join("pkg-00000.tgz.sigstore"),
+    )
+    .unwrap();
+    // A bundle named only by the suffix has no artifact.
+    std::fs::copy(
+        artifacts.join("pkg-00001.tgz.sigstore.json"),
+        artifacts.join(".sigstore.json"),
+    )
+    .unwrap();
+    // A FIFO where a bundle should be: reported, never opened (an open would wait forever).
+    std::fs::write(artifacts.join("fifo"), "x").unwrap();
+    let fifo = artifacts.join("fifo.sigstore.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let identity = verdict_mint::batch::identity();
+    let output = verdict(
+        &[
+            "verify",
+            "--batch",
+            "artifacts",
+            "--trusted-root",
+            "trusted_root.json",
+            "--certificate-identity",
+            identity.san.as_str(),
+            "--certificate-oidc-issuer",
+            &identity.issuer,
+            "-o",
+            "json",
+        ],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let lines = json_lines(&output.stdout);
+    let of = |name: &str| {
+        lines
+            .iter()
+            .find(|line| line["item"] == format!("artifacts/{name}"))
+            .unwrap_or_else(|| panic!("{name} in {lines:#?}"))
+    };
+    assert_eq!(of("pkg-00000.tgz.sigstore")["verified"], true);
+    assert_eq!(of("pkg-00000.tgz.sigstore.json")["verified"], true);
+    assert!(
+        of(".sigstore.json")["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no artifact beside the bundle")
+    );
+    if made.is_ok_and(|status| status.success()) {
+        assert!(
+            of("fifo.sigstore.json")["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a regular file")
+        );
+    }
 }

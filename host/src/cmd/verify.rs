@@ -83,9 +83,9 @@ pub(crate) struct VerifyArgs {
     /// (each `NAME.sigstore.json` or `NAME.sigstore` beside its artifact
     /// `NAME`), a file of JSON lines, or `-` for JSON lines on standard input
     /// (one object a bundle: `bundle`, `artifact` or `digest`, optional
-    /// `id` and identity — `certificateIdentity`, `certificateIdentityRegexp`,
-    /// `certificateOidcIssuer`, `certificateOidcIssuerRegexp` or `key` —
-    /// else this command's identity flags). Repeatable.
+    /// `id`, and — unless this command's identity flags name the signer,
+    /// which a line may then not — `certificateIdentity[Regexp]` and
+    /// `certificateOidcIssuer[Regexp]`, or `key`). Repeatable.
     #[arg(long, value_name = "DIR|FILE|-", conflicts_with = "bundle")]
     pub(crate) batch: Vec<PathBuf>,
     /// Verifications at once with `--batch` (default: one per core).
@@ -193,6 +193,15 @@ impl VerifyArgs {
         )
     }
 
+    /// Whether the flags name the signer (an identity, an issuer or a key).
+    pub(crate) fn names_signer(&self) -> bool {
+        self.key.is_some()
+            || self.certificate_identity.is_some()
+            || self.certificate_identity_regexp.is_some()
+            || self.certificate_oidc_issuer.is_some()
+            || self.certificate_oidc_issuer_regexp.is_some()
+    }
+
     /// The options of a verification against `identity`.
     pub(crate) fn options(&self, identity: IdentityPolicy) -> VerifyOptions {
         VerifyOptions {
@@ -226,6 +235,9 @@ impl VerifyArgs {
 pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
     if !args.batch.is_empty() {
         return super::verify_batch::run(args);
+    }
+    if args.jobs.is_some() {
+        bail!("--jobs goes with --batch");
     }
     let Some(bundle) = &args.bundle else {
         bail!("give --bundle or --batch");

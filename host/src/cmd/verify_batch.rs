@@ -9,18 +9,20 @@
 //! ```
 //!
 //! `bundle` and `artifact` (or `key`) are paths relative to the file of lines (to the working
-//! directory for standard input); `digest` is `ALG:HEX`; `id` is any JSON value, echoed. A line
-//! that names any identity field is verified against that identity alone, else against the
-//! command's identity flags. An unknown or repeated field, or a line that names both or neither
-//! of `artifact` and `digest`, is that item's error: a misspelt `certificateIdentity` must not
-//! verify as "any signer".
+//! directory for standard input); `digest` is `ALG:HEX`; `id` is any JSON value, echoed. The
+//! signer is named once: by the command's identity flags (then no line may name one — a line
+//! could otherwise replace the command's identity with `".*"` or a key of its choosing), or by
+//! every line (then a line without one is an error). An unknown, repeated or `null` field, or a
+//! line that names both or neither of `artifact` and `digest`, is that item's error: a misspelt
+//! `certificateIdentity` must never verify as "any signer". A directory's bundles are checked
+//! against the command's identity flags, which must then be given.
 //!
 //! Each worker thread owns a component instance with the trusted root prepared once (the
 //! verifier's key tables are built there on first use and kept); a bundle that stops the sandbox
 //! costs its worker a fresh instance, never the batch. Results come out in the order the bundles
-//! were named, whatever the number of workers: one JSON object a line with `-o json`
-//! (`{"item", "id"?, "bundle"?, "verified": true, "facts"}` or `{…, "verified": false,
-//! "error": {"code", "message"}}`), else the failures and a summary. A progress line is drawn on
+//! were named, whatever the number of workers: one JSON object a line with `-o json` (fields
+//! `item`, `id` when given, `bundle`, and `"verified": true, "facts"` or `"verified": false,
+//! "error": {"code", "message"}`), else the failures and a summary. A progress line is drawn on
 //! standard error when it is a terminal.
 
 use std::collections::BTreeMap;
@@ -31,9 +33,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use verdict_host::Runner;
 use verdict_host::pretty;
 use verdict_host::verify::{Artifact, Digest, IdentityPolicy, TrustRoot};
+use verdict_host::{Runner, fsroot};
 use wasmtime::error::Context as _;
 use wasmtime::{Result, bail};
 
@@ -43,6 +45,9 @@ use super::verify::{RootChoice, VerifyArgs, identity_policy, parse_digest};
 
 /// The most workers `--jobs` starts.
 const MAX_JOBS: usize = 64;
+
+/// The most bundles one command verifies (each named item is held until the end).
+const MAX_ITEMS: usize = 100_000;
 
 /// A bundle's file-name endings in a directory, and what is left is its artifact's name.
 const BUNDLE_SUFFIXES: [&str; 2] = [".sigstore.json", ".sigstore"];
@@ -93,12 +98,23 @@ struct Line {
     key: Option<String>,
 }
 
-/// A line's item: paths resolved against `base`.
-fn parse_line(text: &str, base: &Path) -> (Option<serde_json::Value>, Result<Work, String>) {
+/// A line's item: paths resolved against `base`. `flags` is whether the command fixes the
+/// identity: then a line may not name one (it would replace the command's), else it must.
+fn parse_line(
+    text: &str,
+    base: &Path,
+    flags: bool,
+) -> (Option<serde_json::Value>, Result<Work, String>) {
     let line: Line = match serde_json::from_str(text) {
         Ok(line) => line,
         Err(e) => return (None, Err(format!("not a batch line: {e}"))),
     };
+    // `"certificateIdentity": null` is not an absent field: it must not read as "any signer".
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text)
+        && let Some((name, _)) = fields.iter().find(|(_, value)| value.is_null())
+    {
+        return (line.id, Err(format!("field `{name}` is null")));
+    }
     let work = (|| {
         let artifact = match (&line.artifact, &line.digest) {
             (Some(path), None) => ArtifactRef::Path(base.join(path)),
@@ -138,7 +154,22 @@ fn parse_line(text: &str, base: &Path) -> (Option<serde_json::Value>, Result<Wor
         if certificate && line.key.is_some() {
             return Err("name a `key` or certificate identity fields, not both".to_owned());
         }
-        let identity = (certificate || line.key.is_some()).then(|| IdentityFields {
+        let named = certificate || line.key.is_some();
+        if named && flags {
+            return Err(
+                "the command's identity flags fix the signer: a line may not name its own \
+                 (give the identity in every line, or in the flags)"
+                    .to_owned(),
+            );
+        }
+        if !named && !flags {
+            return Err(
+                "no signer named: give the line `certificateIdentity[Regexp]` and \
+                 `certificateOidcIssuer[Regexp]` (or `key`), or the command the identity flags"
+                    .to_owned(),
+            );
+        }
+        let identity = named.then(|| IdentityFields {
             identity: line.certificate_identity.clone(),
             identity_regexp: line.certificate_identity_regexp.clone(),
             issuer: line.certificate_oidc_issuer.clone(),
@@ -154,67 +185,113 @@ fn parse_line(text: &str, base: &Path) -> (Option<serde_json::Value>, Result<Wor
     (line.id, work)
 }
 
-/// The items of JSON lines read from `reader`, named `name:LINE`; blank lines are skipped.
-fn lines_of(reader: impl std::io::BufRead, name: &str, base: &Path) -> Result<Vec<Item>> {
-    let mut items = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("failed to read {name}"))?;
-        if line.trim().is_empty() {
+/// The items of JSON lines (`text`), named `name:LINE`; blank lines are skipped.
+fn lines_of(
+    text: &[u8],
+    name: &str,
+    base: &Path,
+    flags: bool,
+    items: &mut Vec<Item>,
+) -> Result<()> {
+    for (n, line) in text.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let (id, work) = parse_line(&line, base);
+        if items.len() >= MAX_ITEMS {
+            bail!("--batch names more than {MAX_ITEMS} bundles: split the batch");
+        }
+        let (id, work) = match std::str::from_utf8(line) {
+            Ok(line) => parse_line(line, base, flags),
+            Err(_) => (None, Err("not a batch line: not UTF-8".to_owned())),
+        };
         items.push(Item {
             at: format!("{name}:{}", n + 1),
             id,
             work,
         });
     }
-    Ok(items)
+    Ok(())
 }
 
-/// The items a `--batch` value names.
-fn collect(source: &Path) -> Result<Vec<Item>> {
+/// Adds the items a `--batch` value names; `flags`: whether the command names the signer.
+fn collect(source: &Path, flags: bool, items: &mut Vec<Item>) -> Result<()> {
     if source == Path::new("-") {
-        return lines_of(std::io::stdin().lock(), "-", Path::new(""));
+        // Standard input under the same cap as a file of lines.
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin().lock(), fsroot::MAX_GIVEN_FILE + 1),
+            &mut text,
+        )
+        .context("failed to read --batch - (standard input)")?;
+        if text.len() as u64 > fsroot::MAX_GIVEN_FILE {
+            bail!(
+                "--batch -: standard input is over {} MiB",
+                fsroot::MAX_GIVEN_FILE >> 20
+            );
+        }
+        return lines_of(&text, "-", Path::new(""), flags, items);
     }
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read --batch {}", source.display()))?;
     if !meta.is_dir() {
         let text = read(source, "batch file")?;
         let base = source.parent().unwrap_or(Path::new(""));
-        return lines_of(text.as_slice(), &source.display().to_string(), base);
+        return lines_of(&text, &source.display().to_string(), base, flags, items);
     }
     let bundles = files_under(source, |name| {
         BUNDLE_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
     })?;
-    Ok(bundles
-        .into_iter()
-        .map(|bundle| {
-            let text = bundle.to_string_lossy();
-            let stem = BUNDLE_SUFFIXES
-                .iter()
-                .find_map(|suffix| text.strip_suffix(suffix))
-                .unwrap_or(&text);
-            let artifact = PathBuf::from(stem);
-            let work = if artifact.is_file() {
-                Ok(Work {
-                    bundle: bundle.clone(),
-                    artifact: ArtifactRef::Path(artifact),
-                    identity: None,
-                })
-            } else {
-                Err(format!(
-                    "no artifact beside the bundle: expected the file {}",
-                    artifact.display()
-                ))
-            };
-            Item {
-                at: bundle.display().to_string(),
-                id: None,
-                work,
-            }
-        })
-        .collect())
+    if !flags && !bundles.is_empty() {
+        bail!(
+            "--batch {}: name the signer (--certificate-identity[-regexp] and \
+             --certificate-oidc-issuer[-regexp], or --key): a directory's bundles are checked \
+             against the command's identity",
+            source.display()
+        );
+    }
+    items.extend(bundles.into_iter().map(|bundle| {
+        // The artifact is the bundle's file name less the suffix, in the same directory
+        // (the path's other components as they are, UTF-8 or not).
+        let name = bundle
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let stem = BUNDLE_SUFFIXES
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .unwrap_or_default();
+        let artifact = bundle.with_file_name(stem);
+        let work = if !stem.is_empty() && artifact.is_file() {
+            Ok(Work {
+                bundle: bundle.clone(),
+                artifact: ArtifactRef::Path(artifact),
+                identity: None,
+            })
+        } else {
+            Err(format!(
+                "no artifact beside the bundle: expected the file {}",
+                artifact.display()
+            ))
+        };
+        Item {
+            at: bundle.display().to_string(),
+            id: None,
+            work,
+        }
+    }));
+    if items.len() > MAX_ITEMS {
+        bail!("--batch names more than {MAX_ITEMS} bundles: split the batch");
+    }
+    Ok(())
+}
+
+/// A file a batch names, read only if it is a regular file (a FIFO's open would block the
+/// batch; the single commands read what they are given, `<(…)` included).
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => bail!("{what} {} is not a regular file", path.display()),
+        _ => read(path, what),
+    }
 }
 
 /// How an item ended.
@@ -253,20 +330,25 @@ impl Shared<'_> {
             Err(problem) => return undecided("invalid-request", problem.clone()),
         };
         let read_all = || -> Result<(Vec<u8>, Artifact, IdentityPolicy)> {
-            let bundle = read(&work.bundle, "bundle")?;
+            let bundle = read_file(&work.bundle, "bundle")?;
             let artifact = match &work.artifact {
-                ArtifactRef::Path(path) => Artifact::Bytes(read(path, "artifact")?),
+                ArtifactRef::Path(path) => Artifact::Bytes(read_file(path, "artifact")?),
                 ArtifactRef::Digest(digest) => Artifact::Digest(digest.clone()),
             };
             let identity = match &work.identity {
                 None => self.defaults.clone(),
-                Some(fields) => identity_policy(
-                    &fields.identity,
-                    &fields.identity_regexp,
-                    &fields.issuer,
-                    &fields.issuer_regexp,
-                    fields.key.as_deref(),
-                )?,
+                Some(fields) => {
+                    if let Some(key) = &fields.key {
+                        read_file(key, "key")?;
+                    }
+                    identity_policy(
+                        &fields.identity,
+                        &fields.identity_regexp,
+                        &fields.issuer,
+                        &fields.issuer_regexp,
+                        fields.key.as_deref(),
+                    )?
+                }
             };
             Ok((bundle, artifact, identity))
         };
@@ -286,6 +368,11 @@ impl Shared<'_> {
         };
         match prepared.verify_bundle(&bundle, &artifact, &self.args.options(identity)) {
             Ok(Ok(verified)) => Ended::Verified(verified.facts_json),
+            // A request the verifier refuses (a bad regular expression, an unknown digest
+            // algorithm) decided nothing about the bundle.
+            Ok(Err(failure)) if failure.code() == "invalid-request" => {
+                undecided(failure.code(), failure.message())
+            }
             Ok(Err(failure)) if failure.is_verify() => Ended::NotVerified {
                 code: failure.code().to_owned(),
                 message: failure.message().to_owned(),
@@ -372,8 +459,9 @@ fn json_line(item: &Item, ended: &Ended) -> String {
 pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
     let started = Instant::now();
     let mut items = Vec::new();
+    let flags = args.names_signer();
     for source in &args.batch {
-        items.extend(collect(source)?);
+        collect(source, flags, &mut items)?;
     }
     if items.is_empty() {
         bail!(
@@ -392,11 +480,17 @@ pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
     // The root is prepared once here, so that a bad one fails the command once.
     let first = match choice.prepare(&runner)? {
         Ok(root) => root,
-        Err(failure) => bail!(
-            "the trusted root: error[{}]: {}",
-            failure.code(),
-            pretty::escape(failure.message())
-        ),
+        // As `verdict verify` reports it.
+        Err(failure) => {
+            if matches!(args.format, Format::Json) {
+                let error =
+                    serde_json::json!({"code": failure.code(), "message": failure.message()});
+                println!("{{\"verified\":false,\"error\":{error}}}");
+            } else {
+                print!("{}", pretty::render_verify_failure(&failure));
+            }
+            return Ok(super::verify::failure_status(&failure));
+        }
     };
     let jobs = args
         .jobs
@@ -416,7 +510,8 @@ pub(crate) fn run(args: VerifyArgs) -> Result<u8> {
     };
     let json = matches!(args.format, Format::Json);
     let mut progress = Progress {
-        on: std::io::stderr().is_terminal(),
+        // Not over JSON lines printed to the same terminal.
+        on: std::io::stderr().is_terminal() && !(json && std::io::stdout().is_terminal()),
         drawn: None,
         total: items.len(),
     };
