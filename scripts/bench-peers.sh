@@ -26,7 +26,8 @@ verdict=$PWD/target/release/verdict
 batch=$PWD/target/bench-batch
 [ -f "$batch/batch.jsonl" ] || target/release/mint batch 1267 "$batch"
 
-COLD_RUNS=${COLD_RUNS:-15} bash "$harness/run_all.sh"
+# OURS_ONLY=1: verdict's rows again, appended to the newest peer run.
+[ "${OURS_ONLY:-0}" = 1 ] || COLD_RUNS=${COLD_RUNS:-15} bash "$harness/run_all.sh"
 out=$(ls -t "$PEERS"/results/run-*.jsonl | head -1)
 py=$PEERS/venv/bin/python
 id="https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
@@ -40,8 +41,13 @@ for b in hashedrekord-v0.3 dsse-intoto-v0.3; do
 	cold "verdict verify-bundle [$b]" "verified" "$verdict" verify-bundle --trusted-root "$assets/trusted_root.json" \
 		--bundle "$assets/$b.sigstore.json" --certificate-identity "$id" --certificate-oidc-issuer "$iss" "$assets/a.txt"
 done
-cold "verdict eval" "true" "$verdict" eval -p "$harness/rego/policy.rego" -i "$harness/rego/input-allow.json" \
-	--query data.docker.allow -o json
+# The peers evaluate `data.docker.allow`; verdict, as Buildx, the decision object: one rule
+# beside the policy makes it (`{"allow": allow}`).
+policy=$PEERS/verdict-policy
+mkdir -p "$policy"
+cp "$harness/rego/policy.rego" "$policy/"
+printf 'package docker\n\nimport rego.v1\n\ndecision := {"allow": allow}\n' >"$policy/decision.rego"
+cold "verdict eval" '"decision":"allow"' "$verdict" eval -d "$policy" -i "$harness/rego/input-allow.json" -o json
 
 # The batch: three runs, the median's bundles/s.
 for run in 1 2 3; do

@@ -68,6 +68,9 @@ impl Deployment {
             Some(root) => TrustMaterial::from_json(&wire::document(root))
                 .map_err(|e| format!("the deployment's trusted root: {}", e.message()))?,
         };
+        // Deployed once and snapshotted: every request's instance starts from here, so the
+        // signature tables its keys would only get at a third use are built now.
+        trust.precompute();
         let sets: Vec<Vec<Module>> = d.policies.map(WirePolicies::sets).unwrap_or_default();
         let policies = json!(
             sets.iter()

@@ -199,6 +199,20 @@ impl PublicKey {
         }
     }
 
+    /// Builds this key's verification table now rather than at its third use (P-256, P-384;
+    /// within the cap on key tables); other keys have none.
+    pub(crate) fn precompute(&self) {
+        match &self.kind {
+            Kind::P256(k, table) => {
+                table.build_capped(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
+            }
+            Kind::P384(k, table) => {
+                table.build_capped(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
+            }
+            Kind::P521(_) | Kind::Ed25519(_) | Kind::Rsa(_) => {}
+        }
+    }
+
     /// Verifies `sig` over a precomputed digest made with `alg`. RSA accepts PKCS#1 v1.5 or PSS.
     pub(crate) fn verify_digest(&self, alg: HashAlgorithm, digest: &[u8], sig: &[u8]) -> bool {
         match &self.kind {

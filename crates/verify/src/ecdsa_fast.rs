@@ -62,10 +62,18 @@ macro_rules! curve {
                 }
             }
 
+            /// The generator's table and its uses.
+            pub(super) static G: super::KeyTable<Table> =
+                super::KeyTable::new(super::GENERATOR_USES);
+
             /// The generator's table, from its [`super::GENERATOR_USES`]th use on.
             fn generator() -> Option<&'static Table> {
-                static G: super::KeyTable<Table> = super::KeyTable::new(super::GENERATOR_USES);
                 G.get(|| Table::new(&ProjectivePoint::GENERATOR))
+            }
+
+            /// Builds the generator's table now.
+            pub(super) fn precompute_generator() {
+                G.build(|| Table::new(&ProjectivePoint::GENERATOR));
             }
 
             /// `1·P … 15·P`.
@@ -159,6 +167,13 @@ macro_rules! curve {
 curve!(p256, p256, U256, 32);
 curve!(p384, p384, U384, 48);
 
+/// Builds both curves' generator tables now (a trusted root prepared for a snapshot:
+/// `TrustMaterial::precompute`).
+pub(crate) fn precompute_generators() {
+    p256::precompute_generator();
+    p384::precompute_generator();
+}
+
 /// The use of a key from which its table is built: a table costs about three verifications
 /// (`15 · windows` additions), and saves most of one at every use after. A trusted root's keys
 /// sign something in every bundle; a key seen once or twice (a leaf certificate's, a root's in a
@@ -201,6 +216,25 @@ impl<T> KeyTable<T> {
         }
         let seen = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (seen + 1 >= self.threshold).then(|| self.table.get_or_init(build))
+    }
+
+    /// The table, built now if it was not.
+    pub(crate) fn build(&self, build: impl FnOnce() -> T) -> &T {
+        self.table.get_or_init(build)
+    }
+
+    /// [`KeyTable::build`] for a key's table: none once [`MAX_KEY_TABLES`] were built.
+    pub(crate) fn build_capped(&self, build: impl FnOnce() -> T) -> Option<&T> {
+        if let Some(table) = self.table.get() {
+            return Some(table);
+        }
+        if KEY_TABLES.load(std::sync::atomic::Ordering::Relaxed) >= MAX_KEY_TABLES {
+            return None;
+        }
+        Some(self.table.get_or_init(|| {
+            KEY_TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            build()
+        }))
     }
 
     /// [`KeyTable::get`] for a key's table: none once [`MAX_KEY_TABLES`] were built.
@@ -347,5 +381,46 @@ mod tests {
         assert!(table.get(|| 2).is_none());
         assert_eq!(table.get(|| 3), Some(&3));
         assert_eq!(table.get(|| 4), Some(&3));
+    }
+
+    #[test]
+    fn a_table_built_now_is_the_one_later_uses_get() {
+        let table = super::KeyTable::new(3);
+        assert_eq!(table.build(|| 1), &1);
+        assert_eq!(table.get(|| 2), Some(&1));
+        let key = super::KeyTable::new(3);
+        if let Some(built) = key.build_capped(|| 5) {
+            assert_eq!(built, &5);
+            assert_eq!(key.get_capped(|| 6), Some(&5));
+        }
+        // The generators: built now, used from the first verification on.
+        super::precompute_generators();
+        assert!(super::p256::G.table.get().is_some() && super::p384::G.table.get().is_some());
+    }
+
+    #[test]
+    fn a_precomputed_root_verifies_as_before() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/sigstore-conformance/test/assets/bundle-verify");
+        let artifact = std::fs::read(dir.join("a.txt")).unwrap();
+        let policy = crate::Policy::new(crate::Identity::AnyCertificate);
+        let cold = crate::TrustMaterial::public_good();
+        let warm = crate::TrustMaterial::public_good();
+        warm.precompute();
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let bundle = entry.unwrap().path().join("bundle.sigstore.json");
+            let Ok(bundle) = std::fs::read(&bundle) else {
+                continue;
+            };
+            let outcome = |trust| {
+                crate::verify(trust, &bundle, crate::Artifact::Bytes(&artifact), &policy)
+                    .map(|_| ())
+                    .map_err(|e| e.code())
+            };
+            assert_eq!(outcome(&cold), outcome(&warm));
+            checked += 1;
+        }
+        assert!(checked > 40, "{checked} bundles");
     }
 }

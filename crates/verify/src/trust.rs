@@ -230,6 +230,21 @@ impl TrustMaterial {
         self.0.tlogs.iter().find(|l| l.log_id == log_id)
     }
 
+    /// Builds now the tables verification otherwise builds at a key's third use
+    /// ([`crate::ecdsa_fast`]): for every log's key, every CA's and TSA's issuing key (within the
+    /// cap on key tables), and both curves' generators. For a root prepared once and snapshotted
+    /// — a deployed service, whose every request starts from the snapshot and would never reach
+    /// a third use — each verification then starts with them. Changes no outcome.
+    pub fn precompute(&self) {
+        crate::ecdsa_fast::precompute_generators();
+        let logs = self.0.tlogs.iter().chain(&self.0.ctlogs).map(|l| &l.key);
+        let issuers = (self.0.cas.iter().chain(&self.0.tsas))
+            .filter_map(|a| a.keys.first().and_then(Option::as_ref));
+        for key in logs.chain(issuers) {
+            key.precompute();
+        }
+    }
+
     pub(crate) fn tlogs(&self) -> &[Log] {
         &self.0.tlogs
     }
