@@ -579,6 +579,59 @@ pub struct Engine {
     subject: Subject,
     /// Sets the caps pass skips (Buildx's default policy).
     skip_caps: Vec<usize>,
+    /// The last input evaluated, parsed, digested and converted.
+    last: LastInput,
+}
+
+/// An input document parsed, digested and converted for the engine: what [`Engine::evaluate`]
+/// reuses when it is given the same bytes again (one host evaluating one input at several
+/// times, or against several requests' options).
+struct ParsedInput {
+    text: Box<str>,
+    parsed: Result<(Json, verdict_policy::Input), Error>,
+    digest: InputDigest,
+}
+
+/// The engine's last [`ParsedInput`]: shared by nobody (a clone starts empty), taken by one
+/// evaluation at a time (another thread parses for itself rather than wait).
+#[derive(Default)]
+struct LastInput(std::sync::Mutex<Option<std::sync::Arc<ParsedInput>>>);
+
+impl Clone for LastInput {
+    fn clone(&self) -> Self {
+        LastInput::default()
+    }
+}
+
+impl std::fmt::Debug for LastInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LastInput")
+    }
+}
+
+impl LastInput {
+    /// `input` parsed, digested and converted: the last one when its bytes are the same.
+    fn get(&self, input: &str) -> std::sync::Arc<ParsedInput> {
+        if let Ok(last) = self.0.try_lock()
+            && let Some(last) = last.as_ref()
+            && *last.text == *input
+        {
+            return last.clone();
+        }
+        let (parsed, digest) = parse_input(input);
+        let parsed = std::sync::Arc::new(ParsedInput {
+            text: input.into(),
+            parsed: parsed.map(|json| {
+                let converted = verdict_policy::Input::new(&json);
+                (json, converted)
+            }),
+            digest,
+        });
+        if let Ok(mut last) = self.0.try_lock() {
+            *last = Some(parsed.clone());
+        }
+        parsed
+    }
 }
 
 impl Engine {
@@ -600,6 +653,7 @@ impl Engine {
             } else {
                 vec![]
             },
+            last: LastInput::default(),
         }
     }
 
@@ -638,10 +692,11 @@ impl Engine {
         evidence: Option<&Evidence>,
         options: &Options,
     ) -> Verdict {
-        let (parsed, digest) = parse_input(input);
+        let last = self.last.get(input);
+        let digest = &last.digest;
         let fail = |e: &Error| {
             self.subject
-                .verdict(&digest, options.now_ns, Parts::error(e.into()))
+                .verdict(digest, options.now_ns, Parts::error(e.into()))
         };
         let policy = match &self.policy {
             Ok(policy) => policy,
@@ -653,36 +708,44 @@ impl Engine {
         if let Some(e) = options.limits.over_input(given) {
             return fail(&e);
         }
-        let mut value = match parsed {
-            Ok(value) => value,
-            Err(e) => return fail(&e),
+        let (json, converted) = match &last.parsed {
+            Ok(parsed) => parsed,
+            Err(e) => return fail(e),
         };
-        let mut record = None;
-        let mut facts = None;
-        if let Some(evidence) = evidence {
-            let Json::Object(map) = &mut value else {
-                return fail(&Error::MalformedInput(
-                    "an input with evidence must be a JSON object".into(),
-                ));
-            };
-            let verified = evidence::verify_all(evidence);
-            facts = Some(evidence::bind_input(map, &verified));
-            record = Some(verified.record);
-        }
         let resolver = std::sync::Arc::new(verdict_policy::NoResolver);
+        let steps = options.limits.steps();
+        let Some(evidence) = evidence else {
+            let evaluation = policy.evaluate_input_at(
+                converted,
+                resolver,
+                options.now_ns,
+                options.coverage,
+                &steps,
+            );
+            return self
+                .subject
+                .verdict(digest, options.now_ns, Parts::evaluated(evaluation));
+        };
+        // Evidence binds into the document: a copy of it, converted again.
+        let mut value = json.clone();
+        let Json::Object(map) = &mut value else {
+            return fail(&Error::MalformedInput(
+                "an input with evidence must be a JSON object".into(),
+            ));
+        };
+        let verified = evidence::verify_all(evidence);
+        let facts = evidence::bind_input(map, &verified);
         let mut parts = Parts::evaluated(policy.evaluate_at(
             &value,
             resolver,
             options.now_ns,
             options.coverage,
-            &options.limits.steps(),
+            &steps,
         ));
-        parts.evidence = record;
-        if let Some(facts) = facts {
-            parts.extra.insert("facts".into(), facts.to_json());
-            parts.signers = signers_of(&value);
-        }
-        self.subject.verdict(&digest, options.now_ns, parts)
+        parts.evidence = Some(verified.record);
+        parts.extra.insert("facts".into(), facts.to_json());
+        parts.signers = signers_of(&value);
+        self.subject.verdict(digest, options.now_ns, parts)
     }
 }
 

@@ -232,3 +232,31 @@ fn a_check_spends_one_budget_and_counts_the_bytes_it_is_given() {
         .verdict;
     assert_eq!(code(&over), Some(ErrorCode::ResourceExhausted));
 }
+
+#[test]
+fn inputs_given_again_or_in_turn_evaluate_as_in_a_fresh_engine() {
+    // The engine keeps its last input parsed, digested and converted: the same bytes again, other
+    // bytes (even the same document spelt otherwise), a malformed one, and back.
+    let engine = Engine::new(sets(), &EngineOptions::default());
+    let inputs = [
+        r#"{"a": 1}"#,
+        r#"{"a": 1}"#,
+        r#"{ "a" : 1 }"#,
+        r#"{"a": 2}"#,
+        "{not json",
+        "{not json",
+        r#"{"a": 1}"#,
+        "[]",
+    ];
+    for (i, input) in inputs.iter().enumerate() {
+        let t = TIMES[i % 3];
+        let shared = engine.evaluate(input, &Options::at(t));
+        let alone = fresh(t, |e, o| e.evaluate(input, o));
+        assert_eq!(shared.canonical_json, alone.canonical_json, "input #{i}");
+        assert_eq!(shared.hash, alone.hash, "input #{i}");
+    }
+    // Spelt otherwise, the same document has the same (canonical) input digest.
+    let a = engine.evaluate(r#"{"a": 1}"#, &Options::at(TIMES[0]));
+    let b = engine.evaluate(r#"{ "a" : 1 }"#, &Options::at(TIMES[0]));
+    assert_eq!(a.hash, b.hash);
+}

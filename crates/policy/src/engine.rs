@@ -48,6 +48,18 @@ impl core::fmt::Debug for CompiledSet {
     }
 }
 
+/// An input document converted for evaluation once ([`PolicyEngine::evaluate_input_at`]);
+/// cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Input(Value);
+
+impl Input {
+    /// The document as the engine evaluates it.
+    pub fn new(document: &serde_json::Value) -> Input {
+        Input(Value::from(document.clone()))
+    }
+}
+
 /// Policy sets compiled with Buildx semantics, ready to evaluate inputs.
 ///
 /// Each set is compiled on its own, as each `--policy` occurrence is in
@@ -171,6 +183,19 @@ impl PolicyEngine {
         )
     }
 
+    /// [`PolicyEngine::evaluate_at`] with the input already converted ([`Input::new`]): a host
+    /// that evaluates one input more than once converts it once.
+    pub fn evaluate_input_at(
+        &self,
+        input: &Input,
+        resolver: Arc<dyn Resolver>,
+        now_ns: i64,
+        coverage: bool,
+        steps: &Steps,
+    ) -> Evaluation {
+        self.evaluate_value_at(input.0.clone(), resolver, now_ns, coverage, steps)
+    }
+
     /// [`PolicyEngine::evaluate_with`] at the evaluation time `now_ns` (what `time.now_ns()`
     /// returns, and the seed of `rand.intn` and `uuid.rfc4122`): one compiled engine evaluates
     /// at any number of times, as OPA's `PrepareForEval` then `Eval(EvalTime(…))`; line coverage
@@ -186,6 +211,23 @@ impl PolicyEngine {
         coverage: bool,
         steps: &Steps,
     ) -> Evaluation {
+        self.evaluate_value_at(
+            Value::from(input.clone()),
+            resolver,
+            now_ns,
+            coverage,
+            steps,
+        )
+    }
+
+    fn evaluate_value_at(
+        &self,
+        input: Value,
+        resolver: Arc<dyn Resolver>,
+        now_ns: i64,
+        coverage: bool,
+        steps: &Steps,
+    ) -> Evaluation {
         let _turn = self
             .turn
             .lock()
@@ -194,7 +236,6 @@ impl PolicyEngine {
             set.clock
                 .store(now_ns, std::sync::atomic::Ordering::Relaxed);
         }
-        let input = Value::from(input.clone());
         let mut prints = Vec::new();
         let mut missing = BTreeSet::new();
         let mut wanted = BTreeSet::new();

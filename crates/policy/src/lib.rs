@@ -48,7 +48,7 @@ pub mod tester;
 pub use check::MAX_NESTING;
 pub use decision::Decision;
 pub use engine::{
-    DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, MAX_INPUT_BYTES,
+    DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, Input, MAX_INPUT_BYTES,
     MAX_POLICY_BYTES, Outcome, PolicyEngine,
 };
 pub use error::{Error, ErrorCode};
