@@ -37,7 +37,22 @@ pub(crate) fn trust_root(value: JsValue) -> Result<v::TrustMaterial, JsError> {
         }
     }
     let bytes: Bytes = from_js(value, "trusted root (JSON bytes or text)")?;
-    v::TrustMaterial::from_json(&bytes.0).map_err(|e| verify_error(&e))
+    // The last root given, kept prepared: a page that passes the same JSON with every call
+    // parses it once (and its keys' signature tables, built from their third use, are kept).
+    std::thread_local! {
+        static LAST: std::cell::RefCell<Option<(Vec<u8>, v::TrustMaterial)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(root) = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(json, _)| *json == bytes.0)
+            .map(|(_, root)| root.clone())
+    }) {
+        return Ok(root);
+    }
+    let root = v::TrustMaterial::from_json(&bytes.0).map_err(|e| verify_error(&e))?;
+    LAST.set(Some((bytes.0, root.clone())));
+    Ok(root)
 }
 
 /// `{algorithm, digest}` with the digest as hex or bytes.
