@@ -1,6 +1,10 @@
-// The service component (world verdict:policy/service, `verdict component --service`) under two
+// The service component (world verdict:policy/service, `verdict component --service`) under
 // independent wasi:http hosts: transpiled with jco and served by preview2-shim's HTTPServer in
-// Node — what `jco serve` does — and `verdict serve` (wasmtime-wasi-http). The parity corpus is posted to it over loopback:
+// Node — what `jco serve` does — `verdict serve` (wasmtime-wasi-http), and `wasmtime serve` (the
+// wasmtime-cli crate's own server) when that binary is there: $WASMTIME, or
+// <target>/tools/wasmtime-cli/bin/wasmtime (`cargo install wasmtime-cli --version 48.0.8 --locked
+// --root <target>/tools/wasmtime-cli`: about 18 minutes on 2 cores, more than CI's budget leaves,
+// so CI runs the first two). The parity corpus is posted to it over loopback:
 // every policy case to /v1/eval, every example check to /v1/check (with the missing-files
 // rounds a client does), every verification vector to /v1/verify; each answer must be the
 // golden verdict (its hash) or the golden verification record.
@@ -173,3 +177,28 @@ const served = await new Promise((resolve, reject) => {
 });
 child.stderr.resume();
 corpusTests('verdict serve', served);
+
+// The same .wasm under `wasmtime serve`, when installed.
+const wasmtime = process.env.WASMTIME ?? path.join(target, 'tools', 'wasmtime-cli', 'bin', 'wasmtime');
+if (existsSync(wasmtime)) {
+  const port2 = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+  const ws = spawn(wasmtime, ['serve', '--addr', `127.0.0.1:${port2}`, wasm], { stdio: ['ignore', 'ignore', 'inherit'] });
+  after(() => ws.kill('SIGTERM'));
+  const wsBase = `http://127.0.0.1:${port2}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${wsBase}/healthz`)).ok) break;
+    } catch (e) {
+      if (i > 200) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  corpusTests('wasmtime serve', wsBase);
+} else {
+  test('wasmtime serve', { skip: `no wasmtime CLI at ${wasmtime} (set WASMTIME, or install wasmtime-cli 48.0.8 there: ~18 min on 2 cores, over CI's budget)` }, () => {});
+}

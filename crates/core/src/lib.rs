@@ -592,6 +592,10 @@ struct ParsedInput {
     digest: InputDigest,
 }
 
+/// The largest input an engine keeps parsed after its evaluation (Buildx inputs are a few KB): a
+/// larger one held on to would count against the next call's memory.
+const CACHED_INPUT_BYTES: usize = 64 << 10;
+
 /// The engine's last [`ParsedInput`]: shared by nobody (a clone starts empty), taken by one
 /// evaluation at a time (another thread parses for itself rather than wait).
 #[derive(Default)]
@@ -627,7 +631,9 @@ impl LastInput {
             }),
             digest,
         });
-        if let Ok(mut last) = self.0.try_lock() {
+        if input.len() <= CACHED_INPUT_BYTES
+            && let Ok(mut last) = self.0.try_lock()
+        {
             *last = Some(parsed.clone());
         }
         parsed
