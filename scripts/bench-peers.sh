@@ -2,21 +2,27 @@
 # `./x bench-peers`: verdict beside the tools users would pick instead, in one run on this
 # machine, and one table of ratios.
 #
-# The peers and their harness are the workplace's peer-bench (../shared/peer-bench, or
-# $PEER_BENCH): sigstore-rust, sigstore-python, sigstore-js, the regorus CLI and library, OPA's
-# Go engine, installed from the package registries into $PEERS (default /tmp/peers) by its
-# setup.sh, and timed by its run_all.sh on the bundles of ../shared/bench-assets. Then verdict
-# on the same inputs, with the same whole-process timer (cold.py): `verify-bundle` of each
-# bundle, `eval` of the same policy; its criterion benches for the warm rows; `verify --batch`
-# over 1,267 minted bundles (crates/mint: each its own leaf key, log entry and timestamp). The
-# load average is printed before and after: run it on an otherwise idle machine.
+# The peers and their harness live outside this repository: PEER_BENCH names the harness's
+# directory (its setup.sh installs sigstore-rust, sigstore-python, sigstore-js, the regorus CLI
+# and library and OPA's Go engine from the package registries into $PEERS, default /tmp/peers;
+# its run_all.sh times them on the bundles of its ASSETS directory, default ../bench-assets/sigstore
+# beside it). Then verdict on the same inputs, with the same whole-process timer (cold.py):
+# `verify-bundle` of each bundle, `eval` of the same policy; its criterion benches for the warm
+# rows; `verify --batch` over 1,267 minted bundles (crates/mint: each its own leaf key, log entry
+# and timestamp). The load average is printed before and after: run it on an otherwise idle
+# machine. Here: PEER_BENCH=../shared/peer-bench ./x bench-peers
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${PEER_BENCH:-$PWD/../shared/peer-bench}
+harness=${PEER_BENCH:-}
+if [ -z "$harness" ]; then
+	echo "bench-peers: set PEER_BENCH to the peer harness's directory (setup.sh, run_all.sh, cold.py)" >&2
+	exit 2
+fi
+harness=$(cd "$harness" && pwd)
 assets=${ASSETS:-$harness/../bench-assets/sigstore}
 export PEERS=${PEERS:-/tmp/peers}
 if [ ! -f "$harness/run_all.sh" ]; then
-	echo "bench-peers: the peer harness is not at $harness (set PEER_BENCH to its directory)" >&2
+	echo "bench-peers: no peer harness at $harness (PEER_BENCH)" >&2
 	exit 2
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
