@@ -10,7 +10,7 @@
 # `verify-bundle` of each bundle, `eval` of the same policy; its criterion benches for the warm
 # rows; `verify --batch` over 1,267 minted bundles (crates/mint: each its own leaf key, log entry
 # and timestamp). The load average is printed before and after: run it on an otherwise idle
-# machine. Here: PEER_BENCH=../shared/peer-bench ./x bench-peers
+# machine: PEER_BENCH=/path/to/peer-bench ./x bench-peers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 harness=${PEER_BENCH:-}
