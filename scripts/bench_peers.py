@@ -17,7 +17,8 @@ criterion = Path(sys.argv[2])
 
 
 def cold(label):
-    for r in rows:
+    # The newest row of that label (OURS_ONLY=1 appends verdict's rows again).
+    for r in reversed(rows):
         if r.get("kind") == "cold" and r.get("label") == label and "error" not in r:
             return r["median_ms"]
     return None
@@ -87,7 +88,7 @@ for b in warm_native:
         row(f"warm verify per bundle [{b.split('.')[0]}]", "native", warm_native[b], peer, theirs)
         row(f"warm verify per bundle [{b.split('.')[0]}]", "component", warm_component[b], peer, theirs)
 
-batches = [r for r in rows if r.get("kind") == "batch"]
+batches = [r for r in rows if r.get("kind") == "batch"][-3:]
 if batches:
     per = statistics.median(r["seconds"] / r["bundles"] for r in batches) * 1e3
     n = batches[0]["bundles"]
