@@ -86,6 +86,68 @@ async fn drain(mut body: Incoming) {
     .await;
 }
 
+/// A request body the component reads.
+type RequestBody = http_body_util::combinators::BoxBody<Bytes, wasmtime_wasi_http::Error>;
+
+/// A body with no declared length (chunked), read by a task of its own: the component gets its
+/// frames until they pass `max` bytes, then the cap's error (and `over` is set); the task then
+/// reads and drops the rest within [`DRAIN_BYTES`] and [`DRAIN_TIME`] — as it does when the
+/// component stops reading early — so the client gets the answer instead of a reset connection.
+fn unsized_body(
+    body: Incoming,
+    max: usize,
+    over: Arc<std::sync::atomic::AtomicBool>,
+) -> RequestBody {
+    type Item = std::result::Result<hyper::body::Frame<Bytes>, wasmtime_wasi_http::Error>;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(4);
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut read = 0usize;
+        loop {
+            let frame = match body.frame().await {
+                None => return,
+                Some(Err(e)) => {
+                    let _ = sender.send(Err(wasmtime_wasi_http::Error::Hyper(e))).await;
+                    return;
+                }
+                Some(Ok(frame)) => frame,
+            };
+            read = read.saturating_add(frame.data_ref().map_or(0, Bytes::len));
+            if read > max {
+                over.store(true, Ordering::Relaxed);
+                let error = wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max as u64));
+                let _ = sender.send(Err(error)).await;
+                break;
+            }
+            if sender.send(Ok(frame)).await.is_err() {
+                break;
+            }
+        }
+        drop(sender);
+        drain(body).await;
+    });
+    ChannelBody(receiver).boxed()
+}
+
+/// The frames a reading task passes on.
+struct ChannelBody(
+    tokio::sync::mpsc::Receiver<
+        std::result::Result<hyper::body::Frame<Bytes>, wasmtime_wasi_http::Error>,
+    >,
+);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<std::result::Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx)
+    }
+}
+
 /// The store's data: WASI (the proxy world's clocks, random, stdio) and wasi:http.
 pub(crate) struct Host {
     table: ResourceTable,
@@ -372,17 +434,22 @@ impl Server {
         let over = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = over.clone();
         let request = request.map(|body| {
-            Limited::new(body, max_body).map_err(move |e| {
-                if e.is::<http_body_util::LengthLimitError>() {
-                    flag.store(true, Ordering::Relaxed);
-                    wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max_body as u64))
-                } else {
-                    match e.downcast::<hyper::Error>() {
-                        Ok(e) => wasmtime_wasi_http::Error::Hyper(*e),
-                        Err(_) => wasmtime_wasi_http::Error::HttpProtocolError,
+            if declared.is_none() {
+                return unsized_body(body, max_body, flag);
+            }
+            Limited::new(body, max_body)
+                .map_err(move |e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        flag.store(true, Ordering::Relaxed);
+                        wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max_body as u64))
+                    } else {
+                        match e.downcast::<hyper::Error>() {
+                            Ok(e) => wasmtime_wasi_http::Error::Hyper(*e),
+                            Err(_) => wasmtime_wasi_http::Error::HttpProtocolError,
+                        }
                     }
-                }
-            })
+                })
+                .boxed()
         });
         // wasi:http needs an authority; an HTTP/1.0 request may have none.
         let (mut parts, body) = request.into_parts();
