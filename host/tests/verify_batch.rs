@@ -34,6 +34,27 @@ fn json_lines(stdout: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// `verdict verify --batch SOURCE -o json` in `dir` with the batch's signer named by the flags.
+fn verify_as_the_signer(dir: &Path, source: &str) -> Output {
+    let identity = verdict_mint::batch::identity();
+    verdict(
+        &[
+            "verify",
+            "--batch",
+            source,
+            "--trusted-root",
+            "trusted_root.json",
+            "--certificate-identity",
+            identity.san.as_str(),
+            "--certificate-oidc-issuer",
+            &identity.issuer,
+            "-o",
+            "json",
+        ],
+        dir,
+    )
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -288,23 +309,7 @@ fn every_failing_item_is_reported_in_its_place_and_the_rest_verify() {
         ),
     )
     .unwrap();
-    let identity = verdict_mint::batch::identity();
-    let output = verdict(
-        &[
-            "verify",
-            "--batch",
-            "widen.jsonl",
-            "--trusted-root",
-            "trusted_root.json",
-            "--certificate-identity",
-            identity.san.as_str(),
-            "--certificate-oidc-issuer",
-            &identity.issuer,
-            "-o",
-            "json",
-        ],
-        &dir,
-    );
+    let output = verify_as_the_signer(&dir, "widen.jsonl");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let lines = json_lines(&output.stdout);
     assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
@@ -428,23 +433,7 @@ fn a_directory_needs_the_signer_named_and_reads_only_regular_files() {
     std::fs::write(artifacts.join("fifo"), "x").unwrap();
     let fifo = artifacts.join("fifo.sigstore.json");
     let made = Command::new("mkfifo").arg(&fifo).status();
-    let identity = verdict_mint::batch::identity();
-    let output = verdict(
-        &[
-            "verify",
-            "--batch",
-            "artifacts",
-            "--trusted-root",
-            "trusted_root.json",
-            "--certificate-identity",
-            identity.san.as_str(),
-            "--certificate-oidc-issuer",
-            &identity.issuer,
-            "-o",
-            "json",
-        ],
-        &dir,
-    );
+    let output = verify_as_the_signer(&dir, "artifacts");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let lines = json_lines(&output.stdout);
     let of = |name: &str| {
