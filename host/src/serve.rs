@@ -92,39 +92,57 @@ type RequestBody = http_body_util::combinators::BoxBody<Bytes, wasmtime_wasi_htt
 /// A body with no declared length (chunked), read by a task of its own: the component gets its
 /// frames until they pass `max` bytes, then the cap's error (and `over` is set); the task then
 /// reads and drops the rest within [`DRAIN_BYTES`] and [`DRAIN_TIME`] — as it does when the
-/// component stops reading early — so the client gets the answer instead of a reset connection.
+/// component stops reading early (it answered, or its instance ended) — so the client gets the
+/// answer instead of a reset connection. The task ends by `deadline` (the request's) at the
+/// latest: a client that stops sending holds nothing past it.
 fn unsized_body(
     body: Incoming,
     max: usize,
     over: Arc<std::sync::atomic::AtomicBool>,
+    deadline: tokio::time::Instant,
 ) -> RequestBody {
     type Item = std::result::Result<hyper::body::Frame<Bytes>, wasmtime_wasi_http::Error>;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(4);
+    if hyper::body::Body::is_end_stream(&body) {
+        return http_body_util::Empty::new()
+            .map_err(|never: Infallible| match never {})
+            .boxed();
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(1);
     tokio::spawn(async move {
         let mut body = body;
-        let mut read = 0usize;
-        loop {
-            let frame = match body.frame().await {
-                None => return,
-                Some(Err(e)) => {
-                    let _ = sender.send(Err(wasmtime_wasi_http::Error::Hyper(e))).await;
-                    return;
+        let read_all = async {
+            let mut read = 0usize;
+            loop {
+                let frame = tokio::select! {
+                    frame = body.frame() => frame,
+                    // The component's side is gone: drain what is still coming.
+                    () = sender.closed() => return true,
+                };
+                let frame = match frame {
+                    None => return false,
+                    Some(Err(e)) => {
+                        let _ = sender.send(Err(wasmtime_wasi_http::Error::Hyper(e))).await;
+                        return false;
+                    }
+                    Some(Ok(frame)) => frame,
+                };
+                read = read.saturating_add(frame.data_ref().map_or(0, Bytes::len));
+                if read > max {
+                    over.store(true, Ordering::Relaxed);
+                    let error = wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max as u64));
+                    let _ = sender.send(Err(error)).await;
+                    return true;
                 }
-                Some(Ok(frame)) => frame,
-            };
-            read = read.saturating_add(frame.data_ref().map_or(0, Bytes::len));
-            if read > max {
-                over.store(true, Ordering::Relaxed);
-                let error = wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max as u64));
-                let _ = sender.send(Err(error)).await;
-                break;
+                if sender.send(Ok(frame)).await.is_err() {
+                    return true;
+                }
             }
-            if sender.send(Ok(frame)).await.is_err() {
-                break;
-            }
-        }
+        };
+        let rest = tokio::time::timeout_at(deadline, read_all).await;
         drop(sender);
-        drain(body).await;
+        if rest == Ok(true) {
+            let _ = tokio::time::timeout_at(deadline, drain(body)).await;
+        }
     });
     ChannelBody(receiver).boxed()
 }
@@ -433,9 +451,11 @@ impl Server {
         // the answer is then 413, whatever the component made of its cut-off body.
         let over = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = over.clone();
+        let deadline = Instant::now() + self.limits.timeout;
+        let until_body = tokio::time::Instant::from_std(deadline);
         let request = request.map(|body| {
             if declared.is_none() {
-                return unsized_body(body, max_body, flag);
+                return unsized_body(body, max_body, flag, until_body);
             }
             Limited::new(body, max_body)
                 .map_err(move |e| {
@@ -460,7 +480,6 @@ impl Server {
             );
         }
         let request = hyper::Request::from_parts(parts, body);
-        let deadline = Instant::now() + self.limits.timeout;
         let mut store = Store::new(
             &self.engine,
             Host::new(WasiCtx::builder().build(), self.limits.max_memory),

@@ -677,3 +677,31 @@ fn a_client_that_stops_reading_is_cut_off_at_the_deadline() {
     assert!(answered.is_some(), "the stalled client kept the only slot");
     drop(stalled);
 }
+
+/// A chunked request whose client sends the headers and then nothing holds its connection only
+/// until the request's deadline: the answer comes (503), and the server closes the connection
+/// rather than wait for body bytes forever.
+#[test]
+fn a_chunked_body_that_never_comes_ends_at_the_deadline() {
+    let server = Server::start(&["--timeout", "1s"]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/eval HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let closed = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        closed.is_ok(),
+        "the connection was still open after {:?}: {closed:?} {text:?}",
+        started.elapsed()
+    );
+    assert!(text.starts_with("HTTP/1.1 503"), "{text:?}");
+}
