@@ -25,14 +25,14 @@ def cold(label):
 
 
 def warm_verify(peer, bundle):
-    for r in rows:
+    for r in reversed(rows):
         if r.get("kind") == "warm" and r.get("peer") == peer and r.get("bundle") == bundle:
             return r["median_us"] / 1e3
     return None
 
 
 def warm_eval(peer, mode):
-    for r in rows:
+    for r in reversed(rows):
         if r.get("kind") == "warm" and r.get("peer") == peer and r.get("mode") == mode:
             return r["median_ns"] / 1e6
     return None

@@ -5,7 +5,9 @@
 //
 // Measured per library: start (verdict: compile and instantiate the wasm; sigstore-browser: load
 // the trusted root), the first verification, and the median of N warm ones (each from the
-// bundle's JSON text). verdict twice: with its embedded public-good root, and with the same root
+// bundle's JSON text). verdict's second row runs in the same instance after the first: its
+// "first" verification prepares the given root but finds the generators' tables built — not a
+// cold start. verdict twice: with its embedded public-good root, and with the same root
 // given as JSON on every call (as sigstore-browser is given it). Both must agree: the bundle
 // verifies, and a copy with one signature byte changed does not.
 //
@@ -34,11 +36,13 @@ const trustedRoot = readFileSync(path.join(root, 'crates/verify/roots/public-goo
 const identity =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const issuer = 'https://token.actions.githubusercontent.com';
-// One byte of the message signature changed (its base64 text's first character).
+// One byte inside the signature's r changed (the DER header left intact, so the copy parses and
+// fails a check rather than the parser).
 const tampered = (() => {
   const b = JSON.parse(bundleText);
-  const sig = b.messageSignature.signature;
-  b.messageSignature.signature = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+  const sig = Buffer.from(b.messageSignature.signature, 'base64');
+  sig[10] ^= 1;
+  b.messageSignature.signature = sig.toString('base64');
   return JSON.stringify(b);
 })();
 
@@ -149,7 +153,7 @@ const result = await page.evaluate(
       startMs: loadMs,
       firstMs,
       warmMedianMs: median(warm),
-      verified: first === true || first === undefined,
+      verified: first === true,
       tamperedRejected,
       tamperedCode,
     };

@@ -588,8 +588,11 @@ pub struct Engine {
 /// times, or against several requests' options).
 struct ParsedInput {
     text: Box<str>,
-    parsed: Result<(Json, verdict_policy::Input), Error>,
+    parsed: Result<Json, Error>,
     digest: InputDigest,
+    /// The document converted for the policy engine: on the first evaluation without evidence
+    /// that gets past the input limit (never for one refused, or bound to evidence).
+    converted: std::sync::OnceLock<verdict_policy::Input>,
 }
 
 /// The largest input an engine keeps parsed after its evaluation (Buildx inputs are a few KB): a
@@ -625,11 +628,9 @@ impl LastInput {
         let (parsed, digest) = parse_input(input);
         let parsed = std::sync::Arc::new(ParsedInput {
             text: input.into(),
-            parsed: parsed.map(|json| {
-                let converted = verdict_policy::Input::new(&json);
-                (json, converted)
-            }),
+            parsed,
             digest,
+            converted: std::sync::OnceLock::new(),
         });
         if input.len() <= CACHED_INPUT_BYTES
             && let Ok(mut last) = self.0.try_lock()
@@ -714,13 +715,16 @@ impl Engine {
         if let Some(e) = options.limits.over_input(given) {
             return fail(&e);
         }
-        let (json, converted) = match &last.parsed {
-            Ok(parsed) => parsed,
+        let json = match &last.parsed {
+            Ok(json) => json,
             Err(e) => return fail(e),
         };
         let resolver = std::sync::Arc::new(verdict_policy::NoResolver);
         let steps = options.limits.steps();
         let Some(evidence) = evidence else {
+            let converted = last
+                .converted
+                .get_or_init(|| verdict_policy::Input::new(json));
             let evaluation = policy.evaluate_input_at(
                 converted,
                 resolver,

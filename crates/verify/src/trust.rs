@@ -240,7 +240,9 @@ impl TrustMaterial {
         let logs = self.0.tlogs.iter().chain(&self.0.ctlogs).map(|l| &l.key);
         let issuers = (self.0.cas.iter().chain(&self.0.tsas))
             .filter_map(|a| a.keys.first().and_then(Option::as_ref));
-        for key in logs.chain(issuers) {
+        // The issuing keys first: every bundle's leaf certificate and timestamp use one, and a
+        // root with more log keys than the cap must not leave them without.
+        for key in issuers.chain(logs) {
             key.precompute();
         }
     }
