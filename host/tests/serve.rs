@@ -692,7 +692,7 @@ fn a_chunked_body_that_never_comes_ends_at_the_deadline() {
     )
     .unwrap();
     stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .set_read_timeout(Some(Duration::from_secs(15)))
         .unwrap();
     let started = std::time::Instant::now();
     let mut raw = Vec::new();
