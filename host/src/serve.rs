@@ -128,7 +128,6 @@ fn unsized_body(
                 };
                 read = read.saturating_add(frame.data_ref().map_or(0, Bytes::len));
                 if read > max {
-                    over.store(true, Ordering::Relaxed);
                     let error = wasmtime_wasi_http::Error::HttpRequestBodySize(Some(max as u64));
                     let _ = sender.send(Err(error)).await;
                     return true;
@@ -144,15 +143,18 @@ fn unsized_body(
             let _ = tokio::time::timeout_at(deadline, drain(body)).await;
         }
     });
-    ChannelBody(receiver).boxed()
+    ChannelBody { receiver, over }.boxed()
 }
 
-/// The frames a reading task passes on.
-struct ChannelBody(
-    tokio::sync::mpsc::Receiver<
+/// The frames a reading task passes on; `over` is set when the component is handed the cap's
+/// error (not when the task, a frame ahead, meets it: a component that answered without reading
+/// that far keeps its own answer).
+struct ChannelBody {
+    receiver: tokio::sync::mpsc::Receiver<
         std::result::Result<hyper::body::Frame<Bytes>, wasmtime_wasi_http::Error>,
     >,
-);
+    over: Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl hyper::body::Body for ChannelBody {
     type Data = Bytes;
@@ -162,7 +164,14 @@ impl hyper::body::Body for ChannelBody {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<std::result::Result<hyper::body::Frame<Bytes>, Self::Error>>> {
-        self.0.poll_recv(cx)
+        let polled = self.receiver.poll_recv(cx);
+        if let std::task::Poll::Ready(Some(Err(wasmtime_wasi_http::Error::HttpRequestBodySize(
+            _,
+        )))) = &polled
+        {
+            self.over.store(true, Ordering::Relaxed);
+        }
+        polled
     }
 }
 
