@@ -459,3 +459,48 @@ fn a_directory_needs_the_signer_named_and_reads_only_regular_files() {
         );
     }
 }
+
+#[test]
+fn a_bundle_that_stops_the_sandbox_costs_its_worker_a_fresh_instance_not_the_batch() {
+    let dir = batch("stopped");
+    let good = first_line(&dir);
+    // An artifact larger than the sandbox's memory: its bytes go into the component, which
+    // the memory cap stops (`resource-exhausted`); the worker's instance is then dead.
+    std::fs::write(dir.join("huge.bin"), vec![0u8; 48 << 20]).unwrap();
+    let mut huge = good.clone();
+    huge.remove("digest");
+    huge.insert("artifact".into(), "huge.bin".into());
+    let lines = [
+        Value::Object(good.clone()).to_string(),
+        Value::Object(huge).to_string(),
+        Value::Object(good).to_string(),
+    ];
+    std::fs::write(dir.join("stopped.jsonl"), lines.join("\n")).unwrap();
+    let output = verdict(
+        &[
+            "verify",
+            "--batch",
+            "stopped.jsonl",
+            "--trusted-root",
+            "trusted_root.json",
+            "-o",
+            "json",
+            "-j",
+            "1",
+            "--max-memory",
+            "32",
+        ],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let lines = json_lines(&output.stdout);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["verified"], true, "{}", lines[0]);
+    assert_eq!(
+        lines[1]["error"]["code"], "resource-exhausted",
+        "{}",
+        lines[1]
+    );
+    // One worker: the third bundle ran in the instance prepared after the second's stopped.
+    assert_eq!(lines[2]["verified"], true, "{}", lines[2]);
+}
