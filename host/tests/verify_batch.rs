@@ -37,22 +37,31 @@ fn json_lines(stdout: &[u8]) -> Vec<Value> {
 /// `verdict verify --batch SOURCE -o json` in `dir` with the batch's signer named by the flags.
 fn verify_as_the_signer(dir: &Path, source: &str) -> Output {
     let identity = verdict_mint::batch::identity();
-    verdict(
+    verify_json(
+        dir,
+        source,
         &[
-            "verify",
-            "--batch",
-            source,
-            "--trusted-root",
-            "trusted_root.json",
             "--certificate-identity",
             identity.san.as_str(),
             "--certificate-oidc-issuer",
             &identity.issuer,
-            "-o",
-            "json",
         ],
-        dir,
     )
+}
+
+/// `verdict verify --batch SOURCE --trusted-root trusted_root.json -o json` and `extra` in `dir`.
+fn verify_json(dir: &Path, source: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "verify",
+        "--batch",
+        source,
+        "--trusted-root",
+        "trusted_root.json",
+        "-o",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    verdict(&args, dir)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -70,20 +79,7 @@ fn json_lines_verify_in_order_whatever_the_workers() {
     let dir = batch("lines");
     let mut outputs = Vec::new();
     for jobs in ["1", "3"] {
-        let output = verdict(
-            &[
-                "verify",
-                "--batch",
-                "batch.jsonl",
-                "--trusted-root",
-                "trusted_root.json",
-                "-o",
-                "json",
-                "-j",
-                jobs,
-            ],
-            &dir,
-        );
+        let output = verify_json(&dir, "batch.jsonl", &["-j", jobs]);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
         let stderr = text(&output.stderr);
         assert!(
@@ -247,20 +243,7 @@ fn every_failing_item_is_reported_in_its_place_and_the_rest_verify() {
         .join("\n");
     jsonl.push('\n');
     std::fs::write(dir.join("mixed.jsonl"), jsonl).unwrap();
-    let output = verdict(
-        &[
-            "verify",
-            "--batch",
-            "mixed.jsonl",
-            "--trusted-root",
-            "trusted_root.json",
-            "-o",
-            "json",
-            "-j",
-            "2",
-        ],
-        &dir,
-    );
+    let output = verify_json(&dir, "mixed.jsonl", &["-j", "2"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let lines = json_lines(&output.stdout);
     assert_eq!(lines.len(), cases.len());
@@ -476,22 +459,7 @@ fn a_bundle_that_stops_the_sandbox_costs_its_worker_a_fresh_instance_not_the_bat
         Value::Object(good).to_string(),
     ];
     std::fs::write(dir.join("stopped.jsonl"), lines.join("\n")).unwrap();
-    let output = verdict(
-        &[
-            "verify",
-            "--batch",
-            "stopped.jsonl",
-            "--trusted-root",
-            "trusted_root.json",
-            "-o",
-            "json",
-            "-j",
-            "1",
-            "--max-memory",
-            "32",
-        ],
-        &dir,
-    );
+    let output = verify_json(&dir, "stopped.jsonl", &["-j", "1", "--max-memory", "32"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let lines = json_lines(&output.stdout);
     assert_eq!(lines.len(), 3);

@@ -288,9 +288,15 @@ fn collect(source: &Path, flags: bool, items: &mut Vec<Item>) -> Result<()> {
 /// A file a batch names, read only if it is a regular file (a FIFO's open would block the
 /// batch; the single commands read what they are given, `<(…)` included).
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    regular(path, what)?;
+    read(path, what)
+}
+
+/// Refuses a path that is there but not a regular file (a missing one is `read`'s to report).
+fn regular(path: &Path, what: &str) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => bail!("{what} {} is not a regular file", path.display()),
-        _ => read(path, what),
+        _ => Ok(()),
     }
 }
 
@@ -338,8 +344,9 @@ impl Shared<'_> {
             let identity = match &work.identity {
                 None => self.defaults.clone(),
                 Some(fields) => {
+                    // Checked only: identity_policy reads it.
                     if let Some(key) = &fields.key {
-                        read_file(key, "key")?;
+                        regular(key, "key")?;
                     }
                     identity_policy(
                         &fields.identity,
