@@ -204,10 +204,10 @@ impl PublicKey {
     pub(crate) fn precompute(&self) {
         match &self.kind {
             Kind::P256(k, table) => {
-                table.build_capped(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
+                table.build_capped(|| crate::ecdsa_fast::p256::Table::new(k.as_affine()));
             }
             Kind::P384(k, table) => {
-                table.build_capped(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
+                table.build_capped(|| crate::ecdsa_fast::p384::Table::new(k.as_affine()));
             }
             Kind::P521(_) | Kind::Ed25519(_) | Kind::Rsa(_) => {}
         }
@@ -218,13 +218,11 @@ impl PublicKey {
         match &self.kind {
             // Variable time with precomputed tables (crate::ecdsa_fast), the `ecdsa` crate's rule.
             Kind::P256(k, table) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
-                let table =
-                    table.get_capped(|| crate::ecdsa_fast::p256::Table::new(&k.as_affine().into()));
+                let table = table.get_capped(|| crate::ecdsa_fast::p256::Table::new(k.as_affine()));
                 crate::ecdsa_fast::p256::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P384(k, table) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
-                let table =
-                    table.get_capped(|| crate::ecdsa_fast::p384::Table::new(&k.as_affine().into()));
+                let table = table.get_capped(|| crate::ecdsa_fast::p384::Table::new(k.as_affine()));
                 crate::ecdsa_fast::p384::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P521(k) => p521::ecdsa::Signature::from_der(sig)

@@ -13,52 +13,81 @@
 
 use std::sync::OnceLock;
 
+mod field;
+mod jacobian;
+
 macro_rules! curve {
-    ($module:ident, $krate:ident, $uint:ident, $bytes:literal) => {
+    ($module:ident, $krate:ident, $uint:ident, $bytes:literal, $limbs:literal, $p:expr, $n:expr) => {
         /// One curve's tables and verification.
         pub(crate) mod $module {
             use $krate::ecdsa::Signature;
             use $krate::elliptic_curve::PrimeField as _;
-            use $krate::elliptic_curve::group::Group as _;
             use $krate::elliptic_curve::ops::{Invert as _, Reduce};
-            use $krate::elliptic_curve::point::AffineCoordinates as _;
-            use $krate::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, $uint};
+            use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
+            use $krate::{AffinePoint, FieldBytes, Scalar, $uint};
+
+            use super::field::{Field, limbs_from_be};
+            use super::jacobian::{Affine, Curve, Jacobian};
 
             /// 4-bit windows in a scalar.
             const WINDOWS: usize = $bytes * 2;
 
-            /// `j·16^i·P` for `j` = 1..15 and every window `i` (projective: the curve crates
-            /// offer no batched inversion to make them affine, and a complete projective
-            /// addition costs one multiplication more than a mixed one).
-            pub(crate) struct Table(Vec<ProjectivePoint>);
+            /// The curve's field (`p`) and order (`n`), limbs least significant first.
+            pub(super) static CURVE: Curve<$limbs> = Curve {
+                field: Field::new($p),
+                order: $n,
+            };
+
+            /// A point of the curve crate in this module's affine form; `None` for the identity.
+            pub(super) fn affine(p: &AffinePoint) -> Option<Affine<$limbs>> {
+                let encoded = p.to_encoded_point(false);
+                CURVE.affine(encoded.x()?, encoded.y()?)
+            }
+
+            /// `j·16^i·P` for `j` = 1..15 and every window `i`, affine (one inversion for all).
+            /// Empty for the identity, which no key is.
+            pub(crate) struct Table(Vec<Option<Affine<$limbs>>>);
 
             impl Table {
-                /// The table of `p`: `15 · WINDOWS` additions.
-                pub(crate) fn new(p: &ProjectivePoint) -> Table {
+                /// The table of `p`: `15 · WINDOWS` additions and one inversion.
+                pub(crate) fn new(p: &AffinePoint) -> Table {
+                    let Some(p) = affine(p) else {
+                        return Table(Vec::new());
+                    };
                     let mut points = Vec::with_capacity(WINDOWS * 15);
-                    let mut base = *p;
+                    let mut base = CURVE.jacobian(&p);
                     for _ in 0..WINDOWS {
                         let mut multiple = base;
                         for _ in 0..15 {
                             points.push(multiple);
-                            multiple += base;
+                            multiple = CURVE.add(&multiple, &base);
                         }
                         base = multiple;
                     }
-                    Table(points)
+                    Table(CURVE.normalize(&points))
                 }
 
-                /// `k·P`: one addition per non-zero window.
-                fn mul(&self, k: &Scalar) -> ProjectivePoint {
-                    let mut acc = ProjectivePoint::IDENTITY;
+                /// `acc + k·P`: one mixed addition per non-zero window; `None` for an empty
+                /// table.
+                pub(super) fn add_mul(
+                    &self,
+                    mut acc: Jacobian<$limbs>,
+                    k: &Scalar,
+                ) -> Option<Jacobian<$limbs>> {
+                    if self.0.len() != WINDOWS * 15 {
+                        return None;
+                    }
                     for (i, byte) in k.to_repr().iter().rev().enumerate() {
                         for (half, nibble) in [(0, byte & 15), (1, byte >> 4)] {
-                            if nibble != 0 {
-                                acc += &self.0[(2 * i + half) * 15 + usize::from(nibble) - 1];
+                            if nibble != 0
+                                && let Some(point) =
+                                    &self.0[(2 * i + half) * 15 + usize::from(nibble) - 1]
+                            {
+                                acc = CURVE.add_affine(&acc, point);
                             }
                         }
                     }
-                    acc
+                    Some(acc)
                 }
             }
 
@@ -68,46 +97,48 @@ macro_rules! curve {
 
             /// The generator's table, from its [`super::GENERATOR_USES`]th use on.
             fn generator() -> Option<&'static Table> {
-                G.get(|| Table::new(&ProjectivePoint::GENERATOR))
+                G.get(|| Table::new(&AffinePoint::GENERATOR))
             }
 
             /// Builds the generator's table now.
             pub(super) fn precompute_generator() {
-                G.build(|| Table::new(&ProjectivePoint::GENERATOR));
+                G.build(|| Table::new(&AffinePoint::GENERATOR));
             }
 
-            /// `1·P … 15·P`.
-            fn multiples(p: &ProjectivePoint) -> [ProjectivePoint; 16] {
-                let mut multiples = [ProjectivePoint::IDENTITY; 16];
+            /// `0·P … 15·P`.
+            fn multiples(p: &Affine<$limbs>) -> [Jacobian<$limbs>; 16] {
+                let mut multiples = [CURVE.infinity(); 16];
                 for i in 1..16 {
-                    multiples[i] = multiples[i - 1] + p;
+                    multiples[i] = CURVE.add_affine(&multiples[i - 1], p);
                 }
                 multiples
             }
 
             /// `k·P` (`+ l·Q` when `other` is `(Q, l)`) by variable-time 4-bit windows sharing
             /// their doublings (Shamir).
-            fn lincomb_vartime(
-                p: &ProjectivePoint,
+            pub(super) fn lincomb_vartime(
+                p: &Affine<$limbs>,
                 k: &Scalar,
-                other: Option<(&ProjectivePoint, &Scalar)>,
-            ) -> ProjectivePoint {
+                other: Option<(&Affine<$limbs>, &Scalar)>,
+            ) -> Jacobian<$limbs> {
                 let p_multiples = multiples(p);
                 let q_multiples = other.map(|(q, _)| multiples(q));
                 let k = k.to_repr();
                 let l = other.map(|(_, l)| l.to_repr()).unwrap_or_default();
-                let mut acc = ProjectivePoint::IDENTITY;
+                let mut acc = CURVE.infinity();
                 for (kb, lb) in k.iter().zip(l.iter()) {
                     for shift in [4, 0] {
-                        acc = acc.double().double().double().double();
+                        for _ in 0..4 {
+                            acc = CURVE.double(&acc);
+                        }
                         let (kn, ln) = ((kb >> shift) & 15, (lb >> shift) & 15);
                         if kn != 0 {
-                            acc += p_multiples[usize::from(kn)];
+                            acc = CURVE.add(&acc, &p_multiples[usize::from(kn)]);
                         }
                         if let Some(q_multiples) = &q_multiples
                             && ln != 0
                         {
-                            acc += q_multiples[usize::from(ln)];
+                            acc = CURVE.add(&acc, &q_multiples[usize::from(ln)]);
                         }
                     }
                 }
@@ -149,23 +180,89 @@ macro_rules! curve {
                 let s_inv = *s.invert_vartime();
                 let u1 = z * s_inv;
                 let u2 = *r * s_inv;
-                let g = ProjectivePoint::GENERATOR;
-                let q = ProjectivePoint::from(*q);
-                let point = match (g_table, table) {
-                    (Some(gt), Some(qt)) => gt.mul(&u1) + qt.mul(&u2),
-                    (Some(gt), None) => gt.mul(&u1) + lincomb_vartime(&q, &u2, None),
-                    (None, Some(qt)) => qt.mul(&u2) + lincomb_vartime(&g, &u1, None),
-                    (None, None) => lincomb_vartime(&g, &u1, Some((&q, &u2))),
+                let (Some(g), Some(q)) = (affine(&AffinePoint::GENERATOR), affine(q)) else {
+                    return false;
                 };
-                let x = point.to_affine().x();
-                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+                let point = match (g_table, table) {
+                    (Some(gt), Some(qt)) => gt
+                        .add_mul(CURVE.infinity(), &u1)
+                        .and_then(|acc| qt.add_mul(acc, &u2)),
+                    (Some(gt), None) => gt.add_mul(lincomb_vartime(&q, &u2, None), &u1),
+                    (None, Some(qt)) => qt.add_mul(lincomb_vartime(&g, &u1, None), &u2),
+                    (None, None) => Some(lincomb_vartime(&g, &u1, Some((&q, &u2)))),
+                };
+                let Some(point) = point else {
+                    return false;
+                };
+                // r is in [1, n) (a `Signature` holds no other).
+                limbs_from_be::<$limbs>(&r.to_repr()).is_some_and(|r| CURVE.x_mod_n_is(&point, &r))
             }
         }
     };
 }
 
-curve!(p256, p256, U256, 32);
-curve!(p384, p384, U384, 48);
+curve!(
+    p256,
+    p256,
+    U256,
+    32,
+    8,
+    [
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0,
+        0,
+        0,
+        1,
+        0xffff_ffff
+    ],
+    [
+        0xfc63_2551,
+        0xf3b9_cac2,
+        0xa717_9e84,
+        0xbce6_faad,
+        0xffff_ffff,
+        0xffff_ffff,
+        0,
+        0xffff_ffff
+    ]
+);
+curve!(
+    p384,
+    p384,
+    U384,
+    48,
+    12,
+    [
+        0xffff_ffff,
+        0,
+        0,
+        0xffff_ffff,
+        0xffff_fffe,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff
+    ],
+    [
+        0xccc5_2973,
+        0xecec_196a,
+        0x48b0_a77a,
+        0x581a_0db2,
+        0xf437_2ddf,
+        0xc763_4d81,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff,
+        0xffff_ffff
+    ]
+);
 
 /// Builds both curves' generator tables now (a trusted root prepared for a snapshot:
 /// `TrustMaterial::precompute`).
@@ -305,8 +402,8 @@ mod tests {
                         short += 1;
                         continue;
                     };
-                    let table = super::$module::Table::new(&key.as_affine().into());
-                    let g_table = super::$module::Table::new(&$krate::ProjectivePoint::GENERATOR);
+                    let table = super::$module::Table::new(key.as_affine());
+                    let g_table = super::$module::Table::new(&$krate::AffinePoint::GENERATOR);
                     let mut wrong = digest.clone();
                     wrong[0] ^= 1;
                     // The high-S twin of the signature (valid in both), a foreign one, and a
@@ -352,8 +449,124 @@ mod tests {
         };
     }
 
+    /// This module's field and point arithmetic against the curve crate's: `k·G + l·Q` by every
+    /// path (Shamir, tables), including the exceptional additions (`Q = G` with `l = k`: equal
+    /// points; `l = n − k`: opposite points, the point at infinity).
+    macro_rules! points {
+        ($test:ident, $krate:ident, $curve:ident, $module:ident, $limbs:literal) => {
+            #[test]
+            fn $test() {
+                use $krate::elliptic_curve::Curve as _;
+                use $krate::elliptic_curve::PrimeField as _;
+                use $krate::elliptic_curve::ops::Reduce as _;
+                use $krate::elliptic_curve::point::AffineCoordinates as _;
+                use $krate::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+                let curve = &super::$module::CURVE;
+                assert_eq!(
+                    super::field::limbs_from_be::<$limbs>(
+                        &$krate::elliptic_curve::bigint::ArrayEncoding::to_be_byte_array(
+                            &$krate::$curve::ORDER
+                        )
+                    ),
+                    Some(curve.order)
+                );
+                let mut rng = Lcg(0xc0ffee);
+                let scalar = |rng: &mut Lcg| {
+                    let bytes = rng.bytes(FieldBytes::default().len());
+                    Scalar::reduce_bytes(FieldBytes::from_slice(&bytes))
+                };
+                let g = super::$module::affine(&AffinePoint::GENERATOR).unwrap();
+                let g_table = super::$module::Table::new(&AffinePoint::GENERATOR);
+                for round in 0..40 {
+                    // a·a⁻¹ = 1 in the field.
+                    let mut bytes = rng.bytes($limbs * 4);
+                    bytes[0] = 0x7f; // below p
+                    let a = curve.field.element(&bytes).unwrap();
+                    assert_eq!(
+                        curve.field.mul(&a, &curve.field.invert(&a)),
+                        curve.field.one()
+                    );
+                    let secret = scalar(&mut rng);
+                    let q_point = (ProjectivePoint::GENERATOR * secret).to_affine();
+                    let q = super::$module::affine(&q_point).unwrap();
+                    let q_table = super::$module::Table::new(&q_point);
+                    let k = scalar(&mut rng);
+                    let l = match round {
+                        0 => k,
+                        1 => -k,
+                        _ => scalar(&mut rng),
+                    };
+                    let (q_point, q, q_table) = if round < 2 {
+                        (
+                            AffinePoint::GENERATOR,
+                            g,
+                            super::$module::Table::new(&AffinePoint::GENERATOR),
+                        )
+                    } else {
+                        (q_point, q, q_table)
+                    };
+                    let expected = (ProjectivePoint::GENERATOR * k
+                        + ProjectivePoint::from(q_point) * l)
+                        .to_affine();
+                    let expected = (round != 1)
+                        .then(|| super::field::limbs_from_be::<$limbs>(&expected.x()).unwrap());
+                    let infinity = curve.infinity();
+                    let by_shamir = super::$module::lincomb_vartime(&g, &k, Some((&q, &l)));
+                    let by_tables = q_table
+                        .add_mul(g_table.add_mul(infinity, &k).unwrap(), &l)
+                        .unwrap();
+                    let by_g_table = g_table
+                        .add_mul(super::$module::lincomb_vartime(&q, &l, None), &k)
+                        .unwrap();
+                    let by_q_table = q_table
+                        .add_mul(super::$module::lincomb_vartime(&g, &k, None), &l)
+                        .unwrap();
+                    for point in [by_shamir, by_tables, by_g_table, by_q_table] {
+                        assert_eq!(curve.affine_x(&point), expected, "round {round}");
+                        if let Some(x) = expected {
+                            // x mod n against r = x mod n, and a wrong r.
+                            let r = Scalar::reduce_bytes(&{
+                                let mut b = FieldBytes::default();
+                                b.copy_from_slice(
+                                    &x.iter()
+                                        .rev()
+                                        .flat_map(|l| l.to_be_bytes())
+                                        .collect::<Vec<_>>(),
+                                );
+                                b
+                            });
+                            let r_limbs =
+                                super::field::limbs_from_be::<$limbs>(&r.to_repr()).unwrap();
+                            assert!(curve.x_mod_n_is(&point, &r_limbs));
+                            let wrong =
+                                super::field::limbs_from_be::<$limbs>(&(r + Scalar::ONE).to_repr())
+                                    .unwrap();
+                            assert!(!curve.x_mod_n_is(&point, &wrong));
+                        } else {
+                            assert!(!curve.x_mod_n_is(&point, &[1; $limbs]));
+                        }
+                    }
+                }
+            }
+        };
+    }
+
     differential!(p256_agrees_with_the_ecdsa_crate, p256, p256);
     differential!(p384_agrees_with_the_ecdsa_crate, p384, p384);
+    points!(
+        p256_points_agree_with_the_curve_crate,
+        p256,
+        NistP256,
+        p256,
+        8
+    );
+    points!(
+        p384_points_agree_with_the_curve_crate,
+        p384,
+        NistP384,
+        p384,
+        12
+    );
 
     #[test]
     fn key_tables_stop_at_the_cap() {
