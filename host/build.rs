@@ -28,7 +28,7 @@ fn main() {
         .then(|| prebuilt("VERDICT_SERVICE_COMPONENT"))
         .flatten();
     let built = if component.is_none() || (serve && service.is_none()) {
-        build_components(&root, serve)
+        build_components(&root, serve, env::var_os("CARGO_FEATURE_PROFILE").is_some())
     } else {
         Vec::new()
     };
@@ -62,7 +62,9 @@ include!("src/engine_config.rs");
 
 /// Builds the guests in one cargo run and encodes each as a component: the `engine` world's
 /// (`verdict-component`) and, with `service`, the `service` world's (`verdict-service`).
-fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
+/// With `keep_names` (the `profile` feature) the `name` section stays, for profiles that name
+/// the guest's functions.
+fn build_components(root: &Path, service: bool, keep_names: bool) -> Vec<Vec<u8>> {
     let guests: &[&str] = if service {
         &["verdict-component", "verdict-service"]
     } else {
@@ -113,7 +115,11 @@ fn build_components(root: &Path, service: bool) -> Vec<Vec<u8>> {
                 .join("component")
                 .join(format!("{}.wasm", name.replace('-', "_")));
             let bytes = std::fs::read(&module).expect("read the guest module");
-            let bytes = without_custom_section(&bytes, "name");
+            let bytes = if keep_names {
+                bytes
+            } else {
+                without_custom_section(&bytes, "name")
+            };
             wit_component::ComponentEncoder::default()
                 .validate(true)
                 .module(&bytes)

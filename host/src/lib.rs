@@ -277,7 +277,13 @@ impl Runner {
     /// `VERDICT_COMPILE=1` in the environment skips the embedded code (to compare, or to test
     /// the compiled path and its cache).
     pub fn new(cache: Option<PathBuf>, limits: Limits) -> Result<Runner> {
-        let engine = wasmtime::Engine::new(&engine_config())?;
+        #[allow(unused_mut, reason = "changed only by the `profile` feature")]
+        let mut config = engine_config();
+        #[cfg(feature = "profile")]
+        if std::env::var_os("VERDICT_PERFMAP").is_some_and(|v| v == "1") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
+        let engine = wasmtime::Engine::new(&config)?;
         let embedded = if std::env::var_os("VERDICT_COMPILE").is_some_and(|v| v == "1") {
             Err(wasmtime::Error::msg("VERDICT_COMPILE=1"))
         } else {
