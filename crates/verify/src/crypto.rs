@@ -10,8 +10,8 @@ use verdict_bundle::HashAlgorithm;
 
 use std::sync::Arc;
 
-use crate::ecdsa_fast::KeyTable;
 use crate::error::{Error, ErrorCode, Result};
+use verdict_ecdsa::KeyTable;
 
 const EC_PUBLIC_KEY: der::asn1::ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
 const RSA_ENCRYPTION: der::asn1::ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
@@ -39,11 +39,11 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 enum Kind {
     P256(
         p256::ecdsa::VerifyingKey,
-        Arc<KeyTable<crate::ecdsa_fast::p256::Table>>,
+        Arc<KeyTable<verdict_ecdsa::p256::Table>>,
     ),
     P384(
         p384::ecdsa::VerifyingKey,
-        Arc<KeyTable<crate::ecdsa_fast::p384::Table>>,
+        Arc<KeyTable<verdict_ecdsa::p384::Table>>,
     ),
     P521(Box<p521::ecdsa::VerifyingKey>),
     Ed25519(ed25519_dalek::VerifyingKey),
@@ -94,12 +94,12 @@ impl PublicKey {
             if curve == SECP256R1 {
                 Kind::P256(
                     p256::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
-                    Arc::new(KeyTable::new(crate::ecdsa_fast::KEY_USES)),
+                    Arc::new(KeyTable::new(verdict_ecdsa::KEY_USES)),
                 )
             } else if curve == SECP384R1 {
                 Kind::P384(
                     p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map_err(err)?,
-                    Arc::new(KeyTable::new(crate::ecdsa_fast::KEY_USES)),
+                    Arc::new(KeyTable::new(verdict_ecdsa::KEY_USES)),
                 )
             } else if curve == SECP521R1 {
                 Kind::P521(Box::new(
@@ -204,10 +204,10 @@ impl PublicKey {
     pub(crate) fn precompute(&self) {
         match &self.kind {
             Kind::P256(k, table) => {
-                table.build_capped(|| crate::ecdsa_fast::p256::Table::new(k.as_affine()));
+                table.build_capped(|| verdict_ecdsa::p256::Table::new(k.as_affine()));
             }
             Kind::P384(k, table) => {
-                table.build_capped(|| crate::ecdsa_fast::p384::Table::new(k.as_affine()));
+                table.build_capped(|| verdict_ecdsa::p384::Table::new(k.as_affine()));
             }
             Kind::P521(_) | Kind::Ed25519(_) | Kind::Rsa(_) => {}
         }
@@ -218,12 +218,12 @@ impl PublicKey {
         match &self.kind {
             // Variable time with precomputed tables (crate::ecdsa_fast), the `ecdsa` crate's rule.
             Kind::P256(k, table) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
-                let table = table.get_capped(|| crate::ecdsa_fast::p256::Table::new(k.as_affine()));
-                crate::ecdsa_fast::p256::verify(k.as_affine(), table, digest, &s)
+                let table = table.get_capped(|| verdict_ecdsa::p256::Table::new(k.as_affine()));
+                verdict_ecdsa::p256::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P384(k, table) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
-                let table = table.get_capped(|| crate::ecdsa_fast::p384::Table::new(k.as_affine()));
-                crate::ecdsa_fast::p384::verify(k.as_affine(), table, digest, &s)
+                let table = table.get_capped(|| verdict_ecdsa::p384::Table::new(k.as_affine()));
+                verdict_ecdsa::p384::verify(k.as_affine(), table, digest, &s)
             }),
             Kind::P521(k) => p521::ecdsa::Signature::from_der(sig)
                 .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),

@@ -34,7 +34,6 @@ pub mod chain;
 pub mod checkpoint;
 mod crypto;
 pub mod dsse;
-mod ecdsa_fast;
 mod error;
 mod facts;
 #[doc(hidden)]

@@ -1,18 +1,49 @@
-//! Arithmetic modulo the P-256 and P-384 primes in Montgomery form over 32-bit limbs.
+//! Arithmetic modulo the P-256 and P-384 primes (and any odd modulus with its top bit set) in
+//! Montgomery form, over limbs of the target's word: 32 bits on wasm32, 64 on 64-bit targets.
 //!
-//! The curve crates keep P-256's field in 64-bit limbs: each product is a 128-bit one, which
-//! wasm32 has no instruction for (`__multi3`, a call per product: a third of a verification in
-//! the component). Here every product is 32 × 32 → 64 bits, one `i64.mul`, natively and in the
-//! component alike. Values are kept fully reduced (`[0, p)`), so equality is equality of limbs.
-//! Variable time: verification handles public data only.
+//! The curve crates keep P-256's field in 64-bit limbs everywhere: on wasm32 each product is a
+//! 128-bit one, which wasm has no instruction for (`__multi3`, a call per product: a third of a
+//! verification in the component). Here a product is always one double-width multiplication the
+//! target has (`i64.mul` in wasm32, `mul` on x86-64). Values are kept fully reduced (`[0, p)`),
+//! so equality is equality of limbs. Variable time: verification handles public data only.
+
+// (The `limb32` feature takes 32-bit limbs on any target: `./x test` runs the tests both ways.)
+#[cfg(all(target_pointer_width = "64", not(feature = "limb32")))]
+mod word {
+    pub(crate) type Limb = u64;
+    pub(crate) type Wide = u128;
+}
+#[cfg(any(not(target_pointer_width = "64"), feature = "limb32"))]
+mod word {
+    pub(crate) type Limb = u32;
+    pub(crate) type Wide = u64;
+}
+pub(crate) use word::{Limb, Wide};
+
+/// Bits in a limb.
+const BITS: u32 = Limb::BITS;
 
 /// A field element's limbs, least significant first.
-pub(crate) type Limbs<const N: usize> = [u32; N];
+pub(crate) type Limbs<const N: usize> = [Limb; N];
 
-/// The field of a prime `p` with `p ≡ −1 (mod 2³²)` (then `−p⁻¹ mod 2³²` is 1) and its top bit
-/// set (then `R = 2^(32·N)` is below `2p`): both NIST primes here.
+/// 32-bit words, least significant first, as limbs (`W` a multiple of `N`).
+pub(crate) const fn from_words<const W: usize, const N: usize>(words: [u32; W]) -> Limbs<N> {
+    let per = W / N;
+    assert!(per * N == W && per * 32 == BITS as usize);
+    let mut limbs = [0; N];
+    let mut i = 0;
+    while i < W {
+        limbs[i / per] |= (words[i] as Limb) << (32 * (i % per));
+        i += 1;
+    }
+    limbs
+}
+
+/// The field of an odd modulus `p` with its top bit set (then `R = 2^(BITS·N)` is below `2p`).
 pub(crate) struct Field<const N: usize> {
     p: Limbs<N>,
+    /// `−p⁻¹ mod 2^BITS`.
+    n0: Limb,
     /// `R² mod p`: [`Field::mul`] by it enters Montgomery form.
     r2: Limbs<N>,
     /// `R mod p`: one, in Montgomery form.
@@ -22,12 +53,12 @@ pub(crate) struct Field<const N: usize> {
 /// `a + b` and the carry out.
 const fn add_carry<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, bool) {
     let mut r = [0; N];
-    let mut carry = 0u64;
+    let mut carry: Wide = 0;
     let mut i = 0;
     while i < N {
-        let s = a[i] as u64 + b[i] as u64 + carry;
-        r[i] = s as u32;
-        carry = s >> 32;
+        let s = a[i] as Wide + b[i] as Wide + carry;
+        r[i] = s as Limb;
+        carry = s >> BITS;
         i += 1;
     }
     (r, carry != 0)
@@ -36,12 +67,12 @@ const fn add_carry<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, boo
 /// `a − b` and the borrow out.
 const fn sub_borrow<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, bool) {
     let mut r = [0; N];
-    let mut borrow = 0u64;
+    let mut borrow: Wide = 0;
     let mut i = 0;
     while i < N {
-        let d = (a[i] as u64).wrapping_sub(b[i] as u64 + borrow);
-        r[i] = d as u32;
-        borrow = (d >> 63) & 1;
+        let d = (a[i] as Wide).wrapping_sub(b[i] as Wide + borrow);
+        r[i] = d as Limb;
+        borrow = (d >> (2 * BITS - 1)) & 1;
         i += 1;
     }
     (r, borrow != 0)
@@ -71,17 +102,29 @@ const fn add_mod<const N: usize>(a: &Limbs<N>, b: &Limbs<N>, p: &Limbs<N>) -> Li
 
 impl<const N: usize> Field<N> {
     pub(crate) const fn new(p: Limbs<N>) -> Self {
-        assert!(p[0] == u32::MAX && p[N - 1] >> 31 == 1);
+        assert!(p[0] & 1 == 1 && p[N - 1] >> (BITS - 1) == 1);
+        // p⁻¹ mod 2^BITS by Newton's iteration (each step doubles the correct low bits).
+        let mut inverse: Limb = 1;
+        let mut i = 0;
+        while i < 7 {
+            inverse = inverse.wrapping_mul((2 as Limb).wrapping_sub(p[0].wrapping_mul(inverse)));
+            i += 1;
+        }
         // R mod p = R − p (p < R < 2p).
         let one = sub_borrow(&[0; N], &p).0;
-        // R² mod p: R doubled 32·N times.
+        // R² mod p: R doubled BITS·N times.
         let mut r2 = one;
         let mut i = 0;
-        while i < 32 * N {
+        while i < BITS as usize * N {
             r2 = add_mod(&r2, &r2, &p);
             i += 1;
         }
-        Field { p, r2, one }
+        Field {
+            p,
+            n0: inverse.wrapping_neg(),
+            r2,
+            one,
+        }
     }
 
     pub(crate) fn p(&self) -> &Limbs<N> {
@@ -108,34 +151,34 @@ impl<const N: usize> Field<N> {
         if borrow { add_carry(&r, &self.p).0 } else { r }
     }
 
-    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS; `−p⁻¹ mod 2³²` is 1).
+    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS).
     #[inline]
     pub(crate) fn mul(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
         let p = &self.p;
-        let mut t = [0u32; N];
-        let mut t_n = 0u32;
+        let mut t: Limbs<N> = [0; N];
+        let mut t_n: Limb = 0;
         for &bi in b {
-            let bi = u64::from(bi);
-            let mut carry = 0u64;
+            let bi = Wide::from(bi);
+            let mut carry: Wide = 0;
             for j in 0..N {
-                let s = u64::from(t[j]) + u64::from(a[j]) * bi + carry;
-                t[j] = s as u32;
-                carry = s >> 32;
+                let s = Wide::from(t[j]) + Wide::from(a[j]) * bi + carry;
+                t[j] = s as Limb;
+                carry = s >> BITS;
             }
-            let s = u64::from(t_n) + carry;
-            t_n = s as u32;
-            let t_n1 = (s >> 32) as u32;
-            // m = t[0]·(−p⁻¹) mod 2³² = t[0]; t + m·p is divisible by 2³².
-            let m = u64::from(t[0]);
-            let mut carry = (u64::from(t[0]) + m * u64::from(p[0])) >> 32;
+            let s = Wide::from(t_n) + carry;
+            t_n = s as Limb;
+            let t_n1 = (s >> BITS) as Limb;
+            // m = t[0]·(−p⁻¹) mod 2^BITS: t + m·p is divisible by 2^BITS.
+            let m = Wide::from(t[0].wrapping_mul(self.n0));
+            let mut carry = (Wide::from(t[0]) + m * Wide::from(p[0])) >> BITS;
             for j in 1..N {
-                let s = u64::from(t[j]) + m * u64::from(p[j]) + carry;
-                t[j - 1] = s as u32;
-                carry = s >> 32;
+                let s = Wide::from(t[j]) + m * Wide::from(p[j]) + carry;
+                t[j - 1] = s as Limb;
+                carry = s >> BITS;
             }
-            let s = u64::from(t_n) + carry;
-            t[N - 1] = s as u32;
-            t_n = t_n1 + (s >> 32) as u32;
+            let s = Wide::from(t_n) + carry;
+            t[N - 1] = s as Limb;
+            t_n = t_n1 + (s >> BITS) as Limb;
         }
         // t < 2p.
         if t_n != 0 || !less(&t, p) {
@@ -153,10 +196,10 @@ impl<const N: usize> Field<N> {
     /// `a⁻¹` (`a^(p−2)`); zero for zero.
     pub(crate) fn invert(&self, a: &Limbs<N>) -> Limbs<N> {
         let mut exponent = self.p;
-        exponent[0] -= 2; // p[0] is 2³² − 1: no borrow.
+        exponent[0] -= 2; // p[0] is odd and, for the NIST primes, far above 2: no borrow.
         let mut r = self.one;
         for i in (0..N).rev() {
-            for bit in (0..32).rev() {
+            for bit in (0..BITS).rev() {
                 r = self.square(&r);
                 if (exponent[i] >> bit) & 1 == 1 {
                     r = self.mul(&r, a);
@@ -186,14 +229,15 @@ impl<const N: usize> Field<N> {
     }
 }
 
-/// `4·N` big-endian bytes as limbs.
+/// `N` limbs' worth of big-endian bytes as limbs.
 pub(crate) fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<Limbs<N>> {
-    if bytes.len() != 4 * N {
+    const SIZE: usize = size_of::<Limb>();
+    if bytes.len() != SIZE * N {
         return None;
     }
     let mut limbs = [0; N];
-    for (i, chunk) in bytes.rchunks_exact(4).enumerate() {
-        limbs[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    for (i, chunk) in bytes.rchunks_exact(SIZE).enumerate() {
+        limbs[i] = Limb::from_be_bytes(chunk.try_into().ok()?);
     }
     Some(limbs)
 }
