@@ -127,6 +127,11 @@ impl<const N: usize> Field<N> {
         }
     }
 
+    /// The modulus.
+    pub(crate) fn modulus(&self) -> &Limbs<N> {
+        &self.p
+    }
+
     pub(crate) fn p(&self) -> &Limbs<N> {
         &self.p
     }
@@ -151,8 +156,9 @@ impl<const N: usize> Field<N> {
         if borrow { add_carry(&r, &self.p).0 } else { r }
     }
 
-    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS).
-    #[inline]
+    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS). Not inlined: one unrolled copy per curve
+    /// keeps the component within its size budget.
+    #[inline(never)]
     pub(crate) fn mul(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
         let p = &self.p;
         let mut t: Limbs<N> = [0; N];
@@ -194,6 +200,7 @@ impl<const N: usize> Field<N> {
     }
 
     /// `a⁻¹` (`a^(p−2)`); zero for zero.
+    #[inline(never)]
     pub(crate) fn invert(&self, a: &Limbs<N>) -> Limbs<N> {
         let mut exponent = self.p;
         exponent[0] -= 2; // p[0] is odd and, for the NIST primes, far above 2: no borrow.
@@ -221,7 +228,6 @@ impl<const N: usize> Field<N> {
     }
 
     /// Out of Montgomery form: the plain integer.
-    #[cfg(test)]
     pub(crate) fn to_plain(&self, a: &Limbs<N>) -> Limbs<N> {
         let mut one = [0; N];
         one[0] = 1;
@@ -250,4 +256,16 @@ pub(crate) fn add_below<const N: usize>(
 ) -> Option<Limbs<N>> {
     let (r, carry) = add_carry(a, b);
     (!carry && less(&r, bound)).then_some(r)
+}
+
+/// `a mod m` for `a < 2m`.
+pub(crate) fn reduce_below<const N: usize>(a: &Limbs<N>, m: &Limbs<N>) -> Limbs<N> {
+    if less(a, m) { *a } else { sub_borrow(a, m).0 }
+}
+
+/// The `i`th 4-bit window of `k`, from the least significant.
+#[inline]
+pub(crate) fn nibble<const N: usize>(k: &Limbs<N>, i: usize) -> usize {
+    let per = BITS as usize / 4;
+    ((k[i / per] >> (4 * (i % per))) & 15) as usize
 }

@@ -64,6 +64,7 @@ impl<const N: usize> Curve<N> {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn double(&self, p: &Jacobian<N>) -> Jacobian<N> {
         let f = &self.field;
         if is_zero(&p.z) {
@@ -85,6 +86,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// `p + q`, `q` affine.
+    #[inline(never)]
     pub(crate) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>) -> Jacobian<N> {
         let f = &self.field;
         if is_zero(&p.z) {
@@ -115,6 +117,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// `p + q`.
+    #[inline(never)]
     pub(crate) fn add(&self, p: &Jacobian<N>, q: &Jacobian<N>) -> Jacobian<N> {
         let f = &self.field;
         if is_zero(&p.z) {
@@ -151,6 +154,7 @@ impl<const N: usize> Curve<N> {
 
     /// The affine forms of `points` with one inversion (Montgomery's trick); `None` for a
     /// point at infinity.
+    #[inline(never)]
     pub(crate) fn normalize(&self, points: &[Jacobian<N>]) -> Vec<Option<Affine<N>>> {
         let f = &self.field;
         // prefix[i] = z_0·…·z_{i−1} over the finite points.

@@ -17,16 +17,15 @@ mod field;
 mod jacobian;
 
 macro_rules! curve {
-    ($module:ident, $krate:ident, $uint:ident, $bytes:literal, $limbs:literal, $p:expr, $n:expr) => {
+    ($module:ident, $krate:ident, $bytes:literal, $limbs:literal, $p:expr, $n:expr) => {
         /// One curve's tables and verification.
         pub mod $module {
             use $krate::ecdsa::Signature;
             use $krate::elliptic_curve::PrimeField as _;
-            use $krate::elliptic_curve::ops::{Invert as _, Reduce};
             use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
-            use $krate::{AffinePoint, FieldBytes, Scalar, $uint};
+            use $krate::{AffinePoint, FieldBytes};
 
-            use super::field::{Field, from_words, limbs_from_be};
+            use super::field::{Field, Limbs, from_words, limbs_from_be, nibble, reduce_below};
             use super::jacobian::{Affine, Curve, Jacobian};
 
             /// 4-bit windows in a scalar.
@@ -37,6 +36,11 @@ macro_rules! curve {
                 field: Field::new(from_words($p)),
                 order: from_words($n),
             };
+
+            /// The integers modulo the order `n` (the scalars), in Montgomery form as the field:
+            /// the curve crate's scalar arithmetic is large straight-line code (P-384's: ~60 KB
+            /// of the component) and needs 128-bit products on wasm32.
+            pub(super) static SCALARS: Field<LIMBS> = Field::new(from_words($n));
 
             /// Limbs in an element (`$limbs` 32-bit words).
             pub(super) const LIMBS: usize = $limbs / (super::field::Limb::BITS as usize / 32);
@@ -76,24 +80,22 @@ macro_rules! curve {
                     Table(CURVE.normalize(&points))
                 }
 
-                /// `acc + k·P`: one mixed addition per non-zero window; `None` for an empty
-                /// table.
+                /// `acc + k·P` (`k` a plain integer below `n`): one mixed addition per non-zero
+                /// window; `None` for an empty table.
                 pub(super) fn add_mul(
                     &self,
                     mut acc: Jacobian<LIMBS>,
-                    k: &Scalar,
+                    k: &Limbs<LIMBS>,
                 ) -> Option<Jacobian<LIMBS>> {
                     if self.0.len() != WINDOWS * 15 {
                         return None;
                     }
-                    for (i, byte) in k.to_repr().iter().rev().enumerate() {
-                        for (half, nibble) in [(0, byte & 15), (1, byte >> 4)] {
-                            if nibble != 0
-                                && let Some(point) =
-                                    &self.0[(2 * i + half) * 15 + usize::from(nibble) - 1]
-                            {
-                                acc = CURVE.add_affine(&acc, point);
-                            }
+                    for window in 0..WINDOWS {
+                        let j = nibble(k, window);
+                        if j != 0
+                            && let Some(point) = &self.0[window * 15 + j - 1]
+                        {
+                            acc = CURVE.add_affine(&acc, point);
                         }
                     }
                     Some(acc)
@@ -127,27 +129,24 @@ macro_rules! curve {
             /// their doublings (Shamir).
             pub(super) fn lincomb_vartime(
                 p: &Affine<LIMBS>,
-                k: &Scalar,
-                other: Option<(&Affine<LIMBS>, &Scalar)>,
+                k: &Limbs<LIMBS>,
+                other: Option<(&Affine<LIMBS>, &Limbs<LIMBS>)>,
             ) -> Jacobian<LIMBS> {
                 let p_multiples = multiples(p);
-                let q_multiples = other.map(|(q, _)| multiples(q));
-                let k = k.to_repr();
-                let l = other.map(|(_, l)| l.to_repr()).unwrap_or_default();
+                let q_multiples = other.map(|(q, l)| (multiples(q), l));
                 let mut acc = CURVE.infinity();
-                for (kb, lb) in k.iter().zip(l.iter()) {
-                    for shift in [4, 0] {
-                        for _ in 0..4 {
-                            acc = CURVE.double(&acc);
-                        }
-                        let (kn, ln) = ((kb >> shift) & 15, (lb >> shift) & 15);
-                        if kn != 0 {
-                            acc = CURVE.add(&acc, &p_multiples[usize::from(kn)]);
-                        }
-                        if let Some(q_multiples) = &q_multiples
-                            && ln != 0
-                        {
-                            acc = CURVE.add(&acc, &q_multiples[usize::from(ln)]);
+                for window in (0..WINDOWS).rev() {
+                    for _ in 0..4 {
+                        acc = CURVE.double(&acc);
+                    }
+                    let j = nibble(k, window);
+                    if j != 0 {
+                        acc = CURVE.add(&acc, &p_multiples[j]);
+                    }
+                    if let Some((q_multiples, l)) = &q_multiples {
+                        let j = nibble(l, window);
+                        if j != 0 {
+                            acc = CURVE.add(&acc, &q_multiples[j]);
                         }
                     }
                 }
@@ -184,11 +183,20 @@ macro_rules! curve {
                 } else {
                     field[$bytes - digest.len()..].copy_from_slice(digest);
                 }
-                let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
+                // r, s in [1, n) (a `Signature` holds no other); z < 2^bits < 2n.
                 let (r, s) = sig.split_scalars();
-                let s_inv = *s.invert_vartime();
-                let u1 = z * s_inv;
-                let u2 = *r * s_inv;
+                let (Some(r), Some(s), Some(z)) = (
+                    limbs_from_be::<LIMBS>(&r.to_repr()),
+                    limbs_from_be::<LIMBS>(&s.to_repr()),
+                    limbs_from_be::<LIMBS>(&field),
+                ) else {
+                    return false;
+                };
+                let n = &SCALARS;
+                let z = reduce_below(&z, n.modulus());
+                let s_inv = n.invert(&n.to_montgomery(&s));
+                let u1 = n.to_plain(&n.mul(&n.to_montgomery(&z), &s_inv));
+                let u2 = n.to_plain(&n.mul(&n.to_montgomery(&r), &s_inv));
                 let (Some(g), Some(q)) = (affine(&AffinePoint::GENERATOR), affine(q)) else {
                     return false;
                 };
@@ -203,8 +211,7 @@ macro_rules! curve {
                 let Some(point) = point else {
                     return false;
                 };
-                // r is in [1, n) (a `Signature` holds no other).
-                limbs_from_be::<LIMBS>(&r.to_repr()).is_some_and(|r| CURVE.x_mod_n_is(&point, &r))
+                CURVE.x_mod_n_is(&point, &r)
             }
         }
     };
@@ -213,7 +220,6 @@ macro_rules! curve {
 curve!(
     p256,
     p256,
-    U256,
     32,
     8,
     [
@@ -240,7 +246,6 @@ curve!(
 curve!(
     p384,
     p384,
-    U384,
     48,
     12,
     [
@@ -533,15 +538,20 @@ mod tests {
                             .unwrap()
                     });
                     let infinity = curve.infinity();
-                    let by_shamir = super::$module::lincomb_vartime(&g, &k, Some((&q, &l)));
+                    let plain = |s: &Scalar| {
+                        super::field::limbs_from_be::<{ super::$module::LIMBS }>(&s.to_repr())
+                            .unwrap()
+                    };
+                    let (k, l) = (&plain(&k), &plain(&l));
+                    let by_shamir = super::$module::lincomb_vartime(&g, k, Some((&q, l)));
                     let by_tables = q_table
-                        .add_mul(g_table.add_mul(infinity, &k).unwrap(), &l)
+                        .add_mul(g_table.add_mul(infinity, k).unwrap(), l)
                         .unwrap();
                     let by_g_table = g_table
-                        .add_mul(super::$module::lincomb_vartime(&q, &l, None), &k)
+                        .add_mul(super::$module::lincomb_vartime(&q, l, None), k)
                         .unwrap();
                     let by_q_table = q_table
-                        .add_mul(super::$module::lincomb_vartime(&g, &k, None), &l)
+                        .add_mul(super::$module::lincomb_vartime(&g, k, None), l)
                         .unwrap();
                     for point in [by_shamir, by_tables, by_g_table, by_q_table] {
                         assert_eq!(curve.affine_x(&point), expected, "round {round}");

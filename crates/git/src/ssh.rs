@@ -160,12 +160,12 @@ impl SshPublicKey {
             (Material::P256(k), "ecdsa-sha2-nistp256") => {
                 let s = ecdsa_sig::<32>(sig).ok_or_else(bad)?;
                 let s = p256::ecdsa::Signature::from_slice(&s).map_err(|_| bad())?;
-                k.verify_prehash(&sha2::Sha256::digest(data), &s).is_ok()
+                verdict_ecdsa::p256::verify(k.as_affine(), None, &sha2::Sha256::digest(data), &s)
             }
             (Material::P384(k), "ecdsa-sha2-nistp384") => {
                 let s = ecdsa_sig::<48>(sig).ok_or_else(bad)?;
                 let s = p384::ecdsa::Signature::from_slice(&s).map_err(|_| bad())?;
-                k.verify_prehash(&sha2::Sha384::digest(data), &s).is_ok()
+                verdict_ecdsa::p384::verify(k.as_affine(), None, &sha2::Sha384::digest(data), &s)
             }
             (Material::P521(k), "ecdsa-sha2-nistp521") => {
                 let s = ecdsa_sig::<66>(sig).ok_or_else(bad)?;

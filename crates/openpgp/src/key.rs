@@ -214,11 +214,11 @@ impl PublicKey {
             }
             (Material::P256(k), SignatureValue::Pair(r, s)) => pair::<32>(r, s).is_some_and(|b| {
                 p256::ecdsa::Signature::from_slice(&b)
-                    .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+                    .is_ok_and(|s| verdict_ecdsa::p256::verify(k.as_affine(), None, digest, &s))
             }),
             (Material::P384(k), SignatureValue::Pair(r, s)) => pair::<48>(r, s).is_some_and(|b| {
                 p384::ecdsa::Signature::from_slice(&b)
-                    .is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+                    .is_ok_and(|s| verdict_ecdsa::p384::verify(k.as_affine(), None, digest, &s))
             }),
             (Material::P521(k), SignatureValue::Pair(r, s)) => pair::<66>(r, s).is_some_and(|b| {
                 p521::ecdsa::Signature::from_slice(&b)
