@@ -127,39 +127,10 @@ impl<const N: usize> Field<N> {
         }
     }
 
-    /// The modulus.
-    pub(crate) fn modulus(&self) -> &Limbs<N> {
-        &self.p
-    }
-
-    pub(crate) fn p(&self) -> &Limbs<N> {
-        &self.p
-    }
-
-    pub(crate) fn one(&self) -> Limbs<N> {
-        self.one
-    }
-
-    #[inline]
-    pub(crate) fn add(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
-        add_mod(a, b, &self.p)
-    }
-
-    #[inline]
-    pub(crate) fn double(&self, a: &Limbs<N>) -> Limbs<N> {
-        add_mod(a, a, &self.p)
-    }
-
-    #[inline]
-    pub(crate) fn sub(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
-        let (r, borrow) = sub_borrow(a, b);
-        if borrow { add_carry(&r, &self.p).0 } else { r }
-    }
-
-    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS). Not inlined: one unrolled copy per curve
-    /// keeps the component within its size budget.
-    #[inline(never)]
-    pub(crate) fn mul(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
+    /// Montgomery product `a·b·R⁻¹ mod p` (CIOS), inlined where the modulus is a constant
+    /// ([`Modulus::mul`]): its limbs fold into the reduction (P-256's are 0, 1 and 2³² − 1).
+    #[inline(always)]
+    fn mont_mul(&self, a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
         let p = &self.p;
         let mut t: Limbs<N> = [0; N];
         let mut t_n: Limb = 0;
@@ -193,45 +164,89 @@ impl<const N: usize> Field<N> {
             t
         }
     }
+}
+
+/// A modulus known at compile time (a type per modulus), its arithmetic specialised to it.
+/// Values are in Montgomery form unless said otherwise.
+pub(crate) trait Modulus<const N: usize> {
+    /// The modulus and its constants.
+    const FIELD: Field<N>;
+
+    /// The modulus, plain.
+    fn modulus() -> &'static Limbs<N> {
+        &Self::FIELD.p
+    }
+
+    /// One.
+    fn one() -> Limbs<N> {
+        Self::FIELD.one
+    }
 
     #[inline]
-    pub(crate) fn square(&self, a: &Limbs<N>) -> Limbs<N> {
-        self.mul(a, a)
+    fn add(a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
+        add_mod(a, b, &Self::FIELD.p)
+    }
+
+    #[inline]
+    fn double(a: &Limbs<N>) -> Limbs<N> {
+        add_mod(a, a, &Self::FIELD.p)
+    }
+
+    #[inline]
+    fn sub(a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
+        let (r, borrow) = sub_borrow(a, b);
+        if borrow {
+            add_carry(&r, &Self::FIELD.p).0
+        } else {
+            r
+        }
+    }
+
+    /// `a·b`. Not inlined: one unrolled copy per modulus keeps the component within its size
+    /// budget.
+    #[inline(never)]
+    fn mul(a: &Limbs<N>, b: &Limbs<N>) -> Limbs<N> {
+        Self::FIELD.mont_mul(a, b)
+    }
+
+    #[inline]
+    fn square(a: &Limbs<N>) -> Limbs<N> {
+        Self::mul(a, a)
     }
 
     /// `a⁻¹` (`a^(p−2)`); zero for zero.
     #[inline(never)]
-    pub(crate) fn invert(&self, a: &Limbs<N>) -> Limbs<N> {
-        let mut exponent = self.p;
+    fn invert(a: &Limbs<N>) -> Limbs<N> {
+        let mut exponent = Self::FIELD.p;
         exponent[0] -= 2; // p[0] is odd and, for the NIST primes, far above 2: no borrow.
-        let mut r = self.one;
+        let mut r = Self::FIELD.one;
         for i in (0..N).rev() {
             for bit in (0..BITS).rev() {
-                r = self.square(&r);
+                r = Self::square(&r);
                 if (exponent[i] >> bit) & 1 == 1 {
-                    r = self.mul(&r, a);
+                    r = Self::mul(&r, a);
                 }
             }
         }
         r
     }
 
-    /// A big-endian integer below `p` (`8·N` bytes) in Montgomery form.
-    pub(crate) fn element(&self, bytes: &[u8]) -> Option<Limbs<N>> {
+    /// A big-endian integer below the modulus (`N` limbs' worth of bytes), in Montgomery form.
+    fn element(bytes: &[u8]) -> Option<Limbs<N>> {
         let plain = limbs_from_be(bytes)?;
-        less(&plain, &self.p).then(|| self.mul(&plain, &self.r2))
+        less(&plain, &Self::FIELD.p).then(|| Self::to_montgomery(&plain))
     }
 
-    /// A plain integer below `p` in Montgomery form.
-    pub(crate) fn to_montgomery(&self, plain: &Limbs<N>) -> Limbs<N> {
-        self.mul(plain, &self.r2)
+    /// A plain integer below the modulus in Montgomery form.
+    fn to_montgomery(plain: &Limbs<N>) -> Limbs<N> {
+        Self::mul(plain, &Self::FIELD.r2)
     }
 
     /// Out of Montgomery form: the plain integer.
-    pub(crate) fn to_plain(&self, a: &Limbs<N>) -> Limbs<N> {
+    fn to_plain(a: &Limbs<N>) -> Limbs<N> {
         let mut one = [0; N];
         one[0] = 1;
-        self.mul(a, &one)
+        Self::mul(a, &one)
     }
 }
 

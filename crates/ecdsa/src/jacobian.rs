@@ -6,7 +6,9 @@
 //! only, does not need. The exceptional cases (equal points, opposite points, infinity) are
 //! branched on.
 
-use super::field::{Field, Limbs};
+use core::marker::PhantomData;
+
+use super::field::{Limbs, Modulus};
 
 /// A point in Jacobian coordinates (Montgomery form).
 #[derive(Clone, Copy)]
@@ -23,11 +25,11 @@ pub(crate) struct Affine<const N: usize> {
     y: Limbs<N>,
 }
 
-/// A curve's field and group order.
-pub(crate) struct Curve<const N: usize> {
-    pub(crate) field: Field<N>,
+/// A curve over the field of `F`, with its group order.
+pub(crate) struct Curve<F, const N: usize> {
     /// The group order `n`, plain.
-    pub(crate) order: Limbs<N>,
+    order: Limbs<N>,
+    field: PhantomData<F>,
 }
 
 const fn zero<const N: usize>() -> Limbs<N> {
@@ -38,11 +40,24 @@ fn is_zero<const N: usize>(a: &Limbs<N>) -> bool {
     a.iter().all(|&l| l == 0)
 }
 
-impl<const N: usize> Curve<N> {
+impl<F: Modulus<N>, const N: usize> Curve<F, N> {
+    pub(crate) const fn new(order: Limbs<N>) -> Self {
+        Curve {
+            order,
+            field: PhantomData,
+        }
+    }
+
+    /// The group order, plain.
+    #[cfg(test)]
+    pub(crate) fn order(&self) -> &Limbs<N> {
+        &self.order
+    }
+
     pub(crate) fn infinity(&self) -> Jacobian<N> {
         Jacobian {
-            x: self.field.one(),
-            y: self.field.one(),
+            x: F::one(),
+            y: F::one(),
             z: zero(),
         }
     }
@@ -51,8 +66,8 @@ impl<const N: usize> Curve<N> {
     /// `p`. (The caller's point comes from a key the curve crate has checked to be on the curve.)
     pub(crate) fn affine(&self, x: &[u8], y: &[u8]) -> Option<Affine<N>> {
         Some(Affine {
-            x: self.field.element(x)?,
-            y: self.field.element(y)?,
+            x: F::element(x)?,
+            y: F::element(y)?,
         })
     }
 
@@ -60,43 +75,41 @@ impl<const N: usize> Curve<N> {
         Jacobian {
             x: a.x,
             y: a.y,
-            z: self.field.one(),
+            z: F::one(),
         }
     }
 
     #[inline(never)]
     pub(crate) fn double(&self, p: &Jacobian<N>) -> Jacobian<N> {
-        let f = &self.field;
         if is_zero(&p.z) {
             return *p;
         }
-        let delta = f.square(&p.z);
-        let gamma = f.square(&p.y);
-        let beta = f.mul(&p.x, &gamma);
-        let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
-        let alpha = f.add(&f.double(&t), &t);
-        let beta4 = f.double(&f.double(&beta));
-        let x = f.sub(&f.square(&alpha), &f.double(&beta4));
-        let yz = f.add(&p.y, &p.z);
-        let z = f.sub(&f.sub(&f.square(&yz), &gamma), &delta);
-        let gamma2 = f.square(&gamma);
-        let gamma8 = f.double(&f.double(&f.double(&gamma2)));
-        let y = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x)), &gamma8);
+        let delta = F::square(&p.z);
+        let gamma = F::square(&p.y);
+        let beta = F::mul(&p.x, &gamma);
+        let t = F::mul(&F::sub(&p.x, &delta), &F::add(&p.x, &delta));
+        let alpha = F::add(&F::double(&t), &t);
+        let beta4 = F::double(&F::double(&beta));
+        let x = F::sub(&F::square(&alpha), &F::double(&beta4));
+        let yz = F::add(&p.y, &p.z);
+        let z = F::sub(&F::sub(&F::square(&yz), &gamma), &delta);
+        let gamma2 = F::square(&gamma);
+        let gamma8 = F::double(&F::double(&F::double(&gamma2)));
+        let y = F::sub(&F::mul(&alpha, &F::sub(&beta4, &x)), &gamma8);
         Jacobian { x, y, z }
     }
 
     /// `p + q`, `q` affine.
     #[inline(never)]
     pub(crate) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>) -> Jacobian<N> {
-        let f = &self.field;
         if is_zero(&p.z) {
             return self.jacobian(q);
         }
-        let z1z1 = f.square(&p.z);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s2 = f.mul(&q.y, &f.mul(&p.z, &z1z1));
-        let h = f.sub(&u2, &p.x);
-        let r = f.sub(&s2, &p.y);
+        let z1z1 = F::square(&p.z);
+        let u2 = F::mul(&q.x, &z1z1);
+        let s2 = F::mul(&q.y, &F::mul(&p.z, &z1z1));
+        let h = F::sub(&u2, &p.x);
+        let r = F::sub(&s2, &p.y);
         if is_zero(&h) {
             return if is_zero(&r) {
                 self.double(p)
@@ -104,36 +117,35 @@ impl<const N: usize> Curve<N> {
                 self.infinity()
             };
         }
-        let hh = f.square(&h);
-        let i = f.double(&f.double(&hh));
-        let j = f.mul(&h, &i);
-        let r = f.double(&r);
-        let v = f.mul(&p.x, &i);
-        let x = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
-        let y = f.sub(&f.mul(&r, &f.sub(&v, &x)), &f.double(&f.mul(&p.y, &j)));
-        let z1h = f.add(&p.z, &h);
-        let z = f.sub(&f.sub(&f.square(&z1h), &z1z1), &hh);
+        let hh = F::square(&h);
+        let i = F::double(&F::double(&hh));
+        let j = F::mul(&h, &i);
+        let r = F::double(&r);
+        let v = F::mul(&p.x, &i);
+        let x = F::sub(&F::sub(&F::square(&r), &j), &F::double(&v));
+        let y = F::sub(&F::mul(&r, &F::sub(&v, &x)), &F::double(&F::mul(&p.y, &j)));
+        let z1h = F::add(&p.z, &h);
+        let z = F::sub(&F::sub(&F::square(&z1h), &z1z1), &hh);
         Jacobian { x, y, z }
     }
 
     /// `p + q`.
     #[inline(never)]
     pub(crate) fn add(&self, p: &Jacobian<N>, q: &Jacobian<N>) -> Jacobian<N> {
-        let f = &self.field;
         if is_zero(&p.z) {
             return *q;
         }
         if is_zero(&q.z) {
             return *p;
         }
-        let z1z1 = f.square(&p.z);
-        let z2z2 = f.square(&q.z);
-        let u1 = f.mul(&p.x, &z2z2);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s1 = f.mul(&p.y, &f.mul(&q.z, &z2z2));
-        let s2 = f.mul(&q.y, &f.mul(&p.z, &z1z1));
-        let h = f.sub(&u2, &u1);
-        let r = f.sub(&s2, &s1);
+        let z1z1 = F::square(&p.z);
+        let z2z2 = F::square(&q.z);
+        let u1 = F::mul(&p.x, &z2z2);
+        let u2 = F::mul(&q.x, &z1z1);
+        let s1 = F::mul(&p.y, &F::mul(&q.z, &z2z2));
+        let s2 = F::mul(&q.y, &F::mul(&p.z, &z1z1));
+        let h = F::sub(&u2, &u1);
+        let r = F::sub(&s2, &s1);
         if is_zero(&h) {
             return if is_zero(&r) {
                 self.double(p)
@@ -141,14 +153,14 @@ impl<const N: usize> Curve<N> {
                 self.infinity()
             };
         }
-        let i = f.square(&f.double(&h));
-        let j = f.mul(&h, &i);
-        let r = f.double(&r);
-        let v = f.mul(&u1, &i);
-        let x = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
-        let y = f.sub(&f.mul(&r, &f.sub(&v, &x)), &f.double(&f.mul(&s1, &j)));
-        let z1z2 = f.add(&p.z, &q.z);
-        let z = f.mul(&f.sub(&f.sub(&f.square(&z1z2), &z1z1), &z2z2), &h);
+        let i = F::square(&F::double(&h));
+        let j = F::mul(&h, &i);
+        let r = F::double(&r);
+        let v = F::mul(&u1, &i);
+        let x = F::sub(&F::sub(&F::square(&r), &j), &F::double(&v));
+        let y = F::sub(&F::mul(&r, &F::sub(&v, &x)), &F::double(&F::mul(&s1, &j)));
+        let z1z2 = F::add(&p.z, &q.z);
+        let z = F::mul(&F::sub(&F::sub(&F::square(&z1z2), &z1z1), &z2z2), &h);
         Jacobian { x, y, z }
     }
 
@@ -156,29 +168,28 @@ impl<const N: usize> Curve<N> {
     /// point at infinity.
     #[inline(never)]
     pub(crate) fn normalize(&self, points: &[Jacobian<N>]) -> Vec<Option<Affine<N>>> {
-        let f = &self.field;
         // prefix[i] = z_0·…·z_{i−1} over the finite points.
         let mut prefix = Vec::with_capacity(points.len());
-        let mut acc = f.one();
+        let mut acc = F::one();
         for p in points {
             prefix.push(acc);
             if !is_zero(&p.z) {
-                acc = f.mul(&acc, &p.z);
+                acc = F::mul(&acc, &p.z);
             }
         }
-        let mut inv = f.invert(&acc);
+        let mut inv = F::invert(&acc);
         let mut out = vec![None; points.len()];
         for (i, p) in points.iter().enumerate().rev() {
             if is_zero(&p.z) {
                 continue;
             }
             // inv = (z_0·…·z_i)⁻¹ here.
-            let z_inv = f.mul(&inv, &prefix[i]);
-            inv = f.mul(&inv, &p.z);
-            let z_inv2 = f.square(&z_inv);
+            let z_inv = F::mul(&inv, &prefix[i]);
+            inv = F::mul(&inv, &p.z);
+            let z_inv2 = F::square(&z_inv);
             out[i] = Some(Affine {
-                x: f.mul(&p.x, &z_inv2),
-                y: f.mul(&p.y, &f.mul(&z_inv2, &z_inv)),
+                x: F::mul(&p.x, &z_inv2),
+                y: F::mul(&p.y, &F::mul(&z_inv2, &z_inv)),
             });
         }
         out
@@ -187,16 +198,15 @@ impl<const N: usize> Curve<N> {
     /// Whether `p` is finite and its affine `x`, reduced mod `n`, is `r` (a plain integer in
     /// `[1, n)`): `X = r·Z²` or, when `r + n < p`, `X = (r + n)·Z²` — no inversion.
     pub(crate) fn x_mod_n_is(&self, p: &Jacobian<N>, r: &Limbs<N>) -> bool {
-        let f = &self.field;
         if is_zero(&p.z) {
             return false;
         }
-        let z2 = f.square(&p.z);
-        if f.mul(&f.to_montgomery(r), &z2) == p.x {
+        let z2 = F::square(&p.z);
+        if F::mul(&F::to_montgomery(r), &z2) == p.x {
             return true;
         }
-        match super::field::add_below(r, &self.order, f.p()) {
-            Some(rn) => f.mul(&f.to_montgomery(&rn), &z2) == p.x,
+        match super::field::add_below(r, &self.order, F::modulus()) {
+            Some(rn) => F::mul(&F::to_montgomery(&rn), &z2) == p.x,
             None => false,
         }
     }
@@ -205,6 +215,6 @@ impl<const N: usize> Curve<N> {
     #[cfg(test)]
     pub(crate) fn affine_x(&self, p: &Jacobian<N>) -> Option<Limbs<N>> {
         let a = self.normalize(&[*p])[0]?;
-        Some(self.field.to_plain(&a.x))
+        Some(F::to_plain(&a.x))
     }
 }

@@ -25,22 +25,32 @@ macro_rules! curve {
             use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
             use $krate::{AffinePoint, FieldBytes};
 
-            use super::field::{Field, Limbs, from_words, limbs_from_be, nibble, reduce_below};
+            use super::field::{
+                Field, Limbs, Modulus, from_words, limbs_from_be, nibble, reduce_below,
+            };
             use super::jacobian::{Affine, Curve, Jacobian};
 
             /// 4-bit windows in a scalar.
             const WINDOWS: usize = $bytes * 2;
 
-            /// The curve's field (`p`) and order (`n`), limbs least significant first.
-            pub(super) static CURVE: Curve<LIMBS> = Curve {
-                field: Field::new(from_words($p)),
-                order: from_words($n),
-            };
+            /// The field: integers modulo `p` (limbs least significant first).
+            pub(super) struct Fp;
 
-            /// The integers modulo the order `n` (the scalars), in Montgomery form as the field:
-            /// the curve crate's scalar arithmetic is large straight-line code (P-384's: ~60 KB
-            /// of the component) and needs 128-bit products on wasm32.
-            pub(super) static SCALARS: Field<LIMBS> = Field::new(from_words($n));
+            impl Modulus<LIMBS> for Fp {
+                const FIELD: Field<LIMBS> = Field::new(from_words($p));
+            }
+
+            /// The scalars: integers modulo the group order `n`, in Montgomery form as the
+            /// field (the curve crate's scalar arithmetic is large straight-line code, ~60 KB of
+            /// the component for P-384's, and needs 128-bit products on wasm32).
+            pub(super) struct Order;
+
+            impl Modulus<LIMBS> for Order {
+                const FIELD: Field<LIMBS> = Field::new(from_words($n));
+            }
+
+            /// The curve.
+            pub(super) static CURVE: Curve<Fp, LIMBS> = Curve::new(from_words($n));
 
             /// Limbs in an element (`$limbs` 32-bit words).
             pub(super) const LIMBS: usize = $limbs / (super::field::Limb::BITS as usize / 32);
@@ -192,11 +202,10 @@ macro_rules! curve {
                 ) else {
                     return false;
                 };
-                let n = &SCALARS;
-                let z = reduce_below(&z, n.modulus());
-                let s_inv = n.invert(&n.to_montgomery(&s));
-                let u1 = n.to_plain(&n.mul(&n.to_montgomery(&z), &s_inv));
-                let u2 = n.to_plain(&n.mul(&n.to_montgomery(&r), &s_inv));
+                let z = reduce_below(&z, Order::modulus());
+                let s_inv = Order::invert(&Order::to_montgomery(&s));
+                let u1 = Order::to_plain(&Order::mul(&Order::to_montgomery(&z), &s_inv));
+                let u2 = Order::to_plain(&Order::mul(&Order::to_montgomery(&r), &s_inv));
                 let (Some(g), Some(q)) = (affine(&AffinePoint::GENERATOR), affine(q)) else {
                     return false;
                 };
@@ -481,6 +490,7 @@ mod tests {
         ($test:ident, $krate:ident, $curve:ident, $module:ident, $limbs:literal) => {
             #[test]
             fn $test() {
+                use super::field::Modulus as _;
                 use $krate::elliptic_curve::Curve as _;
                 use $krate::elliptic_curve::PrimeField as _;
                 use $krate::elliptic_curve::ops::Reduce as _;
@@ -493,7 +503,7 @@ mod tests {
                             &$krate::$curve::ORDER
                         )
                     ),
-                    Some(curve.order)
+                    Some(*curve.order())
                 );
                 let mut rng = Lcg(0xc0ffee);
                 let scalar = |rng: &mut Lcg| {
@@ -506,10 +516,10 @@ mod tests {
                     // a·a⁻¹ = 1 in the field.
                     let mut bytes = rng.bytes(FieldBytes::default().len());
                     bytes[0] = 0x7f; // below p
-                    let a = curve.field.element(&bytes).unwrap();
+                    let a = super::$module::Fp::element(&bytes).unwrap();
                     assert_eq!(
-                        curve.field.mul(&a, &curve.field.invert(&a)),
-                        curve.field.one()
+                        super::$module::Fp::mul(&a, &super::$module::Fp::invert(&a)),
+                        super::$module::Fp::one()
                     );
                     let secret = scalar(&mut rng);
                     let q_point = (ProjectivePoint::GENERATOR * secret).to_affine();
