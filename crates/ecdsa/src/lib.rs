@@ -26,7 +26,8 @@ macro_rules! curve {
             use $krate::{AffinePoint, FieldBytes};
 
             use super::field::{
-                Field, Limbs, Modulus, from_words, limbs_from_be, nibble, reduce_below,
+                Field, Limbs, Modulus, from_words, invert_vartime, limbs_from_be, nibble,
+                reduce_below,
             };
             use super::jacobian::{Affine, Curve, Jacobian};
 
@@ -203,9 +204,12 @@ macro_rules! curve {
                     return false;
                 };
                 let z = reduce_below(&z, Order::modulus());
-                let s_inv = Order::invert(&Order::to_montgomery(&s));
-                let u1 = Order::to_plain(&Order::mul(&Order::to_montgomery(&z), &s_inv));
-                let u2 = Order::to_plain(&Order::mul(&Order::to_montgomery(&r), &s_inv));
+                // Plain s⁻¹; the Montgomery product of z·R and s⁻¹ is the plain z·s⁻¹.
+                let Some(s_inv) = invert_vartime(&s, Order::modulus()) else {
+                    return false;
+                };
+                let u1 = Order::mul(&Order::to_montgomery(&z), &s_inv);
+                let u2 = Order::mul(&Order::to_montgomery(&r), &s_inv);
                 let (Some(g), Some(q)) = (affine(&AffinePoint::GENERATOR), affine(q)) else {
                     return false;
                 };
@@ -521,6 +525,22 @@ mod tests {
                         super::$module::Fp::mul(&a, &super::$module::Fp::invert(&a)),
                         super::$module::Fp::one()
                     );
+                    // The binary inversion against Fermat's, plain, in both fields.
+                    for x in [a, [3; super::$module::LIMBS]] {
+                        use super::$module::{Fp, Order};
+                        for (inverse, fermat) in [
+                            (
+                                super::field::invert_vartime(&x, Fp::modulus()),
+                                Fp::to_plain(&Fp::invert(&Fp::to_montgomery(&x))),
+                            ),
+                            (
+                                super::field::invert_vartime(&x, Order::modulus()),
+                                Order::to_plain(&Order::invert(&Order::to_montgomery(&x))),
+                            ),
+                        ] {
+                            assert_eq!(inverse, Some(fermat));
+                        }
+                    }
                     let secret = scalar(&mut rng);
                     let q_point = (ProjectivePoint::GENERATOR * secret).to_affine();
                     let q = super::$module::affine(&q_point).unwrap();
