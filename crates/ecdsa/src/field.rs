@@ -279,6 +279,19 @@ pub(crate) fn reduce_below<const N: usize>(a: &Limbs<N>, m: &Limbs<N>) -> Limbs<
     if less(a, m) { *a } else { sub_borrow(a, m).0 }
 }
 
+/// The 5 bits of `k` from bit `offset` (zeros past the top).
+#[inline]
+pub(crate) fn bits5<const N: usize>(k: &Limbs<N>, offset: usize) -> usize {
+    let bits = BITS as usize;
+    let (limb, shift) = (offset / bits, offset % bits);
+    let low = k.get(limb).map_or(0, |&l| l >> shift);
+    let high = match (shift + 5 > bits, k.get(limb + 1)) {
+        (true, Some(&next)) => next << (bits - shift),
+        _ => 0,
+    };
+    ((low | high) & 31) as usize
+}
+
 /// The `i`th 4-bit window of `k`, from the least significant.
 #[inline]
 pub(crate) fn nibble<const N: usize>(k: &Limbs<N>, i: usize) -> usize {

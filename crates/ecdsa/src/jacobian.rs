@@ -99,6 +99,14 @@ impl<F: Modulus<N>, const N: usize> Curve<F, N> {
         Jacobian { x, y, z }
     }
 
+    /// `−q`.
+    pub(crate) fn negate(&self, q: &Affine<N>) -> Affine<N> {
+        Affine {
+            x: q.x,
+            y: F::sub(&[0; N], &q.y),
+        }
+    }
+
     /// `p + q`, `q` affine.
     #[inline(never)]
     pub(crate) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>) -> Jacobian<N> {
