@@ -65,7 +65,7 @@ const fn add_carry<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, boo
 }
 
 /// `a − b` and the borrow out.
-const fn sub_borrow<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, bool) {
+pub(crate) const fn sub_borrow<const N: usize>(a: &Limbs<N>, b: &Limbs<N>) -> (Limbs<N>, bool) {
     let mut r = [0; N];
     let mut borrow: Wide = 0;
     let mut i = 0;

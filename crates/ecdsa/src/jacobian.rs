@@ -19,7 +19,7 @@ pub(crate) struct Jacobian<const N: usize> {
 }
 
 /// A finite point in affine coordinates (Montgomery form).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Affine<const N: usize> {
     x: Limbs<N>,
     y: Limbs<N>,

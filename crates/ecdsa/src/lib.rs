@@ -70,11 +70,15 @@ macro_rules! curve {
             /// all): a digit `−j` adds the negated point, free in affine coordinates. Against
             /// unsigned 4-bit windows: a fifth fewer additions, and fewer points. Empty for the
             /// identity, which no key is.
-            pub struct Table(Vec<Option<Affine<LIMBS>>>);
+            pub struct Table {
+                /// The point the table is of (`None`: the identity, and the table is empty).
+                point: Option<Affine<LIMBS>>,
+                multiples: Vec<Option<Affine<LIMBS>>>,
+            }
 
             impl std::fmt::Debug for Table {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    write!(f, "Table({} points)", self.0.len())
+                    write!(f, "Table({} points)", self.multiples.len())
                 }
             }
 
@@ -82,7 +86,10 @@ macro_rules! curve {
                 /// The table of `p`: `16 · SIGNED_WINDOWS` additions and doublings, one inversion.
                 pub fn new(p: &AffinePoint) -> Table {
                     let Some(p) = affine(p) else {
-                        return Table(Vec::new());
+                        return Table {
+                            point: None,
+                            multiples: Vec::new(),
+                        };
                     };
                     let mut points = Vec::with_capacity(SIGNED_WINDOWS * 16);
                     let mut base = CURVE.jacobian(&p);
@@ -97,17 +104,26 @@ macro_rules! curve {
                         // 32·base = 2·(16·base).
                         base = CURVE.double(&multiple);
                     }
-                    Table(CURVE.normalize(&points))
+                    Table {
+                        point: Some(p),
+                        multiples: CURVE.normalize(&points),
+                    }
+                }
+
+                /// Whether this is the table of `q`.
+                fn is_of(&self, q: &Affine<LIMBS>) -> bool {
+                    self.point.as_ref() == Some(q)
                 }
 
                 /// `acc + k·P` (`k` a plain integer below `n`): one mixed addition per non-zero
-                /// window; `None` for an empty table.
+                /// window; `None` for an empty table (or an entry at infinity, which a point of
+                /// prime order `n` never has: fail closed).
                 pub(super) fn add_mul(
                     &self,
                     mut acc: Jacobian<LIMBS>,
                     k: &Limbs<LIMBS>,
                 ) -> Option<Jacobian<LIMBS>> {
-                    if self.0.len() != SIGNED_WINDOWS * 16 {
+                    if self.multiples.len() != SIGNED_WINDOWS * 16 {
                         return None;
                     }
                     let mut carry = 0;
@@ -120,9 +136,8 @@ macro_rules! curve {
                             carry = 0;
                             (digit, false)
                         };
-                        if j != 0
-                            && let Some(point) = &self.0[window * 16 + j - 1]
-                        {
+                        if j != 0 {
+                            let point = self.multiples[window * 16 + j - 1].as_ref()?;
                             acc = if negative {
                                 CURVE.add_affine(&acc, &CURVE.negate(point))
                             } else {
@@ -235,6 +250,9 @@ macro_rules! curve {
                 let (Some(g), Some(q)) = (affine(&AffinePoint::GENERATOR), affine(q)) else {
                     return false;
                 };
+                // A table of another point is not used (the answer stays right either way).
+                let g_table = g_table.filter(|t| t.is_of(&g));
+                let table = table.filter(|t| t.is_of(&q));
                 let point = match (g_table, table) {
                     (Some(gt), Some(qt)) => gt
                         .add_mul(CURVE.infinity(), &u1)
@@ -471,12 +489,15 @@ mod tests {
                     let twin = $krate::ecdsa::Signature::from_scalars(sig.r(), -*sig.s()).unwrap();
                     let foreign = $krate::ecdsa::Signature::from_scalars(sig.s(), sig.r()).unwrap();
                     let zero = vec![0; len];
+                    // All ones: z ≥ n once taken as an integer (reduced mod n).
+                    let ones = vec![0xff; len];
                     for (d, s) in [
                         (&digest, &sig),
                         (&digest, &twin),
                         (&wrong, &sig),
                         (&digest, &foreign),
                         (&zero, &sig),
+                        (&ones, &sig),
                     ] {
                         let reference = key.verify_prehash(d, s).is_ok();
                         // Every combination of tables: none (Shamir), the key's, the
@@ -637,6 +658,63 @@ mod tests {
             }
         };
     }
+
+    /// `x(R) mod n = r` where `x(R) ≥ n` (the `r + n < p` branch, which random points reach
+    /// with probability 2^-128 or less): a point with `x = n + t` matches `r = t`; a point with a
+    /// small `x = c` does not match `r = c + p − n` (which a check that let `r + n` reach `p`
+    /// would take: `c + p ≡ c`).
+    macro_rules! x_beyond_n {
+        ($test:ident, $krate:ident, $module:ident) => {
+            #[test]
+            fn $test() {
+                use super::field::{Limb, Modulus as _, add_below, sub_borrow};
+                use $krate::elliptic_curve::sec1::FromEncodedPoint as _;
+                use $krate::{AffinePoint, EncodedPoint};
+                const L: usize = super::$module::LIMBS;
+                let curve = &super::$module::CURVE;
+                let p = super::$module::Fp::modulus();
+                let n = curve.order();
+                let small = |t: Limb| {
+                    let mut limbs = [0; L];
+                    limbs[0] = t;
+                    limbs
+                };
+                // The curve's point with this x (even y), if there is one.
+                let point = |x: &[Limb; L]| {
+                    let mut sec1 = vec![0x02];
+                    sec1.extend(x.iter().rev().flat_map(|l| l.to_be_bytes()));
+                    let encoded = EncodedPoint::from_bytes(&sec1).ok()?;
+                    let point: Option<AffinePoint> =
+                        AffinePoint::from_encoded_point(&encoded).into();
+                    let point = super::$module::affine(&point?)?;
+                    Some(curve.jacobian(&point))
+                };
+                let (mut beyond, mut below) = (0, 0);
+                for t in 1..64 {
+                    let t_limbs = small(t);
+                    // x = n + t (< p).
+                    let x = add_below(n, &t_limbs, p).unwrap();
+                    if let Some(r) = point(&x) {
+                        assert!(curve.x_mod_n_is(&r, &t_limbs));
+                        assert!(!curve.x_mod_n_is(&r, &small(t + 1)));
+                        beyond += 1;
+                    }
+                    // x = t, r = t + p − n (< n).
+                    if let Some(r) = point(&t_limbs) {
+                        assert!(curve.x_mod_n_is(&r, &t_limbs));
+                        let p_minus_n = sub_borrow(p, n).0;
+                        let wrong = add_below(&p_minus_n, &t_limbs, n).unwrap();
+                        assert!(!curve.x_mod_n_is(&r, &wrong));
+                        below += 1;
+                    }
+                }
+                assert!(beyond > 5 && below > 5, "{beyond} {below}");
+            }
+        };
+    }
+
+    x_beyond_n!(p256_x_beyond_n_is_reduced, p256, p256);
+    x_beyond_n!(p384_x_beyond_n_is_reduced, p384, p384);
 
     differential!(p256_agrees_with_the_ecdsa_crate, p256, p256);
     differential!(p384_agrees_with_the_ecdsa_crate, p384, p384);

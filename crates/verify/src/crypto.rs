@@ -216,7 +216,7 @@ impl PublicKey {
     /// Verifies `sig` over a precomputed digest made with `alg`. RSA accepts PKCS#1 v1.5 or PSS.
     pub(crate) fn verify_digest(&self, alg: HashAlgorithm, digest: &[u8], sig: &[u8]) -> bool {
         match &self.kind {
-            // Variable time with precomputed tables (crate::ecdsa_fast), the `ecdsa` crate's rule.
+            // Variable time with precomputed tables (verdict-ecdsa), the `ecdsa` crate's rule.
             Kind::P256(k, table) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| {
                 let table = table.get_capped(|| verdict_ecdsa::p256::Table::new(k.as_affine()));
                 verdict_ecdsa::p256::verify(k.as_affine(), table, digest, &s)

@@ -231,7 +231,7 @@ impl TrustMaterial {
     }
 
     /// Builds now the tables verification otherwise builds at a key's third use
-    /// (the `ecdsa_fast` module): for every log's key, every CA's and TSA's issuing key (within the
+    /// (verdict-ecdsa): for every log's key, every CA's and TSA's issuing key (within the
     /// cap on key tables), and both curves' generators. For a root prepared once and snapshotted
     /// — a deployed service, whose every request starts from the snapshot and would never reach
     /// a third use — each verification then starts with them. Changes no outcome.
