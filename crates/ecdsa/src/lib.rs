@@ -4,12 +4,14 @@
 //! of the constant-time care of signing. The `ecdsa` crate's `verify_prehash` computes
 //! `u1·G + u2·Q` as two constant-time scalar multiplications (each 4 doublings, one addition and
 //! a 16-entry constant-time table scan per 4-bit window); here `u1·G` is read from a table of
-//! `j·16^i·G` (`j` = 1..15, one addition per window, no doubling) built once per curve when it
-//! has been used often enough ([`GENERATOR_USES`]),
+//! `j·32^i·G` (`j` = 1..16, signed 5-bit windows: one mixed addition per window, no doubling)
+//! built once per curve when it has been used often enough ([`GENERATOR_USES`]),
 //! `u2·Q` likewise when a table of `Q` was built (a trusted root's keys, used again and again:
-//! [`KeyTable`]), else by a variable-time 4-bit window. The accept/reject rule is the `ecdsa`
-//! crate's (`bits2field`, `r, s ∈ [1, n)`, `x(R) mod n == r`); the tests compare the two on
-//! random keys and signatures, valid and not.
+//! [`KeyTable`]), else by a variable-time 4-bit window. The arithmetic is this crate's own
+//! (`field`: Montgomery fields in the target's word; `jacobian`: the point formulas), as is
+//! `s⁻¹ mod n` (binary GCD). The accept/reject rule is the `ecdsa` crate's (`bits2field`,
+//! `r, s ∈ [1, n)`, `x(R) mod n == r`); the tests compare the two on random keys and signatures,
+//! valid and not, and the points with the curve crates' point by point.
 
 use std::sync::OnceLock;
 
@@ -339,7 +341,7 @@ pub fn precompute_generators() {
 }
 
 /// The use of a key from which its table is built: a table costs about three verifications
-/// (`15 · windows` additions), and saves most of one at every use after. A trusted root's keys
+/// (`16 · windows` additions), and saves most of one at every use after. A trusted root's keys
 /// sign something in every bundle; a key seen once or twice (a leaf certificate's, a root's in a
 /// one-shot `verdict verify`) never pays for one.
 pub const KEY_USES: u32 = 3;
@@ -350,7 +352,7 @@ const GENERATOR_USES: u32 = 8;
 
 /// The most key tables built in a process (or component instance): a trusted root given with a
 /// request could otherwise name enough keys, each used often enough in its own chain checks, to
-/// hold megabytes of tables (92 KB a P-256 key, 207 KB a P-384 key). Past the cap a key verifies
+/// hold megabytes of tables (about 60 KB a P-256 key, 128 KB a P-384 key). Past the cap a key verifies
 /// without one, as it does before its threshold.
 const MAX_KEY_TABLES: u32 = 16;
 
