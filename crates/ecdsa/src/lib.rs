@@ -5,7 +5,7 @@
 //! `u1·G + u2·Q` as two constant-time scalar multiplications (each 4 doublings, one addition and
 //! a 16-entry constant-time table scan per 4-bit window); here `u1·G` is read from a table of
 //! `j·32^i·G` (`j` = 1..16, signed 5-bit windows: one mixed addition per window, no doubling)
-//! built once per curve when it has been used often enough ([`GENERATOR_USES`]),
+//! built once per curve when it has been used often enough (`GENERATOR_USES`),
 //! `u2·Q` likewise when a table of `Q` was built (a trusted root's keys, used again and again:
 //! [`KeyTable`]), else by a variable-time 4-bit window. The arithmetic is this crate's own
 //! (`field`: Montgomery fields in the target's word; `jacobian`: the point formulas), as is
@@ -400,7 +400,7 @@ impl<T> KeyTable<T> {
         self.table.get_or_init(build)
     }
 
-    /// [`KeyTable::build`] for a key's table: none once [`MAX_KEY_TABLES`] were built.
+    /// [`KeyTable::build`] for a key's table: none once `MAX_KEY_TABLES` were built.
     pub fn build_capped(&self, build: impl FnOnce() -> T) -> Option<&T> {
         if let Some(table) = self.table.get() {
             return Some(table);
@@ -414,7 +414,7 @@ impl<T> KeyTable<T> {
         }))
     }
 
-    /// [`KeyTable::get`] for a key's table: none once [`MAX_KEY_TABLES`] were built.
+    /// [`KeyTable::get`] for a key's table: none once `MAX_KEY_TABLES` were built.
     pub fn get_capped(&self, build: impl FnOnce() -> T) -> Option<&T> {
         if let Some(table) = self.table.get() {
             return Some(table);
