@@ -129,7 +129,7 @@ pub(crate) fn check_path_at(
         {
             return Err("a CA path length constraint is exceeded".into());
         }
-        match &authority.links[at] {
+        match &authority.links()[at] {
             Link::Root => return Ok(()),
             Link::IssuedBy(parent) => {
                 at = *parent;

@@ -319,7 +319,7 @@ fn check_authority(
     if !leaf.valid_at(t) {
         return Err(format!("the TSA certificate is not valid at genTime {t}"));
     }
-    match &tsa.links[index] {
+    match &tsa.links()[index] {
         crate::chain::Link::Root => Ok(()),
         crate::chain::Link::IssuedBy(parent) => crate::chain::check_path_at(tsa, *parent, 0, t),
         crate::chain::Link::Broken(reason) => Err(reason.clone()),

@@ -36,12 +36,20 @@ pub(crate) struct Authority {
     pub(crate) chain: Vec<Cert>,
     /// Each certificate's key, decoded once (`None` if it does not decode).
     pub(crate) keys: Vec<Option<PublicKey>>,
-    /// Each certificate's issuer within the chain, signatures checked once.
-    pub(crate) links: Vec<crate::chain::Link>,
+    /// Each certificate's issuer within the chain, signatures checked once — at the first use of
+    /// the authority ([`Authority::links`]): a one-shot verification checks only the chain its
+    /// bundle names, not every CA's and TSA's of the root (P-384 signatures, without tables).
+    links: std::sync::OnceLock<Vec<crate::chain::Link>>,
     pub(crate) valid_for: Option<TimeRange>,
 }
 
 impl Authority {
+    /// Each certificate's issuer within the chain (linked at the first call).
+    pub(crate) fn links(&self) -> &[crate::chain::Link] {
+        self.links
+            .get_or_init(|| crate::chain::link(&self.chain, &self.keys))
+    }
+
     pub(crate) fn valid_at(&self, t: Timestamp) -> bool {
         self.valid_for.as_ref().is_none_or(|r| r.contains(t))
     }
@@ -117,12 +125,11 @@ fn prepare_authority(ca: &verdict_bundle::CertificateAuthority) -> Result<Author
             )
         })?;
     let keys: Vec<Option<PublicKey>> = chain.iter().map(|c| c.public_key().ok()).collect();
-    let links = crate::chain::link(&chain, &keys);
     Ok(Authority {
         uri: ca.uri.clone(),
         chain,
         keys,
-        links,
+        links: std::sync::OnceLock::new(),
         valid_for: ca.valid_for,
     })
 }
@@ -234,9 +241,14 @@ impl TrustMaterial {
     /// (verdict-ecdsa): for every log's key, every CA's and TSA's issuing key (within the
     /// cap on key tables), and both curves' generators. For a root prepared once and snapshotted
     /// — a deployed service, whose every request starts from the snapshot and would never reach
-    /// a third use — each verification then starts with them. Changes no outcome.
+    /// a third use — each verification then starts with them; and every chain linked. Changes no
+    /// outcome.
     pub fn precompute(&self) {
         verdict_ecdsa::precompute_generators();
+        // Every chain linked now (a verification links its authority's at first use).
+        for authority in self.0.cas.iter().chain(&self.0.tsas) {
+            authority.links();
+        }
         let logs = self.0.tlogs.iter().chain(&self.0.ctlogs).map(|l| &l.key);
         let issuers = (self.0.cas.iter().chain(&self.0.tsas))
             .filter_map(|a| a.keys.first().and_then(Option::as_ref));
