@@ -511,7 +511,7 @@ pub(crate) fn compile_modules(
         .add_policy(helper.path.clone(), helper.source.clone())
         .map_err(|e| Error::Internal(format!("the helper module: {e}")))?;
     let with_helper: Vec<Module> = modules.iter().cloned().chain([helper]).collect();
-    let ast = check::check_program(&engine, &with_helper)?;
+    let ast = check::check_program(&mut engine, &with_helper)?;
     builtins::opanum::check_literals(&ast, &with_helper)?;
     // OPA's meaning for what regorus evaluates differently (negated operands, …): the set is
     // compiled again from the rewritten sources when any changed.

@@ -42,7 +42,7 @@ pub fn outline(module: &Module) -> Result<Vec<RuleOutline>, Error> {
             message: format!("{}: {e}", module.path),
             path: module.path.clone(),
         })?;
-    let ast = parsed_ast(&engine, &module.path)?;
+    let ast = parsed_ast(&mut engine, &module.path)?;
     let line = |span: &Json| u32::try_from(span["line"].as_u64().unwrap_or(0)).unwrap_or(0);
     // The line of the byte offset where `span` ends.
     let last_line = |span: &Json| {

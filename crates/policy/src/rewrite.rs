@@ -1235,6 +1235,6 @@ pub fn rewritten_sources(modules: &[Module]) -> Result<Vec<Module>, Error> {
             })?;
     }
     let first = modules.first().map(|m| m.path.as_str()).unwrap_or_default();
-    let ast = crate::check::parsed_ast(&engine, first)?;
+    let ast = crate::check::parsed_ast(&mut engine, first)?;
     Ok(rewrite_set(&ast, modules)?.unwrap_or_else(|| modules.to_vec()))
 }
