@@ -274,6 +274,11 @@ pub(crate) fn add_below<const N: usize>(
     (!carry && less(&r, bound)).then_some(r)
 }
 
+/// Whether every limb is zero.
+pub(crate) fn is_zero(limbs: &[Limb]) -> bool {
+    limbs.iter().all(|&l| l == 0)
+}
+
 /// `a mod m` for `a < 2m`.
 pub(crate) fn reduce_below<const N: usize>(a: &Limbs<N>, m: &Limbs<N>) -> Limbs<N> {
     if less(a, m) { *a } else { sub_borrow(a, m).0 }
@@ -303,8 +308,7 @@ pub(crate) fn nibble<const N: usize>(k: &Limbs<N>, i: usize) -> usize {
 /// algorithm (variable time: several times faster than Fermat's `a^(m−2)` for the one inversion
 /// a verification needs). `None` when `a` and `m` are not coprime (`a = 0` included).
 pub(crate) fn invert_vartime<const N: usize>(a: &Limbs<N>, m: &Limbs<N>) -> Option<Limbs<N>> {
-    let is_one = |x: &Limbs<N>| x[0] == 1 && x[1..].iter().all(|&l| l == 0);
-    let is_zero = |x: &Limbs<N>| x.iter().all(|&l| l == 0);
+    let is_one = |x: &Limbs<N>| x[0] == 1 && is_zero(&x[1..]);
     // x / 2 mod m for x < m (x odd: (x + m) / 2, with the carry of x + m shifted in).
     let halve = |x: &mut Limbs<N>| {
         let carry = if x[0] & 1 == 1 {

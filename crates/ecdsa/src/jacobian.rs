@@ -8,7 +8,7 @@
 
 use core::marker::PhantomData;
 
-use super::field::{Limbs, Modulus};
+use super::field::{Limbs, Modulus, is_zero};
 
 /// A point in Jacobian coordinates (Montgomery form).
 #[derive(Clone, Copy)]
@@ -34,10 +34,6 @@ pub(crate) struct Curve<F, const N: usize> {
 
 const fn zero<const N: usize>() -> Limbs<N> {
     [0; N]
-}
-
-fn is_zero<const N: usize>(a: &Limbs<N>) -> bool {
-    a.iter().all(|&l| l == 0)
 }
 
 impl<F: Modulus<N>, const N: usize> Curve<F, N> {
