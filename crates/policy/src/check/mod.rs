@@ -20,6 +20,7 @@ mod calls;
 mod recursion;
 mod rules;
 mod safety;
+mod ty;
 mod types;
 
 use serde_json::Value as Json;

@@ -22,16 +22,7 @@ use super::ast::{self, Program, RuleView, Seg, variant};
 use super::recursion;
 use crate::Error;
 
-/// A set of value kinds.
-type Kinds = u8;
-const Z: Kinds = 1;
-const B: Kinds = 2;
-const N: Kinds = 4;
-const S: Kinds = 8;
-const A: Kinds = 16;
-const T: Kinds = 32;
-const O: Kinds = 64;
-const ANY: Kinds = 127;
+use super::ty::{self, A, ANY, B, Key, Kinds, N, O, S, T, Ty, Z};
 
 /// (name, argument kinds, result kinds).
 const SIGNATURES: &[(&str, &[Kinds], Kinds)] = &[
@@ -316,10 +307,12 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_locals
         })
         .collect();
-    // The kinds of rules' values and functions' results, as far as their definitions tell;
-    // three passes carry them through rules that name other rules (`a := b`, `b := 1`).
+    // The types of rules' values and functions' results, as their definitions give them. A
+    // rule that names another (`a := b`) gets its type one pass after it; recursion is refused
+    // before this check, so the passes end once nothing changes (at most one per rule, and
+    // never more than `MAX_PASSES`: a type not settled by then stays as wide as it is).
     let mut values = Values::default();
-    for _ in 0..3 {
+    for _ in 0..program.rules.len().min(MAX_PASSES) + 1 {
         let mut next = Values::default();
         for (rule, rule_locals) in program.rules.iter().zip(&locals) {
             if let Some(checker) = checker(rule) {
@@ -331,7 +324,11 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
                 checker.value_of(rule, &mut next);
             }
         }
+        let settled = next == values;
         values = next;
+        if settled {
+            break;
+        }
     }
     for (rule, rule_locals) in program.rules.iter().zip(&locals) {
         let Some(checker) = checker(rule) else {
@@ -342,12 +339,15 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_locals,
             ..checker
         };
-        if let Err((line, what)) = checker.walk(rule.node, false) {
+        if let Err((line, what)) = checker.rule(rule) {
             return Err(program.error(rule.module, line, &format!("rego_type_error: {what}")));
         }
     }
     Ok(())
 }
+
+/// Passes over the rules that carry types from rule to rule.
+const MAX_PASSES: usize = 64;
 
 /// Every variable name below `node`.
 /// The elements of a literal's `items`.
@@ -387,16 +387,6 @@ fn var_names(node: &Json, out: &mut BTreeSet<String>) {
     }
 }
 
-/// The keys of a path with no variable in it.
-fn keys_only(segs: &[Seg]) -> Option<Vec<String>> {
-    segs.iter()
-        .map(|s| match s {
-            Seg::Key(k) => Some(k.clone()),
-            Seg::Var(_) => None,
-        })
-        .collect()
-}
-
 fn keys(segs: &[Seg]) -> Vec<String> {
     segs.iter()
         .map(|s| match s {
@@ -412,54 +402,44 @@ struct Checker<'c> {
     arities: &'c HashMap<Vec<String>, usize>,
     /// The package's rule names (`x = 1` compares with rule `x`, it binds no variable).
     rule_names: &'c BTreeSet<String>,
-    /// The kinds of the local variables bound so far, one map per enclosing query (a variable
-    /// bound by `:=`, `=` or `some … in` to a value of known kinds).
+    /// The local variables bound so far, one layer per enclosing query.
     locals: RefCell<Vec<Layer>>,
     /// How many `every` bodies enclose the walk: OPA checks arities there, not types.
     in_every: Cell<usize>,
-    /// The kinds of the rules' values and functions' results.
+    /// The types of the rules' values and functions' results.
     values: &'c Values,
     /// Names the rule being checked declares anywhere (they are not rules there).
     rule_locals: &'c BTreeSet<String>,
 }
 
-/// The kinds of rules' values (`limit := 10`: number; `deny contains …`: set; `allow if …`:
-/// boolean; `a.b := …`, `a[k] := …`: object) and of functions' results, by path.
-#[derive(Default)]
+/// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
+/// is; `allow if …`: boolean; `a.b := …`: an object at `a`) and of functions' results, by
+/// path, each the union over the definitions; and the kinds of functions' arguments.
+#[derive(Default, PartialEq)]
 struct Values {
-    rules: HashMap<Vec<String>, Kinds>,
-    functions: HashMap<Vec<String>, Kinds>,
+    rules: HashMap<Vec<String>, Ty>,
+    functions: HashMap<Vec<String>, Ty>,
     /// The kinds of functions' arguments: per argument, the union over the definitions (and
     /// `else` branches) of what each types it to (`param_kinds`).
     params: HashMap<Vec<String>, Vec<Kinds>>,
-    /// The element kinds of a rule every definition of which is a collection literal or
-    /// comprehension with elements of known kinds (`p := {1, 2} if …`); `None` once one
-    /// definition is anything else.
-    elements: HashMap<Vec<String>, Option<Kinds>>,
-    /// The fixed shapes of the arrays a rule's or function's definitions give, when every
-    /// definition that can be an array is an array literal; `None` once one is anything else.
-    tuples: HashMap<Vec<String>, Option<Vec<Vec<Kinds>>>>,
-    /// The keys of a rule every definition of which is an object literal with constant keys
-    /// (`vals := {0: "a", 1: "b"}`); `None` once one definition is anything else.
-    keys: HashMap<Vec<String>, Option<BTreeMap<String, Kinds>>>,
 }
 
-/// One query's local variables: the kinds of those bound, the names its earlier literals used.
+/// One query's local variables.
 #[derive(Default)]
 struct Layer {
-    kinds: HashMap<String, Kinds>,
+    /// The types of the variables bound so far (`any` when nothing is known).
+    types: HashMap<String, Ty>,
+    /// The names its earlier literals used.
     seen: BTreeSet<String>,
-    /// The shapes of the arrays bound to its variables, when known (`y := [1, "a"]`).
-    shapes: HashMap<String, Shape>,
+    /// Names `some x` declared that no literal has typed yet (a first use types them).
+    untyped: BTreeSet<String>,
 }
 
-/// What is known of an array's items.
-#[derive(Clone)]
-enum Shape {
-    /// A literal's items, one by one.
-    Tuple(Vec<Kinds>),
-    /// Items all of these kinds (a comprehension, a builtin's result).
-    Elements(Kinds),
+/// One index of a reference: a constant key (as `ty::key_of` writes it, and as OPA shows it),
+/// or a term (a variable, a reference, a call, a composite).
+enum Index<'a> {
+    Key(Key, String),
+    Term(&'a Json),
 }
 
 /// What a call names.
@@ -472,6 +452,25 @@ enum Callee {
 }
 
 impl Checker<'_> {
+    /// Checks one rule: each body in order, with the value it gives (`x := y if { y := 1 }`)
+    /// in its scope, then the head.
+    fn rule(&self, rule: &RuleView<'_>) -> Result<(), (u32, String)> {
+        if rule.default {
+            return self.walk(rule.node, false);
+        }
+        let head = ast::head(rule).unwrap_or(&Json::Null);
+        let head_value = head_value(head);
+        for body in rule.node["bodies"].as_array().into_iter().flatten() {
+            let value = if body["assign"].is_null() {
+                head_value
+            } else {
+                &body["assign"]["value"]
+            };
+            self.query(&body["query"], &[value])?;
+        }
+        self.walk(&rule.node["head"], false)
+    }
+
     /// Walks `node`; `statement` when `node` is a literal's expression (where a call may have
     /// one more argument, its output).
     fn walk(&self, node: &Json, statement: bool) -> Result<(), (u32, String)> {
@@ -501,7 +500,12 @@ impl Checker<'_> {
                     match kind {
                         "Call" => self.call(inner, statement)?,
                         "ArithExpr" => self.operator(inner)?,
-                        "RefBrack" | "RefDot" => self.undefined_ref(node)?,
+                        "RefBrack" | "RefDot" => {
+                            // (Checked inside `every` bodies too, as OPA does.)
+                            if let Err(what) = self.reference(node) {
+                                return Err((ast::line(inner), what));
+                            }
+                        }
                         // `some x in "abc"`: OPA's match error (a collection is wanted).
                         "SomeIn"
                             if self.in_every.get() == 0
@@ -562,7 +566,7 @@ impl Checker<'_> {
                             let mut layer = Layer::default();
                             for span in [&inner["key"], &inner["value"]] {
                                 if let Some(name) = ast::span_text(self.source, span) {
-                                    layer.kinds.insert(name.to_owned(), ANY);
+                                    layer.types.insert(name.to_owned(), Ty::any());
                                 }
                             }
                             self.locals.borrow_mut().push(layer);
@@ -598,7 +602,7 @@ impl Checker<'_> {
     }
 
     /// Walks a query's literals in order, each typing the variables it binds, then `terms` (a
-    /// comprehension's head) in its scope.
+    /// comprehension's head, a rule's value) in its scope.
     fn query(&self, query: &Json, terms: &[&Json]) -> Result<(), (u32, String)> {
         self.locals.borrow_mut().push(Layer::default());
         let result = query["stmts"]
@@ -607,12 +611,7 @@ impl Checker<'_> {
             .flatten()
             .try_for_each(|stmt| {
                 self.walk(stmt, false)?;
-                self.bind(&stmt["literal"]);
-                let mut names = BTreeSet::new();
-                var_names(stmt, &mut names);
-                if let Some(layer) = self.locals.borrow_mut().last_mut() {
-                    layer.seen.extend(names);
-                }
+                self.statement(stmt);
                 Ok(())
             })
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
@@ -620,172 +619,118 @@ impl Checker<'_> {
         result
     }
 
-    /// Adds what one definition tells of its rule's value or its function's result to `values`.
+    /// Types what one literal binds and records the names it uses.
+    fn statement(&self, stmt: &Json) {
+        self.bind(&stmt["literal"]);
+        let mut names = BTreeSet::new();
+        var_names(stmt, &mut names);
+        if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            layer.seen.extend(names);
+        }
+    }
+
+    /// The type of `value` in the scope of `query` (a rule body and the value it gives).
+    fn scoped<R>(&self, query: &Json, value: impl FnOnce(&Self) -> R) -> R {
+        self.scoped_with(query, Layer::default(), value)
+    }
+
+    /// [`Self::scoped`] with variables already bound (a function's arguments).
+    fn scoped_with<R>(&self, query: &Json, layer: Layer, value: impl FnOnce(&Self) -> R) -> R {
+        self.locals.borrow_mut().push(layer);
+        for stmt in query["stmts"].as_array().into_iter().flatten() {
+            self.statement(stmt);
+        }
+        let ty = value(self);
+        self.locals.borrow_mut().pop();
+        ty
+    }
+
+    /// Adds the type one definition gives its rule's value or its function's result to
+    /// `values` (a union with the other definitions').
     fn value_of(&self, rule: &RuleView<'_>, values: &mut Values) {
         let depth = self.package.len();
         let Some(Seg::Key(name)) = rule.segs.get(depth) else {
             return;
         };
         let path: Vec<String> = self.package.iter().cloned().chain([name.clone()]).collect();
-        // `f(x) := y if { y := x + 1 }`: a value that is a variable the bodies bind with `:=`
-        // has the kinds of what they bind it to (OPA infers it so).
-        let bound = |name: &str| {
-            let mut kinds = 0;
-            // The bodies of the head's value (an `else` carries its own value).
-            for body in rule.node["bodies"].as_array().into_iter().flatten() {
-                if !body["assign"].is_null() {
-                    continue;
-                }
-                let found = body["query"]["stmts"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .find_map(|stmt| {
-                        let assign = stmt["literal"]["Expr"]["expr"].get("AssignExpr")?;
-                        (assign["op"] == "ColEq" && ast::var(&assign["lhs"]) == Some(name))
-                            .then(|| self.kinds(&assign["rhs"]))
-                    });
-                kinds |= found?;
-            }
-            (kinds != 0).then_some(kinds)
-        };
-        let result = |value: &Json| {
-            if value.is_null() {
-                B
-            } else if let Some(name) = ast::var(value)
-                && let Some(kinds) = bound(name)
-            {
-                kinds
+        let head = ast::head(rule).unwrap_or(&Json::Null);
+        let multi = rule.kind == ast::Kind::Multi;
+        let value_ty = |checker: &Self, value: &Json| {
+            let ty = if value.is_null() {
+                Ty::Boolean
             } else {
-                self.kinds(value)
-            }
+                checker.ty(value)
+            };
+            if multi { Ty::set_of(ty) } else { ty }
         };
-        let kinds = if rule.default {
-            if rule.segs.len() > depth + 1 {
-                O
-            } else {
-                result(&rule.node["value"])
-            }
-        } else if rule.segs.len() > depth + 1 {
-            O
-        } else if rule.kind == ast::Kind::Multi {
-            T
+        // A function's arguments, typed as their first use types them (`f(x) := [x] if x == 1`).
+        let params = if rule.arity.is_some() {
+            self.param_kinds(rule)
         } else {
-            let head = ast::head(rule).unwrap_or(&Json::Null);
-            let mut kinds = result(&head["assign"]["value"]);
-            for body in rule.node["bodies"].as_array().into_iter().flatten() {
-                if !body["assign"].is_null() {
-                    kinds |= result(&body["assign"]["value"]);
+            None
+        };
+        let arguments = || {
+            let mut layer = Layer::default();
+            let args = head["args"].as_array().map_or(&[][..], Vec::as_slice);
+            for (arg, kinds) in args.iter().zip(params.iter().flatten()) {
+                if let Some(name) = ast::var(arg)
+                    && name != "_"
+                {
+                    layer.types.insert(name.to_owned(), Ty::of_kinds(*kinds));
                 }
             }
-            kinds
+            layer
         };
-        if rule.arity.is_none() {
-            let mut known = None;
-            if rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
-                let mut all: BTreeMap<String, Kinds> = BTreeMap::new();
-                let mut constant = |value: &Json| match variant(value) {
-                    Some(("Object", object)) => constant_fields(object)
-                        .map(|fields| {
-                            for (key, value) in fields {
-                                *all.entry(key).or_insert(0) |= self.kinds(value);
-                            }
-                        })
-                        .is_some(),
-                    _ => false,
-                };
-                let ok = if rule.default {
-                    constant(&rule.node["value"])
+        let mut types = Vec::new();
+        if rule.default {
+            types.push(self.ty(&rule.node["value"]));
+        } else {
+            let head_value = head_value(head);
+            let bodies = rule.node["bodies"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice);
+            if bodies.is_empty() {
+                types.push(value_ty(self, head_value));
+            }
+            for body in bodies {
+                let value = if body["assign"].is_null() {
+                    head_value
                 } else {
-                    let head = ast::head(rule).unwrap_or(&Json::Null);
-                    constant(&head["assign"]["value"])
-                        && rule.node["bodies"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .all(|b| b["assign"].is_null() || constant(&b["assign"]["value"]))
+                    &body["assign"]["value"]
                 };
-                if ok {
-                    known = Some(all);
-                }
-            }
-            let entry = values
-                .keys
-                .entry(path.clone())
-                .or_insert_with(|| Some(BTreeMap::new()));
-            *entry = match (entry.take(), known) {
-                (Some(mut have), Some(more)) => {
-                    for (key, kinds) in more {
-                        *have.entry(key).or_insert(0) |= kinds;
-                    }
-                    Some(have)
-                }
-                _ => None,
-            };
-        }
-        if rule.segs.len() == depth + 1 && rule.kind != ast::Kind::Multi {
-            let head = ast::head(rule).unwrap_or(&Json::Null);
-            let mut definitions: Vec<&Json> = if rule.default {
-                vec![&rule.node["value"]]
-            } else {
-                vec![&head["assign"]["value"]]
-            };
-            for body in rule.node["bodies"].as_array().into_iter().flatten() {
-                if !body["assign"].is_null() {
-                    definitions.push(&body["assign"]["value"]);
-                }
-            }
-            let mut elements = Some(0);
-            for value in &definitions {
-                // (A definition that is no collection adds no elements: `default p := 1`,
-                // `p if …`.)
-                if !value.is_null() && self.kinds(value) & (A | T) != 0 {
-                    elements = elements.zip(self.elements(value)).map(|(a, b)| a | b);
-                }
-            }
-            let entry = values.elements.entry(path.clone()).or_insert(Some(0));
-            *entry = entry.zip(elements).map(|(a, b)| a | b);
-            // The fixed shapes of the arrays the definitions give (`[1, "a"]`: number, string).
-            let mut tuples: Option<Vec<Vec<Kinds>>> = Some(Vec::new());
-            for value in &definitions {
-                if value.is_null() || self.kinds(value) & A == 0 {
-                    continue;
-                }
-                match (variant(value), tuples.as_mut()) {
-                    // (An empty array unifies with any array to OPA.)
-                    (Some(("Array", c)), Some(shapes)) if !items(&c["items"]).is_empty() => {
-                        shapes.push(items(&c["items"]).iter().map(|i| self.kinds(i)).collect());
-                    }
-                    _ => tuples = None,
-                }
-            }
-            let entry = values
-                .tuples
-                .entry(path.clone())
-                .or_insert(Some(Vec::new()));
-            *entry = match (entry.take(), tuples) {
-                (Some(mut have), Some(more)) => {
-                    have.extend(more);
-                    Some(have)
-                }
-                _ => None,
-            };
-        }
-        if rule.arity.is_some()
-            && let Some(kinds) = self.param_kinds(rule)
-        {
-            let entry = values.params.entry(path.clone()).or_default();
-            entry.resize(kinds.len().max(entry.len()), 0);
-            for (have, more) in entry.iter_mut().zip(kinds) {
-                *have |= more;
+                types.push(self.scoped_with(&body["query"], arguments(), |c| value_ty(c, value)));
             }
         }
-        let map = if rule.arity.is_some() {
-            &mut values.functions
-        } else {
-            &mut values.rules
+        let Some(ty) = Ty::union(types) else {
+            return;
         };
-        *map.entry(path).or_insert(0) |= kinds;
+        let ty = ty.bounded();
+        if rule.arity.is_some() {
+            if let Some(kinds) = params {
+                let entry = values.params.entry(path.clone()).or_default();
+                entry.resize(kinds.len().max(entry.len()), 0);
+                for (have, more) in entry.iter_mut().zip(kinds) {
+                    *have |= more;
+                }
+            }
+            add(&mut values.functions, path, ty);
+            return;
+        }
+        // `a.b.c := 1`: objects at `a` and `a.b` (open: other definitions add keys), the value
+        // at `a.b.c`; `a[k] := v`: an object of values of `v`'s type at `a`.
+        let rest = &rule.segs[depth + 1..];
+        let ground = rest.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
+        let mut at = path;
+        for seg in &rest[..ground] {
+            add(&mut values.rules, at.clone(), Ty::of_kinds(O));
+            if let Seg::Key(k) = seg {
+                at.push(k.clone());
+            }
+        }
+        let nested = rest[ground..].iter().fold(ty, |inner, _| {
+            Ty::Object(BTreeMap::new(), Some(Box::new((Ty::any(), inner))))
+        });
+        add(&mut values.rules, at, nested);
     }
 
     /// The kinds one function definition gives its arguments, as OPA's checker infers them:
@@ -921,235 +866,357 @@ impl Checker<'_> {
         }
     }
 
-    /// `vals[2]` or `vals.b` of a rule whose keys are known constants: the kinds of that
-    /// field's value (OPA types it so); `None` for any other expression.
-    fn field_kinds(&self, expr: &Json) -> Option<Kinds> {
-        let (key, path) = self.rule_field(expr)?;
-        self.values.keys.get(&path)?.as_ref()?.get(&key).copied()
-    }
-
-    /// The kinds of the values of a rule named bare whose keys are all known constants
-    /// (`some x in vals`).
-    fn rule_values(&self, expr: &Json) -> Option<Kinds> {
-        let (_, path) = self.package_rule(expr)?;
-        let keys = self.values.keys.get(&path)?.as_ref()?;
-        let kinds = keys.values().fold(0, |acc, k| acc | k);
-        (kinds != 0 && kinds != ANY).then_some(kinds)
-    }
-
-    /// The fixed array shapes of a rule named bare or a policy function's result.
-    fn tuples(&self, expr: &Json) -> Option<&Vec<Vec<Kinds>>> {
-        let path = match variant(expr)? {
-            ("Var", _) => self.package_rule(expr)?.1,
-            ("Call", c) => match self.callee(&c["fcn"]) {
-                Callee::Policy(path, _) => path,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        self.values.tuples.get(&path)?.as_ref()
-    }
-
-    /// `a[0]` where `a` is a rule whose arrays have fixed shapes: the kinds at that index.
-    fn tuple_item(&self, brack: &Json) -> Option<Kinds> {
-        let ("Number", index) = variant(&brack["index"])? else {
-            return None;
-        };
-        let index = usize::try_from(index["value"].as_u64()?).ok()?;
-        if let Some(name) = ast::var(&brack["refr"])
-            && self.local(name).is_some()
-        {
-            return match self.local_shape(name)? {
-                Shape::Tuple(items) => items.get(index).copied(),
-                Shape::Elements(kinds) => Some(kinds),
-            };
-        }
-        let shapes = self.tuples(&brack["refr"])?;
-        if shapes.is_empty() || !matches!(variant(&brack["refr"]), Some(("Var", _))) {
-            return None;
-        }
-        // (Past the end of one shape: undefined there, so that shape adds nothing.)
-        let kinds = shapes
-            .iter()
-            .filter_map(|s| s.get(index))
-            .fold(0, |acc, k| acc | k);
-        (kinds != 0).then_some(kinds)
-    }
-
-    /// A variable that names a rule of the package (not shadowed): its name and path.
-    fn package_rule<'e>(&self, expr: &'e Json) -> Option<(&'e str, Vec<String>)> {
-        let name = ast::var(expr)?;
-        if self.local(name).is_some()
-            || self.rule_locals.contains(name)
-            || !self.rule_names.contains(name)
-        {
-            return None;
-        }
-        let path = self
-            .package
-            .iter()
-            .cloned()
-            .chain([name.to_owned()])
-            .collect();
-        Some((name, path))
-    }
-
-    /// A constant index into a rule of the package named bare and not shadowed (`vals[2]`,
-    /// `vals.b`): the key as `constant_fields` writes it, and the rule's path.
-    fn rule_field(&self, expr: &Json) -> Option<(String, Vec<String>)> {
-        let (key, base) = match variant(expr)? {
-            ("RefBrack", r) => (
-                match variant(&r["index"])? {
-                    ("String" | "RawString", k) => format!("s:{}", k["value"].as_str()?),
-                    ("Number", k) => format!("n:{}", k["value"]),
-                    _ => return None,
-                },
-                &r["refr"],
-            ),
-            ("RefDot", r) => (format!("s:{}", r["field"].get(1)?.as_str()?), &r["refr"]),
-            _ => return None,
-        };
-        let (_, path) = self.package_rule(base)?;
-        Some((key, path))
-    }
-
-    /// `vals[4]` or `vals.b` where `vals` is a rule whose keys are all known constants and the
-    /// index is a constant not among them: OPA's "undefined ref" type error.
-    fn undefined_ref(&self, node: &Json) -> Result<(), (u32, String)> {
-        // (Checked inside `every` bodies too, as OPA does.)
-        let (Some((_, inner)), Some((key, path))) = (variant(node), self.rule_field(node)) else {
-            return Ok(());
-        };
-        let name = path.last().map(String::as_str).unwrap_or_default();
-        if let Some(Some(keys)) = self.values.keys.get(&path)
-            && !keys.is_empty()
-            && !keys.contains_key(&key)
-        {
-            let shown = key.get(2..).unwrap_or_default();
-            return Err((
-                ast::line(inner),
-                format!(
-                    "undefined ref: data.{}.{name}[{shown}]",
-                    self.package.join(".")
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Records the kinds of the variable a literal binds, when known.
-    fn bind(&self, literal: &Json) {
-        // Declared names shadow enclosing ones, typed or not (`any`); `x = …` types a name on
-        // its first use only.
-        let mut bound: Vec<(String, Kinds)> = Vec::new();
-        let mut shape_of: Option<(String, Shape)> = None;
-        let declare = |bound: &mut Vec<(String, Kinds)>, expr: &Json, kinds: Kinds| {
-            let mut names = BTreeSet::new();
-            var_names(expr, &mut names);
-            let single = ast::var(expr).is_some();
-            bound.extend(
-                names
-                    .into_iter()
-                    .map(|n| (n, if single { kinds } else { ANY })),
-            );
-        };
-        match variant(literal) {
-            Some(("Expr", inner)) => match variant(&inner["expr"]) {
-                Some(("AssignExpr", assign)) if assign["op"] == "ColEq" => {
-                    declare(&mut bound, &assign["lhs"], self.kinds(&assign["rhs"]));
-                    if let Some(name) = ast::var(&assign["lhs"]) {
-                        let rhs = &assign["rhs"];
-                        let shape = match variant(rhs) {
-                            Some(("Array", c)) if !items(&c["items"]).is_empty() => {
-                                Some(Shape::Tuple(
-                                    items(&c["items"]).iter().map(|i| self.kinds(i)).collect(),
-                                ))
-                            }
-                            _ if self.kinds(rhs) & A != 0 => {
-                                self.elements(rhs).map(Shape::Elements)
-                            }
-                            _ => None,
-                        };
-                        shape_of = shape.map(|s| (name.to_owned(), s));
-                    }
+    /// The base and the indexes of a reference, outermost last.
+    fn chain<'e>(&self, expr: &'e Json) -> (&'e Json, Vec<Index<'e>>) {
+        let mut indexes = Vec::new();
+        let mut at = expr;
+        loop {
+            match variant(at) {
+                Some(("RefDot", r)) => {
+                    let field = r["field"].get(1).and_then(Json::as_str).unwrap_or("");
+                    indexes.push(Index::Key(format!("s:{field}"), format!(".{field}")));
+                    at = &r["refr"];
                 }
-                Some(("AssignExpr", assign)) => {
-                    for (side, other) in [
-                        (&assign["lhs"], &assign["rhs"]),
-                        (&assign["rhs"], &assign["lhs"]),
-                    ] {
-                        if let Some(name) = ast::var(side)
-                            && !self.rule_names.contains(name)
-                            && !matches!(name, "_" | "input" | "data")
-                            && !self.seen(name)
-                            && self.local(name).is_none()
-                        {
-                            let kinds = self.kinds(other);
-                            if kinds != ANY {
-                                bound.push((name.to_owned(), kinds));
+                Some(("RefBrack", r)) => {
+                    let index = &r["index"];
+                    let key = ast::scalar(index).and_then(ty::key_of);
+                    indexes.push(match key {
+                        Some(key) => {
+                            let shown = ast::scalar(index).map(Json::to_string).unwrap_or_default();
+                            Index::Key(key, format!("[{shown}]"))
+                        }
+                        None => Index::Term(index),
+                    });
+                    at = &r["refr"];
+                }
+                _ => break,
+            }
+        }
+        indexes.reverse();
+        (at, indexes)
+    }
+
+    /// The type of a reference's base, how OPA shows it, and how many of its indexes name a
+    /// rule (`data.docker.limit`, `a.b` of a rule `a.b.c := 1`); `None` when the base is not
+    /// typed (`input`, an unknown rule, a variable of no known type).
+    fn base(&self, base: &Json, indexes: &[Index<'_>]) -> Option<(Ty, String, usize)> {
+        let strings = || {
+            indexes
+                .iter()
+                .map_while(|i| match i {
+                    Index::Key(k, _) => k.strip_prefix("s:").map(str::to_owned),
+                    Index::Term(_) => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        // The longest path naming a rule: its type, how many indexes it took.
+        let rule = |root: Vec<String>, min: usize| {
+            let keys = strings();
+            (0..=keys.len()).rev().find_map(|taken| {
+                let path: Vec<String> = root
+                    .iter()
+                    .cloned()
+                    .chain(keys[..taken].iter().cloned())
+                    .collect();
+                (path.len() >= min)
+                    .then(|| self.values.rules.get(&path))
+                    .flatten()
+                    .map(|t| (t.clone(), format!("data.{}", path.join(".")), taken))
+            })
+        };
+        match variant(base)? {
+            ("Var", _) => {
+                let name = ast::var(base)?;
+                if let Some(ty) = self.local(name) {
+                    return Some((ty, name.to_owned(), 0));
+                }
+                if name == "data" {
+                    return rule(Vec::new(), 1);
+                }
+                if self.rule_locals.contains(name) {
+                    return None;
+                }
+                if let Some(path) = self.aliases.get(name) {
+                    return rule(path.clone(), path.len().max(1));
+                }
+                if self.rule_names.contains(name) {
+                    let path: Vec<String> = self
+                        .package
+                        .iter()
+                        .cloned()
+                        .chain([name.to_owned()])
+                        .collect();
+                    let min = path.len();
+                    return rule(path, min);
+                }
+                None
+            }
+            (
+                "Call" | "Array" | "Object" | "Set" | "ArrayCompr" | "SetCompr" | "ObjectCompr",
+                _,
+            ) => {
+                let ty = self.ty(base);
+                (!ty.is_any()).then(|| (ty, "…".to_owned(), 0))
+            }
+            _ => None,
+        }
+    }
+
+    /// The type of a reference's value, or OPA's "undefined ref" error when a constant index
+    /// is not among its base's keys (`{"a": 1}.b`, `[1, 2][5]`, `(1).a`) or a variable's type
+    /// is not its keys' (`[1][i]` with `i := "a"`). `Ok(None)`: the base is not typed.
+    fn reference(&self, expr: &Json) -> Result<Option<Ty>, String> {
+        let (base, indexes) = self.chain(expr);
+        let Some((mut ty, mut shown, taken)) = self.base(base, &indexes) else {
+            return Ok(None);
+        };
+        for index in &indexes[taken..] {
+            match index {
+                Index::Key(key, text) => {
+                    shown.push_str(text);
+                    ty = ty
+                        .select(key)
+                        .ok_or_else(|| format!("undefined ref: {shown}"))?;
+                }
+                Index::Term(term) => {
+                    let text = variant(term)
+                        .and_then(|(_, inner)| ast::span_text(self.source, &inner["span"]))
+                        .unwrap_or("_");
+                    shown.push_str(&format!("[{text}]"));
+                    let keys = ty.keys().ok_or_else(|| format!("undefined ref: {shown}"))?;
+                    if let Some(have) = self.typed(term)
+                        && !have.unifies(&keys)
+                    {
+                        return Err(format!("undefined ref: {shown}"));
+                    }
+                    ty = ty.values().unwrap_or_else(Ty::any);
+                }
+            }
+        }
+        Ok(Some(ty))
+    }
+
+    /// Records the types of the variables a literal binds: `x := v` (and patterns `[x, y] :=
+    /// v`), the first use of a variable in `x = v`, `some x in xs` / `some k, v in xs` (the
+    /// collection's values and keys), a builtin's or function's output argument, and a
+    /// variable first used as an index (`xs[i]`: the keys of `xs`). Declared names shadow
+    /// enclosing ones, typed or not.
+    fn bind(&self, literal: &Json) {
+        let mut bound: Vec<(String, Ty)> = Vec::new();
+        let mut untyped: Vec<String> = Vec::new();
+        match variant(literal) {
+            Some(("Expr", inner)) => {
+                let expr = &inner["expr"];
+                match variant(expr) {
+                    Some(("AssignExpr", assign)) if assign["op"] == "ColEq" => {
+                        let ty = self.ty(&assign["rhs"]);
+                        self.pattern(&assign["lhs"], Some(ty), false, &mut bound);
+                    }
+                    Some(("AssignExpr", assign)) => {
+                        for (side, other) in [
+                            (&assign["lhs"], &assign["rhs"]),
+                            (&assign["rhs"], &assign["lhs"]),
+                        ] {
+                            if self.typed(side).is_none()
+                                && let Some(ty) = self.typed(other)
+                            {
+                                self.pattern(side, Some(ty), true, &mut bound);
+                                break;
                             }
-                            break;
                         }
                     }
+                    Some(("Call", call)) => {
+                        let params = call["params"].as_array().map_or(&[][..], Vec::as_slice);
+                        let (arity, result) = match self.callee(&call["fcn"]) {
+                            Callee::Builtin(name, args, result) => {
+                                (args.len(), builtin_result(&name, result))
+                            }
+                            Callee::Policy(path, arity) => (
+                                arity,
+                                self.values
+                                    .functions
+                                    .get(&path)
+                                    .cloned()
+                                    .unwrap_or_else(Ty::any),
+                            ),
+                            Callee::Unknown => (usize::MAX, Ty::any()),
+                        };
+                        if params.len() == arity.saturating_add(1)
+                            && let Some(out) = params.last()
+                            && self.typed(out).is_none()
+                        {
+                            self.pattern(out, Some(result), true, &mut bound);
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
-            },
+                self.index_vars(expr, &mut bound);
+            }
             Some(("SomeIn", inner)) => {
-                let collection = &inner["collection"];
-                let kinds = self
-                    .elements(collection)
-                    .or_else(|| self.rule_values(collection))
-                    .unwrap_or(ANY);
+                let collection = self.ty(&inner["collection"]);
                 if inner["key"].is_null() {
-                    declare(&mut bound, &inner["value"], kinds);
+                    self.pattern(&inner["value"], collection.values(), false, &mut bound);
                 } else {
-                    declare(&mut bound, &inner["key"], ANY);
-                    declare(&mut bound, &inner["value"], ANY);
+                    self.pattern(&inner["key"], collection.keys(), false, &mut bound);
+                    self.pattern(&inner["value"], collection.values(), false, &mut bound);
                 }
             }
             Some(("SomeVars", inner)) => {
                 for span in inner["vars"].as_array().into_iter().flatten() {
                     if let Some(name) = ast::span_text(self.source, span) {
-                        bound.push((name.to_owned(), ANY));
+                        untyped.push(name.to_owned());
                     }
                 }
             }
             _ => {}
         }
         if let Some(layer) = self.locals.borrow_mut().last_mut() {
-            for (name, _) in &bound {
-                layer.shapes.remove(name);
+            for name in untyped {
+                layer.types.remove(&name);
+                layer.untyped.insert(name);
             }
-            layer.kinds.extend(bound);
-            if let Some((name, shape)) = shape_of {
-                layer.shapes.insert(name, shape);
+            for (name, ty) in bound {
+                layer.untyped.remove(&name);
+                layer.types.entry(name).or_insert_with(|| ty.bounded());
             }
         }
     }
 
-    /// The shape of the array a local variable holds, when known.
-    fn local_shape(&self, name: &str) -> Option<Shape> {
+    /// Binds the variables of a pattern matched against a value of type `ty` (`None`: a value
+    /// that cannot be — its variables are `any`); `fresh`: only variables not bound yet.
+    fn pattern(&self, pattern: &Json, ty: Option<Ty>, fresh: bool, out: &mut Vec<(String, Ty)>) {
+        match variant(pattern) {
+            Some(("Var", _)) => {
+                let Some(name) = ast::var(pattern) else {
+                    return;
+                };
+                if name != "_" && (!fresh || self.unbound(name)) {
+                    out.push((name.to_owned(), ty.unwrap_or_else(Ty::any)));
+                }
+            }
+            Some(("Array", array)) => {
+                for (i, item) in items(&array["items"]).into_iter().enumerate() {
+                    let at = ty
+                        .as_ref()
+                        .and_then(|t| t.select(&format!("n:{}", i as f64)));
+                    self.pattern(item, at, fresh, out);
+                }
+            }
+            Some(("Object", object)) => {
+                for field in object["fields"].as_array().into_iter().flatten() {
+                    let key = field.get(1).and_then(ast::scalar).and_then(ty::key_of);
+                    let at = key.and_then(|k| ty.as_ref().and_then(|t| t.select(&k)));
+                    if let Some(value) = field.get(2) {
+                        self.pattern(value, at, fresh, out);
+                    }
+                }
+            }
+            _ => {
+                let mut names = BTreeSet::new();
+                var_names(pattern, &mut names);
+                for name in names {
+                    if name != "_" && (!fresh || self.unbound(&name)) {
+                        out.push((name, Ty::any()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Variables first used as an index (`xs[i]`, not inside a comprehension): the keys of what
+    /// they index.
+    fn index_vars(&self, expr: &Json, out: &mut Vec<(String, Ty)>) {
+        match expr {
+            Json::Object(map) => {
+                match variant(expr) {
+                    Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => return,
+                    Some(("RefBrack", r)) => {
+                        if let Some(name) = ast::var(&r["index"])
+                            && name != "_"
+                            && self.unbound(name)
+                            && !out.iter().any(|(n, _)| n == name)
+                        {
+                            let keys = self.ty(&r["refr"]).keys().unwrap_or_else(Ty::any);
+                            out.push((name.to_owned(), keys));
+                        }
+                    }
+                    _ => {}
+                }
+                for (key, value) in map {
+                    if key != "span" {
+                        self.index_vars(value, out);
+                    }
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| self.index_vars(v, out)),
+            _ => {}
+        }
+    }
+
+    /// Whether `name` is a variable no literal has bound yet (OPA's checker has no type for
+    /// it): not a local, not used by an earlier literal, not a rule, `input` or `data`.
+    fn unbound(&self, name: &str) -> bool {
+        if name == "_" {
+            return true;
+        }
+        if matches!(name, "input" | "data") || self.aliases.contains_key(name) {
+            return false;
+        }
         let locals = self.locals.borrow();
-        let layer = locals.iter().rev().find(|l| l.kinds.contains_key(name))?;
-        layer.shapes.get(name).cloned()
+        if locals.iter().any(|l| l.types.contains_key(name)) {
+            return false;
+        }
+        if locals.iter().any(|l| l.untyped.contains(name)) {
+            return true;
+        }
+        if locals.iter().any(|l| l.seen.contains(name)) {
+            return false;
+        }
+        self.rule_locals.contains(name) || !self.rule_names.contains(name)
     }
 
-    /// Whether an earlier literal of the current query used `name`.
-    fn seen(&self, name: &str) -> bool {
-        self.locals
-            .borrow()
-            .last()
-            .is_some_and(|layer| layer.seen.contains(name))
+    /// The type of a term with no unbound variable in it (outside comprehensions); `None`
+    /// when one is (OPA's checker unifies such a term by its structure).
+    fn typed(&self, expr: &Json) -> Option<Ty> {
+        fn free(checker: &Checker<'_>, node: &Json) -> bool {
+            match node {
+                Json::Object(map) => {
+                    match variant(node) {
+                        Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => {
+                            return false;
+                        }
+                        Some(("Var", _)) => {
+                            return ast::var(node).is_some_and(|n| checker.unbound(n));
+                        }
+                        Some(("Call", call)) => {
+                            return call["params"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|p| free(checker, p));
+                        }
+                        _ => {}
+                    }
+                    map.iter()
+                        .any(|(key, value)| key != "span" && free(checker, value))
+                }
+                Json::Array(items) => items.iter().any(|v| free(checker, v)),
+                _ => false,
+            }
+        }
+        (!free(self, expr)).then(|| self.ty(expr))
     }
 
-    /// The kinds of a local variable, when known.
-    fn local(&self, name: &str) -> Option<Kinds> {
-        // (`any` for a declared name of unknown kinds.)
-        self.locals
-            .borrow()
-            .iter()
-            .rev()
-            .find_map(|layer| layer.kinds.get(name).copied())
+    /// The type of a local variable (`any` for one declared and not typed); `None` when
+    /// `name` is no local bound so far.
+    fn local(&self, name: &str) -> Option<Ty> {
+        self.locals.borrow().iter().rev().find_map(|layer| {
+            if let Some(ty) = layer.types.get(name) {
+                Some(ty.clone())
+            } else {
+                layer.untyped.contains(name).then(Ty::any)
+            }
+        })
     }
 
     fn callee(&self, fcn: &Json) -> Callee {
@@ -1202,7 +1269,7 @@ impl Checker<'_> {
                     self.values.params.get(&path).cloned().unwrap_or_default();
                 want.resize(arity, ANY);
                 if params.len() == arity + 1 {
-                    want.push(self.values.functions.get(&path).copied().unwrap_or(ANY));
+                    want.push(self.values.functions.get(&path).map_or(ANY, Ty::kinds));
                 }
                 let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
                 if have.iter().zip(&want).any(|(h, w)| *w != 0 && h & w == 0) {
@@ -1236,8 +1303,9 @@ impl Checker<'_> {
                             Some(("Array" | "Set", c)) => items(&c["items"])
                                 .iter()
                                 .any(|item| self.kinds(item) & want == 0),
-                            // A comprehension's elements: OPA wants one kind in common.
-                            _ => self.elements(p).is_some_and(|k| k & want == 0),
+                            // Any other term by its type (a comprehension's elements, a
+                            // variable's, a rule's).
+                            _ => !elements_fit(&self.ty(p), want),
                         })
                 });
                 let fields = OBJECTS.iter().any(|&(f, index, keys, values, items)| {
@@ -1278,7 +1346,19 @@ impl Checker<'_> {
                                             .all(|(i, k)| self.kinds(i) & k != 0)
                                 })
                             }
-                            _ => false,
+                            // A term whose type is an array of fixed length.
+                            _ => match self.ty(p) {
+                                Ty::Array(fixed, None) if !fixed.is_empty() => {
+                                    !shapes.iter().any(|shape| {
+                                        shape.len() == fixed.len()
+                                            && fixed
+                                                .iter()
+                                                .zip(*shape)
+                                                .all(|(t, k)| t.kinds() & k != 0)
+                                    })
+                                }
+                                _ => false,
+                            },
                         })
                 });
                 let typed = self.in_every.get() == 0;
@@ -1336,208 +1416,204 @@ impl Checker<'_> {
     }
 
     /// Whether `==` or `=` between two expressions can hold, as OPA's checker sees it (its
-    /// "match error" otherwise): their kinds must meet; two array literals must have the same
-    /// length (unless one is empty) and unifiable elements; two object literals the same
-    /// constant keys (unless one is empty) and unifiable values; two set literals of scalars
-    /// elements of a common kind. Only what the source states is compared: never a refusal
-    /// OPA would not make.
+    /// "match error" otherwise): two terms of known types must unify; a term with unbound
+    /// variables (`[x, 1]`) unifies by its structure with the other's type; two such terms
+    /// item by item.
     fn unifiable(&self, lhs: &Json, rhs: &Json) -> bool {
-        if self.kinds(lhs) & self.kinds(rhs) == 0 {
-            return false;
-        }
-        // An array or set comprehension has elements of one type to OPA: with elements of no
-        // kind in common, nothing unifies it with another collection of known elements.
-        let literal = |e: &Json| matches!(variant(e), Some(("Array" | "Set", _)));
-        if (!literal(lhs) || !literal(rhs))
-            && self.kinds(lhs) & self.kinds(rhs) & (A | T) != 0
-            && let (Some(l), Some(r)) = (self.elements(lhs), self.elements(rhs))
-            && l & r == 0
-        {
-            return false;
-        }
-        for (known, other) in [(lhs, rhs), (rhs, lhs)] {
-            let Some(("Array" | "Set", literal)) = variant(other) else {
-                continue;
-            };
-            let literal = items(&literal["items"]);
-            if literal.is_empty() {
-                continue;
-            }
-            // A rule or function whose arrays have fixed shapes: one must fit the literal.
-            if matches!(variant(other), Some(("Array", _)))
-                && let Some(shapes) = self.tuples(known)
-                && !shapes.is_empty()
-                && !shapes.iter().any(|shape| {
-                    shape.len() == literal.len()
-                        && literal
-                            .iter()
-                            .zip(shape)
-                            .all(|(i, k)| self.kinds(i) & k != 0)
-                })
-            {
-                return false;
-            }
-            // An array of known elements (a comprehension, a rule) against an array literal,
-            // which OPA types item by item: every item must be one. (A set literal is typed by
-            // the union of its items.)
-            if matches!(variant(other), Some(("Array", _)))
-                && !matches!(variant(known), Some(("Array" | "Set", _)))
-                && self.kinds(known) & self.kinds(other) & (A | T) != 0
-                && let Some(elements) = self.elements(known)
-                && literal.iter().any(|i| self.kinds(i) & elements == 0)
-            {
-                return false;
-            }
-        }
-        // `time.date(ns) == [y, m]`: a result of a fixed shape against an array literal.
-        for (call, other) in [(lhs, rhs), (rhs, lhs)] {
-            if let Some(("Call", c)) = variant(call)
-                && let Callee::Builtin(name, _, _) = self.callee(&c["fcn"])
-                && let Some((_, shape)) = RESULT_TUPLES.iter().find(|(f, _)| *f == name)
-                && let Some(("Array", a)) = variant(other)
-            {
-                let items = items(&a["items"]);
-                return items.is_empty()
-                    || (items.len() == shape.len()
-                        && items
-                            .iter()
-                            .zip(*shape)
-                            .all(|(i, k)| self.kinds(i) & k != 0));
-            }
-        }
-        match (variant(lhs), variant(rhs)) {
-            (Some(("Array", l)), Some(("Array", r))) => {
-                let (l, r) = (items(&l["items"]), items(&r["items"]));
-                if l.is_empty() || r.is_empty() {
-                    return true;
+        match (self.typed(lhs), self.typed(rhs)) {
+            (Some(a), Some(b)) => a.unifies(&b),
+            (None, Some(b)) => self.matches(lhs, &b),
+            (Some(a), None) => self.matches(rhs, &a),
+            (None, None) => match (variant(lhs), variant(rhs)) {
+                (Some(("Array", l)), Some(("Array", r))) => {
+                    let (l, r) = (items(&l["items"]), items(&r["items"]));
+                    l.len() == r.len() && l.iter().zip(&r).all(|(a, b)| self.unifiable(a, b))
                 }
-                l.len() == r.len() && l.iter().zip(&r).all(|(a, b)| self.unifiable(a, b))
-            }
-            (Some(("Object", l)), Some(("Object", r))) => {
-                let (Some(l), Some(r)) = (constant_fields(l), constant_fields(r)) else {
-                    return true;
-                };
-                if l.is_empty() || r.is_empty() {
-                    return true;
+                (Some(("Object", l)), Some(("Object", r))) => {
+                    let (Some(l), Some(r)) = (constant_fields(l), constant_fields(r)) else {
+                        return true;
+                    };
+                    l.len() == r.len()
+                        && l.iter().all(|(key, a)| {
+                            r.iter()
+                                .find(|(k, _)| k == key)
+                                .is_some_and(|(_, b)| self.unifiable(a, b))
+                        })
                 }
-                l.len() == r.len()
-                    && l.iter().all(|(key, a)| {
-                        r.iter()
-                            .find(|(k, _)| k == key)
-                            .is_some_and(|(_, b)| self.unifiable(a, b))
-                    })
-            }
-            (Some(("Set", l)), Some(("Set", r))) => {
-                let (l, r) = (items(&l["items"]), items(&r["items"]));
-                let scalar = |k: Kinds| k & (A | T | O) == 0;
-                let union = |xs: &[&Json]| xs.iter().fold(0, |acc, x| acc | self.kinds(x));
-                let (lk, rk) = (union(&l), union(&r));
-                l.is_empty() || r.is_empty() || !scalar(lk) || !scalar(rk) || lk & rk != 0
-            }
-            _ => true,
+                _ => true,
+            },
         }
     }
 
-    /// The kinds of the elements of an array or set literal (not empty) or comprehension, or
-    /// of a call whose result's elements are known; `None` when unknown.
-    fn elements(&self, expr: &Json) -> Option<Kinds> {
-        let known = |k: Kinds| (k != ANY && k != 0).then_some(k);
-        match variant(expr)? {
-            ("Array" | "Set", c) => known(
-                items(&c["items"])
-                    .iter()
-                    .fold(0, |acc, i| acc | self.kinds(i)),
-            ),
-            ("ArrayCompr" | "SetCompr", c) => {
-                self.locals.borrow_mut().push(Layer::default());
-                for stmt in c["query"]["stmts"].as_array().into_iter().flatten() {
-                    self.bind(&stmt["literal"]);
-                }
-                let kinds = self.kinds(&c["term"]);
-                self.locals.borrow_mut().pop();
-                known(kinds)
+    /// Whether a term unifies with a value of type `ty`, as OPA unifies a term with a type: a
+    /// literal array, object or set item by item (a set's items each with the element type),
+    /// an unbound variable always, any other term by its type.
+    fn matches(&self, term: &Json, ty: &Ty) -> bool {
+        if let Ty::Any(members) = ty {
+            return members.is_empty() || members.iter().any(|m| self.matches(term, m));
+        }
+        match variant(term) {
+            Some(("Var", _)) if ast::var(term).is_some_and(|n| self.unbound(n)) => true,
+            Some(("Array", array)) => {
+                let items = items(&array["items"]);
+                let Ty::Array(fixed, rest) = ty else {
+                    return false;
+                };
+                (items.len() == fixed.len() || rest.is_some())
+                    && items.iter().enumerate().all(|(i, item)| {
+                        ty.select(&format!("n:{}", i as f64))
+                            .is_some_and(|t| self.matches(item, &t))
+                    })
             }
-            ("Var", _) => {
-                let (_, path) = self.package_rule(expr)?;
-                self.values
-                    .elements
-                    .get(&path)
-                    .copied()
-                    .flatten()
-                    .and_then(known)
+            Some(("Object", object)) => {
+                let Ty::Object(fields, rest) = ty else {
+                    return false;
+                };
+                let all = object["fields"].as_array().map_or(&[][..], Vec::as_slice);
+                (all.len() == fields.len() || rest.is_some())
+                    && all.iter().all(|field| {
+                        let key = field.get(1).and_then(ast::scalar).and_then(ty::key_of);
+                        match (key, field.get(2)) {
+                            (Some(key), Some(value)) => {
+                                ty.select(&key).is_some_and(|t| self.matches(value, &t))
+                            }
+                            _ => true,
+                        }
+                    })
             }
-            ("Call", c) => match self.callee(&c["fcn"]) {
-                Callee::Builtin(name, _, _) => RESULT_ELEMENTS
+            Some(("Set", set)) => {
+                let Ty::Set(of) = ty else {
+                    return false;
+                };
+                items(&set["items"])
                     .iter()
-                    .find(|(f, _)| *f == name)
-                    .map(|(_, k)| *k),
-                _ => None,
-            },
-            _ => None,
+                    .all(|item| self.matches(item, of))
+            }
+            _ => self.ty(term).unifies(ty),
         }
     }
 
     /// The kinds an expression's value can have, as far as the source tells.
     fn kinds(&self, expr: &Json) -> Kinds {
+        self.ty(expr).kinds()
+    }
+
+    /// The type of an expression's value, as far as the source tells (`any` otherwise).
+    fn ty(&self, expr: &Json) -> Ty {
         let Some((kind, inner)) = variant(expr) else {
-            return ANY;
+            return Ty::any();
         };
         match kind {
-            "String" | "RawString" => S,
-            "Number" => N,
-            "Bool" => B,
-            "Null" => Z,
-            "Array" | "ArrayCompr" => A,
-            "Set" | "SetCompr" => T,
-            "Object" | "ObjectCompr" => O,
-            "BoolExpr" | "Membership" => B,
-            "BinExpr" => T,
-            "ArithExpr" => match inner["op"].as_str() {
-                // OPA's declared result type of `minus`, whatever the operands.
-                Some("Sub") => N | T,
-                _ => N,
-            },
+            "String" | "RawString" => Ty::String,
+            "Number" => Ty::Number,
+            "Bool" => Ty::Boolean,
+            "Null" => Ty::Null,
+            "Array" => Ty::tuple(items(&inner["items"]).iter().map(|i| self.ty(i)).collect()),
+            "Set" => Ty::set_of(
+                Ty::union(items(&inner["items"]).iter().map(|i| self.ty(i)))
+                    .unwrap_or_else(Ty::any),
+            ),
+            "Object" => {
+                let mut fields = BTreeMap::new();
+                let mut dynamic = None;
+                for field in inner["fields"].as_array().into_iter().flatten() {
+                    let (Some(key), Some(value)) = (field.get(1), field.get(2)) else {
+                        continue;
+                    };
+                    match ast::scalar(key).and_then(ty::key_of) {
+                        Some(k) => {
+                            fields.insert(k, self.ty(value));
+                        }
+                        None => dynamic = Some((self.ty(key), self.ty(value))),
+                    }
+                }
+                Ty::object(fields, dynamic)
+            }
+            "ArrayCompr" => Ty::array_of(self.scoped(&inner["query"], |c| c.ty(&inner["term"]))),
+            "SetCompr" => Ty::set_of(self.scoped(&inner["query"], |c| c.ty(&inner["term"]))),
+            "ObjectCompr" => {
+                let (key, value) = self.scoped(&inner["query"], |c| {
+                    (c.ty(&inner["key"]), c.ty(&inner["value"]))
+                });
+                Ty::Object(BTreeMap::new(), Some(Box::new((key, value))))
+            }
+            "BoolExpr" | "Membership" => Ty::Boolean,
+            "BinExpr" => Ty::set_of(Ty::any()),
+            // OPA's declared result type of `minus`, whatever the operands.
+            "ArithExpr" if inner["op"] == "Sub" => Ty::of_kinds(N | T),
+            "ArithExpr" => Ty::Number,
+            // `-x`: OPA's `minus(0, x)`, a number or a set.
+            "UnaryExpr" => Ty::of_kinds(N | T),
             "Call" => match self.callee(&inner["fcn"]) {
-                Callee::Builtin(_, _, result) => result,
-                Callee::Policy(path, _) => self.values.functions.get(&path).copied().unwrap_or(ANY),
-                Callee::Unknown => ANY,
+                Callee::Builtin(name, _, result) => builtin_result(&name, result),
+                Callee::Policy(path, _) => self
+                    .values
+                    .functions
+                    .get(&path)
+                    .cloned()
+                    .unwrap_or_else(Ty::any),
+                Callee::Unknown => Ty::any(),
             },
             "Var" => {
                 let Some(name) = ast::var(expr) else {
-                    return ANY;
+                    return Ty::any();
                 };
-                if let Some(kinds) = self.local(name) {
-                    return kinds;
+                if let Some(ty) = self.local(name) {
+                    return ty;
                 }
                 if self.rule_locals.contains(name) {
-                    return ANY;
+                    return Ty::any();
                 }
-                let path: Vec<String> = self
-                    .package
-                    .iter()
-                    .cloned()
-                    .chain([name.to_owned()])
-                    .collect();
-                self.values.rules.get(&path).copied().unwrap_or(ANY)
+                self.reference(expr).ok().flatten().unwrap_or_else(Ty::any)
             }
-            // `-x`: OPA's `minus(0, x)`, a number or a set.
-            "UnaryExpr" => N | T,
-            "RefDot" | "RefBrack" if let Some(kinds) = self.field_kinds(expr) => kinds,
-            "RefBrack" if let Some(kinds) = self.tuple_item(inner) => kinds,
-            "RefDot" | "RefBrack" => {
-                // `data.docker.limit`
-                let Some(segs) = ast::ref_segs(expr) else {
-                    return ANY;
-                };
-                match keys_only(&segs).as_deref() {
-                    Some([data, path @ ..]) if data == "data" => {
-                        self.values.rules.get(path).copied().unwrap_or(ANY)
-                    }
-                    _ => ANY,
-                }
-            }
-            _ => ANY,
+            "RefDot" | "RefBrack" => self.reference(expr).ok().flatten().unwrap_or_else(Ty::any),
+            _ => Ty::any(),
         }
+    }
+}
+
+/// The value a rule's head gives: `contains`'s element, `:=`'s value (null: `p if …`).
+fn head_value(head: &Json) -> &Json {
+    if head["key"].is_null() {
+        &head["assign"]["value"]
+    } else {
+        &head["key"]
+    }
+}
+
+/// Adds `ty` to the union at `path`.
+fn add(map: &mut HashMap<Vec<String>, Ty>, path: Vec<String>, ty: Ty) {
+    match map.remove(&path) {
+        Some(have) => map.insert(path, have.or(ty).bounded()),
+        None => map.insert(path, ty),
+    };
+}
+
+/// The type of a builtin's result: a fixed-shape array (`time.date`), an array of known
+/// elements (`split`), or its kinds.
+fn builtin_result(name: &str, result: Kinds) -> Ty {
+    if let Some((_, shape)) = RESULT_TUPLES.iter().find(|(f, _)| *f == name) {
+        return Ty::tuple(shape.iter().map(|k| Ty::of_kinds(*k)).collect());
+    }
+    if let Some((_, kinds)) = RESULT_ELEMENTS.iter().find(|(f, _)| *f == name) {
+        return Ty::array_of(Ty::of_kinds(*kinds));
+    }
+    Ty::of_kinds(result)
+}
+
+/// Whether a value of type `ty` fits an argument whose elements must be of `want` kinds
+/// (`concat(",", xs)`): as OPA unifies the argument's type with the declared collection,
+/// every fixed item of an array must fit, and the other items' or a set's union of element
+/// types must have a member that does.
+fn elements_fit(ty: &Ty, want: Kinds) -> bool {
+    match ty {
+        Ty::Any(members) => members.is_empty() || members.iter().any(|m| elements_fit(m, want)),
+        Ty::Array(fixed, rest) => {
+            fixed.iter().all(|t| t.kinds() & want != 0)
+                && rest.as_deref().is_none_or(|t| t.kinds() & want != 0)
+        }
+        Ty::Set(of) => of.kinds() & want != 0,
+        _ => true,
     }
 }
 
