@@ -903,16 +903,28 @@ GENERATED_COUNT = 2000
 GENERATED_SEED = 20261206
 
 
+# The `types` class runs as its own stream (ids `t<seed>-<i>`): nested structures whose types
+# OPA's checker infers (KNOWN-DIFFERENCES row 10's former ground).
+TYPES_COUNT = 1000
+
+
 def run_generated(opa, args):
-    """The generated differential; True when it fails."""
-    if args.generated <= 0:
-        return False
+    """The generated differential (and the `types` stream); True when it fails."""
     import generated
 
-    return generated.run(
-        args.generated, args.seed, out_dir=args.gen_out, save=args.save, verbose=args.verbose,
-        shrink_budget=args.shrink_budget, shrink_max=args.shrink_max, timeout=args.case_timeout,
-    )
+    failed = False
+    if args.generated > 0:
+        failed |= generated.run(
+            args.generated, args.seed, out_dir=args.gen_out, save=args.save, verbose=args.verbose,
+            shrink_budget=args.shrink_budget, shrink_max=args.shrink_max, timeout=args.case_timeout,
+        )
+    if args.types > 0:
+        failed |= generated.run(
+            args.types, args.seed, out_dir=args.gen_out, save=args.save, verbose=args.verbose,
+            shrink_budget=args.shrink_budget, shrink_max=args.shrink_max, timeout=args.case_timeout,
+            classes=generated.generate.TYPE_CLASSES,
+        )
+    return failed
 
 
 def load_known():
@@ -940,6 +952,7 @@ def main():
     parser.add_argument("--buildx-default-policy", metavar="FILE", help="also compare Buildx's policy/default.rego (a copy at FILE) with ours under OPA")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the detail of every error outcome")
     parser.add_argument("--generated", type=int, default=GENERATED_COUNT, metavar="N", help=f"generated differential cases (default {GENERATED_COUNT}; 0: none)")
+    parser.add_argument("--types", type=int, default=TYPES_COUNT, metavar="N", help=f"generated cases of the `types` stream (default {TYPES_COUNT}; 0: none)")
     parser.add_argument("--seed", type=int, default=GENERATED_SEED, help=f"the generator's seed (default {GENERATED_SEED})")
     parser.add_argument("--gen-out", metavar="DIR", help="where shrunk divergences are written (default $CARGO_TARGET_DIR/opa-gen)")
     parser.add_argument("--save", action="store_true", help="also write shrunk divergences to tests/cases/policy/gen-<class>-<hash>.toml")

@@ -801,6 +801,113 @@ def gen_compile_errors(g, f):
     f.allow.append(["true"])
 
 
+# ---------------------------------------------------------------------------------------
+# The `types` class (its own stream: `generate(seed, count, TYPE_CLASSES)`, ids `t<seed>-<i>`,
+# so that the cases of the main run stay as they are): nested literals held by a rule, a
+# local, a function's result or a ref head, read through constant and variable indexes
+# (present, missing, out of range, of the wrong type, into a scalar) and `some k, v in`, then
+# used where a type is wanted — OPA's checker infers these types and refuses what cannot fit.
+
+
+def gen_structure(g, depth=0):
+    """A literal and its shape: ("n"|"s"|"b"|"z",) or ("a", [items]) / ("o", {key: shape}) /
+    ("t", [items])."""
+    r = g.rng.random()
+    if depth >= 2 or r < 0.35:
+        kind = g.pick(["n", "n", "s", "s", "b", "z"])
+        text = {"n": g.pick(["1", "2.5", "-3", "0"]), "s": g.pick(['"a"', '"x"', '"1"', '""']),
+                "b": g.pick(["true", "false"]), "z": "null"}[kind]
+        return text, (kind,)
+    if r < 0.6:
+        items = [gen_structure(g, depth + 1) for _ in range(g.rng.randint(0, 3))]
+        return "[" + ", ".join(t for t, _ in items) + "]", ("a", [s for _, s in items])
+    if r < 0.9:
+        keys = g.rng.sample(["a", "b", "c", "d"], g.rng.randint(0, 3))
+        items = {k: gen_structure(g, depth + 1) for k in keys}
+        return "{" + ", ".join(f'"{k}": {t}' for k, (t, _) in items.items()) + "}", ("o", {k: s for k, (_, s) in items.items()})
+    items = [gen_structure(g, 2) for _ in range(g.rng.randint(1, 3))]
+    return "{" + ", ".join(t for t, _ in items) + "}", ("t", [s for _, s in items])
+
+
+def gen_path(g, shape):
+    """Indexes into `shape`, mostly valid: (text, the shape reached or None when unknown)."""
+    text = ""
+    for _ in range(g.rng.randint(0, 3)):
+        kind = shape[0] if shape else None
+        r = g.rng.random()
+        if kind == "o" and shape[1] and r < 0.8:
+            key = g.pick(sorted(shape[1]))
+            text, shape = text + g.pick([f".{key}", f'["{key}"]']), shape[1][key]
+        elif kind == "a" and shape[1] and r < 0.8:
+            i = g.rng.randrange(len(shape[1]))
+            text, shape = text + f"[{i}]", shape[1][i]
+        elif kind in ("a", "o", "t") and r < 0.9:
+            text, shape = text + "[_]", None
+        else:
+            # Missing, out of range, of the wrong type, or into a scalar.
+            text, shape = text + g.pick([".zz", "[7]", '["q"]', "[0]"]), None
+        if shape is None:
+            break
+    return text, shape
+
+
+def gen_use(g, expr, shape):
+    """A literal using `expr` where a type is wanted; mostly one that fits `shape`."""
+    kind = shape[0] if shape else None
+    fitting = {
+        "n": [f"abs({expr}) > 0", f"{expr} + 1 > 1", f"{expr} == 1"],
+        "s": [f"upper({expr}) == \"A\"", f"startswith({expr}, \"a\")", f"{expr} == \"a\""],
+        "b": [f"{expr} == true", f"not {expr}"],
+        "z": [f"{expr} == null"],
+        "a": [f"count({expr}) > 0", f"concat(\",\", {expr}) == \"a\"", f"sum({expr}) > 0", f"{expr} == [1]",
+              f"some k, v in {expr}; abs(k) >= 0", f"some v in {expr}; upper(v) == \"A\""],
+        "o": [f"count({expr}) > 0", f"object.keys({expr}) == {{\"a\"}}", f"{expr} == {{\"a\": 1}}",
+              f"some k, v in {expr}; upper(k) == \"A\"", f"some k in object.keys({expr}); k == \"a\""],
+        "t": [f"count({expr}) > 0", f"concat(\",\", {expr}) == \"a\"", f"{expr} == {{1}}", f"some v in {expr}; v == 1"],
+    }
+    pool = fitting.get(kind) if kind and g.chance(0.6) else None
+    if pool is None:
+        pool = [v for vs in fitting.values() for v in vs]
+    return g.pick(pool)
+
+
+def gen_types(g, f):
+    text, shape = gen_structure(g)
+    path, reached = gen_path(g, shape)
+    holder = g.rng.randrange(4)
+    t, fn = g.name("t"), g.name("f")
+    if holder == 0:
+        f.rules.append(f"{t} := {text}")
+        expr, setup = f"{t}{path}", ""
+    elif holder == 1:
+        expr, setup = f"s{path}", f"s := {text}; "
+    elif holder == 2:
+        f.rules.append(f"{fn}(x) := {text} if x == 1")
+        f.rules.append(f"{fn}(x) := {gen_structure(g)[0]} if x == 2")
+        expr, setup, reached = f"{fn}(1){path}", "", reached if g.chance(0.5) else None
+    else:
+        # Through a second rule (`u := t`), or a ref head (`t.k := …`).
+        if g.chance(0.5):
+            f.rules.append(f"{t} := {text}")
+            f.rules.append(f"{t}u := {t}")
+            expr, setup = f"{t}u{path}", ""
+        else:
+            f.rules.append(f"{t}.k := {text}")
+            expr, setup = f"{t}.k{path}", ""
+    use = gen_use(g, expr, reached)
+    cond = setup + use
+    f.conds.append(cond)
+    if setup:
+        f.allow.append([g.pick([cond, f"count([1 | {cond}]) == 0"])])
+        return
+    if g.chance(0.5):
+        f.value(g, expr)
+    f.allow.append([g.pick([cond, f"not {expr}", f"count([1 | {cond}]) == 0"])])
+
+
+TYPE_CLASSES = ["types"]
+
+
 GENERATORS = {
     "negation": gen_negation,
     "membership": gen_membership,
@@ -819,11 +926,12 @@ GENERATORS = {
     "json": gen_json,
     "compare": gen_compare,
     "compile-errors": gen_compile_errors,
+    "types": gen_types,
 }
 
 
-def gen_case(rng, index, seed):
-    cls = CLASSES[index % len(CLASSES)]
+def gen_case(rng, index, seed, classes=CLASSES):
+    cls = classes[index % len(classes)]
     g = G(rng)
     f = Frag()
     GENERATORS[cls](g, f)
@@ -844,7 +952,7 @@ def gen_case(rng, index, seed):
     if "vals" not in seen and re.search(r"\bvals\b", text):
         rules.insert(0, vals_rule(g))
     return {
-        "id": f"s{seed}-{index}",
+        "id": f"{'s' if classes is CLASSES else 't'}{seed}-{index}",
         "class": cls,
         "static_type_errors": g.static,
         "rego_v1": g.chance(0.3),
@@ -859,9 +967,9 @@ def gen_case(rng, index, seed):
     }
 
 
-def generate(seed, count):
+def generate(seed, count, classes=CLASSES):
     rng = random.Random(seed)
-    return [gen_case(rng, i, seed) for i in range(count)]
+    return [gen_case(rng, i, seed, classes) for i in range(count)]
 
 
 def render(case):

@@ -361,10 +361,12 @@ def cause(ours, theirs):
     return f"verdict {side(ours, False)} / opa {side(theirs, True)}"
 
 
-def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300, shrink_max=30, timeout=10):
-    """Runs `count` generated cases; returns True when the run fails."""
+def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300, shrink_max=30, timeout=10,
+        classes=generate.CLASSES):
+    """Runs `count` generated cases of `classes`; returns True when the run fails."""
     started = time.monotonic()
-    cases = generate.generate(seed, count)
+    cases = generate.generate(seed, count, classes)
+    prefix = cases[0]["id"].split("-")[0] + "-" if cases else f"s{seed}-"
     verdict, opa = Verdict(timeout), Opa(timeout)
 
     # The two engines run side by side, each in its own process.
@@ -380,7 +382,7 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300,
         ours_job, theirs_job = pool.submit(timed, verdict, "verdict"), pool.submit(timed, opa, "OPA")
         (ours_all, t_verdict), (theirs_all, t_opa) = ours_job.result(), theirs_job.result()
 
-    table = {cls: {"cases": 0, "agree": 0, **{k: 0 for k in KINDS}} for cls in generate.CLASSES}
+    table = {cls: {"cases": 0, "agree": 0, **{k: 0 for k in KINDS}} for cls in classes}
     outcomes, causes = {}, {}
     divergences = []
     for case, ours, theirs in zip(cases, ours_all, theirs_all):
@@ -402,7 +404,7 @@ def run(count, seed, out_dir=None, save=False, verbose=False, shrink_budget=300,
     # A fail-open fails the run whatever the known list says (issue 12): verdict must never
     # allow what Buildx denies.
     found = {f"{v[0]['id']}\t{v[1]}" for v in divergences}
-    stale = [k for k in known if k not in found and int(k.split("-")[1].split("\t")[0]) < count and k.startswith(f"s{seed}-")]
+    stale = [k for k in known if k not in found and int(k.split("-")[1].split("\t")[0]) < count and k.startswith(prefix)]
 
     # Shrink the divergences that fail the run (fail-open first), at most `shrink_max`.
     out_dir = Path(out_dir) if out_dir else d.TARGET / "opa-gen"

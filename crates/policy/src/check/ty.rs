@@ -216,7 +216,8 @@ impl Ty {
                 let (keys, values) = rest.as_deref()?;
                 keys.contains(&key_type(key)).then(|| values.clone())
             }),
-            Ty::Set(of) => of.contains(&key_type(key)).then(|| (**of).clone()),
+            // (A set's member is the key itself.)
+            Ty::Set(of) => of.contains(&key_type(key)).then(|| key_type(key)),
             _ => None,
         }
     }
@@ -370,6 +371,10 @@ mod tests {
         assert_eq!(o.select("s:a"), Some(Ty::Number));
         assert_eq!(o.select("s:b"), None);
         assert_eq!(Ty::set_of(Ty::String).select("s:x"), Some(Ty::String));
+        assert_eq!(
+            Ty::set_of(Ty::String.or(Ty::Number)).select("n:0"),
+            Some(Ty::Number)
+        );
         assert_eq!(Ty::set_of(Ty::String).select("n:1"), None);
         assert_eq!(Ty::Number.select("s:a"), None);
         assert_eq!(Ty::Number.keys(), None);
