@@ -326,7 +326,7 @@ mod adversarial {
 
     /// Policies shaped to make a naive analysis quadratic or deeply recursive check quickly: a body
     /// whose unifications resolve last to first, a body of comprehensions each reading the one
-    /// before, a chain of 4,000 rules. (Debug build: about 0.5 s each, most of it the AST as
+    /// before, a chain of 4,000 rules, one of 4,000 rules each holding the next. (Debug build: about 0.5 s each, most of it the AST as
     /// JSON.)
     #[test]
     fn large_bodies_and_chains_check_quickly() {
@@ -346,10 +346,17 @@ mod adversarial {
             chain.push_str(&format!("r{i} := r{} + 1\n", i + 1));
         }
         chain.push_str(&format!("r{n} := 1\n"));
+        // A chain whose types pass from rule to rule (the checker's passes stop at a bound).
+        let mut copies = String::new();
+        for i in 0..n {
+            copies.push_str(&format!("c{i} := [c{}]\n", i + 1));
+        }
+        copies.push_str(&format!("c{n} := {{\"a\": 1}}\n"));
         for (name, source) in [
             ("reversed", reversed),
             ("closures", closures),
             ("chain", chain),
+            ("copies", copies),
         ] {
             let modules = [crate::Module {
                 path: "a.rego".into(),

@@ -655,13 +655,24 @@ impl Checker<'_> {
         let path: Vec<String> = self.package.iter().cloned().chain([name.clone()]).collect();
         let head = ast::head(rule).unwrap_or(&Json::Null);
         let multi = rule.kind == ast::Kind::Multi;
+        // The dynamic part of a ref head (`a[k] := v`, `a.b[k].c := v`): objects whose keys
+        // have the types the body gives the variables (OPA's nested object types).
+        let rest = &rule.segs[depth + 1..];
+        let ground = rest.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
         let value_ty = |checker: &Self, value: &Json| {
             let ty = if value.is_null() {
                 Ty::Boolean
             } else {
                 checker.ty(value)
             };
-            if multi { Ty::set_of(ty) } else { ty }
+            let ty = if multi { Ty::set_of(ty) } else { ty };
+            rest[ground..].iter().rev().fold(ty, |inner, seg| {
+                let key = match seg {
+                    Seg::Var(name) if name != "_" => checker.local(name).unwrap_or_else(Ty::any),
+                    _ => Ty::any(),
+                };
+                Ty::Object(BTreeMap::new(), Some(Box::new((key, inner))))
+            })
         };
         // A function's arguments, typed as their first use types them (`f(x) := [x] if x == 1`).
         let params = if rule.arity.is_some() {
@@ -717,9 +728,7 @@ impl Checker<'_> {
             return;
         }
         // `a.b.c := 1`: objects at `a` and `a.b` (open: other definitions add keys), the value
-        // at `a.b.c`; `a[k] := v`: an object of values of `v`'s type at `a`.
-        let rest = &rule.segs[depth + 1..];
-        let ground = rest.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
+        // at `a.b.c`.
         let mut at = path;
         for seg in &rest[..ground] {
             add(&mut values.rules, at.clone(), Ty::of_kinds(O));
@@ -727,10 +736,7 @@ impl Checker<'_> {
                 at.push(k.clone());
             }
         }
-        let nested = rest[ground..].iter().fold(ty, |inner, _| {
-            Ty::Object(BTreeMap::new(), Some(Box::new((Ty::any(), inner))))
-        });
-        add(&mut values.rules, at, nested);
+        add(&mut values.rules, at, ty);
     }
 
     /// The kinds one function definition gives its arguments, as OPA's checker infers them:
@@ -1051,7 +1057,9 @@ impl Checker<'_> {
                     _ => {}
                 }
                 self.index_vars(expr, &mut bound);
+                self.first_uses(expr, &mut bound);
             }
+            Some(("NotExpr", inner)) => self.first_uses(&inner["expr"], &mut bound),
             Some(("SomeIn", inner)) => {
                 let collection = self.ty(&inner["collection"]);
                 if inner["key"].is_null() {
@@ -1119,6 +1127,22 @@ impl Checker<'_> {
                         out.push((name, Ty::any()));
                     }
                 }
+            }
+        }
+    }
+
+    /// Variables no literal has bound that an expression types by their use (a function's
+    /// arguments, as OPA's checker types them: `x == 1`, `x + 1`, `upper(x)`, also under
+    /// `not`).
+    fn first_uses(&self, expr: &Json, out: &mut Vec<(String, Ty)>) {
+        let mut names = BTreeSet::new();
+        var_names(expr, &mut names);
+        for name in names {
+            if name == "_" || out.iter().any(|(n, _)| *n == name) || !self.unbound(&name) {
+                continue;
+            }
+            if let Some(kinds) = self.narrowed(&name, expr) {
+                out.push((name, Ty::of_kinds(kinds)));
             }
         }
     }
@@ -1621,5 +1645,914 @@ fn elements_fit(ty: &Ty, want: Kinds, elements: Kinds) -> bool {
         }
         Ty::Set(of) => want & T != 0 && of.kinds() & elements != 0,
         other => other.kinds() & want != 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::expect_compile;
+
+    /// Types with their contents — through locals, rules, functions, refs, patterns and
+    /// unification — as OPA v1.20.2 infers them (each answer is OPA's; tests/opa's `types`
+    /// stream compares generated ones).
+    #[test]
+    fn structured_types_as_opa_infers_them() {
+        let refused = Some("rego_type_error");
+        let undefined = Some("rego_type_error: undefined ref");
+        let cases: &[(&str, Option<&str>)] = &[
+            // Fields and indexes of locals, rules and function results.
+            ("o := {\"n\": [1]}\nx := upper(o.n[0])", refused),
+            ("o := {\"n\": [1]}\nx := o.m", undefined),
+            ("y := [1, 2]\nx := y[5]", undefined),
+            ("x if { y := [1, 2]; y[5] }", undefined),
+            ("x if { y := 1; y.a }", undefined),
+            ("x if { y := {\"a\": [1, \"s\"]}; upper(y.a[0]) }", refused),
+            ("x if { y := {\"a\": [1, \"s\"]}; upper(y.a[1]) }", None),
+            ("x if { y := {\"a\": {\"b\": 1}}; y.a.c }", undefined),
+            ("x if { y := {\"a\": 1} ; y.a.b }", undefined),
+            (
+                "f(y) := {\"k\": y} if y == 1\nx if { upper(f(1).k) }",
+                refused,
+            ),
+            ("f(a) := [a]\nx if { upper(f(1)[0]) }", None),
+            ("f(_) := [1]\nx if { upper(f(1)[0]) }", refused),
+            ("f(x) := [x, 1]\nx if { upper(f(\"a\")[1]) }", refused),
+            ("x if { y := time.date(0); y[3] }", undefined),
+            // Chains of rules, of any length.
+            (
+                "a := b\nb := c\nc := d\nd := e\ne := 1\nx := upper(a)",
+                refused,
+            ),
+            ("p := [1]\nx if { q := p; upper(q[0]) }", refused),
+            // Definitions unite: a field one of them has.
+            (
+                "p := {\"a\": 1} if input.x\np := {\"b\": \"s\"} if input.y\nx := upper(p.a)",
+                refused,
+            ),
+            (
+                "p := {\"a\": 1} if input.x\np := {\"b\": \"s\"} if input.y\nx := p.c",
+                undefined,
+            ),
+            ("x := y if { y := 1 } else := \"a\"\nz := upper(x)", None),
+            // Sets, ref heads, partial rules.
+            ("x if { y := {1, 2}; y[\"a\"] }", undefined),
+            ("x if { y := {\"a\"}; upper(y[_]) }", None),
+            ("x if { y := {1}; upper(y[_]) }", refused),
+            ("x if { s := {\"1\", 1}; count(s[0]) > 0 }", refused),
+            (
+                "p contains {\"a\": 1}\nx if { some v in p; upper(v.a) }",
+                refused,
+            ),
+            ("p contains \"a\"\nx if { p[1] }", undefined),
+            ("a.b := 1\nx := upper(a.b)", refused),
+            ("a.b := 1\nx := a.c", None),
+            ("p[k] := 1 if some k in [\"a\"]\nx := upper(p.z)", refused),
+            ("p[k] := 1 if some k in [\"a\"]\nx if p[1]", undefined),
+            // Iteration, patterns, output arguments, variable indexes.
+            ("x if { some k, v in [\"a\"]; upper(k) }", refused),
+            ("x if { some k, v in [\"a\"]; abs(v) }", refused),
+            ("x if { some [a, b] in [[1, \"x\"]]; upper(a) }", refused),
+            ("x if { [a, b] := [1, \"s\"]; upper(a) }", refused),
+            ("x if { y := [1]; [a] := y; upper(a) }", refused),
+            (
+                "x if { split(\"a,b\", \",\", parts); abs(parts[0]) }",
+                refused,
+            ),
+            ("x if { count([1], n); upper(n) }", refused),
+            ("x if { y := [1]; y[i]; upper(i) }", refused),
+            ("x if { y := {\"a\": 1}; y[k]; abs(k) }", refused),
+            ("x if { y := [1]; z := \"b\"; y[z] }", undefined),
+            ("x if { y := {\"a\": 1}; z := \"b\"; y[z] }", None),
+            ("x if { y := [1]; some i; upper(y[i]) }", refused),
+            // Collections against what a builtin wants, and unification.
+            ("x if { y := [1]; concat(\",\", y) }", refused),
+            ("x := concat(\",\", {1, \"a\"})", refused),
+            ("x if { y := {1, \"a\"}; concat(\",\", y) }", None),
+            ("x if { y := [z | some z in [1]]; upper(y[0]) }", refused),
+            (
+                "x if { y := {k: 1 | some k in [\"a\"]}; upper(y.a) }",
+                refused,
+            ),
+            ("x if { y := {1, 2}; [y[_]] == [\"a\"] }", refused),
+            ("x if { i := \"a\"; y := [1]; some j; y[j] == i }", refused),
+            ("x if { not [1] == [\"a\"] }", refused),
+            ("x if { y := {\"a\": 1}; not y.a == \"b\" }", refused),
+            ("p := input.x\nx if { upper(p.a) }", None),
+            ("f(y) := y\nx if { upper(f(1)) }", None),
+            (
+                "f(a, b) := c if { c := a + b }\nx if { upper(f(1, 2)) }",
+                refused,
+            ),
+            // A function's arguments typed by their first use in its body.
+            ("f(y) := 1 if { y == 1; upper(y) }\nx := f(1)", refused),
+            ("f(y) := 1 if { not y == 1; upper(y) }\nx := f(1)", refused),
+            ("x if { every y in [1] { upper(y) } }", None),
+        ];
+        for (source, want) in cases {
+            expect_compile(&[source], *want);
+        }
+    }
+
+    #[test]
+    fn type_errors_as_opa_finds_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            // A default value is a constant (OPA's parser): no var, ref or call.
+            (
+                "z := 1\ndefault y := z",
+                Some("rego_parse_error: illegal default rule (value cannot contain var)"),
+            ),
+            (
+                "default y := [input.a]",
+                Some("rego_parse_error: illegal default rule (value cannot contain ref)"),
+            ),
+            (
+                "default y := count([1])",
+                Some("rego_parse_error: illegal default rule (value cannot contain call)"),
+            ),
+            ("default f(_) := 1\nx := f(2)", None),
+            // A function's arguments are typed by their first typing use (OPA's answers).
+            ("f(x) := 1 if x != 1\nx := f(\"a\")", None),
+            ("f(x) := 1 if x > 1\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if startswith(x, \"a\")\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if count(x) > 1\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if count(x) > 1\nx := f(\"ab\")", None),
+            ("f(x) := 1 if x.a == 1\nx := f(1)", None),
+            ("f(x) := 1 if x[0] == 1\nx := f(1)", None),
+            ("f(x) := 1 if { some y in x }\nx := f(1)", None),
+            (
+                "f(x) := 1 if x = 1\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if 1 == x\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { x == input.a }\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if { not x == 1 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if { x + 1 > 0 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := 1 if { lower(x) }\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x, y) := 1 if { x == y; y == 1 }\nx := f(\"a\", 1)", None),
+            ("f(x) := 1 if { [x | true] }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x in {1, 2} }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x == 1 } else := 2\nx := f(\"a\")", None),
+            (
+                "f(x) := 1 if { x == 1 } else := 2 if { x == 2 }\nx := f(\"a\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { y := x; y == 1 }\nx := f(\"a\")", None),
+            ("f(x) := 1 if { x == 1 }\nx := f(input.a)", None),
+            (
+                "f(x) := 1 if { x == 1 }\nf(x) := 2 if { x == \"a\" }\nx := f(\"b\")",
+                None,
+            ),
+            (
+                "f(x) := 1 if { x == 1 }\nf(x) := 2 if { x == {} }\nx := f(\"b\")",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := 1 if { x == 1 }\nf(x) := 2\nx := f(\"b\")", None),
+            (
+                "default f(_) := null\nf(x) := true if x == 1e3\nx := f(\"b\")",
+                None,
+            ),
+            (
+                "f({\"a\": x}) := x\nf([x, _]) := x\nx if f(null, 1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f({\"a\": x}) := x\nf([x, _]) := x\nx if f([1, 2], 1)",
+                None,
+            ),
+            (
+                "f(x) := y if y := x * 2\nx := f({1})",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            // Collections' element types (OPA's answers).
+            ("x := json.marshal_with_options(1, {\"foo\": \"x\"})", None),
+            (
+                "x := json.marshal_with_options(1, {1: 1})",
+                Some("rego_type_error: json.marshal_with_options"),
+            ),
+            // (OPA also refuses a wrong value of a known option, `{"indent": 1}`; only the
+            // keys are checked here.)
+            (
+                "x := json.marshal_with_options(1, {\"pretty\": true, \"indent\": \"  \"})",
+                None,
+            ),
+            ("x := json.filter({\"a\": 1}, [\"a\", [\"b\"]])", None),
+            (
+                "x := json.filter({\"a\": 1}, {1})",
+                Some("rego_type_error: json.filter"),
+            ),
+            (
+                "x := json.remove({\"a\": 1}, [1])",
+                Some("rego_type_error: json.remove"),
+            ),
+            (
+                "x := sum([y | some y in [\"a\", \"b\"]])",
+                Some("rego_type_error: sum"),
+            ),
+            (
+                "v := {0: \"a\", 1: {\"x\": 1}}\nx := sum([y | some y in v])",
+                Some("rego_type_error: sum"),
+            ),
+            ("v := {0: \"a\", 1: 2}\nx := sum([y | some y in v])", None),
+            ("x := sum([y | some y in numbers.range(1, 2)])", None),
+            ("x := sum([y | some y in input.a])", None),
+            (
+                "x := sum({y | some y in [\"a\"]})",
+                Some("rego_type_error: sum"),
+            ),
+            ("x := sum([y | y := \"a\"])", Some("rego_type_error: sum")),
+            (
+                "x := [y | some y in numbers.range(0, 2)] == [y | some y in [\"a\"]]",
+                None,
+            ),
+            (
+                "x if [y | some y in numbers.range(0, 2)] == [y | some y in [\"a\"]]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if [y | some y in [1]] == [\"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if [y | some y in [1]] == []", None),
+            ("x if [y | some y in input.a] == [\"a\"]", None),
+            // A builtin replaced by a builtin of another arity.
+            (
+                "x := y if { y := upper(\"a\") with upper as concat }",
+                Some("rego_type_error: upper: arity mismatch"),
+            ),
+            ("x := y if { y := upper(\"a\") with upper as lower }", None),
+            // Fixed-shape arrays of the time builtins (OPA's answers).
+            (
+                "x := time.format([1])",
+                Some("rego_type_error: time.format"),
+            ),
+            ("x := time.format([])", Some("rego_type_error: time.format")),
+            ("x := time.format([1, \"UTC\"])", None),
+            ("x := time.format([1, \"UTC\", \"RFC3339\"])", None),
+            (
+                "x := time.format([1, \"UTC\", \"RFC3339\", 1])",
+                Some("rego_type_error: time.format"),
+            ),
+            (
+                "x := time.format([\"a\", \"UTC\"])",
+                Some("rego_type_error: time.format"),
+            ),
+            ("x := time.date([1, 1])", Some("rego_type_error: time.date")),
+            (
+                "x := time.diff([1, \"UTC\", \"x\"], 1)",
+                Some("rego_type_error: time.diff"),
+            ),
+            (
+                "x := time.weekday([1, \"UTC\", \"x\"])",
+                Some("rego_type_error: time.weekday"),
+            ),
+            (
+                "x if time.date(1) == [1, 2]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if time.clock(1) == [1, 2, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if time.clock(1) == [1, 2, 3]", None),
+            (
+                "x if time.diff(1, 2) == [1, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            // A function's value types its arguments too.
+            (
+                "f(x) := count(x)\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "f(x) := count(x) if { x == \"a\" }\nx := f(1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := count(x)\nx := f(\"ab\")", None),
+            // Rules' collections of known elements.
+            (
+                "p := {1, 2} if input.a\nx if p == {\"a\"}",
+                Some("rego_type_error: match error"),
+            ),
+            ("p := {1, 2}\nx if p == {\"a\", 1}", None),
+            (
+                "p := {1, 2} if input.a\np := {\"a\"} if input.b\nx if p == {\"a\"}",
+                None,
+            ),
+            ("p := {1, 2} if input.a\nx if p == input.b", None),
+            // Kinds through rules that name other rules (OPA's answers).
+            (
+                "b := 1\na := b\nx := upper(a)",
+                Some("rego_type_error: upper"),
+            ),
+            ("c := \"s\"\nb := c\na := b\nx := upper(a)", None),
+            ("b := input.q\na := b\nx := upper(a)", None),
+            ("b := 1\nf(b) := upper(b)\nx := f(\"s\")", None),
+            (
+                "a := [1, \"a\"]\nx := upper(a[0])",
+                Some("rego_type_error: upper"),
+            ),
+            ("a := [1, \"a\"]\nx := upper(a[1])", None),
+            ("a := [1, \"a\"]\nx := upper(a[input.i])", None),
+            (
+                "x if { y := [1, \"a\"]; upper(y[0]) }",
+                Some("rego_type_error: upper"),
+            ),
+            ("x if { y := [1, \"a\"]; upper(y[1]) }", None),
+            (
+                "x if { y := [z | some z in [1, 2]]; upper(y[0]) }",
+                Some("rego_type_error: upper"),
+            ),
+            ("x if { y := input.q; upper(y[0]) }", None),
+            // Rules' and functions' arrays of fixed shapes (OPA's answers).
+            (
+                "default p := [1, \"a\"]\nx if p == [1, [2, 3]]",
+                Some("rego_type_error: match error"),
+            ),
+            ("default p := [1, \"a\"]\nx if p == [1, \"b\"]", None),
+            (
+                "default p := [1, \"a\"]\nx if p == [1]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "default p := [1, \"a\"]\np := [1] if input.a\nx if p == [1]",
+                None,
+            ),
+            (
+                "default p := [1, \"a\"]\np := input.b if input.a\nx if p == [1]",
+                None,
+            ),
+            (
+                "default p := 1\np := [1, [2]] if input.a\nx if p == [1, \"a\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "f(x) := \"a\" if x\nf(x) := [null] if not x\ny if f(input.a) == [1, \"b\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "p := [x | some x in [1, 2]]\nx if p == [1, [2, 3]]",
+                Some("rego_type_error: match error"),
+            ),
+            ("p := [x | some x in [1, 2]]\ny if p == [1, 2]", None),
+            (
+                "f(x) if x\nf(x) := [] if not x\ny if f(input.a) == [1, \"a\"]",
+                None,
+            ),
+            (
+                "default p := 1\np := {1, 2} if input.a\nx if p == {\"a\"}",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "p := input.c\np := {1, 2} if input.a\nx if p == {\"a\"}",
+                None,
+            ),
+            // `-x` of a string.
+            (
+                "v := {0: \"a\"}\nx if { y := -v[0]; y == 1 }",
+                Some("rego_type_error: minus"),
+            ),
+            ("v := {0: 1}\nx if { y := -v[0]; y == 1 }", None),
+            ("x if -input.a > -2.5", None),
+            (
+                "v := {0: \"a\"}\nx if -v[0] > -2.5",
+                Some("rego_type_error: minus"),
+            ),
+            // An output argument against the function's result.
+            (
+                "f(x) := \"a\" if { x == 1 }\nx if f(1, 1)",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            ("f(x) := \"a\" if { x == 1 }\nx if f(1, \"a\")", None),
+            (
+                "f(x) if x\nf(x) := {1, 2} if not x\nx if { not f(input.a, \"v\") }",
+                Some("rego_type_error: data.docker.f: invalid argument(s)"),
+            ),
+            (
+                "x := [y | some y in \"abc\"]",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x := [k | some k, v in 5]",
+                Some("rego_type_error: match error"),
+            ),
+            ("x := [y | some y in input.a]", None),
+            // Objects of a known shape written as literals.
+            (
+                "x := urlquery.encode_object({\"a\": 1})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            ("x := urlquery.encode_object({\"a\": [\"x\"]})", None),
+            (
+                "x := urlquery.encode_object({\"a\": [1]})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            (
+                "x := urlquery.encode_object({1: \"a\"})",
+                Some("rego_type_error: urlquery.encode_object"),
+            ),
+            (
+                "x := strings.replace_n({\"a\": 1}, \"s\")",
+                Some("rego_type_error: strings.replace_n"),
+            ),
+            ("x := strings.replace_n({\"a\": \"b\"}, \"s\")", None),
+            (
+                "x := json.patch({}, [1, 2])",
+                Some("rego_type_error: json.patch"),
+            ),
+            (
+                "x := json.patch({}, [{\"op\": \"add\", \"path\": \"/a\", \"value\": 1}])",
+                None,
+            ),
+            // A constant-keyed rule's field has its value's kind; unary minus is minus's.
+            (
+                "vals := {0: 0, 2: 1}\nz if { not startswith(vals[2], \"v\") }",
+                Some("rego_type_error: startswith"),
+            ),
+            (
+                "vals := {0: 0, 2: \"a\"}\nz if { not startswith(vals[2], \"v\") }",
+                None,
+            ),
+            (
+                "z if { x := -input.a; x == \"\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("z if { x := -input.a; x == 1 }", None),
+            // A function's result bound in its body (`y := x + 1`) has that kind.
+            (
+                "f1(x) := y if { y := x + 1 } else := 0\nz if { f1(input.a) == \"e\" }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "f1(x) := y if { y := x + 1 } else := \"s\"\nz if { f1(input.a) == \"e\" }",
+                None,
+            ),
+            (
+                "f1(x) := y if { y := upper(x) }\nz if { f1(input.a) == \"E\" }",
+                None,
+            ),
+            (
+                "r := y if { y := count(input.a) }\nz if { r == \"e\" }",
+                Some("rego_type_error: match error"),
+            ),
+            // A constant index a rule's constant keys lack: OPA's "undefined ref" (as OPA v1.20.2).
+            (
+                "vals := {0: 1, 1: 2}\nx if vals[4]",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("vals := {0: 1, 1: 2}\nx if { some i; vals[i] }", None),
+            (
+                "vals := {\"a\": 1}\nx := vals.b",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("vals := {\"a\": 1}\nx := vals.a", None),
+            (
+                "vals := {\"a\": 1} if input.x\nvals := {\"b\": 1} if not input.x\nx := vals.b",
+                None,
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { vals := {\"c\": 2}; vals.c }",
+                None,
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { every y in [1] { y; vals.q } }",
+                Some("rego_type_error: undefined ref"),
+            ),
+            (
+                "vals := {\"a\": 1}\nx if { not vals.q }",
+                Some("rego_type_error: undefined ref"),
+            ),
+            ("default y := 1\nx := 1", None),
+            // `==` / `=` literals of kinds that cannot meet: OPA's "match error" (as OPA v1.20.2).
+            (
+                "x if { [1, 2] == [1] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [1, \"a\"] == [1, 2] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { count([1]) == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == [1] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [1] = {\"a\": 1} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { y := [1]; y == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { input.a == \"a\" }", None),
+            ("x if { [input.a] == [[1]] }", None),
+            (
+                "x if { [1, {1}] == [1, {\"a\":1}] }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { every z in [1] { z; [1] == \"a\" } }", None),
+            ("x if { \"a\" != 1 }", None),
+            (
+                "x if { {1} == {\"a\"} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == {\"a\": \"b\"} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { {\"a\": 1} == {\"b\": 1} }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x if { {1} == {\"a\", 1} }", None),
+            ("x if { [] == [1] }", None),
+            ("x if { {} == {\"a\": 1} }", None),
+            ("x if { set() == {1} }", None),
+            ("x if { [1] == [input.a] }", None),
+            (
+                "x if { {\"a\": 1} == {\"a\": 1, \"b\": 2} }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { [[1]] == [[\"a\"]] }",
+                Some("rego_type_error: match error"),
+            ),
+            (
+                "x if { not [1] == \"a\" }",
+                Some("rego_type_error: match error"),
+            ),
+            ("x := [1] == \"a\"", None),
+            ("x if { not {1, 2} - {1} == 1e3 }", None),
+            (
+                "x := sprintf(\"%s\", \"x\")",
+                Some("a.rego:2: rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "y := sprintf(\"%s\", \"x\") if false",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := count(1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(null)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := startswith(\"a\", 1)",
+                Some("rego_type_error: startswith: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" + 1",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 + \"a\"",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := \"a\" * 2",
+                Some("rego_type_error: mul: invalid argument(s)"),
+            ),
+            (
+                "x := 1 % \"a\"",
+                Some("rego_type_error: rem: invalid argument(s)"),
+            ),
+            (
+                "x := {1} | [1]",
+                Some("rego_type_error: or: invalid argument(s)"),
+            ),
+            (
+                "x := {1} & 1",
+                Some("rego_type_error: and: invalid argument(s)"),
+            ),
+            (
+                "x := count([1], 2)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count([1], 2, 3)",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := count()",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2)",
+                Some(
+                    "a.rego:3: rego_type_error: function data.docker.f has arity 1, got 2 arguments",
+                ),
+            ),
+            (
+                "f(a) := a\nx := f()",
+                Some("rego_type_error: function data.docker.f has arity 1, got 0 arguments"),
+            ),
+            (
+                "f(a) := a\nx := f(1, 2, 3)",
+                Some("rego_type_error: function data.docker.f has arity 1, got 3 arguments"),
+            ),
+            (
+                "x := concat(\",\", \"a\")",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(1, [\"a\"])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := object.get([], \"a\", 1)",
+                Some("rego_type_error: object.get: invalid argument(s)"),
+            ),
+            (
+                "x := contains(\"a\", 1)",
+                Some("rego_type_error: contains: invalid argument(s)"),
+            ),
+            (
+                "x := to_number([1])",
+                Some("rego_type_error: to_number: invalid argument(s)"),
+            ),
+            (
+                "x := sum(\"a\")",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := max(1)",
+                Some("rego_type_error: max: invalid argument(s)"),
+            ),
+            (
+                "x := regex.match(1, \"a\")",
+                Some("rego_type_error: regex.match: invalid argument(s)"),
+            ),
+            (
+                "x := array.concat([1], {1})",
+                Some("rego_type_error: array.concat: invalid argument(s)"),
+            ),
+            (
+                "x := abs(\"a\")",
+                Some("rego_type_error: abs: invalid argument(s)"),
+            ),
+            (
+                "x := sprintf(1, [])",
+                Some("rego_type_error: sprintf: invalid argument(s)"),
+            ),
+            (
+                "x := upper(count([1]))",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(1 + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := upper(input.x + 1)",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := count(1 == 1)",
+                Some("rego_type_error: count: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { count([1], 2, 3) }",
+                Some("rego_type_error: count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { y := [upper(\"a\", 1) | true] }",
+                Some("rego_type_error: upper: arity mismatch"),
+            ),
+            (
+                "x := concat(\",\", [1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", [input.a, 1])",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := concat(\",\", {1})",
+                Some("rego_type_error: concat: invalid argument(s)"),
+            ),
+            (
+                "x := sum([\"a\"])",
+                Some("rego_type_error: sum: invalid argument(s)"),
+            ),
+            (
+                "x := union({1})",
+                Some("rego_type_error: union: invalid argument(s)"),
+            ),
+            (
+                "x := glob.match(\"a\", [1], \"a\")",
+                Some("rego_type_error: glob.match: invalid argument(s)"),
+            ),
+            (
+                "x := strings.any_prefix_match(\"a\", [1])",
+                Some("strings.any_prefix_match: invalid argument(s)"),
+            ),
+            (
+                "x := object.union_n([1])",
+                Some("rego_type_error: object.union_n: invalid argument(s)"),
+            ),
+            // Local variables of known kinds.
+            (
+                "x := 1 if { a := 1; upper(a) == \"S\" }",
+                Some("rego_type_error: upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := \"s\"; b := a + 1 }",
+                Some("rego_type_error: plus: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; b := [upper(c) | c := a]; count(b) == 1 }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; a2 := a; upper(a2) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a = 1; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { some a in [1]; upper(a) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | true] }",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "x := 1 if { every a in input { a; count(1, 2, 3) } }",
+                Some("count: arity mismatch"),
+            ),
+            (
+                "x := 1 if { every a in upper(1) { a } }",
+                Some("upper: invalid argument(s)"),
+            ),
+            // Rules' values and functions' results.
+            (
+                "limit := 10\nx := upper(limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "d contains \"a\"\nx := upper(d)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "allow if input.a\nx := count(allow)",
+                Some("count: invalid argument(s)"),
+            ),
+            (
+                "f(a) := 1\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "f(a) if a\nx := upper(f(1))",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "o[k] := 1 if some k in [\"a\"]\nx := upper(o)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "limit := 10\nx := upper(data.docker.limit)",
+                Some("upper: invalid argument(s)"),
+            ),
+            (
+                "default limit := 10\nx := 1 if { upper(limit) }",
+                Some("upper: invalid argument(s)"),
+            ),
+            // Accepted by OPA.
+            ("default v := 1\nv := \"s\" if input.x\nx := upper(v)", None),
+            ("f(a) := a\nx := upper(f(1))", None),
+            ("limit := 10\nf(limit) := upper(limit)", None),
+            ("limit := input.l\nx := upper(limit)", None),
+            ("limit := 10\ny := upper(limit) if { limit := \"s\" }", None),
+            ("limit := 10\ny := [upper(limit) | limit := input[_]]", None),
+            (
+                "limit := 10\ny := 1 if { every limit in input { upper(limit) } }",
+                None,
+            ),
+            (
+                "x := 1 if { a := \"s\"; b := [upper(a)]; count(b) == 1 }",
+                None,
+            ),
+            ("x := 1 if { a := input.a; upper(a) }", None),
+            ("x := 1 if { a := input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { input[a]; a = 1; upper(a) }", None),
+            ("x := 1 if { a = input.x; a = 1; upper(a) }", None),
+            ("x := 1 if { some a in input; a = 1; upper(a) }", None),
+            ("x := 1 if { a := 1; every a in input { upper(a) } }", None),
+            // OPA checks no argument types inside `every` (arities it does).
+            ("x := 1 if { every a in input { a; upper(1) } }", None),
+            ("x := 1 if { every a in input { a; \"a\" + 1 } }", None),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | a := input[_]] }",
+                None,
+            ),
+            (
+                "x := 1 if { a := 1; y := [upper(a) | some a; input[a]] }",
+                None,
+            ),
+            ("x := 1 if { [a, b] := [1, input]; upper(b) }", None),
+            ("x := 1 if { some a in [1, \"s\"]; upper(a) }", None),
+            ("a := 1\nx := 1 if { a = 1; upper(\"b\") }", None),
+            ("x := concat(\",\", [input.a, \"b\"])", None),
+            ("x := sum([1, input.a])", None),
+            ("x := sprintf(\"%s\", [1])", None),
+            ("x := concat(\",\", [])", None),
+            ("f(a) := a\nx := 1 if f(1, 2)", None),
+            ("x := 1 - {1}", None),
+            ("x := {1} - {1}", None),
+            ("x := \"a\" < 1", None),
+            ("x := \"a\" == 1", None),
+            ("x := concat(\",\", {\"a\"})", None),
+            ("x := object.get({}, \"a\", 1)", None),
+            ("x := json.marshal(1)", None),
+            ("x := to_number(true)", None),
+            ("x := sum({1})", None),
+            ("x := lower(input.x)", None),
+            ("x := is_string(1)", None),
+            ("x := 1 if { count([1], 1) }", None),
+            ("x := 1 if { count([1], n); n > 0 }", None),
+            ("x := sprintf(\"%s\", [input.x])", None),
+            ("x := time.format(1)", None),
+            ("x := time.format([1, \"UTC\"])", None),
+            ("x := glob.match(\"a\", null, \"a\")", None),
+            ("x := glob.match(\"a\", [], \"a\")", None),
+            ("x := strings.any_prefix_match(\"a\", [\"a\"])", None),
+            ("x := time.now_ns()", None),
+            ("upper(a) := a\nx := upper(1)", None),
+        ];
+        for (module, want) in cases {
+            expect_compile(&[module], *want);
+        }
+    }
+
+    #[test]
+    fn verdict_functions_arguments() {
+        // Buildx declares its functions' argument types (BX `policy/funcs.go`).
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "x := load_json(1)",
+                Some("rego_type_error: load_json: invalid argument(s)"),
+            ),
+            (
+                "x := load_json(\"a\", \"b\")",
+                Some("rego_type_error: load_json: arity mismatch"),
+            ),
+            (
+                "x := pin_image(input.image, 1)",
+                Some("rego_type_error: pin_image: invalid argument(s)"),
+            ),
+            (
+                "x := verify_git_signature(input.git.commit, [\"k\"])",
+                Some("verify_git_signature: invalid argument(s)"),
+            ),
+            (
+                "x := verify_http_pgp_signature(input.http, \"s\", 1)",
+                Some("verify_http_pgp_signature: invalid argument(s)"),
+            ),
+            (
+                "x := artifact_attestation(input.http, {})",
+                Some("artifact_attestation: invalid argument(s)"),
+            ),
+            (
+                "x := github_attestation(input.http)",
+                Some("github_attestation: arity mismatch"),
+            ),
+            ("x := load_json(\"a.json\")", None),
+            ("x := load_json(input.name)", None),
+            ("x := pin_image(input.image, \"sha256:00\")", None),
+        ];
+        for (module, want) in cases {
+            expect_compile(&[module], *want);
+        }
     }
 }
