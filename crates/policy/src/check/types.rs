@@ -421,7 +421,7 @@ struct Values {
     functions: HashMap<Vec<String>, Ty>,
     /// The kinds of functions' arguments: per argument, the union over the definitions (and
     /// `else` branches) of what each types it to (`param_kinds`).
-    params: HashMap<Vec<String>, Vec<Kinds>>,
+    params: HashMap<Vec<String>, Vec<Ty>>,
 }
 
 /// One query's local variables.
@@ -683,11 +683,11 @@ impl Checker<'_> {
         let arguments = || {
             let mut layer = Layer::default();
             let args = head["args"].as_array().map_or(&[][..], Vec::as_slice);
-            for (arg, kinds) in args.iter().zip(params.iter().flatten()) {
+            for (arg, ty) in args.iter().zip(params.iter().flatten()) {
                 if let Some(name) = ast::var(arg)
                     && name != "_"
                 {
-                    layer.types.insert(name.to_owned(), Ty::of_kinds(*kinds));
+                    layer.types.insert(name.to_owned(), ty.clone());
                 }
             }
             layer
@@ -717,11 +717,18 @@ impl Checker<'_> {
         };
         let ty = ty.bounded();
         if rule.arity.is_some() {
-            if let Some(kinds) = params {
-                let entry = values.params.entry(path.clone()).or_default();
-                entry.resize(kinds.len().max(entry.len()), 0);
-                for (have, more) in entry.iter_mut().zip(kinds) {
-                    *have |= more;
+            if let Some(types) = params {
+                // (Every definition has the function's arity: another is refused before.)
+                let types: Vec<Ty> = types.into_iter().map(Ty::bounded).collect();
+                match values.params.get_mut(&path) {
+                    Some(have) if have.len() == types.len() => {
+                        for (have, more) in have.iter_mut().zip(types) {
+                            *have = have.clone().or(more).bounded();
+                        }
+                    }
+                    _ => {
+                        values.params.insert(path.clone(), types);
+                    }
                 }
             }
             add(&mut values.functions, path, ty);
@@ -744,10 +751,10 @@ impl Checker<'_> {
     /// kinds of its first use in the body that types it (`x == -2.5`, `x + 1`, `lower(x)`,
     /// also under `not`) and is `any` when none does. A definition with several bodies (an
     /// `else` chain) unions them; one with none (`f(x) := 1`) leaves every variable `any`.
-    fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Kinds>> {
+    fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Ty>> {
         if rule.default {
             // `default f(_) := …` takes anything.
-            return Some(vec![ANY; rule.arity?]);
+            return Some(vec![Ty::any(); rule.arity?]);
         }
         let head = ast::head(rule)?;
         let args = head["args"].as_array()?;
@@ -758,28 +765,28 @@ impl Checker<'_> {
         Some(
             args.iter()
                 .map(|arg| match ast::var(arg) {
-                    Some("_") => ANY,
+                    Some("_") => Ty::any(),
                     // Each body, then the value it gives (`f(x) := count(x)`).
                     Some(name) => {
                         let first = bodies.first().map(|b| &b["query"]);
                         let mut kinds = self
                             .first_use(name, first.unwrap_or(&Json::Null))
                             .or_else(|| self.narrowed(name, head_value))
-                            .unwrap_or(ANY);
+                            .unwrap_or_else(Ty::any);
                         for body in bodies.iter().skip(1) {
                             let value = if body["assign"].is_null() {
                                 head_value
                             } else {
                                 &body["assign"]["value"]
                             };
-                            kinds |= self
+                            kinds = kinds.or(self
                                 .first_use(name, &body["query"])
                                 .or_else(|| self.narrowed(name, value))
-                                .unwrap_or(ANY);
+                                .unwrap_or_else(Ty::any));
                         }
                         kinds
                     }
-                    None => self.kinds(arg),
+                    None => self.ty(arg),
                 })
                 .collect(),
         )
@@ -787,7 +794,7 @@ impl Checker<'_> {
 
     /// The kinds the first literal of `query` that types the variable `name` gives it; `None`
     /// when no literal does or one declares the name anew before.
-    fn first_use(&self, name: &str, query: &Json) -> Option<Kinds> {
+    fn first_use(&self, name: &str, query: &Json) -> Option<Ty> {
         for stmt in query["stmts"].as_array()? {
             let literal = &stmt["literal"];
             match variant(literal) {
@@ -822,9 +829,9 @@ impl Checker<'_> {
     /// The kinds an expression types the variable `name` to, in OPA's order (nested calls
     /// first): an operand of `==`/`=` whose other side has known kinds, a builtin's argument,
     /// an operator's operand. Comprehensions and `every` are not entered.
-    fn narrowed(&self, name: &str, expr: &Json) -> Option<Kinds> {
+    fn narrowed(&self, name: &str, expr: &Json) -> Option<Ty> {
         let is = |e: &Json| ast::var(e) == Some(name);
-        let known = |k: Kinds| (k != ANY && k != 0).then_some(k);
+        let known = |t: Ty| (!t.is_any()).then_some(t);
         match expr {
             Json::Array(items) => items.iter().find_map(|item| self.narrowed(name, item)),
             Json::Object(_) => {
@@ -844,17 +851,17 @@ impl Checker<'_> {
                     "BoolExpr" | "AssignExpr" if inner["op"] == "Eq" => {
                         let (l, r) = (&inner["lhs"], &inner["rhs"]);
                         if is(l) && !is(r) {
-                            known(self.kinds(r))
+                            known(self.ty(r))
                         } else if is(r) && !is(l) {
-                            known(self.kinds(l))
+                            known(self.ty(l))
                         } else {
                             None
                         }
                     }
                     "ArithExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => {
-                        Some(if inner["op"] == "Sub" { N | T } else { N })
+                        Some(Ty::of_kinds(if inner["op"] == "Sub" { N | T } else { N }))
                     }
-                    "BinExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => Some(T),
+                    "BinExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => Some(Ty::of_kinds(T)),
                     "Call" => {
                         let Callee::Builtin(_, want, _) = self.callee(&inner["fcn"]) else {
                             return None;
@@ -863,7 +870,7 @@ impl Checker<'_> {
                         params
                             .iter()
                             .zip(want)
-                            .find_map(|(p, w)| if is(p) { known(*w) } else { None })
+                            .find_map(|(p, w)| if is(p) { known(Ty::of_kinds(*w)) } else { None })
                     }
                     _ => None,
                 }
@@ -1141,8 +1148,8 @@ impl Checker<'_> {
             if name == "_" || out.iter().any(|(n, _)| *n == name) || !self.unbound(&name) {
                 continue;
             }
-            if let Some(kinds) = self.narrowed(&name, expr) {
-                out.push((name, Ty::of_kinds(kinds)));
+            if let Some(ty) = self.narrowed(&name, expr) {
+                out.push((name, ty));
             }
         }
     }
@@ -1289,14 +1296,20 @@ impl Checker<'_> {
             // A policy function: its arguments against the kinds its definitions give them,
             // an output argument against its result's kinds.
             Callee::Policy(path, arity) if self.in_every.get() == 0 => {
-                let mut want: Vec<Kinds> =
-                    self.values.params.get(&path).cloned().unwrap_or_default();
-                want.resize(arity, ANY);
+                let mut want: Vec<Ty> = self.values.params.get(&path).cloned().unwrap_or_default();
+                want.resize(arity, Ty::any());
                 if params.len() == arity + 1 {
-                    want.push(self.values.functions.get(&path).map_or(ANY, Ty::kinds));
+                    want.push(
+                        self.values
+                            .functions
+                            .get(&path)
+                            .cloned()
+                            .unwrap_or_else(Ty::any),
+                    );
                 }
-                let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
-                if have.iter().zip(&want).any(|(h, w)| *w != 0 && h & w == 0) {
+                if params.iter().zip(&want).any(|(p, w)| !self.matches(p, w)) {
+                    let have: Vec<Kinds> = params.iter().map(|p| self.kinds(p)).collect();
+                    let want: Vec<Kinds> = want.iter().map(Ty::kinds).collect();
                     return Err((
                         line,
                         format!(
@@ -1747,6 +1760,11 @@ mod tests {
             ("f(y) := 1 if { y == 1; upper(y) }\nx := f(1)", refused),
             ("f(y) := 1 if { not y == 1; upper(y) }\nx := f(1)", refused),
             ("x if { every y in [1] { upper(y) } }", None),
+            // … with the whole type its use gives (OPA unifies a literal argument with it).
+            ("f(x) := 1 if x == [1]\ny := f([\"a\"])", refused),
+            ("f(x) := 1 if x == [1]\ny := f([2])", None),
+            ("f(x) := 1 if x == {\"a\": 1}\ny := f({\"b\": 1})", refused),
+            ("f(x) := 1 if x == {\"a\": 1}\ny := f(input.z)", None),
         ];
         for (source, want) in cases {
             expect_compile(&[source], *want);
