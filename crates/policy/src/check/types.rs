@@ -289,6 +289,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             in_every: Cell::new(0),
             values: &unknown,
             rule_locals: &none,
+            arguments: &none,
         })
     };
     // Names each rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
@@ -307,6 +308,19 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_locals
         })
         .collect();
+    let arguments: Vec<BTreeSet<String>> = program
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut names = BTreeSet::new();
+            if let Some(head) = ast::head(rule) {
+                for arg in head["args"].as_array().into_iter().flatten() {
+                    recursion::pattern_vars(arg, &mut names);
+                }
+            }
+            names
+        })
+        .collect();
     // The types of rules' values and functions' results, as their definitions give them. A
     // rule that names another (`a := b`) gets its type one pass after it; recursion is refused
     // before this check, so the passes end once nothing changes (at most one per rule, and
@@ -314,11 +328,12 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
     let mut values = Values::default();
     for _ in 0..program.rules.len().min(MAX_PASSES) + 1 {
         let mut next = Values::default();
-        for (rule, rule_locals) in program.rules.iter().zip(&locals) {
+        for ((rule, rule_locals), arguments) in program.rules.iter().zip(&locals).zip(&arguments) {
             if let Some(checker) = checker(rule) {
                 let checker = Checker {
                     values: &values,
                     rule_locals,
+                    arguments,
                     ..checker
                 };
                 checker.value_of(rule, &mut next);
@@ -330,13 +345,14 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             break;
         }
     }
-    for (rule, rule_locals) in program.rules.iter().zip(&locals) {
+    for ((rule, rule_locals), arguments) in program.rules.iter().zip(&locals).zip(&arguments) {
         let Some(checker) = checker(rule) else {
             continue;
         };
         let checker = Checker {
             values: &values,
             rule_locals,
+            arguments,
             ..checker
         };
         if let Err((line, what)) = checker.rule(rule) {
@@ -410,6 +426,8 @@ struct Checker<'c> {
     values: &'c Values,
     /// Names the rule being checked declares anywhere (they are not rules there).
     rule_locals: &'c BTreeSet<String>,
+    /// The variables of the checked function's arguments (typed by their first use).
+    arguments: &'c BTreeSet<String>,
 }
 
 /// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
@@ -523,7 +541,12 @@ impl Checker<'_> {
                         // `x := a == b`).
                         "BoolExpr" | "AssignExpr"
                             if statement
-                                && inner["op"] == "Eq"
+                                && (inner["op"] == "Eq"
+                                    || (inner["op"] == "ColEq"
+                                        && matches!(
+                                            variant(&inner["lhs"]),
+                                            Some(("Array" | "Object", _))
+                                        )))
                                 && self.in_every.get() == 0
                                 && !self.unifiable(&inner["lhs"], &inner["rhs"]) =>
                         {
@@ -610,6 +633,10 @@ impl Checker<'_> {
             .into_iter()
             .flatten()
             .try_for_each(|stmt| {
+                if replaces_data(stmt) {
+                    self.untyped(stmt);
+                    return Ok(());
+                }
                 self.walk(stmt, false)?;
                 self.statement(stmt);
                 Ok(())
@@ -617,6 +644,20 @@ impl Checker<'_> {
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
         self.locals.borrow_mut().pop();
         result
+    }
+
+    /// Records the names a statement uses, untyped (`any`).
+    fn untyped(&self, stmt: &Json) {
+        let mut names = BTreeSet::new();
+        var_names(stmt, &mut names);
+        if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            for name in &names {
+                if self.rule_locals.contains(name) && !layer.types.contains_key(name) {
+                    layer.types.insert(name.clone(), Ty::any());
+                }
+            }
+            layer.seen.extend(names);
+        }
     }
 
     /// Types what one literal binds and records the names it uses.
@@ -674,23 +715,10 @@ impl Checker<'_> {
                 Ty::Object(BTreeMap::new(), Some(Box::new((key, inner))))
             })
         };
-        // A function's arguments, typed as their first use types them (`f(x) := [x] if x == 1`).
         let params = if rule.arity.is_some() {
             self.param_kinds(rule)
         } else {
             None
-        };
-        let arguments = || {
-            let mut layer = Layer::default();
-            let args = head["args"].as_array().map_or(&[][..], Vec::as_slice);
-            for (arg, ty) in args.iter().zip(params.iter().flatten()) {
-                if let Some(name) = ast::var(arg)
-                    && name != "_"
-                {
-                    layer.types.insert(name.to_owned(), ty.clone());
-                }
-            }
-            layer
         };
         let mut types = Vec::new();
         if rule.default {
@@ -709,7 +737,7 @@ impl Checker<'_> {
                 } else {
                     &body["assign"]["value"]
                 };
-                types.push(self.scoped_with(&body["query"], arguments(), |c| value_ty(c, value)));
+                types.push(self.scoped(&body["query"], |c| value_ty(c, value)));
             }
         }
         let Some(ty) = Ty::union(types) else {
@@ -808,16 +836,31 @@ impl Checker<'_> {
                             return None;
                         }
                     }
-                    if let Some(kinds) = self.narrowed(name, &inner["expr"]) {
-                        return Some(kinds);
+                    // The first literal that uses the name types it (`any` when its use
+                    // gives no narrower type: `x != 1`, `x == input.a`).
+                    if mentions(name, &inner["expr"]) {
+                        return Some(self.narrowed(name, &inner["expr"]).unwrap_or_else(Ty::any));
                     }
                 }
-                // `some x`, `some x in …` declare a new `x`.
-                Some(_) => {
+                // `some x`, `some x in …` declare a new `x`; `some v in x` uses it.
+                Some((kind, inner)) => {
                     let mut names = BTreeSet::new();
-                    var_names(literal, &mut names);
-                    if names.contains(name) {
+                    let declared = match kind {
+                        "SomeIn" => {
+                            var_names(&inner["key"], &mut names);
+                            var_names(&inner["value"], &mut names);
+                            names.contains(name)
+                        }
+                        _ => {
+                            var_names(literal, &mut names);
+                            names.contains(name)
+                        }
+                    };
+                    if declared {
                         return None;
+                    }
+                    if mentions(name, literal) {
+                        return Some(Ty::any());
                     }
                 }
                 None => {}
@@ -1142,15 +1185,12 @@ impl Checker<'_> {
     /// arguments, as OPA's checker types them: `x == 1`, `x + 1`, `upper(x)`, also under
     /// `not`).
     fn first_uses(&self, expr: &Json, out: &mut Vec<(String, Ty)>) {
-        let mut names = BTreeSet::new();
-        var_names(expr, &mut names);
-        for name in names {
-            if name == "_" || out.iter().any(|(n, _)| *n == name) || !self.unbound(&name) {
+        for name in self.arguments {
+            if out.iter().any(|(n, _)| n == name) || !self.unbound(name) || !mentions(name, expr) {
                 continue;
             }
-            if let Some(ty) = self.narrowed(&name, expr) {
-                out.push((name, ty));
-            }
+            let ty = self.narrowed(name, expr).unwrap_or_else(Ty::any);
+            out.push((name.clone(), ty));
         }
     }
 
@@ -1613,6 +1653,37 @@ impl Checker<'_> {
     }
 }
 
+/// Whether `name` occurs in `expr` outside comprehensions and `every` (whose bodies OPA checks
+/// in a scope of their own).
+fn mentions(name: &str, expr: &Json) -> bool {
+    match expr {
+        Json::Object(map) => {
+            match variant(expr) {
+                Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => return false,
+                Some(("Var", _)) => return ast::var(expr) == Some(name),
+                _ => {}
+            }
+            map.iter()
+                .any(|(key, value)| key != "span" && mentions(name, value))
+        }
+        Json::Array(items) => items.iter().any(|v| mentions(name, v)),
+        _ => false,
+    }
+}
+
+/// Whether a statement replaces part of `data` (`… with data.docker.cfg as …`): OPA's checker
+/// does not type what it reads there by the replaced rules, so neither does this one.
+fn replaces_data(stmt: &Json) -> bool {
+    stmt["with_mods"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|with| {
+            ast::ref_segs(&with["refr"])
+                .is_some_and(|segs| segs.first() == Some(&Seg::Key("data".to_owned())))
+        })
+}
+
 /// The value a rule's head gives: `contains`'s element, `:=`'s value (null: `p if …`).
 fn head_value(head: &Json) -> &Json {
     if head["key"].is_null() {
@@ -1765,6 +1836,29 @@ mod tests {
             ("f(x) := 1 if x == [1]\ny := f([2])", None),
             ("f(x) := 1 if x == {\"a\": 1}\ny := f({\"b\": 1})", refused),
             ("f(x) := 1 if x == {\"a\": 1}\ny := f(input.z)", None),
+            // The first use fixes the type, `any` included; before it the argument is untyped.
+            (
+                "g(r) if { r != \"\"; startswith(r, \"a\") }\nc := {\"r\": [\"a\"]}\nx if g(c.r)",
+                None,
+            ),
+            ("f(y) if { y != \"a\"; y == 1 }\nx := f(\"b\")", None),
+            (
+                "f(y) := z if { z := {\"a\": y}; y == 1 }\nx := upper(f(1).a)",
+                None,
+            ),
+            // OPA reorders a body before checking it: a use before the binding types nothing.
+            ("x if { upper(y) == \"A\"; y = input.v; y + 1 > 0 }", None),
+            // What `with` replaces in `data` is not typed by the replaced rule.
+            (
+                "c := {\"a\": 1}\nx if { data.docker.c.b with data.docker.c as {\"b\": 1} }",
+                None,
+            ),
+            (
+                "c := {\"a\": 1}\nx if { upper(c.a) with data.docker.c as {\"a\": \"s\"} }",
+                None,
+            ),
+            // A `:=` pattern against a value of another shape.
+            ("x if { v := [1, 2, 3]; [y, m] := v }", refused),
         ];
         for (source, want) in cases {
             expect_compile(&[source], *want);
