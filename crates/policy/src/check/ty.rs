@@ -344,6 +344,147 @@ fn static_fits(a: &Ty, b: &Ty) -> bool {
     })
 }
 
+/// Parses a type as OPA prints it: `number`, `any`, `any<T, …>`, `array[T]`, `array<T, …>`,
+/// `set[T]`, `object[K: V]`, `object<k: T, …>`, `object<k: T, …>[K: V]`; `None` when the text
+/// is not one.
+pub(super) fn parse(text: &str) -> Option<Ty> {
+    let mut parser = Parser { text, at: 0 };
+    let ty = parser.ty()?;
+    parser.space();
+    (parser.at == text.len()).then_some(ty)
+}
+
+/// A function's declaration as OPA prints it, `(name: T, …, result: T)`: the argument types
+/// and the result's.
+pub(super) fn parse_declaration(text: &str) -> Option<(Vec<Ty>, Ty)> {
+    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' | '[' => depth += 1,
+            '>' | ']' => depth = depth.checked_sub(1)?,
+            ',' if depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    let mut types = parts
+        .into_iter()
+        .map(|part| parse(part.split_once(": ")?.1))
+        .collect::<Option<Vec<Ty>>>()?;
+    let result = types.pop()?;
+    Some((types, result))
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn space(&mut self) {
+        while self.text[self.at..].starts_with(' ') {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.space();
+        let hit = self.text[self.at..].starts_with(c);
+        if hit {
+            self.at += c.len_utf8();
+        }
+        hit
+    }
+
+    fn word(&mut self) -> Option<&'t str> {
+        self.space();
+        let text: &'t str = self.text;
+        let rest = &text[self.at..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        self.at += len;
+        (len > 0).then(|| &rest[..len])
+    }
+
+    /// Types separated by commas up to `close`.
+    fn list(&mut self, close: char) -> Option<Vec<Ty>> {
+        let mut items = vec![self.ty()?];
+        while self.eat(',') {
+            items.push(self.ty()?);
+        }
+        self.eat(close).then_some(items)
+    }
+
+    fn ty(&mut self) -> Option<Ty> {
+        Some(match self.word()? {
+            "null" => Ty::Null,
+            "boolean" => Ty::Boolean,
+            "number" => Ty::Number,
+            "string" => Ty::String,
+            "any" if self.eat('<') => Ty::union(self.list('>')?)?,
+            "any" => Ty::any(),
+            "set" => {
+                let of = self.eat('[').then(|| self.ty())??;
+                self.eat(']').then(|| Ty::set_of(of))?
+            }
+            "array" => {
+                let fixed = if self.eat('<') {
+                    self.list('>')?
+                } else {
+                    Vec::new()
+                };
+                let rest = if self.eat('[') {
+                    let rest = self.ty()?;
+                    if !self.eat(']') {
+                        return None;
+                    }
+                    Some(Box::new(rest))
+                } else {
+                    None
+                };
+                Ty::Array(fixed, rest)
+            }
+            "object" => {
+                let mut fields = BTreeMap::new();
+                if self.eat('<') {
+                    loop {
+                        let key = format!("s:{}", self.word()?);
+                        if !self.eat(':') {
+                            return None;
+                        }
+                        fields.insert(key, self.ty()?);
+                        if self.eat('>') {
+                            break;
+                        }
+                        if !self.eat(',') {
+                            return None;
+                        }
+                    }
+                }
+                let rest = if self.eat('[') {
+                    let key = self.ty()?;
+                    if !self.eat(':') {
+                        return None;
+                    }
+                    let value = self.ty()?;
+                    self.eat(']').then_some(())?;
+                    Some(Box::new((key, value)))
+                } else {
+                    None
+                };
+                Ty::Object(fields, rest)
+            }
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +544,33 @@ mod tests {
         assert!(Ty::any().unifies(&Ty::Number));
         assert!(!Ty::Number.unifies(&Ty::String));
         assert!(Ty::of_kinds(N | S).unifies(&Ty::String));
+    }
+
+    #[test]
+    fn parses_opa_types() {
+        assert_eq!(
+            parse("any<array[string], set[string]>"),
+            Some(Ty::array_of(Ty::String).or(Ty::set_of(Ty::String)))
+        );
+        assert_eq!(
+            parse("array<number, string>"),
+            Some(Ty::Array(vec![Ty::Number, Ty::String], None))
+        );
+        let object = parse("object<op: string, path: any>[any: any]").unwrap();
+        assert_eq!(object.select("s:op"), Some(Ty::String));
+        assert_eq!(object.select("n:1"), Some(Ty::any()));
+        assert_eq!(
+            parse_declaration(
+                "(x: any<number, array<number, string>>, formatted timestamp: string)"
+            ),
+            Some((
+                vec![Ty::Number.or(Ty::Array(vec![Ty::Number, Ty::String], None))],
+                Ty::String
+            ))
+        );
+        assert_eq!(parse("array<number"), None);
+        assert_eq!(parse("object<a string>"), None);
+        assert_eq!(parse("number x"), None);
     }
 
     #[test]

@@ -154,59 +154,315 @@ const SIGNATURES: &[(&str, &[Kinds], Kinds)] = &[
     ("github_attestation", &[ANY, S], ANY),
 ];
 
-/// Arguments whose elements have a type: (function, argument, element kinds). A literal array
-/// or set there with an element of another kind is a type error (`concat(",", [1])`).
-const ELEMENTS: &[(&str, usize, Kinds)] = &[
-    ("concat", 1, S),
-    ("sum", 0, N),
-    ("product", 0, N),
-    ("union", 0, T),
-    ("intersection", 0, T),
-    ("glob.match", 1, S),
-    ("strings.any_prefix_match", 0, S),
-    ("strings.any_prefix_match", 1, S),
-    ("strings.any_suffix_match", 0, S),
-    ("strings.any_suffix_match", 1, S),
-    ("object.union_n", 0, O),
-    ("json.patch", 1, O),
-    ("json.filter", 1, S | A),
-    ("json.remove", 1, S | A),
+/// OPA v1.20.2's declarations of the builtins Buildx allows, as OPA prints them — its
+/// arguments' and its result's types, nested (`concat`: `(delimiter: string, collection:
+/// any<array[string], set[string]>, output: string)`). Each line is the `want` of the type error
+/// OPA gives for a call of the builtin with arguments and an output of no fitting type
+/// (`tests/opa/declarations.py` prints this table again).
+const DECLARED: &[(&str, &str)] = &[
+    ("abs", "(x: number, y: number)"),
+    ("ceil", "(x: number, y: number)"),
+    ("floor", "(x: number, y: number)"),
+    ("round", "(x: number, y: number)"),
+    ("rem", "(x: number, y: number, z: number)"),
+    ("plus", "(x: number, y: number, z: number)"),
+    (
+        "minus",
+        "(x: any<number, set[any]>, y: any<number, set[any]>, z: any<number, set[any]>)",
+    ),
+    ("mul", "(x: number, y: number, z: number)"),
+    ("div", "(x: number, y: number, z: number)"),
+    ("bits.or", "(x: number, y: number, z: number)"),
+    ("bits.and", "(x: number, y: number, z: number)"),
+    ("bits.negate", "(x: number, z: number)"),
+    ("bits.xor", "(x: number, y: number, z: number)"),
+    ("bits.lsh", "(x: number, s: number, z: number)"),
+    ("bits.rsh", "(x: number, s: number, z: number)"),
+    (
+        "count",
+        "(collection: any<string, array[any], object[any: any], set[any]>, n: number)",
+    ),
+    (
+        "sum",
+        "(collection: any<array[number], set[number]>, n: number)",
+    ),
+    (
+        "product",
+        "(collection: any<array[number], set[number]>, n: number)",
+    ),
+    ("max", "(collection: any<array[any], set[any]>, n: any)"),
+    ("min", "(collection: any<array[any], set[any]>, n: any)"),
+    (
+        "sort",
+        "(collection: any<array[any], set[any]>, n: array[any])",
+    ),
+    (
+        "array.concat",
+        "(x: array[any], y: array[any], z: array[any])",
+    ),
+    ("array.flatten", "(arr: array[any], flattened: array[any])"),
+    (
+        "array.slice",
+        "(arr: array[any], start: number, stop: number, slice: array[any])",
+    ),
+    ("array.reverse", "(arr: array[any], rev: array[any])"),
+    ("intersection", "(xs: set[set[any]], y: set[any])"),
+    ("union", "(xs: set[set[any]], y: set[any])"),
+    (
+        "to_number",
+        "(value: any<null, boolean, number, string>, num: number)",
+    ),
+    ("regex.is_valid", "(pattern: string, result: boolean)"),
+    (
+        "regex.match",
+        "(pattern: string, value: string, result: boolean)",
+    ),
+    (
+        "regex.split",
+        "(pattern: string, value: string, output: array[string])",
+    ),
+    (
+        "regex.globs_match",
+        "(glob1: string, glob2: string, result: boolean)",
+    ),
+    (
+        "regex.template_match",
+        "(template: string, value: string, delimiter_start: string, delimiter_end: string, result: boolean)",
+    ),
+    (
+        "regex.find_n",
+        "(pattern: string, value: string, number: number, output: array[string])",
+    ),
+    (
+        "regex.find_all_string_submatch_n",
+        "(pattern: string, value: string, number: number, output: array[array[string]])",
+    ),
+    (
+        "regex.replace",
+        "(s: string, pattern: string, value: string, output: string)",
+    ),
+    (
+        "glob.match",
+        "(pattern: string, delimiters: any<null, array[string]>, match: string, result: boolean)",
+    ),
+    ("glob.quote_meta", "(pattern: string, output: string)"),
+    (
+        "strings.any_prefix_match",
+        "(search: any<string, array[string], set[string]>, base: any<string, array[string], set[string]>, result: boolean)",
+    ),
+    (
+        "strings.any_suffix_match",
+        "(search: any<string, array[string], set[string]>, base: any<string, array[string], set[string]>, result: boolean)",
+    ),
+    (
+        "strings.count",
+        "(search: string, substring: string, output: number)",
+    ),
+    (
+        "strings.replace_n",
+        "(patterns: object[string: string], value: string, output: string)",
+    ),
+    ("strings.reverse", "(x: string, y: string)"),
+    (
+        "strings.render_template",
+        "(value: string, vars: object[string: any], result: string)",
+    ),
+    (
+        "concat",
+        "(delimiter: string, collection: any<array[string], set[string]>, output: string)",
+    ),
+    (
+        "format_int",
+        "(number: number, base: number, output: string)",
+    ),
+    (
+        "indexof",
+        "(haystack: string, needle: string, output: number)",
+    ),
+    (
+        "indexof_n",
+        "(haystack: string, needle: string, output: array[number])",
+    ),
+    (
+        "substring",
+        "(value: string, offset: number, length: number, output: string)",
+    ),
+    ("lower", "(x: string, y: string)"),
+    ("upper", "(x: string, y: string)"),
+    (
+        "contains",
+        "(haystack: string, needle: string, result: boolean)",
+    ),
+    (
+        "startswith",
+        "(search: string, base: string, result: boolean)",
+    ),
+    (
+        "endswith",
+        "(search: string, base: string, result: boolean)",
+    ),
+    ("split", "(x: string, delimiter: string, ys: array[string])"),
+    (
+        "replace",
+        "(x: string, old: string, new: string, y: string)",
+    ),
+    ("trim", "(value: string, cutset: string, output: string)"),
+    (
+        "trim_left",
+        "(value: string, cutset: string, output: string)",
+    ),
+    (
+        "trim_prefix",
+        "(value: string, prefix: string, output: string)",
+    ),
+    (
+        "trim_right",
+        "(value: string, cutset: string, output: string)",
+    ),
+    (
+        "trim_suffix",
+        "(value: string, suffix: string, output: string)",
+    ),
+    ("trim_space", "(value: string, output: string)"),
+    (
+        "sprintf",
+        "(format: string, values: array[any], output: string)",
+    ),
+    (
+        "numbers.range",
+        "(a: number, b: number, range: array[number])",
+    ),
+    (
+        "numbers.range_step",
+        "(a: number, b: number, step: number, range: array[number])",
+    ),
+    ("rand.intn", "(str: string, n: number, y: number)"),
+    ("json.marshal", "(x: any, y: string)"),
+    (
+        "json.marshal_with_options",
+        "(x: any, opts: object<indent: string, prefix: string, pretty: boolean>[string: any], y: string)",
+    ),
+    ("json.unmarshal", "(x: string, y: any)"),
+    ("json.is_valid", "(x: string, result: boolean)"),
+    (
+        "json.filter",
+        "(object: object[any: any], paths: any<array[any<string, array[any]>], set[any<string, array[any]>]>, filtered: object[any: any])",
+    ),
+    (
+        "json.remove",
+        "(object: object[any: any], paths: any<array[any<string, array[any]>], set[any<string, array[any]>]>, output: object[any: any])",
+    ),
+    (
+        "json.patch",
+        "(target: any, patches: array[object<op: string, path: any>[any: any]], output: any)",
+    ),
+    ("base64.encode", "(x: string, y: string)"),
+    ("base64.decode", "(x: string, y: string)"),
+    ("base64.is_valid", "(x: string, result: boolean)"),
+    ("base64url.encode", "(x: string, y: string)"),
+    ("base64url.encode_no_pad", "(x: string, y: string)"),
+    ("base64url.decode", "(x: string, y: string)"),
+    ("urlquery.encode", "(x: string, y: string)"),
+    ("urlquery.decode", "(x: string, y: string)"),
+    (
+        "urlquery.encode_object",
+        "(object: object[string: any<string, array[string], set[string]>], y: string)",
+    ),
+    (
+        "urlquery.decode_object",
+        "(x: string, object: object[string: array[string]])",
+    ),
+    ("yaml.marshal", "(x: any, y: string)"),
+    ("yaml.unmarshal", "(x: string, y: any)"),
+    ("yaml.is_valid", "(x: string, result: boolean)"),
+    ("hex.encode", "(x: string, y: string)"),
+    ("hex.decode", "(x: string, y: string)"),
+    (
+        "object.union",
+        "(a: object[any: any], b: object[any: any], output: object[any: any])",
+    ),
+    (
+        "object.union_n",
+        "(objects: array[object[any: any]], output: object[any: any])",
+    ),
+    (
+        "object.remove",
+        "(object: object[any: any], keys: any<array[any], object[any: any], set[any]>, output: object[any: any])",
+    ),
+    (
+        "object.filter",
+        "(object: object[any: any], keys: any<array[any], object[any: any], set[any]>, filtered: object[any: any])",
+    ),
+    (
+        "object.get",
+        "(object: object[any: any], key: any, default: any, value: any)",
+    ),
+    ("object.keys", "(object: object[any: any], value: set[any])"),
+    (
+        "object.subset",
+        "(super: any<array[any], object[any: any], set[any]>, sub: any<array[any], object[any: any], set[any]>, result: boolean)",
+    ),
+    ("time.now_ns", "(now: number)"),
+    (
+        "time.parse_ns",
+        "(layout: string, value: string, ns: number)",
+    ),
+    ("time.parse_rfc3339_ns", "(value: string, ns: number)"),
+    ("time.parse_duration_ns", "(duration: string, ns: number)"),
+    (
+        "time.format",
+        "(x: any<number, array<number, string>, array<number, string, string>>, formatted timestamp: string)",
+    ),
+    (
+        "time.date",
+        "(x: any<number, array<number, string>>, date: array<number, number, number>)",
+    ),
+    (
+        "time.clock",
+        "(x: any<number, array<number, string>>, output: array<number, number, number>)",
+    ),
+    (
+        "time.weekday",
+        "(x: any<number, array<number, string>>, day: string)",
+    ),
+    (
+        "time.add_date",
+        "(ns: number, years: number, months: number, days: number, output: number)",
+    ),
+    (
+        "time.diff",
+        "(ns1: any<number, array<number, string>>, ns2: any<number, array<number, string>>, output: array<number, number, number, number, number, number>)",
+    ),
+    ("is_number", "(x: any, result: boolean)"),
+    ("is_string", "(x: any, result: boolean)"),
+    ("is_boolean", "(x: any, result: boolean)"),
+    ("is_array", "(x: any, result: boolean)"),
+    ("is_set", "(x: any, result: boolean)"),
+    ("is_object", "(x: any, result: boolean)"),
+    ("is_null", "(x: any, result: boolean)"),
+    ("type_name", "(x: any, type: string)"),
+    ("units.parse", "(x: string, y: number)"),
+    ("units.parse_bytes", "(x: string, y: number)"),
+    ("uuid.rfc4122", "(k: string, output: string)"),
+    ("uuid.parse", "(uuid: string, result: object[string: any])"),
+    ("semver.is_valid", "(vsn: any, result: boolean)"),
+    ("semver.compare", "(a: string, b: string, result: number)"),
 ];
 
-/// Builtin arguments that are objects of a known shape, checked when written as an object
-/// literal: (builtin, argument index, key kinds, value kinds, element kinds of a value written
-/// as an array or set literal).
-const OBJECTS: &[(&str, usize, Kinds, Kinds, Kinds)] = &[
-    ("urlquery.encode_object", 0, S, S | A | T, S),
-    ("strings.replace_n", 0, S, S, ANY),
-    ("json.marshal_with_options", 1, S, ANY, ANY),
-];
-
-/// Builtins whose arguments may be arrays of a fixed shape (`[ns, tz]`, `[ns, tz, layout]`):
-/// an array literal there must have one of these shapes.
-const TUPLES: &[(&str, &[&[Kinds]])] = &[
-    ("time.format", &[&[N, S], &[N, S, S]]),
-    ("time.date", &[&[N, S]]),
-    ("time.clock", &[&[N, S]]),
-    ("time.weekday", &[&[N, S]]),
-    ("time.diff", &[&[N, S]]),
-];
-
-/// Builtins whose result is an array of a fixed shape.
-const RESULT_TUPLES: &[(&str, &[Kinds])] = &[
-    ("time.date", &[N, N, N]),
-    ("time.clock", &[N, N, N]),
-    ("time.diff", &[N, N, N, N, N, N]),
-];
-
-/// Builtins whose result is an array of elements of known kinds: (builtin, element kinds).
-const RESULT_ELEMENTS: &[(&str, Kinds)] = &[
-    ("numbers.range", N),
-    ("numbers.range_step", N),
-    ("split", S),
-    ("regex.split", S),
-    ("regex.find_n", S),
-];
+/// A builtin's declared argument and result types (`None` for verdict's functions, which
+/// `SIGNATURES` alone types).
+fn declared(name: &str) -> Option<&'static (Vec<Ty>, Ty)> {
+    static PARSED: std::sync::OnceLock<HashMap<&'static str, (Vec<Ty>, Ty)>> =
+        std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            DECLARED
+                .iter()
+                .filter_map(|(name, text)| Some((*name, ty::parse_declaration(text)?)))
+                .collect()
+        })
+        .get(name)
+}
 
 fn signature(name: &str) -> Option<(&'static [Kinds], Kinds)> {
     SIGNATURES
@@ -906,14 +1162,21 @@ impl Checker<'_> {
                     }
                     "BinExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => Some(Ty::of_kinds(T)),
                     "Call" => {
-                        let Callee::Builtin(_, want, _) = self.callee(&inner["fcn"]) else {
+                        let Callee::Builtin(name, want, _) = self.callee(&inner["fcn"]) else {
                             return None;
                         };
+                        let declared = declared(&name);
                         let params = inner["params"].as_array()?;
-                        params
-                            .iter()
-                            .zip(want)
-                            .find_map(|(p, w)| if is(p) { known(Ty::of_kinds(*w)) } else { None })
+                        params.iter().enumerate().find_map(|(i, p)| {
+                            if !is(p) {
+                                return None;
+                            }
+                            let ty = match declared {
+                                Some((args, _)) => args.get(i).cloned(),
+                                None => want.get(i).map(|w| Ty::of_kinds(*w)),
+                            };
+                            known(ty?)
+                        })
                     }
                     _ => None,
                 }
@@ -1374,81 +1637,17 @@ impl Checker<'_> {
                         ),
                     ));
                 }
-                let elements = ELEMENTS.iter().any(|&(f, index, want)| {
-                    f == name
-                        && params.get(index).is_some_and(|p| match variant(p) {
-                            Some(("Array" | "Set", c)) => items(&c["items"])
-                                .iter()
-                                .any(|item| self.kinds(item) & want == 0),
-                            // Any other term by its type (a comprehension's elements, a
-                            // variable's, a rule's).
-                            _ => !elements_fit(
-                                &self.ty(p),
-                                args.get(index).copied().unwrap_or(ANY),
-                                want,
-                            ),
-                        })
-                });
-                let fields = OBJECTS.iter().any(|&(f, index, keys, values, items)| {
-                    f == name
-                        && params
-                            .get(index)
-                            .and_then(|p| match variant(p) {
-                                Some(("Object", o)) => o["fields"].as_array(),
-                                _ => None,
-                            })
-                            .into_iter()
-                            .flatten()
-                            .any(|field| {
-                                let (key, value) = (&field[1], &field[2]);
-                                let bad_items = match variant(value) {
-                                    Some(("Array" | "Set", c)) => c["items"]
-                                        .as_array()
-                                        .into_iter()
-                                        .flatten()
-                                        .any(|item| self.kinds(item) & items == 0),
-                                    _ => false,
-                                };
-                                self.kinds(key) & keys == 0
-                                    || self.kinds(value) & values == 0
-                                    || bad_items
-                            })
-                });
-                let tuples = TUPLES.iter().any(|&(f, shapes)| {
-                    f == name
-                        && params.iter().any(|p| match variant(p) {
-                            Some(("Array", c)) => {
-                                let items = items(&c["items"]);
-                                !shapes.iter().any(|shape| {
-                                    shape.len() == items.len()
-                                        && items
-                                            .iter()
-                                            .zip(*shape)
-                                            .all(|(i, k)| self.kinds(i) & k != 0)
-                                })
-                            }
-                            // A term whose type is an array of fixed length.
-                            _ => match self.ty(p) {
-                                Ty::Array(fixed, None) if !fixed.is_empty() => {
-                                    !shapes.iter().any(|shape| {
-                                        shape.len() == fixed.len()
-                                            && fixed
-                                                .iter()
-                                                .zip(*shape)
-                                                .all(|(t, k)| t.kinds() & k != 0)
-                                    })
-                                }
-                                _ => false,
-                            },
-                        })
-                });
+                // Each argument, and an output, against OPA's declaration: a literal item by
+                // item, any other term by its type.
                 let typed = self.in_every.get() == 0;
-                if typed
-                    && (elements
-                        || fields
-                        || tuples
-                        || have.iter().zip(args).any(|(h, w)| h & w == 0))
-                {
+                let bad = match declared(&name) {
+                    Some((declared_args, result)) => params
+                        .iter()
+                        .enumerate()
+                        .any(|(i, p)| !self.matches(p, declared_args.get(i).unwrap_or(result))),
+                    None => have.iter().zip(args).any(|(h, w)| h & w == 0),
+                };
+                if typed && bad {
                     return Err((
                         line,
                         format!(
@@ -1701,40 +1900,48 @@ fn add(map: &mut HashMap<Vec<String>, Ty>, path: Vec<String>, ty: Ty) {
     };
 }
 
-/// The type of a builtin's result: a fixed-shape array (`time.date`), an array of known
-/// elements (`split`), or its kinds.
+/// The type of a builtin's result: OPA's declaration, or (verdict's functions) its kinds.
 fn builtin_result(name: &str, result: Kinds) -> Ty {
-    if let Some((_, shape)) = RESULT_TUPLES.iter().find(|(f, _)| *f == name) {
-        return Ty::tuple(shape.iter().map(|k| Ty::of_kinds(*k)).collect());
-    }
-    if let Some((_, kinds)) = RESULT_ELEMENTS.iter().find(|(f, _)| *f == name) {
-        return Ty::array_of(Ty::of_kinds(*kinds));
-    }
-    Ty::of_kinds(result)
-}
-
-/// Whether a value of type `ty` fits an argument of `want` kinds whose elements must be of
-/// `elements` kinds (`concat(",", xs)`), as OPA unifies the argument's type with the declared
-/// collection: one member of a union must fit; an array's fixed items must each fit, and
-/// the other items' or a set's union of element types must have a member that does.
-fn elements_fit(ty: &Ty, want: Kinds, elements: Kinds) -> bool {
-    match ty {
-        Ty::Any(members) => {
-            members.is_empty() || members.iter().any(|m| elements_fit(m, want, elements))
-        }
-        Ty::Array(fixed, rest) => {
-            want & A != 0
-                && fixed.iter().all(|t| t.kinds() & elements != 0)
-                && rest.as_deref().is_none_or(|t| t.kinds() & elements != 0)
-        }
-        Ty::Set(of) => want & T != 0 && of.kinds() & elements != 0,
-        other => other.kinds() & want != 0,
-    }
+    declared(name).map_or_else(|| Ty::of_kinds(result), |(_, r)| r.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::expect_compile;
+    use super::{DECLARED, Kinds, SIGNATURES, Ty, declared, signature};
+
+    /// Every declaration parses, and agrees with `SIGNATURES` on the arity and on each
+    /// argument's and the result's kinds.
+    #[test]
+    fn declarations_agree_with_signatures() {
+        for (name, text) in DECLARED {
+            let Some((args, result)) = declared(name) else {
+                panic!("{name}: {text} does not parse");
+            };
+            let Some((kinds, result_kinds)) = signature(name) else {
+                panic!("{name} is declared and has no signature");
+            };
+            let have: Vec<Kinds> = args.iter().map(Ty::kinds).collect();
+            assert_eq!(have, kinds, "{name}: {text}");
+            assert_eq!(result.kinds(), result_kinds, "{name}: {text}");
+        }
+        let verdicts_own = SIGNATURES
+            .iter()
+            .filter(|(name, _, _)| declared(name).is_none())
+            .map(|(name, _, _)| *name)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            verdicts_own,
+            [
+                "load_json",
+                "verify_git_signature",
+                "verify_http_pgp_signature",
+                "pin_image",
+                "artifact_attestation",
+                "github_attestation"
+            ]
+        );
+    }
 
     /// Types with their contents — through locals, rules, functions, refs, patterns and
     /// unification — as OPA v1.20.2 infers them (each answer is OPA's; tests/opa's `types`
@@ -1859,6 +2066,47 @@ mod tests {
             ),
             // A `:=` pattern against a value of another shape.
             ("x if { v := [1, 2, 3]; [y, m] := v }", refused),
+            // Builtins' declared types, nested, for arguments, outputs and results.
+            ("x if { v := uuid.parse(\"x\"); v[0] }", undefined),
+            (
+                "h := {\"a\": {\"b\": 1}}\nx := urlquery.encode_object(h.a)",
+                refused,
+            ),
+            (
+                "h := {\"x\": 1}\nx := strings.replace_n(h, \"axb\")",
+                refused,
+            ),
+            ("x if { count([1], \"a\") }", refused),
+            (
+                "x if { y := regex.find_all_string_submatch_n(\"a\", \"a\", 1); upper(y[0]) }",
+                refused,
+            ),
+            (
+                "x if { y := regex.find_all_string_submatch_n(\"a\", \"a\", 1); upper(y[0][0]) }",
+                None,
+            ),
+            (
+                "x := json.patch({}, [{\"op\": 1, \"path\": \"/a\"}])",
+                refused,
+            ),
+            (
+                "x := json.patch({}, [{\"op\": \"add\", \"path\": \"/a\", \"value\": 1}])",
+                None,
+            ),
+            (
+                "x if { y := urlquery.decode_object(\"a=b\"); upper(y.a) }",
+                refused,
+            ),
+            (
+                "x if { y := indexof_n(\"aa\", \"a\"); upper(y[0]) }",
+                refused,
+            ),
+            (
+                "x if { y := object.keys({\"a\": 1}); upper(y[\"a\"]) }",
+                None,
+            ),
+            ("x if { y := [1, \"UTC\"]; time.format(y) }", None),
+            ("x if { y := [1, 2]; time.format(y) }", refused),
         ];
         for (source, want) in cases {
             expect_compile(&[source], *want);
