@@ -29,16 +29,16 @@ const MAX_UNION: usize = 16;
 /// Nesting kept per type.
 const MAX_DEPTH: usize = 16;
 
-/// A constant key as text: `s:` a string, `n:` a number (its shortest form), `b:` a boolean,
-/// `z:` null.
+/// A constant key as text: `s:` a string, `n:` a number (as written: `1`, `1.0`), `b:` a
+/// boolean, `z:` null.
 pub(super) type Key = String;
 
-/// The key text of a constant's JSON value (a number in its shortest form, so `1` and `1.0`
-/// are one key, as OPA compares them).
+/// The key text of a constant's JSON value (a number as written: an array index must be an
+/// integer's text, an object's number keys compare by value — both as OPA).
 pub(super) fn key_of(value: &serde_json::Value) -> Option<Key> {
     Some(match value {
         serde_json::Value::String(s) => format!("s:{s}"),
-        serde_json::Value::Number(n) => format!("n:{}", n.as_f64()?),
+        serde_json::Value::Number(n) => format!("n:{n}"),
         serde_json::Value::Bool(b) => format!("b:{b}"),
         serde_json::Value::Null => "z:".to_owned(),
         _ => return None,
@@ -200,22 +200,22 @@ impl Ty {
         match self {
             Ty::Any(members) if members.is_empty() => Some(Ty::any()),
             Ty::Any(members) => Ty::union(members.iter().filter_map(|m| m.select(key))),
+            // (An index written as an integer: OPA reads `[1.0]` as no index.)
             Ty::Array(items, rest) => {
-                let index = key.strip_prefix("n:")?.parse::<f64>().ok()?;
-                if index < 0.0 || index.fract() != 0.0 {
-                    return None;
-                }
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let index = index as usize;
+                let index = key.strip_prefix("n:")?.parse::<usize>().ok()?;
                 items
                     .get(index)
                     .cloned()
                     .or_else(|| rest.as_deref().cloned())
             }
-            Ty::Object(fields, rest) => fields.get(key).cloned().or_else(|| {
-                let (keys, values) = rest.as_deref()?;
-                keys.contains(&key_type(key)).then(|| values.clone())
-            }),
+            Ty::Object(fields, rest) => fields
+                .get(key)
+                .or_else(|| numeric_field(fields, key))
+                .cloned()
+                .or_else(|| {
+                    let (keys, values) = rest.as_deref()?;
+                    keys.contains(&key_type(key)).then(|| values.clone())
+                }),
             // (A set's member is the key itself.)
             Ty::Set(of) => of.contains(&key_type(key)).then(|| key_type(key)),
             _ => None,
@@ -333,15 +333,24 @@ impl Ty {
     }
 }
 
+/// The field of a number key equal in value to `key` (`1` and `1.0`).
+fn numeric_field<'m>(fields: &'m BTreeMap<Key, Ty>, key: &str) -> Option<&'m Ty> {
+    let want = key.strip_prefix("n:")?.parse::<f64>().ok()?;
+    fields.iter().find_map(|(k, t)| {
+        let have = k.strip_prefix("n:")?.parse::<f64>().ok()?;
+        (have == want).then_some(t)
+    })
+}
+
 /// Every static item of array `a` unifies with `b`'s item at that position.
 fn static_fits(a: &Ty, b: &Ty) -> bool {
     let Ty::Array(items, _) = a else {
         return false;
     };
-    items.iter().enumerate().all(|(i, t)| {
-        b.select(&format!("n:{}", i as f64))
-            .is_some_and(|o| t.unifies(&o))
-    })
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, t)| b.select(&format!("n:{i}")).is_some_and(|o| t.unifies(&o)))
 }
 
 /// Parses a type as OPA prints it: `number`, `any`, `any<T, …>`, `array[T]`, `array<T, …>`,

@@ -546,6 +546,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             values: &unknown,
             rule_locals: &none,
             arguments: &none,
+            replaced: RefCell::new(Vec::new()),
         })
     };
     // Names each rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
@@ -684,6 +685,9 @@ struct Checker<'c> {
     rule_locals: &'c BTreeSet<String>,
     /// The variables of the checked function's arguments (typed by their first use).
     arguments: &'c BTreeSet<String>,
+    /// The paths under `data` the current statement replaces (`with data.docker.cfg as …`):
+    /// OPA's checker does not type what is read there by the replaced rules.
+    replaced: RefCell<Vec<Vec<String>>>,
 }
 
 /// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
@@ -889,31 +893,38 @@ impl Checker<'_> {
             .into_iter()
             .flatten()
             .try_for_each(|stmt| {
-                if replaces_data(stmt) {
-                    self.untyped(stmt);
-                    return Ok(());
-                }
-                self.walk(stmt, false)?;
-                self.statement(stmt);
-                Ok(())
+                self.replacing(stmt, || {
+                    self.walk(stmt, false)?;
+                    self.statement(stmt);
+                    Ok(())
+                })
             })
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
         self.locals.borrow_mut().pop();
         result
     }
 
-    /// Records the names a statement uses, untyped (`any`).
-    fn untyped(&self, stmt: &Json) {
-        let mut names = BTreeSet::new();
-        var_names(stmt, &mut names);
-        if let Some(layer) = self.locals.borrow_mut().last_mut() {
-            for name in &names {
-                if self.rule_locals.contains(name) && !layer.types.contains_key(name) {
-                    layer.types.insert(name.clone(), Ty::any());
-                }
-            }
-            layer.seen.extend(names);
+    /// Runs `f` with the paths `stmt` replaces under `data` (its `with` modifiers) set.
+    fn replacing<R>(&self, stmt: &Json, f: impl FnOnce() -> R) -> R {
+        let paths: Vec<Vec<String>> = stmt["with_mods"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|with| {
+                let segs = ast::ref_segs(&with["refr"])?;
+                let (first, rest) = keys(&segs)
+                    .split_first()
+                    .map(|(f, r)| (f.clone(), r.to_vec()))?;
+                (first == "data").then_some(rest)
+            })
+            .collect();
+        if paths.is_empty() {
+            return f();
         }
+        let saved = self.replaced.replace(paths);
+        let result = f();
+        self.replaced.replace(saved);
+        result
     }
 
     /// Types what one literal binds and records the names it uses.
@@ -935,7 +946,7 @@ impl Checker<'_> {
     fn scoped_with<R>(&self, query: &Json, layer: Layer, value: impl FnOnce(&Self) -> R) -> R {
         self.locals.borrow_mut().push(layer);
         for stmt in query["stmts"].as_array().into_iter().flatten() {
-            self.statement(stmt);
+            self.replacing(stmt, || self.statement(stmt));
         }
         let ty = value(self);
         self.locals.borrow_mut().pop();
@@ -1198,7 +1209,13 @@ impl Checker<'_> {
                 }
                 Some(("RefBrack", r)) => {
                     let index = &r["index"];
-                    let key = ast::scalar(index).and_then(ty::key_of);
+                    // (A number as written: `[1.0]` is no array index to OPA.)
+                    let written = variant(index)
+                        .filter(|(kind, _)| *kind == "Number")
+                        .and_then(|(_, n)| ast::span_text(self.source, &n["span"]))
+                        .filter(|t| t.parse::<f64>().is_ok())
+                        .map(|t| format!("n:{t}"));
+                    let key = written.or_else(|| ast::scalar(index).and_then(ty::key_of));
                     indexes.push(match key {
                         Some(key) => {
                             let shown = ast::scalar(index).map(Json::to_string).unwrap_or_default();
@@ -1237,7 +1254,12 @@ impl Checker<'_> {
                     .cloned()
                     .chain(keys[..taken].iter().cloned())
                     .collect();
-                (path.len() >= min)
+                let replaced = self
+                    .replaced
+                    .borrow()
+                    .iter()
+                    .any(|p| p.starts_with(&path) || path.starts_with(p));
+                (path.len() >= min && !replaced)
                     .then(|| self.values.rules.get(&path))
                     .flatten()
                     .map(|t| (t.clone(), format!("data.{}", path.join(".")), taken))
@@ -1417,9 +1439,7 @@ impl Checker<'_> {
             }
             Some(("Array", array)) => {
                 for (i, item) in items(&array["items"]).into_iter().enumerate() {
-                    let at = ty
-                        .as_ref()
-                        .and_then(|t| t.select(&format!("n:{}", i as f64)));
+                    let at = ty.as_ref().and_then(|t| t.select(&format!("n:{i}")));
                     self.pattern(item, at, fresh, out);
                 }
             }
@@ -1522,12 +1542,12 @@ impl Checker<'_> {
                         Some(("Var", _)) => {
                             return ast::var(node).is_some_and(|n| checker.unbound(n));
                         }
-                        Some(("Call", call)) => {
-                            return call["params"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .any(|p| free(checker, p));
+                        // (OPA moves a call out to a variable its result types, whatever
+                        // its arguments; a reference is typed by its base, its indexes
+                        // iterate.)
+                        Some(("Call", _)) => return false,
+                        Some(("RefBrack" | "RefDot", _)) => {
+                            return free(checker, checker.chain(node).0);
                         }
                         _ => {}
                     }
@@ -1741,7 +1761,7 @@ impl Checker<'_> {
                 };
                 (items.len() == fixed.len() || rest.is_some())
                     && items.iter().enumerate().all(|(i, item)| {
-                        ty.select(&format!("n:{}", i as f64))
+                        ty.select(&format!("n:{i}"))
                             .is_some_and(|t| self.matches(item, &t))
                     })
             }
@@ -1868,19 +1888,6 @@ fn mentions(name: &str, expr: &Json) -> bool {
         Json::Array(items) => items.iter().any(|v| mentions(name, v)),
         _ => false,
     }
-}
-
-/// Whether a statement replaces part of `data` (`… with data.docker.cfg as …`): OPA's checker
-/// does not type what it reads there by the replaced rules, so neither does this one.
-fn replaces_data(stmt: &Json) -> bool {
-    stmt["with_mods"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|with| {
-            ast::ref_segs(&with["refr"])
-                .is_some_and(|segs| segs.first() == Some(&Seg::Key("data".to_owned())))
-        })
 }
 
 /// The value a rule's head gives: `contains`'s element, `:=`'s value (null: `p if …`).
@@ -2107,6 +2114,33 @@ mod tests {
             ),
             ("x if { y := [1, \"UTC\"]; time.format(y) }", None),
             ("x if { y := [1, 2]; time.format(y) }", refused),
+            // A reference is typed by its base whatever its indexes (`_` included).
+            (
+                "x if { v := {\"a\": 1, \"b\": \"s\"}; v[_] = {\"a\": z} }",
+                refused,
+            ),
+            (
+                "x if { v := {\"a\": {\"a\": 1}}; v[_] = {\"a\": z}; upper(z) }",
+                refused,
+            ),
+            (
+                "x if { v := {\"a\": {\"a\": 1}}; v[_] = {\"a\": z}; abs(z) }",
+                None,
+            ),
+            // Numbers as written: `1.0` indexes no array; object keys compare by value.
+            ("x if { v := [1, 2]; v[1.0] }", undefined),
+            ("x if { v := [1, 2]; v[1] }", None),
+            ("x if { v := {1: \"a\"}; upper(v[1.0]) }", None),
+            ("x if { v := {1.0: \"a\"}; abs(v[1]) }", refused),
+            // Only what `with` replaces is untyped.
+            (
+                "c := {\"a\": 1}\nx if { upper(1) with data.docker.c as {\"a\": \"s\"} }",
+                refused,
+            ),
+            (
+                "c := 1\nd := {\"b\": 1}\nx if { upper(d.b) with data.docker.c as 2 }",
+                refused,
+            ),
         ];
         for (source, want) in cases {
             expect_compile(&[source], *want);
