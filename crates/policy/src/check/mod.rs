@@ -42,9 +42,9 @@ pub(crate) fn check_program(
     let program = ast::Program::new(&ast, modules);
     rules::check(&program)?;
     bodies::check(&program)?;
-    safety::check(&program)?;
+    let orders = safety::check(&program)?;
     recursion::check(&program)?;
-    types::check(&program)?;
+    types::check(&program, &orders)?;
     Ok(ast)
 }
 
@@ -306,9 +306,9 @@ mod timing {
             for _ in 0..runs {
                 let program = super::ast::Program::new(&ast, &with_helper);
                 super::rules::check(&program).expect("rules");
-                super::safety::check(&program).expect("safety");
+                let orders = super::safety::check(&program).expect("safety");
                 super::recursion::check(&program).expect("recursion");
-                super::types::check(&program).expect("types");
+                super::types::check(&program, &orders).expect("types");
             }
             let new = started.elapsed() / runs;
             println!(

@@ -19,6 +19,7 @@
 //! The literals of a body are scheduled through a work list keyed by variable, so a body is
 //! checked in time linear in its size times the variables each literal reads.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
@@ -37,7 +38,12 @@ fn unsafe_var((name, line): Need) -> Failure {
     (line, format!("rego_unsafe_var_error: var {name} is unsafe"))
 }
 
-pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+/// The order OPA runs each query's statements in once it has reordered them for safety, by
+/// module and query index (`qidx`): the positions of its statements.
+pub(super) type Orders = HashMap<(usize, u64), Vec<usize>>;
+
+/// Checks every rule; `Ok` with the order of each query's statements.
+pub(super) fn check(program: &Program<'_>) -> Result<Orders, Error> {
     // Names a module's rules may use without binding them: the package's rules, the imports,
     // `input`, `data`.
     let mut rule_names: BTreeMap<&[String], BTreeSet<String>> = BTreeMap::new();
@@ -64,6 +70,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
         }
     }
     let none = BTreeSet::new();
+    let orders = RefCell::new(Orders::new());
     for rule in &program.rules {
         let Some(module) = program.modules.get(rule.module) else {
             continue;
@@ -82,12 +89,14 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             input_aliases: &module.input_aliases,
             rule_names: rule_names.get(module.package.as_slice()).unwrap_or(&none),
             arities: &arities,
+            module: rule.module,
+            orders: &orders,
         };
         if let Err((line, what)) = checker.rule(rule) {
             return Err(program.error(rule.module, line, &what));
         }
     }
-    Ok(())
+    Ok(orders.into_inner())
 }
 
 struct Checker<'c> {
@@ -98,6 +107,9 @@ struct Checker<'c> {
     /// The package's rule names.
     rule_names: &'c BTreeSet<String>,
     arities: &'c HashMap<Vec<String>, usize>,
+    /// The module of the rule checked, and where each query's order is recorded.
+    module: usize,
+    orders: &'c RefCell<Orders>,
 }
 
 /// What a query sees of its enclosing scopes: the enclosing query at the position of the literal
@@ -324,6 +336,8 @@ impl<'c> Checker<'c> {
         // names only, and its other unsafe names go unreported (OPA compiles
         // `[1 | input.q[a]] == [n]; input.q[a] = 1` and leaves `n` unbound).
         let mut done = vec![false; literals.len()];
+        let mut order = Vec::with_capacity(stmts.len());
+        let mut placed = vec![false; stmts.len()];
         let mut closures_only = vec![false; literals.len()];
         let mut watch: HashMap<String, Vec<usize>> = HashMap::new();
         let mut queue: Vec<usize> = Vec::new();
@@ -342,6 +356,11 @@ impl<'c> Checker<'c> {
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
+                    let position = literals[index].position;
+                    if position < stmts.len() && !placed[position] {
+                        placed[position] = true;
+                        order.push(position);
+                    }
                     for name in bound {
                         if !scope.is_safe(&name)
                             && scope.safe.insert(name.clone())
@@ -372,6 +391,11 @@ impl<'c> Checker<'c> {
             && let Some(first) = waits.into_iter().chain(need).next()
         {
             return Err(unsafe_var(first));
+        }
+        if let Some(qidx) = query["qidx"].as_u64()
+            && order.windows(2).any(|w| w[0] > w[1])
+        {
+            self.orders.borrow_mut().insert((self.module, qidx), order);
         }
         Ok(scope)
     }

@@ -20,6 +20,7 @@ use serde_json::Value as Json;
 
 use super::ast::{self, Program, RuleView, Seg, variant};
 use super::recursion;
+use super::safety::Orders;
 use crate::Error;
 
 use super::ty::{self, A, ANY, B, Key, Kinds, N, O, S, T, Ty, Z};
@@ -513,7 +514,7 @@ fn kind_names(kinds: Kinds) -> String {
     }
 }
 
-pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+pub(super) fn check(program: &Program<'_>, orders: &Orders) -> Result<(), Error> {
     let mut arities: HashMap<Vec<String>, usize> = HashMap::new();
     for rule in &program.rules {
         if let Some(arity) = rule.arity {
@@ -547,6 +548,8 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
             rule_locals: &none,
             arguments: &none,
             replaced: RefCell::new(Vec::new()),
+            module: rule.module,
+            orders,
         })
     };
     // Names each rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
@@ -688,6 +691,10 @@ struct Checker<'c> {
     /// The paths under `data` the current statement replaces (`with data.docker.cfg as …`):
     /// OPA's checker does not type what is read there by the replaced rules.
     replaced: RefCell<Vec<Vec<String>>>,
+    /// The checked rule's module, and the order OPA runs each query's statements in (the
+    /// safety check's): OPA checks types after reordering a body for safety.
+    module: usize,
+    orders: &'c Orders,
 }
 
 /// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
@@ -888,10 +895,9 @@ impl Checker<'_> {
     /// comprehension's head, a rule's value) in its scope.
     fn query(&self, query: &Json, terms: &[&Json]) -> Result<(), (u32, String)> {
         self.locals.borrow_mut().push(Layer::default());
-        let result = query["stmts"]
-            .as_array()
+        let result = self
+            .statements(query)
             .into_iter()
-            .flatten()
             .try_for_each(|stmt| {
                 self.replacing(stmt, || {
                     self.walk(stmt, false)?;
@@ -902,6 +908,20 @@ impl Checker<'_> {
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
         self.locals.borrow_mut().pop();
         result
+    }
+
+    /// A query's statements in the order OPA checks them (reordered for safety).
+    fn statements<'q>(&self, query: &'q Json) -> Vec<&'q Json> {
+        let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
+        let order = query["qidx"]
+            .as_u64()
+            .and_then(|q| self.orders.get(&(self.module, q)));
+        match order {
+            Some(order) if order.len() == stmts.len() => {
+                order.iter().filter_map(|&i| stmts.get(i)).collect()
+            }
+            _ => stmts.iter().collect(),
+        }
     }
 
     /// Runs `f` with the paths `stmt` replaces under `data` (its `with` modifiers) set.
@@ -945,7 +965,7 @@ impl Checker<'_> {
     /// [`Self::scoped`] with variables already bound (a function's arguments).
     fn scoped_with<R>(&self, query: &Json, layer: Layer, value: impl FnOnce(&Self) -> R) -> R {
         self.locals.borrow_mut().push(layer);
-        for stmt in query["stmts"].as_array().into_iter().flatten() {
+        for stmt in self.statements(query) {
             self.replacing(stmt, || self.statement(stmt));
         }
         let ty = value(self);
@@ -2060,8 +2080,12 @@ mod tests {
                 "f(y) := z if { z := {\"a\": y}; y == 1 }\nx := upper(f(1).a)",
                 None,
             ),
-            // OPA reorders a body before checking it: a use before the binding types nothing.
+            // OPA checks a body in the order it runs it, reordered for safety (the safety
+            // check's order).
             ("x if { upper(y) == \"A\"; y = input.v; y + 1 > 0 }", None),
+            ("x if { upper(y) == \"A\"; y = 1 }", refused),
+            ("x if { z := y + 1; y = \"a\" }", refused),
+            ("x if { upper(y) == \"A\"; y = \"a\" }", None),
             // What `with` replaces in `data` is not typed by the replaced rule.
             (
                 "c := {\"a\": 1}\nx if { data.docker.c.b with data.docker.c as {\"b\": 1} }",
