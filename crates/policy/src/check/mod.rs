@@ -43,8 +43,8 @@ pub(crate) fn check_program(
     rules::check(&program)?;
     bodies::check(&program)?;
     let orders = safety::check(&program)?;
-    recursion::check(&program)?;
-    types::check(&program, &orders)?;
+    let reads = recursion::check(&program)?;
+    types::check(&program, &orders, &reads)?;
     Ok(ast)
 }
 
@@ -307,8 +307,8 @@ mod timing {
                 let program = super::ast::Program::new(&ast, &with_helper);
                 super::rules::check(&program).expect("rules");
                 let orders = super::safety::check(&program).expect("safety");
-                super::recursion::check(&program).expect("recursion");
-                super::types::check(&program, &orders).expect("types");
+                let reads = super::recursion::check(&program).expect("recursion");
+                super::types::check(&program, &orders, &reads).expect("types");
             }
             let new = started.elapsed() / runs;
             println!(

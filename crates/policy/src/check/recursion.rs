@@ -13,7 +13,40 @@ use super::ast::{self, Program, RuleView, Seg, display, ref_segs, span_text, var
 use super::rules;
 use crate::Error;
 
-pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
+/// What each rule reads: the rules its references reach, by path (a rule's path with its
+/// variables named `_`-style as in `Seg::Var`).
+pub(super) struct Reads {
+    paths: Vec<Vec<String>>,
+    edges: Vec<BTreeSet<usize>>,
+}
+
+impl Reads {
+    /// Whether a rule at `from` reads, directly or through other rules, a rule at `to` or
+    /// below or above it (`from` itself included).
+    pub(super) fn reads(&self, from: &[String], to: &[String]) -> bool {
+        let hits = |i: usize| {
+            let p = &self.paths[i];
+            p.starts_with(to) || to.starts_with(p)
+        };
+        let mut seen = vec![false; self.paths.len()];
+        let mut stack: Vec<usize> = (0..self.paths.len())
+            .filter(|&i| self.paths[i] == from)
+            .collect();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            if hits(i) {
+                return true;
+            }
+            stack.extend(self.edges[i].iter().copied().filter(|&j| !seen[j]));
+        }
+        false
+    }
+}
+
+/// Checks for recursion; `Ok` with what each rule reads.
+pub(super) fn check(program: &Program<'_>) -> Result<Reads, Error> {
     let tree = rules::tree(program);
     let keys: Vec<&Vec<Seg>> = tree.keys().collect();
     let index: BTreeMap<&Vec<Seg>, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
@@ -79,7 +112,17 @@ pub(super) fn check(program: &Program<'_>) -> Result<(), Error> {
         })
         .min_by_key(|(_, rule, _)| (rule.module, rule.line));
     let Some(&(start, rule, _)) = first else {
-        return Ok(());
+        let paths = keys
+            .iter()
+            .map(|k| {
+                k.iter()
+                    .map(|s| match s {
+                        Seg::Key(k) | Seg::Var(k) => k.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        return Ok(Reads { paths, edges });
     };
     let cycle = shortest_cycle(&edges, start);
     let names: Vec<String> = cycle

@@ -328,31 +328,29 @@ impl<'c> Checker<'c> {
             static_outputs(&literal.lit, &mut scope.bindable);
         }
 
-        // Schedule: a literal runs once what it reads is safe. First one pass in order, as OPA's
-        // first pass; then literals run as the names they wait for become safe.
+        // Schedule as OPA's `reorderBodyForSafety`: passes over the literals in order, each
+        // running every literal whose names are safe by then. A literal that waits for a name
+        // runs, once a literal binds it, in the same pass if it comes after that literal, else
+        // in the next — so `ready`, ordered by (pass, position), runs the literals in OPA's order
+        // while each is attempted only when a name it waits for becomes safe.
         //
-        // As OPA's `reorderBodyForSafety`: a literal whose comprehensions or `every` bodies wait,
-        // when the first pass meets it, for a name the body binds later, then waits for those
-        // names only, and its other unsafe names go unreported (OPA compiles
-        // `[1 | input.q[a]] == [n]; input.q[a] = 1` and leaves `n` unbound).
+        // As OPA: a literal whose comprehensions or `every` bodies wait, when the first pass
+        // meets it, for a name the body binds later, then waits for those names only, and its
+        // other unsafe names go unreported (OPA compiles `[1 | input.q[a]] == [n]; input.q[a] =
+        // 1` and leaves `n` unbound).
         let mut done = vec![false; literals.len()];
         let mut order = Vec::with_capacity(stmts.len());
         let mut placed = vec![false; stmts.len()];
         let mut closures_only = vec![false; literals.len()];
+        let mut attempted = vec![false; literals.len()];
         let mut watch: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut queue: Vec<usize> = Vec::new();
-        let mut first_pass = 0..literals.len();
-        loop {
-            let (index, first) = match first_pass.next() {
-                Some(index) => (index, true),
-                None => match queue.pop() {
-                    Some(index) => (index, false),
-                    None => break,
-                },
-            };
+        let mut ready: BTreeSet<(usize, usize)> = (0..literals.len()).map(|i| (0, i)).collect();
+        while let Some((pass, index)) = ready.pop_first() {
             if done[index] {
                 continue;
             }
+            let first = !attempted[index];
+            attempted[index] = true;
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
@@ -366,7 +364,9 @@ impl<'c> Checker<'c> {
                             && scope.safe.insert(name.clone())
                             && let Some(waiting) = watch.remove(&name)
                         {
-                            queue.extend(waiting.into_iter().filter(|&i| !done[i]));
+                            for i in waiting.into_iter().filter(|&i| !done[i]) {
+                                ready.insert((if i > index { pass } else { pass + 1 }, i));
+                            }
                         }
                     }
                 }

@@ -289,11 +289,12 @@ impl Ty {
                     }
                 }
             }
+            // (A key one side lacks fits once either side has a dynamic part: OPA's answers.)
             (Ty::Object(a, ad), Ty::Object(b, bd)) => {
-                a.iter()
-                    .all(|(k, t)| other.select(k).is_some_and(|o| t.unifies(&o)))
-                    && b.iter()
-                        .all(|(k, t)| self.select(k).is_some_and(|s| t.unifies(&s)))
+                let open = ad.is_some() || bd.is_some();
+                let fits = |t: &Ty, o: Option<Ty>| o.map_or(open, |o| t.unifies(&o));
+                a.iter().all(|(k, t)| fits(t, other.select(k)))
+                    && b.iter().all(|(k, t)| fits(t, self.select(k)))
                     && match (ad, bd) {
                         (Some(a), Some(b)) => a.1.unifies(&b.1),
                         _ => true,
@@ -549,6 +550,11 @@ mod tests {
             "a union unifies when one member does"
         );
         assert!(!obj(&[("s:a", Ty::Number)]).unifies(&obj(&[("s:b", Ty::Number)])));
+        let open = Ty::object(BTreeMap::new(), Some((Ty::Number, Ty::Number)));
+        assert!(
+            obj(&[("s:a", Ty::Number)]).unifies(&open),
+            "a key the other lacks, open"
+        );
         assert!(obj(&[("s:a", Ty::Number)]).unifies(&Ty::of_kinds(O)));
         assert!(Ty::any().unifies(&Ty::Number));
         assert!(!Ty::Number.unifies(&Ty::String));

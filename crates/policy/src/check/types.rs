@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value as Json;
 
 use super::ast::{self, Program, RuleView, Seg, variant};
-use super::recursion;
+use super::recursion::{self, Reads};
 use super::safety::Orders;
 use crate::Error;
 
@@ -514,7 +514,7 @@ fn kind_names(kinds: Kinds) -> String {
     }
 }
 
-pub(super) fn check(program: &Program<'_>, orders: &Orders) -> Result<(), Error> {
+pub(super) fn check(program: &Program<'_>, orders: &Orders, reads: &Reads) -> Result<(), Error> {
     let mut arities: HashMap<Vec<String>, usize> = HashMap::new();
     for rule in &program.rules {
         if let Some(arity) = rule.arity {
@@ -550,6 +550,7 @@ pub(super) fn check(program: &Program<'_>, orders: &Orders) -> Result<(), Error>
             replaced: RefCell::new(Vec::new()),
             module: rule.module,
             orders,
+            reads,
         })
     };
     // Names each rule declares (arguments, `:=`, `some`, `every`) hide rules of that name.
@@ -689,12 +690,15 @@ struct Checker<'c> {
     /// The variables of the checked function's arguments (typed by their first use).
     arguments: &'c BTreeSet<String>,
     /// The paths under `data` the current statement replaces (`with data.docker.cfg as …`):
-    /// OPA's checker does not type what is read there by the replaced rules.
-    replaced: RefCell<Vec<Vec<String>>>,
+    /// and the replacements' types. As OPA's checker: a replaced rule has its own type or the
+    /// replacement's; other rules and functions, which may read it, are untyped there.
+    replaced: RefCell<Vec<(Vec<String>, Ty)>>,
     /// The checked rule's module, and the order OPA runs each query's statements in (the
     /// safety check's): OPA checks types after reordering a body for safety.
     module: usize,
     orders: &'c Orders,
+    /// What each rule reads (a rule reading a replaced one is untyped where it is replaced).
+    reads: &'c Reads,
 }
 
 /// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
@@ -910,6 +914,15 @@ impl Checker<'_> {
         result
     }
 
+    /// Whether the rule or function at `path` reads a path the current statement replaces
+    /// (`with data.… as`): OPA's checker leaves it untyped there.
+    fn reads_replaced(&self, path: &[String]) -> bool {
+        self.replaced
+            .borrow()
+            .iter()
+            .any(|(p, _)| self.reads.reads(path, p))
+    }
+
     /// A query's statements in the order OPA checks them (reordered for safety).
     fn statements<'q>(&self, query: &'q Json) -> Vec<&'q Json> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
@@ -926,7 +939,7 @@ impl Checker<'_> {
 
     /// Runs `f` with the paths `stmt` replaces under `data` (its `with` modifiers) set.
     fn replacing<R>(&self, stmt: &Json, f: impl FnOnce() -> R) -> R {
-        let paths: Vec<Vec<String>> = stmt["with_mods"]
+        let paths: Vec<(Vec<String>, Ty)> = stmt["with_mods"]
             .as_array()
             .into_iter()
             .flatten()
@@ -935,7 +948,7 @@ impl Checker<'_> {
                 let (first, rest) = keys(&segs)
                     .split_first()
                     .map(|(f, r)| (f.clone(), r.to_vec()))?;
-                (first == "data").then_some(rest)
+                (first == "data").then(|| (rest, self.ty(&with["as"])))
             })
             .collect();
         if paths.is_empty() {
@@ -1061,11 +1074,12 @@ impl Checker<'_> {
         add(&mut values.rules, at, ty);
     }
 
-    /// The kinds one function definition gives its arguments, as OPA's checker infers them:
-    /// a pattern argument (`[x, _]`, `{"a": x}`, `1`) has its own kinds; a variable has the
-    /// kinds of its first use in the body that types it (`x == -2.5`, `x + 1`, `lower(x)`,
-    /// also under `not`) and is `any` when none does. A definition with several bodies (an
-    /// `else` chain) unions them; one with none (`f(x) := 1`) leaves every variable `any`.
+    /// The types one function definition gives its arguments, as OPA's checker infers them:
+    /// what each argument is once the body (in OPA's order) and the value it gives are checked
+    /// — a variable typed by its first use (`x == -2.5`, `x + 1`, `lower(x)`, also under
+    /// `not`; `any` when the first use gives no narrower type, or none uses it), a pattern
+    /// (`[x, _]`, `{"a": x}`) by what its variables become. Several bodies (an `else` chain)
+    /// unite.
     fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Ty>> {
         if rule.default {
             // `default f(_) := …` takes anything.
@@ -1073,87 +1087,45 @@ impl Checker<'_> {
         }
         let head = ast::head(rule)?;
         let args = head["args"].as_array()?;
-        let head_value = &head["assign"]["value"];
+        let head_value = head_value(head);
         let bodies = rule.node["bodies"]
             .as_array()
             .map_or(&[][..], Vec::as_slice);
-        Some(
-            args.iter()
-                .map(|arg| match ast::var(arg) {
-                    Some("_") => Ty::any(),
-                    // Each body, then the value it gives (`f(x) := count(x)`).
-                    Some(name) => {
-                        let first = bodies.first().map(|b| &b["query"]);
-                        let mut kinds = self
-                            .first_use(name, first.unwrap_or(&Json::Null))
-                            .or_else(|| self.narrowed(name, head_value))
-                            .unwrap_or_else(Ty::any);
-                        for body in bodies.iter().skip(1) {
-                            let value = if body["assign"].is_null() {
-                                head_value
-                            } else {
-                                &body["assign"]["value"]
-                            };
-                            kinds = kinds.or(self
-                                .first_use(name, &body["query"])
-                                .or_else(|| self.narrowed(name, value))
-                                .unwrap_or_else(Ty::any));
-                        }
-                        kinds
-                    }
-                    None => self.ty(arg),
-                })
-                .collect(),
-        )
-    }
-
-    /// The kinds the first literal of `query` that types the variable `name` gives it; `None`
-    /// when no literal does or one declares the name anew before.
-    fn first_use(&self, name: &str, query: &Json) -> Option<Ty> {
-        for stmt in query["stmts"].as_array()? {
-            let literal = &stmt["literal"];
-            match variant(literal) {
-                Some(("Expr" | "NotExpr", inner)) => {
-                    if let Some(("AssignExpr", assign)) = variant(&inner["expr"])
-                        && assign["op"] == "ColEq"
-                    {
-                        let mut names = BTreeSet::new();
-                        var_names(&assign["lhs"], &mut names);
-                        if names.contains(name) {
-                            return None;
-                        }
-                    }
-                    // The first literal that uses the name types it (`any` when its use
-                    // gives no narrower type: `x != 1`, `x == input.a`).
-                    if mentions(name, &inner["expr"]) {
-                        return Some(self.narrowed(name, &inner["expr"]).unwrap_or_else(Ty::any));
-                    }
-                }
-                // `some x`, `some x in …` declare a new `x`; `some v in x` uses it.
-                Some((kind, inner)) => {
-                    let mut names = BTreeSet::new();
-                    let declared = match kind {
-                        "SomeIn" => {
-                            var_names(&inner["key"], &mut names);
-                            var_names(&inner["value"], &mut names);
-                            names.contains(name)
-                        }
-                        _ => {
-                            var_names(literal, &mut names);
-                            names.contains(name)
-                        }
+        let definitions: Vec<(&Json, &Json)> = if bodies.is_empty() {
+            vec![(&Json::Null, head_value)]
+        } else {
+            bodies
+                .iter()
+                .map(|b| {
+                    let value = if b["assign"].is_null() {
+                        head_value
+                    } else {
+                        &b["assign"]["value"]
                     };
-                    if declared {
-                        return None;
-                    }
-                    if mentions(name, literal) {
-                        return Some(Ty::any());
-                    }
-                }
-                None => {}
-            }
+                    (&b["query"], value)
+                })
+                .collect()
+        };
+        let mut united: Option<Vec<Ty>> = None;
+        for (query, value) in definitions {
+            let types: Vec<Ty> = self.scoped(query, |c| {
+                let mut bound = Vec::new();
+                c.first_uses(value, &mut bound);
+                c.commit(bound, Vec::new());
+                args.iter()
+                    .map(|arg| match ast::var(arg) {
+                        Some("_") => Ty::any(),
+                        Some(name) => c.local(name).unwrap_or_else(Ty::any),
+                        None => c.ty(arg),
+                    })
+                    .collect()
+            });
+            united = Some(match united {
+                None => types,
+                Some(have) => have.into_iter().zip(types).map(|(a, b)| a.or(b)).collect(),
+            });
         }
-        None
+        united
     }
 
     /// The kinds an expression types the variable `name` to, in OPA's order (nested calls
@@ -1192,22 +1164,25 @@ impl Checker<'_> {
                         Some(Ty::of_kinds(if inner["op"] == "Sub" { N | T } else { N }))
                     }
                     "BinExpr" if is(&inner["lhs"]) || is(&inner["rhs"]) => Some(Ty::of_kinds(T)),
+                    // An index: the keys of what it indexes.
+                    "RefBrack" if is(&inner["index"]) => known(self.ty(&inner["refr"]).keys()?),
+                    // An argument (or inside a literal one): what the function declares there.
                     "Call" => {
-                        let Callee::Builtin(name, want, _) = self.callee(&inner["fcn"]) else {
-                            return None;
-                        };
-                        let declared = declared(&name);
                         let params = inner["params"].as_array()?;
-                        params.iter().enumerate().find_map(|(i, p)| {
-                            if !is(p) {
-                                return None;
+                        let want: Vec<Ty> = match self.callee(&inner["fcn"]) {
+                            Callee::Builtin(name, kinds, _) => match declared(&name) {
+                                Some((args, _)) => args.clone(),
+                                None => kinds.iter().map(|k| Ty::of_kinds(*k)).collect(),
+                            },
+                            Callee::Policy(path, _) => {
+                                self.values.params.get(&path).cloned().unwrap_or_default()
                             }
-                            let ty = match declared {
-                                Some((args, _)) => args.get(i).cloned(),
-                                None => want.get(i).map(|w| Ty::of_kinds(*w)),
-                            };
-                            known(ty?)
-                        })
+                            Callee::Unknown => return None,
+                        };
+                        params
+                            .iter()
+                            .zip(want)
+                            .find_map(|(p, w)| known(within(p, name, w)?))
                     }
                     _ => None,
                 }
@@ -1274,15 +1249,15 @@ impl Checker<'_> {
                     .cloned()
                     .chain(keys[..taken].iter().cloned())
                     .collect();
-                let replaced = self
-                    .replaced
-                    .borrow()
-                    .iter()
-                    .any(|p| p.starts_with(&path) || path.starts_with(p));
-                (path.len() >= min && !replaced)
-                    .then(|| self.values.rules.get(&path))
+                let ty = match self.replaced.borrow().iter().find(|(p, _)| *p == path) {
+                    Some((_, with)) => Some(self.values.rules.get(&path)?.clone().or(with.clone())),
+                    None if self.reads_replaced(&path) => None,
+                    None => self.values.rules.get(&path).cloned(),
+                };
+                (path.len() >= min)
+                    .then_some(ty)
                     .flatten()
-                    .map(|t| (t.clone(), format!("data.{}", path.join(".")), taken))
+                    .map(|t| (t, format!("data.{}", path.join(".")), taken))
             })
         };
         match variant(base)? {
@@ -1433,6 +1408,11 @@ impl Checker<'_> {
             }
             _ => {}
         }
+        self.commit(bound, untyped);
+    }
+
+    /// Records variables bound (with their types) and declared untyped in the current scope.
+    fn commit(&self, bound: Vec<(String, Ty)>, untyped: Vec<String>) {
         if let Some(layer) = self.locals.borrow_mut().last_mut() {
             for name in untyped {
                 layer.types.remove(&name);
@@ -1638,7 +1618,9 @@ impl Checker<'_> {
             )),
             // A policy function: its arguments against the kinds its definitions give them,
             // an output argument against its result's kinds.
-            Callee::Policy(path, arity) if self.in_every.get() == 0 => {
+            Callee::Policy(path, arity)
+                if self.in_every.get() == 0 && !self.reads_replaced(&path) =>
+            {
                 let mut want: Vec<Ty> = self.values.params.get(&path).cloned().unwrap_or_default();
                 want.resize(arity, Ty::any());
                 if params.len() == arity + 1 {
@@ -1866,6 +1848,7 @@ impl Checker<'_> {
             "UnaryExpr" => Ty::of_kinds(N | T),
             "Call" => match self.callee(&inner["fcn"]) {
                 Callee::Builtin(name, _, result) => builtin_result(&name, result),
+                Callee::Policy(path, _) if self.reads_replaced(&path) => Ty::any(),
                 Callee::Policy(path, _) => self
                     .values
                     .functions
@@ -1889,6 +1872,30 @@ impl Checker<'_> {
             "RefDot" | "RefBrack" => self.reference(expr).ok().flatten().unwrap_or_else(Ty::any),
             _ => Ty::any(),
         }
+    }
+}
+
+/// The type the variable `name` gets inside a term matched against type `ty` (the term
+/// itself, or an item of a literal array, set or object); `None` when it is not there.
+fn within(term: &Json, name: &str, ty: Ty) -> Option<Ty> {
+    match variant(term)? {
+        ("Var", _) => (ast::var(term) == Some(name)).then_some(ty),
+        ("Array", array) => items(&array["items"])
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, item)| within(item, name, ty.select(&format!("n:{i}"))?)),
+        ("Set", set) => items(&set["items"])
+            .into_iter()
+            .find_map(|item| within(item, name, ty.values()?)),
+        ("Object", object) => object["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|field| {
+                let key = field.get(1).and_then(ast::scalar).and_then(ty::key_of)?;
+                within(field.get(2)?, name, ty.select(&key)?)
+            }),
+        _ => None,
     }
 }
 
@@ -2156,6 +2163,106 @@ mod tests {
             ("x if { v := [1, 2]; v[1] }", None),
             ("x if { v := {1: \"a\"}; upper(v[1.0]) }", None),
             ("x if { v := {1.0: \"a\"}; abs(v[1]) }", refused),
+            // Objects: a key one side lacks fits once either side is open.
+            (
+                "x if { opts := {\"pretty\": true}; _ = json.marshal_with_options(input, opts) }",
+                None,
+            ),
+            (
+                "x if { r := [{\"op\": \"add\"}]; _ = json.patch({}, r) }",
+                None,
+            ),
+            (
+                "x if { v := {1: \"a\"}; strings.render_template(\"t\", v) }",
+                None,
+            ),
+            (
+                "x if { urlquery.decode_object(input.q) == {1: \"a\"} }",
+                None,
+            ),
+            ("x if { t := {\"a\": 1}; s := {1: 1 | true}; s == t }", None),
+            ("x if { t := {\"a\": 1}; s := {\"b\": 1}; s == t }", refused),
+            (
+                "x if { t := {\"a\": 1}; s := {\"a\": \"x\", \"b\": 1}; s == t }",
+                refused,
+            ),
+            // Waiting statements run in OPA's pass order.
+            ("x if { w = b; w = a; upper(w); b = input.s; a = 1 }", None),
+            (
+                "x if { w = a; w = b; upper(w); a = 1; b = input.s }",
+                refused,
+            ),
+            (
+                "x if { w = b; w = a; upper(w); b = 1; a = input.s }",
+                refused,
+            ),
+            // Function arguments typed where OPA types them: indexes, other functions, literal arguments, in OPA's order.
+            ("f(x) if { [\"a\", \"b\"][x] }\nx if f(\"a\")", refused),
+            ("f(x) if { {\"a\": 1}[x] }\nx if f(1)", refused),
+            (
+                "f(x, y) if { upper(y); x == y }\nx if f(1, input.q)",
+                refused,
+            ),
+            ("f(x) if { x == y; y = 1 }\nx if f(\"s\")", refused),
+            ("f([a, b]) if { upper(a) }\nx if f([1, 2])", refused),
+            ("f({\"k\": a}) if { upper(a) }\nx if f({\"k\": 1})", refused),
+            ("g(y) if upper(y)\nf(x) if { g(x) }\nx if f(1)", refused),
+            ("f(a) if { concat(\",\", [a]) }\nx if f(1)", refused),
+            ("f(a) if { time.format([1, a]) }\nx if f(1)", refused),
+            (
+                "f(x) if { x == y; y = input.q; startswith(x, \"a\") }\nx if f(1)",
+                refused,
+            ),
+            (
+                "f(x) if { startswith(x, y); y = input.q; x == input.z }\nx if f(1)",
+                None,
+            ),
+            (
+                "f(x) if { x == upper(y); y = input.q; x == input.z }\nx if f(1)",
+                None,
+            ),
+            (
+                "f(x) if { x != \"\"; startswith(x, \"a\") }\nc := {\"r\": [\"a\"]}\nx if f(c.r)",
+                None,
+            ),
+            // `with data.… as`: the replaced rule has its type or the replacement's; rules reading it are untyped there.
+            (
+                "h := \"s\"\ng := h\nx if { abs(g) with data.docker.h as 1 }",
+                None,
+            ),
+            (
+                "h := \"s\"\ng := h\nx if { g.zz with data.docker.h as 1 }",
+                None,
+            ),
+            (
+                "names := [\"a\"]\nfirst := names[0]\nx if { abs(first) with data.docker.names as [1] }",
+                None,
+            ),
+            ("h := 1\nx if { upper(h) with data.docker.h as 2 }", refused),
+            (
+                "h := \"s\"\nx if { upper(h) with data.docker.h as 1 }",
+                None,
+            ),
+            (
+                "h := [1]\nx if { h[0] == \"s\" with data.docker.h as [2] }",
+                refused,
+            ),
+            (
+                "h := \"s\"\nx if { data.docker.h.zz with data.docker.h as {\"zz\": 1} }",
+                None,
+            ),
+            (
+                "h := \"s\"\nf(_) := h\nx if { abs(f(0)) with data.docker.h as 1 }",
+                None,
+            ),
+            (
+                "cfg := {\"a\": 1}\nx if { data.docker.cfg.b with data.docker.cfg as {\"b\": 1} }",
+                None,
+            ),
+            (
+                "cfg := {\"a\": 1}\nx if { upper(cfg.a) with data.docker.cfg as {\"a\": \"s\"} }",
+                None,
+            ),
             // Only what `with` replaces is untyped.
             (
                 "c := {\"a\": 1}\nx if { upper(1) with data.docker.c as {\"a\": \"s\"} }",
