@@ -309,7 +309,8 @@ impl Context<'_> {
         if let Some(cut) = path.iter().position(|s| matches!(s, Seg::Var(_))) {
             path.truncate(cut);
         }
-        (!path.is_empty()).then_some(path)
+        // (`data` itself holds every rule: `with data as …` in a rule is recursive to OPA.)
+        (!path.is_empty() || base == "data").then_some(path)
     }
 }
 
@@ -441,6 +442,12 @@ mod tests {
                 "y := 1 if { true with data.docker.y as 2 }",
                 Some("data.docker.y -> data.docker.y"),
             ),
+            // `data` holds every rule (OPA's answers).
+            (
+                "y := 1 if { true with data as {} }",
+                Some("data.docker.y -> data.docker.y"),
+            ),
+            ("y := 1 if { true with data.lib as {} }", None),
             (
                 "a.b := 1 if a.c\na.c := 1 if a.b",
                 Some("data.docker.a.b -> data.docker.a.c -> data.docker.a.b"),
