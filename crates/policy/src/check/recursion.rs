@@ -21,6 +21,35 @@ pub(super) struct Reads {
 }
 
 impl Reads {
+    /// The rules' paths, each after every path it reads (recursion is refused before, so
+    /// there is such an order).
+    pub(super) fn dependencies_first(&self) -> Vec<&[String]> {
+        let mut out = Vec::with_capacity(self.paths.len());
+        let mut state = vec![0u8; self.paths.len()]; // 0 new, 1 open, 2 done
+        for root in 0..self.paths.len() {
+            let mut stack = vec![(root, false)];
+            while let Some((i, children_done)) = stack.pop() {
+                if children_done {
+                    state[i] = 2;
+                    out.push(self.paths[i].as_slice());
+                    continue;
+                }
+                if state[i] != 0 {
+                    continue;
+                }
+                state[i] = 1;
+                stack.push((i, true));
+                stack.extend(
+                    self.edges[i]
+                        .iter()
+                        .filter(|&&j| state[j] == 0)
+                        .map(|&j| (j, false)),
+                );
+            }
+        }
+        out
+    }
+
     /// Whether a rule at `from` reads, directly or through other rules, a rule at `to` or
     /// below or above it (`from` itself included).
     pub(super) fn reads(&self, from: &[String], to: &[String]) -> bool {

@@ -4,10 +4,11 @@
 //! behaviour and its answers (`check/types.rs` tests), not from its code.
 //!
 //! The checker refuses a call or a unification only when these types cannot unify, so a type
-//! it cannot infer is `any` and never causes a refusal. Types are bounded: a literal with more
-//! than [`MAX_STATIC`] items or keys is typed by its dynamic part only, and unions or nesting
-//! beyond [`MAX_UNION`] / [`MAX_DEPTH`] become `any` — each only makes the type wider, so the
-//! bound can let a call through that OPA refuses, never refuse one it accepts.
+//! it cannot infer is `any` and never causes a refusal. Types are bounded, so that checking stays
+//! linear in the policy's size: a literal with more than [`MAX_STATIC`] items or keys is typed by
+//! its dynamic part only, and unions or nesting beyond [`MAX_UNION`] / [`MAX_DEPTH`] become `any`
+//! — each only makes the type wider, so a bound can let a call through that OPA refuses, never
+//! refuse one it accepts (KNOWN-DIFFERENCES row 10).
 
 use std::collections::BTreeMap;
 
@@ -25,9 +26,9 @@ pub(super) const ANY: Kinds = 127;
 /// Static items or keys kept per array or object type.
 pub(super) const MAX_STATIC: usize = 256;
 /// Members kept per union.
-const MAX_UNION: usize = 16;
+const MAX_UNION: usize = 32;
 /// Nesting kept per type.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 32;
 
 /// A constant key as text: `s:` a string, `n:` a number (as written: `1`, `1.0`), `b:` a
 /// boolean, `z:` null.

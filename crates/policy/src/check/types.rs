@@ -582,29 +582,39 @@ pub(super) fn check(program: &Program<'_>, orders: &Orders, reads: &Reads) -> Re
             names
         })
         .collect();
-    // The types of rules' values and functions' results, as their definitions give them. A
-    // rule that names another (`a := b`) gets its type one pass after it; recursion is refused
-    // before this check, so the passes end once nothing changes (at most one per rule, and
-    // never more than `MAX_PASSES`: a type not settled by then stays as wide as it is).
+    // The types of rules' values and functions' results, as their definitions give them, rule
+    // by rule after the rules each reads (recursion is refused before): one pass carries a type
+    // through a chain of any length.
+    let mut by_path: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, rule) in program.rules.iter().enumerate() {
+        by_path.entry(keys(&rule.segs)).or_default().push(i);
+    }
     let mut values = Values::default();
-    for _ in 0..program.rules.len().min(MAX_PASSES) + 1 {
-        let mut next = Values::default();
-        for ((rule, rule_locals), arguments) in program.rules.iter().zip(&locals).zip(&arguments) {
+    let mut typed = vec![false; program.rules.len()];
+    let order = reads.dependencies_first();
+    let rest: Vec<usize> = (0..program.rules.len()).collect();
+    let groups = order
+        .iter()
+        .filter_map(|path| by_path.get(*path))
+        .chain(std::iter::once(&rest));
+    for group in groups {
+        let mut delta = Values::default();
+        for &i in group {
+            if std::mem::replace(&mut typed[i], true) {
+                continue;
+            }
+            let rule = &program.rules[i];
             if let Some(checker) = checker(rule) {
                 let checker = Checker {
                     values: &values,
-                    rule_locals,
-                    arguments,
+                    rule_locals: &locals[i],
+                    arguments: &arguments[i],
                     ..checker
                 };
-                checker.value_of(rule, &mut next);
+                checker.value_of(rule, &mut delta);
             }
         }
-        let settled = next == values;
-        values = next;
-        if settled {
-            break;
-        }
+        values.merge(delta);
     }
     for ((rule, rule_locals), arguments) in program.rules.iter().zip(&locals).zip(&arguments) {
         let Some(checker) = checker(rule) else {
@@ -622,9 +632,6 @@ pub(super) fn check(program: &Program<'_>, orders: &Orders, reads: &Reads) -> Re
     }
     Ok(())
 }
-
-/// Passes over the rules that carry types from rule to rule.
-const MAX_PASSES: usize = 64;
 
 /// Every variable name below `node`.
 /// The elements of a literal's `items`.
@@ -711,6 +718,30 @@ struct Values {
     /// The kinds of functions' arguments: per argument, the union over the definitions (and
     /// `else` branches) of what each types it to (`param_kinds`).
     params: HashMap<Vec<String>, Vec<Ty>>,
+}
+
+impl Values {
+    /// Adds `other`'s types to these (unions where both have a path).
+    fn merge(&mut self, other: Values) {
+        for (path, ty) in other.rules {
+            add(&mut self.rules, path, ty);
+        }
+        for (path, ty) in other.functions {
+            add(&mut self.functions, path, ty);
+        }
+        for (path, types) in other.params {
+            match self.params.get_mut(&path) {
+                Some(have) if have.len() == types.len() => {
+                    for (have, more) in have.iter_mut().zip(types) {
+                        *have = have.clone().or(more).bounded();
+                    }
+                }
+                _ => {
+                    self.params.insert(path, types);
+                }
+            }
+        }
+    }
 }
 
 /// One query's local variables.
@@ -2276,6 +2307,10 @@ mod tests {
         for (source, want) in cases {
             expect_compile(&[source], *want);
         }
+        // A chain of 200 rules carries its type (rules are typed after those they read).
+        let mut chain: String = (0..200).map(|i| format!("r{i} := r{}\n", i + 1)).collect();
+        chain.push_str("r200 := 1\nx := upper(r0)\n");
+        expect_compile(&[&chain], refused);
     }
 
     #[test]
