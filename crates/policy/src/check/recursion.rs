@@ -140,6 +140,16 @@ pub(super) fn check(program: &Program<'_>) -> Result<Reads, Error> {
             })
         })
         .min_by_key(|(_, rule, _)| (rule.module, rule.line));
+    // `with data.a.b.c as …` where a rule is at `a.b`: OPA's compile error.
+    for rule in &program.rules {
+        if let Some(line) = partial_with(program, rule, &tree) {
+            return Err(program.error(
+                rule.module,
+                line,
+                "rego_compile_error: with keyword cannot partially replace virtual document(s)",
+            ));
+        }
+    }
     let Some(&(start, rule, _)) = first else {
         let paths = keys
             .iter()
@@ -168,6 +178,54 @@ pub(super) fn check(program: &Program<'_>) -> Result<Reads, Error> {
             names.join(" -> ")
         ),
     ))
+}
+
+/// The line of a `with` target in `rule` that lies below another rule's path (`with
+/// data.docker.config.registry as …` where `config` is a rule), if any.
+fn partial_with(
+    program: &Program<'_>,
+    rule: &RuleView<'_>,
+    tree: &BTreeMap<Vec<Seg>, Vec<&RuleView<'_>>>,
+) -> Option<u32> {
+    fn targets<'j>(node: &'j Json, out: &mut Vec<&'j Json>) {
+        match node {
+            Json::Object(map) => {
+                for with in map
+                    .get("with_mods")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push(&with["refr"]);
+                }
+                map.values().for_each(|v| targets(v, out));
+            }
+            Json::Array(items) => items.iter().for_each(|v| targets(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    targets(rule.node, &mut found);
+    if found.is_empty() {
+        return None;
+    }
+    let module = program.modules.get(rule.module)?;
+    let mut locals = BTreeSet::new();
+    declared(rule.node, module.source, &mut locals);
+    let context = Context {
+        program,
+        module: rule.module,
+        locals: &locals,
+    };
+    found.into_iter().find_map(|target| {
+        let path = ref_segs(target).and_then(|s| context.resolve(s))?;
+        // (A rule `p[k] := …` is the document at `p`.)
+        let below = tree.keys().any(|k| {
+            let ground = k.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
+            ground < path.len() && path.starts_with(&k[..ground])
+        });
+        below.then(|| ast::expr_line(target))
+    })
 }
 
 /// The data paths (package segments first, cut at the first variable) a rule refers to.
@@ -494,6 +552,41 @@ mod tests {
             ("f(y) := y\ny := f(1)", None),
             ("a.b := 1\na.c := a.b", None),
             ("y := input.y\nz := y", None),
+        ];
+        for (module, want) in cases {
+            expect_compile(&[module], *want);
+        }
+    }
+
+    /// `with` replacing part of a rule's document is OPA's compile error (its answers).
+    #[test]
+    fn partial_replacement_as_opa_refuses_it() {
+        let partial = Some("rego_compile_error: with keyword cannot partially replace virtual");
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "c := {\"r\": \"a\"}\nx if { c.r == \"b\" with data.docker.c.r as \"b\" }",
+                partial,
+            ),
+            (
+                "p[k] := 1 if some k in [\"a\"]\nx if { p.a == 2 with data.docker.p.a as 2 }",
+                partial,
+            ),
+            (
+                "c := {\"r\": \"a\"}\nr := c.r\nt if { r == \"b\" with data.docker.c.r as 1 }\nx := 1",
+                partial,
+            ),
+            (
+                "c := {\"r\": \"a\"}\nx if { c.r == \"b\" with data.docker.c as {\"r\": \"b\"} }",
+                None,
+            ),
+            (
+                "a.b := 1\nx if { a.b == 2 with data.docker.a.b as 2 }",
+                None,
+            ),
+            (
+                "x if { input.a == 1 with data.docker.nothing.here as 2 }",
+                None,
+            ),
         ];
         for (module, want) in cases {
             expect_compile(&[module], *want);
