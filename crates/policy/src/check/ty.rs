@@ -31,7 +31,7 @@ const MAX_UNION: usize = 32;
 const MAX_DEPTH: usize = 32;
 
 /// A constant key as text: `s:` a string, `n:` a number (as written: `1`, `1.0`), `b:` a
-/// boolean, `z:` null.
+/// boolean, `z:` null, `c:` a constant array, object or set (its source text).
 pub(super) type Key = String;
 
 /// The key text of a constant's JSON value (a number as written: an array index must be an

@@ -1499,6 +1499,10 @@ impl Checker<'_> {
     /// arguments, as OPA's checker types them: `x == 1`, `x + 1`, `upper(x)`, also under
     /// `not`).
     fn first_uses(&self, expr: &Json, out: &mut Vec<(String, Ty)>) {
+        // (A statement that is a bare term, `x` or `not x`, types nothing.)
+        if matches!(variant(expr), Some(("Var", _))) {
+            return;
+        }
         for name in self.arguments {
             if out.iter().any(|(n, _)| n == name) || !self.unbound(name) || !mentions(name, expr) {
                 continue;
@@ -1554,7 +1558,9 @@ impl Checker<'_> {
         if locals.iter().any(|l| l.untyped.contains(name)) {
             return true;
         }
-        if locals.iter().any(|l| l.seen.contains(name)) {
+        // (A function's argument is bound once a use types it: `print(x)` or a bare `x` does
+        // not.)
+        if locals.iter().any(|l| l.seen.contains(name)) && !self.arguments.contains(name) {
             return false;
         }
         self.rule_locals.contains(name) || !self.rule_names.contains(name)
@@ -1826,6 +1832,28 @@ impl Checker<'_> {
         }
     }
 
+    /// A constant array, object or set used as an object key (`{[1]: "a"}`): a static key to
+    /// OPA, written here as its source text without blanks (`c:[1]`); `None` for any other key.
+    fn composite_key(&self, key: &Json) -> Option<Key> {
+        fn constant(node: &Json) -> bool {
+            match variant(node) {
+                Some(("Array" | "Set", c)) => items(&c["items"]).iter().all(|i| constant(i)),
+                Some(("Object", o)) => o["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .all(|f| f.get(1).is_some_and(constant) && f.get(2).is_some_and(constant)),
+                _ => ast::scalar(node).is_some(),
+            }
+        }
+        let (kind, inner) = variant(key)?;
+        if !matches!(kind, "Array" | "Set" | "Object") || !constant(key) {
+            return None;
+        }
+        let text = ast::span_text(self.source, &inner["span"])?;
+        Some(format!("c:{}", text.split_whitespace().collect::<String>()))
+    }
+
     /// The kinds an expression's value can have, as far as the source tells.
     fn kinds(&self, expr: &Json) -> Kinds {
         self.ty(expr).kinds()
@@ -1853,7 +1881,10 @@ impl Checker<'_> {
                     let (Some(key), Some(value)) = (field.get(1), field.get(2)) else {
                         continue;
                     };
-                    match ast::scalar(key).and_then(ty::key_of) {
+                    match ast::scalar(key)
+                        .and_then(ty::key_of)
+                        .or_else(|| self.composite_key(key))
+                    {
                         Some(k) => {
                             fields.insert(k, self.ty(value));
                         }
@@ -1938,6 +1969,8 @@ fn mentions(name: &str, expr: &Json) -> bool {
             match variant(expr) {
                 Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => return false,
                 Some(("Var", _)) => return ast::var(expr) == Some(name),
+                // (OPA checks `print`'s arguments in comprehensions of their own.)
+                Some(("Call", call)) if ast::var(&call["fcn"]) == Some("print") => return false,
                 _ => {}
             }
             map.iter()
@@ -2293,6 +2326,28 @@ mod tests {
             (
                 "cfg := {\"a\": 1}\nx if { upper(cfg.a) with data.docker.cfg as {\"a\": \"s\"} }",
                 None,
+            ),
+            // Constant composite keys are static keys; `print(x)`, `x`, `not x` and closures type no argument.
+            ("x if { v := {[1]: \"arr\"}; v == {\"a\": 1} }", refused),
+            (
+                "h := {[1]: \"arr\"}\nx if { h = {\"a\": 1, \"b\": \"s\"} }",
+                refused,
+            ),
+            ("x if { v := {[1]: \"arr\"}; v == {[1]: \"b\"} }", None),
+            ("x if { v := {[1]: \"arr\"}; v == {[ 1 ]: \"b\"} }", None),
+            ("x if { v := {[1]: \"arr\"}; upper(v[[1]]) }", None),
+            (
+                "f(x) if { print(x); startswith(x, \"a\") }\nz := f(1)",
+                refused,
+            ),
+            ("f(x) if { x; startswith(x, \"a\") }\nz := f(1)", refused),
+            (
+                "f(x) if { count([1 | x]) > 0; startswith(x, \"a\") }\nz := f(1)",
+                refused,
+            ),
+            (
+                "f(x) if { not x; startswith(x, \"a\") }\nz := f(1)",
+                refused,
             ),
             // Only what `with` replaces is untyped.
             (
