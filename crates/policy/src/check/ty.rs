@@ -53,7 +53,32 @@ fn key_type(key: &str) -> Ty {
         Some("n:") => Ty::Number,
         Some("b:") => Ty::Boolean,
         Some("z:") => Ty::Null,
+        // A composite key's text: JSON for an array or object, else a set (or an object with
+        // keys JSON does not write).
+        Some("c:") => match serde_json::from_str(&key[2..]) {
+            Ok(value) => json_type(&value),
+            Err(_) => Ty::of_kinds(O | T),
+        },
         _ => Ty::any(),
+    }
+}
+
+/// The type of a JSON value, as of a literal.
+fn json_type(value: &serde_json::Value) -> Ty {
+    use serde_json::Value as J;
+    match value {
+        J::Null => Ty::Null,
+        J::Bool(_) => Ty::Boolean,
+        J::Number(_) => Ty::Number,
+        J::String(_) => Ty::String,
+        J::Array(items) => Ty::tuple(items.iter().map(json_type).collect()),
+        J::Object(fields) => Ty::object(
+            fields
+                .iter()
+                .map(|(k, v)| (format!("s:{k}"), json_type(v)))
+                .collect(),
+            None,
+        ),
     }
 }
 

@@ -1422,7 +1422,15 @@ impl Checker<'_> {
             }
             Some(("NotExpr", inner)) => self.first_uses(&inner["expr"], &mut bound),
             Some(("SomeIn", inner)) => {
-                let collection = self.ty(&inner["collection"]);
+                // (A function's argument iterated here is typed by that use: `any`.)
+                let collection = &inner["collection"];
+                match ast::var(collection) {
+                    Some(name) if self.arguments.contains(name) && self.unbound(name) => {
+                        bound.push((name.to_owned(), Ty::any()));
+                    }
+                    _ => self.first_uses(collection, &mut bound),
+                }
+                let collection = self.ty(collection);
                 if inner["key"].is_null() {
                     self.pattern(&inner["value"], collection.values(), false, &mut bound);
                 } else {
@@ -2349,6 +2357,19 @@ mod tests {
                 "f(x) if { not x; startswith(x, \"a\") }\nz := f(1)",
                 refused,
             ),
+            // A composite key has its own type; an argument iterated by `some … in` is typed `any`.
+            ("x if { v := {[1]: \"arr\"}; i := \"a\"; v[i] }", refused),
+            ("x if { v := {[1]: \"arr\"}; v[i]; upper(i) }", refused),
+            (
+                "x if { v := {[1]: \"arr\"}; some k, vv in v; k == \"a\" }",
+                refused,
+            ),
+            (
+                "f(x) if { some e in x; startswith(x, \"a\") }\nz := f(1)",
+                None,
+            ),
+            ("x if { v := {[1]: \"arr\"}; upper(v[[1]]) }", None),
+            ("x if { v := {[1]: \"arr\"}; v == {[1]: \"b\"} }", None),
             // Only what `with` replaces is untyped.
             (
                 "c := {\"a\": 1}\nx if { upper(1) with data.docker.c as {\"a\": \"s\"} }",
