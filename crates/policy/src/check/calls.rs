@@ -46,7 +46,8 @@ pub(super) fn check(ast: &Json, modules: &[Module]) -> Result<(), Error> {
             .map(|m| m.path.clone())
             .unwrap_or_default();
         let package = ref_path(&module["package"]["refr"]).unwrap_or_default();
-        let aliases = import_aliases(module);
+        let source = modules.get(index).map_or("", |m| m.source.as_str());
+        let aliases = import_aliases(module, source);
         let mut calls = Vec::new();
         collect_calls(&module["rules"], &mut calls);
         for (name, line) in calls {
@@ -81,7 +82,7 @@ fn resolve(name: &str, package: &str, aliases: &BTreeMap<String, String>) -> Str
 }
 
 /// `import data.lib` → `lib` ↦ `data.lib`; `import data.x.y as z` → `z` ↦ `data.x.y`.
-fn import_aliases(module: &Json) -> BTreeMap<String, String> {
+fn import_aliases(module: &Json, source: &str) -> BTreeMap<String, String> {
     let mut aliases = BTreeMap::new();
     for import in module["imports"].as_array().into_iter().flatten() {
         let Some(target) = ref_path(&import["refr"]) else {
@@ -90,12 +91,9 @@ fn import_aliases(module: &Json) -> BTreeMap<String, String> {
         if !target.starts_with("data.") {
             continue;
         }
-        let alias = import["as"]
-            .get("value")
-            .or_else(|| import["as"].get(1))
-            .and_then(Json::as_str)
+        // (regorus gives an alias as the span of its name: `import data.lib as l`.)
+        let alias = super::ast::span_text(source, &import["as"])
             .map(str::to_owned)
-            .or_else(|| import["as"].as_str().map(str::to_owned))
             .unwrap_or_else(|| target.rsplit('.').next().unwrap_or_default().to_owned());
         aliases.insert(alias, target);
     }
@@ -118,5 +116,31 @@ fn collect_calls(node: &Json, out: &mut Vec<(String, u32)>) {
         }
         Json::Array(items) => items.iter().for_each(|v| collect_calls(v, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::expect_compile;
+
+    /// A call through an import's alias (`import data.docker.f as ff`) resolves as OPA
+    /// resolves it; without the alias the name is undefined.
+    #[test]
+    fn calls_through_import_aliases() {
+        expect_compile(&["import data.docker.f as ff\nf(a) := a\nx := ff(1)"], None);
+        expect_compile(
+            &[
+                "package lib\ng(a) := a",
+                "import data.lib as l\nx := l.g(1)",
+            ],
+            None,
+        );
+        expect_compile(
+            &[
+                "package lib\ng(a) := a",
+                "import data.lib as l\nx := lib.g(1)",
+            ],
+            Some("undefined function"),
+        );
     }
 }
