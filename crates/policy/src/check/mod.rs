@@ -326,8 +326,8 @@ mod adversarial {
 
     /// Policies shaped to make a naive analysis quadratic or deeply recursive check quickly: a body
     /// whose unifications resolve last to first, a body of comprehensions each reading the one
-    /// before, a chain of 4,000 rules, one of 4,000 rules each holding the next. (Debug build: about 0.5 s each, most of it the AST as
-    /// JSON.)
+    /// before, a chain of 4,000 rules, one of 4,000 rules each holding the next. (Debug build:
+    /// about 0.5 s each, most of it the AST as JSON.)
     #[test]
     fn large_bodies_and_chains_check_quickly() {
         let n = 4_000;
@@ -346,7 +346,7 @@ mod adversarial {
             chain.push_str(&format!("r{i} := r{} + 1\n", i + 1));
         }
         chain.push_str(&format!("r{n} := 1\n"));
-        // A chain whose types pass from rule to rule (the checker's passes stop at a bound).
+        // A chain whose types pass from rule to rule (each typed after the one it reads).
         let mut copies = String::new();
         for i in 0..n {
             copies.push_str(&format!("c{i} := [c{}]\n", i + 1));

@@ -217,13 +217,14 @@ fn partial_with(
         module: rule.module,
         locals: &locals,
     };
+    // The documents rules define (a rule `p[k] := …` is the document at `p`).
+    let documents: BTreeSet<&[Seg]> = tree
+        .keys()
+        .map(|k| &k[..k.iter().take_while(|s| matches!(s, Seg::Key(_))).count()])
+        .collect();
     found.into_iter().find_map(|target| {
         let path = ref_segs(target).and_then(|s| context.resolve(s))?;
-        // (A rule `p[k] := …` is the document at `p`.)
-        let below = tree.keys().any(|k| {
-            let ground = k.iter().take_while(|s| matches!(s, Seg::Key(_))).count();
-            ground < path.len() && path.starts_with(&k[..ground])
-        });
+        let below = (0..path.len()).any(|len| documents.contains(&path[..len]));
         below.then(|| ast::expr_line(target))
     })
 }

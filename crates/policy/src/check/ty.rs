@@ -24,7 +24,7 @@ pub(super) const O: Kinds = 64;
 pub(super) const ANY: Kinds = 127;
 
 /// Static items or keys kept per array or object type.
-pub(super) const MAX_STATIC: usize = 256;
+const MAX_STATIC: usize = 256;
 /// Members kept per union.
 const MAX_UNION: usize = 32;
 /// Nesting kept per type.
@@ -154,10 +154,7 @@ impl Ty {
             (S, Ty::String),
             (A, Ty::array_of(Ty::any())),
             (T, Ty::set_of(Ty::any())),
-            (
-                O,
-                Ty::Object(BTreeMap::new(), Some(Box::new((Ty::any(), Ty::any())))),
-            ),
+            (O, Ty::object(BTreeMap::new(), None)),
         ] {
             if kinds & bit != 0 {
                 members.push(ty);
@@ -295,25 +292,19 @@ impl Ty {
     /// Whether values of the two types can be equal (OPA's `unifies`).
     pub(super) fn unifies(&self, other: &Ty) -> bool {
         match (self, other) {
-            (Ty::Any(members), b) | (b, Ty::Any(members)) if members.is_empty() => {
-                let _ = b;
-                true
-            }
+            (Ty::Any(members), _) | (_, Ty::Any(members)) if members.is_empty() => true,
             (Ty::Any(members), b) | (b, Ty::Any(members)) => members.iter().any(|m| m.unifies(b)),
             (Ty::Null, Ty::Null)
             | (Ty::Boolean, Ty::Boolean)
             | (Ty::Number, Ty::Number)
             | (Ty::String, Ty::String) => true,
-            (Ty::Array(..), Ty::Array(..)) => {
-                static_fits(self, other) && static_fits(other, self) && {
-                    let (Ty::Array(_, a), Ty::Array(_, b)) = (self, other) else {
-                        return false;
-                    };
-                    match (a, b) {
+            (Ty::Array(_, a), Ty::Array(_, b)) => {
+                static_fits(self, other)
+                    && static_fits(other, self)
+                    && match (a, b) {
                         (Some(a), Some(b)) => a.unifies(b),
                         _ => true,
                     }
-                }
             }
             // (A key one side lacks fits once either side has a dynamic part: OPA's answers.)
             (Ty::Object(a, ad), Ty::Object(b, bd)) => {

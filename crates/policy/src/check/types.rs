@@ -1,17 +1,13 @@
-//! Calls OPA's type checker refuses, as far as they are known without a schema: a builtin or
-//! one of verdict's functions called with the wrong number of arguments or with an argument
-//! whose type is known from the source and is not one the function takes (`sprintf("%s",
-//! "x")`, `count(1)`, `load_json(1)`, `"a" + 1`), and a policy function called with the wrong
-//! number of arguments. All are `rego_type_error`s.
+//! OPA's type checker (`rego_type_error`), without a schema, as OPA v1.20.2 answers: calls of
+//! builtins, verdict's functions and policy functions with the wrong number of arguments or an
+//! argument, an output or a unification (`==`, `=`, `:=`) whose types cannot meet, and
+//! references a type cannot have ("undefined ref").
 //!
-//! Only what is evident from the source is typed: literals, composites, comprehensions,
-//! operators and calls of functions with a known result. Everything else (`input`, variables,
-//! rules) is `any` to this check, as `input` is to OPA's without a schema, so it never refuses
-//! what OPA accepts; OPA, which infers more, refuses some calls this check lets through.
-//!
-//! The signatures are OPA v1.20.2's for the builtins Buildx allows (the top-level kind of each
-//! argument; element types are not checked), read from OPA's own type errors, and Buildx's for
-//! its functions (BX `policy/funcs.go`).
+//! Types ([`super::ty`]) are inferred as OPA infers them — through literals, comprehensions,
+//! locals, rules (each after the rules it reads), function results and arguments, each body in
+//! OPA's order (the safety check's) — and `input` is `any`, so what cannot be inferred never
+//! causes a refusal. Builtins are typed by OPA's own declarations (`DECLARED`, read from its
+//! type errors); verdict's functions by Buildx's (BX `policy/funcs.go`, `SIGNATURES`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -548,6 +544,7 @@ pub(super) fn check(program: &Program<'_>, orders: &Orders, reads: &Reads) -> Re
             rule_locals: &none,
             arguments: &none,
             replaced: RefCell::new(Vec::new()),
+            reading: RefCell::new(HashMap::new()),
             module: rule.module,
             orders,
             reads,
@@ -700,6 +697,9 @@ struct Checker<'c> {
     /// and the replacements' types. As OPA's checker: a replaced rule has its own type or the
     /// replacement's; other rules and functions, which may read it, are untyped there.
     replaced: RefCell<Vec<(Vec<String>, Ty)>>,
+    /// Whether the rule or function at a path reads one of those, as found so far in the
+    /// statement.
+    reading: RefCell<HashMap<Vec<String>, bool>>,
     /// The checked rule's module, and the order OPA runs each query's statements in (the
     /// safety check's): OPA checks types after reordering a body for safety.
     module: usize,
@@ -710,13 +710,13 @@ struct Checker<'c> {
 
 /// The types of rules' values (`limit := 10`: number; `deny contains msg`: a set of what `msg`
 /// is; `allow if …`: boolean; `a.b := …`: an object at `a`) and of functions' results, by
-/// path, each the union over the definitions; and the kinds of functions' arguments.
-#[derive(Default, PartialEq)]
+/// path, each the union over the definitions; and the types of functions' arguments.
+#[derive(Default)]
 struct Values {
     rules: HashMap<Vec<String>, Ty>,
     functions: HashMap<Vec<String>, Ty>,
-    /// The kinds of functions' arguments: per argument, the union over the definitions (and
-    /// `else` branches) of what each types it to (`param_kinds`).
+    /// The types of functions' arguments: per argument, the union over the definitions (and
+    /// `else` branches) of what each body types it to.
     params: HashMap<Vec<String>, Vec<Ty>>,
 }
 
@@ -730,16 +730,22 @@ impl Values {
             add(&mut self.functions, path, ty);
         }
         for (path, types) in other.params {
-            match self.params.get_mut(&path) {
-                Some(have) if have.len() == types.len() => {
-                    for (have, more) in have.iter_mut().zip(types) {
-                        *have = have.clone().or(more).bounded();
-                    }
-                }
-                _ => {
-                    self.params.insert(path, types);
-                }
+            add_params(&mut self.params, path, types);
+        }
+    }
+}
+
+/// Unites a definition's argument types with those at `path`. (Every definition has the
+/// function's arity: another is refused before.)
+fn add_params(map: &mut HashMap<Vec<String>, Vec<Ty>>, path: Vec<String>, types: Vec<Ty>) {
+    match map.get_mut(&path) {
+        Some(have) if have.len() == types.len() => {
+            for (have, more) in have.iter_mut().zip(types) {
+                *have = have.clone().or(more).bounded();
             }
+        }
+        _ => {
+            map.insert(path, types.into_iter().map(Ty::bounded).collect());
         }
     }
 }
@@ -948,10 +954,16 @@ impl Checker<'_> {
     /// Whether the rule or function at `path` reads a path the current statement replaces
     /// (`with data.… as`): OPA's checker leaves it untyped there.
     fn reads_replaced(&self, path: &[String]) -> bool {
-        self.replaced
-            .borrow()
-            .iter()
-            .any(|(p, _)| self.reads.reads(path, p))
+        let replaced = self.replaced.borrow();
+        if replaced.is_empty() {
+            return false;
+        }
+        if let Some(&known) = self.reading.borrow().get(path) {
+            return known;
+        }
+        let reads = replaced.iter().any(|(p, _)| self.reads.reads(path, p));
+        self.reading.borrow_mut().insert(path.to_vec(), reads);
+        reads
     }
 
     /// A query's statements in the order OPA checks them (reordered for safety).
@@ -985,9 +997,13 @@ impl Checker<'_> {
         if paths.is_empty() {
             return f();
         }
-        let saved = self.replaced.replace(paths);
+        let saved = (
+            self.replaced.replace(paths),
+            self.reading.replace(HashMap::new()),
+        );
         let result = f();
-        self.replaced.replace(saved);
+        self.replaced.replace(saved.0);
+        self.reading.replace(saved.1);
         result
     }
 
@@ -1003,12 +1019,7 @@ impl Checker<'_> {
 
     /// The type of `value` in the scope of `query` (a rule body and the value it gives).
     fn scoped<R>(&self, query: &Json, value: impl FnOnce(&Self) -> R) -> R {
-        self.scoped_with(query, Layer::default(), value)
-    }
-
-    /// [`Self::scoped`] with variables already bound (a function's arguments).
-    fn scoped_with<R>(&self, query: &Json, layer: Layer, value: impl FnOnce(&Self) -> R) -> R {
-        self.locals.borrow_mut().push(layer);
+        self.locals.borrow_mut().push(Layer::default());
         for stmt in self.statements(query) {
             self.replacing(stmt, || self.statement(stmt));
         }
@@ -1046,49 +1057,71 @@ impl Checker<'_> {
                 Ty::Object(BTreeMap::new(), Some(Box::new((key, inner))))
             })
         };
-        let params = if rule.arity.is_some() {
-            self.param_kinds(rule)
-        } else {
-            None
+        // Each definition in its body's scope: the value's type and, for a function, its
+        // arguments' — what each is once the body (in OPA's order) and the value are checked: a
+        // variable typed by its first typing use (`any` when that use gives no narrower type, or
+        // none uses it), a pattern (`[x, _]`, `{"a": x}`) by what its variables become.
+        let args = head["args"].as_array().map_or(&[][..], Vec::as_slice);
+        let function = rule.arity.is_some();
+        let definition = |c: &Self, value: &Json| {
+            let ty = value_ty(c, value);
+            let params = function.then(|| {
+                let mut bound = Vec::new();
+                c.first_uses(value, &mut bound);
+                c.commit(bound, Vec::new());
+                args.iter()
+                    .map(|arg| match ast::var(arg) {
+                        Some("_") => Ty::any(),
+                        Some(name) => c.local(name).unwrap_or_else(Ty::any),
+                        None => c.ty(arg),
+                    })
+                    .collect::<Vec<Ty>>()
+            });
+            (ty, params)
         };
-        let mut types = Vec::new();
-        if rule.default {
-            types.push(self.ty(&rule.node["value"]));
+        let definitions: Vec<(Ty, Option<Vec<Ty>>)> = if rule.default {
+            // (`default f(_) := …` takes anything.)
+            let params = rule.arity.map(|n| vec![Ty::any(); n]);
+            vec![(self.ty(&rule.node["value"]), params)]
         } else {
             let head_value = head_value(head);
             let bodies = rule.node["bodies"]
                 .as_array()
                 .map_or(&[][..], Vec::as_slice);
             if bodies.is_empty() {
-                types.push(value_ty(self, head_value));
+                vec![self.scoped(&Json::Null, |c| definition(c, head_value))]
+            } else {
+                bodies
+                    .iter()
+                    .map(|body| {
+                        let value = if body["assign"].is_null() {
+                            head_value
+                        } else {
+                            &body["assign"]["value"]
+                        };
+                        self.scoped(&body["query"], |c| definition(c, value))
+                    })
+                    .collect()
             }
-            for body in bodies {
-                let value = if body["assign"].is_null() {
-                    head_value
-                } else {
-                    &body["assign"]["value"]
-                };
-                types.push(self.scoped(&body["query"], |c| value_ty(c, value)));
-            }
+        };
+        let mut params: Option<Vec<Ty>> = None;
+        let mut types = Vec::new();
+        for (ty, more) in definitions {
+            types.push(ty);
+            params = match (params, more) {
+                (Some(have), Some(more)) => {
+                    Some(have.into_iter().zip(more).map(|(a, b)| a.or(b)).collect())
+                }
+                (have, more) => have.or(more),
+            };
         }
         let Some(ty) = Ty::union(types) else {
             return;
         };
         let ty = ty.bounded();
-        if rule.arity.is_some() {
+        if function {
             if let Some(types) = params {
-                // (Every definition has the function's arity: another is refused before.)
-                let types: Vec<Ty> = types.into_iter().map(Ty::bounded).collect();
-                match values.params.get_mut(&path) {
-                    Some(have) if have.len() == types.len() => {
-                        for (have, more) in have.iter_mut().zip(types) {
-                            *have = have.clone().or(more).bounded();
-                        }
-                    }
-                    _ => {
-                        values.params.insert(path.clone(), types);
-                    }
-                }
+                add_params(&mut values.params, path.clone(), types);
             }
             add(&mut values.functions, path, ty);
             return;
@@ -1103,60 +1136,6 @@ impl Checker<'_> {
             }
         }
         add(&mut values.rules, at, ty);
-    }
-
-    /// The types one function definition gives its arguments, as OPA's checker infers them:
-    /// what each argument is once the body (in OPA's order) and the value it gives are checked
-    /// — a variable typed by its first use (`x == -2.5`, `x + 1`, `lower(x)`, also under
-    /// `not`; `any` when the first use gives no narrower type, or none uses it), a pattern
-    /// (`[x, _]`, `{"a": x}`) by what its variables become. Several bodies (an `else` chain)
-    /// unite.
-    fn param_kinds(&self, rule: &RuleView<'_>) -> Option<Vec<Ty>> {
-        if rule.default {
-            // `default f(_) := …` takes anything.
-            return Some(vec![Ty::any(); rule.arity?]);
-        }
-        let head = ast::head(rule)?;
-        let args = head["args"].as_array()?;
-        let head_value = head_value(head);
-        let bodies = rule.node["bodies"]
-            .as_array()
-            .map_or(&[][..], Vec::as_slice);
-        let definitions: Vec<(&Json, &Json)> = if bodies.is_empty() {
-            vec![(&Json::Null, head_value)]
-        } else {
-            bodies
-                .iter()
-                .map(|b| {
-                    let value = if b["assign"].is_null() {
-                        head_value
-                    } else {
-                        &b["assign"]["value"]
-                    };
-                    (&b["query"], value)
-                })
-                .collect()
-        };
-        let mut united: Option<Vec<Ty>> = None;
-        for (query, value) in definitions {
-            let types: Vec<Ty> = self.scoped(query, |c| {
-                let mut bound = Vec::new();
-                c.first_uses(value, &mut bound);
-                c.commit(bound, Vec::new());
-                args.iter()
-                    .map(|arg| match ast::var(arg) {
-                        Some("_") => Ty::any(),
-                        Some(name) => c.local(name).unwrap_or_else(Ty::any),
-                        None => c.ty(arg),
-                    })
-                    .collect()
-            });
-            united = Some(match united {
-                None => types,
-                Some(have) => have.into_iter().zip(types).map(|(a, b)| a.or(b)).collect(),
-            });
-        }
-        united
     }
 
     /// The kinds an expression types the variable `name` to, in OPA's order (nested calls
