@@ -272,3 +272,89 @@ pub(super) fn span_text<'s>(source: &'s str, span: &Json) -> Option<&'s str> {
     let end = usize::try_from(span["end"].as_u64()?).ok()?;
     source.get(start..end)
 }
+
+/// Whether an expression is a call to OPA (`f(x)`, an operator, `x in xs`, `-x`).
+fn is_call(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Call" | "BoolExpr" | "ArithExpr" | "BinExpr" | "Membership" | "UnaryExpr"
+    )
+}
+
+/// The calls OPA moves out of a statement before ordering its body (`rewriteExprTermsInBody`):
+/// every call nested in the statement's expression — an argument, an operand, an item of a
+/// literal, an index, the right side of `:=`, a `some … in` collection, an `every` domain; not
+/// the expression itself nor anything inside a comprehension or an `every` body — innermost
+/// first, each becoming a statement of its own before the one it came from (`upper(x) == y` is
+/// `upper(x, t); t == y`, also under `not`).
+pub(super) fn hoisted(stmt: &Json) -> Vec<&Json> {
+    let mut out = Vec::new();
+    let Some((kind, inner)) = variant(&stmt["literal"]) else {
+        return out;
+    };
+    match kind {
+        "Expr" | "NotExpr" => {
+            if let Some((kind, top)) = variant(&inner["expr"])
+                && !matches!(kind, "ArrayCompr" | "SetCompr" | "ObjectCompr")
+            {
+                operands(top, &mut out);
+            }
+        }
+        "SomeIn" => {
+            for part in ["key", "value", "collection"] {
+                nested_calls(&inner[part], &mut out);
+            }
+        }
+        "Every" => nested_calls(&inner["domain"], &mut out),
+        _ => {}
+    }
+    out
+}
+
+/// The nested calls in `node` and below, innermost first.
+fn nested_calls<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
+    match variant(node) {
+        Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => {}
+        Some((kind, inner)) => {
+            operands(inner, out);
+            if is_call(kind) {
+                out.push(node);
+            }
+        }
+        None => {
+            if let Json::Array(items) = node {
+                items.iter().for_each(|i| nested_calls(i, out));
+            }
+        }
+    }
+}
+
+/// The nested calls in an expression's operands, in OPA's order (operands left to right).
+fn operands<'a>(inner: &'a Json, out: &mut Vec<&'a Json>) {
+    let Json::Object(map) = inner else {
+        return;
+    };
+    const ORDER: [&str; 10] = [
+        "refr",
+        "fcn",
+        "params",
+        "lhs",
+        "key",
+        "value",
+        "collection",
+        "index",
+        "items",
+        "fields",
+    ];
+    for key in ORDER {
+        if let Some(child) = map.get(key) {
+            nested_calls(child, out);
+        }
+    }
+    if map.contains_key("expr") {
+        nested_calls(&map["expr"], out);
+    }
+    if let Some(child) = map.get("rhs") {
+        nested_calls(child, out);
+    }
+}

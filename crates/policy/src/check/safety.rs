@@ -20,7 +20,7 @@
 //! checked in time linear in its size times the variables each literal reads.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value as Json;
 
@@ -38,9 +38,28 @@ fn unsafe_var((name, line): Need) -> Failure {
     (line, format!("rego_unsafe_var_error: var {name} is unsafe"))
 }
 
-/// The order OPA runs each query's statements in once it has reordered them for safety, by
-/// module and query index (`qidx`): the positions of its statements.
-pub(super) type Orders = HashMap<(usize, u64), Vec<usize>>;
+/// The order OPA runs each query's statements in once it has moved their nested calls out
+/// ([`ast::hoisted`]) and reordered them for safety, by module and query index (`qidx`).
+/// Recorded only where it is not the statements' own order.
+pub(super) type Orders = HashMap<(usize, u64), Vec<Step>>;
+
+/// One statement OPA runs: a query's statement (its position) or one of the calls moved out of
+/// it (`hoisted`: its index in [`ast::hoisted`] of that statement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Step {
+    pub(super) position: usize,
+    pub(super) hoisted: Option<usize>,
+}
+
+/// The name of the value a moved call gives (OPA's generated `__localN__`): no variable can
+/// have it.
+fn generated(call: &Json) -> String {
+    format!("\u{1}{:x}", std::ptr::from_ref(call) as usize)
+}
+
+fn is_generated(name: &str) -> bool {
+    name.starts_with('\u{1}')
+}
 
 /// Checks every rule; `Ok` with the order of each query's statements.
 pub(super) fn check(program: &Program<'_>) -> Result<Orders, Error> {
@@ -91,6 +110,7 @@ pub(super) fn check(program: &Program<'_>) -> Result<Orders, Error> {
             arities: &arities,
             module: rule.module,
             orders: &orders,
+            hoisted: RefCell::new(HashSet::new()),
         };
         if let Err((line, what)) = checker.rule(rule) {
             return Err(program.error(rule.module, line, &what));
@@ -110,6 +130,9 @@ struct Checker<'c> {
     /// The module of the rule checked, and where each query's order is recorded.
     module: usize,
     orders: &'c RefCell<Orders>,
+    /// The calls moved out of their statements (by address): a literal that holds one reads
+    /// the value it gives.
+    hoisted: RefCell<HashSet<usize>>,
 }
 
 /// What a query sees of its enclosing scopes: the enclosing query at the position of the literal
@@ -154,6 +177,8 @@ enum Lit<'a> {
     Every(Vec<String>, &'a Json, &'a Json),
     /// `some x`: declares only.
     Nothing,
+    /// A call moved out of its statement: its value is [`generated`].
+    Hoisted(&'a Json),
 }
 
 struct Literal<'a> {
@@ -162,6 +187,8 @@ struct Literal<'a> {
     withs: Vec<&'a Json>,
     /// The literal's position among its query's statements.
     position: usize,
+    /// For a moved call, its index among its statement's.
+    hoisted: Option<usize>,
 }
 
 /// One query being checked: its names and what is safe so far.
@@ -339,7 +366,7 @@ impl<'c> Checker<'c> {
         // other unsafe names go unreported (OPA compiles `[1 | input.q[a]] == [n]; input.q[a] =
         // 1` and leaves `n` unbound).
         let mut done = vec![false; literals.len()];
-        let mut order = Vec::with_capacity(stmts.len());
+        let mut order: Vec<Step> = Vec::with_capacity(literals.len());
         let mut placed = vec![false; stmts.len()];
         let mut closures_only = vec![false; literals.len()];
         let mut attempted = vec![false; literals.len()];
@@ -354,10 +381,14 @@ impl<'c> Checker<'c> {
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
-                    let position = literals[index].position;
-                    if position < stmts.len() && !placed[position] {
+                    let Literal {
+                        position, hoisted, ..
+                    } = literals[index];
+                    if hoisted.is_some() {
+                        order.push(Step { position, hoisted });
+                    } else if position < stmts.len() && !placed[position] {
                         placed[position] = true;
-                        order.push(position);
+                        order.push(Step { position, hoisted });
                     }
                     for name in bound {
                         if !scope.is_safe(&name)
@@ -385,15 +416,45 @@ impl<'c> Checker<'c> {
                 }
             }
         }
-        if let Some(index) = done.iter().position(|d| !d)
-            && let Ok(Err((need, waits))) =
+        // The first unsafe variable; where only the values of moved calls are missing, the
+        // statement (OPA's "expression is unsafe").
+        let mut stuck = None;
+        for index in (0..literals.len()).filter(|&i| !done[i]) {
+            if let Ok(Err((need, waits))) =
                 self.attempt(&literals[index], &scope, closures_only[index])
-            && let Some(first) = waits.into_iter().chain(need).next()
-        {
-            return Err(unsafe_var(first));
+            {
+                if let Some(first) = waits
+                    .into_iter()
+                    .chain(need)
+                    .find(|(n, _)| !is_generated(n))
+                {
+                    return Err(unsafe_var(first));
+                }
+                stuck.get_or_insert(index);
+            }
         }
+        if let Some(index) = stuck {
+            let line = stmts
+                .get(literals[index].position)
+                .map_or(0, ast::line);
+            return Err((
+                line,
+                "rego_unsafe_var_error: expression is unsafe".to_owned(),
+            ));
+        }
+        let natural = literals
+            .iter()
+            .filter(|l| l.position < stmts.len())
+            .map(|l| Step {
+                position: l.position,
+                hoisted: l.hoisted,
+            });
+        let mut seen = vec![false; stmts.len()];
+        let natural: Vec<Step> = natural
+            .filter(|s| s.hoisted.is_some() || !std::mem::replace(&mut seen[s.position], true))
+            .collect();
         if let Some(qidx) = query["qidx"].as_u64()
-            && order.windows(2).any(|w| w[0] > w[1])
+            && order != natural
         {
             self.orders.borrow_mut().insert((self.module, qidx), order);
         }
@@ -487,11 +548,24 @@ impl<'c> Checker<'c> {
             let Some((kind, inner)) = variant(&stmt["literal"]) else {
                 continue;
             };
+            // OPA's statements for the calls nested in this one come first.
+            for (index, call) in ast::hoisted(stmt).into_iter().enumerate() {
+                self.hoisted
+                    .borrow_mut()
+                    .insert(std::ptr::from_ref(call) as usize);
+                literals.push(Literal {
+                    lit: Lit::Hoisted(call),
+                    withs: withs.clone(),
+                    position,
+                    hoisted: Some(index),
+                });
+            }
             let mut push = |lit| {
                 literals.push(Literal {
                     lit,
                     withs: withs.clone(),
                     position,
+                    hoisted: None,
                 })
             };
             match kind {
@@ -547,6 +621,7 @@ impl<'c> Checker<'c> {
             lit: Lit::Value(expr),
             withs: Vec::new(),
             position: stmts.len(),
+            hoisted: None,
         }));
         literals
     }
@@ -581,6 +656,16 @@ impl<'c> Checker<'c> {
         }
         match &literal.lit {
             Lit::Nothing => {}
+            Lit::Hoisted(call) => {
+                if let Some((kind, inner)) = variant(call) {
+                    let mut out = (Vec::new(), Vec::new(), Vec::new());
+                    self.scan_variant(kind, inner, call, scope, at, false, &mut out);
+                    acc.need.extend(out.0);
+                    acc.bound.extend(out.1);
+                    acc.closures.extend(out.2);
+                }
+                acc.bound.push(generated(call));
+            }
             Lit::Value(expr) => self.read(expr, scope, at, false, &mut acc),
             Lit::Not(expr) => self.read(expr, scope, at, true, &mut acc),
             Lit::Assign(lhs, rhs) => {
@@ -742,6 +827,33 @@ impl<'c> Checker<'c> {
             }
             return;
         };
+        if self
+            .hoisted
+            .borrow()
+            .contains(&(std::ptr::from_ref(expr) as usize))
+        {
+            // A moved call: this literal reads the value it gives.
+            let name = generated(expr);
+            if !scope.is_safe(&name) {
+                out.0.push((name, ast::line(inner)));
+            }
+            return;
+        }
+        self.scan_variant(kind, inner, expr, scope, at, negated, out);
+    }
+
+    /// [`Checker::scan`] of an expression that is not a moved call (or is the one moved).
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    fn scan_variant<'e>(
+        &self,
+        kind: &str,
+        inner: &'e Json,
+        expr: &'e Json,
+        scope: &Scope<'_>,
+        at: usize,
+        negated: bool,
+        out: &mut (Vec<Need>, Vec<String>, Vec<Closure<'e>>),
+    ) {
         match kind {
             "Var" => {
                 if let Some(name) = var(expr)
@@ -982,6 +1094,7 @@ fn static_outputs(lit: &Lit<'_>, out: &mut BTreeSet<String>) {
             index_vars(collection, &mut names);
         }
         Lit::Every(_, domain, _) => index_vars(domain, &mut names),
+        Lit::Hoisted(call) => index_vars(call, &mut names),
         Lit::Not(_) | Lit::Nothing => {}
     }
     out.extend(names);
@@ -1175,6 +1288,33 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y := 1 if { input.a[k] == z }", Some("var z is unsafe")),
+            // OPA moves nested calls out of their statement first (`upper(k) == …` is
+            // `upper(k, t); … == t`): a moved call waits for its arguments and binds its
+            // references' indexes, also out of a `not`.
+            (
+                "y := 1 if { input.a[k] == upper(k) }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { [upper(z)] = [z] }", Some("var z is unsafe")),
+            ("y := 1 if { not upper(input.a[k]) == \"X\" }", None),
+            ("y := 1 if { not [upper(input.a[k])] == [\"X\"] }", None),
+            ("y := 1 if { not lower(upper(input.a[k])) == \"x\" }", None),
+            (
+                "y := 1 if { not upper(input.a[k]) == input.a[j] }",
+                Some("var j is unsafe"),
+            ),
+            (
+                "y := 1 if { not startswith(input.a[k], \"X\") }",
+                Some("var k is unsafe"),
+            ),
+            (
+                "y := 1 if { count([1 | upper(input.a[k]) == \"X\"]) > 0 }",
+                None,
+            ),
+            (
+                "y contains k if { count([1 | upper(input.a[k]) == \"X\"]) > 0 }",
+                Some("var k is unsafe"),
+            ),
             (
                 "y := 1 if { z := [k | input.a[j]]; k := 1 }",
                 Some("var k is unsafe"),

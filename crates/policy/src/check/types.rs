@@ -939,11 +939,18 @@ impl Checker<'_> {
         let result = self
             .statements(query)
             .into_iter()
-            .try_for_each(|stmt| {
-                self.replacing(stmt, || {
-                    self.walk(stmt, false)?;
-                    self.statement(stmt);
-                    Ok(())
+            .try_for_each(|(stmt, call)| {
+                // (A moved call is checked with its statement.)
+                self.replacing(stmt, || match call {
+                    Some(call) => {
+                        self.hoisted(call);
+                        Ok(())
+                    }
+                    None => {
+                        self.walk(stmt, false)?;
+                        self.statement(stmt);
+                        Ok(())
+                    }
                 })
             })
             .and_then(|()| terms.iter().try_for_each(|t| self.walk(t, false)));
@@ -966,17 +973,57 @@ impl Checker<'_> {
         reads
     }
 
-    /// A query's statements in the order OPA checks them (reordered for safety).
-    fn statements<'q>(&self, query: &'q Json) -> Vec<&'q Json> {
+    /// A query's statements in the order OPA checks them: the calls nested in a statement
+    /// moved out of it (`Some`, with the statement), the statements reordered for safety.
+    fn statements<'q>(&self, query: &'q Json) -> Vec<(&'q Json, Option<&'q Json>)> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
         let order = query["qidx"]
             .as_u64()
-            .and_then(|q| self.orders.get(&(self.module, q)));
-        match order {
-            Some(order) if order.len() == stmts.len() => {
-                order.iter().filter_map(|&i| stmts.get(i)).collect()
-            }
-            _ => stmts.iter().collect(),
+            .and_then(|q| self.orders.get(&(self.module, q)))
+            .filter(|order| order.iter().filter(|s| s.hoisted.is_none()).count() == stmts.len());
+        let Some(order) = order else {
+            return stmts
+                .iter()
+                .flat_map(|stmt| {
+                    ast::hoisted(stmt)
+                        .into_iter()
+                        .map(move |call| (stmt, Some(call)))
+                        .chain([(stmt, None)])
+                })
+                .collect();
+        };
+        let mut moved: HashMap<usize, Vec<&Json>> = HashMap::new();
+        order
+            .iter()
+            .filter_map(|step| {
+                let stmt = stmts.get(step.position)?;
+                match step.hoisted {
+                    None => Some((stmt, None)),
+                    Some(index) => {
+                        let calls = moved
+                            .entry(step.position)
+                            .or_insert_with(|| ast::hoisted(stmt));
+                        Some((stmt, Some(*calls.get(index)?)))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Types what a call moved out of its statement binds (its arguments' first typing uses,
+    /// variables first used as its indexes) and records the names it uses.
+    fn hoisted(&self, call: &Json) {
+        if !self.arguments.iter().any(|a| self.unbound(a)) {
+            return;
+        }
+        let mut bound = Vec::new();
+        self.index_vars(call, &mut bound);
+        self.first_uses(call, &mut bound);
+        self.commit(bound, Vec::new());
+        let mut names = BTreeSet::new();
+        var_names(call, &mut names);
+        if let Some(layer) = self.locals.borrow_mut().last_mut() {
+            layer.seen.extend(names);
         }
     }
 
@@ -1020,8 +1067,11 @@ impl Checker<'_> {
     /// The type of `value` in the scope of `query` (a rule body and the value it gives).
     fn scoped<R>(&self, query: &Json, value: impl FnOnce(&Self) -> R) -> R {
         self.locals.borrow_mut().push(Layer::default());
-        for stmt in self.statements(query) {
-            self.replacing(stmt, || self.statement(stmt));
+        for (stmt, call) in self.statements(query) {
+            match call {
+                Some(call) => self.replacing(stmt, || self.hoisted(call)),
+                None => self.replacing(stmt, || self.statement(stmt)),
+            }
         }
         let ty = value(self);
         self.locals.borrow_mut().pop();
@@ -2246,6 +2296,26 @@ mod tests {
             (
                 "x if { w = b; w = a; upper(w); b = 1; a = input.s }",
                 refused,
+            ),
+            // OPA moves nested calls out of their statement before ordering the body: the moved
+            // call runs where its arguments are safe, ahead of a statement that waits.
+            ("f(x) if { upper(x) == y; y = x }\nx := f(1)", refused),
+            ("f(x) if { y == upper(x); y = x }\nx := f(1)", refused),
+            ("f(x) if { y = x; upper(x) == y }\nx := f(1)", None),
+            ("f(x) if { not upper(x) == y; y = x }\nx := f(1)", refused),
+            ("f(x) if { [upper(x)] == y; y = [x] }\nx := f(1)", refused),
+            (
+                "f(x) if { y := 1 + count(x); z = x; y > 0 }\nx := f(1)",
+                refused,
+            ),
+            (
+                "f(x) if { some y in [upper(x)]; z = x; y == z }\nx := f(1)",
+                refused,
+            ),
+            ("f(x) if { abs(x) + 1 == y; y = x }\nx := f(\"a\")", refused),
+            (
+                "f(x) if { y == [v | v := upper(x)]; y = x }\nx := f(1)",
+                None,
             ),
             // Function arguments typed where OPA types them: indexes, other functions, literal arguments, in OPA's order.
             ("f(x) if { [\"a\", \"b\"][x] }\nx if f(\"a\")", refused),
