@@ -45,7 +45,7 @@ mod steps;
 mod template;
 pub mod tester;
 
-pub use check::MAX_NESTING;
+pub use check::{MAX_EXPRESSION_DEPTH, MAX_NESTING};
 pub use decision::Decision;
 pub use engine::{
     DEFAULT_QUERY, Evaluation, HELPER_MODULE, HELPER_MODULE_PATH, Input, MAX_INPUT_BYTES,

@@ -420,3 +420,59 @@ fn limits_are_the_documented_ones() {
     );
     assert_eq!(verdict_policy::builtins::bounded::MAX_SPRINTF_WIDTH, 65_535);
 }
+
+/// Depth without brackets: a chain of operators (`1 + 1 + … + 1`, `a == b == …`, `s | s | …`)
+/// parses into a tree as deep as the chain is long, which every later walk would recurse
+/// through (a stack overflow: an abort natively, a trap in the component). Deeper than
+/// [`verdict_policy::MAX_EXPRESSION_DEPTH`] is `malformed-policy`, naming the line; at the limit
+/// the policy compiles and evaluates.
+#[test]
+fn operator_chains_deeper_than_the_bound_are_malformed_policies() {
+    let max = verdict_policy::MAX_EXPRESSION_DEPTH;
+    let chain = |op: &str, term: &str, n: usize| vec![term; n].join(op);
+    for (op, term) in [(" + ", "1"), (" | ", "{1}"), (" * ", "input.n")] {
+        for n in [max + 2, 500, 2_000] {
+            let expr = format!("x := {}\n\tx == x", chain(op, term, n));
+            let got = std::thread::scope(|s| {
+                s.spawn(|| outcome(&expr, &serde_json::json!({"n": 1})))
+                    .join()
+                    .ok()
+            });
+            assert_eq!(
+                got,
+                Some(Code(ErrorCode::MalformedPolicy)),
+                "`{}` × {n}",
+                op.trim()
+            );
+        }
+        // At the limit (the `:=` and the rule are levels of their own).
+        let expr = format!("x := {}\n\tx == x", chain(op, term, max - 4));
+        assert_eq!(
+            outcome(&expr, &serde_json::json!({"n": 1})),
+            Allow,
+            "`{}` at the limit",
+            op.trim()
+        );
+    }
+    // The message names the file and the line.
+    let sets = vec![vec![Module {
+        path: "deep.rego".to_owned(),
+        source: format!(
+            "package docker\n\nallow if {{\n\tx := {}\n}}\n",
+            chain(" + ", "1", max + 10)
+        ),
+    }]];
+    let options = Options {
+        query: None,
+        now_ns: 0,
+    };
+    let err = PolicyEngine::new(&sets, &options)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains(&format!(
+            "deep.rego:4: expressions nest deeper than {max} levels"
+        ))),
+        "{err:?}"
+    );
+}

@@ -12,10 +12,14 @@
 //!
 //! The walks run over regorus's serialized AST (`Engine::get_ast_as_json`), the stable public
 //! view of the parse tree. Each is linear in the module size (plus a sort); none recurses
-//! deeper than the AST, which [`check_nesting`] bounds.
+//! deeper than the AST, which [`check_nesting`] (brackets, before parsing) and [`depth`] (the
+//! parsed tree, before it is serialized) bound.
 
 mod ast;
 mod bodies;
+mod depth;
+
+pub use depth::MAX_DEPTH as MAX_EXPRESSION_DEPTH;
 mod calls;
 mod recursion;
 mod rules;
@@ -54,6 +58,18 @@ pub(crate) fn check_program(
 /// The value `get_ast_as_json` gives, serialized straight into a value: that method writes the
 /// AST as pretty-printed text, which was then parsed again — a third of compiling a policy.
 pub(crate) fn parsed_ast(engine: &mut regorus::Engine, path: &str) -> Result<Json, Error> {
+    for module in engine.get_modules().iter() {
+        if let Some(line) = depth::too_deep(module) {
+            let file = module.package.span.source.get_path();
+            return Err(Error::MalformedPolicy {
+                message: format!(
+                    "{file}:{line}: expressions nest deeper than {} levels",
+                    depth::MAX_DEPTH
+                ),
+                path: file.clone(),
+            });
+        }
+    }
     /// One module as `get_ast_as_json` writes it.
     #[derive(serde::Serialize)]
     struct Policy<'a> {
