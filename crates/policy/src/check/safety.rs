@@ -12,8 +12,8 @@
 //!
 //! Comprehensions and `every` bodies are scopes. A name there belongs to the enclosing body
 //! when that body can bind it and uses it without declaring it, or declared it before (`:=`,
-//! `some`); the enclosing literal then waits for it, unless the inner scope binds it itself.
-//! Other names are the inner scope's own. As in OPA, a literal whose inner scope had to wait
+//! `some`); the enclosing literal then waits for it, even where the inner scope could bind it
+//! itself (OPA's `reorderBodyForClosures`). Other names are the inner scope's own. As in OPA, a literal whose inner scope had to wait
 //! when first met waits for that only (its other unsafe names go unreported).
 //!
 //! The literals of a body are scheduled through a work list keyed by variable, so a body is
@@ -434,9 +434,7 @@ impl<'c> Checker<'c> {
             }
         }
         if let Some(index) = stuck {
-            let line = stmts
-                .get(literals[index].position)
-                .map_or(0, ast::line);
+            let line = stmts.get(literals[index].position).map_or(0, ast::line);
             return Err((
                 line,
                 "rego_unsafe_var_error: expression is unsafe".to_owned(),
@@ -626,15 +624,6 @@ impl<'c> Checker<'c> {
         literals
     }
 
-    /// The names a comprehension or `every` body binds itself (so it does not wait for them).
-    fn binds_itself(&self, query: &Json, head: &[&Json]) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        for literal in self.literals(query, head) {
-            static_outputs(&literal.lit, &mut out);
-        }
-        out
-    }
-
     /// Tries to run a literal: `Ok(Ok(names it binds))`; `Ok(Err((unsafe names it reads,
     /// enclosing names its comprehensions and `every` bodies wait for)))`; or `Err` when a
     /// comprehension or `every` inside it has an unsafe variable. With `closures_only`, only the
@@ -710,7 +699,6 @@ impl<'c> Checker<'c> {
                 all_names(query, &mut used);
                 let mut own: BTreeSet<String> = names.iter().cloned().collect();
                 declared_names(query, self.source, &mut own);
-                own.extend(self.binds_itself(query, &[]));
                 let needs = used
                     .into_iter()
                     .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
@@ -880,8 +868,10 @@ impl<'c> Checker<'c> {
                     .map(|k| &inner[k])
                     .filter(|t| !t.is_null())
                     .collect();
-                // As OPA: it waits for the enclosing names it cannot bind itself.
-                own.extend(self.binds_itself(&inner["query"], &terms));
+                // As OPA (`reorderBodyForClosures`): it waits for every enclosing name it
+                // uses, even one it could bind itself (`input.r[a] == count([1 | input.q[a]])`
+                // is unsafe; `count([1 | input.q[a]; a == 1]) > 0; a = "k"` checks `a == 1`
+                // with `a` a string).
                 let needs = names
                     .into_iter()
                     .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
@@ -1296,6 +1286,16 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y := 1 if { [upper(z)] = [z] }", Some("var z is unsafe")),
+            // A comprehension waits for every name of the enclosing body it uses, even one
+            // it could bind itself (OPA's `reorderBodyForClosures`).
+            (
+                "y := 1 if { input.r[a] == count([1 | input.q[a]]) }",
+                Some("var a is unsafe"),
+            ),
+            (
+                "y := 1 if { count([1 | input.q[a]]) > 0; input.r[a] }",
+                None,
+            ),
             ("y := 1 if { not upper(input.a[k]) == \"X\" }", None),
             ("y := 1 if { not [upper(input.a[k])] == [\"X\"] }", None),
             ("y := 1 if { not lower(upper(input.a[k])) == \"x\" }", None),
@@ -1475,6 +1475,10 @@ mod tests {
             "y := 1 if { b = {\"k\": a}; [1 | input.q[a]] == [n2]; input.q[a] = \"s\" }",
             // Two variables unified, one bound by a reference in the head only.
             "y contains input.q[a] if { a = n }",
+            // `:=` from a variable a later statement's reference binds.
+            "y := 1 if { j := k; input.a[k] == input.b[j] }",
+            // An operator expression on the left of `=` (regorus's parser).
+            "y := 1 if { input.a + 1 = z }",
         ] {
             let got = compile_error(&[module]);
             assert_eq!(

@@ -1010,21 +1010,17 @@ impl Checker<'_> {
             .collect()
     }
 
-    /// Types what a call moved out of its statement binds (its arguments' first typing uses,
-    /// variables first used as its indexes) and records the names it uses.
+    /// Types what a call moved out of its statement binds: its arguments' first typing uses,
+    /// variables first used as its indexes.
     fn hoisted(&self, call: &Json) {
-        if !self.arguments.iter().any(|a| self.unbound(a)) {
-            return;
-        }
         let mut bound = Vec::new();
         self.index_vars(call, &mut bound);
-        self.first_uses(call, &mut bound);
-        self.commit(bound, Vec::new());
-        let mut names = BTreeSet::new();
-        var_names(call, &mut names);
-        if let Some(layer) = self.locals.borrow_mut().last_mut() {
-            layer.seen.extend(names);
+        if self.arguments.iter().any(|a| self.unbound(a)) {
+            self.first_uses(call, &mut bound);
         }
+        self.commit(bound, Vec::new());
+        // (Its names are recorded as used with its statement's, after the statement is checked:
+        // a comprehension inside it has names of its own.)
     }
 
     /// Runs `f` with the paths `stmt` replaces under `data` (its `with` modifiers) set.
@@ -2316,6 +2312,23 @@ mod tests {
             (
                 "f(x) if { y == [v | v := upper(x)]; y = x }\nx := f(1)",
                 None,
+            ),
+            // A comprehension inside a moved call has names of its own.
+            ("x if { y := count([1 | z = \"x\"; 1 == z]) }", refused),
+            ("x if { count([1 | z = \"x\"; not 1 == z]) == 0 }", refused),
+            // A moved call binds its reference's index before the statement is checked.
+            (
+                "x if { xs := [\"a\", \"B\", 1]; [upper(xs[k])] == k }",
+                refused,
+            ),
+            // A comprehension runs after the statement binding a name of the body it uses.
+            (
+                "x if { count([1 | input.q[a]; a == 1]) > 0; a = \"k\" }",
+                refused,
+            ),
+            (
+                "x if { count([1 | count(input.git.tags[k]) == k]) == 0; k = \"a\" }",
+                refused,
             ),
             // Function arguments typed where OPA types them: indexes, other functions, literal arguments, in OPA's order.
             ("f(x) if { [\"a\", \"b\"][x] }\nx if f(\"a\")", refused),
