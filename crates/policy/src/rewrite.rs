@@ -728,6 +728,24 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
     match node {
         Json::Object(map) => {
             for (key, value) in map {
+                // A statement that is `x in c` (or `not x in c`): regorus's false for an
+                // undefined operand fails it as OPA's undefined does, and the negation
+                // rewrite has moved a negated one's operands (`member2` below is for the
+                // others).
+                if matches!(key.as_str(), "Expr" | "NotExpr")
+                    && let Some(membership) = value["expr"].get("Membership")
+                    && membership["key"].is_null()
+                {
+                    operators(membership, source, edits, refused);
+                    if let Json::Object(fields) = value {
+                        for (field, inner) in fields {
+                            if field != "expr" {
+                                operators(inner, source, edits, refused);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 let op = match key.as_str() {
                     "ArithExpr" => match value["op"].as_str() {
                         Some("Add") => Some("plus"),
@@ -784,6 +802,25 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                         start,
                         end,
                         kind: EditKind::Text(text),
+                        order: 2,
+                    });
+                }
+                // `x in c` inside an expression (`v := x in c`, `f(x in c)`, a rule's value):
+                // regorus gives false when `x` or `c` is undefined, OPA's `internal.member_2`
+                // is not called then and the expression is undefined (`default floating :=
+                // true; floating := input.image.tag in tags` with no tag: true in OPA).
+                if key == "Membership" && value["key"].is_null() {
+                    let (start, end) = extent(source, key, value);
+                    edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}member2"),
+                            args: vec![
+                                expr_extent(source, &value["value"]),
+                                expr_extent(source, &value["collection"]),
+                            ],
+                        },
                         order: 2,
                     });
                 }

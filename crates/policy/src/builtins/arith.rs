@@ -266,6 +266,19 @@ pub(crate) fn member3(key: &Value, value: &Value, collection: &Value) -> Outcome
     Ok(Value::from(held))
 }
 
+/// `value in collection` (OPA's `internal.member_2`): an array or a set holds `value`, an
+/// object has it as one of its values; anything else: false. (A call with an undefined argument
+/// is undefined before it gets here — regorus's own `in` is false then.)
+pub(crate) fn member2(value: &Value, collection: &Value) -> Outcome {
+    let held = match collection {
+        Value::Array(items) => items.contains(value),
+        Value::Set(items) => items.contains(value),
+        Value::Object(fields) => fields.values().any(|v| v == value),
+        _ => false,
+    };
+    Ok(Value::from(held))
+}
+
 /// A number that is an integer of 64 bits, as OPA's fast path sees it (a double only up to
 /// 2^53; beyond, verdict takes it at its shortest text, see `opanum::Num::of`).
 fn small_int(value: &Value) -> Option<i64> {
