@@ -905,7 +905,57 @@ def gen_types(g, f):
     f.allow.append([g.pick([cond, f"not {expr}", f"count([1 | {cond}]) == 0"])])
 
 
-TYPE_CLASSES = ["types"]
+# The `moved` class (same stream): OPA moves every call nested in a statement out ahead of it
+# (`upper(input.a[k]) == y` is `upper(input.a[k], t); t == y`, also under `not`) before it
+# orders the body for safety and type-checks it, so a moved call binds its references'
+# indexes, waits for its own arguments, and types a function's arguments before a statement
+# that waits. Statements mixing nested calls, references with variable indexes, negation and
+# bindings, in random orders, in rules, heads, comprehensions and functions.
+
+MOVED_REFS = ["input.image.labels[k]", "input.git.tags[k]", "input.image.platform[k]", "xs[k]"]
+
+
+def gen_moved(g, f):
+    ref = g.pick(MOVED_REFS)
+    nested = g.pick([
+        f"upper({ref})", f"lower(upper({ref}))", f"count({ref})", f"{ref} + 1", f"[upper({ref})]",
+        f'{{"a": lower({ref})}}', f'({ref} in {{"a", "1.0"}})', f"trim_space({ref})", f'concat("", [{ref}])',
+    ])
+    other = g.pick(['"A"', "y", "k", "input.image.labels[j]", "[\"A\"]", "1", "true", "z"])
+    stmt = g.pick([
+        f"{nested} == {other}", f"{other} == {nested}", f"not {nested} == {other}", f"v := {nested}",
+        f"{nested} = y", f"some v in [{nested}]", f"every v in [{nested}] {{ v != \"\" }}",
+        f'startswith({nested}, "a")', f'not startswith({ref}, "a")', f"not {nested}", f"{nested}",
+        f"not {nested} != {other}", f"count([1 | {nested} == {other}]) == 0",
+    ])
+    binds = [g.pick(['y = "A"', "y := 1", 'z = "x"', 'k == "a"', 'k = "a"', "j := k"]) for _ in range(g.rng.randint(0, 2))]
+    body = [stmt] + binds
+    g.rng.shuffle(body)
+    if "xs[" in ref:
+        body.insert(g.rng.randint(0, len(body)), g.pick(['xs := ["a", "B", 1]', 'xs := {"a": "x", "b": "Y"}', "xs := input.image.labels"]))
+    n, fn = g.name("m"), g.name("mf")
+    text = "; ".join(body)
+    r = g.rng.randrange(4)
+    if r == 0:
+        f.conds.append(text)
+        f.allow.append([text])
+    elif r == 1:
+        f.rules.append(f"{n} contains k if {{\n\t{text}\n}}")
+        f.value(g, n)
+        f.allow.append([f"count({n}) > 0"])
+    elif r == 2:
+        f.conds.append(f"count([k | {text}]) > 0")
+        f.allow.append([f"count([k | {text}]) == 0"])
+    else:
+        # A function whose argument the moved call types (`x` in place of the reference).
+        fbody = text.replace(ref, "x")
+        f.rules.append(f"{fn}(x) if {{\n\t{fbody}\n}}")
+        arg = g.pick(['"a"', "1", "[1]", "input.image.tag", '{"a": 1}'])
+        f.conds.append(f"{fn}({arg})")
+        f.allow.append([f"not {fn}({arg})"])
+
+
+TYPE_CLASSES = ["types", "moved"]
 
 
 GENERATORS = {
@@ -927,6 +977,7 @@ GENERATORS = {
     "compare": gen_compare,
     "compile-errors": gen_compile_errors,
     "types": gen_types,
+    "moved": gen_moved,
 }
 
 
