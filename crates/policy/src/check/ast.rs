@@ -311,6 +311,14 @@ pub(super) fn hoisted(stmt: &Json) -> Vec<&Json> {
     out
 }
 
+/// The calls in a term (the term itself included), innermost first: what OPA moves out of a
+/// rule's head or a comprehension's term into its body.
+pub(super) fn calls_in(term: &Json) -> Vec<&Json> {
+    let mut out = Vec::new();
+    nested_calls(term, &mut out);
+    out
+}
+
 /// The nested calls in `node` and below, innermost first.
 fn nested_calls<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
     match variant(node) {

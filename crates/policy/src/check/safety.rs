@@ -611,16 +611,36 @@ impl<'c> Checker<'c> {
                 _ => {}
             }
         }
-        let mut refs = Vec::new();
+        // A head term that needs evaluating (a reference or a call in it) is moved into the
+        // body whole, as OPA does (`rewriteRefsInHead`), its calls first
+        // (`rewriteExprTermsInHead`): its references bind, its calls wait for their arguments
+        // (`y := [input.a[k], upper(k)]` has an unsafe `k`, `y := input.a[k] if upper(k) ==
+        // "A"` does not).
         for term in head {
+            let mut refs = Vec::new();
             head_refs(term, &mut refs);
+            let calls = ast::calls_in(term);
+            if refs.is_empty() && calls.is_empty() {
+                continue;
+            }
+            for (index, call) in calls.into_iter().enumerate() {
+                self.hoisted
+                    .borrow_mut()
+                    .insert(std::ptr::from_ref(call) as usize);
+                literals.push(Literal {
+                    lit: Lit::Hoisted(call),
+                    withs: Vec::new(),
+                    position: stmts.len(),
+                    hoisted: Some(index),
+                });
+            }
+            literals.push(Literal {
+                lit: Lit::Value(term),
+                withs: Vec::new(),
+                position: stmts.len(),
+                hoisted: None,
+            });
         }
-        literals.extend(refs.into_iter().map(|expr| Literal {
-            lit: Lit::Value(expr),
-            withs: Vec::new(),
-            position: stmts.len(),
-            hoisted: None,
-        }));
         literals
     }
 
@@ -712,11 +732,19 @@ impl<'c> Checker<'c> {
         // input.q[a]` is unsafe), as in OPA.
         let own: BTreeSet<String> = acc.bound.iter().cloned().collect();
         acc.need.retain(|(n, _)| !own.contains(n));
-        let waits: Vec<Need> = acc
+        let mut waits: Vec<Need> = acc
             .closures
             .iter()
             .flat_map(|c| c.needs().iter().cloned())
             .collect();
+        // As OPA's `reorderBodyForSafety`: the comprehensions need no name the literal binds
+        // itself (`input.r[a][b] == [1 | input.q[a]]`), unless they need exactly the names
+        // it binds ("closure-self": `input.r[a] == count([1 | input.q[a]])` waits, so `a` is
+        // unsafe when nothing else binds it).
+        let needed: BTreeSet<&str> = waits.iter().map(|(n, _)| n.as_str()).collect();
+        if needed != own.iter().map(String::as_str).collect() {
+            waits.retain(|(n, _)| !own.contains(n));
+        }
         if (!closures_only && !acc.need.is_empty()) || !waits.is_empty() {
             return Ok(Err((acc.need, waits)));
         }
@@ -1296,6 +1324,24 @@ mod tests {
                 "y := 1 if { count([1 | input.q[a]]) > 0; input.r[a] }",
                 None,
             ),
+            // ... except for names the literal binds itself, unless they are all the comprehension
+            // needs ("closure-self", above).
+            ("y := [a, b] if { input.r[a][b] == [1 | input.q[a]] }", None),
+            // A head term that needs evaluating moves into the body whole, its calls first: its
+            // references bind, its calls wait for their arguments.
+            ("y := [input.a[k], k] if { input.never }", None),
+            ("y := input.a[k] if { upper(k) == \"A\" }", None),
+            ("y := [upper(input.a[k]), k] if { input.never }", None),
+            (
+                "y := [input.a[k], upper(k)] if { input.never }",
+                Some("var k is unsafe"),
+            ),
+            ("f(a) := [input.a[k], upper(k)]", Some("var k is unsafe")),
+            (
+                "y := 1 if { input.never } else := [input.a[k], upper(k)]",
+                Some("var k is unsafe"),
+            ),
+            ("y contains [input.a[k], upper(k)]", Some("var k is unsafe")),
             ("y := 1 if { not upper(input.a[k]) == \"X\" }", None),
             ("y := 1 if { not [upper(input.a[k])] == [\"X\"] }", None),
             ("y := 1 if { not lower(upper(input.a[k])) == \"x\" }", None),
