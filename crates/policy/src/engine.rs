@@ -5,6 +5,7 @@ use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 
 use regorus::Value;
+use serde_json::Value as Json;
 
 use crate::builtins;
 use crate::check;
@@ -40,6 +41,12 @@ pub(crate) struct CompiledSet {
     pub(crate) slot: Slot,
     /// The evaluation time its time builtins read (set before each evaluation).
     pub(crate) clock: builtins::Clock,
+    /// Whether the query names one rule of the set exactly (its only definitions: no function,
+    /// nothing below it): evaluated as that rule, without parsing and planning the query
+    /// as a Rego query on every evaluation.
+    pub(crate) query_is_rule: bool,
+    /// The rules' paths (see [`rule_heads`]), until [`compile_set`] has decided the above.
+    pub(crate) heads: Vec<(Option<String>, bool)>,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -133,7 +140,7 @@ impl PolicyEngine {
                     "policy set {index} is empty"
                 )));
             }
-            compiled.push(compile_set(set, &package, options.now_ns)?);
+            compiled.push(compile_set(set, &package, query, options.now_ns)?);
         }
         Ok(PolicyEngine {
             sets: compiled,
@@ -389,7 +396,17 @@ impl PolicyEngine {
             engine.set_enable_coverage(true);
         }
         let Some(result) = steps.run(&mut engine, |engine| {
-            engine.eval_query(self.query.clone(), false)
+            if set.query_is_rule {
+                engine.eval_rule(self.query.clone())
+            } else {
+                engine.eval_query(self.query.clone(), false).map(|results| {
+                    results
+                        .result
+                        .first()
+                        .and_then(|r| r.expressions.first())
+                        .map_or(Value::Undefined, |e| e.value.clone())
+                })
+            }
         }) else {
             return Err(Error::Internal(
                 "a step budget cannot be counted: another regorus time source is registered in this process".into(),
@@ -410,7 +427,7 @@ impl PolicyEngine {
         }
         let printed = engine.take_prints().unwrap_or_default();
         prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
-        let results = result.map_err(|e| {
+        let value = result.map_err(|e| {
             if steps::is_exhausted(&e) {
                 steps.exhausted()
             } else if e.downcast_ref::<regorus::LimitError>().is_some() {
@@ -420,11 +437,6 @@ impl PolicyEngine {
                 runtime_error(&e.to_string())
             }
         })?;
-        let value = results
-            .result
-            .first()
-            .and_then(|r| r.expressions.first())
-            .map_or(Value::Undefined, |e| e.value.clone());
         parse_decision(&self.query, &value)
     }
 }
@@ -463,8 +475,65 @@ fn query_package(query: &str) -> Result<String, Error> {
     Ok(parts[..parts.len() - 1].join("."))
 }
 
-fn compile_set(modules: &[Module], package: &str, now: i64) -> Result<CompiledSet, Error> {
-    compile_modules(modules, Some(package), now)
+fn compile_set(
+    modules: &[Module],
+    package: &str,
+    query: &str,
+    now: i64,
+) -> Result<CompiledSet, Error> {
+    let mut set = compile_modules(modules, Some(package), now)?;
+    set.query_is_rule = names_one_rule(&set.heads, query);
+    set.heads = Vec::new();
+    Ok(set)
+}
+
+/// Whether `query` (`data.docker.decision`) is the path of rules that are not functions, with
+/// no rule below or above it (`decision.allow := …`, a rule whose path is a prefix) and no
+/// head whose path is not a constant (`decision[k] := …`): regorus's `eval_rule` then gives
+/// what the query gives.
+fn names_one_rule(heads: &[(Option<String>, bool)], query: &str) -> bool {
+    let mut found = false;
+    for (path, function) in heads {
+        let Some(path) = path else {
+            return false;
+        };
+        if path == query {
+            if *function {
+                return false;
+            }
+            found = true;
+        } else if path.starts_with(query) || query.starts_with(path.as_str()) {
+            return false;
+        }
+    }
+    found
+}
+
+/// Each rule's path (`data.<package>.<head>`, `None` when its head has a variable part) and
+/// whether it is a function, from the checked AST.
+fn rule_heads(ast: &Json) -> Vec<(Option<String>, bool)> {
+    let mut heads = Vec::new();
+    for policy in ast.as_array().into_iter().flatten() {
+        let package = check::ref_path(&policy["ast"]["package"]["refr"]);
+        for rule in policy["ast"]["rules"].as_array().into_iter().flatten() {
+            let (refr, function) = if let Some(spec) = rule.get("Spec") {
+                let head = spec["head"].as_object().and_then(|h| h.values().next());
+                let function = spec["head"].get("Func").is_some();
+                (head.map(|h| &h["refr"]), function)
+            } else if let Some(default) = rule.get("Default") {
+                let args = default["args"].as_array().is_some_and(|a| !a.is_empty());
+                (Some(&default["refr"]), args)
+            } else {
+                (None, false)
+            };
+            let path = package
+                .as_ref()
+                .zip(refr.and_then(check::ref_path))
+                .map(|(package, head)| format!("data.{package}.{head}"));
+            heads.push((path, function));
+        }
+    }
+    heads
 }
 
 /// Compiles `modules` + the helper module as one set (the path of [`PolicyEngine::new`]);
@@ -545,6 +614,8 @@ pub(crate) fn compile_modules(
         paths: with_helper.iter().map(|m| m.path.clone()).collect(),
         slot,
         clock,
+        query_is_rule: false,
+        heads: rule_heads(&ast),
     })
 }
 
