@@ -451,6 +451,15 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
     )?;
     try_add(
         engine,
+        &format!("{}index", crate::rewrite::VAR_PREFIX),
+        2,
+        |a| match a.as_slice() {
+            [c, k] => arith::index(c, k),
+            _ => Ok(Value::Undefined),
+        },
+    )?;
+    try_add(
+        engine,
         &format!("{}member2", crate::rewrite::VAR_PREFIX),
         2,
         |a| match a.as_slice() {

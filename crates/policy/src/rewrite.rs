@@ -277,6 +277,7 @@ pub(crate) fn rewrite_module(
         edits: Vec::new(),
         next: 0,
         locals: Vec::new(),
+        indexed: std::cell::RefCell::new(Vec::new()),
     };
     for rule in module["rules"].as_array().into_iter().flatten() {
         let Some(spec) = rule.get("Spec") else {
@@ -433,6 +434,9 @@ struct Pass<'a> {
     /// targets (and an `every`'s key and value). Such a name is a variable, never a
     /// reference to a rule of the same name.
     locals: Vec<BTreeSet<String>>,
+    /// Indexes by a local variable found in the negated expression being rewritten (see
+    /// `ref_parts`).
+    indexed: std::cell::RefCell<Vec<Edit>>,
 }
 
 impl Pass<'_> {
@@ -452,9 +456,14 @@ impl Pass<'_> {
         let mut bound_any = false;
         for stmt in query["stmts"].as_array().into_iter().flatten() {
             let literal = &stmt["literal"];
+            if let Some(every) = literal.get("Every") {
+                self.every_body(query, every);
+            }
             if let Some(not) = literal.get("NotExpr") {
                 let mut moved = Vec::new();
                 self.negated(&not["expr"], &mut moved);
+                let indexed = std::mem::take(&mut *self.indexed.borrow_mut());
+                self.edits.extend(indexed);
                 if !moved.is_empty() {
                     bound_any = true;
                     let with = with_span(stmt, self.source);
@@ -608,6 +617,96 @@ impl Pass<'_> {
         }
     }
 
+    /// An `every` body as OPA runs it: regorus analyses it as a scope of its own, so it takes a
+    /// name of the enclosing body (or the `every`'s key or value) as unbound there. Two
+    /// constructs then mean something else:
+    ///
+    /// * `x = v` where every name is bound outside the body (`every r in repos { r = "a" }`)
+    ///   binds a new `r` in regorus (always true); OPA compares. It becomes `x == v`.
+    /// * `input.a[i]`, `i` a name of the enclosing body, iterates `i` in regorus where OPA
+    ///   reads the value `i` has (the `every` waits for the statement binding `i`). It becomes
+    ///   `__verdict_rw_index(input.a, i)`, which reads `i`: regorus then runs the body once
+    ///   `i` is bound, or fails ("var i is unsafe") when the statement binding it comes after
+    ///   the `every` — an error, where it answered as if `i` ranged over every key.
+    fn every_body(&mut self, enclosing: &Json, every: &Json) {
+        let query = &every["query"];
+        let mut kv = BTreeSet::new();
+        for part in ["key", "value"] {
+            if let Some(text) = span_text(self.source, &every[part]) {
+                kv.insert(text.to_owned());
+            }
+        }
+        let own = query_declarations(query, self.source);
+        let mut outer = BTreeSet::new();
+        for stmt in enclosing["stmts"].as_array().into_iter().flatten() {
+            vars_outside_closures(&stmt["literal"], &mut outer);
+        }
+        for scope in &self.locals {
+            outer.extend(scope.iter().cloned());
+        }
+        outer.retain(|n| n != "_" && !kv.contains(n) && !own.contains(n));
+        let bound: BTreeSet<String> = outer.iter().chain(&kv).cloned().collect();
+        self.every_nodes(query, &outer, &bound);
+    }
+
+    /// The edits of [`Pass::every_body`] below `node` (comprehensions and `every` bodies
+    /// inside included; negated statements are the negation rewrite's).
+    fn every_nodes(&mut self, node: &Json, outer: &BTreeSet<String>, bound: &BTreeSet<String>) {
+        match node {
+            Json::Object(map) => {
+                if map.contains_key("NotExpr") {
+                    return;
+                }
+                if let Some(assign) = map.get("AssignExpr")
+                    && assign["op"] == "Eq"
+                {
+                    let mut names = BTreeSet::new();
+                    vars_outside_closures(&assign["lhs"], &mut names);
+                    vars_outside_closures(&assign["rhs"], &mut names);
+                    let known = |n: &String| {
+                        bound.contains(n) || (self.scope.globals.contains(n) && !self.is_local(n))
+                    };
+                    if names.iter().any(|n| bound.contains(n)) && names.iter().all(known) {
+                        let (_, lhs_end) = expr_extent(self.source, &assign["lhs"]);
+                        let (rhs_start, _) = expr_extent(self.source, &assign["rhs"]);
+                        if let Some(at) = self
+                            .source
+                            .get(lhs_end..rhs_start)
+                            .and_then(|gap| gap.find('='))
+                        {
+                            self.edits.push(Edit {
+                                start: lhs_end + at,
+                                end: lhs_end + at + 1,
+                                kind: EditKind::Text("==".into()),
+                                order: 2,
+                            });
+                        }
+                    }
+                }
+                if let Some(brack) = map.get("RefBrack")
+                    && let Some(("Var", var)) = one_entry(&brack["index"])
+                    && var["value"].as_str().is_some_and(|n| outer.contains(n))
+                {
+                    let (start, end) = extent(self.source, "RefBrack", brack);
+                    self.edits.push(Edit {
+                        start,
+                        end,
+                        kind: EditKind::Call {
+                            name: format!("{VAR_PREFIX}index"),
+                            args: vec![expr_extent(self.source, &brack["refr"]), span_of(var)],
+                        },
+                        order: 2,
+                    });
+                }
+                for value in map.values() {
+                    self.every_nodes(value, outer, bound);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| self.every_nodes(v, outer, bound)),
+            _ => {}
+        }
+    }
+
     /// The negated expression itself: which operands OPA evaluates before negating.
     fn negated(&self, expr: &Json, moved: &mut Vec<(usize, usize)>) {
         let Some((kind, node)) = one_entry(expr) else {
@@ -669,7 +768,32 @@ impl Pass<'_> {
             "RefDot" => self.ref_parts(&node["refr"], moved),
             "RefBrack" => {
                 self.ref_parts(&node["refr"], moved);
-                self.operand(&node["index"], moved);
+                // A local variable as an index moves too: regorus takes `not input.a[k]` as
+                // binding `k` and runs it before the statement that binds `k` (OPA runs it
+                // after), iterating where OPA tests one key.
+                // A local variable as an index: regorus takes `not input.a[k]` as binding `k`
+                // and may run it before the statement that binds `k` (OPA runs it after),
+                // iterating where OPA tests one key. As a call's argument `k` is only read:
+                // `not __verdict_rw_index(input.a, k)`.
+                match one_entry(&node["index"]) {
+                    Some(("Var", var))
+                        if var["value"].as_str().is_some_and(|n| {
+                            n != "_" && (!self.scope.globals.contains(n) || self.is_local(n))
+                        }) =>
+                    {
+                        let (start, end) = extent(self.source, "RefBrack", node);
+                        self.indexed.borrow_mut().push(Edit {
+                            start,
+                            end,
+                            kind: EditKind::Call {
+                                name: format!("{VAR_PREFIX}index"),
+                                args: vec![expr_extent(self.source, &node["refr"]), span_of(var)],
+                            },
+                            order: 2,
+                        });
+                    }
+                    _ => self.operand(&node["index"], moved),
+                }
             }
             "Var" => {}
             _ => self.operand(expr, moved),
@@ -950,6 +1074,29 @@ fn query_declarations(query: &Json, source: &str) -> BTreeSet<String> {
         }
     }
     names
+}
+
+/// The variables of `node` outside comprehensions and `every` bodies.
+fn vars_outside_closures(node: &Json, names: &mut BTreeSet<String>) {
+    match node {
+        Json::Object(map) => {
+            if let Some(var) = map.get("Var") {
+                if let Some(name) = var["value"].as_str() {
+                    names.insert(name.to_owned());
+                }
+                return;
+            }
+            for (key, value) in map {
+                match key.as_str() {
+                    "ArrayCompr" | "SetCompr" | "ObjectCompr" => {}
+                    "Every" => vars_outside_closures(&value["domain"], names),
+                    _ => vars_outside_closures(value, names),
+                }
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| vars_outside_closures(v, names)),
+        _ => {}
+    }
 }
 
 fn collect_vars(node: &Json, names: &mut BTreeSet<String>) {

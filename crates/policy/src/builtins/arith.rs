@@ -279,6 +279,22 @@ pub(crate) fn member2(value: &Value, collection: &Value) -> Outcome {
     Ok(Value::from(held))
 }
 
+/// `collection[key]` as a call (see `crate::rewrite`): an object's value under `key`, an
+/// array's item at an integer index, a set's member equal to `key`; otherwise undefined.
+pub(crate) fn index(collection: &Value, key: &Value) -> Outcome {
+    Ok(match collection {
+        Value::Object(fields) => fields.get(key).cloned().unwrap_or(Value::Undefined),
+        Value::Array(items) => key
+            .as_f64()
+            .ok()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .and_then(|f| items.get(f as usize).cloned())
+            .unwrap_or(Value::Undefined),
+        Value::Set(items) if items.contains(key) => key.clone(),
+        _ => Value::Undefined,
+    })
+}
+
 /// A number that is an integer of 64 bits, as OPA's fast path sees it (a double only up to
 /// 2^53; beyond, verdict takes it at its shortest text, see `opanum::Num::of`).
 fn small_int(value: &Value) -> Option<i64> {
