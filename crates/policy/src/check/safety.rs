@@ -142,6 +142,8 @@ struct Checker<'c> {
 struct Outer<'p> {
     parent: Option<(&'p Scope<'p>, usize)>,
     names: BTreeSet<String>,
+    /// An `every`'s key and value, which its body may not declare again.
+    every: BTreeSet<String>,
 }
 
 impl Outer<'_> {
@@ -307,7 +309,22 @@ impl<'c> Checker<'c> {
                 Lit::Assign(lhs, _) => pattern_names(lhs, &mut names),
                 Lit::SomeIn(key, value, _) => {
                     key.iter().for_each(|k| pattern_names(k, &mut names));
+                    let keys = names.len();
                     pattern_names(value, &mut names);
+                    // `some k, k in xs` (or `some k, {"n": k} in xs`): OPA unifies the two
+                    // uses; regorus binds them one after the other. Refused (fail closed).
+                    if let Some(name) = names[keys..]
+                        .iter()
+                        .find(|n| n.as_str() != "_" && names[..keys].contains(n))
+                    {
+                        return Err((
+                            expr_line(value),
+                            format!(
+                                "`some {name}, … in`: a name in both the key and the value is \
+                                 not supported (KNOWN-DIFFERENCES.md row 30)"
+                            ),
+                        ));
+                    }
                 }
                 _ => {}
             }
@@ -320,14 +337,33 @@ impl<'c> Checker<'c> {
                     names.push(name.to_owned());
                 }
             } else if matches!(literal.lit, Lit::Assign(..)) {
-                // `some v; v := 1`: OPA refuses to declare `v` twice (regorus finds the other
-                // redeclarations itself).
-                if let Some(name) = names.iter().find(|n| some_vars.contains(*n)) {
+                // `some v; v := 1`, `every v in xs { v := 1 }`: OPA refuses to declare `v`
+                // twice (regorus finds the other redeclarations itself).
+                if let Some(name) = names
+                    .iter()
+                    .find(|n| some_vars.contains(*n) || outer.every.contains(*n))
+                {
                     return Err((
                         ast::line(stmt),
                         format!("rego_compile_error: var {name} declared above"),
                     ));
                 }
+            }
+            // `y = upper(k); some k in xs`: OPA refuses to declare a name an earlier statement
+            // of the query uses.
+            if matches!(literal.lit, Lit::SomeIn(..) | Lit::Nothing)
+                && literal.hoisted.is_none()
+                && let Some(name) = names.iter().find(|n| {
+                    n.as_str() != "_"
+                        && stmts[..literal.position.min(stmts.len())]
+                            .iter()
+                            .any(|earlier| self.uses(earlier, n))
+                })
+            {
+                return Err((
+                    ast::line(stmt),
+                    format!("rego_compile_error: var {name} referenced above"),
+                ));
             }
             for name in names {
                 scope.declared.entry(name).or_insert(literal.position);
@@ -509,11 +545,20 @@ impl<'c> Checker<'c> {
                 if var(node) == Some(name) {
                     return true;
                 }
-                if let Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", inner)) =
+                if let Some((kind @ ("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every"), inner)) =
                     variant(node)
                 {
                     let mut own = BTreeSet::new();
                     declared_names(inner, self.source, &mut own);
+                    if kind == "Every" {
+                        // Its key and value are its own; its domain is the enclosing query's.
+                        for part in ["key", "value"] {
+                            own.extend(span_text(self.source, &inner[part]).map(str::to_owned));
+                        }
+                        if own.contains(name) {
+                            return self.uses(&inner["domain"], name);
+                        }
+                    }
                     if own.contains(name) {
                         return false;
                     }
@@ -783,6 +828,7 @@ impl<'c> Checker<'c> {
         let outer = Outer {
             parent: Some((scope, at)),
             names: bound.clone(),
+            every: BTreeSet::new(),
         };
         for closure in closures {
             match closure {
@@ -800,6 +846,7 @@ impl<'c> Checker<'c> {
                     let outer = Outer {
                         parent: Some((scope, at)),
                         names: names.iter().chain(bound).cloned().collect(),
+                        every: names.iter().cloned().collect(),
                     };
                     self.query(query, &outer, &[])?;
                 }
@@ -1342,6 +1389,24 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y contains [input.a[k], upper(k)]", Some("var k is unsafe")),
+            // Declaring a name an earlier statement uses, or an `every`'s key or value again.
+            (
+                "y := z if { z = upper(k); some k in input.a }",
+                Some("rego_compile_error: var k referenced above"),
+            ),
+            (
+                "y := 1 if { k == \"x\"; some k }",
+                Some("rego_compile_error: var k referenced above"),
+            ),
+            (
+                "y := 1 if { j != input.a; some j, z in {\"a\": 2} }",
+                Some("rego_compile_error: var j referenced above"),
+            ),
+            (
+                "y := 1 if { every k in [1] { k := 1 } }",
+                Some("rego_compile_error: var k declared above"),
+            ),
+            ("y := z if { z := [k | k := 1]; some k in input.a }", None),
             ("y := 1 if { not upper(input.a[k]) == \"X\" }", None),
             ("y := 1 if { not [upper(input.a[k])] == [\"X\"] }", None),
             ("y := 1 if { not lower(upper(input.a[k])) == \"x\" }", None),
@@ -1525,6 +1590,9 @@ mod tests {
             "y := 1 if { j := k; input.a[k] == input.b[j] }",
             // An operator expression on the left of `=` (regorus's parser).
             "y := 1 if { input.a + 1 = z }",
+            // One name in both the key and the value of `some … in` (not supported).
+            "y := 1 if { some k, k in input.b }",
+            "y := k if { some k, {\"n\": k} in input.b }",
         ] {
             let got = compile_error(&[module]);
             assert_eq!(
