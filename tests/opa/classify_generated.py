@@ -8,6 +8,7 @@ record of why each is known.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -31,6 +32,8 @@ RULES = [
     (lambda x: x["class"] == "compare", "#27: the order inside a set holding objects and sets"),
     (lambda x: "used before definition below" in x["verdict"] or "expecting `}` while parsing query" in x["verdict"],
      "#30: regorus's compiler or parser refuses (`j := k` before the reference binding `k`; `a + 1 = y`)"),
+    (lambda x: re.search(r"var \w+ is unsafe \(path", x["verdict"]) is not None,
+     "#30: regorus cannot order an every body (or a negation) before the statement binding the name it reads (fails closed)"),
     (lambda x: "generated multiple times" in x["verdict"] and x["opa"].startswith("allow"),
      "#33: OPA's early exit skips a later definition's error"),
     (lambda x: "rego_type_error" in x["opa"] and x["kind"] == "error-class",

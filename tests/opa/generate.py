@@ -955,7 +955,55 @@ def gen_moved(g, f):
         f.allow.append([f"not {fn}({arg})"])
 
 
-TYPE_CLASSES = ["types", "moved"]
+# The `scopes` class (same stream): names bound in one place and read in another — a negated
+# reference indexed by a variable another statement binds (before or after it), `every` bodies
+# reading the loop variable or a name of the enclosing body (`=`, `!=`, indexes), a rule head
+# holding references and calls, `some` declaring a name used above. regorus's scheduler and its
+# analysis of `every` bodies differ from OPA's here (docs/rego-semantics.md).
+
+SCOPE_COLLS = ["input.image.labels", "input.git.tags", "input.image.platform", "input.env.args", '{"a": "x", "b": "Y"}', '["x", "Y"]']
+
+
+def gen_scopes(g, f):
+    coll, other = g.pick(SCOPE_COLLS), g.pick(SCOPE_COLLS)
+    lit = g.pick(['"x"', '"Y"', '"linux"', "1", "true"])
+    binder = g.pick([f"{other}[k]", f"some k in object.keys({other})", f"k = {lit}", f"some k, _ in {other}"])
+    choices = [
+        [f"not {coll}[k]", binder],
+        [f"not lower({coll}[k]) == {other}[k]", binder],
+        [f"every r in {coll} {{ r = {lit} }}"],
+        [f"every r in {coll} {{ r != {lit} }}"],
+        [f"every r in {coll} {{ [r] = [{lit}] }}"],
+        [f"every r in {coll} {{ r != {other}[k] }}", binder],
+        [f"every r in {coll} {{ count([1 | r = {lit}]) == 0 }}"],
+        [f"y = upper(k); some k in {coll}"],
+        [f"some k, v in {coll}; v == {lit}", f"not {other}[k]"],
+    ]
+    body = list(g.pick(choices))
+    g.rng.shuffle(body)
+    text = "; ".join(body)
+    n = g.name("sc")
+    r = g.rng.randrange(4)
+    if r == 0:
+        f.conds.append(text)
+        f.allow.append([text])
+    elif r == 1:
+        head = g.pick(["k", "[k, r]", f"[{coll}[k], upper(k)]", "r"])
+        if ("r" in head and "every r" not in text) or ("k" in head and "k" not in text):
+            head = "1"
+        f.rules.append(f"{n} contains {head} if {{\n\t{text}\n}}")
+        f.value(g, n)
+        f.allow.append([f"count({n}) == 0"])
+    elif r == 2:
+        f.rules.append(f"{n} := [{coll}[k], upper(k)] if {{\n\t{text}\n}}" if g.chance(0.3) else f"{n} if {{\n\t{text}\n}}")
+        f.value(g, n)
+        f.allow.append([f"not {n}"])
+    else:
+        f.conds.append(f"count([1 | {text}]) > 0")
+        f.allow.append([f"count([1 | {text}]) == 0"])
+
+
+TYPE_CLASSES = ["types", "moved", "scopes"]
 
 
 GENERATORS = {
@@ -978,6 +1026,7 @@ GENERATORS = {
     "compile-errors": gen_compile_errors,
     "types": gen_types,
     "moved": gen_moved,
+    "scopes": gen_scopes,
 }
 
 

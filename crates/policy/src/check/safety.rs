@@ -357,7 +357,12 @@ impl<'c> Checker<'c> {
                     n.as_str() != "_"
                         && stmts[..literal.position.min(stmts.len())]
                             .iter()
-                            .any(|earlier| self.uses(earlier, n))
+                            .any(|earlier| {
+                                // (Uses inside comprehensions and `every` bodies do not count.)
+                                let mut used = BTreeSet::new();
+                                self.names_outside_closures(earlier, &mut used);
+                                used.contains(*n)
+                            })
                 })
             {
                 return Err((
@@ -1407,6 +1412,10 @@ mod tests {
                 Some("rego_compile_error: var k declared above"),
             ),
             ("y := z if { z := [k | k := 1]; some k in input.a }", None),
+            (
+                "y := 1 if { every r in input.a { r != input.b[k] }; some k in input.c }",
+                None,
+            ),
             ("y := 1 if { not upper(input.a[k]) == \"X\" }", None),
             ("y := 1 if { not [upper(input.a[k])] == [\"X\"] }", None),
             ("y := 1 if { not lower(upper(input.a[k])) == \"x\" }", None),

@@ -826,8 +826,11 @@ impl Checker<'_> {
                     match kind {
                         "Call" => self.call(inner, statement)?,
                         "ArithExpr" => self.operator(inner)?,
-                        "RefBrack" | "RefDot" => {
-                            // (Checked inside `every` bodies too, as OPA does.)
+                        // Inside `every` bodies OPA checks references rooted at a rule or
+                        // `data` only; a literal's or a local's go unchecked there.
+                        "RefBrack" | "RefDot"
+                            if self.in_every.get() == 0 || self.rooted_globally(node) =>
+                        {
                             if let Err(what) = self.reference(node) {
                                 return Err((ast::line(inner), what));
                             }
@@ -971,6 +974,25 @@ impl Checker<'_> {
         let reads = replaced.iter().any(|(p, _)| self.reads.reads(path, p));
         self.reading.borrow_mut().insert(path.to_vec(), reads);
         reads
+    }
+
+    /// Whether a reference's root is a rule of the package, an import or `data`.
+    fn rooted_globally(&self, node: &Json) -> bool {
+        let mut root = node;
+        while let Some((kind, inner)) = variant(root) {
+            match kind {
+                "RefDot" | "RefBrack" => root = &inner["refr"],
+                "Var" => {
+                    return ast::var(root).is_some_and(|name| {
+                        name == "data"
+                            || self.aliases.contains_key(name)
+                            || (self.rule_names.contains(name) && !self.rule_locals.contains(name))
+                    });
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// A query's statements in the order OPA checks them: the calls nested in a statement
@@ -2313,6 +2335,10 @@ mod tests {
                 "f(x) if { y == [v | v := upper(x)]; y = x }\nx := f(1)",
                 None,
             ),
+            // Inside `every` OPA checks references rooted at rules only.
+            ("x if { every r in [1] { r != {\"a\": 1}.b } }", None),
+            ("x if { k = \"a\"; every r in [1] { r != [\"x\"][k] } }", None),
+            ("y := {\"a\": 1}\nx if { every r in [1] { r != y.b } }", undefined),
             // A comprehension inside a moved call has names of its own.
             ("x if { y := count([1 | z = \"x\"; 1 == z]) }", refused),
             ("x if { count([1 | z = \"x\"; not 1 == z]) == 0 }", refused),
