@@ -2337,8 +2337,14 @@ mod tests {
             ),
             // Inside `every` OPA checks references rooted at rules only.
             ("x if { every r in [1] { r != {\"a\": 1}.b } }", None),
-            ("x if { k = \"a\"; every r in [1] { r != [\"x\"][k] } }", None),
-            ("y := {\"a\": 1}\nx if { every r in [1] { r != y.b } }", undefined),
+            (
+                "x if { k = \"a\"; every r in [1] { r != [\"x\"][k] } }",
+                None,
+            ),
+            (
+                "y := {\"a\": 1}\nx if { every r in [1] { r != y.b } }",
+                undefined,
+            ),
             // A comprehension inside a moved call has names of its own.
             ("x if { y := count([1 | z = \"x\"; 1 == z]) }", refused),
             ("x if { count([1 | z = \"x\"; not 1 == z]) == 0 }", refused),
