@@ -20,7 +20,10 @@
 // Raised to 3.3 MB and 1.22 MB gzipped by issue 12 again: a type checker with OPA's types, its
 // builtin declarations and its order of checking (KNOWN-DIFFERENCES row 10: 2,854 fail-opens in
 // 10,000 generated cases before it, none after): 3,269,771 bytes, 1,210,820 gzipped (3,193,865 /
-// 1,182,241 before it).
+// 1,182,241 before it). Raised to 3.35 MB and 1.24 MB gzipped by issue 12's fail-open fixes of
+// session 17 (calls moved out of statements and heads as OPA moves them, membership and indexes
+// as calls, every bodies rewritten, the expression-depth bound, rules evaluated by path):
+// 3,309,704 bytes, 1,221,633 gzipped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -36,11 +39,11 @@ for (const [name, bytes] of [
   ['component (verdict component)', () => componentBytes()],
   ['browser build (web/pkg/verdict_web_bg.wasm)', () => readFileSync(path.join(here, '../pkg/verdict_web_bg.wasm'))],
 ]) {
-  test(`size: ${name} is within 3.3 MB and 1.22 MB gzipped`, () => {
+  test(`size: ${name} is within 3.35 MB and 1.24 MB gzipped`, () => {
     const raw = bytes();
     const gzipped = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }).length;
     console.log(`# ${name}: ${raw.length} bytes, ${gzipped} gzipped`);
-    assert.ok(raw.length <= 3.3 * MB, `${raw.length} bytes, over 3.3 MB`);
-    assert.ok(gzipped <= 1.22 * MB, `${gzipped} bytes gzipped, over 1.22 MB`);
+    assert.ok(raw.length <= 3.35 * MB, `${raw.length} bytes, over 3.35 MB`);
+    assert.ok(gzipped <= 1.24 * MB, `${gzipped} bytes gzipped, over 1.24 MB`);
   });
 }
