@@ -687,16 +687,9 @@ impl Pass<'_> {
                     && let Some(("Var", var)) = one_entry(&brack["index"])
                     && var["value"].as_str().is_some_and(|n| outer.contains(n))
                 {
-                    let (start, end) = extent(self.source, "RefBrack", brack);
-                    self.edits.push(Edit {
-                        start,
-                        end,
-                        kind: EditKind::Call {
-                            name: format!("{VAR_PREFIX}index"),
-                            args: vec![expr_extent(self.source, &brack["refr"]), span_of(var)],
-                        },
-                        order: 2,
-                    });
+                    let args = vec![expr_extent(self.source, &brack["refr"]), span_of(var)];
+                    self.edits
+                        .push(call_edit(self.source, "RefBrack", brack, "index", args));
                 }
                 for value in map.values() {
                     self.every_nodes(value, outer, bound);
@@ -781,16 +774,9 @@ impl Pass<'_> {
                             n != "_" && (!self.scope.globals.contains(n) || self.is_local(n))
                         }) =>
                     {
-                        let (start, end) = extent(self.source, "RefBrack", node);
-                        self.indexed.borrow_mut().push(Edit {
-                            start,
-                            end,
-                            kind: EditKind::Call {
-                                name: format!("{VAR_PREFIX}index"),
-                                args: vec![expr_extent(self.source, &node["refr"]), span_of(var)],
-                            },
-                            order: 2,
-                        });
+                        let args = vec![expr_extent(self.source, &node["refr"]), span_of(var)];
+                        let edit = call_edit(self.source, "RefBrack", node, "index", args);
+                        self.indexed.borrow_mut().push(edit);
                     }
                     _ => self.operand(&node["index"], moved),
                 }
@@ -933,50 +919,22 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                 // regorus gives false when `x` or `c` is undefined, OPA's `internal.member_2`
                 // is not called then and the expression is undefined (`default floating :=
                 // true; floating := input.image.tag in tags` with no tag: true in OPA).
+                let operands = |parts: &[&str]| {
+                    parts
+                        .iter()
+                        .map(|part| expr_extent(source, &value[*part]))
+                        .collect()
+                };
                 if key == "Membership" && value["key"].is_null() {
-                    let (start, end) = extent(source, key, value);
-                    edits.push(Edit {
-                        start,
-                        end,
-                        kind: EditKind::Call {
-                            name: format!("{VAR_PREFIX}member2"),
-                            args: vec![
-                                expr_extent(source, &value["value"]),
-                                expr_extent(source, &value["collection"]),
-                            ],
-                        },
-                        order: 2,
-                    });
+                    let args = operands(&["value", "collection"]);
+                    edits.push(call_edit(source, key, value, "member2", args));
                 }
                 if key == "Membership" && !value["key"].is_null() {
-                    let (start, end) = extent(source, key, value);
-                    edits.push(Edit {
-                        start,
-                        end,
-                        kind: EditKind::Call {
-                            name: format!("{VAR_PREFIX}member3"),
-                            args: vec![
-                                expr_extent(source, &value["key"]),
-                                expr_extent(source, &value["value"]),
-                                expr_extent(source, &value["collection"]),
-                            ],
-                        },
-                        order: 2,
-                    });
+                    let args = operands(&["key", "value", "collection"]);
+                    edits.push(call_edit(source, key, value, "member3", args));
                 } else if let Some(op) = op {
-                    let (start, end) = extent(source, key, value);
-                    edits.push(Edit {
-                        start,
-                        end,
-                        kind: EditKind::Call {
-                            name: format!("{VAR_PREFIX}{op}"),
-                            args: vec![
-                                expr_extent(source, &value["lhs"]),
-                                expr_extent(source, &value["rhs"]),
-                            ],
-                        },
-                        order: 2,
-                    });
+                    let args = operands(&["lhs", "rhs"]);
+                    edits.push(call_edit(source, key, value, op, args));
                 } else if key == "UnaryExpr"
                     && let Some(after) = source.get(span_start(&value["span"]) + 1..)
                     && (after.trim_start().starts_with(['(', '[', '{', '"', '`'])
@@ -1030,6 +988,21 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
     }
 }
 
+/// The edit that replaces the expression `node` (a `kind`) by a call of verdict's function
+/// `name` (`__verdict_rw_<name>`) with the source spans `args` as its arguments.
+fn call_edit(source: &str, kind: &str, node: &Json, name: &str, args: Vec<(usize, usize)>) -> Edit {
+    let (start, end) = extent(source, kind, node);
+    Edit {
+        start,
+        end,
+        kind: EditKind::Call {
+            name: format!("{VAR_PREFIX}{name}"),
+            args,
+        },
+        order: 2,
+    }
+}
+
 /// An operand whose place in the order of values is the same in OPA and regorus whatever
 /// the other operand is: a literal scalar or array.
 fn ordered_literal(expr: &Json) -> bool {
@@ -1046,7 +1019,7 @@ fn argument_names(rule: &Json) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     if let Some(args) = rule["Spec"]["head"]["Func"]["args"].as_array() {
         for arg in args {
-            collect_vars(arg, &mut names);
+            vars_outside_closures(arg, &mut names);
         }
     }
     names
@@ -1065,18 +1038,19 @@ fn query_declarations(query: &Json, source: &str) -> BTreeSet<String> {
                 }
             }
         } else if let Some(some) = literal.get("SomeIn") {
-            collect_vars(&some["key"], &mut names);
-            collect_vars(&some["value"], &mut names);
+            vars_outside_closures(&some["key"], &mut names);
+            vars_outside_closures(&some["value"], &mut names);
         } else if let Some(assign) = literal["Expr"]["expr"].get("AssignExpr")
             && assign["op"] == "ColEq"
         {
-            collect_vars(&assign["lhs"], &mut names);
+            vars_outside_closures(&assign["lhs"], &mut names);
         }
     }
     names
 }
 
-/// The variables of `node` outside comprehensions and `every` bodies.
+/// The variables of `node` outside comprehensions and `every` bodies (a pattern's or an
+/// argument's: all of them).
 fn vars_outside_closures(node: &Json, names: &mut BTreeSet<String>) {
     match node {
         Json::Object(map) => {
@@ -1095,22 +1069,6 @@ fn vars_outside_closures(node: &Json, names: &mut BTreeSet<String>) {
             }
         }
         Json::Array(items) => items.iter().for_each(|v| vars_outside_closures(v, names)),
-        _ => {}
-    }
-}
-
-fn collect_vars(node: &Json, names: &mut BTreeSet<String>) {
-    match node {
-        Json::Object(map) => {
-            if let Some(var) = map.get("Var") {
-                if let Some(name) = var["value"].as_str() {
-                    names.insert(name.to_owned());
-                }
-                return;
-            }
-            map.values().for_each(|v| collect_vars(v, names));
-        }
-        Json::Array(items) => items.iter().for_each(|v| collect_vars(v, names)),
         _ => {}
     }
 }
