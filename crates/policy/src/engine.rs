@@ -717,3 +717,57 @@ fn strip_location(line: &str, paths: &[String]) -> String {
     }
     line.to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The query is evaluated as a rule only where that rule is all the query names, and then
+    /// gives what the query gives.
+    #[test]
+    fn a_query_naming_one_rule_evaluates_as_that_rule() {
+        let query = "data.docker.decision";
+        for (source, is_rule) in [
+            ("decision := {\"allow\": true}", true),
+            (
+                "decision contains 1 if true\ndecision contains 2 if true",
+                true,
+            ),
+            ("decision := 1 if false\ndecision := 2 if true", true),
+            (
+                "default decision := {}\ndecision := {\"allow\": input.x}",
+                true,
+            ),
+            ("decision := 1 if false", true),
+            ("decision.allow := true", false),
+            ("decision[k] := 1 if k := \"a\"", false),
+            ("decision(x) := x", false),
+            ("x := 1", false),
+        ] {
+            let modules = [Module {
+                path: "p.rego".into(),
+                source: format!("package docker\n{source}\n"),
+            }];
+            let mut set = compile_set(&modules, "data.docker", query, 0).expect(source);
+            assert_eq!(set.query_is_rule, is_rule, "{source}");
+            if is_rule {
+                set.engine
+                    .set_input(Value::from(serde_json::json!({"x": 1})));
+                let by_rule = set
+                    .engine
+                    .clone()
+                    .eval_rule(query.to_owned())
+                    .expect(source);
+                let by_query = set
+                    .engine
+                    .eval_query(query.to_owned(), false)
+                    .expect(source)
+                    .result
+                    .first()
+                    .and_then(|r| r.expressions.first())
+                    .map_or(Value::Undefined, |e| e.value.clone());
+                assert_eq!(by_rule, by_query, "{source}");
+            }
+        }
+    }
+}
