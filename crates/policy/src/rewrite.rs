@@ -937,7 +937,9 @@ fn operators(node: &Json, source: &str, edits: &mut Vec<Edit>, refused: &mut Opt
                     edits.push(call_edit(source, key, value, op, args));
                 } else if key == "UnaryExpr"
                     && let Some(after) = source.get(span_start(&value["span"]) + 1..)
-                    && (after.trim_start().starts_with(['(', '[', '{', '"', '`'])
+                    && (after
+                        .trim_start()
+                        .starts_with(['(', '[', '{', '"', '`', '-'])
                         || ["true", "false", "null"].iter().any(|w| {
                             after.trim_start().strip_prefix(w).is_some_and(|rest| {
                                 !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_')
@@ -1327,7 +1329,7 @@ pub(crate) fn rewrite_set(ast: &Json, modules: &[Module]) -> Result<Option<Vec<M
             Error::MalformedPolicy {
                 path: module.path.clone(),
                 message: format!(
-                    "{}:{line}: a unary minus before a parenthesis, a string, a collection, true, false or null: expected a number, a variable, a reference or a call (as OPA)",
+                    "{}:{line}: a unary minus before a parenthesis, another minus, a string, a collection, true, false or null: expected a number, a variable, a reference or a call (as OPA)",
                     module.path
                 ),
             }

@@ -296,6 +296,25 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "error malformed-policy",
     ),
+    // A minus before another unary minus does not parse in OPA; after a binary one it does.
+    (
+        "unary-minus-twice",
+        "x := - - 1",
+        "{}",
+        "error malformed-policy",
+    ),
+    (
+        "unary-minus-twice-on-a-reference",
+        "x := --input.n",
+        r#"{"n":1}"#,
+        "error malformed-policy",
+    ),
+    (
+        "binary-then-unary-minus",
+        "x := [1 - - 1, 1 - -1]",
+        "{}",
+        "[2,2]",
+    ),
     (
         "unary-minus-var-named-like-keyword",
         "trueish := 2\nx := -trueish",
