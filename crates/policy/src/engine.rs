@@ -45,8 +45,6 @@ pub(crate) struct CompiledSet {
     /// nothing below it): evaluated as that rule, without parsing and planning the query
     /// as a Rego query on every evaluation.
     pub(crate) query_is_rule: bool,
-    /// The rules' paths (see [`rule_heads`]), until [`compile_set`] has decided the above.
-    pub(crate) heads: Vec<(Option<String>, bool)>,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -481,10 +479,7 @@ fn compile_set(
     query: &str,
     now: i64,
 ) -> Result<CompiledSet, Error> {
-    let mut set = compile_modules(modules, Some(package), now)?;
-    set.query_is_rule = names_one_rule(&set.heads, query);
-    set.heads = Vec::new();
-    Ok(set)
+    compile_modules(modules, Some(package), Some(query), now)
 }
 
 /// Whether `query` (`data.docker.decision`) is the path of rules that are not functions, with
@@ -537,11 +532,13 @@ fn rule_heads(ast: &Json) -> Vec<(Option<String>, bool)> {
 }
 
 /// Compiles `modules` + the helper module as one set (the path of [`PolicyEngine::new`]);
-/// `package`, when given, must be declared by one of `modules`. `tester` compiles policy and
+/// `package`, when given, must be declared by one of `modules`; `query`, when given, is the
+/// query evaluations run (see [`CompiledSet::query_is_rule`]). `tester` compiles policy and
 /// test modules together with it.
 pub(crate) fn compile_modules(
     modules: &[Module],
     package: Option<&str>,
+    query: Option<&str>,
     now: i64,
 ) -> Result<CompiledSet, Error> {
     let mut engine = new_engine();
@@ -614,8 +611,7 @@ pub(crate) fn compile_modules(
         paths: with_helper.iter().map(|m| m.path.clone()).collect(),
         slot,
         clock,
-        query_is_rule: false,
-        heads: rule_heads(&ast),
+        query_is_rule: query.is_some_and(|q| names_one_rule(&rule_heads(&ast), q)),
     })
 }
 

@@ -286,7 +286,7 @@ pub fn run_tests_with(
             source,
         }))
         .collect();
-    let set = engine::compile_modules(&modules, None, options.now_ns)?;
+    let set = engine::compile_modules(&modules, None, None, options.now_ns)?;
     if found.is_empty() {
         return Err(Error::InvalidRequest("no tests found".into()));
     }

@@ -248,7 +248,7 @@ pub(super) mod tests {
                 },
             })
             .collect();
-        crate::engine::compile_modules(&modules, None, 0)
+        crate::engine::compile_modules(&modules, None, None, 0)
             .err()
             .map(|e| (e.code().as_str().to_owned(), e.to_string()))
     }
@@ -287,7 +287,7 @@ mod timing {
             let runs = 20;
             let started = Instant::now();
             for _ in 0..runs {
-                crate::engine::compile_modules(&modules, None, 0).expect("compiles");
+                crate::engine::compile_modules(&modules, None, None, 0).expect("compiles");
             }
             let compile = started.elapsed() / runs;
             let mut engine = regorus::Engine::new();
