@@ -191,6 +191,8 @@ struct Literal<'a> {
     position: usize,
     /// For a moved call, its index among its statement's.
     hoisted: Option<usize>,
+    /// A head term moved into the body (OPA's `__local__ = term`).
+    head: bool,
 }
 
 /// One query being checked: its names and what is safe so far.
@@ -606,6 +608,7 @@ impl<'c> Checker<'c> {
                     withs: withs.clone(),
                     position,
                     hoisted: Some(index),
+                    head: false,
                 });
             }
             let mut push = |lit| {
@@ -614,6 +617,7 @@ impl<'c> Checker<'c> {
                     withs: withs.clone(),
                     position,
                     hoisted: None,
+                    head: false,
                 })
             };
             match kind {
@@ -682,6 +686,7 @@ impl<'c> Checker<'c> {
                     withs: Vec::new(),
                     position: stmts.len(),
                     hoisted: Some(index),
+                    head: true,
                 });
             }
             literals.push(Literal {
@@ -689,6 +694,7 @@ impl<'c> Checker<'c> {
                 withs: Vec::new(),
                 position: stmts.len(),
                 hoisted: None,
+                head: true,
             });
         }
         literals
@@ -788,17 +794,30 @@ impl<'c> Checker<'c> {
             .flat_map(|c| c.needs().iter().cloned())
             .collect();
         // As OPA's `reorderBodyForSafety`: the comprehensions need no name the literal binds
-        // itself (`input.r[a][b] == [1 | input.q[a]]`), unless they need exactly the names
-        // it binds ("closure-self": `input.r[a] == count([1 | input.q[a]])` waits, so `a` is
-        // unsafe when nothing else binds it).
-        let needed: BTreeSet<&str> = waits.iter().map(|(n, _)| n.as_str()).collect();
-        if needed != own.iter().map(String::as_str).collect() {
-            waits.retain(|(n, _)| !own.contains(n));
+        // itself (`input.r[a][b] == [1 | input.q[a]]`), unless the enclosing query's names they
+        // use, safe or not, are exactly the literal's outputs ("closure-self": `input.r[a] ==
+        // count([1 | input.q[a]])`, and `y := "x"; input.a[y] == [1 | y]` too, where OPA counts
+        // `y` an output of the reference). Such a literal never runs: all its names are unsafe.
+        if self.closure_self(literal, scope, &acc.closures, &own) {
+            let mut names = BTreeSet::new();
+            for expr in literal.lit.exprs() {
+                self.names_outside_closures(expr, &mut names);
+            }
+            let line = literal.lit.exprs().first().map_or(0, |e| expr_line(e));
+            let names = names
+                .into_iter()
+                .filter(|n| n != "_" && (scope.declared.contains_key(n) || scope.free.contains(n)))
+                .map(|n| (n, line))
+                .collect();
+            return Ok(Err((Vec::new(), names)));
         }
+        waits.retain(|(n, _)| !own.contains(n));
         if (!closures_only && !acc.need.is_empty()) || !waits.is_empty() {
             return Ok(Err((acc.need, waits)));
         }
-        // The scopes inside see what is safe here.
+        // The scopes inside see what is safe here; a comprehension does not see what the literal
+        // itself binds (OPA checks it with the names of the literals before: `y := [input.a[k],
+        // [1 | k]]` has an unsafe `k`), an `every` does (OPA moves its domain out first).
         self.closures(&acc.closures, scope, at, &own)?;
         Ok(Ok(acc.bound))
     }
@@ -832,12 +851,12 @@ impl<'c> Checker<'c> {
         }
         let outer = Outer {
             parent: Some((scope, at)),
-            names: bound.clone(),
+            names: BTreeSet::new(),
             every: BTreeSet::new(),
         };
         for closure in closures {
             match closure {
-                Closure::Compr(query, terms, _) => {
+                Closure::Compr(query, terms, _, _) => {
                     let inner = self.query(query, &outer, terms)?;
                     for term in terms {
                         let (need, _, nested) = self.scan_value(term, &inner, usize::MAX, false);
@@ -952,12 +971,21 @@ impl<'c> Checker<'c> {
                 // uses, even one it could bind itself (`input.r[a] == count([1 | input.q[a]])`
                 // is unsafe; `count([1 | input.q[a]; a == 1]) > 0; a = "k"` checks `a == 1`
                 // with `a` a string).
+                let uses = names
+                    .iter()
+                    .filter(|n| {
+                        !own.contains(*n)
+                            && (scope.declared.contains_key(*n) || scope.free.contains(*n))
+                    })
+                    .cloned()
+                    .collect();
                 let needs = names
                     .into_iter()
                     .filter(|n| !own.contains(n) && visible(scope, n, at) && !scope.is_safe(n))
                     .map(|n| (n, ast::line(inner)))
                     .collect();
-                out.2.push(Closure::Compr(&inner["query"], terms, needs));
+                out.2
+                    .push(Closure::Compr(&inner["query"], terms, needs, uses));
             }
             _ => {
                 if let Json::Object(map) = inner {
@@ -1073,6 +1101,182 @@ impl<'c> Checker<'c> {
     }
 
     /// Every name used outside comprehensions and `every` bodies.
+    /// OPA's "closure-self" (`reorderBodyForSafety`): the names of the enclosing query that the
+    /// literal's comprehensions use, safe or not, are not empty and are exactly the literal's
+    /// output variables as OPA counts them — for a call or a bare term, every variable of a
+    /// reference whose head is safe (bound already or not) and the output argument; for `=` and
+    /// `:=`, the names it binds; for `not`, `every` (its domain moved out) and the statements OPA
+    /// writes as `__local__ = term` (head terms, moved calls), never.
+    fn closure_self(
+        &self,
+        literal: &Literal<'_>,
+        scope: &Scope<'_>,
+        closures: &[Closure<'_>],
+        own: &BTreeSet<String>,
+    ) -> bool {
+        let mut uses = BTreeSet::new();
+        for closure in closures {
+            if let Closure::Compr(_, _, _, names) = closure {
+                uses.extend(names.iter().map(String::as_str));
+            }
+        }
+        if uses.is_empty() || literal.head {
+            return false;
+        }
+        let mut outputs = BTreeSet::new();
+        let mut wildcards = 0;
+        match &literal.lit {
+            Lit::Assign(..) | Lit::Unify(..) => {
+                return uses == own.iter().map(String::as_str).collect();
+            }
+            Lit::Value(expr) => self.ref_outputs(expr, scope, &mut outputs, &mut wildcards),
+            Lit::CallOut(inputs, output) => {
+                for term in inputs.iter().chain([output]) {
+                    self.ref_outputs(term, scope, &mut outputs, &mut wildcards);
+                }
+                let mut read = BTreeSet::new();
+                for input in inputs {
+                    self.names_outside_closures(input, &mut read);
+                }
+                if read.iter().any(|n| {
+                    n != "_" && self.is_var(n, scope) && !outputs.contains(n) && !scope.is_safe(n)
+                }) {
+                    return false;
+                }
+                let mut out = BTreeSet::new();
+                self.names_outside_closures(output, &mut out);
+                outputs.extend(out.into_iter().filter(|n| self.is_var(n, scope)));
+            }
+            _ => return false,
+        }
+        uses == outputs.iter().map(String::as_str).collect()
+    }
+
+    /// The variables of the references in `node` whose head is safe (OPA's
+    /// `outputVarsForTerms`): a reference's indexes, bound or not, each `_` a name of its own.
+    fn ref_outputs(
+        &self,
+        node: &Json,
+        scope: &Scope<'_>,
+        out: &mut BTreeSet<String>,
+        wildcards: &mut usize,
+    ) {
+        if self
+            .hoisted
+            .borrow()
+            .contains(&(std::ptr::from_ref(node) as usize))
+        {
+            return;
+        }
+        match variant(node) {
+            Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _)) => {}
+            Some(("RefBrack" | "RefDot", _)) => {
+                let mut head = node;
+                let mut indexes = Vec::new();
+                loop {
+                    match variant(head) {
+                        Some(("RefBrack", inner)) => {
+                            indexes.push(&inner["index"]);
+                            head = &inner["refr"];
+                        }
+                        Some(("RefDot", inner)) => head = &inner["refr"],
+                        _ => break,
+                    }
+                }
+                if let Some(name) = var(head)
+                    && name != "_"
+                    && self.is_var(name, scope)
+                    && !scope.is_safe(name)
+                {
+                    return;
+                }
+                for index in indexes {
+                    self.index_names(index, scope, out, wildcards);
+                }
+            }
+            _ => match node {
+                Json::Object(map) => map
+                    .iter()
+                    .filter(|(k, _)| *k != "span")
+                    .for_each(|(_, v)| self.ref_outputs(v, scope, out, wildcards)),
+                Json::Array(items) => items
+                    .iter()
+                    .for_each(|v| self.ref_outputs(v, scope, out, wildcards)),
+                _ => {}
+            },
+        }
+    }
+
+    /// Every variable of a reference's index (nested references' heads aside; a moved call
+    /// is the variable OPA gives its value).
+    fn index_names(
+        &self,
+        node: &Json,
+        scope: &Scope<'_>,
+        out: &mut BTreeSet<String>,
+        wildcards: &mut usize,
+    ) {
+        if self
+            .hoisted
+            .borrow()
+            .contains(&(std::ptr::from_ref(node) as usize))
+        {
+            out.insert(generated(node));
+            return;
+        }
+        match variant(node) {
+            Some(("Var", _)) => {
+                if let Some(name) = var(node) {
+                    if name == "_" {
+                        *wildcards += 1;
+                        out.insert(format!("_{wildcards}"));
+                    } else if self.is_var(name, scope) {
+                        out.insert(name.to_owned());
+                    }
+                }
+            }
+            // (OPA's visitor here goes into comprehensions: their variables count, a name
+            // declared inside one being another variable.)
+            Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", inner)) => {
+                let mut names = BTreeSet::new();
+                all_names(inner, &mut names);
+                let mut declared = BTreeSet::new();
+                declared_names(inner, self.source, &mut declared);
+                for name in names {
+                    if name == "_" {
+                        *wildcards += 1;
+                        out.insert(format!("_{wildcards}"));
+                    } else if declared.contains(&name) {
+                        out.insert(format!("\u{2}{name}"));
+                    } else if self.is_var(&name, scope) {
+                        out.insert(name);
+                    }
+                }
+            }
+            Some(("RefBrack", inner)) => {
+                if variant(&inner["refr"]).is_some_and(|(k, _)| k != "Var") {
+                    self.index_names(&inner["refr"], scope, out, wildcards);
+                }
+                self.index_names(&inner["index"], scope, out, wildcards);
+            }
+            Some(("RefDot", inner)) => {
+                if variant(&inner["refr"]).is_some_and(|(k, _)| k != "Var") {
+                    self.index_names(&inner["refr"], scope, out, wildcards);
+                }
+            }
+            _ => match node {
+                Json::Object(map) => map
+                    .iter()
+                    .filter(|(k, _)| *k != "span")
+                    .for_each(|(_, v)| self.index_names(v, scope, out, wildcards)),
+                Json::Array(items) => items
+                    .iter()
+                    .for_each(|v| self.index_names(v, scope, out, wildcards)),
+                _ => {}
+            },
+        }
+    }
+
     fn names_outside_closures(&self, node: &Json, out: &mut BTreeSet<String>) {
         match node {
             Json::Object(map) => {
@@ -1116,14 +1320,15 @@ struct Acc<'e> {
 /// A scope inside a literal: a comprehension (query, head terms) or an `every` (names, query).
 /// Each with the enclosing names it uses that are not safe yet.
 enum Closure<'e> {
-    Compr(&'e Json, Vec<&'e Json>, Vec<Need>),
+    /// (query, head terms, needs, every name of the enclosing query it uses, safe or not).
+    Compr(&'e Json, Vec<&'e Json>, Vec<Need>, BTreeSet<String>),
     Every(&'e Vec<String>, &'e Json, Vec<Need>),
 }
 
 impl Closure<'_> {
     fn needs(&self) -> &[Need] {
         match self {
-            Closure::Compr(_, _, needs) | Closure::Every(_, _, needs) => needs,
+            Closure::Compr(_, _, needs, _) | Closure::Every(_, _, needs) => needs,
         }
     }
 }
@@ -1134,6 +1339,22 @@ fn visible(scope: &Scope<'_>, name: &str, at: usize) -> bool {
     scope.outer.visible(name)
         || (scope.bindable.contains(name)
             && (scope.free.contains(name) || scope.declared.get(name).is_some_and(|&p| p < at)))
+}
+
+impl<'a> Lit<'a> {
+    /// The expressions the literal is made of.
+    fn exprs(&self) -> Vec<&'a Json> {
+        match self {
+            Lit::Assign(l, r) | Lit::Unify(l, r) => vec![l, r],
+            Lit::CallOut(inputs, output) => inputs.iter().copied().chain([*output]).collect(),
+            Lit::Value(e) | Lit::Not(e) | Lit::Hoisted(e) => vec![e],
+            Lit::SomeIn(key, value, collection) => {
+                key.iter().copied().chain([*value, *collection]).collect()
+            }
+            Lit::Every(_, domain, _) => vec![domain],
+            Lit::Nothing => Vec::new(),
+        }
+    }
 }
 
 /// The names a literal could bind, whatever is safe: patterns of `:=`, `=`, `some … in` and
@@ -1379,6 +1600,36 @@ mod tests {
             // ... except for names the literal binds itself, unless they are all the comprehension
             // needs ("closure-self", above).
             ("y := [a, b] if { input.r[a][b] == [1 | input.q[a]] }", None),
+            // OPA counts a reference's index an output of a call or a bare term even when it is
+            // bound already, so the closure-self case holds for names bound before too; not
+            // for `=`, `not`, or when the reference has another variable.
+            (
+                "y := 1 if { z := \"x\"; input.a[z] == [1 | z] }",
+                Some("var z is unsafe"),
+            ),
+            (
+                "y := 1 if { z := \"x\"; input.a[z] == {\"k\": [1 | z]} }",
+                Some("var z is unsafe"),
+            ),
+            (
+                "y := 1 if { z := \"x\"; count([1 | z], input.a[z]) }",
+                Some("var z is unsafe"),
+            ),
+            (
+                "y := 1 if { z = input.a; w := \"x\"; z[w] == [1 | w] }",
+                Some("var w is unsafe"),
+            ),
+            ("y := 1 if { z := \"x\"; input.a[z] = [1 | z] }", None),
+            ("y := 1 if { z := \"x\"; not input.a[z] == [1 | z] }", None),
+            ("y := 1 if { z := \"x\"; input.a[z][w] == [1 | z] }", None),
+            ("y := 1 if { z := 1; input.r[a] == [z | input.q[a]] }", None),
+            // A comprehension does not see what its own literal binds (OPA checks it with the
+            // literals before); an `every` does (OPA moves its domain out first).
+            (
+                "y := 1 if { w := [input.a[k], [1 | k]] }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { every v in input.a[z] { v == z } }", None),
             // A head term that needs evaluating moves into the body whole, its calls first: its
             // references bind, its calls wait for their arguments.
             ("y := [input.a[k], k] if { input.never }", None),

@@ -889,6 +889,32 @@ impl Checker<'_> {
                                     ),
                                 ));
                             }
+                            // A literal `-a == b`, which regorus reads as `-(a == b)`: OPA
+                            // unifies `minus(0, a)` (a number or a set) with `b`.
+                            if let Some(("BoolExpr", e)) = variant(&inner["expr"])
+                                && statement
+                                && e["op"] == "Eq"
+                            {
+                                let lhs = match variant(&e["lhs"]) {
+                                    Some(("ArithExpr" | "BoolExpr" | "BinExpr", _)) => {
+                                        e["lhs"].clone()
+                                    }
+                                    _ => serde_json::json!({"UnaryExpr": {
+                                        "span": inner["span"].clone(),
+                                        "expr": e["lhs"].clone(),
+                                    }}),
+                                };
+                                if !self.unifiable(&lhs, &e["rhs"]) {
+                                    return Err((
+                                        ast::line(inner),
+                                        format!(
+                                            "match error: left : {}, right : {}",
+                                            kind_names(self.kinds(&lhs)),
+                                            kind_names(self.kinds(&e["rhs"]))
+                                        ),
+                                    ));
+                                }
+                            }
                         }
                         "BinExpr" => {
                             let name = if inner["op"] == "Union" { "or" } else { "and" };
