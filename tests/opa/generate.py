@@ -978,6 +978,16 @@ def gen_scopes(g, f):
         [f"every r in {coll} {{ count([1 | r = {lit}]) == 0 }}"],
         [f"y = upper(k); some k in {coll}"],
         [f"some k, v in {coll}; v == {lit}", f"not {other}[k]"],
+        # Comprehensions in a literal that binds or reads the names they use (OPA's
+        # "closure-self", and a comprehension blind to its own literal's bindings).
+        [f"{coll}[k] == [v | v := k]", binder],
+        [f"{coll}[k] = [v | v := k]", binder],
+        [f"not {coll}[k] == [1 | k]", binder],
+        [f"{coll}[k][_] == [1 | k]", binder],
+        [f"{coll}[k] == {{\"a\": [1 | k]}}", binder],
+        [f"w := [{coll}[k], [v | v := k]]"],
+        [f"w := [{coll}[k], [v | {other}[v]]]"],
+        [f"every v in [{coll}[k]] {{ v != k }}"],
     ]
     body = list(g.pick(choices))
     g.rng.shuffle(body)

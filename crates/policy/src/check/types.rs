@@ -1518,6 +1518,12 @@ impl Checker<'_> {
                     }
                 }
             }
+            // OPA moves the domain out ahead of the `every` (`__local__ = domain`): its
+            // references' indexes are bound there.
+            Some(("Every", inner)) => {
+                self.index_vars(&inner["domain"], &mut bound);
+                self.first_uses(&inner["domain"], &mut bound);
+            }
             _ => {}
         }
         self.commit(bound, untyped);
@@ -1599,7 +1605,9 @@ impl Checker<'_> {
         match expr {
             Json::Object(map) => {
                 match variant(expr) {
-                    Some(("ArrayCompr" | "SetCompr" | "ObjectCompr" | "Every", _)) => return,
+                    Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _)) => return,
+                    // (OPA moves an `every`'s domain out ahead of it.)
+                    Some(("Every", e)) => return self.index_vars(&e["domain"], out),
                     Some(("RefBrack", r)) => {
                         if let Some(name) = ast::var(&r["index"])
                             && name != "_"
