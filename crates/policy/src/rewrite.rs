@@ -340,6 +340,9 @@ enum EditKind {
         operands: Vec<(String, usize, usize)>,
         with: Option<(usize, usize)>,
     },
+    /// Insert, before a literal, `var := [varv | varv := <span>]; ` (a `with` value computed
+    /// ahead; see `Pass::held_with_values`).
+    Held { var: String, span: (usize, usize) },
 }
 
 /// How a span is rendered.
@@ -405,6 +408,11 @@ fn render(source: &str, start: usize, end: usize, edits: &[Edit], mode: Mode) ->
                 out.push_str(&line_breaks(source, gap, edit.end));
                 out.push(')');
             }
+            EditKind::Held { var, span: (s, e) } => {
+                // (On one line, so that lines do not move.)
+                let value = render(source, *s, *e, edits, Mode::Binding).replace('\n', " ");
+                out.push_str(&format!("{var} := [{var}v | {var}v := {value}]; "));
+            }
             EditKind::Bind { operands, with } => {
                 for (var, s, e) in operands {
                     out.push_str(var);
@@ -456,6 +464,7 @@ impl Pass<'_> {
         let mut bound_any = false;
         for stmt in query["stmts"].as_array().into_iter().flatten() {
             let literal = &stmt["literal"];
+            bound_any |= self.held_with_values(stmt);
             if let Some(every) = literal.get("Every") {
                 self.every_body(query, every);
             }
@@ -523,6 +532,81 @@ impl Pass<'_> {
                     order: 2,
                 });
             }
+        }
+    }
+
+    /// `… with target as value` where the value reads a rule of the package, `data` or a
+    /// function of the package: regorus clears its cache of rule values before it evaluates
+    /// the value, so the rules the value reads are cached with their values outside the `with`,
+    /// and the statement then reads those (`not r == "Q" with input.a.x as upper(r)`, `r :=
+    /// input.a.x`, held where OPA, evaluating `r` again under the `with`, finds `"Q"`). The
+    /// value is computed by a statement of its own just before, `__verdict_rw_wv0__ := [v | v :=
+    /// value]` (outside a `not`, always defined), and the `with` reads `__verdict_rw_wv0__[0]`
+    /// (undefined where the value is, as before). Whether any was.
+    fn held_with_values(&mut self, stmt: &Json) -> bool {
+        let mut held = false;
+        for with in stmt["with_mods"].as_array().into_iter().flatten() {
+            let value = &with["as"];
+            // A function named as the replacement is not evaluated.
+            if let Some(path) = crate::check::ref_path(value) {
+                let name = path
+                    .strip_prefix(&format!("data.{}.", self.scope.package))
+                    .unwrap_or(&path);
+                if self.scope.functions.contains(name) {
+                    continue;
+                }
+            }
+            let (s, e) = expr_extent(self.source, value);
+            let text = &self.source[s..e];
+            if !self.reads_rules(value) || (text.contains('\n') && text.contains('`')) {
+                continue;
+            }
+            let var = format!("{VAR_PREFIX}wv{}__", self.next);
+            self.next += 1;
+            self.edits.push(Edit {
+                start: s,
+                end: e,
+                kind: EditKind::Moved(format!("{var}[0]{}", line_breaks(self.source, s, e))),
+                order: 1,
+            });
+            let at = span_start(&stmt["span"]);
+            self.edits.push(Edit {
+                start: at,
+                end: at,
+                kind: EditKind::Held { var, span: (s, e) },
+                order: 1,
+            });
+            held = true;
+        }
+        held
+    }
+
+    /// Whether `node` reads a rule of the package (not shadowed by a local), `data`, or calls
+    /// a function of the package.
+    fn reads_rules(&self, node: &Json) -> bool {
+        match one_entry(node) {
+            Some(("Var", var)) => {
+                let name = var["value"].as_str().unwrap_or_default();
+                return (name == "data" || self.scope.globals.contains(name))
+                    && !self.is_local(name);
+            }
+            Some(("Call", call)) => {
+                if crate::check::ref_path(&call["fcn"]).is_some_and(|path| {
+                    let name = path
+                        .strip_prefix(&format!("data.{}.", self.scope.package))
+                        .unwrap_or(&path);
+                    self.scope.functions.contains(name) && !self.is_local(name)
+                }) {
+                    return true;
+                }
+                return self.reads_rules(&call["params"]);
+            }
+            _ => {}
+        }
+        match node {
+            Json::Object(map) => map.iter().any(|(k, v)| k != "span" && self.reads_rules(v)),
+            Json::Array(items) => items.iter().any(|v| self.reads_rules(v)),
+            _ => false,
         }
     }
 

@@ -428,6 +428,44 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "{}",
         "undefined",
     ),
+    // A `with` value reading a rule that reads the replaced document: the value sees the rule
+    // outside the `with`, the statement sees it under the `with` (regorus cached the first).
+    (
+        "with-value-reads-replaced-rule-negated",
+        "r := input.a.x\nx if not r == \"Q\" with input.a.x as upper(r)",
+        r#"{"a":{"x":"q"}}"#,
+        "undefined",
+    ),
+    (
+        "with-value-reads-replaced-rule",
+        "r := input.a.x\nx := y if { y := r with input.a.x as upper(r) }",
+        r#"{"a":{"x":"q"}}"#,
+        "\"Q\"",
+    ),
+    (
+        "with-value-through-function",
+        "r := input.a.x\nf(v) := upper(v)\nx := y if { y := r with input.a.x as f(r) }",
+        r#"{"a":{"x":"q"}}"#,
+        "\"Q\"",
+    ),
+    (
+        "with-value-object-of-rule",
+        "r := input.a.x\nx if { not r == \"q\" with input.a as {\"x\": r} }",
+        r#"{"a":{"x":"q"}}"#,
+        "undefined",
+    ),
+    (
+        "with-value-undefined-negated",
+        "r := input.a.x\nx if { not r == \"q\" with input.a.x as [r | false][0] }",
+        r#"{"a":{"x":"q"}}"#,
+        "undefined",
+    ),
+    (
+        "with-value-replaces-function",
+        "r := input.a.x\ng(_) := \"G\"\nx := y if { y := g(1) with g as r }",
+        r#"{"a":{"x":"q"}}"#,
+        "\"q\"",
+    ),
 ];
 
 fn eval(body: &str, input: &str) -> String {
@@ -537,6 +575,8 @@ fn rewrites_keep_lines_and_parse() {
         "package docker\nvals := {1: \"a,b\"}\nallow if {\n\t{\"a\": 1}, vals[1] in [1, 2]\n}\nx := [{\"k\": 1, \"j\": [2],} | true]\n".to_owned(),
         // `set()`'s span runs on over the next token (found by the generated differential).
         "package docker\nallow if {\n\tnot input.missing & set() == 1e300\n}\nc if { x := input.p - set(); x == 0 }\nd := [set() , 1]\n".to_owned(),
+        // A `with` value computed ahead, written over lines.
+        "package docker\nr := input.a\nx := [y | y := r with input.a as concat(\"\",\n\t[r, \"z\"])]\n".to_owned(),
     ];
     for dir in [
         "examples",

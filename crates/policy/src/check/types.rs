@@ -976,6 +976,13 @@ impl Checker<'_> {
                         Ok(())
                     }
                     None => {
+                        // OPA types a statement's references, and the variables they bind as
+                        // indexes, before it unifies (`k == xs[k]`: `k` a number first).
+                        if let Some(("Expr", inner)) = variant(&stmt["literal"]) {
+                            let mut bound = Vec::new();
+                            self.index_vars(&inner["expr"], &mut bound);
+                            self.commit(bound, Vec::new());
+                        }
                         self.walk(stmt, false)?;
                         self.statement(stmt);
                         Ok(())
@@ -2156,6 +2163,18 @@ mod tests {
             ("f(_) := [1]\nx if { upper(f(1)[0]) }", refused),
             ("f(x) := [x, 1]\nx if { upper(f(\"a\")[1]) }", refused),
             ("x if { y := time.date(0); y[3] }", undefined),
+            // A statement's reference indexes are typed before it unifies; an `every`'s
+            // domain is moved out ahead of it and binds its indexes; `-a == b` unifies
+            // `minus(0, a)` with `b`.
+            ("x if { k == split(\"a\", \",\")[k] }", refused),
+            ("x if { xs := [\"a\"]; xs[k] == k }", refused),
+            ("x if { xs := {\"a\": \"b\"}; xs[k] == k }", None),
+            (
+                "x := upper(k) if { every v in [[\"a\"][k]] { v != \"\" } }",
+                refused,
+            ),
+            ("x if { not -count([1]) == \"x\" }", refused),
+            ("x if { -count([1]) == -1 }", None),
             // Chains of rules, of any length.
             (
                 "a := b\nb := c\nc := d\nd := e\ne := 1\nx := upper(a)",
