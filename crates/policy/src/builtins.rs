@@ -60,6 +60,7 @@ mod gobase64;
 mod gofmt;
 mod gojson;
 mod golayout;
+mod goyaml;
 mod objects;
 pub(crate) mod opanum;
 mod order;
@@ -363,6 +364,8 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
         _ => Value::Undefined,
     })?;
     add(engine, "json.is_valid", 1, one(gojson::is_valid))?;
+    add(engine, "yaml.unmarshal", 1, one(goyaml::unmarshal))?;
+    add(engine, "yaml.is_valid", 1, one(goyaml::is_valid))?;
     add(engine, "lower", 1, one(strings::lower))?;
     add(engine, "array.slice", 3, |a| match a.as_slice() {
         [array, start, stop] => arrays::array_slice(array, start, stop).unwrap_or(Value::Undefined),

@@ -145,7 +145,18 @@ fn exponent_integer(text: &str) -> Option<String> {
             head.to_owned()
         }
     };
-    Some(format!("{}{integer}.0", if negative { "-" } else { "" }))
+    let sign = if negative { "-" } else { "" };
+    // A double that is not this integer (`1e300`, `1e23`) would compare unlike OPA's exact
+    // number with the exact integers verdict's builtins give (`floor(1e300) < 1e300`): such a
+    // literal stays the integer (which integer operands refuse anyway, past 64 bits).
+    let exact = integer
+        .parse::<f64>()
+        .is_ok_and(|f| f.is_finite() && format!("{f:.0}") == integer);
+    Some(if exact {
+        format!("{sign}{integer}.0")
+    } else {
+        format!("{sign}{integer}")
+    })
 }
 
 /// The builtins called below `node`.
