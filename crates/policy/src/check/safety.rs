@@ -408,6 +408,15 @@ impl<'c> Checker<'c> {
         // meets it, for a name the body binds later, then waits for those names only, and its
         // other unsafe names go unreported (OPA compiles `[1 | input.q[a]] == [n]; input.q[a] =
         // 1` and leaves `n` unbound).
+        // OPA's `Body.Append` gives each expression it places the index of its new position, and
+        // `reorderBodyForSafety` skips an expression its reordered body "contains" — an equal
+        // expression at the same index. So a literal waiting for a later pass whose copy, placed
+        // before it, now sits at the waiting literal's own index (`k == "a"; k == "a";
+        // input.a[k]`) is never placed: its variables stay unsafe.
+        let (opa_index, copies) = self.copies(&literals, stmts);
+        let mut positions: Vec<usize> = Vec::new();
+        let mut shadowed = vec![false; literals.len()];
+        let mut first_need: Vec<Vec<Need>> = vec![Vec::new(); literals.len()];
         let mut done = vec![false; literals.len()];
         let mut order: Vec<Step> = Vec::with_capacity(literals.len());
         let mut placed = vec![false; stmts.len()];
@@ -421,9 +430,23 @@ impl<'c> Checker<'c> {
             }
             let first = !attempted[index];
             attempted[index] = true;
+            if !first
+                && let (Some(at), Some(key)) = (opa_index[index], &copies[index])
+                && positions
+                    .get(at)
+                    .is_some_and(|&p| copies[p].as_ref() == Some(key))
+            {
+                shadowed[index] = true;
+                continue;
+            }
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
+                    positions.push(index);
+                    if matches!(literals[index].lit, Lit::Every(_, domain, _) if var(domain).is_none())
+                    {
+                        positions.push(index);
+                    }
                     let Literal {
                         position, hoisted, ..
                     } = literals[index];
@@ -445,6 +468,9 @@ impl<'c> Checker<'c> {
                     }
                 }
                 Err((need, waits)) => {
+                    if first {
+                        first_need[index] = need.iter().chain(&waits).cloned().collect();
+                    }
                     if first && !waits.is_empty() {
                         closures_only[index] = true;
                     }
@@ -457,6 +483,15 @@ impl<'c> Checker<'c> {
                         watch.entry(name).or_default().push(index);
                     }
                 }
+            }
+        }
+        // (A name declared with `:=` or `some` is a generated variable to OPA, never reported.)
+        for index in (0..literals.len()).filter(|&i| shadowed[i] && !done[i]) {
+            if let Some(first) = first_need[index]
+                .iter()
+                .find(|(n, _)| !is_generated(n) && !scope.declared.contains_key(n))
+            {
+                return Err(unsafe_var(first.clone()));
             }
         }
         // The first unsafe variable; where only the values of moved calls are missing, the
@@ -500,6 +535,65 @@ impl<'c> Checker<'c> {
             self.orders.borrow_mut().insert((self.module, qidx), order);
         }
         Ok(scope)
+    }
+
+    /// For each literal, its index in OPA's body (`some` declarations dropped, an `every`'s
+    /// domain an expression of its own before it) and, for the literals OPA could find equal
+    /// to another (no moved call, no declaration, no `every`), the expression as compared: the
+    /// statement's tree without positions (spans, expression and statement numbers).
+    #[allow(clippy::type_complexity)]
+    fn copies(
+        &self,
+        literals: &[Literal<'_>],
+        stmts: &[Json],
+    ) -> (Vec<Option<usize>>, Vec<Option<String>>) {
+        fn strip(node: &Json) -> Json {
+            match node {
+                // (A bare span: a field's.)
+                Json::Object(map) if map.contains_key("start") && map.contains_key("line") => {
+                    Json::Null
+                }
+                Json::Object(map) => Json::Object(
+                    map.iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "span" | "eidx" | "sidx" | "qidx"))
+                        .map(|(k, v)| (k.clone(), strip(v)))
+                        .collect(),
+                ),
+                Json::Array(items) => Json::Array(items.iter().map(strip).collect()),
+                other => other.clone(),
+            }
+        }
+        let mut next = 0;
+        let mut indexes = Vec::with_capacity(literals.len());
+        let mut copies = Vec::with_capacity(literals.len());
+        for literal in literals {
+            let key = match &literal.lit {
+                Lit::Nothing => {
+                    indexes.push(None);
+                    copies.push(None);
+                    continue;
+                }
+                Lit::Every(_, domain, _) => {
+                    if var(domain).is_none() {
+                        next += 1;
+                    }
+                    None
+                }
+                Lit::Value(_) | Lit::Not(_) | Lit::Unify(..) | Lit::CallOut(..)
+                    if literal.hoisted.is_none() && !literal.head =>
+                {
+                    stmts
+                        .get(literal.position)
+                        .filter(|stmt| ast::hoisted(stmt).is_empty())
+                        .map(|stmt| strip(stmt).to_string())
+                }
+                _ => None,
+            };
+            indexes.push(Some(next));
+            copies.push(key);
+            next += 1;
+        }
+        (indexes, copies)
     }
 
     /// OPA refuses a declared name nothing uses: `some x` that no other literal of its query (or
@@ -1630,6 +1724,28 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y := 1 if { every v in input.a[z] { v == z } }", None),
+            // A literal waiting for a later pass whose copy, placed before it, took its index
+            // in OPA's reordered body is never placed (OPA's `Body.Contains` compares indexes).
+            (
+                "y := 1 if { k == \"a\"; k == \"a\"; input.a[k] }",
+                Some("var k is unsafe"),
+            ),
+            (
+                "y := 1 if { not input.b[k]; not input.b[k]; input.a[k] }",
+                Some("var k is unsafe"),
+            ),
+            (
+                "y := 1 if { [1 | k == \"a\"]; [1 | k == \"a\"]; input.a[k] }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { k == \"a\"; input.a[k]; k == \"a\" }", None),
+            ("y := 1 if { k == \"a\"; k == \"b\"; input.a[k] }", None),
+            ("y := 1 if { input.a[k]; k == \"a\"; k == \"a\" }", None),
+            ("y := 1 if { k := \"a\"; k == \"a\"; k == \"a\" }", None),
+            (
+                "y := 1 if { upper(k) == \"A\"; upper(k) == \"A\"; input.a[k] }",
+                None,
+            ),
             // A head term that needs evaluating moves into the body whole, its calls first: its
             // references bind, its calls wait for their arguments.
             ("y := [input.a[k], k] if { input.never }", None),
