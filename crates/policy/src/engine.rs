@@ -45,6 +45,11 @@ pub(crate) struct CompiledSet {
     /// nothing below it): evaluated as that rule, without parsing and planning the query
     /// as a Rego query on every evaluation.
     pub(crate) query_is_rule: bool,
+    /// The engine the last evaluation used, kept for the next when it ended without an error
+    /// (regorus clears its evaluation state at each evaluation; one that failed may have left
+    /// some behind, so its engine is dropped and the next starts from a clone of `engine`).
+    /// Shared by the clones of a [`PolicyEngine`], whose evaluations take turns.
+    pub(crate) idle: Arc<std::sync::Mutex<Option<regorus::Engine>>>,
 }
 
 impl core::fmt::Debug for CompiledSet {
@@ -388,7 +393,17 @@ impl PolicyEngine {
         coverage: Option<&mut Coverage>,
         steps: &Steps,
     ) -> Result<Decision, Error> {
-        let mut engine = set.engine.clone();
+        // An evaluation with coverage runs on a clone of its own (coverage stays on in it).
+        let idle = || {
+            set.idle
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let reuse = coverage.is_none();
+        let mut engine = reuse
+            .then(|| idle().take())
+            .flatten()
+            .unwrap_or_else(|| set.engine.clone());
         engine.set_input(input.clone());
         if coverage.is_some() {
             engine.set_enable_coverage(true);
@@ -425,6 +440,9 @@ impl PolicyEngine {
         }
         let printed = engine.take_prints().unwrap_or_default();
         prints.extend(printed.into_iter().map(|p| strip_location(&p, &set.paths)));
+        if reuse && result.is_ok() {
+            *idle() = Some(engine);
+        }
         let value = result.map_err(|e| {
             if steps::is_exhausted(&e) {
                 steps.exhausted()
@@ -612,6 +630,7 @@ pub(crate) fn compile_modules(
         slot,
         clock,
         query_is_rule: query.is_some_and(|q| names_one_rule(&rule_heads(&ast), q)),
+        idle: Arc::default(),
     })
 }
 

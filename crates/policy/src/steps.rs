@@ -99,6 +99,8 @@ impl Steps {
         f: impl FnOnce(&mut regorus::Engine) -> T,
     ) -> Option<T> {
         if self.max.is_none() {
+            // (An engine kept from a bounded evaluation still holds that evaluation's limit.)
+            engine.clear_execution_timer_config();
             return Some(f(engine));
         }
         if !register() {
