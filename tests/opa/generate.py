@@ -531,10 +531,15 @@ def gen_with(g, f):
         f"{p} with input.image.tag as {g.string()} with input.image as {{}}",
         f"time.now_ns() with time.now_ns as 1",
         f"{p} with input.image.tag as {g.string()} with input.image.tag as {g.string()}",
+        # A value reading the rule it replaces the input of (OPA: the value outside the
+        # `with`, the rule again under it).
+        f"{p} with input.image.tag as upper({p})",
+        f"[{p}, {p}_ok] with input.image.tag as concat(\"\", [{p}, \"x\"])",
     ]
     for _ in range(g.rng.randint(1, 3)):
         f.value(g, g.pick(withs))
-    f.conds.append(g.pick([f"{p}_ok with input.image.tag as {g.string()}", f"not {p}_ok with input as {{}}", f"{p} == {g.cmp()} with input.image.tag as {g.string()}"]))
+    f.conds.append(g.pick([f"{p}_ok with input.image.tag as {g.string()}", f"not {p}_ok with input as {{}}", f"{p} == {g.cmp()} with input.image.tag as {g.string()}",
+                           f"not {p} == {g.cmp()} with input.image.tag as {fn}({p})"]))
     f.allow.append([g.pick([f"{p}_ok with input.image.tag as {g.string()}", f"not {p}_ok with input.image.tag as {g.literal()}", f"{p}_ok"])])
 
 
