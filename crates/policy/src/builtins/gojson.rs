@@ -227,6 +227,19 @@ pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
         let Some(exact) = Num::parse(token) else {
             continue;
         };
+        if let Some(held) = exponent_integer(token, &exact, "json.unmarshal") {
+            if text.contains(INT_MARKER) {
+                return Err(BuiltinError(format!(
+                    "json.unmarshal: the number {token} cannot be held as OPA holds it \
+                     (KNOWN-DIFFERENCES.md row 22)"
+                )));
+            }
+            rewritten.push_str(&text[copied..start]);
+            rewritten.push_str(&format!("\"\\u0001{INT_MARKER}{}\"", exact_ints.len()));
+            copied = end;
+            exact_ints.push(held?);
+            continue;
+        }
         if held_by_regorus(token, &exact) {
             continue;
         }
@@ -372,6 +385,37 @@ fn number_tokens(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// `to_number(x)`.
+/// A number written with an exponent whose value is an integer (`3e0`, `0.3e1`): OPA keeps the
+/// text, and its integer operands refuse it. Like a policy literal (`crate::rewrite`), it is the
+/// double when a double holds it exactly (verdict's integer operands refuse doubles), an error
+/// when it does not and 64 bits would (an integer operand would take it), and the exact integer
+/// past 64 bits (where OPA's refuse it too). `None` for any other number.
+fn exponent_integer(token: &str, exact: &Num, what: &str) -> Option<Result<Value, BuiltinError>> {
+    if !token.contains(['e', 'E']) || !exact.is_integer() {
+        return None;
+    }
+    let integer = match exact.value(what) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let Ok(text) = integer.to_json_str() else {
+        return Some(Ok(integer));
+    };
+    let double = text.parse::<f64>().ok().filter(|f| f.is_finite());
+    if let Some(f) = double.filter(|f| format!("{f:.0}") == text) {
+        return Some(Ok(Value::from(f)));
+    }
+    let past_64_bits = text.trim_start_matches('-').parse::<i64>().is_err();
+    Some(if past_64_bits {
+        Ok(integer)
+    } else {
+        Err(BuiltinError(format!(
+            "{what}: the number {token} is an integer no double holds, and verdict cannot keep \
+             its text as OPA does (KNOWN-DIFFERENCES.md row 22)"
+        )))
+    })
+}
+
 pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
     Ok(match value {
         Value::Null | Value::Bool(false) => Value::from(0u64),
@@ -390,7 +434,10 @@ pub(crate) fn to_number(value: &Value) -> Result<Value, BuiltinError> {
             // its sign; a fraction a double cannot hold exactly (`0.1000000000000000000001`,
             // `1e-400`) is an error (KNOWN-DIFFERENCES.md row 26).
             match Num::parse(s) {
-                Some(n) => n.value("to_number")?,
+                Some(n) => match exponent_integer(s, &n, "to_number") {
+                    Some(value) => value?,
+                    None => n.value("to_number")?,
+                },
                 None => {
                     return Err(BuiltinError(format!(
                         "to_number: {s:?} has an exponent verdict cannot hold \

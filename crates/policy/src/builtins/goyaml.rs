@@ -20,11 +20,47 @@ pub(crate) fn is_valid(value: &Value) -> Option<Value> {
 }
 
 fn parse(text: &str) -> Option<Value> {
-    if let Ok(document) = Value::from_yaml_str(text) {
-        return Some(document);
+    // go-yaml reads YAML 1.1 and refuses a document that declares another version.
+    if text
+        .lines()
+        .any(|l| l.starts_with("%YAML") && l.split_whitespace().nth(1) != Some("1.1"))
+    {
+        return None;
     }
-    let end = flow_root_end(text)?;
-    Value::from_yaml_str(&text[..end]).ok()
+    let text = match Value::from_yaml_str(text) {
+        Ok(_) => text,
+        Err(_) => {
+            // go-yaml goes on scanning after the root, and refuses what cannot start a token
+            // there (`[a] b: 2`, `[a] | b`, an unclosed quote): only text with none of those
+            // characters is taken (the rest is undefined, which can only refuse more).
+            let end = flow_root_end(text)?;
+            if text[end..].contains([
+                ':', '|', '>', '?', '@', '`', '%', '"', '\'', '!', '&', '*', '-',
+            ]) {
+                return None;
+            }
+            &text[..end]
+        }
+    };
+    // A mapping key that is null, a sequence or a mapping: Go's YAML-to-JSON conversion
+    // refuses it; regorus writes it as text.
+    let document: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
+    if bad_keys(&document) {
+        return None;
+    }
+    Value::from_yaml_str(text).ok()
+}
+
+fn bad_keys(value: &yaml_serde::Value) -> bool {
+    use yaml_serde::Value as Y;
+    match value {
+        Y::Mapping(map) => map.iter().any(|(k, v)| {
+            matches!(k, Y::Null | Y::Sequence(_) | Y::Mapping(_) | Y::Tagged(_)) || bad_keys(v)
+        }),
+        Y::Sequence(items) => items.iter().any(bad_keys),
+        Y::Tagged(tagged) => bad_keys(&tagged.value),
+        _ => false,
+    }
 }
 
 /// Where the root node ends when the document begins (after blank and comment lines) with a
@@ -131,6 +167,16 @@ mod tests {
         ("- [a]b", None),
         ("a: 1", Some(r#"{"a":1}"#)),
         ("[\"]\", b]x", Some(r#"["]","b"]"#)),
+        // go-yaml refuses these (found by an attack review).
+        ("{a: 1} b: 2", None),
+        ("[a] x: y", None),
+        ("[a] | b", None),
+        ("[a] \"b", None),
+        ("[a]: 2", None),
+        ("null: a", None),
+        ("a: [{b: 1}, {null: 2}]", None),
+        ("1: a", Some(r#"{"1":"a"}"#)),
+        ("\"null\": a", Some(r#"{"null":"a"}"#)),
     ];
 
     #[test]

@@ -314,7 +314,7 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<(), Error
             let held = Value::from_numeric_string(text)
                 .ok()
                 .and_then(|v| Num::of(&v));
-            if !held.is_some_and(|h| h.same_value(&exact)) {
+            if !held.is_some_and(|h| h.same_value(&exact)) || inexact_integer(text, &exact) {
                 refused = Some((span["line"].as_u64().unwrap_or(0), text.to_owned()));
             }
         });
@@ -330,6 +330,28 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<(), Error
         }
     }
     Ok(())
+}
+
+/// A literal written with a fraction or an exponent whose value is an integer no double holds
+/// (`100000000000000000000000.0`, `9007199254740993e0`): regorus would hold the nearest double,
+/// which compares unlike OPA's exact number with exact integers. Past 64 bits an exponent
+/// literal is written as the exact integer instead (`crate::rewrite`), which integer operands
+/// refuse as OPA's do; a fraction without an exponent is not.
+fn inexact_integer(text: &str, exact: &Num) -> bool {
+    if !text.contains(['.', 'e', 'E']) || !exact.is_integer() {
+        return false;
+    }
+    let Ok(integer) = exact.value("literal") else {
+        return false;
+    };
+    let Ok(integer) = integer.to_json_str() else {
+        return false;
+    };
+    let double_holds = integer
+        .parse::<f64>()
+        .is_ok_and(|f| f.is_finite() && format!("{f:.0}") == integer);
+    let past_64_bits = integer.trim_start_matches('-').parse::<i64>().is_err();
+    !(double_holds || (past_64_bits && text.contains(['e', 'E'])))
 }
 
 /// Calls `f` on every `{"Number": node}` of a serialized AST.

@@ -330,14 +330,45 @@ impl<'c> Checker<'c> {
                 }
                 _ => {}
             }
+            // `every k in input.m[k] { … }`: OPA's domain reads the enclosing body's `k`, regorus
+            // the loop's. Refused (fail closed).
+            if let Lit::Every(loop_names, domain, _) = &literal.lit {
+                let mut in_domain = BTreeSet::new();
+                all_names(domain, &mut in_domain);
+                if let Some(name) = loop_names
+                    .iter()
+                    .find(|n| n.as_str() != "_" && in_domain.contains(*n))
+                {
+                    return Err((
+                        expr_line(domain),
+                        format!(
+                            "`every {name} in …` whose domain also reads `{name}`: not supported \
+                             (KNOWN-DIFFERENCES.md row 30)"
+                        ),
+                    ));
+                }
+            }
             // (The head's literals come after the statements.)
             let stmt = stmts.get(literal.position).unwrap_or(&Json::Null);
             if let Some(("SomeVars", inner)) = variant(&stmt["literal"]) {
                 for span in inner["vars"].as_array().into_iter().flatten() {
                     let name = span_text(self.source, span).unwrap_or_default();
-                    some_vars.insert(name.to_owned());
                     names.push(name.to_owned());
                 }
+            }
+            // `some k; some k in xs`, `some k in xs; some k in ys`: OPA refuses to declare a
+            // name twice.
+            if matches!(literal.lit, Lit::SomeIn(..) | Lit::Nothing) && literal.hoisted.is_none() {
+                if let Some(name) = names
+                    .iter()
+                    .find(|n| n.as_str() != "_" && some_vars.contains(*n))
+                {
+                    return Err((
+                        ast::line(stmt),
+                        format!("rego_compile_error: var {name} declared above"),
+                    ));
+                }
+                some_vars.extend(names.iter().filter(|n| n.as_str() != "_").cloned());
             } else if matches!(literal.lit, Lit::Assign(..)) {
                 // `some v; v := 1`, `every v in xs { v := 1 }`: OPA refuses to declare `v`
                 // twice (regorus finds the other redeclarations itself).
@@ -442,14 +473,28 @@ impl<'c> Checker<'c> {
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
-                    positions.push(index);
-                    if matches!(literals[index].lit, Lit::Every(_, domain, _) if var(domain).is_none())
-                    {
-                        positions.push(index);
-                    }
                     let Literal {
-                        position, hoisted, ..
+                        position,
+                        hoisted,
+                        head,
+                        ..
                     } = literals[index];
+                    // OPA's body numbers each expression once: a statement split into parts
+                    // (`[a, b] = [1, 2]`) is one, a `some` declaration none, an `every` with
+                    // its domain moved out two.
+                    let first_part = hoisted.is_some()
+                        || head
+                        || !positions.iter().any(|&p| {
+                            let other = &literals[p];
+                            other.position == position && other.hoisted.is_none() && !other.head
+                        });
+                    if first_part && !matches!(literals[index].lit, Lit::Nothing) {
+                        positions.push(index);
+                        if matches!(literals[index].lit, Lit::Every(_, domain, _) if var(domain).is_none())
+                        {
+                            positions.push(index);
+                        }
+                    }
                     if hoisted.is_some() {
                         order.push(Step { position, hoisted });
                     } else if position < stmts.len() && !placed[position] {
@@ -485,11 +530,10 @@ impl<'c> Checker<'c> {
                 }
             }
         }
-        // (A name declared with `:=` or `some` is a generated variable to OPA, never reported.)
         for index in (0..literals.len()).filter(|&i| shadowed[i] && !done[i]) {
             if let Some(first) = first_need[index]
                 .iter()
-                .find(|(n, _)| !is_generated(n) && !scope.declared.contains_key(n))
+                .find(|(n, _)| !is_generated(n) && n != "_")
             {
                 return Err(unsafe_var(first.clone()));
             }
@@ -563,10 +607,26 @@ impl<'c> Checker<'c> {
                 other => other.clone(),
             }
         }
+        let parts = |position: usize| {
+            literals
+                .iter()
+                .filter(|l| l.position == position && l.hoisted.is_none() && !l.head)
+                .count()
+        };
         let mut next = 0;
         let mut indexes = Vec::with_capacity(literals.len());
         let mut copies = Vec::with_capacity(literals.len());
+        let mut last_statement = None;
         for literal in literals {
+            // The parts of a split statement: one expression, numbered once, never compared.
+            if literal.hoisted.is_none() && !literal.head {
+                if last_statement == Some(literal.position) {
+                    indexes.push(Some(next - 1));
+                    copies.push(None);
+                    continue;
+                }
+                last_statement = Some(literal.position);
+            }
             let key = match &literal.lit {
                 Lit::Nothing => {
                     indexes.push(None);
@@ -580,7 +640,9 @@ impl<'c> Checker<'c> {
                     None
                 }
                 Lit::Value(_) | Lit::Not(_) | Lit::Unify(..) | Lit::CallOut(..)
-                    if literal.hoisted.is_none() && !literal.head =>
+                    if literal.hoisted.is_none()
+                        && !literal.head
+                        && parts(literal.position) == 1 =>
                 {
                     stmts
                         .get(literal.position)
@@ -737,8 +799,14 @@ impl<'c> Checker<'c> {
                             push(Lit::Assign(&a["lhs"], &a["rhs"]));
                         }
                         Some(("AssignExpr", a)) => {
+                            // (Not where a comprehension is inside: OPA checks it with the
+                            // statements before this one, none of its parts.)
                             let mut pairs = Vec::new();
-                            split_unify(&a["lhs"], &a["rhs"], &mut pairs);
+                            if has_closure(&a["lhs"]) || has_closure(&a["rhs"]) {
+                                pairs.push((&a["lhs"], &a["rhs"]));
+                            } else {
+                                split_unify(&a["lhs"], &a["rhs"], &mut pairs);
+                            }
                             for (l, r) in pairs {
                                 push(Lit::Unify(l, r));
                             }
@@ -849,6 +917,9 @@ impl<'c> Checker<'c> {
                 let mut right = Acc::default();
                 self.read(lhs, scope, at, false, &mut left);
                 self.read(rhs, scope, at, false, &mut right);
+                // (`_` is a fresh variable: a pattern, never wanted.)
+                left.need.retain(|(n, _)| n != "_");
+                right.need.retain(|(n, _)| n != "_");
                 if left.need.is_empty() || right.need.is_empty() {
                     let (known, pattern) = if right.need.is_empty() {
                         (right, lhs)
@@ -1523,6 +1594,20 @@ fn head_refs<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
 }
 
 /// `[a, b] = [1, c]` → `a = 1`, `b = c`, as OPA splits it.
+/// Whether a comprehension is anywhere in `node`.
+fn has_closure(node: &Json) -> bool {
+    match node {
+        Json::Object(map) => {
+            matches!(
+                variant(node),
+                Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _))
+            ) || map.values().any(has_closure)
+        }
+        Json::Array(items) => items.iter().any(has_closure),
+        _ => false,
+    }
+}
+
 fn split_unify<'a>(lhs: &'a Json, rhs: &'a Json, out: &mut Vec<(&'a Json, &'a Json)>) {
     if let (Some(("Array", l)), Some(("Array", r))) = (variant(lhs), variant(rhs))
         && let (Some(li), Some(ri)) = (l["items"].as_array(), r["items"].as_array())
@@ -1739,6 +1824,33 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y := 1 if { k == \"a\"; input.a[k]; k == \"a\" }", None),
+            // (An attack review's.) A unification of arrays holding a comprehension is one
+            // statement; a split statement is numbered once; `some` declarations not at all.
+            (
+                "y := 1 if { [k, [1 | k]] = [\"x\", _] }",
+                Some("var k is unsafe"),
+            ),
+            (
+                "y := 1 if { j == 1; j == 1; [j, k] = [1, \"a\"] }",
+                Some("var j is unsafe"),
+            ),
+            (
+                "y := 1 if { some k; k == \"a\"; k == \"a\"; input.a[k] }",
+                Some("var k is unsafe"),
+            ),
+            ("y := 1 if { [k, w] = [\"a\", \"b\"]; k == w }", None),
+            (
+                "y := 1 if { some k; some k in [1] }",
+                Some("rego_compile_error: var k declared above"),
+            ),
+            (
+                "y := 1 if { some k in [1]; some k in [2] }",
+                Some("rego_compile_error: var k declared above"),
+            ),
+            (
+                "y := 1 if { every k in input.m[k] { k > 5 } }",
+                Some("row 30"),
+            ),
             ("y := 1 if { k == \"a\"; k == \"b\"; input.a[k] }", None),
             ("y := 1 if { input.a[k]; k == \"a\"; k == \"a\" }", None),
             ("y := 1 if { k := \"a\"; k == \"a\"; k == \"a\" }", None),
