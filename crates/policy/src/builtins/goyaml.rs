@@ -42,24 +42,35 @@ fn parse(text: &str) -> Option<Value> {
             &text[..end]
         }
     };
-    // A mapping key that is null, a sequence or a mapping: Go's YAML-to-JSON conversion
-    // refuses it; regorus writes it as text.
-    let document: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
-    if bad_keys(&document) {
-        return None;
-    }
-    Value::from_yaml_str(text).ok()
+    json_keys(Value::from_yaml_str(text).ok()?)
 }
 
-fn bad_keys(value: &yaml_serde::Value) -> bool {
-    use yaml_serde::Value as Y;
+/// Go's YAML-to-JSON conversion of the keys regorus keeps as they are: a number or a boolean
+/// becomes its text (`1: a` is `{"1": "a"}`), a null, a sequence or a mapping is an error (the
+/// document is undefined), as are two keys that become one.
+fn json_keys(value: Value) -> Option<Value> {
     match value {
-        Y::Mapping(map) => map.iter().any(|(k, v)| {
-            matches!(k, Y::Null | Y::Sequence(_) | Y::Mapping(_) | Y::Tagged(_)) || bad_keys(v)
-        }),
-        Y::Sequence(items) => items.iter().any(bad_keys),
-        Y::Tagged(tagged) => bad_keys(&tagged.value),
-        _ => false,
+        Value::Object(map) => {
+            let mut out = std::collections::BTreeMap::new();
+            for (key, item) in map.iter() {
+                let key = match key {
+                    Value::String(_) => key.clone(),
+                    Value::Number(_) | Value::Bool(_) => Value::from(key.to_json_str().ok()?),
+                    _ => return None,
+                };
+                if out.insert(key, json_keys(item.clone())?).is_some() {
+                    return None;
+                }
+            }
+            Some(Value::from(out))
+        }
+        Value::Array(items) => Some(Value::from(
+            items
+                .iter()
+                .map(|item| json_keys(item.clone()))
+                .collect::<Option<Vec<_>>>()?,
+        )),
+        other => Some(other),
     }
 }
 
@@ -176,6 +187,8 @@ mod tests {
         ("null: a", None),
         ("a: [{b: 1}, {null: 2}]", None),
         ("1: a", Some(r#"{"1":"a"}"#)),
+        ("true: a", Some(r#"{"true":"a"}"#)),
+        ("1.5: a", Some(r#"{"1.5":"a"}"#)),
         ("\"null\": a", Some(r#"{"null":"a"}"#)),
     ];
 
