@@ -1115,10 +1115,24 @@ impl<'c> Checker<'c> {
                     out.0.push((name.to_owned(), ast::line(inner)));
                 }
             }
-            "RefDot" => self.scan(&inner["refr"], scope, at, negated, out),
-            "RefBrack" => {
+            "RefDot" | "RefBrack" => {
+                let before = out.2.len();
                 self.scan(&inner["refr"], scope, at, negated, out);
-                self.index(&inner["index"], scope, at, negated, out);
+                // A comprehension indexed as it stands (`[z | z := y][0]`) is moved out into a
+                // statement of its own by OPA: it is no closure of this one ("closure-self").
+                if matches!(
+                    variant(&inner["refr"]),
+                    Some(("ArrayCompr" | "SetCompr" | "ObjectCompr", _))
+                ) {
+                    for closure in &mut out.2[before..] {
+                        if let Closure::Compr(_, _, _, uses) = closure {
+                            uses.clear();
+                        }
+                    }
+                }
+                if kind == "RefBrack" {
+                    self.index(&inner["index"], scope, at, negated, out);
+                }
             }
             "Call" => self.scan(&inner["params"], scope, at, negated, out),
             "ArrayCompr" | "SetCompr" | "ObjectCompr" => {
@@ -1809,6 +1823,10 @@ mod tests {
                 Some("var k is unsafe"),
             ),
             ("y := 1 if { every v in input.a[z] { v == z } }", None),
+            (
+                "y := 1 if { some z in input.l; input.a[z] == [w | w := z][0] }",
+                None,
+            ),
             // A literal waiting for a later pass whose copy, placed before it, took its index
             // in OPA's reordered body is never placed (OPA's `Body.Contains` compares indexes).
             (
