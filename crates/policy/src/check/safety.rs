@@ -1079,11 +1079,7 @@ impl<'c> Checker<'c> {
             }
             return;
         };
-        if self
-            .hoisted
-            .borrow()
-            .contains(&(std::ptr::from_ref(expr) as usize))
-        {
+        if self.is_hoisted(expr) {
             // A moved call: this literal reads the value it gives.
             let name = generated(expr);
             if !scope.is_safe(&name) {
@@ -1245,6 +1241,13 @@ impl<'c> Checker<'c> {
             || self.input_aliases.contains(name)
     }
 
+    /// Whether `node` is a call moved out of its statement.
+    fn is_hoisted(&self, node: &Json) -> bool {
+        self.hoisted
+            .borrow()
+            .contains(&(std::ptr::from_ref(node) as usize))
+    }
+
     /// Whether `name` is a variable here (not a rule, an import, `input` or `data`).
     fn is_var(&self, name: &str, scope: &Scope<'_>) -> bool {
         name == "_"
@@ -1340,11 +1343,7 @@ impl<'c> Checker<'c> {
         out: &mut BTreeSet<String>,
         wildcards: &mut usize,
     ) {
-        if self
-            .hoisted
-            .borrow()
-            .contains(&(std::ptr::from_ref(node) as usize))
-        {
+        if self.is_hoisted(node) {
             return;
         }
         match variant(node) {
@@ -1373,16 +1372,7 @@ impl<'c> Checker<'c> {
                     self.index_names(index, scope, out, wildcards);
                 }
             }
-            _ => match node {
-                Json::Object(map) => map
-                    .iter()
-                    .filter(|(k, _)| *k != "span")
-                    .for_each(|(_, v)| self.ref_outputs(v, scope, out, wildcards)),
-                Json::Array(items) => items
-                    .iter()
-                    .for_each(|v| self.ref_outputs(v, scope, out, wildcards)),
-                _ => {}
-            },
+            _ => children(node).for_each(|v| self.ref_outputs(v, scope, out, wildcards)),
         }
     }
 
@@ -1395,11 +1385,7 @@ impl<'c> Checker<'c> {
         out: &mut BTreeSet<String>,
         wildcards: &mut usize,
     ) {
-        if self
-            .hoisted
-            .borrow()
-            .contains(&(std::ptr::from_ref(node) as usize))
-        {
+        if self.is_hoisted(node) {
             out.insert(generated(node));
             return;
         }
@@ -1443,16 +1429,7 @@ impl<'c> Checker<'c> {
                     self.index_names(&inner["refr"], scope, out, wildcards);
                 }
             }
-            _ => match node {
-                Json::Object(map) => map
-                    .iter()
-                    .filter(|(k, _)| *k != "span")
-                    .for_each(|(_, v)| self.index_names(v, scope, out, wildcards)),
-                Json::Array(items) => items
-                    .iter()
-                    .for_each(|v| self.index_names(v, scope, out, wildcards)),
-                _ => {}
-            },
+            _ => children(node).for_each(|v| self.index_names(v, scope, out, wildcards)),
         }
     }
 
@@ -1608,6 +1585,15 @@ fn head_refs<'a>(node: &'a Json, out: &mut Vec<&'a Json>) {
 }
 
 /// `[a, b] = [1, c]` → `a = 1`, `b = c`, as OPA splits it.
+/// The parts of a tree node (an object's values but its span, an array's items).
+fn children(node: &Json) -> Box<dyn Iterator<Item = &Json> + '_> {
+    match node {
+        Json::Object(map) => Box::new(map.iter().filter(|(k, _)| *k != "span").map(|(_, v)| v)),
+        Json::Array(items) => Box::new(items.iter()),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
 /// Whether a comprehension is anywhere in `node`.
 fn has_closure(node: &Json) -> bool {
     match node {
