@@ -127,7 +127,9 @@ fn exponent_integer(text: &str) -> Option<String> {
         return None;
     }
     let digits = digits.trim_start_matches('0');
-    let integer = if scale >= 0 {
+    let integer = if digits.is_empty() {
+        "0".to_owned()
+    } else if scale >= 0 {
         format!(
             "{}{}",
             if digits.is_empty() { "0" } else { digits },
@@ -146,12 +148,11 @@ fn exponent_integer(text: &str) -> Option<String> {
         }
     };
     let sign = if negative { "-" } else { "" };
-    // A double that is not this integer (`1e300`, `1e23`) would compare unlike OPA's exact
-    // number with the exact integers verdict's builtins give (`floor(1e300) < 1e300`): such a
-    // literal stays the integer (which integer operands refuse anyway, past 64 bits).
-    let exact = integer
-        .parse::<f64>()
-        .is_ok_and(|f| f.is_finite() && format!("{f:.0}") == integer);
+    // Past 2^53 a double is not read back as this integer (`1e300`, and `2^60` whose shortest
+    // text is another integer): such a literal stays the integer, compared and computed exactly
+    // as OPA does (`floor(1e300) < 1e300` is false). Below 2^63 it is refused before this
+    // (`crate::builtins::opanum`), since integer operands would take it.
+    let exact = integer.len() <= 16 && integer.parse::<u64>().is_ok_and(|n| n <= 1 << 53);
     Some(if exact {
         format!("{sign}{integer}.0")
     } else {

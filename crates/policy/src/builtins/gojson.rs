@@ -387,9 +387,9 @@ fn number_tokens(text: &str) -> Vec<(usize, usize)> {
 /// `to_number(x)`.
 /// A number written with an exponent whose value is an integer (`3e0`, `0.3e1`): OPA keeps the
 /// text, and its integer operands refuse it. Like a policy literal (`crate::rewrite`), it is the
-/// double when a double holds it exactly (verdict's integer operands refuse doubles), an error
-/// when it does not and 64 bits would (an integer operand would take it), and the exact integer
-/// past 64 bits (where OPA's refuse it too). `None` for any other number.
+/// double up to 2^53 (verdict's integer operands refuse doubles), an error past it within 64
+/// bits (a double would read back as another integer, an integer operand would take the
+/// integer), and the exact integer past 64 bits (where OPA's refuse it too). `None` for any other number.
 fn exponent_integer(token: &str, exact: &Num, what: &str) -> Option<Result<Value, BuiltinError>> {
     if !token.contains(['e', 'E']) || !exact.is_integer() {
         return None;
@@ -401,11 +401,13 @@ fn exponent_integer(token: &str, exact: &Num, what: &str) -> Option<Result<Value
     let Ok(text) = integer.to_json_str() else {
         return Some(Ok(integer));
     };
-    let double = text.parse::<f64>().ok().filter(|f| f.is_finite());
-    if let Some(f) = double.filter(|f| format!("{f:.0}") == text) {
+    let magnitude = text.trim_start_matches('-');
+    if magnitude.parse::<u64>().is_ok_and(|n| n <= 1 << 53)
+        && let Ok(f) = text.parse::<f64>()
+    {
         return Some(Ok(Value::from(f)));
     }
-    let past_64_bits = text.trim_start_matches('-').parse::<i64>().is_err();
+    let past_64_bits = magnitude.parse::<i64>().is_err();
     Some(if past_64_bits {
         Ok(integer)
     } else {

@@ -20,6 +20,10 @@ pub(crate) fn is_valid(value: &Value) -> Option<Value> {
 }
 
 fn parse(text: &str) -> Option<Value> {
+    // A byte-order mark past the first character: go-yaml's reader and regorus's part ways.
+    if text.char_indices().any(|(i, c)| c == '\u{feff}' && i > 0) {
+        return None;
+    }
     // go-yaml reads YAML 1.1 and refuses a document that declares another version.
     if text
         .lines()
@@ -34,9 +38,24 @@ fn parse(text: &str) -> Option<Value> {
             // there (`[a] b: 2`, `[a] | b`, an unclosed quote): only text with none of those
             // characters is taken (the rest is undefined, which can only refuse more).
             let end = flow_root_end(text)?;
-            if text[end..].contains([
-                ':', '|', '>', '?', '@', '`', '%', '"', '\'', '!', '&', '*', '-',
-            ]) {
+            if !text[end..].chars().all(|c| {
+                (c == '\n' || c == ' ' || c.is_ascii_graphic())
+                    && !matches!(
+                        c,
+                        ':' | '|'
+                            | '>'
+                            | '?'
+                            | '@'
+                            | '`'
+                            | '%'
+                            | '"'
+                            | '\''
+                            | '!'
+                            | '&'
+                            | '*'
+                            | '-'
+                    )
+            }) {
                 return None;
             }
             &text[..end]
@@ -55,7 +74,16 @@ fn json_keys(value: Value) -> Option<Value> {
             for (key, item) in map.iter() {
                 let key = match key {
                     Value::String(_) => key.clone(),
-                    Value::Number(_) | Value::Bool(_) => Value::from(key.to_json_str().ok()?),
+                    // (An integer key past 64 bits is Go's error.)
+                    Value::Number(_) | Value::Bool(_) => {
+                        let text = key.to_json_str().ok()?;
+                        if text.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                            && text.parse::<i64>().is_err()
+                        {
+                            return None;
+                        }
+                        Value::from(text)
+                    }
                     _ => return None,
                 };
                 if out.insert(key, json_keys(item.clone())?).is_some() {
@@ -187,6 +215,10 @@ mod tests {
         ("null: a", None),
         ("a: [{b: 1}, {null: 2}]", None),
         ("1: a", Some(r#"{"1":"a"}"#)),
+        ("[a]\u{0}", None),
+        ("[a]\n\t", None),
+        ("a: 1\n\u{feff}", None),
+        ("{9223372036854775808: a}", None),
         ("true: a", Some(r#"{"true":"a"}"#)),
         ("1.5: a", Some(r#"{"1.5":"a"}"#)),
         ("\"null\": a", Some(r#"{"null":"a"}"#)),

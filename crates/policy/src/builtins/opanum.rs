@@ -332,11 +332,12 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<(), Error
     Ok(())
 }
 
-/// A literal written with a fraction or an exponent whose value is an integer no double holds
-/// (`100000000000000000000000.0`, `9007199254740993e0`): regorus would hold the nearest double,
-/// which compares unlike OPA's exact number with exact integers. Past 64 bits an exponent
-/// literal is written as the exact integer instead (`crate::rewrite`), which integer operands
-/// refuse as OPA's do; a fraction without an exponent is not.
+/// A literal written with a fraction or an exponent whose value is an integer past 2^53
+/// (`100000000000000000000000.0`, `9007199254740993e0`, `1152921504606846976e0`): regorus
+/// would hold a double, which verdict's builtins read back as its shortest text — another
+/// integer — and which compares unlike OPA's exact number with exact integers. Past 64 bits an
+/// exponent literal is written as the exact integer instead (`crate::rewrite`), which integer
+/// operands refuse as OPA's do; a fraction without an exponent is not.
 fn inexact_integer(text: &str, exact: &Num) -> bool {
     if !text.contains(['.', 'e', 'E']) || !exact.is_integer() {
         return false;
@@ -347,11 +348,10 @@ fn inexact_integer(text: &str, exact: &Num) -> bool {
     let Ok(integer) = integer.to_json_str() else {
         return false;
     };
-    let double_holds = integer
-        .parse::<f64>()
-        .is_ok_and(|f| f.is_finite() && format!("{f:.0}") == integer);
-    let past_64_bits = integer.trim_start_matches('-').parse::<i64>().is_err();
-    !(double_holds || (past_64_bits && text.contains(['e', 'E'])))
+    let magnitude = integer.trim_start_matches('-');
+    let double_reads_back = magnitude.parse::<u64>().is_ok_and(|n| n <= 1 << 53);
+    let past_64_bits = magnitude.parse::<i64>().is_err();
+    !(double_reads_back || (past_64_bits && text.contains(['e', 'E'])))
 }
 
 /// Calls `f` on every `{"Number": node}` of a serialized AST.

@@ -296,6 +296,7 @@ impl<'c> Checker<'c> {
     ) -> Result<Scope<'s>, Failure> {
         let stmts = query["stmts"].as_array().map_or(&[][..], Vec::as_slice);
         self.unused(stmts, head)?;
+        self.twice(stmts)?;
         let literals = self.literals(query, head);
         let mut scope = Scope {
             outer,
@@ -439,15 +440,6 @@ impl<'c> Checker<'c> {
         // meets it, for a name the body binds later, then waits for those names only, and its
         // other unsafe names go unreported (OPA compiles `[1 | input.q[a]] == [n]; input.q[a] =
         // 1` and leaves `n` unbound).
-        // OPA's `Body.Append` gives each expression it places the index of its new position, and
-        // `reorderBodyForSafety` skips an expression its reordered body "contains" — an equal
-        // expression at the same index. So a literal waiting for a later pass whose copy, placed
-        // before it, now sits at the waiting literal's own index (`k == "a"; k == "a";
-        // input.a[k]`) is never placed: its variables stay unsafe.
-        let (opa_index, copies) = self.copies(&literals, stmts);
-        let mut positions: Vec<usize> = Vec::new();
-        let mut shadowed = vec![false; literals.len()];
-        let mut first_need: Vec<Vec<Need>> = vec![Vec::new(); literals.len()];
         let mut done = vec![false; literals.len()];
         let mut order: Vec<Step> = Vec::with_capacity(literals.len());
         let mut placed = vec![false; stmts.len()];
@@ -461,40 +453,12 @@ impl<'c> Checker<'c> {
             }
             let first = !attempted[index];
             attempted[index] = true;
-            if !first
-                && let (Some(at), Some(key)) = (opa_index[index], &copies[index])
-                && positions
-                    .get(at)
-                    .is_some_and(|&p| copies[p].as_ref() == Some(key))
-            {
-                shadowed[index] = true;
-                continue;
-            }
             match self.attempt(&literals[index], &scope, closures_only[index])? {
                 Ok(bound) => {
                     done[index] = true;
                     let Literal {
-                        position,
-                        hoisted,
-                        head,
-                        ..
+                        position, hoisted, ..
                     } = literals[index];
-                    // OPA's body numbers each expression once: a statement split into parts
-                    // (`[a, b] = [1, 2]`) is one, a `some` declaration none, an `every` with
-                    // its domain moved out two.
-                    let first_part = hoisted.is_some()
-                        || head
-                        || !positions.iter().any(|&p| {
-                            let other = &literals[p];
-                            other.position == position && other.hoisted.is_none() && !other.head
-                        });
-                    if first_part && !matches!(literals[index].lit, Lit::Nothing) {
-                        positions.push(index);
-                        if matches!(literals[index].lit, Lit::Every(_, domain, _) if var(domain).is_none())
-                        {
-                            positions.push(index);
-                        }
-                    }
                     if hoisted.is_some() {
                         order.push(Step { position, hoisted });
                     } else if position < stmts.len() && !placed[position] {
@@ -513,9 +477,6 @@ impl<'c> Checker<'c> {
                     }
                 }
                 Err((need, waits)) => {
-                    if first {
-                        first_need[index] = need.iter().chain(&waits).cloned().collect();
-                    }
                     if first && !waits.is_empty() {
                         closures_only[index] = true;
                     }
@@ -528,14 +489,6 @@ impl<'c> Checker<'c> {
                         watch.entry(name).or_default().push(index);
                     }
                 }
-            }
-        }
-        for index in (0..literals.len()).filter(|&i| shadowed[i] && !done[i]) {
-            if let Some(first) = first_need[index]
-                .iter()
-                .find(|(n, _)| !is_generated(n) && n != "_")
-            {
-                return Err(unsafe_var(first.clone()));
             }
         }
         // The first unsafe variable; where only the values of moved calls are missing, the
@@ -581,16 +534,14 @@ impl<'c> Checker<'c> {
         Ok(scope)
     }
 
-    /// For each literal, its index in OPA's body (`some` declarations dropped, an `every`'s
-    /// domain an expression of its own before it) and, for the literals OPA could find equal
-    /// to another (no moved call, no declaration, no `every`), the expression as compared: the
-    /// statement's tree without positions (spans, expression and statement numbers).
-    #[allow(clippy::type_complexity)]
-    fn copies(
-        &self,
-        literals: &[Literal<'_>],
-        stmts: &[Json],
-    ) -> (Vec<Option<usize>>, Vec<Option<String>>) {
+    /// A statement written twice in one body with a variable of the body in it (`k == "a";
+    /// k == "a"; input.a[k]`): OPA's reordering numbers each statement it places by its new
+    /// position and skips one its body already "contains" (equal terms, equal number), so in
+    /// some orders the second copy is never placed and its variables are reported unsafe.
+    /// Refused (fail closed; KNOWN-DIFFERENCES.md row 30): the copy says nothing the first
+    /// does not. Statements with a moved call are never equal to OPA (each call's value gets a
+    /// variable of its own).
+    fn twice(&self, stmts: &[Json]) -> Result<(), Failure> {
         fn strip(node: &Json) -> Json {
             match node {
                 // (A bare span: a field's.)
@@ -607,55 +558,29 @@ impl<'c> Checker<'c> {
                 other => other.clone(),
             }
         }
-        let parts = |position: usize| {
-            literals
-                .iter()
-                .filter(|l| l.position == position && l.hoisted.is_none() && !l.head)
-                .count()
-        };
-        let mut next = 0;
-        let mut indexes = Vec::with_capacity(literals.len());
-        let mut copies = Vec::with_capacity(literals.len());
-        let mut last_statement = None;
-        for literal in literals {
-            // The parts of a split statement: one expression, numbered once, never compared.
-            if literal.hoisted.is_none() && !literal.head {
-                if last_statement == Some(literal.position) {
-                    indexes.push(Some(next - 1));
-                    copies.push(None);
-                    continue;
-                }
-                last_statement = Some(literal.position);
+        let mut seen = HashSet::new();
+        for stmt in stmts {
+            if !matches!(variant(&stmt["literal"]), Some(("Expr" | "NotExpr", _)))
+                || !ast::hoisted(stmt).is_empty()
+            {
+                continue;
             }
-            let key = match &literal.lit {
-                Lit::Nothing => {
-                    indexes.push(None);
-                    copies.push(None);
-                    continue;
-                }
-                Lit::Every(_, domain, _) => {
-                    if var(domain).is_none() {
-                        next += 1;
-                    }
-                    None
-                }
-                Lit::Value(_) | Lit::Not(_) | Lit::Unify(..) | Lit::CallOut(..)
-                    if literal.hoisted.is_none()
-                        && !literal.head
-                        && parts(literal.position) == 1 =>
-                {
-                    stmts
-                        .get(literal.position)
-                        .filter(|stmt| ast::hoisted(stmt).is_empty())
-                        .map(|stmt| strip(stmt).to_string())
-                }
-                _ => None,
-            };
-            indexes.push(Some(next));
-            copies.push(key);
-            next += 1;
+            let mut names = BTreeSet::new();
+            all_names(stmt, &mut names);
+            if !names.iter().any(|n| n != "_" && !self.is_global(n)) {
+                continue;
+            }
+            if !seen.insert(strip(stmt).to_string()) {
+                return Err((
+                    ast::line(stmt),
+                    "a statement written twice in one body: OPA's ordering skips the second \
+                     copy in some orders and reports its variables unsafe; remove the copy \
+                     (KNOWN-DIFFERENCES.md row 30)"
+                        .to_owned(),
+                ));
+            }
         }
-        (indexes, copies)
+        Ok(())
     }
 
     /// OPA refuses a declared name nothing uses: `some x` that no other literal of its query (or
@@ -1813,51 +1738,26 @@ mod tests {
                 "y := 1 if { some z in input.l; input.a[z] == [w | w := z][0] }",
                 None,
             ),
-            // A literal waiting for a later pass whose copy, placed before it, took its index
-            // in OPA's reordered body is never placed (OPA's `Body.Contains` compares indexes).
+            // A statement written twice with a variable (OPA skips a copy in some orders and
+            // reports its variables unsafe): refused in every order.
             (
                 "y := 1 if { k == \"a\"; k == \"a\"; input.a[k] }",
-                Some("var k is unsafe"),
+                Some("written twice"),
             ),
             (
                 "y := 1 if { not input.b[k]; not input.b[k]; input.a[k] }",
-                Some("var k is unsafe"),
+                Some("written twice"),
             ),
             (
                 "y := 1 if { [1 | k == \"a\"]; [1 | k == \"a\"]; input.a[k] }",
-                Some("var k is unsafe"),
-            ),
-            ("y := 1 if { k == \"a\"; input.a[k]; k == \"a\" }", None),
-            // (An attack review's.) A unification of arrays holding a comprehension is one
-            // statement; a split statement is numbered once; `some` declarations not at all.
-            (
-                "y := 1 if { [k, [1 | k]] = [\"x\", _] }",
-                Some("var k is unsafe"),
+                Some("written twice"),
             ),
             (
-                "y := 1 if { j == 1; j == 1; [j, k] = [1, \"a\"] }",
-                Some("var j is unsafe"),
-            ),
-            (
-                "y := 1 if { some k; k == \"a\"; k == \"a\"; input.a[k] }",
-                Some("var k is unsafe"),
-            ),
-            ("y := 1 if { [k, w] = [\"a\", \"b\"]; k == w }", None),
-            (
-                "y := 1 if { some k; some k in [1] }",
-                Some("rego_compile_error: var k declared above"),
-            ),
-            (
-                "y := 1 if { some k in [1]; some k in [2] }",
-                Some("rego_compile_error: var k declared above"),
-            ),
-            (
-                "y := 1 if { every k in input.m[k] { k > 5 } }",
-                Some("row 30"),
+                "y := 1 if { k == \"a\"; input.a[k]; k == \"a\" }",
+                Some("written twice"),
             ),
             ("y := 1 if { k == \"a\"; k == \"b\"; input.a[k] }", None),
-            ("y := 1 if { input.a[k]; k == \"a\"; k == \"a\" }", None),
-            ("y := 1 if { k := \"a\"; k == \"a\"; k == \"a\" }", None),
+            ("y := 1 if { input.c; input.c }", None),
             (
                 "y := 1 if { upper(k) == \"A\"; upper(k) == \"A\"; input.a[k] }",
                 None,
