@@ -32,6 +32,8 @@ RULES = [
     (lambda x: x["class"] == "compare", "#27: the order inside a set holding objects and sets"),
     (lambda x: "used before definition below" in x["verdict"] or re.search(r"expecting `[]}]` while parsing query", x["verdict"]) is not None,
      "#30: regorus's compiler or parser refuses (`j := k` before the reference binding `k`; `a + 1 = y`)"),
+    (lambda x: "a statement written twice" in x["verdict"],
+     "#30: a statement written twice in one body with a variable (refused: OPA skips a copy in some orders)"),
     (lambda x: re.search(r"var \w+ is unsafe \(path", x["verdict"]) is not None,
      "#30: regorus cannot order an every body (or a negation) before the statement binding the name it reads (fails closed)"),
     (lambda x: "generated multiple times" in x["verdict"] and x["opa"].startswith("allow"),
