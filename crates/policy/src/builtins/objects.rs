@@ -5,7 +5,8 @@
 //! OPA: two objects — every key of `sub` is in `super` with a value that contains it (nested
 //! objects, sets and arrays by the same rule, anything else by equality); two sets — `sub`'s
 //! elements are all in `super`; an array and an array — `sub` is a contiguous run of `super`;
-//! an array and a set — every element of the set is in the array. Any other pair is OPA's
+//! an array and a set — every element of the set is in the array, which is not empty (OPA's
+//! `object.subset([], set())` is false). Any other pair is OPA's
 //! operand error: undefined.
 
 use regorus::Value;
@@ -24,7 +25,10 @@ fn within(sup: &Value, sub: &Value) -> Option<bool> {
                 (sup.iter().collect(), sub.iter().collect());
             sub.is_empty() || sup.windows(sub.len()).any(|run| run == sub.as_slice())
         }
-        (Value::Array(sup), Value::Set(sub)) => sub.iter().all(|v| sup.iter().any(|x| x == v)),
+        // (An empty array holds no set, not even the empty one, in OPA.)
+        (Value::Array(sup), Value::Set(sub)) => {
+            !sup.is_empty() && sub.iter().all(|v| sup.iter().any(|x| x == v))
+        }
         _ => return None,
     })
 }
@@ -65,6 +69,10 @@ mod tests {
             (v("{}"), v("{}"), "true"),
             (v("[]"), v("[]"), "true"),
             (v("[1]"), v("[]"), "true"),
+            // (The generated differential's: an empty array holds no set.)
+            (v("[]"), set(&[]), "false"),
+            (v("[]"), set(&["1"]), "false"),
+            (v("[1]"), set(&[]), "true"),
             (v(r#"{"a": 1}"#), v(r#""x""#), "undefined"),
             (set(&["1"]), v("[1]"), "undefined"),
             (v(r#"{"a": 1}"#), set(&["1"]), "undefined"),
