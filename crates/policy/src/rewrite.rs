@@ -148,11 +148,11 @@ fn exponent_integer(text: &str) -> Option<String> {
         }
     };
     let sign = if negative { "-" } else { "" };
-    // Past 2^53 a double is not read back as this integer (`1e300`, and `2^60` whose shortest
-    // text is another integer): such a literal stays the integer, compared and computed exactly
-    // as OPA does (`floor(1e300) < 1e300` is false). Below 2^63 it is refused before this
+    // A double that is not read back as this integer (`1e300`, and `2^60e0` whose shortest text
+    // is another integer): such a literal stays the integer, compared and computed exactly as
+    // OPA does (`floor(1e300) < 1e300` is false). Below 2^63 it is refused before this
     // (`crate::builtins::opanum`), since integer operands would take it.
-    let exact = integer.len() <= 16 && integer.parse::<u64>().is_ok_and(|n| n <= 1 << 53);
+    let exact = crate::builtins::opanum::double_reads_back(&integer);
     Some(if exact {
         format!("{sign}{integer}.0")
     } else {

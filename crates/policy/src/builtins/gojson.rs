@@ -387,9 +387,9 @@ fn number_tokens(text: &str) -> Vec<(usize, usize)> {
 /// `to_number(x)`.
 /// A number written with an exponent whose value is an integer (`3e0`, `0.3e1`): OPA keeps the
 /// text, and its integer operands refuse it. Like a policy literal (`crate::rewrite`), it is the
-/// double up to 2^53 (verdict's integer operands refuse doubles), an error past it within 64
-/// bits (a double would read back as another integer, an integer operand would take the
-/// integer), and the exact integer past 64 bits (where OPA's refuse it too). `None` for any other number.
+/// double when a double holds it and reads back as it (verdict's integer operands refuse
+/// doubles), else an error within 64 bits (an integer operand would take the integer) and the
+/// exact integer past them (where OPA's refuse it too). `None` for any other number.
 fn exponent_integer(token: &str, exact: &Num, what: &str) -> Option<Result<Value, BuiltinError>> {
     if !token.contains(['e', 'E']) || !exact.is_integer() {
         return None;
@@ -402,7 +402,7 @@ fn exponent_integer(token: &str, exact: &Num, what: &str) -> Option<Result<Value
         return Some(Ok(integer));
     };
     let magnitude = text.trim_start_matches('-');
-    if magnitude.parse::<u64>().is_ok_and(|n| n <= 1 << 53)
+    if super::opanum::double_reads_back(magnitude)
         && let Ok(f) = text.parse::<f64>()
     {
         return Some(Ok(Value::from(f)));

@@ -332,10 +332,11 @@ pub(crate) fn check_literals(ast: &Json, modules: &[Module]) -> Result<(), Error
     Ok(())
 }
 
-/// A literal written with a fraction or an exponent whose value is an integer past 2^53
-/// (`100000000000000000000000.0`, `9007199254740993e0`, `1152921504606846976e0`): regorus
-/// would hold a double, which verdict's builtins read back as its shortest text — another
-/// integer — and which compares unlike OPA's exact number with exact integers. Past 64 bits an
+/// A literal written with a fraction or an exponent whose value is an integer a double does not
+/// hold and read back (`100000000000000000000000.0`, `9007199254740993e0`,
+/// `1152921504606846976e0`): regorus would hold a double, which verdict's builtins read back as
+/// its shortest text — another integer — and which compares unlike OPA's exact number with
+/// exact integers (`1.7e18` is fine). Past 64 bits an
 /// exponent literal is written as the exact integer instead (`crate::rewrite`), which integer
 /// operands refuse as OPA's do; a fraction without an exponent is not.
 fn inexact_integer(text: &str, exact: &Num) -> bool {
@@ -349,9 +350,18 @@ fn inexact_integer(text: &str, exact: &Num) -> bool {
         return false;
     };
     let magnitude = integer.trim_start_matches('-');
-    let double_reads_back = magnitude.parse::<u64>().is_ok_and(|n| n <= 1 << 53);
+    let double_reads_back = double_reads_back(magnitude);
     let past_64_bits = magnitude.parse::<i64>().is_err();
     !(double_reads_back || (past_64_bits && text.contains(['e', 'E'])))
+}
+
+/// Whether the double nearest the integer `digits` is that integer and is read back as it from
+/// its shortest text (`1700000000000000000`, `1e17`: yes; `1152921504606846976` = 2^60, whose
+/// shortest text is `1.152921504606847e18`: no) — so verdict may hold it as a double.
+pub(crate) fn double_reads_back(digits: &str) -> bool {
+    digits
+        .parse::<f64>()
+        .is_ok_and(|f| f.is_finite() && format!("{f:.0}") == digits && format!("{f}") == digits)
 }
 
 /// Calls `f` on every `{"Number": node}` of a serialized AST.
