@@ -364,8 +364,6 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
         _ => Value::Undefined,
     })?;
     add(engine, "json.is_valid", 1, one(gojson::is_valid))?;
-    add(engine, "yaml.unmarshal", 1, one(goyaml::unmarshal))?;
-    add(engine, "yaml.is_valid", 1, one(goyaml::is_valid))?;
     add(engine, "lower", 1, one(strings::lower))?;
     add(engine, "array.slice", 3, |a| match a.as_slice() {
         [array, start, stop] => arrays::array_slice(array, start, stop).unwrap_or(Value::Undefined),
@@ -546,6 +544,14 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
             [value, options] => gojson::marshal_with_options(value, options),
             _ => Ok(Value::Undefined),
         }
+    })?;
+    try_add(engine, "yaml.unmarshal", 1, |a| match a.as_slice() {
+        [value] => goyaml::unmarshal(value),
+        _ => Ok(Value::Undefined),
+    })?;
+    try_add(engine, "yaml.is_valid", 1, |a| match a.as_slice() {
+        [value] => goyaml::is_valid(value),
+        _ => Ok(Value::Undefined),
     })?;
     try_add(engine, "json.unmarshal", 1, |a| match a.as_slice() {
         [value] => gojson::unmarshal(value),

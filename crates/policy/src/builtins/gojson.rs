@@ -488,6 +488,17 @@ fn is_json_number(s: &str) -> bool {
     i == b.len()
 }
 
+/// Go's `strconv.ParseFloat(s, 64)` of a decimal number, when it gives a finite value without
+/// error (hexadecimal floats: `None`).
+pub(crate) fn go_parse_float(s: &str) -> Option<f64> {
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if unsigned.starts_with("0x") || unsigned.starts_with("0X") || !go_parse_float_accepts(s) {
+        return None;
+    }
+    let cleaned: String = s.chars().filter(|c| *c != '_').collect();
+    cleaned.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
 /// Does Go's `strconv.ParseFloat(s, 64)` return a finite number without error
 /// (and is `s` none of the infinities and NaNs OPA refuses)?
 fn go_parse_float_accepts(s: &str) -> bool {
