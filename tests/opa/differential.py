@@ -865,6 +865,78 @@ def sweep_misc(opa, count=2000, seed=20261206):
     return sweep_builtin(opa, "json/template/semver/uuid", MISC_POLICY, misc_cases(count, seed))
 
 
+YAML_OPA_POLICY = """package docker
+results := [[[x | x := json.marshal(yaml.unmarshal(t))], [x | x := yaml.is_valid(t)]] | some t in input.texts]
+"""
+YAML_VERDICT_POLICY = """package docker
+decision := {"allow": false, "deny_msg": [json.marshal([[x | x := json.marshal(yaml.unmarshal(input.t))], [x | x := yaml.is_valid(input.t)]])]}
+"""
+
+
+def flow_root(text):
+    """Whether the document's root is a flow collection or a quoted scalar (after blank and
+    comment lines): go-yaml stops reading where it closes."""
+    for line in text.splitlines():
+        line = line.lstrip(" \t\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        return line[0] in "[{'\""
+    return False
+
+
+def sweep_yaml(opa, count=10000, seed=20261207):
+    """`yaml.unmarshal` and `yaml.is_valid` over generated texts (tests/opa/yamlgen.py),
+    verdict (one evaluation per text: an error is verdict's fail-closed answer) against OPA.
+    A text whose root is a flow collection or a quoted scalar with text after it, valid in OPA
+    and not here, is KNOWN-DIFFERENCES row 34; any other difference fails."""
+    from decimal import Decimal
+
+    import yamlgen
+
+    texts = yamlgen.texts(count, seed)
+    OpaEngine, _, _ = opa
+    engine = OpaEngine()
+    try:
+        engine.add_policy("yaml.rego", YAML_OPA_POLICY)
+        theirs = engine.eval_document("docker", {"texts": texts})["results"]
+    finally:
+        engine.close()
+    with tempfile.TemporaryDirectory() as here:
+        policy = Path(here) / "policy.rego"
+        policy.write_text(YAML_VERDICT_POLICY)
+        lines = "".join(json.dumps({"t": t}) + "\n" for t in texts)
+        run = subprocess.run([str(eval_lines_binary()), str(policy)], input=lines, capture_output=True, text=True)
+    if run.returncode != 0:
+        setup_error(f"eval_lines: {run.stderr.strip()[-2000:]}")
+    ours = [json.loads(line) for line in run.stdout.splitlines()]
+    if len(ours) != len(texts):
+        setup_error(f"eval_lines: {len(ours)} results for {len(texts)} texts")
+
+    def norm(result):
+        # Numbers by value: OPA writes a number's text, verdict its value (row 22).
+        return [[json.loads(x, parse_float=Decimal, parse_int=Decimal) for x in result[0]], result[1]]
+
+    differences = errors = known = 0
+    for text, mine, other in zip(texts, ours, theirs):
+        if mine["decision"] == "error":
+            errors += 1
+            continue
+        mine = json.loads(mine["messages"][0])
+        if norm(mine) == norm(other):
+            continue
+        if mine[1] == [False] and other[1] == [True] and flow_root(text):
+            known += 1
+            continue
+        differences += 1
+        if differences <= 30:
+            print(f"  yaml differs: {json.dumps(text, ensure_ascii=False)}: verdict {mine}, opa {other}")
+    print(
+        f"yaml sweep: {len(texts)} texts: {differences} differ, {known} as KNOWN-DIFFERENCES row 34 "
+        f"(text after a flow root), {errors} an error in verdict (fail closed)"
+    )
+    return differences
+
+
 def eval_lines_messages(policy_source, value):
     """verdict's deny messages for one policy and one input (eval_lines)."""
     lines = eval_lines_binary()
@@ -947,7 +1019,7 @@ def describe(outcome):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verdict", help="the verdict CLI (default: $CARGO_TARGET_DIR/debug/verdict, built when missing)")
-    parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--only", default="", help="run the cases whose name contains this (`generated`: the generated differential only; `yaml`: the YAML sweep only)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel verdict processes (default 2)")
     parser.add_argument("--buildx-default-policy", metavar="FILE", help="also compare Buildx's policy/default.rego (a copy at FILE) with ours under OPA")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the detail of every error outcome")
@@ -965,6 +1037,8 @@ def main():
     opa = load_opa()
     if args.only == "generated":
         return 1 if run_generated(opa, args) else 0
+    if args.only == "yaml":
+        return 1 if sweep_yaml(opa) else 0
     binary = verdict_binary(args.verdict)
     known = load_known()
 
@@ -1041,6 +1115,7 @@ def main():
     failed |= sweep_sprintf(opa) > 0
     failed |= sweep_regex(opa) > 0
     failed |= sweep_misc(opa) > 0
+    failed |= sweep_yaml(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
     if not args.only:
