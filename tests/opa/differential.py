@@ -873,6 +873,12 @@ decision := {"allow": false, "deny_msg": [json.marshal([[x | x := json.marshal(y
 """
 
 
+YAML_MARSHAL_POLICY = """package docker
+results := [[x | x := yaml.marshal(c.value)] | some c in input.cases]
+decision := {"allow": false, "deny_msg": [json.marshal(results)]}
+"""
+
+
 def flow_root(text):
     """Whether the document's root is a flow collection or a quoted scalar (after blank and
     comment lines): go-yaml stops reading where it closes."""
@@ -885,7 +891,8 @@ def flow_root(text):
 
 
 def sweep_yaml(opa, count=10000, seed=20261207):
-    """`yaml.unmarshal` and `yaml.is_valid` over generated texts (tests/opa/yamlgen.py),
+    """`yaml.unmarshal` and `yaml.is_valid` over generated texts (tests/opa/yamlgen.py), and
+    `yaml.marshal` over generated values (a quarter as many),
     verdict (one evaluation per text: an error is verdict's fail-closed answer) against OPA.
     A text whose root is a flow collection or a quoted scalar with text after it, valid in OPA
     and not here, is KNOWN-DIFFERENCES row 34; any other difference fails."""
@@ -934,7 +941,8 @@ def sweep_yaml(opa, count=10000, seed=20261207):
         f"yaml sweep: {len(texts)} texts: {differences} differ, {known} as KNOWN-DIFFERENCES row 34 "
         f"(text after a flow root), {errors} an error in verdict (fail closed)"
     )
-    return differences
+    cases = [{"value": v} for v in yamlgen.values(count // 4, seed)]
+    return differences + sweep_builtin(opa, "yaml.marshal", YAML_MARSHAL_POLICY, cases)
 
 
 def eval_lines_messages(policy_source, value):

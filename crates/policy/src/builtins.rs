@@ -545,6 +545,10 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
             _ => Ok(Value::Undefined),
         }
     })?;
+    try_add(engine, "yaml.marshal", 1, |a| match a.as_slice() {
+        [value] => goyaml::marshal(value),
+        _ => Ok(Value::Undefined),
+    })?;
     try_add(engine, "yaml.unmarshal", 1, |a| match a.as_slice() {
         [value] => goyaml::unmarshal(value),
         _ => Ok(Value::Undefined),

@@ -279,9 +279,22 @@ const CASES: &[(&str, &str, Want)] = &[
         "json.unmarshal(concat(\"\", [\"[\" | numbers.range(1, 100000)[_]]))",
         Deny,
     ),
+    // Nesting past the value-depth bound is an error at once (go-yaml would go on and refuse
+    // the unclosed text; libyaml's reading of it costs time quadratic in the depth).
     (
         "yaml-unmarshal-deep",
         "yaml.unmarshal(concat(\"\", [\"[\" | numbers.range(1, 100000)[_]]))",
+        Code(ErrorCode::ResourceExhausted),
+    ),
+    (
+        "yaml-unmarshal-deep-closed",
+        "yaml.unmarshal(concat(\"\", array.concat([\"[\" | numbers.range(1, 600)[_]], [\"]\" | numbers.range(1, 600)[_]])))",
+        Code(ErrorCode::ResourceExhausted),
+    ),
+    // A billion laughs: go-yaml's aliasing ratio refuses it after a few thousand nodes.
+    (
+        "yaml-unmarshal-aliases",
+        "yaml.unmarshal(concat(\"\\n\", array.concat([\"b0: &b0 [1]\"], [sprintf(\"b%d: &b%d [*b%d, *b%d, *b%d, *b%d, *b%d, *b%d, *b%d, *b%d, *b%d, *b%d]\", [i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1]) | some i in numbers.range(1, 9)])))",
         Deny,
     ),
     ("deep-input-value", "count(input.deep) == 1", Allow),

@@ -29,11 +29,13 @@
 //! An error is undefined (OPA's non-strict builtin errors); nesting past the value-depth
 //! bound is an evaluation error (fail closed).
 
-use libyaml_safer::{EventData, MappingStyle, Parser, ScalarStyle, SequenceStyle};
+use libyaml_safer::{
+    Emitter, Encoding, Event, EventData, MappingStyle, Parser, ScalarStyle, SequenceStyle,
+};
 use regorus::Value;
 
-use super::bounded::{BuiltinError, MAX_VALUE_DEPTH, limit};
-use super::gofmt::format_float;
+use super::bounded::{BuiltinError, MAX_VALUE_DEPTH, check_depth, limit};
+use super::gofmt::{format_float, sorted};
 use super::gojson;
 
 const STR: &str = "tag:yaml.org,2002:str";
@@ -65,6 +67,326 @@ pub(crate) fn is_valid(value: &Value) -> Result<Value, BuiltinError> {
         return Ok(Value::from(false));
     };
     Ok(Value::from(unmarshal(value)? != Value::Undefined))
+}
+
+/// `yaml.marshal(x)`: OPA's, `sigs.k8s.io/yaml`'s `Marshal`: Go's `json.Marshal` of the value
+/// (`json.marshal`'s text), read back by go-yaml and written by go-yaml v2's encoder over
+/// libyaml's emitter — block style, 2-space indentation, lines folded at 80 columns, mapping keys
+/// in go-yaml's order (runs of digits compared as numbers, letters before other characters),
+/// a string double-quoted when it would read back as something else (`"yes"`, `"1"`,
+/// `"2001-12-14"`, `"12:30"`), in literal style when it holds a line break, and in the
+/// emitter's quoting when plain text cannot hold it.
+pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
+    check_depth("yaml.marshal", value)?;
+    let Some(go) = from_json(value) else {
+        return Ok(Value::Undefined);
+    };
+    // go-yaml's emitter counts a character past U+FFFF as not printable: a string holding one
+    // is double-quoted with `\UXXXXXXXX` escapes; libyaml 0.2 writes it as it is. Each is
+    // emitted as a private-use character no string holds, then replaced by its escape.
+    let mut wide: Vec<(char, char)> = Vec::new();
+    let mut strings = Vec::new();
+    collect_strings(&go, &mut strings);
+    // libyaml 0.1 and 0.2 write the line breaks U+0085, U+2028 and U+2029 differently (go-yaml
+    // writes `x\u{85}y` as `x y`): refused, never a text OPA would not give.
+    if strings
+        .iter()
+        .any(|s| s.contains(['\u{85}', '\u{2028}', '\u{2029}']))
+    {
+        return Err(BuiltinError(
+            "yaml.marshal: a string holding U+0085, U+2028 or U+2029 is written differently by \
+             go-yaml (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        ));
+    }
+    for c in strings
+        .iter()
+        .flat_map(|s| s.chars())
+        .filter(|c| u32::from(*c) > 0xFFFF)
+    {
+        if wide.iter().any(|(w, _)| *w == c) {
+            continue;
+        }
+        let Some(stand_in) = ('\u{e000}'..='\u{f8ff}')
+            .find(|p| !wide.iter().any(|(_, q)| q == p) && !strings.iter().any(|s| s.contains(*p)))
+        else {
+            return Err(BuiltinError(
+                "yaml.marshal: too many characters past U+FFFF".into(),
+            ));
+        };
+        wide.push((c, stand_in));
+    }
+    let mut out = Vec::new();
+    let mut emitter = Emitter::new();
+    emitter.set_output_string(&mut out);
+    emitter.set_unicode(true);
+    let written = emitter
+        .emit(Event::stream_start(Encoding::Utf8))
+        .and_then(|()| emitter.emit(Event::document_start(None, &[], true)))
+        .and_then(|()| encode(&mut emitter, &go, &wide))
+        .and_then(|()| emitter.emit(Event::document_end(true)))
+        .and_then(|()| emitter.emit(Event::stream_end()));
+    drop(emitter);
+    if written.is_err() {
+        return Ok(Value::Undefined);
+    }
+    let mut text = String::from_utf8(out).unwrap_or_default();
+    // go-yaml clears the emitter's open-ended flag before the stream end: no `...` line.
+    if let Some(kept) = text.strip_suffix("...\n") {
+        text.truncate(kept.len());
+    }
+    for (c, stand_in) in &wide {
+        text = text.replace(*stand_in, &format!("\\U{:08X}", u32::from(*c)));
+    }
+    Ok(Value::from(text))
+}
+
+/// The Go value go-yaml reads from `json.marshal`'s text of `value`: strings (quoted in JSON)
+/// stay strings, numbers resolve as plain scalars do (`1.0` is the float 1, an integer past
+/// 64 bits a float, one past a double's range the string of its digits), keys are their JSON
+/// text and a later key equal in text replaces an earlier one.
+fn from_json(value: &Value) -> Option<Go> {
+    Some(match value {
+        Value::Null => Go::Null,
+        Value::Bool(b) => Go::Bool(*b),
+        // A double is a float to go-yaml too (OPA keeps its text, `1234567.0`, which reads
+        // back as one), written as Go's `%g` (`1.234567e+06`).
+        // (regorus writes a double with a fraction or an exponent, an integer with neither.)
+        Value::Number(_)
+            if value
+                .to_json_str()
+                .map_or(true, |t| t.contains(['.', 'e', 'E'])) =>
+        {
+            Go::Float(value.as_f64().ok()?)
+        }
+        Value::Number(_) => implicit("", &gojson::number_text(value)?).1,
+        Value::String(s) => Go::Str(s.as_bytes().to_vec()),
+        Value::Array(items) => Go::Seq(items.iter().map(from_json).collect::<Option<_>>()?),
+        Value::Set(items) => Go::Seq(
+            sorted(items.iter())
+                .into_iter()
+                .map(from_json)
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(fields) => {
+            let mut entries = Vec::with_capacity(fields.len());
+            for (key, item) in fields.iter() {
+                let key = match key {
+                    Value::String(s) => s.to_string(),
+                    other => gojson::marshal(other).ok()?.as_string().ok()?.to_string(),
+                };
+                entries.push((key, item));
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut map = Vec::with_capacity(entries.len());
+            for (key, item) in entries {
+                set(&mut map, Go::Str(key.into_bytes()), from_json(item)?);
+            }
+            Go::Map(map)
+        }
+        Value::Undefined => return None,
+    })
+}
+
+fn collect_strings(value: &Go, out: &mut Vec<String>) {
+    match value {
+        Go::Str(bytes) => out.push(go_text(bytes)),
+        Go::Seq(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        Go::Map(entries) => entries.iter().for_each(|(k, v)| {
+            collect_strings(k, out);
+            collect_strings(v, out);
+        }),
+        _ => {}
+    }
+}
+
+/// go-yaml v2's encoder of a Go value (`wide`: the stand-ins of characters past U+FFFF).
+fn encode(
+    emitter: &mut Emitter<'_>,
+    value: &Go,
+    wide: &[(char, char)],
+) -> Result<(), libyaml_safer::Error> {
+    let scalar = |emitter: &mut Emitter<'_>, text: &str, style: ScalarStyle| {
+        emitter.emit(Event::scalar(None, None, text, true, true, style))
+    };
+    match value {
+        Go::Null => scalar(emitter, "null", ScalarStyle::Plain),
+        Go::Bool(b) => scalar(
+            emitter,
+            if *b { "true" } else { "false" },
+            ScalarStyle::Plain,
+        ),
+        Go::Int(i) => scalar(emitter, &i.to_string(), ScalarStyle::Plain),
+        Go::Uint(u) => scalar(emitter, &u.to_string(), ScalarStyle::Plain),
+        Go::Float(f) => {
+            let text = match format_float(*f, 'g', None).as_str() {
+                "+Inf" => ".inf".to_owned(),
+                "-Inf" => "-.inf".to_owned(),
+                "NaN" => ".nan".to_owned(),
+                other => other.to_owned(),
+            };
+            scalar(emitter, &text, ScalarStyle::Plain)
+        }
+        Go::Str(bytes) => {
+            let text = go_text(bytes);
+            // Plain only when the text reads back as this string (`<<` does: go-yaml
+            // writes it plain).
+            let (rtag, _) = implicit("", &text);
+            let plain = matches!(rtag, STR | MERGE) && !base60_float(&text);
+            let has_wide = text.chars().any(|c| u32::from(c) > 0xFFFF);
+            let text: String = text
+                .chars()
+                .map(|c| wide.iter().find(|(w, _)| *w == c).map_or(c, |(_, s)| *s))
+                .collect();
+            let style = if has_wide {
+                ScalarStyle::DoubleQuoted
+            } else if text.contains('\n') {
+                ScalarStyle::Literal
+            } else if plain {
+                ScalarStyle::Plain
+            } else {
+                ScalarStyle::DoubleQuoted
+            };
+            scalar(emitter, &text, style)
+        }
+        Go::Seq(items) => {
+            emitter.emit(Event::sequence_start(
+                None,
+                None,
+                true,
+                SequenceStyle::Block,
+            ))?;
+            for item in items {
+                encode(emitter, item, wide)?;
+            }
+            emitter.emit(Event::sequence_end())
+        }
+        Go::Map(entries) => {
+            let mut entries: Vec<&(Go, Go)> = entries.iter().collect();
+            entries.sort_by(|(a, _), (b, _)| key_order(a, b));
+            emitter.emit(Event::mapping_start(None, None, true, MappingStyle::Block))?;
+            for (key, item) in entries {
+                encode(emitter, key, wide)?;
+                encode(emitter, item, wide)?;
+            }
+            emitter.emit(Event::mapping_end())
+        }
+    }
+}
+
+/// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`, written
+/// quoted for parsers that read YAML 1.1's sexagesimal numbers.
+fn base60_float(s: &str) -> bool {
+    let b = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut i = b
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'_')
+        .count();
+    let mut groups = 0;
+    while b.get(i) == Some(&b':') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        // `[0-5]?[0-9]`: one digit, or two with the first at most 5.
+        let take = match digits {
+            0 => return false,
+            1 => 1,
+            _ if b[i + 1] <= b'5' => 2,
+            _ => 1,
+        };
+        i += 1 + take;
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1 + b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'_')
+            .count();
+    }
+    i == b.len()
+}
+
+/// go-yaml v2's key order (`keyList.Less`) for the keys a JSON document gives (strings): runs of
+/// digits compare as numbers, a letter sorts before any other character.
+fn key_order(a: &Go, b: &Go) -> std::cmp::Ordering {
+    let (Go::Str(a), Go::Str(b)) = (a, b) else {
+        return std::cmp::Ordering::Equal;
+    };
+    let (a, b) = (go_text(a), go_text(b));
+    if natural_less(&a, &b) {
+        std::cmp::Ordering::Less
+    } else if natural_less(&b, &a) {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
+fn natural_less(a: &str, b: &str) -> bool {
+    static CLASSES: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((letter, digit)) = CLASSES
+        .get_or_init(|| {
+            Some((
+                regex::Regex::new(r"^\pL$").ok()?,
+                regex::Regex::new(r"^\p{Nd}$").ok()?,
+            ))
+        })
+        .as_ref()
+    else {
+        return a < b;
+    };
+    let class = |c: char, re: &regex::Regex| re.is_match(c.encode_utf8(&mut [0; 4]));
+    let is_letter = |c: char| class(c, letter);
+    let is_digit = |c: char| class(c, digit);
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (is_letter(ar[i]), is_letter(br[i]));
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return bl;
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && is_digit(ar[j - 1]) {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let number = |r: &[char], n: &mut i64| {
+            let mut at = i;
+            while at < r.len() && is_digit(r[at]) {
+                *n = n.wrapping_mul(10).wrapping_add(r[at] as i64 - '0' as i64);
+                at += 1;
+            }
+            at
+        };
+        let ai = number(&ar, &mut an);
+        let bi = number(&br, &mut bn);
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
 }
 
 /// Why a document gives no value.
@@ -502,6 +824,9 @@ fn events(prepared: &Prepared) -> Result2<Tree> {
         if opens {
             open.push(id);
             if open.len() > MAX_VALUE_DEPTH {
+                // Reading on would cost time quadratic in the depth (libyaml checks every
+                // open level's simple key at each token): the bound's error at once, whether
+                // or not go-yaml would read the rest.
                 return Err(Failure::Error(limit(format!(
                     "yaml.unmarshal: a document nested over {MAX_VALUE_DEPTH} deep"
                 ))));
@@ -1266,6 +1591,38 @@ mod tests {
             let want = want.map(|w| Value::from_json_str(w).unwrap().to_json_str().unwrap());
             assert_eq!(got, want, "{text:?}");
         }
+    }
+
+    /// (value as JSON, OPA v1.20.2's `yaml.marshal`).
+    const MARSHAL: &[(&str, &str)] = &[
+        (
+            r#"{"a": "yes", "b": 1.5, "c": [1, "x", {"k": []}], "d": "multi\nline", "e": "", "f": null}"#,
+            "a: \"yes\"\nb: 1.5\nc:\n- 1\n- x\n- k: []\nd: |-\n  multi\n  line\ne: \"\"\nf: null\n",
+        ),
+        (
+            r##"{"g": "1", "h": 1e21, "i": "a: b", "j": {}, "k": "~", "l": " lead", "n": "é", "o": "#x"}"##,
+            "g: \"1\"\nh: 1e+21\ni: 'a: b'\nj: {}\nk: \"~\"\nl: ' lead'\n\"n\": é\no: '#x'\n",
+        ),
+        (
+            r#"["<<", "y", "on", "0x1F", "1_000", "2001-12-14", "12:30", "é😀"]"#,
+            "- <<\n- \"y\"\n- \"on\"\n- \"0x1F\"\n- \"1_000\"\n- \"2001-12-14\"\n- \"12:30\"\n- \"é\\U0001F600\"\n",
+        ),
+        (
+            r#"{"a10": 1, "a2": 2, "a02": 3, "B": 4, "_": 5, "10": 6, "9": 7}"#,
+            "_: 5\n\"9\": 7\n\"10\": 6\nB: 4\na2: 2\na02: 3\na10: 1\n",
+        ),
+        ("18446744073709551616", "1.8446744073709552e+19\n"),
+        ("\"a\"", "a\n"),
+    ];
+
+    #[test]
+    fn values_written_as_go_yaml_writes_them() {
+        for (json, want) in MARSHAL {
+            let value = Value::from_json_str(json).unwrap();
+            assert_eq!(marshal(&value).unwrap(), Value::from(*want), "{json}");
+        }
+        let refused = Value::from("x\u{2028}y");
+        assert!(marshal(&refused).is_err());
     }
 
     #[test]
