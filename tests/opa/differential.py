@@ -865,14 +865,12 @@ def sweep_misc(opa, count=2000, seed=20261206):
     return sweep_builtin(opa, "json/template/semver/uuid", MISC_POLICY, misc_cases(count, seed))
 
 
-YAML_OPA_POLICY = """package docker
-results := [[[x | x := json.marshal(yaml.unmarshal(t))], [x | x := yaml.is_valid(t)]] | some t in input.texts]
+TEXT_OPA_POLICY = """package docker
+results := [[[x | x := json.marshal(FORMAT.unmarshal(t))], [x | x := FORMAT.is_valid(t)]] | some t in input.texts]
 """
-YAML_VERDICT_POLICY = """package docker
-decision := {"allow": false, "deny_msg": [json.marshal([[x | x := json.marshal(yaml.unmarshal(input.t))], [x | x := yaml.is_valid(input.t)]])]}
+TEXT_VERDICT_POLICY = """package docker
+decision := {"allow": false, "deny_msg": [json.marshal([[x | x := json.marshal(FORMAT.unmarshal(input.t))], [x | x := FORMAT.is_valid(input.t)]])]}
 """
-
-
 YAML_MARSHAL_POLICY = """package docker
 results := [[x | x := yaml.marshal(c.value)] | some c in input.cases]
 decision := {"allow": false, "deny_msg": [json.marshal(results)]}
@@ -890,27 +888,22 @@ def flow_root(text):
     return False
 
 
-def sweep_yaml(opa, count=10000, seed=20261207):
-    """`yaml.unmarshal` and `yaml.is_valid` over generated texts (tests/opa/yamlgen.py), and
-    `yaml.marshal` over generated values (a quarter as many),
-    verdict (one evaluation per text: an error is verdict's fail-closed answer) against OPA.
-    A text whose root is a flow collection or a quoted scalar with text after it, valid in OPA
-    and not here, is KNOWN-DIFFERENCES row 34; any other difference fails."""
+def sweep_text(opa, form, texts, known=lambda text, mine, other: False):
+    """`FORM.unmarshal` and `FORM.is_valid` (FORM `json` or `yaml`) over texts, verdict (one
+    evaluation per text: an error is verdict's fail-closed answer, counted, not compared)
+    against OPA. Returns (differences, known, errors)."""
     from decimal import Decimal
 
-    import yamlgen
-
-    texts = yamlgen.texts(count, seed)
     OpaEngine, _, _ = opa
     engine = OpaEngine()
     try:
-        engine.add_policy("yaml.rego", YAML_OPA_POLICY)
+        engine.add_policy(f"{form}.rego", TEXT_OPA_POLICY.replace("FORMAT", form))
         theirs = engine.eval_document("docker", {"texts": texts})["results"]
     finally:
         engine.close()
     with tempfile.TemporaryDirectory() as here:
         policy = Path(here) / "policy.rego"
-        policy.write_text(YAML_VERDICT_POLICY)
+        policy.write_text(TEXT_VERDICT_POLICY.replace("FORMAT", form))
         lines = "".join(json.dumps({"t": t}) + "\n" for t in texts)
         run = subprocess.run([str(eval_lines_binary()), str(policy)], input=lines, capture_output=True, text=True)
     if run.returncode != 0:
@@ -923,26 +916,63 @@ def sweep_yaml(opa, count=10000, seed=20261207):
         # Numbers by value: OPA writes a number's text, verdict its value (row 22).
         return [[json.loads(x, parse_float=Decimal, parse_int=Decimal) for x in result[0]], result[1]]
 
-    differences = errors = known = 0
+    differences = errors = known_count = 0
     for text, mine, other in zip(texts, ours, theirs):
         if mine["decision"] == "error":
             errors += 1
             continue
         mine = json.loads(mine["messages"][0])
-        if norm(mine) == norm(other):
+        try:
+            same = norm(mine) == norm(other)
+        except ArithmeticError:
+            same = False
+        if same:
             continue
-        if mine[1] == [False] and other[1] == [True] and flow_root(text):
-            known += 1
+        if known(text, mine, other):
+            known_count += 1
             continue
         differences += 1
         if differences <= 30:
-            print(f"  yaml differs: {json.dumps(text, ensure_ascii=False)}: verdict {mine}, opa {other}")
+            print(f"  {form} differs: {json.dumps(text, ensure_ascii=False)}: verdict {mine}, opa {other}")
+    return differences, known_count, errors
+
+
+def sweep_yaml(opa, count=10000, seed=20261207):
+    """`yaml.unmarshal` and `yaml.is_valid` over generated texts (tests/opa/yamlgen.py), and
+    `yaml.marshal` over generated values (a quarter as many). A text whose root is a flow
+    collection or a quoted scalar with text after it, valid in OPA and not here, is
+    KNOWN-DIFFERENCES row 34; any other difference fails."""
+    import yamlgen
+
+    differences, known, errors = sweep_text(
+        opa, "yaml", yamlgen.texts(count, seed),
+        lambda text, mine, other: mine[1] == [False] and other[1] == [True] and flow_root(text),
+    )
     print(
-        f"yaml sweep: {len(texts)} texts: {differences} differ, {known} as KNOWN-DIFFERENCES row 34 "
+        f"yaml sweep: {count} texts: {differences} differ, {known} as KNOWN-DIFFERENCES row 34 "
         f"(text after a flow root), {errors} an error in verdict (fail closed)"
     )
     cases = [{"value": v} for v in yamlgen.values(count // 4, seed)]
     return differences + sweep_builtin(opa, "yaml.marshal", YAML_MARSHAL_POLICY, cases)
+
+
+JSON_PIECES = ['{', '}', '[', ']', ',', ':', '"a"', '"\\u00e9"', '"\\ud800"', '"\\x"', '1', '-0', '0.5', '1e5', '01',
+               '1.', '.5', 'true', 'false', 'null', 'nul', ' ', '\n', '"', '\\', '"\t"', '-', '2e', '1E+2', '"a\\/b"',
+               '{"a":1}', '[1,2]', '[]', '{}', '"\u0001"', '12345678901234567890123', '1e400', '0.1e-2']
+
+
+def sweep_json(opa, count=4000, seed=20261207):
+    """`json.unmarshal` and `json.is_valid` over texts put together from JSON pieces (and a few
+    deep documents): Go's scanner, OPA's trailing-`null` acceptance, nesting to 10,000 levels."""
+    import random
+
+    rng = random.Random(seed)
+    texts = ["".join(rng.choice(JSON_PIECES) for _ in range(rng.randint(1, 8))) for _ in range(count)]
+    texts += ["[" * 200 + "1" + "]" * 200, '{"bad": true, "p": ' + "[" * 300 + "]" * 300 + "}", "[" * 10001 + "]" * 10001,
+              "[" * 100000, '{"bad": true}null', "1 null x", "1 nul"]
+    differences, _, errors = sweep_text(opa, "json", texts)
+    print(f"json sweep: {len(texts)} texts: {differences} differ, {errors} an error in verdict (fail closed)")
+    return differences
 
 
 def eval_lines_messages(policy_source, value):
@@ -1046,7 +1076,7 @@ def main():
     if args.only == "generated":
         return 1 if run_generated(opa, args) else 0
     if args.only == "yaml":
-        return 1 if sweep_yaml(opa) else 0
+        return 1 if sweep_yaml(opa) + sweep_json(opa) else 0
     binary = verdict_binary(args.verdict)
     known = load_known()
 
@@ -1124,6 +1154,7 @@ def main():
     failed |= sweep_regex(opa) > 0
     failed |= sweep_misc(opa) > 0
     failed |= sweep_yaml(opa) > 0
+    failed |= sweep_json(opa) > 0
     if args.buildx_default_policy:
         failed |= sweep_default_policy(opa, args.buildx_default_policy) > 0
     if not args.only:

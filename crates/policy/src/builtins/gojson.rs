@@ -28,7 +28,7 @@
 
 use regorus::Value;
 
-use super::bounded::{BuiltinError, check_depth};
+use super::bounded::{BuiltinError, MAX_VALUE_DEPTH, check_depth, limit};
 use super::gofmt::{format_float, sorted};
 use super::opanum::{Num, whole_double};
 
@@ -218,14 +218,27 @@ pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
     };
     let text = lone_surrogates(text);
     let text = text.as_ref();
+    // The first value only, as OPA's decoder reads it (see `parse_json`), before its numbers
+    // are looked at.
+    let Some((end, _)) = go_json_value(text) else {
+        return Ok(Value::Undefined);
+    };
+    if end != text.len() && !text[end..].starts_with("null") {
+        return Ok(Value::Undefined);
+    }
+    let text = &text[..end];
     // Integers regorus would not hold exactly, replaced by marker strings while it parses.
     let mut exact_ints = Vec::new();
     let mut rewritten = String::new();
     let mut copied = 0;
     for (start, end) in number_tokens(text) {
         let token = &text[start..end];
+        // (The text is JSON: a number Num cannot read has an exponent past its bound.)
         let Some(exact) = Num::parse(token) else {
-            continue;
+            return Err(BuiltinError(format!(
+                "json.unmarshal: the number {token} cannot be held as OPA holds it \
+                 (KNOWN-DIFFERENCES.md row 26)"
+            )));
         };
         if let Some(held) = exponent_integer(token, &exact, "json.unmarshal") {
             if text.contains(INT_MARKER) {
@@ -255,19 +268,219 @@ pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
         exact_ints.push(exact.value("json.unmarshal")?);
     }
     if exact_ints.is_empty() {
-        return Ok(Value::from_json_str(text).unwrap_or(Value::Undefined));
+        return parse_json(text);
     }
     rewritten.push_str(&text[copied..]);
-    let parsed = Value::from_json_str(&rewritten).unwrap_or(Value::Undefined);
+    let parsed = parse_json(&rewritten)?;
     Ok(put_back(parsed, &exact_ints))
 }
 
-/// `json.is_valid(x)`: Go's `json.Valid` — syntax only, so an escaped lone surrogate
-/// (`"\ud800"`) is valid JSON (serde refuses it).
+/// JSON text as Go decodes it, nesting included: text Go's scanner refuses (bad syntax, or
+/// nesting over its 10,000 levels) is undefined; a document nested deeper than
+/// [`MAX_VALUE_DEPTH`] an evaluation error (fail closed: Go reads it, verdict does not hold
+/// values that deep); anything else read by serde without its 128-level recursion limit,
+/// which made a valid document 129 levels deep undefined — and `json.unmarshal(x).bad`
+/// undefined in a deny rule that Buildx fires.
+///
+/// OPA reads the first value with a Go `json.Decoder`, then asks the decoder for one more token
+/// and refuses the text only when that token is not nil: a `null` after the value (and whatever
+/// follows it) passes, so `{"a": 1}null, x` is `{"a": 1}` in OPA.
+fn parse_json(text: &str) -> Result<Value, BuiltinError> {
+    let Some((end, depth)) = go_json_value(text) else {
+        return Ok(Value::Undefined);
+    };
+    if end != text.len() && !text[end..].starts_with("null") {
+        return Ok(Value::Undefined);
+    }
+    let text = &text[..end];
+    if depth > MAX_VALUE_DEPTH {
+        return Err(limit(format!(
+            "json.unmarshal: a document nested over {MAX_VALUE_DEPTH} deep"
+        )));
+    }
+    let mut reader = serde_json::Deserializer::from_str(text);
+    reader.disable_recursion_limit();
+    let value =
+        serde::Deserialize::deserialize(&mut reader).and_then(|v: Value| reader.end().map(|()| v));
+    // Go's scanner took the text: serde refusing it is a number it cannot hold.
+    value.map_err(|e| {
+        BuiltinError(format!(
+            "json.unmarshal: {e}: verdict cannot hold this document as OPA does \
+             (KNOWN-DIFFERENCES.md row 26)"
+        ))
+    })
+}
+
+/// Go's `json.Valid` (its scanner, without recursion): the document's nesting depth when the
+/// text is one JSON value nested at most 10,000 deep, else `None`.
+pub(crate) fn go_json_depth(text: &str) -> Option<usize> {
+    let (end, depth) = go_json_value(text)?;
+    (end == text.len()).then_some(depth)
+}
+
+/// The first JSON value of the text, as Go's scanner reads it: where it ends (blank space after
+/// it included) and its nesting depth.
+fn go_json_value(text: &str) -> Option<(usize, usize)> {
+    const GO_MAX_DEPTH: usize = 10_000;
+    let b = text.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    let string = |i: &mut usize| -> Option<()> {
+        // At the opening quote.
+        *i += 1;
+        loop {
+            match *b.get(*i)? {
+                b'"' => {
+                    *i += 1;
+                    return Some(());
+                }
+                b'\\' => match *b.get(*i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => *i += 2,
+                    b'u' => {
+                        let hex = b.get(*i + 2..*i + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        *i += 6;
+                    }
+                    _ => return None,
+                },
+                c if c < 0x20 => return None,
+                _ => *i += 1,
+            }
+        }
+    };
+    let number = |i: &mut usize| -> Option<()> {
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i > start
+        };
+        if b.get(*i) == Some(&b'-') {
+            *i += 1;
+        }
+        match b.get(*i)? {
+            b'0' => *i += 1,
+            b'1'..=b'9' => {
+                digits(i);
+            }
+            _ => return None,
+        }
+        if b.get(*i) == Some(&b'.') {
+            *i += 1;
+            if !digits(i) {
+                return None;
+            }
+        }
+        if matches!(b.get(*i), Some(b'e' | b'E')) {
+            *i += 1;
+            if matches!(b.get(*i), Some(b'+' | b'-')) {
+                *i += 1;
+            }
+            if !digits(i) {
+                return None;
+            }
+        }
+        Some(())
+    };
+    // Open containers, innermost last: `[` or `{`.
+    let mut open: Vec<u8> = Vec::new();
+    let mut deepest = 0;
+    loop {
+        // A value.
+        ws(&mut i);
+        match *b.get(i)? {
+            c @ (b'[' | b'{') => {
+                open.push(c);
+                deepest = deepest.max(open.len());
+                if open.len() > GO_MAX_DEPTH {
+                    return None;
+                }
+                i += 1;
+                ws(&mut i);
+                let close = if c == b'[' { b']' } else { b'}' };
+                if b.get(i) == Some(&close) {
+                    open.pop();
+                    i += 1;
+                } else if c == b'{' {
+                    if b.get(i) != Some(&b'"') {
+                        return None;
+                    }
+                    string(&mut i)?;
+                    ws(&mut i);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i += 1;
+                    continue;
+                } else {
+                    continue;
+                }
+            }
+            b'"' => string(&mut i)?,
+            b't' | b'f' | b'n' => {
+                let word: &[u8] = match b[i] {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if !b[i..].starts_with(word) {
+                    return None;
+                }
+                i += word.len();
+            }
+            _ => number(&mut i)?,
+        }
+        // After a value: close containers, or go on to the next element.
+        loop {
+            ws(&mut i);
+            match open.last() {
+                None => return Some((i, deepest)),
+                Some(&c) => {
+                    let close = if c == b'[' { b']' } else { b'}' };
+                    match *b.get(i)? {
+                        x if x == close => {
+                            open.pop();
+                            i += 1;
+                        }
+                        b',' => {
+                            i += 1;
+                            if c == b'{' {
+                                ws(&mut i);
+                                if b.get(i) != Some(&b'"') {
+                                    return None;
+                                }
+                                string(&mut i)?;
+                                ws(&mut i);
+                                if b.get(i) != Some(&b':') {
+                                    return None;
+                                }
+                                i += 1;
+                            }
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `json.is_valid(x)`: Go's `json.Valid` — syntax only (an escaped lone surrogate, `"\ud800"`,
+/// is valid JSON; serde refuses it), nesting to 10,000 levels.
 pub(crate) fn is_valid(value: &Value) -> Option<Value> {
-    let text = value.as_string().ok()?;
-    let valid = serde_json::from_str::<serde::de::IgnoredAny>(&lone_surrogates(text)).is_ok();
-    Some(Value::from(valid))
+    // A value that is not a string: false, as OPA.
+    let Ok(text) = value.as_string() else {
+        return Some(Value::from(false));
+    };
+    Some(Value::from(go_json_depth(text).is_some()))
 }
 
 /// The text with every `\uXXXX` escape of a lone UTF-16 surrogate made `\ufffd`, as Go's
