@@ -104,14 +104,14 @@ if __name__ == "__main__":
 # whose digit runs go-yaml's key order compares as numbers.
 MARSHAL_STRINGS = PLAIN + ["", " ", "a b", " lead", "trail ", "a: b", "a #b", "#c", "- x", "? y", ": z", "&a", "*a", "!t",
                            "%p", "@x", "`x", "|", ">", "'", '"', "[a]", "{a}", "a,b", "multi\nline", "end\n", "\n", "\t",
-                           "tab\there", "é😀", "\u0007", "\ufeff", "a\\b", "---", "...",
+                           "tab\there", "é😀", "\u0007", "a\\b", "---", "...",
                            " ".join(["word"] * 30), "x" * 100, ("long line " * 12).strip(), "a" * 79 + " b"]
 MARSHAL_KEYS = ["a", "b", "B", "a2", "a10", "a02", "1", "10", "9", "01", "_x", "é", "Z", "z9", "z10", "", "yes",
                 "1.5", "a b", "x:y", "-"]
 MARSHAL_NUMBERS = [0, 1, -1, 1.5, 0.1, 1e21, 1e-7, 123456789, 2 ** 63, 2 ** 64, -(2 ** 63) - 1, 1e300, 100000.0, 1234567.5]
 # (go-yaml's key order is not transitive: `a1b` < `a02` < `a10` < `a1b`; with such keys OPA's
 # output depends on Go's map iteration order. `a1b` is not generated.)
-# (Strings holding U+0085, U+2028 or U+2029 are an error in verdict, written otherwise by go-yaml:
+# (Strings beginning with U+FEFF, and strings holding U+0085, U+2028 or U+2029, are an error in verdict, written otherwise by go-yaml:
 # row 34. Not generated.)
 # (An integral double of 1e6 or more, `1234567.0`, is written `1.234567e+06` by OPA, which keeps
 # the text it was given, and `1234567` here: KNOWN-DIFFERENCES row 22. Not generated.)

@@ -99,6 +99,35 @@ pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
                 .into(),
         ));
     }
+    // go-yaml's `is_bom` bug escapes every character of a string that begins with U+FEFF.
+    if strings.iter().any(|s| s.starts_with('\u{feff}')) {
+        return Err(BuiltinError(
+            "yaml.marshal: a string beginning with U+FEFF is written differently by go-yaml \
+             (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        ));
+    }
+    // Each character past U+FFFF is written through a stand-in one column wide where go-yaml
+    // writes ten (`\UXXXXXXXX`): a string that could be folded across lines is refused rather
+    // than folded elsewhere.
+    let wide_count = |s: &str| s.chars().filter(|c| u32::from(*c) > 0xFFFF).count();
+    if strings
+        .iter()
+        .any(|s| wide_count(s) > 0 && s.contains(' ') && s.chars().count() + 9 * wide_count(s) > 60)
+    {
+        return Err(BuiltinError(
+            "yaml.marshal: a long string with characters past U+FFFF is folded differently by \
+             go-yaml (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        ));
+    }
+    // go-yaml's reader refuses, in the JSON text it reads back, the control characters JSON
+    // leaves as they are (U+007F to U+009F but U+0085) and U+FFFE, U+FFFF: OPA's call fails.
+    let refused =
+        |c: char| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if strings.iter().any(|s| s.contains(refused)) {
+        return Ok(Value::Undefined);
+    }
     for c in strings
         .iter()
         .flat_map(|s| s.chars())
@@ -132,8 +161,10 @@ pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
     }
     let mut text = String::from_utf8(out).unwrap_or_default();
     // go-yaml clears the emitter's open-ended flag before the stream end: no `...` line.
-    if let Some(kept) = text.strip_suffix("...\n") {
-        text.truncate(kept.len());
+    if text == "...\n" {
+        text.clear();
+    } else if let Some(kept) = text.strip_suffix("\n...\n") {
+        text.truncate(kept.len() + 1);
     }
     for (c, stand_in) in &wide {
         text = text.replace(*stand_in, &format!("\\U{:08X}", u32::from(*c)));
@@ -175,12 +206,19 @@ fn from_json(value: &Value) -> Option<Go> {
                     Value::String(s) => s.to_string(),
                     other => gojson::marshal(other).ok()?.as_string().ok()?.to_string(),
                 };
+                // go-yaml reads each key of the JSON text back as a simple key, at most 1,024
+                // characters long (its quotes and Go's escapes included): past that OPA's call
+                // fails.
+                let quoted = gojson::marshal(&Value::from(key.as_str())).ok()?;
+                if quoted.as_string().ok()?.chars().count() > 1024 {
+                    return None;
+                }
                 entries.push((key, item));
             }
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut map = Vec::with_capacity(entries.len());
+            let mut map = GoMap::default();
             for (key, item) in entries {
-                set(&mut map, Go::Str(key.into_bytes()), from_json(item)?);
+                map.set(Go::Str(key.into_bytes()), from_json(item)?);
             }
             Go::Map(map)
         }
@@ -192,7 +230,7 @@ fn collect_strings(value: &Go, out: &mut Vec<String>) {
     match value {
         Go::Str(bytes) => out.push(go_text(bytes)),
         Go::Seq(items) => items.iter().for_each(|i| collect_strings(i, out)),
-        Go::Map(entries) => entries.iter().for_each(|(k, v)| {
+        Go::Map(map) => map.entries.iter().for_each(|(k, v)| {
             collect_strings(k, out);
             collect_strings(v, out);
         }),
@@ -261,8 +299,8 @@ fn encode(
             }
             emitter.emit(Event::sequence_end())
         }
-        Go::Map(entries) => {
-            let mut entries: Vec<&(Go, Go)> = entries.iter().collect();
+        Go::Map(map) => {
+            let mut entries: Vec<&(Go, Go)> = map.entries.iter().collect();
             entries.sort_by(|(a, _), (b, _)| key_order(a, b));
             emitter.emit(Event::mapping_start(None, None, true, MappingStyle::Block))?;
             for (key, item) in entries {
@@ -408,7 +446,8 @@ fn to_json(text: &str) -> Result2<String> {
     };
     let mut decoder = Decoder {
         tree: &tree,
-        decodes: 0,
+        // go-yaml counts the document node as a decode.
+        decodes: 1,
         alias_decodes: 0,
         alias_depth: 0,
         active: Vec::new(),
@@ -452,11 +491,10 @@ struct Prepared {
 
 fn prepare(original: &str) -> Result2<Prepared> {
     // go-yaml v2's tag shorthands take `,`, `[` and `]` (libyaml 0.1's URI characters);
-    // libyaml 0.2 ends the tag there, and libyaml-safer then panics in a flow collection.
-    // Such a text with a flow collection is refused before it is read, fail closed: an
-    // error, never a value go-yaml would not give (without one, libyaml-safer fails cleanly
-    // and the failure is made this error).
-    if original.contains(['[', '{']) && tag_with_flow_indicator(original) {
+    // libyaml 0.2 ends the tag there and fails — or, at a `,` in a flow collection,
+    // libyaml-safer panics. That text is refused before it is read (an error, fail closed);
+    // the others fail cleanly and the failure is made the same error (`read`).
+    if original.contains(['[', '{']) && tag_before_comma(original) {
         return Err(tag_difference());
     }
     // libyaml skips a byte-order mark at the start of any line; go-yaml's reader only at the
@@ -471,6 +509,17 @@ fn prepare(original: &str) -> Result2<Prepared> {
         )));
     }
     let first = original.chars().next().map_or(0, char::len_utf8);
+    // go-yaml's `is_bom` looks at the start of its buffer, not at the character it is asked
+    // about: a mark that a refill of its 512-byte input chunks brings to the buffer's start
+    // changes how the following lines read (a key read as a comment). Past 500 bytes, a mark
+    // after the start is refused.
+    if original.len() > 500 && original[first..].contains('\u{feff}') {
+        return Err(Failure::Error(BuiltinError(
+            "yaml.unmarshal: a byte-order mark past the start of a text over 500 bytes is read \
+             differently by go-yaml (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        )));
+    }
     let mut text = original.to_owned();
     let mut stand_in = None;
     if original[first..].contains('\u{feff}') {
@@ -492,6 +541,11 @@ fn prepare(original: &str) -> Result2<Prepared> {
     // go-yaml reads an empty document as one line break. libyaml-safer panics where a block
     // scalar runs to the end of the input without a line break (libyaml reads nothing
     // there): one is added, and taken back out of such a scalar.
+    // libyaml-safer takes a first byte 0xEF for the start of a byte-order mark and refuses
+    // a text beginning with U+F000 to U+FFFD; a mark put in front reads it as go-yaml does.
+    if text.starts_with(|c: char| ('\u{f000}'..='\u{fffd}').contains(&c) && c != '\u{feff}') {
+        text.insert(0, '\u{feff}');
+    }
     const BREAKS: [char; 5] = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
     let appended = !text.is_empty() && !text.ends_with(BREAKS);
     if text.is_empty() || appended {
@@ -512,13 +566,47 @@ fn prepare(original: &str) -> Result2<Prepared> {
     })
 }
 
+/// Whether a `!` that can begin a tag (not after a letter or a digit) is followed, past the
+/// characters libyaml 0.2 takes in a tag (a verbatim `!<…>` whole), by a `,`: where
+/// libyaml-safer panics in a flow collection.
+fn tag_before_comma(text: &str) -> bool {
+    let b = text.as_bytes();
+    let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$.!~*'()%".contains(&c);
+    text.char_indices().any(|(i, c)| {
+        if c != '!'
+            || text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
+        let mut at = i + 1;
+        if b.get(at) == Some(&b'<') {
+            match b[at..].iter().position(|&c| c == b'>') {
+                Some(close) => at += close + 1,
+                None => return false,
+            }
+        } else {
+            while b.get(at).is_some_and(|&c| tag_char(c)) {
+                at += 1;
+            }
+        }
+        b.get(at) == Some(&b',')
+    })
+}
+
 /// Whether a `!` that can begin a tag (not after a letter or a digit) runs, over the characters go-yaml v2 takes in a tag, into a `,`, `[` or `]`.
 fn tag_with_flow_indicator(text: &str) -> bool {
     let b = text.as_bytes();
-    let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$,.!~*'()[]%".contains(&c);
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'!'
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80))
+    // (`<` and `>` for verbatim tags, `!<…>`, which libyaml-safer ends the same way.)
+    let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$,.!~*'()[]%<>".contains(&c);
+    text.char_indices().any(|(i, c)| {
+        c == '!'
+            && !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
             && b[i + 1..]
                 .iter()
                 .take_while(|&&c| tag_char(c))
@@ -533,6 +621,17 @@ fn read(original: &str) -> Result2<Tree> {
     }
     if flow_colon(original) {
         return Err(flow_difference());
+    }
+    // A simple key may span 1,024 characters in go-yaml and 1,024 bytes in libyaml-safer.
+    if original
+        .lines()
+        .any(|line| line.len() > 1024 && !line.is_ascii() && line.chars().count() <= 4096)
+    {
+        return Err(Failure::Error(BuiltinError(
+            "yaml.unmarshal: a line over 1,024 bytes with characters past ASCII is read \
+             differently by go-yaml (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        )));
     }
     if tag_with_flow_indicator(original) {
         return Err(tag_difference());
@@ -589,9 +688,15 @@ fn added_break_kept(header: &str, last_line: &str, value: &str) -> bool {
     if !value.ends_with('\n') || header.contains('-') {
         return false;
     }
-    header.contains('+')
-        || last_line.contains(|c| c != ' ')
-        || (!last_line.is_empty() && value.ends_with(" \n"))
+    // A last line of spaces only is text when it has more than the indentation: the scalar's
+    // own last line (before the added break) is then those extra spaces.
+    let own_last = value[..value.len() - 1]
+        .rsplit(['\n', '\u{2028}', '\u{2029}'])
+        .next()
+        .unwrap_or_default();
+    let spaces_beyond_indentation =
+        !last_line.is_empty() && !own_last.is_empty() && own_last.bytes().all(|c| c == b' ');
+    header.contains('+') || last_line.contains(|c| c != ' ') || spaces_beyond_indentation
 }
 
 fn tag_difference() -> Failure {
@@ -610,6 +715,12 @@ fn flow_difference() -> Failure {
          flow indicator, is read differently by go-yaml (KNOWN-DIFFERENCES.md row 34)"
             .into(),
     ))
+}
+
+/// Whether the text begins with a `:` directly before one of `,[]{}`.
+fn colon_before_indicator(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    b.first() == Some(&b':') && b.get(1).is_some_and(|c| b",[]{}".contains(c))
 }
 
 /// Whether the text has a flow collection and a `:` directly before `,[]{}`.
@@ -762,7 +873,8 @@ fn events(prepared: &Prepared) -> Result2<Tree> {
                 }
                 if style == ScalarStyle::Plain
                     && flow.last() == Some(&true)
-                    && (value.contains('?') || flow_colon(text.get(end..).unwrap_or_default()))
+                    && (value.contains('?')
+                        || colon_before_indicator(text.get(end..).unwrap_or_default()))
                 {
                     return Err(flow_difference());
                 }
@@ -856,23 +968,57 @@ enum Go {
     /// A Go string: bytes (`!!binary` gives any).
     Str(Vec<u8>),
     Seq(Vec<Go>),
-    /// `map[interface{}]interface{}` in insertion order (Go's is unordered; equal keys are
-    /// replaced in place).
-    Map(Vec<(Go, Go)>),
+    Map(GoMap),
 }
 
-/// Go's `==` on two map keys (interface values: same dynamic type, equal value).
-fn same_key(a: &Go, b: &Go) -> bool {
-    match (a, b) {
-        (Go::Float(x), Go::Float(y)) => x == y,
-        _ => a == b,
+/// `map[interface{}]interface{}`: entries in insertion order (Go's is unordered), a key equal
+/// to an earlier one (Go's `==` on interface values: same dynamic type, equal value) replacing
+/// its value in place, found through an index.
+#[derive(Clone, Default)]
+struct GoMap {
+    entries: Vec<(Go, Go)>,
+    index: std::collections::HashMap<KeyId, usize>,
+}
+
+impl PartialEq for GoMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
     }
 }
 
-fn set(map: &mut Vec<(Go, Go)>, key: Go, value: Go) {
-    match map.iter_mut().find(|(k, _)| same_key(k, &key)) {
-        Some(entry) => entry.1 = value,
-        None => map.push((key, value)),
+/// A map key by Go's equality (`-0` and `0` the same float; a NaN equal to nothing).
+#[derive(Clone, Hash, PartialEq, Eq)]
+enum KeyId {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    Str(Vec<u8>),
+}
+
+impl GoMap {
+    fn set(&mut self, key: Go, value: Go) {
+        let id = match &key {
+            Go::Null => Some(KeyId::Null),
+            Go::Bool(b) => Some(KeyId::Bool(*b)),
+            Go::Int(i) => Some(KeyId::Int(*i)),
+            Go::Uint(u) => Some(KeyId::Uint(*u)),
+            Go::Float(f) if f.is_nan() => None,
+            Go::Float(f) => Some(KeyId::Float(if *f == 0.0 { 0 } else { f.to_bits() })),
+            Go::Str(bytes) => Some(KeyId::Str(bytes.clone())),
+            Go::Seq(_) | Go::Map(_) => None,
+        };
+        match id {
+            Some(id) => match self.index.get(&id) {
+                Some(&at) => self.entries[at].1 = value,
+                None => {
+                    self.index.insert(id, self.entries.len());
+                    self.entries.push((key, value));
+                }
+            },
+            None => self.entries.push((key, value)),
+        }
     }
 }
 
@@ -958,7 +1104,7 @@ impl Decoder<'_> {
                 .collect::<Result2<Vec<_>>>()
                 .map(Go::Seq),
             Node::Mapping(children) => {
-                let mut map = Vec::new();
+                let mut map = GoMap::default();
                 self.mapping(children, &mut map, depth)?;
                 Ok(Go::Map(map))
             }
@@ -966,12 +1112,7 @@ impl Decoder<'_> {
     }
 
     /// go-yaml's `mapping` into an existing map (a merge writes into the map it is in).
-    fn mapping(
-        &mut self,
-        children: &[usize],
-        map: &mut Vec<(Go, Go)>,
-        depth: usize,
-    ) -> Result2<()> {
+    fn mapping(&mut self, children: &[usize], map: &mut GoMap, depth: usize) -> Result2<()> {
         for pair in children.chunks(2) {
             let [key, value] = *pair else {
                 return Err(Failure::Invalid);
@@ -985,7 +1126,7 @@ impl Decoder<'_> {
                 return Err(Failure::Invalid);
             }
             let v = self.unmarshal(value, depth + 1)?;
-            set(map, k, v);
+            map.set(k, v);
         }
         Ok(())
     }
@@ -1004,7 +1145,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn merge(&mut self, id: usize, map: &mut Vec<(Go, Go)>, depth: usize) -> Result2<()> {
+    fn merge(&mut self, id: usize, map: &mut GoMap, depth: usize) -> Result2<()> {
         match &self.tree.nodes[id] {
             Node::Mapping(_) | Node::Alias(_) if self.is_map(id) => self.merge_into(id, map, depth),
             Node::Sequence(children) => {
@@ -1022,7 +1163,7 @@ impl Decoder<'_> {
     }
 
     /// go-yaml's `unmarshal` of a mapping (or an alias to one) into an existing map.
-    fn merge_into(&mut self, id: usize, map: &mut Vec<(Go, Go)>, depth: usize) -> Result2<()> {
+    fn merge_into(&mut self, id: usize, map: &mut GoMap, depth: usize) -> Result2<()> {
         self.count()?;
         Self::depth(depth)?;
         match &self.tree.nodes[id] {
@@ -1363,15 +1504,19 @@ fn write_json(out: &mut String, value: &Go) -> Result2<()> {
             }
             out.push(']');
         }
-        Go::Map(entries) => {
-            let mut keyed: Vec<(String, &Go)> = Vec::with_capacity(entries.len());
-            for (key, item) in entries {
+        Go::Map(map) => {
+            let mut keyed: Vec<(String, &Go)> = Vec::with_capacity(map.entries.len());
+            let mut seen: std::collections::HashMap<String, usize> = Default::default();
+            for (key, item) in &map.entries {
                 let text = key_text(key)?;
-                match keyed.iter().find(|(k, _)| *k == text) {
+                match seen.get(&text) {
                     // Go's map iteration order would decide which one stays.
-                    Some((_, other)) if *other != item => return Err(Failure::Invalid),
+                    Some(&at) if keyed[at].1 != item => return Err(Failure::Invalid),
                     Some(_) => {}
-                    None => keyed.push((text, item)),
+                    None => {
+                        seen.insert(text.clone(), keyed.len());
+                        keyed.push((text, item));
+                    }
                 }
             }
             out.push('{');
