@@ -182,11 +182,13 @@ fn from_json(value: &Value) -> Option<Go> {
         Value::Bool(b) => Go::Bool(*b),
         // A double is a float to go-yaml too (OPA keeps its text, `1234567.0`, which reads
         // back as one), written as Go's `%g` (`1.234567e+06`).
-        // (regorus writes a double with a fraction or an exponent, an integer with neither.)
+        // (regorus writes a double with a fraction or an exponent, an integer with neither; an
+        // integer past 64 bits as a double that `as_f64` does not give: its digits then.)
         Value::Number(_)
             if value
                 .to_json_str()
-                .map_or(true, |t| t.contains(['.', 'e', 'E'])) =>
+                .is_ok_and(|t| t.contains(['.', 'e', 'E']))
+                && value.as_f64().is_ok() =>
         {
             Go::Float(value.as_f64().ok()?)
         }
@@ -1757,6 +1759,7 @@ mod tests {
             "_: 5\n\"9\": 7\n\"10\": 6\nB: 4\na2: 2\na02: 3\na10: 1\n",
         ),
         ("18446744073709551616", "1.8446744073709552e+19\n"),
+        ("100000000000000000000", "1e+20\n"),
         ("\"a\"", "a\n"),
     ];
 
