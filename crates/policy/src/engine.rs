@@ -66,7 +66,7 @@ pub struct Input(Value);
 impl Input {
     /// The document as the engine evaluates it.
     pub fn new(document: &serde_json::Value) -> Input {
-        Input(Value::from(document.clone()))
+        Input(crate::document::from_json(document))
     }
 }
 
@@ -222,7 +222,7 @@ impl PolicyEngine {
         steps: &Steps,
     ) -> Evaluation {
         self.evaluate_value_at(
-            Value::from(input.clone()),
+            crate::document::from_json(input),
             resolver,
             now_ns,
             coverage,
@@ -321,7 +321,7 @@ impl PolicyEngine {
             set.clock
                 .store(now_ns, std::sync::atomic::Ordering::Relaxed);
         }
-        let input = Value::from(input.clone());
+        let input = crate::document::from_json(input);
         let mut exec_proxy = false;
         for (index, set) in self.sets.iter().enumerate() {
             if skip.contains(&index) {
@@ -358,11 +358,11 @@ impl PolicyEngine {
         set.clock
             .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
         let mut engine = set.engine.clone();
-        engine.set_input(Value::from(input.clone()));
+        engine.set_input(crate::document::from_json(input));
         let (result, effects) = functions::with_session(
             &set.slot,
             Arc::new(NoResolver),
-            &Value::from(input.clone()),
+            &crate::document::from_json(input),
             || {
                 engine
                     .eval_query(self.query.clone(), false)

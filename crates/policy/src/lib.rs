@@ -35,6 +35,7 @@
 pub mod builtins;
 mod check;
 pub mod decision;
+mod document;
 mod engine;
 mod error;
 pub mod explain;

@@ -393,7 +393,7 @@ fn run_one(
             (Ok(Value::Undefined), None) => {}
             (Ok(value), None) => match serde_json::to_value(&value) {
                 Ok(json) => {
-                    input = Value::from(json.clone());
+                    input = crate::document::from_json(&json);
                     result.input = Some(json);
                 }
                 Err(e) => {

@@ -206,109 +206,220 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// `json.unmarshal(x)`: regorus's parse, with OPA's numbers: OPA keeps each number's text, so
-/// `json.unmarshal("1e23") == 1e23` holds there and an integer beyond 64 bits keeps all its
-/// digits, where regorus reads the nearest double. Such an integer is written into the result
-/// exactly; a fraction no double holds (`1.00000000000000000001`, which is not 1 in OPA) is an
-/// error (KNOWN-DIFFERENCES.md row 26). Text that is not JSON is undefined (OPA's non-strict
-/// error).
+/// `json.unmarshal(x)`: the text read as OPA reads it — Go's `json.Decoder` takes the first
+/// value, then asks for one more token and refuses the text only when that token is not nil,
+/// so a `null` after the document (and whatever follows it) passes: `{"blocked": true}null, x`
+/// is the object. Text Go's scanner refuses (syntax, nesting over 10,000) is undefined; nesting
+/// past [`MAX_VALUE_DEPTH`] an evaluation error (fail closed). Read here, not by serde: serde
+/// stopped at 128 levels (a valid deeper document was undefined, and a deny rule reading it
+/// never fired) and regorus's serde visitor took an object keyed
+/// `$serde_json::private::Number` for a number. Numbers as OPA holds them: an integer exact at
+/// any size (`1.0` and `18446744073709551616` included), a fraction the double whose shortest
+/// text it is, else an error (KNOWN-DIFFERENCES.md row 26); an exponent integer as
+/// `exponent_integer` says (row 22).
 pub(crate) fn unmarshal(value: &Value) -> Result<Value, BuiltinError> {
     let Value::String(text) = value else {
         return Ok(Value::Undefined);
     };
-    let text = lone_surrogates(text);
-    let text = text.as_ref();
-    // The first value only, as OPA's decoder reads it (see `parse_json`), before its numbers
-    // are looked at.
-    let Some((end, _)) = go_json_value(text) else {
-        return Ok(Value::Undefined);
-    };
-    if end != text.len() && !text[end..].starts_with("null") {
-        return Ok(Value::Undefined);
-    }
-    let text = &text[..end];
-    // Integers regorus would not hold exactly, replaced by marker strings while it parses.
-    let mut exact_ints = Vec::new();
-    let mut rewritten = String::new();
-    let mut copied = 0;
-    for (start, end) in number_tokens(text) {
-        let token = &text[start..end];
-        // (The text is JSON: a number Num cannot read has an exponent past its bound.)
-        let Some(exact) = Num::parse(token) else {
-            return Err(BuiltinError(format!(
-                "json.unmarshal: the number {token} cannot be held as OPA holds it \
-                 (KNOWN-DIFFERENCES.md row 26)"
-            )));
-        };
-        if let Some(held) = exponent_integer(token, &exact, "json.unmarshal") {
-            if text.contains(INT_MARKER) {
-                return Err(BuiltinError(format!(
-                    "json.unmarshal: the number {token} cannot be held as OPA holds it \
-                     (KNOWN-DIFFERENCES.md row 22)"
-                )));
-            }
-            rewritten.push_str(&text[copied..start]);
-            rewritten.push_str(&format!("\"\\u0001{INT_MARKER}{}\"", exact_ints.len()));
-            copied = end;
-            exact_ints.push(held?);
-            continue;
-        }
-        if held_by_regorus(token, &exact) {
-            continue;
-        }
-        if !exact.is_integer() || text.contains(INT_MARKER) {
-            return Err(BuiltinError(format!(
-                "json.unmarshal: the number {token} has more digits than a double holds, and \
-                 verdict cannot represent it (KNOWN-DIFFERENCES.md row 26)"
-            )));
-        }
-        rewritten.push_str(&text[copied..start]);
-        rewritten.push_str(&format!("\"\\u0001{INT_MARKER}{}\"", exact_ints.len()));
-        copied = end;
-        exact_ints.push(exact.value("json.unmarshal")?);
-    }
-    if exact_ints.is_empty() {
-        return parse_json(text);
-    }
-    rewritten.push_str(&text[copied..]);
-    let parsed = parse_json(&rewritten)?;
-    Ok(put_back(parsed, &exact_ints))
-}
-
-/// JSON text as Go decodes it, nesting included: text Go's scanner refuses (bad syntax, or
-/// nesting over its 10,000 levels) is undefined; a document nested deeper than
-/// [`MAX_VALUE_DEPTH`] an evaluation error (fail closed: Go reads it, verdict does not hold
-/// values that deep); anything else read by serde without its 128-level recursion limit,
-/// which made a valid document 129 levels deep undefined — and `json.unmarshal(x).bad`
-/// undefined in a deny rule that Buildx fires.
-///
-/// OPA reads the first value with a Go `json.Decoder`, then asks the decoder for one more token
-/// and refuses the text only when that token is not nil: a `null` after the value (and whatever
-/// follows it) passes, so `{"a": 1}null, x` is `{"a": 1}` in OPA.
-fn parse_json(text: &str) -> Result<Value, BuiltinError> {
     let Some((end, depth)) = go_json_value(text) else {
         return Ok(Value::Undefined);
     };
     if end != text.len() && !text[end..].starts_with("null") {
         return Ok(Value::Undefined);
     }
-    let text = &text[..end];
     if depth > MAX_VALUE_DEPTH {
         return Err(limit(format!(
             "json.unmarshal: a document nested over {MAX_VALUE_DEPTH} deep"
         )));
     }
-    let mut reader = serde_json::Deserializer::from_str(text);
-    reader.disable_recursion_limit();
-    let value =
-        serde::Deserialize::deserialize(&mut reader).and_then(|v: Value| reader.end().map(|()| v));
-    // Go's scanner took the text: serde refusing it is a number it cannot hold.
-    value.map_err(|e| {
+    read_json(&text[..end])
+}
+
+/// One JSON number token as OPA holds it.
+fn json_number(token: &str) -> Result<Value, BuiltinError> {
+    let unheld = || {
         BuiltinError(format!(
-            "json.unmarshal: {e}: verdict cannot hold this document as OPA does \
+            "json.unmarshal: the number {token} cannot be held as OPA holds it \
              (KNOWN-DIFFERENCES.md row 26)"
         ))
-    })
+    };
+    let exact = Num::parse(token).ok_or_else(unheld)?;
+    if let Some(held) = exponent_integer(token, &exact, "json.unmarshal") {
+        return held;
+    }
+    if exact.is_integer() {
+        return exact.value("json.unmarshal");
+    }
+    if held_by_regorus(token, &exact)
+        && let Ok(f) = token.parse::<f64>()
+    {
+        return Ok(Value::from(f));
+    }
+    Err(unheld())
+}
+
+/// A JSON string token (at its opening quote; the text is valid JSON) as Go decodes it: a
+/// lone UTF-16 surrogate escape is U+FFFD.
+fn json_string(text: &str, at: &mut usize) -> String {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    *at += 1;
+    let hex = |from: usize| -> u32 {
+        text.get(from..from + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .unwrap_or(0xFFFD)
+    };
+    while *at < b.len() {
+        match b[*at] {
+            b'"' => {
+                *at += 1;
+                break;
+            }
+            b'\\' => {
+                let escape = b.get(*at + 1).copied().unwrap_or(b'"');
+                *at += 2;
+                out.push(match escape {
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let unit = hex(*at);
+                        *at += 4;
+                        if (0xD800..0xDC00).contains(&unit)
+                            && text[*at..].starts_with("\\u")
+                            && (0xDC00..0xE000).contains(&hex(*at + 2))
+                        {
+                            let low = hex(*at + 2);
+                            *at += 6;
+                            char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                                .unwrap_or('\u{fffd}')
+                        } else {
+                            char::from_u32(unit).unwrap_or('\u{fffd}')
+                        }
+                    }
+                    other => char::from(other),
+                });
+            }
+            _ => {
+                let run = b[*at..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\')
+                    .unwrap_or(b.len() - *at);
+                out.push_str(&text[*at..*at + run]);
+                *at += run;
+            }
+        }
+    }
+    out
+}
+
+/// Valid JSON text (checked by `go_json_value`) into a value, without recursion.
+fn read_json(text: &str) -> Result<Value, BuiltinError> {
+    enum Open {
+        Array(Vec<Value>),
+        Object(std::collections::BTreeMap<Value, Value>, Value),
+    }
+    let b = text.as_bytes();
+    let mut at = 0;
+    let ws = |at: &mut usize| {
+        while *at < b.len() && matches!(b[*at], b' ' | b'\t' | b'\n' | b'\r') {
+            *at += 1;
+        }
+    };
+    // A key and its colon.
+    let key = |at: &mut usize| -> Value {
+        ws(at);
+        let k = Value::from(json_string(text, at));
+        ws(at);
+        *at += 1;
+        k
+    };
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        ws(&mut at);
+        let mut value = match b.get(at) {
+            Some(b'[') => {
+                at += 1;
+                ws(&mut at);
+                if b.get(at) == Some(&b']') {
+                    at += 1;
+                    Value::from(Vec::<Value>::new())
+                } else {
+                    open.push(Open::Array(Vec::new()));
+                    continue;
+                }
+            }
+            Some(b'{') => {
+                at += 1;
+                ws(&mut at);
+                if b.get(at) == Some(&b'}') {
+                    at += 1;
+                    Value::from(std::collections::BTreeMap::<Value, Value>::new())
+                } else {
+                    let k = key(&mut at);
+                    open.push(Open::Object(Default::default(), k));
+                    continue;
+                }
+            }
+            Some(b'"') => Value::from(json_string(text, &mut at)),
+            Some(b't') => {
+                at += 4;
+                Value::from(true)
+            }
+            Some(b'f') => {
+                at += 5;
+                Value::from(false)
+            }
+            Some(b'n') => {
+                at += 4;
+                Value::Null
+            }
+            _ => {
+                let start = at;
+                while at < b.len()
+                    && matches!(b[at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    at += 1;
+                }
+                json_number(&text[start..at])?
+            }
+        };
+        // Put the value in its container; close the containers that end here.
+        loop {
+            ws(&mut at);
+            match open.last_mut() {
+                None => return Ok(value),
+                Some(Open::Array(items)) => {
+                    items.push(value);
+                    let more = b.get(at) == Some(&b',');
+                    at += 1;
+                    if more {
+                        break;
+                    }
+                    let Some(Open::Array(items)) = open.pop() else {
+                        return Ok(Value::Undefined);
+                    };
+                    value = Value::from(items);
+                }
+                Some(Open::Object(fields, k)) => {
+                    // A later key replaces an earlier one, as Go's map.
+                    fields.insert(std::mem::replace(k, Value::Null), value);
+                    let more = b.get(at) == Some(&b',');
+                    at += 1;
+                    if more {
+                        *k = key(&mut at);
+                        break;
+                    }
+                    let Some(Open::Object(fields, _)) = open.pop() else {
+                        return Ok(Value::Undefined);
+                    };
+                    value = Value::from(fields);
+                }
+            }
+        }
+    }
 }
 
 /// Go's `json.Valid` (its scanner, without recursion): the document's nesting depth when the
@@ -483,47 +594,6 @@ pub(crate) fn is_valid(value: &Value) -> Option<Value> {
     Some(Value::from(go_json_depth(text).is_some()))
 }
 
-/// The text with every `\uXXXX` escape of a lone UTF-16 surrogate made `\ufffd`, as Go's
-/// decoder reads it (serde refuses such text).
-fn lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("\\u") {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let escape = |at: usize| -> Option<u32> {
-        let hex = text.get(at..at + 6)?.strip_prefix("\\u")?;
-        u32::from_str_radix(hex, 16).ok()
-    };
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let (mut i, mut copied) = (0, 0);
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
-        }
-        match escape(i) {
-            Some(high @ 0xD800..=0xDBFF)
-                if escape(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
-            {
-                let _ = high;
-                i += 12;
-            }
-            Some(0xD800..=0xDFFF) => {
-                out.push_str(&text[copied..i]);
-                out.push_str("\\ufffd");
-                i += 6;
-                copied = i;
-            }
-            _ => i += 2,
-        }
-    }
-    out.push_str(&text[copied..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// The marker of an integer taken out of a document for [`unmarshal`] (after U+0001).
-const INT_MARKER: &str = "verdict-exact-integer-";
-
 /// Whether regorus's JSON parse holds the number `token` (exactly `exact`) as verdict reads
 /// numbers: a plain 64-bit integer exactly, anything else as the nearest double, which must be
 /// that integer exactly (regorus compares a double by its binary value) or, for a fraction,
@@ -542,59 +612,6 @@ fn held_by_regorus(token: &str, exact: &Num) -> bool {
     double
         .and_then(Num::from_f64)
         .is_some_and(|h| h.same_value(exact))
-}
-
-/// `value` with each marker string replaced by its integer.
-fn put_back(value: Value, ints: &[Value]) -> Value {
-    match value {
-        Value::String(ref s) => s
-            .strip_prefix('\u{1}')
-            .and_then(|rest| rest.strip_prefix(INT_MARKER))
-            .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| ints.get(i).cloned())
-            .unwrap_or(value),
-        Value::Array(ref items) => Value::from(
-            items
-                .iter()
-                .map(|v| put_back(v.clone(), ints))
-                .collect::<Vec<_>>(),
-        ),
-        Value::Object(ref fields) => Value::from(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), put_back(v.clone(), ints)))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        ),
-        other => other,
-    }
-}
-
-/// The byte ranges of the number tokens of JSON text (outside strings).
-fn number_tokens(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            c if c == b'-' || c.is_ascii_digit() => {
-                let start = i;
-                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-                {
-                    i += 1;
-                }
-                tokens.push((start, i));
-            }
-            _ => i += 1,
-        }
-    }
-    tokens
 }
 
 /// `to_number(x)`.
