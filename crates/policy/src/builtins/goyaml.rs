@@ -128,17 +128,18 @@ pub(crate) fn marshal(value: &Value) -> Result<Value, BuiltinError> {
     if strings.iter().any(|s| s.contains(refused)) {
         return Ok(Value::Undefined);
     }
-    for c in strings
+    // Stand-ins from the supplementary private-use plane: four bytes in UTF-8, as the
+    // characters they stand for, so the emitter's 128-byte simple-key bound counts the same.
+    let present: std::collections::HashSet<char> = strings.iter().flat_map(|s| s.chars()).collect();
+    let mut free = ('\u{f0000}'..='\u{ffffd}').filter(|p| !present.contains(p));
+    let mut wide_chars: Vec<char> = present
         .iter()
-        .flat_map(|s| s.chars())
+        .copied()
         .filter(|c| u32::from(*c) > 0xFFFF)
-    {
-        if wide.iter().any(|(w, _)| *w == c) {
-            continue;
-        }
-        let Some(stand_in) = ('\u{e000}'..='\u{f8ff}')
-            .find(|p| !wide.iter().any(|(_, q)| q == p) && !strings.iter().any(|s| s.contains(*p)))
-        else {
+        .collect();
+    wide_chars.sort_unstable();
+    for c in wide_chars {
+        let Some(stand_in) = free.next() else {
             return Err(BuiltinError(
                 "yaml.marshal: too many characters past U+FFFF".into(),
             ));
@@ -551,46 +552,62 @@ fn prepare(original: &str) -> Result2<Prepared> {
 fn tag_before_comma(text: &str) -> bool {
     let b = text.as_bytes();
     let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$.!~*'()%".contains(&c);
+    // Where each run of tag characters ends, and where the next `>` is: linear in the text
+    // (a scan from every `!` was quadratic in a run of them).
+    let run_end = run_ends(b, tag_char);
+    let mut next_close = vec![b.len(); b.len() + 1];
+    for i in (0..b.len()).rev() {
+        next_close[i] = if b[i] == b'>' { i } else { next_close[i + 1] };
+    }
     text.char_indices().any(|(i, c)| {
-        if c != '!'
-            || text[..i]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-        {
+        if c != '!' || after_alphanumeric(text, i) {
             return false;
         }
-        let mut at = i + 1;
-        if b.get(at) == Some(&b'<') {
-            match b[at..].iter().position(|&c| c == b'>') {
-                Some(close) => at += close + 1,
-                None => return false,
+        let at = if b.get(i + 1) == Some(&b'<') {
+            match next_close[i + 1] {
+                close if close < b.len() => close + 1,
+                _ => return false,
             }
         } else {
-            while b.get(at).is_some_and(|&c| tag_char(c)) {
-                at += 1;
-            }
-        }
+            run_end[i + 1]
+        };
         b.get(at) == Some(&b',')
     })
 }
 
-/// Whether a `!` that can begin a tag (not after a letter or a digit) runs, over the characters go-yaml v2 takes in a tag, into a `,`, `[` or `]`.
+/// For each position, the first position at or after it that is not `member` (linear).
+fn run_ends(b: &[u8], member: impl Fn(u8) -> bool) -> Vec<usize> {
+    let mut end = vec![b.len(); b.len() + 1];
+    for i in (0..b.len()).rev() {
+        end[i] = if member(b[i]) { end[i + 1] } else { i };
+    }
+    end
+}
+
+fn after_alphanumeric(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// Whether a `!` that can begin a tag (not after a letter or a digit) runs, over the
+/// characters go-yaml v2 takes in a tag, into a `,`, `[` or `]`.
 fn tag_with_flow_indicator(text: &str) -> bool {
     let b = text.as_bytes();
     // (`<` and `>` for verbatim tags, `!<…>`, which libyaml-safer ends the same way.)
     let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$,.!~*'()[]%<>".contains(&c);
-    text.char_indices().any(|(i, c)| {
-        c == '!'
-            && !text[..i]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-            && b[i + 1..]
-                .iter()
-                .take_while(|&&c| tag_char(c))
-                .any(|c| matches!(c, b',' | b'[' | b']'))
-    })
+    let run_end = run_ends(b, tag_char);
+    let mut next_flow = vec![b.len(); b.len() + 1];
+    for i in (0..b.len()).rev() {
+        next_flow[i] = if matches!(b[i], b',' | b'[' | b']') {
+            i
+        } else {
+            next_flow[i + 1]
+        };
+    }
+    text.char_indices()
+        .any(|(i, c)| c == '!' && !after_alphanumeric(text, i) && next_flow[i + 1] < run_end[i + 1])
 }
 
 fn read(original: &str) -> Result2<Tree> {
