@@ -679,7 +679,7 @@ fn slash_escape(source: &str) -> bool {
 /// holds text or only indentation; otherwise (clip; strip keeps no final break) only when the
 /// last line is text: a character other than a space, or spaces beyond the indentation, which
 /// the scalar then ends with.
-fn added_break_kept(header: &str, last_line: &str, value: &str) -> bool {
+fn added_break_kept(header: &str, last_line: &str, value: &str) -> Result2<bool> {
     // The node may begin with a tag or an anchor: the header follows the indicator.
     let header = header.find(['|', '>']).map_or("", |at| &header[at + 1..]);
     let header: String = header
@@ -687,7 +687,7 @@ fn added_break_kept(header: &str, last_line: &str, value: &str) -> bool {
         .take_while(|c| matches!(c, '+' | '-' | '0'..='9'))
         .collect();
     if !value.ends_with('\n') || header.contains('-') {
-        return false;
+        return Ok(false);
     }
     // A last line of spaces only is text when it has more than the indentation: the scalar's
     // own last line (before the added break) is then those extra spaces.
@@ -695,9 +695,19 @@ fn added_break_kept(header: &str, last_line: &str, value: &str) -> bool {
         .rsplit(['\n', '\u{2028}', '\u{2029}'])
         .next()
         .unwrap_or_default();
-    let spaces_beyond_indentation =
-        !last_line.is_empty() && !own_last.is_empty() && own_last.bytes().all(|c| c == b' ');
-    header.contains('+') || last_line.contains(|c| c != ' ') || spaces_beyond_indentation
+    if header.contains('+') || last_line.contains(|c| c != ' ') {
+        return Ok(true);
+    }
+    // A last line of spaces only after a line of spaces only: whether it holds more than the
+    // indentation, verdict cannot tell without the indentation. Refused (fail closed).
+    if !last_line.is_empty() && !own_last.is_empty() && own_last.bytes().all(|c| c == b' ') {
+        return Err(Failure::Error(BuiltinError(
+            "yaml.unmarshal: a block scalar ending the text in lines of spaces only is read \
+             differently by go-yaml (KNOWN-DIFFERENCES.md row 34)"
+                .into(),
+        )));
+    }
+    Ok(false)
 }
 
 fn tag_difference() -> Failure {
@@ -880,7 +890,7 @@ fn events(prepared: &Prepared) -> Result2<Tree> {
                 }
                 if let Some(last) = last_line.as_deref().filter(|_| at_end)
                     && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                    && added_break_kept(text.get(start..).unwrap_or_default(), last, &value)
+                    && added_break_kept(text.get(start..).unwrap_or_default(), last, &value)?
                 {
                     value.pop();
                 }
