@@ -358,17 +358,14 @@ impl PolicyEngine {
         set.clock
             .store(self.now_ns, std::sync::atomic::Ordering::Relaxed);
         let mut engine = set.engine.clone();
-        engine.set_input(crate::document::from_json(input));
-        let (result, effects) = functions::with_session(
-            &set.slot,
-            Arc::new(NoResolver),
-            &crate::document::from_json(input),
-            || {
+        let input = crate::document::from_json(input);
+        engine.set_input(input.clone());
+        let (result, effects) =
+            functions::with_session(&set.slot, Arc::new(NoResolver), &input, || {
                 engine
                     .eval_query(self.query.clone(), false)
                     .map_err(|e| runtime_error(&e.to_string()))
-            },
-        );
+            });
         if let Some(error) = effects.error {
             return Err(error);
         }

@@ -10,6 +10,11 @@ use regorus::Value;
 const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Go's `base64.StdEncoding.DecodeString` (go-yaml's `!!binary`).
+pub(crate) fn std_bytes(text: &str) -> Option<Vec<u8>> {
+    decode(STD, text)
+}
+
 /// Go's `Encoding.DecodeString` for a padded encoding, not strict.
 fn decode(alphabet: &[u8; 64], text: &str) -> Option<Vec<u8>> {
     let chars: Vec<u8> = text

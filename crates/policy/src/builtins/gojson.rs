@@ -171,21 +171,25 @@ pub(crate) fn number_text(value: &Value) -> Option<String> {
             return Some(text);
         }
     }
-    let f = value.as_f64().ok()?;
+    Some(float_text(value.as_f64().ok()?))
+}
+
+/// A finite `float64` as Go's `encoding/json` writes it.
+pub(crate) fn float_text(f: f64) -> String {
     let a = f.abs();
     if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let text = format_float(f, 'e', None);
         // e-07 → e-7, e+21 → e+21.
-        return Some(match text.rsplit_once("e-0") {
+        return match text.rsplit_once("e-0") {
             Some((m, d)) if d.len() == 1 => format!("{m}e-{d}"),
             _ => text,
-        });
+        };
     }
-    Some(format_float(f, 'f', None))
+    format_float(f, 'f', None)
 }
 
 /// A string as Go's `encoding/json` writes it (HTML-safe).
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -500,6 +504,20 @@ fn go_json_value(text: &str) -> Option<(usize, usize)> {
         }
         Some(())
     };
+    // An object key and its colon.
+    let key = |i: &mut usize| -> Option<()> {
+        ws(i);
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        string(i)?;
+        ws(i);
+        if b.get(*i) != Some(&b':') {
+            return None;
+        }
+        *i += 1;
+        Some(())
+    };
     // Open containers, innermost last: `[` or `{`.
     let mut open: Vec<u8> = Vec::new();
     let mut deepest = 0;
@@ -520,15 +538,7 @@ fn go_json_value(text: &str) -> Option<(usize, usize)> {
                     open.pop();
                     i += 1;
                 } else if c == b'{' {
-                    if b.get(i) != Some(&b'"') {
-                        return None;
-                    }
-                    string(&mut i)?;
-                    ws(&mut i);
-                    if b.get(i) != Some(&b':') {
-                        return None;
-                    }
-                    i += 1;
+                    key(&mut i)?;
                     continue;
                 } else {
                     continue;
@@ -563,16 +573,7 @@ fn go_json_value(text: &str) -> Option<(usize, usize)> {
                         b',' => {
                             i += 1;
                             if c == b'{' {
-                                ws(&mut i);
-                                if b.get(i) != Some(&b'"') {
-                                    return None;
-                                }
-                                string(&mut i)?;
-                                ws(&mut i);
-                                if b.get(i) != Some(&b':') {
-                                    return None;
-                                }
-                                i += 1;
+                                key(&mut i)?;
                             }
                             break;
                         }
@@ -872,6 +873,29 @@ mod tests {
             show(unmarshal(&s("\"\\udc00\\ud800\"")).unwrap()),
             "\"\u{fffd}\u{fffd}\""
         );
+    }
+
+    /// Attacks from the second review: regorus's serde visitor read an object keyed
+    /// `$serde_json::private::Number` as a number, and a string spelling the old exact-integer
+    /// marker through escapes became that integer.
+    #[test]
+    fn unmarshal_objects_and_strings_stay_what_they_are() {
+        let ok = |text: &str| unmarshal(&Value::from(text)).unwrap();
+        let object = ok(r#"{"port": {"$serde_json::private::Number": "80"}, "b": 1}"#);
+        assert_eq!(
+            object["port"]["$serde_json::private::Number"],
+            Value::from("80")
+        );
+        assert_eq!(object["b"], Value::from(1u64));
+        let forged =
+            ok(r#"["\u0001verdict\u002dexact-integer-0", 123456789012345678901234567890]"#);
+        assert_eq!(forged[0], Value::from("\u{1}verdict-exact-integer-0"));
+        // A `null` token after the document passes, as OPA's decoder lets it; another does not.
+        assert_eq!(
+            ok(r#"{"blocked": true}null, x"#)["blocked"],
+            Value::from(true)
+        );
+        assert_eq!(ok(r#"{"blocked": true} true"#), Value::Undefined);
     }
 
     #[test]

@@ -36,7 +36,7 @@ use regorus::Value;
 
 use super::bounded::{BuiltinError, MAX_VALUE_DEPTH, check_depth, limit};
 use super::gofmt::{format_float, sorted};
-use super::gojson;
+use super::{gobase64, gojson};
 
 const STR: &str = "tag:yaml.org,2002:str";
 const INT: &str = "tag:yaml.org,2002:int";
@@ -554,11 +554,8 @@ fn tag_before_comma(text: &str) -> bool {
     let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$.!~*'()%".contains(&c);
     // Where each run of tag characters ends, and where the next `>` is: linear in the text
     // (a scan from every `!` was quadratic in a run of them).
-    let run_end = run_ends(b, tag_char);
-    let mut next_close = vec![b.len(); b.len() + 1];
-    for i in (0..b.len()).rev() {
-        next_close[i] = if b[i] == b'>' { i } else { next_close[i + 1] };
-    }
+    let run_end = next_where(b, |c| !tag_char(c));
+    let next_close = next_where(b, |c| c == b'>');
     text.char_indices().any(|(i, c)| {
         if c != '!' || after_alphanumeric(text, i) {
             return false;
@@ -575,13 +572,14 @@ fn tag_before_comma(text: &str) -> bool {
     })
 }
 
-/// For each position, the first position at or after it that is not `member` (linear).
-fn run_ends(b: &[u8], member: impl Fn(u8) -> bool) -> Vec<usize> {
-    let mut end = vec![b.len(); b.len() + 1];
+/// For each position, the first position at or after it whose byte is `wanted` (the length
+/// when none is): one pass from the end.
+fn next_where(b: &[u8], wanted: impl Fn(u8) -> bool) -> Vec<usize> {
+    let mut next = vec![b.len(); b.len() + 1];
     for i in (0..b.len()).rev() {
-        end[i] = if member(b[i]) { end[i + 1] } else { i };
+        next[i] = if wanted(b[i]) { i } else { next[i + 1] };
     }
-    end
+    next
 }
 
 fn after_alphanumeric(text: &str, at: usize) -> bool {
@@ -597,15 +595,8 @@ fn tag_with_flow_indicator(text: &str) -> bool {
     let b = text.as_bytes();
     // (`<` and `>` for verbatim tags, `!<…>`, which libyaml-safer ends the same way.)
     let tag_char = |c: u8| c.is_ascii_alphanumeric() || b"-_;/?:@&=+$,.!~*'()[]%<>".contains(&c);
-    let run_end = run_ends(b, tag_char);
-    let mut next_flow = vec![b.len(); b.len() + 1];
-    for i in (0..b.len()).rev() {
-        next_flow[i] = if matches!(b[i], b',' | b'[' | b']') {
-            i
-        } else {
-            next_flow[i + 1]
-        };
-    }
+    let run_end = next_where(b, |c| !tag_char(c));
+    let next_flow = next_where(b, |c| matches!(c, b',' | b'[' | b']'));
     text.char_indices()
         .any(|(i, c)| c == '!' && !after_alphanumeric(text, i) && next_flow[i + 1] < run_end[i + 1])
 }
@@ -1189,7 +1180,7 @@ fn scalar(tag: &str, value: &str, implicit: bool) -> Result2<Go> {
     }
     let (rtag, resolved) = resolve(tag, value)?;
     Ok(match rtag {
-        BINARY => Go::Str(base64_std(value).ok_or(Failure::Invalid)?),
+        BINARY => Go::Str(gobase64::std_bytes(value).ok_or(Failure::Invalid)?),
         // Timestamps stay strings in v2 (its compatibility rule for `interface{}`).
         TIMESTAMP => Go::Str(value.as_bytes().to_vec()),
         _ => resolved,
@@ -1447,43 +1438,6 @@ fn timestamp(s: &str) -> bool {
     }
 }
 
-/// Go's `base64.StdEncoding.DecodeString`: padded, newlines skipped, trailing bits ignored.
-fn base64_std(text: &str) -> Option<Vec<u8>> {
-    let sextet = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let clean: Vec<u8> = text
-        .bytes()
-        .filter(|c| !matches!(c, b'\r' | b'\n'))
-        .collect();
-    if !clean.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
-    let quads = clean.len() / 4;
-    for (q, quad) in clean.chunks(4).enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q + 1 != quads) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &quad[..4 - pad] {
-            n = n << 6 | sextet(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(out)
-}
-
 // ---------------------------------------------------------------------------------------
 // JSON: `sigs.k8s.io/yaml`'s conversion and Go's `json.Marshal`.
 
@@ -1495,8 +1449,8 @@ fn write_json(out: &mut String, value: &Go) -> Result2<()> {
         Go::Uint(u) => out.push_str(&u.to_string()),
         // json.Marshal refuses NaN and the infinities.
         Go::Float(f) if !f.is_finite() => return Err(Failure::Invalid),
-        Go::Float(f) => out.push_str(&json_float(*f)),
-        Go::Str(bytes) => write_string(out, &go_text(bytes)),
+        Go::Float(f) => out.push_str(&gojson::float_text(*f)),
+        Go::Str(bytes) => gojson::write_string(out, &go_text(bytes)),
         Go::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -1533,7 +1487,7 @@ fn write_json(out: &mut String, value: &Go) -> Result2<()> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_string(out, key);
+                gojson::write_string(out, key);
                 out.push(':');
                 write_json(out, item)?;
             }
@@ -1596,19 +1550,6 @@ fn float32_g(f: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// Go's `json.Marshal` of a `float64` (finite).
-fn json_float(f: f64) -> String {
-    let a = f.abs();
-    if a != 0.0 && !(1e-6..1e21).contains(&a) {
-        let text = format_float(f, 'e', None);
-        return match text.rsplit_once("e-0") {
-            Some((m, d)) if d.len() == 1 => format!("{m}e-{d}"),
-            _ => text,
-        };
-    }
-    format_float(f, 'f', None)
-}
-
 /// A Go string's bytes as JSON text holds them: each byte that is not part of valid UTF-8
 /// becomes U+FFFD (Go's encoder).
 fn go_text(bytes: &[u8]) -> String {
@@ -1629,19 +1570,6 @@ fn go_text(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -1805,11 +1733,11 @@ mod tests {
 
     #[test]
     fn base64_as_go_decodes() {
-        assert_eq!(base64_std("aGk="), Some(b"hi".to_vec()));
-        assert_eq!(base64_std("aG\nk="), Some(b"hi".to_vec()));
-        assert_eq!(base64_std("aGk"), None);
-        assert_eq!(base64_std("aG=k"), None);
-        assert_eq!(base64_std(""), Some(vec![]));
+        assert_eq!(gobase64::std_bytes("aGk="), Some(b"hi".to_vec()));
+        assert_eq!(gobase64::std_bytes("aG\nk="), Some(b"hi".to_vec()));
+        assert_eq!(gobase64::std_bytes("aGk"), None);
+        assert_eq!(gobase64::std_bytes("aG=k"), None);
+        assert_eq!(gobase64::std_bytes(""), Some(vec![]));
     }
 }
 
