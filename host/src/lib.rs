@@ -16,6 +16,7 @@
 pub mod cache;
 #[cfg(feature = "serve")]
 pub mod deploy;
+mod embedded;
 mod engine_config;
 pub mod evidence;
 pub mod fsroot;
@@ -88,8 +89,19 @@ pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.
 /// [`COMPONENT`]'s machine code, compiled by `host/build.rs` with [`engine_config`] for the
 /// machine that built this binary and embedded: a run loads it in milliseconds instead of
 /// compiling. Where wasmtime finds it does not fit (another CPU, another configuration), the
-/// runner compiles [`COMPONENT`] instead ([`cache`]).
-pub static PRECOMPILED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.cwasm"));
+/// runner compiles [`COMPONENT`] instead ([`cache`]). Page aligned: on Linux x86_64 a run
+/// uses it where it lies instead of copying it (`host/src/embedded.rs`).
+pub static PRECOMPILED: &[u8] = &PRECOMPILED_ALIGNED.0;
+
+static PRECOMPILED_ALIGNED: &embedded::PageAligned<[u8]> = &embedded::PageAligned(*include_bytes!(
+    concat!(env!("OUT_DIR"), "/verdict.cwasm")
+));
+
+/// The machine code embedded in this binary, which `embedded`'s code publishing never makes
+/// writable.
+fn embedded_code() -> [&'static [u8]; 1] {
+    [PRECOMPILED]
+}
 
 /// The verdict HTTP service component (world `verdict:policy/service`: `wasi:http/incoming-handler`
 /// importing only the `wasi:http/proxy` world), built from this workspace and embedded; what
@@ -277,8 +289,8 @@ impl Runner {
     /// `VERDICT_COMPILE=1` in the environment skips the embedded code (to compare, or to test
     /// the compiled path and its cache).
     pub fn new(cache: Option<PathBuf>, limits: Limits) -> Result<Runner> {
-        #[allow(unused_mut, reason = "changed only by the `profile` feature")]
         let mut config = engine_config();
+        let in_place = embedded::configure(&mut config);
         #[cfg(feature = "profile")]
         if std::env::var_os("VERDICT_PERFMAP").is_some_and(|v| v == "1") {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -295,7 +307,7 @@ impl Runner {
                 unsafe_code,
                 reason = "loading the machine code embedded at build time"
             )]
-            let loaded = unsafe { Component::deserialize(&engine, PRECOMPILED) };
+            let loaded = unsafe { embedded::load(&engine, PRECOMPILED_ALIGNED, in_place) };
             loaded
         };
         let component = match embedded {
