@@ -27,10 +27,10 @@ use wasmtime::component::Component;
 /// Bytes at an address aligned for executable pages (64 KiB: the largest page size of the
 /// platforms wasmtime supports).
 #[repr(C, align(65536))]
-pub struct PageAligned<T: ?Sized>(pub T);
+pub(crate) struct PageAligned<T: ?Sized>(pub T);
 
 /// Sets up `config` so that [`load`] can use embedded machine code in place; whether it did.
-pub fn configure(config: &mut wasmtime::Config) -> bool {
+pub(crate) fn configure(config: &mut wasmtime::Config) -> bool {
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     if let Some(page) = in_place::page_size() {
         config.with_custom_code_memory(Some(std::sync::Arc::new(in_place::InPlace { page })));
@@ -41,37 +41,47 @@ pub fn configure(config: &mut wasmtime::Config) -> bool {
 }
 
 /// The component whose machine code is `bytes` (embedded at build time, see [`PageAligned`]):
-/// in place where `in_place` ([`configure`] set the engine up for it), else copied.
+/// in place where `in_place` ([`configure`] set the engine up for it) and no earlier load in
+/// this process did so, else copied; and whether it is in place.
 ///
 /// # Safety
 ///
 /// `bytes` must be machine code produced by `Engine::precompile_component` (as for
 /// `Component::deserialize`), and `in_place` what [`configure`] returned for `engine`'s
 /// configuration.
-pub unsafe fn load(
+pub(crate) unsafe fn load(
     engine: &wasmtime::Engine,
     bytes: &'static PageAligned<[u8]>,
     in_place: bool,
-) -> Result<Component> {
+) -> Result<(Component, bool)> {
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     if in_place
         && let Some(page) = in_place::page_size()
         && (bytes.0.as_ptr() as usize).is_multiple_of(page)
+        && !in_place::TAKEN.swap(true, std::sync::atomic::Ordering::AcqRel)
     {
         let memory = std::ptr::NonNull::from(&bytes.0);
         // SAFETY: the caller's promise; the memory is static and nothing writes to it.
         let loaded = unsafe { Component::deserialize_raw(engine, memory) };
-        if loaded.is_ok() {
-            return loaded;
+        if let Ok(component) = loaded {
+            return Ok((component, true));
         }
+        in_place::TAKEN.store(false, std::sync::atomic::Ordering::Release);
     }
     let _ = in_place;
     // SAFETY: the caller's promise.
-    unsafe { Component::deserialize(engine, &bytes.0) }
+    unsafe { Component::deserialize(engine, &bytes.0) }.map(|component| (component, false))
 }
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod in_place {
+    /// Whether the embedded machine code has been loaded in place in this process. wasmtime
+    /// registers loaded code by its address (to tell its traps from other faults), and the
+    /// same address registered twice is a panic: only the first load in a process (the CLI
+    /// makes one runner) uses the bytes in place, later ones copy them.
+    pub(super) static TAKEN: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
     /// The system's page size, where it is a power of two no larger than [`PageAligned`]'s
     /// alignment.
     ///

@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::Result;
-use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::error::Context as _;
 use wasmtime::{Store, Trap};
 
@@ -93,9 +93,8 @@ pub static COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verdict.
 /// uses it where it lies instead of copying it (`host/src/embedded.rs`).
 pub static PRECOMPILED: &[u8] = &PRECOMPILED_ALIGNED.0;
 
-static PRECOMPILED_ALIGNED: &embedded::PageAligned<[u8]> = &embedded::PageAligned(*include_bytes!(
-    concat!(env!("OUT_DIR"), "/verdict.cwasm")
-));
+static PRECOMPILED_ALIGNED: &embedded::PageAligned<[u8]> =
+    &embedded::PageAligned(*include_bytes!(concat!(env!("OUT_DIR"), "/verdict.cwasm")));
 
 /// The machine code embedded in this binary, which `embedded`'s code publishing never makes
 /// writable.
@@ -256,6 +255,7 @@ pub struct Runner {
     pre: gen_::EnginePre<State>,
     engine: wasmtime::Engine,
     limits: Limits,
+    in_place: bool,
     _ticker: Ticker,
 }
 
@@ -310,18 +310,21 @@ impl Runner {
             let loaded = unsafe { embedded::load(&engine, PRECOMPILED_ALIGNED, in_place) };
             loaded
         };
-        let component = match embedded {
-            Ok(component) => component,
-            Err(_) => cache::load(&engine, COMPONENT, cache.as_deref(), || {
-                eprintln!(
-                    "verdict: compiling the component for this machine (not using the embedded \
+        let (component, in_place) = match embedded {
+            Ok(loaded) => loaded,
+            Err(_) => (
+                cache::load(&engine, COMPONENT, cache.as_deref(), || {
+                    eprintln!(
+                        "verdict: compiling the component for this machine (not using the embedded \
                      machine code); this takes a few seconds, once{}",
-                    cache
-                        .as_deref()
-                        .map(|d| format!(" (cached in {})", d.display()))
-                        .unwrap_or_default()
-                );
-            })?,
+                        cache
+                            .as_deref()
+                            .map(|d| format!(" (cached in {})", d.display()))
+                            .unwrap_or_default()
+                    );
+                })?,
+                false,
+            ),
         };
         let linker = Linker::<State>::new(&engine);
         let instance_pre = linker
@@ -333,8 +336,15 @@ impl Runner {
             pre,
             engine,
             limits,
+            in_place,
             _ticker: ticker,
         })
+    }
+
+    /// Whether this runner runs the embedded machine code where it lies in the binary (Linux
+    /// x86_64, the first runner of a process: `host/src/embedded.rs`) rather than a copy.
+    pub fn code_in_place(&self) -> bool {
+        self.in_place
     }
 
     /// The limits every call runs under.
