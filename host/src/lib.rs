@@ -290,11 +290,15 @@ impl Runner {
     /// the compiled path and its cache).
     pub fn new(cache: Option<PathBuf>, limits: Limits) -> Result<Runner> {
         let mut config = engine_config();
-        let in_place = embedded::configure(&mut config);
-        #[cfg(feature = "profile")]
-        if std::env::var_os("VERDICT_PERFMAP").is_some_and(|v| v == "1") {
+        // A profile names the guest's functions from wasmtime's perf map, which covers code
+        // wasmtime copied, not code that lies in the binary (perf names that by the binary's
+        // own symbols): profiling copies.
+        let perfmap = cfg!(feature = "profile")
+            && std::env::var_os("VERDICT_PERFMAP").is_some_and(|v| v == "1");
+        if perfmap {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
+        let in_place = !perfmap && embedded::configure(&mut config);
         let engine = wasmtime::Engine::new(&config)?;
         let embedded = if std::env::var_os("VERDICT_COMPILE").is_some_and(|v| v == "1") {
             Err(wasmtime::Error::msg("VERDICT_COMPILE=1"))
