@@ -52,22 +52,32 @@ fn write_value(out: &mut String, value: &Value) {
 }
 
 fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole: every byte of a multi-byte
+    // UTF-8 sequence is 0x80 or above, so a run never ends inside a character.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0x00..0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
         }
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -171,5 +181,22 @@ mod tests {
             to_string(&serde_json::json!({"b": [1, "\u{1}"], "a": null})),
             "{\"a\":null,\"b\":[1,\"\\u0001\"]}"
         );
+    }
+
+    #[test]
+    fn strings_escape_exactly_quote_backslash_and_controls() {
+        let cases: [(&str, &str); 8] = [
+            ("", r#""""#),
+            ("plain", r#""plain""#),
+            ("a\"b\\c", r#""a\"b\\c""#),
+            ("\u{8}\t\n\u{c}\r", r#""\b\t\n\f\r""#),
+            ("\u{0}x\u{1f}", r#""\u0000x\u001f""#),
+            ("\u{7f}/<>&", "\"\u{7f}/<>&\""),
+            ("é\n€😀\u{1}", "\"é\\n€😀\\u0001\""),
+            ("\"\"", r#""\"\"""#),
+        ];
+        for (given, want) in cases {
+            assert_eq!(to_string(&Value::String(given.into())), want, "{given:?}");
+        }
     }
 }
