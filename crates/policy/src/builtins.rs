@@ -58,6 +58,7 @@ mod glob;
 mod globs;
 mod gobase64;
 mod gofmt;
+mod gohex;
 mod gojson;
 mod golayout;
 mod goyaml;
@@ -376,6 +377,16 @@ pub(crate) fn register(engine: &mut Engine, clock: &Clock) -> Result<(), String>
         }
         _ => Value::Undefined,
     })?;
+    add(engine, "base64.encode", 1, one(gobase64::std_encode))?;
+    add(engine, "base64url.encode", 1, one(gobase64::url_encode))?;
+    add(
+        engine,
+        "base64url.encode_no_pad",
+        1,
+        one(gobase64::url_encode_no_pad),
+    )?;
+    add(engine, "hex.encode", 1, one(gohex::encode))?;
+    add(engine, "hex.decode", 1, one(gohex::decode))?;
     add(engine, "base64.decode", 1, one(gobase64::std_decode))?;
     add(engine, "base64url.decode", 1, one(gobase64::url_decode))?;
     add(engine, "base64.is_valid", 1, one(gobase64::is_valid))?;
