@@ -91,10 +91,24 @@ pub(crate) fn url_encode_no_pad(value: &Value) -> Option<Value> {
     )))
 }
 
-/// A Go string of `bytes` as verdict holds it: invalid UTF-8 sequences become U+FFFD, as OPA's
-/// JSON output shows them (KNOWN-DIFFERENCES row 32).
+/// A Go string of `bytes` as verdict holds it: each byte that is not part of a valid UTF-8
+/// sequence becomes one U+FFFD, as Go reads such a string rune by rune (`count`, `json.marshal`
+/// and OPA's JSON output see one replacement a byte; Rust's `from_utf8_lossy` would write one a
+/// sequence, `e2 82` as one) — KNOWN-DIFFERENCES row 32.
 pub(crate) fn string(bytes: Vec<u8>) -> Value {
-    Value::from(String::from_utf8_lossy(&bytes).into_owned())
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut text = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                text.extend(std::iter::repeat_n('\u{fffd}', chunk.invalid().len()));
+            }
+            text
+        }
+    };
+    Value::from(text)
 }
 
 /// `base64.decode(s)`.
@@ -144,6 +158,8 @@ mod tests {
             (url_decode, "YQ", "\"a\""),
             (url_decode, "Y", "undefined"),
             (url_decode, "_-8", "\"\u{fffd}\u{fffd}\""),
+            (std_decode, "4oI=", "\"\u{fffd}\u{fffd}\""),
+            (std_decode, "YeKCYg==", "\"a\u{fffd}\u{fffd}b\""),
             (url_decode, "YW\nJj", "undefined"),
             (url_decode, "YWJj", "\"abc\""),
             (is_valid, "zz==", "true"),

@@ -55,6 +55,10 @@ mod tests {
             (decode, "6g", "undefined"),
             (decode, "+1", "undefined"),
             (decode, "ff", "\"\u{fffd}\""),
+            (decode, "e282", "\"\u{fffd}\u{fffd}\""),
+            (decode, "61e282f0", "\"a\u{fffd}\u{fffd}\u{fffd}\""),
+            (decode, "f09f98", "\"\u{fffd}\u{fffd}\u{fffd}\""),
+            (decode, "eda080", "\"\u{fffd}\u{fffd}\u{fffd}\""),
             (decode, "c3a9", "\"\u{e9}\""),
         ];
         for (f, input, want) in cases {
