@@ -36,7 +36,7 @@ fn write_value(out: &mut String, value: &Value) {
         }
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            entries.sort_by(|a, b| utf16_cmp(a.0, b.0));
             out.push('{');
             for (i, (key, item)) in entries.into_iter().enumerate() {
                 if i > 0 {
@@ -48,6 +48,30 @@ fn write_value(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
+    }
+}
+
+/// The order of two strings as arrays of UTF-16 code units (RFC 8785 §3.2.3), from their UTF-8
+/// bytes without transcoding. UTF-8's byte order is code point order, which is UTF-16's except
+/// between a character of U+E000–U+FFFF (one unit, 0xE000 and up; lead byte 0xEE or 0xEF) and
+/// one above U+FFFF (a surrogate pair, 0xD800 and up; lead byte 0xF0–0xF4): there the BMP
+/// character sorts last. Where two strings first differ, a byte that differs is a lead byte
+/// unless the lead bytes before it are equal — and then both characters are on the same side.
+fn utf16_cmp(a: &str, b: &str) -> core::cmp::Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).find(|(p, q)| p != q) {
+        Some((&p, &q)) => {
+            let high_bmp = |c: u8| (0xEE..=0xEF).contains(&c);
+            let astral = |c: u8| c >= 0xF0;
+            if high_bmp(p) && astral(q) {
+                core::cmp::Ordering::Greater
+            } else if astral(p) && high_bmp(q) {
+                core::cmp::Ordering::Less
+            } else {
+                p.cmp(&q)
+            }
+        }
+        None => x.len().cmp(&y.len()),
     }
 }
 
@@ -197,6 +221,45 @@ mod tests {
         ];
         for (given, want) in cases {
             assert_eq!(to_string(&Value::String(given.into())), want, "{given:?}");
+        }
+    }
+
+    /// `utf16_cmp` orders as comparing the UTF-16 code units does, on strings mixing the
+    /// ranges where UTF-8 and UTF-16 orders part.
+    #[test]
+    fn keys_order_as_utf16() {
+        let chars = [
+            "",
+            "a",
+            "b",
+            "\u{7f}",
+            "\u{80}",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{fb33}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+            "\u{10ffff}",
+        ];
+        let mut words = Vec::new();
+        for a in chars {
+            for b in chars {
+                for c in ["", "a", "\u{fffd}", "\u{1f600}"] {
+                    words.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for a in &words {
+            for b in &words {
+                assert_eq!(
+                    utf16_cmp(a, b),
+                    a.encode_utf16().cmp(b.encode_utf16()),
+                    "{a:?} {b:?}"
+                );
+            }
         }
     }
 }
