@@ -136,10 +136,7 @@ mod in_place {
         }
 
         fn unpublish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
-            let embedded = crate::embedded_code()
-                .iter()
-                .any(|code| code.as_ptr_range().contains(&ptr));
-            let prot = if embedded {
+            let prot = if crate::PRECOMPILED.as_ptr_range().contains(&ptr) {
                 libc::PROT_READ
             } else {
                 libc::PROT_READ | libc::PROT_WRITE

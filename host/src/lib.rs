@@ -96,12 +96,6 @@ pub static PRECOMPILED: &[u8] = &PRECOMPILED_ALIGNED.0;
 static PRECOMPILED_ALIGNED: &embedded::PageAligned<[u8]> =
     &embedded::PageAligned(*include_bytes!(concat!(env!("OUT_DIR"), "/verdict.cwasm")));
 
-/// The machine code embedded in this binary, which `embedded`'s code publishing never makes
-/// writable.
-fn embedded_code() -> [&'static [u8]; 1] {
-    [PRECOMPILED]
-}
-
 /// The verdict HTTP service component (world `verdict:policy/service`: `wasi:http/incoming-handler`
 /// importing only the `wasi:http/proxy` world), built from this workspace and embedded; what
 /// `verdict serve` runs, and what any wasi:http platform runs unchanged. (The cargo feature

@@ -465,6 +465,14 @@ fn pad_spaces(out: &mut String, s: &str, f: &Flags) {
     pad(out, s, &g);
 }
 
+/// `%x` of a string with no flags: its bytes in lowercase hexadecimal, which is also Go's
+/// `hex.EncodeToString` (`hex.encode`).
+pub(crate) fn hex_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    fmt_sx(&mut out, s, false, &Flags::default());
+    out
+}
+
 fn fmt_sx(out: &mut String, s: &str, upper: bool, f: &Flags) {
     let digits: &[u8; 16] = if upper {
         b"0123456789ABCDEF"

@@ -5,17 +5,11 @@
 
 use regorus::Value;
 
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
-
-/// `hex.encode(s)`: Go's `hex.EncodeToString`.
+/// `hex.encode(s)`: Go's `hex.EncodeToString`, which writes what `fmt`'s `%x` of the string does.
 pub(crate) fn encode(value: &Value) -> Option<Value> {
-    let bytes = value.as_string().ok()?.as_bytes();
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    Some(Value::from(out))
+    Some(Value::from(super::gofmt::hex_string(
+        value.as_string().ok()?,
+    )))
 }
 
 /// `hex.decode(s)`: Go's `hex.DecodeString`.
